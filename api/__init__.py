@@ -1,0 +1,1 @@
+"""Gongzhi service: app, settings, database, services, CLI."""

@@ -1,0 +1,250 @@
+"""The `gongzhi` command: serve, migrate, demo, import-roll, create-admin.
+
+Each subcommand reads the same settings (GONGZHI_* environment variables, see README.md) and
+says in plain words what it did or why it refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.settings import Settings, SettingsError
+
+EPILOG = """\
+settings come from GONGZHI_* environment variables (README.md lists them all).
+examples:
+  gongzhi demo                          # a demo compound on http://127.0.0.1:8000
+  gongzhi migrate                       # create or upgrade the database
+  gongzhi serve --workers 4             # production: needs GONGZHI_SECRET_KEY
+  gongzhi import-roll 1 roll.csv        # import compound 1's owner roll (UTF-8 or GBK CSV)
+  gongzhi create-admin 13800000000      # the first administrator account
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gongzhi",
+        description="共治 Gongzhi — owners' self-governance and secure online voting.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the service (migrates first)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument("--no-migrate", action="store_true", help="do not run migrations first")
+
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+
+    demo = sub.add_parser(
+        "demo", help="seed a demo compound with accounts for every role and serve it"
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--seed-only", action="store_true", help="seed and print logins, no server")
+
+    imp = sub.add_parser(
+        "import-roll",
+        help="validate and import an owner roll CSV into a compound",
+        description="Validates the whole file first: if any row is bad, every bad row is "
+        "listed (line, column, reason) and nothing is imported. Re-importing an unchanged file "
+        "changes nothing; a corrected file is applied as a difference.",
+    )
+    imp.add_argument("community", type=int, help="the compound's id")
+    imp.add_argument("file", type=Path, help="CSV file: UTF-8 (with or without BOM) or GBK")
+    imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+
+    admin = sub.add_parser("create-admin", help="create (or reset) an administrator account")
+    admin.add_argument("phone", help="mobile number used to log in")
+    admin.add_argument("--name", default="管理员", help="display name")
+    admin.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "migrate":
+            return _migrate()
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "import-roll":
+            return asyncio.run(_import_roll(args))
+        if args.command == "create-admin":
+            return _create_admin(args)
+    except SettingsError as e:
+        print(f"gongzhi: {e}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _migrate(settings: Settings | None = None) -> int:
+    from api.migrate import upgrade
+
+    settings = settings or Settings.from_env()
+    upgrade(settings.database_url)
+    print(f"database is up to date: {_safe_url(settings.database_url)}")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    import uvicorn
+
+    settings = settings or Settings.from_env()
+    settings.check_production()
+    if not args.no_migrate:
+        _migrate(settings)
+    if args.workers > 1 and settings.is_sqlite:
+        print(
+            "note: several workers share one SQLite file; writes queue on its lock. "
+            "Use PostgreSQL (GONGZHI_DATABASE_URL) and Redis (GONGZHI_PUBSUB=redis) to scale out.",
+            file=sys.stderr,
+        )
+    uvicorn.run(
+        "api.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        proxy_headers=False,
+        ws="websockets-sansio",
+    )
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    os.environ["GONGZHI_DEMO"] = "1"
+    settings = Settings.from_env()
+    from api import demo
+
+    _migrate(settings)
+    logins = asyncio.run(demo.seed(settings))
+    demo.print_logins(logins, host=args.host, port=args.port)
+    if args.seed_only:
+        return 0
+    ns = argparse.Namespace(host=args.host, port=args.port, workers=1, no_migrate=True)
+    return _serve(ns, settings)
+
+
+def _bar(done: int, total: int, width: int = 30) -> None:
+    if not sys.stderr.isatty() and done != total:
+        return
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\r校验 checking [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+async def _import_roll(args: argparse.Namespace) -> int:
+    from api.models import Community
+    from api.runtime import Runtime
+    from api.services.roll import import_roll
+    from schema.errors import AppError
+
+    settings = Settings.from_env()
+    try:
+        data = args.file.read_bytes()
+    except OSError as e:
+        print(f"gongzhi: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
+    # Alembic's env.py runs its own event loop: migrate from a thread, not from this loop.
+    await asyncio.to_thread(_migrate, settings)
+    rt = Runtime.create(settings)
+    try:
+        async with rt.writer() as session:
+            community = await session.get(Community, args.community)
+            if community is None:
+                print(f"gongzhi: no compound with id {args.community}", file=sys.stderr)
+                return 2
+            try:
+                report = await import_roll(
+                    session=session,
+                    community=community,
+                    data=data,
+                    dry_run=args.dry_run,
+                    actor=None,
+                    progress=_bar,
+                )
+            except AppError as e:
+                await session.rollback()
+                print(f"{e.zh}\n{e.en}", file=sys.stderr)
+                for d in e.details:
+                    print(f"  {d.zh}", file=sys.stderr)
+                return 1
+            await session.commit()
+    finally:
+        await rt.close()
+    print(f"{report.summary_zh} / {report.summary_en}")
+    for c in report.changed[:50]:
+        print(f"  {c.building}-{c.unit} {c.field}: {c.old} → {c.new}")
+    if len(report.changed) > 50:
+        print(f"  … {len(report.changed) - 50} more")
+    if args.dry_run:
+        print("dry run: nothing was written / 试运行：未写入任何数据")
+    elif not report.applied:
+        print("nothing changed / 名册无变化")
+    else:
+        print(f"imported {report.units} units into compound {community.id} ({community.name})")
+    return 0
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from api.runtime import Runtime
+    from api.services.accounts import create_admin
+    from schema.errors import AppError
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("gongzhi: the passwords differ", file=sys.stderr)
+            return 2
+    settings = Settings.from_env()
+    _migrate(settings)
+
+    async def run() -> int:
+        rt = Runtime.create(settings)
+        try:
+            async with rt.writer() as session:
+                try:
+                    account = await create_admin(
+                        session=session,
+                        passwords=rt.passwords,
+                        phone=args.phone,
+                        name=args.name,
+                        password=password,
+                    )
+                except AppError as e:
+                    print(f"gongzhi: {e.zh} / {e.en}", file=sys.stderr)
+                    return 2
+                await session.commit()
+                print(f"administrator account {account.phone} is ready")
+                return 0
+        finally:
+            await rt.close()
+
+    return asyncio.run(run())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

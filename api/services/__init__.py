@@ -1,0 +1,1 @@
+"""Services: keyword-only functions holding the logic, grouped by what they act on."""

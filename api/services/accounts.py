@@ -1,0 +1,345 @@
+"""Log in, log out, activate an account with a printed code, and find who a token belongs to.
+
+Session tokens and activation codes are random and high-entropy, so their SHA-256 digest is
+what we store and look up; a database dump does not let anyone log in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.models import (
+    Account,
+    ActivationCode,
+    LoginSession,
+    Ownership,
+    Person,
+    RoleMembership,
+    Unit,
+)
+from api.models.community import Building
+from api.passwords import Passwords, password_problem
+from api.ratelimit import SlidingWindow
+from schema.errors import AppError
+from schema.ports import Grant, IssuedCode, Viewer
+
+PHONE = re.compile(r"1[3-9]\d{9}")
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed by elders
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalize_phone(raw: str) -> str:
+    phone = re.sub(r"[\s\-()]", "", raw.strip())
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("86") and len(phone) == 13:
+        phone = phone[2:]
+    return phone
+
+
+def normalize_code(raw: str) -> str:
+    return re.sub(r"[\s\-]", "", raw).upper()
+
+
+def new_code(length: int = 12) -> str:
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+    return "-".join(code[i : i + 4] for i in range(0, length, 4))
+
+
+@dataclass
+class Limiters:
+    phone: SlidingWindow
+    address: SlidingWindow
+
+
+BAD_CREDENTIALS = AppError(
+    "BAD_CREDENTIALS", "手机号或密码不正确", "the phone number or password is not correct"
+)
+
+
+async def viewer_for(session: AsyncSession, account: Account) -> Viewer:
+    grants = (
+        await session.execute(
+            select(RoleMembership.role, RoleMembership.community_id, RoleMembership.district_id)
+            .where(RoleMembership.account_id == account.id)
+            .order_by(RoleMembership.id)
+        )
+    ).all()
+    return Viewer(
+        account_id=account.id,
+        display_name=account.display_name,
+        phone=account.phone,
+        grants=tuple(Grant(role=r, community_id=c, district_id=d) for r, c, d in grants),
+    )
+
+
+async def viewer_from_token(session: AsyncSession, token: str, *, now: datetime) -> Viewer | None:
+    row = (
+        await session.execute(
+            select(Account)
+            .join(LoginSession, LoginSession.account_id == Account.id)
+            .where(
+                LoginSession.token_hash == digest(token),
+                LoginSession.expires_at > now,
+                Account.disabled_at.is_(None),
+            )
+        )
+    ).scalar_one_or_none()
+    return None if row is None else await viewer_for(session, row)
+
+
+async def start_session(
+    session: AsyncSession, account: Account, *, now: datetime, days: int
+) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            token_hash=digest(token),
+            account_id=account.id,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def login(
+    *,
+    session: AsyncSession,
+    passwords: Passwords,
+    limiters: Limiters,
+    phone: str,
+    password: str,
+    address: str,
+    now: datetime,
+    session_days: int,
+) -> tuple[Viewer, str]:
+    phone = normalize_phone(phone)
+    wait = max(limiters.phone.retry_after(phone), limiters.address.retry_after(address))
+    if wait:
+        raise AppError(
+            "RATE_LIMITED",
+            f"尝试次数过多，请 {wait} 秒后再试",
+            f"too many attempts, try again in {wait} s",
+            retry_after=wait,
+        )
+    account = (
+        await session.execute(select(Account).where(Account.phone == phone))
+    ).scalar_one_or_none()
+    usable = account is not None and account.disabled_at is None
+    stored = account.password_hash if usable and account is not None else None
+    ok, rehashed = await passwords.verify(stored, password)
+    if not ok or account is None:
+        limiters.phone.hit(phone)
+        limiters.address.hit(address)
+        raise BAD_CREDENTIALS
+    limiters.phone.reset(phone)
+    if rehashed:
+        account.password_hash = rehashed
+    token = await start_session(session, account, now=now, days=session_days)
+    return await viewer_for(session, account), token
+
+
+async def logout(*, session: AsyncSession, token: str | None) -> None:
+    if token:
+        await session.execute(delete(LoginSession).where(LoginSession.token_hash == digest(token)))
+
+
+async def activate(
+    *,
+    session: AsyncSession,
+    passwords: Passwords,
+    limiters: Limiters,
+    phone: str,
+    code: str,
+    password: str,
+    address: str,
+    now: datetime,
+    session_days: int,
+) -> tuple[Viewer, str]:
+    """Redeem a printed activation code: create or complete the account, grant 'owner'."""
+    phone = normalize_phone(phone)
+    wait = limiters.address.retry_after(address)
+    if wait:
+        raise AppError(
+            "RATE_LIMITED",
+            f"尝试次数过多，请 {wait} 秒后再试",
+            f"too many attempts, try again in {wait} s",
+            retry_after=wait,
+        )
+    problem = password_problem(password)
+    if problem:
+        raise AppError("WEAK_PASSWORD", problem[0], problem[1], field="password")
+    found = (
+        await session.execute(
+            select(ActivationCode, Person)
+            .join(Person, Person.id == ActivationCode.person_id)
+            .where(ActivationCode.code_hash == digest(normalize_code(code)))
+        )
+    ).first()
+    if found is None or found[1].phone != phone:
+        limiters.address.hit(address)
+        raise AppError(
+            "BAD_ACTIVATION_CODE",
+            "激活码或手机号不正确，请核对通知书上的激活码",
+            "the activation code or phone number is not correct; check the code on your letter",
+            field="code",
+        )
+    ticket, person = found
+    if ticket.used_at is not None or ticket.expires_at <= now:
+        raise AppError(
+            "ACTIVATION_CODE_USED",
+            "该激活码已使用或已过期，请联系物业或业委会重新领取",
+            "this activation code was used or has expired; ask for a new letter",
+            field="code",
+        )
+    account = (
+        await session.execute(select(Account).where(Account.phone == phone))
+    ).scalar_one_or_none()
+    if account is None:
+        account = Account(phone=phone, display_name=person.name, created_at=now)
+        session.add(account)
+        await session.flush()
+    account.password_hash = await passwords.hash(password)
+    ticket.used_at = now
+    person.account_id = account.id
+    exists = (
+        await session.execute(
+            select(RoleMembership.id).where(
+                RoleMembership.account_id == account.id,
+                RoleMembership.role == "owner",
+                RoleMembership.community_id == person.community_id,
+            )
+        )
+    ).first()
+    if exists is None:
+        session.add(
+            RoleMembership(account_id=account.id, role="owner", community_id=person.community_id)
+        )
+    await audit.record(
+        session=session,
+        chain=person.community_id,
+        actor=account.id,
+        action="account.activate",
+        person=person.id,
+    )
+    token = await start_session(session, account, now=now, days=session_days)
+    return await viewer_for(session, account), token
+
+
+async def issue_codes(
+    *,
+    session: AsyncSession,
+    community_id: int,
+    person_ids: Sequence[int] | None,
+    issuer: int | None,
+    now: datetime,
+    days: int,
+) -> list[IssuedCode]:
+    """New one-time codes for the given owners (default: every owner without an account).
+
+    Issuing again voids the person's earlier unused codes, so a lost letter can be replaced.
+    """
+    query = select(Person).where(Person.community_id == community_id)
+    if person_ids is None:
+        query = query.where(Person.account_id.is_(None))
+    else:
+        query = query.where(Person.id.in_(person_ids))
+    persons = list((await session.execute(query.order_by(Person.id))).scalars())
+    if person_ids is not None and len(persons) != len(set(person_ids)):
+        raise AppError(
+            "NOT_FOUND", "部分业主不在本小区名册中", "some of these owners are not on this roll"
+        )
+    if not persons:
+        return []
+    ids = [p.id for p in persons]
+    labels: dict[int, list[str]] = {}
+    for pid, bname, number in (
+        await session.execute(
+            select(Ownership.person_id, Building.name, Unit.number)
+            .join(Unit, Unit.id == Ownership.unit_id)
+            .join(Building, Building.id == Unit.building_id)
+            .where(Ownership.person_id.in_(ids))
+            .order_by(Building.name, Unit.number)
+        )
+    ).all():
+        labels.setdefault(pid, []).append(f"{bname}-{number}")
+    await session.execute(
+        delete(ActivationCode).where(
+            ActivationCode.person_id.in_(ids), ActivationCode.used_at.is_(None)
+        )
+    )
+    issued: list[IssuedCode] = []
+    for person in persons:
+        code = new_code()
+        session.add(
+            ActivationCode(
+                community_id=community_id,
+                person_id=person.id,
+                code_hash=digest(normalize_code(code)),
+                issued_by=issuer,
+                created_at=now,
+                expires_at=now + timedelta(days=days),
+            )
+        )
+        issued.append(
+            IssuedCode(
+                person_id=person.id,
+                name=person.name,
+                units="、".join(labels.get(person.id, [])),
+                code=code,
+            )
+        )
+    await audit.record(
+        session=session,
+        chain=community_id,
+        actor=issuer,
+        action="activation.issue",
+        persons=len(issued),
+    )
+    return issued
+
+
+async def create_admin(
+    *, session: AsyncSession, passwords: Passwords, phone: str, name: str, password: str
+) -> Account:
+    phone = normalize_phone(phone)
+    if not PHONE.fullmatch(phone):
+        raise AppError("BAD_PHONE", "手机号格式不正确", "malformed phone number", field="phone")
+    problem = password_problem(password)
+    if problem:
+        raise AppError("WEAK_PASSWORD", problem[0], problem[1], field="password")
+    account = (
+        await session.execute(select(Account).where(Account.phone == phone))
+    ).scalar_one_or_none()
+    if account is None:
+        account = Account(phone=phone, display_name=name)
+        session.add(account)
+        await session.flush()
+    account.password_hash = await passwords.hash(password)
+    has_admin = (
+        await session.execute(
+            select(RoleMembership.id).where(
+                RoleMembership.account_id == account.id, RoleMembership.role == "admin"
+            )
+        )
+    ).first()
+    if has_admin is None:
+        session.add(RoleMembership(account_id=account.id, role="admin"))
+    await audit.record(
+        session=session, chain=0, actor=None, action="admin.create", account=account.id
+    )
+    return account

@@ -1,0 +1,203 @@
+"""Reading compounds and their roll, each read checked against the viewer's grants."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit, authz
+from api.models import Building, Community, District, Ownership, Person, Unit
+from schema.errors import AppError, not_found, unauthenticated
+from schema.ports import Page, Viewer
+
+
+def encode_cursor(value: int) -> str:
+    return base64.urlsafe_b64encode(f"c:{value}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, value = raw.split(":", 1)
+        if kind != "c":
+            raise ValueError(kind)
+        return int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise AppError(
+            "BAD_CURSOR", "分页游标无效", "invalid pagination cursor", field="after"
+        ) from None
+
+
+async def get(session: AsyncSession, community_id: int) -> Community:
+    row = await session.get(Community, community_id)
+    if row is None:
+        raise not_found("小区", "compound")
+    return row
+
+
+async def visible(
+    session: AsyncSession, viewer: Viewer | None, community_id: int, roles: frozenset[str]
+) -> Community:
+    """The compound, if ``viewer`` holds one of ``roles`` there; not-found and forbidden look
+    alike to a viewer without a role anywhere near it, so ids cannot be probed."""
+    if viewer is None:
+        raise unauthenticated()
+    row = await session.get(Community, community_id)
+    if row is None or not authz.allowed(
+        viewer, authz.MEMBERS, community_id=row.id, district_id=row.district_id
+    ):
+        raise not_found("小区", "compound")
+    authz.require(viewer, roles, community_id=row.id, district_id=row.district_id)
+    return row
+
+
+async def mine(session: AsyncSession, viewer: Viewer | None) -> Sequence[Community]:
+    if viewer is None:
+        raise unauthenticated()
+    ids = {g.community_id for g in viewer.grants if g.community_id}
+    if not ids:
+        return []
+    return list(
+        (
+            await session.execute(
+                select(Community).where(Community.id.in_(ids)).order_by(Community.id)
+            )
+        ).scalars()
+    )
+
+
+async def page(
+    session: AsyncSession, viewer: Viewer | None, *, first: int, after: str | None
+) -> Page[Community]:
+    if viewer is None:
+        raise unauthenticated()
+    query = select(Community)
+    count = select(func.count()).select_from(Community)
+    if not authz.is_admin(viewer):
+        districts = authz.district_ids(viewer)
+        if not districts:
+            raise AppError("FORBIDDEN", "仅街道/社区工作人员可查看", "for district officials only")
+        query = query.where(Community.district_id.in_(districts))
+        count = count.where(Community.district_id.in_(districts))
+    total = int((await session.execute(count)).scalar_one())
+    rows = list(
+        (
+            await session.execute(
+                query.where(Community.id > decode_cursor(after))
+                .order_by(Community.id)
+                .limit(first + 1)
+            )
+        ).scalars()
+    )
+    has_next = len(rows) > first
+    rows = rows[:first]
+    return Page(
+        items=rows,
+        total=total,
+        end_cursor=encode_cursor(rows[-1].id) if rows else None,
+        has_next=has_next,
+    )
+
+
+async def create(
+    session: AsyncSession, viewer: Viewer | None, *, district_id: int, name: str, address: str
+) -> Community:
+    authz.require_district(viewer, district_id)
+    assert viewer is not None
+    if await session.get(District, district_id) is None:
+        raise not_found("街道", "district")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise AppError(
+            "BAD_NAME",
+            "小区名称不能为空且不超过 100 字",
+            "the name must be 1 to 100 characters",
+            field="name",
+        )
+    row = Community(district_id=district_id, name=name, address=address.strip()[:200])
+    session.add(row)
+    await session.flush()
+    await audit.record(
+        session=session,
+        chain=row.id,
+        actor=viewer.account_id,
+        action="community.create",
+        name=name,
+    )
+    return row
+
+
+async def buildings(session: AsyncSession, community_id: int) -> Sequence[Building]:
+    return list(
+        (
+            await session.execute(
+                select(Building).where(Building.community_id == community_id).order_by(Building.id)
+            )
+        ).scalars()
+    )
+
+
+async def units(
+    session: AsyncSession,
+    community_id: int,
+    *,
+    first: int,
+    after: str | None,
+    building_id: int | None,
+) -> Page[Unit]:
+    where = [Unit.community_id == community_id]
+    if building_id is not None:
+        where.append(Unit.building_id == building_id)
+    total = int(
+        (await session.execute(select(func.count()).select_from(Unit).where(*where))).scalar_one()
+    )
+    rows = list(
+        (
+            await session.execute(
+                select(Unit)
+                .where(*where, Unit.id > decode_cursor(after))
+                .order_by(Unit.id)
+                .limit(first + 1)
+            )
+        ).scalars()
+    )
+    has_next = len(rows) > first
+    rows = rows[:first]
+    return Page(
+        items=rows,
+        total=total,
+        end_cursor=encode_cursor(rows[-1].id) if rows else None,
+        has_next=has_next,
+    )
+
+
+async def my_units(session: AsyncSession, viewer: Viewer, community_id: int) -> Sequence[Unit]:
+    return list(
+        (
+            await session.execute(
+                select(Unit)
+                .join(Ownership, Ownership.unit_id == Unit.id)
+                .join(Person, Person.id == Ownership.person_id)
+                .where(Person.account_id == viewer.account_id, Unit.community_id == community_id)
+                .order_by(Unit.id)
+            )
+        ).scalars()
+    )
+
+
+async def owners_of_units(session: AsyncSession, unit_ids: Sequence[int]) -> list[list[Person]]:
+    """Batch for the DataLoader: owners of each unit, in roll order."""
+    found: dict[int, list[Person]] = {uid: [] for uid in unit_ids}
+    for unit_id, person in await session.execute(
+        select(Ownership.unit_id, Person)
+        .join(Person, Person.id == Ownership.person_id)
+        .where(Ownership.unit_id.in_(unit_ids))
+        .order_by(Ownership.unit_id, Ownership.position)
+    ):
+        found[unit_id].append(person)
+    return [found[uid] for uid in unit_ids]

@@ -1,0 +1,143 @@
+"""The :class:`schema.ports.Services` implementation: one per request, bound to its session.
+
+It only routes: each method checks the viewer's grant through :mod:`api.authz` and calls the
+keyword-only service functions that hold the logic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import authz
+from api.models import Building, Community, Person, Unit
+from api.runtime import Runtime
+from api.services import accounts, communities, roll
+from schema.errors import not_found, unauthenticated
+from schema.ports import ImportReport, IssuedCode, Page, Totals, Viewer
+
+
+class ServiceHub:
+    def __init__(
+        self,
+        runtime: Runtime,
+        session: AsyncSession,
+        viewer: Viewer | None,
+        *,
+        address: str,
+        token: str | None,
+    ) -> None:
+        self.rt = runtime
+        self.session = session
+        self.viewer = viewer
+        self.address = address
+        self.token = token
+
+    # accounts -----------------------------------------------------------------------------
+    async def login(self, *, phone: str, password: str) -> tuple[Viewer, str]:
+        return await accounts.login(
+            session=self.session,
+            passwords=self.rt.passwords,
+            limiters=self.rt.limiters,
+            phone=phone,
+            password=password,
+            address=self.address,
+            now=self.rt.clock(),
+            session_days=self.rt.settings.session_days,
+        )
+
+    async def logout(self) -> None:
+        if self.viewer is None:
+            raise unauthenticated()
+        await accounts.logout(session=self.session, token=self.token)
+
+    async def activate(self, *, phone: str, code: str, password: str) -> tuple[Viewer, str]:
+        return await accounts.activate(
+            session=self.session,
+            passwords=self.rt.passwords,
+            limiters=self.rt.limiters,
+            phone=phone,
+            code=code,
+            password=password,
+            address=self.address,
+            now=self.rt.clock(),
+            session_days=self.rt.settings.session_days,
+        )
+
+    async def issue_activation_codes(
+        self, *, community_id: int, person_ids: Sequence[int] | None
+    ) -> Sequence[IssuedCode]:
+        community = await communities.visible(
+            self.session, self.viewer, community_id, authz.CODE_ISSUERS
+        )
+        assert self.viewer is not None
+        return await accounts.issue_codes(
+            session=self.session,
+            community_id=community.id,
+            person_ids=person_ids,
+            issuer=self.viewer.account_id,
+            now=self.rt.clock(),
+            days=self.rt.settings.activation_code_days,
+        )
+
+    # compounds and roll -------------------------------------------------------------------
+    async def community(self, community_id: int) -> Community:
+        return await communities.visible(self.session, self.viewer, community_id, authz.MEMBERS)
+
+    async def communities(self, *, first: int, after: str | None) -> Page[Community]:
+        return await communities.page(self.session, self.viewer, first=first, after=after)
+
+    async def my_communities(self) -> Sequence[Community]:
+        return await communities.mine(self.session, self.viewer)
+
+    async def totals(self, community_id: int) -> Totals:
+        community = await self.community(community_id)
+        return await roll.totals(self.session, community)
+
+    async def buildings(self, community_id: int) -> Sequence[Building]:
+        community = await self.community(community_id)
+        return await communities.buildings(self.session, community.id)
+
+    async def building(self, building_id: int) -> Building:
+        row = await self.session.get(Building, building_id)
+        if row is None:
+            raise not_found("楼栋", "building")
+        await self.community(row.community_id)
+        return row
+
+    async def units(
+        self, community_id: int, *, first: int, after: str | None, building_id: int | None
+    ) -> Page[Unit]:
+        community = await communities.visible(self.session, self.viewer, community_id, authz.STAFF)
+        return await communities.units(
+            self.session, community.id, first=first, after=after, building_id=building_id
+        )
+
+    async def my_units(self, community_id: int) -> Sequence[Unit]:
+        community = await self.community(community_id)
+        assert self.viewer is not None
+        return await communities.my_units(self.session, self.viewer, community.id)
+
+    async def unit_owners(self, unit_id: int) -> Sequence[Person]:
+        return (await communities.owners_of_units(self.session, [unit_id]))[0]
+
+    async def import_roll(
+        self, *, community_id: int, csv_bytes: bytes, dry_run: bool
+    ) -> ImportReport:
+        community = await communities.visible(
+            self.session, self.viewer, community_id, authz.ROLL_KEEPERS
+        )
+        assert self.viewer is not None
+        return await roll.import_roll(
+            session=self.session,
+            community=community,
+            data=csv_bytes,
+            dry_run=dry_run,
+            actor=self.viewer.account_id,
+        )
+
+    async def create_community(self, *, district_id: int, name: str, address: str) -> Community:
+        return await communities.create(
+            self.session, self.viewer, district_id=district_id, name=name, address=address
+        )

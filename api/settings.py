@@ -1,0 +1,174 @@
+"""The one settings object, read once from ``GONGZHI_*`` environment variables.
+
+Defaults run the whole service on one machine with nothing else installed: SQLite under
+``./var/``, the in-process pubsub, and a secret generated on first start and kept in
+``./var/secret.key`` (mode 0600). Outside demo mode :func:`Settings.check_production` refuses a
+missing or generated secret, because the secret keys the HMACs that keep ballots unlinkable
+from owners (DESIGN.md §3.3) and the voting codes (§3.4).
+
+Every field is documented in README.md; a test fails when one is not.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+PREFIX = "GONGZHI_"
+SECRET_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
+DEFAULT_SECRET_MARKERS = ("", "change-me", "changeme", "secret", "default")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration. Field ``x`` is read from ``GONGZHI_X``."""
+
+    var_dir: str = "./var"
+    database_url: str = ""  # default: sqlite+aiosqlite:///<var_dir>/gongzhi.db
+    secret_key: str = ""  # default: generated once into <var_dir>/secret.key
+    demo: bool = False
+    debug: bool = False  # GraphiQL and introspection
+    # argon2id profile: OWASP's 19 MiB, t=2 instead of argon2-cffi's 64 MiB default, so that a
+    # burst of logins on a small server does not exhaust memory; the semaphore bounds it further.
+    argon2_memory_kib: int = 19456
+    argon2_time_cost: int = 2
+    argon2_parallelism: int = 1
+    argon2_concurrency: int = 2
+    session_days: int = 14
+    cookie_secure: bool = False
+    login_window_seconds: int = 900
+    login_max_per_phone: int = 5
+    login_max_per_address: int = 30
+    max_body_bytes: int = 4 * 1024 * 1024
+    max_query_depth: int = 12
+    max_query_tokens: int = 2000
+    max_aliases: int = 15
+    page_max: int = 100
+    operation_timeout_seconds: float = 10.0
+    ws_init_timeout_seconds: float = 5.0
+    ws_max_subscriptions: int = 20
+    allowed_origins: str = ""  # comma-separated; empty = same host only
+    activation_code_days: int = 90
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read every field from the environment (or ``env``), then apply ``overrides``."""
+        source = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = source.get(PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _parse(f.name, str(f.type), raw)
+        values.update(overrides)
+        settings = cls(**values)
+        return settings.resolved()
+
+    def resolved(self) -> Settings:
+        """Fill the derived defaults (database URL, secret) that depend on ``var_dir``."""
+        var = Path(self.var_dir)
+        url = self.database_url or f"sqlite+aiosqlite:///{var / 'gongzhi.db'}"
+        secret = self.secret_key
+        if not secret:
+            secret = load_or_create_secret(var)
+        return _replace(self, database_url=url, secret_key=secret)
+
+    @property
+    def secret_is_generated(self) -> bool:
+        return not os.environ.get(PREFIX + "SECRET_KEY") and self.secret_key == _read_secret(
+            Path(self.var_dir)
+        )
+
+    def check_production(self) -> None:
+        """Refuse to run a real deployment on a generated or placeholder secret."""
+        if self.demo:
+            return
+        if self.secret_key.strip().lower() in DEFAULT_SECRET_MARKERS or self.secret_is_generated:
+            raise SettingsError(
+                "GONGZHI_SECRET_KEY is not set: outside demo mode set it to a random value of at "
+                "least 32 characters, e.g. the output of "
+                "`python3 -c 'import secrets; print(secrets.token_hex(32))'`"
+                " / 未设置 GONGZHI_SECRET_KEY：非演示模式下必须设置至少 32 个字符的随机密钥"
+            )
+        if len(self.secret_key) < 32:
+            raise SettingsError(
+                "GONGZHI_SECRET_KEY is shorter than 32 characters"
+                " / GONGZHI_SECRET_KEY 少于 32 个字符"
+            )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        return tuple(o.strip() for o in self.allowed_origins.split(",") if o.strip())
+
+    def key(self, purpose: str) -> bytes:
+        """A sub-key per purpose, so one leaked derived key does not expose the others."""
+        import hashlib
+        import hmac
+
+        return hmac.new(self.secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+def _replace(s: Settings, **changes: Any) -> Settings:
+    from dataclasses import replace
+
+    return replace(s, **changes)
+
+
+def _parse(name: str, type_name: str, raw: str) -> Any:
+    var = PREFIX + name.upper()
+    try:
+        if type_name == "bool":
+            low = raw.strip().lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        if type_name == "int":
+            return int(raw)
+        if type_name == "float":
+            return float(raw)
+    except ValueError:
+        raise SettingsError(f"{var}={raw!r} is not a valid {type_name}") from None
+    return raw
+
+
+def _read_secret(var: Path) -> str | None:
+    path = var / SECRET_FILE
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        return None
+
+
+def load_or_create_secret(var: Path) -> str:
+    """Return the secret kept in ``var/secret.key``, creating it (mode 0600) on first start."""
+    existing = _read_secret(var)
+    if existing:
+        return existing
+    var.mkdir(parents=True, exist_ok=True)
+    path = var / SECRET_FILE
+    secret = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race: use its secret
+        return _read_secret(var) or load_or_create_secret(var)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secret + "\n")
+    return secret
+
+
+def documented_names() -> list[str]:
+    """Every environment variable the service reads (the README test compares against this)."""
+    return [PREFIX + f.name.upper() for f in fields(Settings)]

@@ -1,0 +1,1 @@
+"""Alembic environment and versions; `gongzhi migrate` runs them (see api/migrate.py)."""

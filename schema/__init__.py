@@ -1,0 +1,92 @@
+"""The GraphQL schema: one module per feature, merged here; the SDL lives in schema.graphql."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from schema.account import AccountMutation, AccountQuery
+from schema.base import QueryError
+from schema.community import CommunityMutation, CommunityQuery
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+Query = merge_types("Query", (AccountQuery, CommunityQuery))
+Mutation = merge_types("Mutation", (AccountMutation, CommunityMutation))
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_depth: int = 12
+    max_tokens: int = 2000
+    max_aliases: int = 15
+    debug: bool = False
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    # Parse and validation errors (no original error) and our own refusals are meant for the
+    # client; anything else is a bug whose text could leak internals.
+    original = error.original_error
+    return original is not None and not isinstance(original, QueryError)
+
+
+class GongzhiSchema(strawberry.Schema):
+    """Logs only unexpected errors: a refused query or a bad document is the client's business,
+    and logging each one would let any client fill the log."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        super().process_errors([e for e in errors if _should_mask(e)], execution_context)
+
+
+def build_schema(
+    limits: Limits | None = None,
+    extra_extensions: list[type[SchemaExtension]] | None = None,
+) -> GongzhiSchema:
+    """The schema with its guards; ``extra_extensions`` come from the service (transactions)."""
+    limits = limits or Limits()
+    # Factories, not instances: a fresh extension per request (the parse and validation LRU
+    # caches live at module level and are shared anyway).
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: MaskErrors(
+            should_mask_error=_should_mask,
+            error_message="内部错误，请稍后再试 / internal error, please try again later",
+        ),
+    ]
+    if not limits.debug:
+        from strawberry.extensions import DisableIntrospection
+
+        extensions.append(DisableIntrospection)
+    extensions.extend(extra_extensions or [])
+    return GongzhiSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+def sdl() -> str:
+    return build_schema(Limits(debug=True)).as_str() + "\n"

@@ -1,0 +1,82 @@
+"""Shared pieces of the schema: the typed context, IDs, cursors, areas, error handling."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from strawberry.types import Info as _Info
+
+from schema.errors import AppError, Problem
+from schema.ports import Context
+
+Info = _Info[Context, None]
+R = TypeVar("R")
+
+
+def area_m2(area_centi: int) -> str:
+    """Exact decimal m² as text ("89.50"): areas never pass through a float."""
+    sign = "-" if area_centi < 0 else ""
+    whole, cents = divmod(abs(area_centi), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def parse_id(raw: strawberry.ID | str, what: str = "id") -> int:
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise AppError(
+            "BAD_ID", f"无效的编号：{raw}", f"invalid {what}: {raw}", field=what
+        ) from None
+    if value <= 0:
+        raise AppError("BAD_ID", f"无效的编号：{raw}", f"invalid {what}: {raw}", field=what)
+    return value
+
+
+def page_size(info: Info, first: int | None) -> int:
+    cap = info.context.page_max
+    if first is None:
+        return min(20, cap)
+    if first < 1 or first > cap:
+        raise AppError(
+            "BAD_PAGE_SIZE",
+            f"每页条数须在 1 到 {cap} 之间",
+            f"`first` must be between 1 and {cap}",
+            field="first",
+        )
+    return first
+
+
+async def attempt(info: Info, call: Callable[[], Awaitable[R]]) -> R | Problem:
+    """Run a mutation's service call; an expected refusal rolls back and becomes a Problem."""
+    try:
+        return await call()
+    except AppError as error:
+        await info.context.rollback()
+        return Problem.of(error, info.context.lang)
+
+
+async def fetch(info: Info, call: Callable[[], Awaitable[R]]) -> R:
+    """Run a query's service call; an expected refusal becomes a GraphQL error with a code."""
+    try:
+        return await call()
+    except AppError as error:
+        raise QueryError(error, info.context.lang) from None
+
+
+class QueryError(Exception):
+    """A refusal inside a query, reported with ``extensions.code`` and not masked."""
+
+    def __init__(self, error: AppError, lang: str) -> None:
+        super().__init__(error.message(lang))
+        self.code = error.code
+        self.extensions: dict[str, object] = {"code": error.code}
+        if error.field:
+            self.extensions["field"] = error.field
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None

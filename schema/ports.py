@@ -1,0 +1,156 @@
+"""What resolvers need from the service, declared here and implemented in ``api/``.
+
+``schema`` may not import ``api`` (DESIGN.md §5), so the row shapes are Protocols that the ORM
+rows satisfy structurally, and the services are one Protocol reached through the request
+context. Resolvers stay thin: read arguments, call a service, wrap the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    community_id: int | None
+    district_id: int | None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    account_id: int
+    display_name: str
+    phone: str
+    grants: tuple[Grant, ...]
+
+
+class CommunityRow(Protocol):
+    id: int
+    district_id: int
+    name: str
+    address: str
+    head_rule: str
+    co_owner_rule: str
+    meeting_notice_days: int
+    extraordinary_notice_days: int
+    candidate_publicity_days: int
+    result_publicity_days: int
+    proxy_cap: int
+    non_voter_rule: bool
+    paper_priority: str
+    tally_step: int
+    roll_version: int
+
+
+class BuildingRow(Protocol):
+    id: int
+    name: str
+
+
+class UnitRow(Protocol):
+    id: int
+    building_id: int
+    number: str
+    floor: int | None
+    area_centi: int
+    developer_unsold: bool
+
+
+class PersonRow(Protocol):
+    id: int
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Totals:
+    heads: int
+    area_centi: int
+    units: int
+    electors: int
+    head_rule: str
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    end_cursor: str | None
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    person_id: int
+    name: str
+    units: str
+    code: str
+
+
+@dataclass(frozen=True)
+class RollChange:
+    building: str
+    unit: str
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    applied: bool
+    units: int
+    added: int
+    removed: int
+    changed: Sequence[RollChange]
+    summary_zh: str
+    summary_en: str
+
+
+class Services(Protocol):
+    """The service calls resolvers make; each checks the viewer's role and compound itself."""
+
+    async def login(self, *, phone: str, password: str) -> tuple[Viewer, str]: ...
+    async def logout(self) -> None: ...
+    async def activate(self, *, phone: str, code: str, password: str) -> tuple[Viewer, str]: ...
+    async def issue_activation_codes(
+        self, *, community_id: int, person_ids: Sequence[int] | None
+    ) -> Sequence[IssuedCode]: ...
+    async def community(self, community_id: int) -> CommunityRow: ...
+    async def communities(self, *, first: int, after: str | None) -> Page[CommunityRow]: ...
+    async def my_communities(self) -> Sequence[CommunityRow]: ...
+    async def totals(self, community_id: int) -> Totals: ...
+    async def buildings(self, community_id: int) -> Sequence[BuildingRow]: ...
+    async def building(self, building_id: int) -> BuildingRow: ...
+    async def units(
+        self, community_id: int, *, first: int, after: str | None, building_id: int | None
+    ) -> Page[UnitRow]: ...
+    async def my_units(self, community_id: int) -> Sequence[UnitRow]: ...
+    async def unit_owners(self, unit_id: int) -> Sequence[PersonRow]: ...
+    async def import_roll(
+        self, *, community_id: int, csv_bytes: bytes, dry_run: bool
+    ) -> ImportReport: ...
+    async def create_community(
+        self, *, district_id: int, name: str, address: str
+    ) -> CommunityRow: ...
+
+
+class Context(Protocol):
+    """The request context every resolver receives as ``info.context``."""
+
+    services: Services
+    viewer: Viewer | None
+    lang: str
+    page_max: int
+    owners_of_unit: DataLoader[int, Sequence[PersonRow]]
+
+    def remember_session(self, token: str) -> None: ...
+    def forget_session(self) -> None: ...
+    async def rollback(self) -> None: ...
