@@ -23,6 +23,7 @@ from api.runtime import Runtime
 from api.services import communities
 from api.services.accounts import viewer_from_token
 from api.services.hub import ServiceHub
+from api.services.voting_hub import VotingHub
 from schema.base import QueryError
 from schema.ports import Viewer
 
@@ -57,6 +58,7 @@ class RequestContext:
         self.viewer: Viewer | None = None
         self._session: AsyncSession | None = None
         self.services: ServiceHub
+        self.voting: VotingHub
         self.owners_of_unit: DataLoader[int, Sequence[Person]]
 
     async def open(self, *, writing: bool) -> None:
@@ -67,6 +69,7 @@ class RequestContext:
         self.services = ServiceHub(
             self.runtime, session, self.viewer, address=self.address, token=self.token
         )
+        self.voting = VotingHub(self.runtime, session, self.viewer)
 
         async def owners(keys: list[int]) -> list[Sequence[Person]]:
             return list(await communities.owners_of_units(session, keys))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from api.castqueue import CastQueue
 from api.db import create_engine, session_factory
 from api.passwords import Passwords
 from api.ratelimit import SlidingWindow
@@ -27,24 +29,40 @@ class Runtime:
     reader: async_sessionmaker[AsyncSession]
     passwords: Passwords
     limiters: Limiters
+    code_limiter: SlidingWindow
+    cast_queue: CastQueue
     clock: Callable[[], datetime] = field(default=_utcnow)
+    tally_cache: dict[tuple[int, int, int], Any] = field(default_factory=dict)
 
     @classmethod
     def create(cls, settings: Settings, clock: Callable[[], datetime] = _utcnow) -> Runtime:
         engine = create_engine(settings.database_url)
         window = settings.login_window_seconds
-        return cls(
+        writer = session_factory(engine, write=True)
+        holder: list[Runtime] = []
+
+        def accepting(election: object) -> None:
+            from api.services.ballots import check_accepting
+
+            check_accepting(election, holder[0].clock())
+
+        rt = cls(
             settings=settings,
             engine=engine,
-            writer=session_factory(engine, write=True),
+            writer=writer,
             reader=session_factory(engine, write=False),
             passwords=Passwords(settings),
             limiters=Limiters(
                 phone=SlidingWindow(settings.login_max_per_phone, window),
                 address=SlidingWindow(settings.login_max_per_address, window),
             ),
+            code_limiter=SlidingWindow(settings.login_max_per_phone, window),
+            cast_queue=CastQueue(writer=writer, accepting=accepting),
             clock=clock,
         )
+        holder.append(rt)
+        return rt
 
     async def close(self) -> None:
+        await self.cast_queue.drain_all()  # graceful shutdown: finish casts in flight
         await self.engine.dispose()

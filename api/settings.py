@@ -56,6 +56,11 @@ class Settings:
     ws_max_subscriptions: int = 20
     allowed_origins: str = ""  # comma-separated; empty = same host only
     activation_code_days: int = 90
+    # Fan-out across workers (api/pubsub): memory | redis | postgres (LISTEN/NOTIFY on the
+    # database_url); and how often one topic (an election's tally) may be re-read per second.
+    pubsub: str = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    pubsub_max_rate: float = 4.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -82,9 +87,7 @@ class Settings:
 
     @property
     def secret_is_generated(self) -> bool:
-        return not os.environ.get(PREFIX + "SECRET_KEY") and self.secret_key == _read_secret(
-            Path(self.var_dir)
-        )
+        return self.secret_key == _read_secret(Path(self.var_dir))
 
     def check_production(self) -> None:
         """Refuse to run a real deployment on a generated or placeholder secret."""
@@ -157,13 +160,25 @@ def load_or_create_secret(var: Path) -> str:
     existing = _read_secret(var)
     if existing:
         return existing
+    if existing is not None:
+        raise SettingsError(
+            f"{var / SECRET_FILE} is empty (an interrupted first start?): delete it and start "
+            "again, or set GONGZHI_SECRET_KEY"
+        )
     var.mkdir(parents=True, exist_ok=True)
     path = var / SECRET_FILE
     secret = secrets.token_hex(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another worker won the race: use its secret
-        return _read_secret(var) or load_or_create_secret(var)
+        import time
+
+        for _ in range(50):  # it writes 65 bytes right after creating the file
+            found = _read_secret(var)
+            if found:
+                return found
+            time.sleep(0.01)
+        return load_or_create_secret(var)
     with os.fdopen(fd, "w") as fh:
         fh.write(secret + "\n")
     return secret

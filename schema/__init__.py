@@ -24,11 +24,12 @@ from strawberry.types import ExecutionContext
 from schema.account import AccountMutation, AccountQuery
 from schema.base import QueryError
 from schema.community import CommunityMutation, CommunityQuery
+from schema.voting import VotingMutation, VotingQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types("Query", (AccountQuery, CommunityQuery))
-Mutation = merge_types("Mutation", (AccountMutation, CommunityMutation))
+Query = merge_types("Query", (AccountQuery, CommunityQuery, VotingQuery))
+Mutation = merge_types("Mutation", (AccountMutation, CommunityMutation, VotingMutation))
 
 
 @dataclass(frozen=True)

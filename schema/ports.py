@@ -13,6 +13,8 @@ from typing import Generic, Protocol, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from schema.voting_ports import VotingServices
+
 T = TypeVar("T")
 
 
@@ -146,6 +148,7 @@ class Context(Protocol):
     """The request context every resolver receives as ``info.context``."""
 
     services: Services
+    voting: VotingServices
     viewer: Viewer | None
     lang: str
     page_max: int

@@ -44,46 +44,57 @@ def _pg_dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
-async def _pg_reset(url: str, first: bool) -> None:
+async def _pg_reset(url: str) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(_pg_dsn(url))
     try:
-        if first:
-            await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        else:
-            tables = [
-                r["tablename"]
-                for r in await conn.fetch(
-                    "SELECT tablename FROM pg_tables WHERE schemaname='public' "
-                    "AND tablename <> 'alembic_version'"
-                )
-            ]
-            if tables:
-                await conn.execute(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-                )
+        tables = [
+            r["tablename"]
+            for r in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                "AND tablename <> 'alembic_version'"
+            )
+        ]
+        if tables:
+            await conn.execute(
+                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+            )
     finally:
         await conn.close()
 
 
-_pg_ready = False
+async def _pg_admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(_pg_dsn(url))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="session")
-def pg_available() -> str:
+def pg_available() -> Iterator[str]:
+    """A database of this run's own on the server GONGZHI_TEST_PG_URL names, so that two test
+    runs (two developers, or CI beside a developer) never empty each other's tables."""
     if not PG_URL:
         if IN_CI:
             pytest.fail("CI must run the PostgreSQL tests: set GONGZHI_TEST_PG_URL")
         pytest.skip("PostgreSQL not configured: set GONGZHI_TEST_PG_URL to run these variants")
+    name = f"gongzhi_test_{os.getpid()}"
+    base, _, _ = PG_URL.rpartition("/")
+    url = f"{base}/{name}"
     try:
-        asyncio.run(_pg_reset(PG_URL, first=True))
+        asyncio.run(_pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{name}"'))
+        asyncio.run(_pg_admin(PG_URL, f'CREATE DATABASE "{name}"'))
     except OSError as e:
         if IN_CI:
             pytest.fail(f"PostgreSQL at {PG_URL} unreachable in CI: {e}")
         pytest.skip(f"PostgreSQL at {PG_URL} unreachable: {e}")
-    upgrade(PG_URL)
-    return PG_URL
+    upgrade(url)
+    yield url
+    asyncio.run(_pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -93,7 +104,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
         shutil.copy(sqlite_template, path)
         return f"sqlite+aiosqlite:///{path}"
     url: str = request.getfixturevalue("pg_available")
-    asyncio.run(_pg_reset(url, first=False))
+    asyncio.run(_pg_reset(url))
     return url
 
 

@@ -90,7 +90,7 @@ async def build_world(rt: Runtime) -> World:
                 )
             await s.flush()
             w.accounts[key] = acc.id
-            w.tokens[key] = await start_session(s, acc, now=rt.clock(), days=1)
+            w.tokens[key] = await start_session(s, acc, now=rt.clock(), days=400)
 
         await account("admin", "13700000000", "admin")
         await account("official", "13700000001", "official", district=d1.id)

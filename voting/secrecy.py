@@ -55,6 +55,31 @@ def new_voting_code() -> str:
     return format_code(raw)
 
 
+def derive_voting_code(secret: bytes, election_id: str, elector_key: str, generation: int) -> str:
+    """The elector's voting code, derived from a secret kept outside the database.
+
+    Deriving rather than storing lets the preparatory group print (and reprint) the notices
+    at any time while the database holds only :func:`code_mac`; ``generation`` changes the
+    code when a lost notice is replaced. Rejection sampling keeps the alphabet uniform.
+    """
+    _check_secret(secret)
+    out: list[str] = []
+    counter = 0
+    n = len(CODE_ALPHABET)
+    limit = 256 - 256 % n
+    while len(out) < CODE_LENGTH:
+        block = hmac.new(
+            secret,
+            canonical_json(
+                ["gongzhi.votecode.v1", election_id, elector_key, generation, counter]
+            ).encode("utf-8"),
+            hashlib.sha256,
+        ).digest()
+        out.extend(CODE_ALPHABET[b % n] for b in block if b < limit)
+        counter += 1
+    return format_code("".join(out[:CODE_LENGTH]))
+
+
 def format_code(code: str) -> str:
     """Group a normalised code in fours for printing."""
     code = normalize_code(code)

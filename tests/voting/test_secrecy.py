@@ -138,3 +138,20 @@ def test_nonces_are_128_bit_hex() -> None:
     nonces = {new_nonce() for _ in range(100)}
     assert len(nonces) == 100
     assert all(re.fullmatch(r"[0-9a-f]{32}", n) for n in nonces)
+
+
+def test_derived_voting_codes_are_stable_distinct_and_well_formed() -> None:
+    from voting.secrecy import check_code, code_mac, derive_voting_code, normalize_code
+
+    secret = b"s" * 32
+    a1 = derive_voting_code(secret, "7", "o:1", 1)
+    assert a1 == derive_voting_code(secret, "7", "o:1", 1)
+    assert len(normalize_code(a1)) == 12 and a1.count("-") == 2
+    others = {
+        derive_voting_code(secret, "7", "o:1", 2),
+        derive_voting_code(secret, "8", "o:1", 1),
+        derive_voting_code(secret, "7", "o:2", 1),
+        derive_voting_code(b"t" * 32, "7", "o:1", 1),
+    }
+    assert a1 not in others and len(others) == 4
+    assert check_code(secret, "7", a1.lower(), code_mac(secret, "7", a1))

@@ -1,0 +1,253 @@
+"""Storing ballots and counting them: the write path of a cast, the ballot ledger, recounts.
+
+A cast is written in one transaction under the election row's lock (PostgreSQL ``FOR UPDATE``;
+SQLite's writing transactions are serialised anyway): supersede the elector's earlier counted
+ballot if the new one takes precedence, insert the ballot, append the ledger entries, advance the
+election's ledger head. The partial unique index ``uq_ballot_counted_slot`` makes a second
+counted ballot for one elector impossible even if this code were wrong.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.models import Ballot, Election, Elector, LedgerEntry
+from voting import ballot as vballot
+from voting import ledger, lifecycle, secrecy
+from voting.channel import Cast, Channel, PaperPolicy, counted
+from voting.codec import canonical_json
+from voting.result import TallyResult
+from voting.roll import Elector as CoreElector
+from voting.tally import Tally
+
+BULK = 5000
+
+
+async def bulk_insert(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    for i in range(0, len(rows), BULK):
+        chunk = rows[i : i + BULK]
+        if chunk:
+            await session.execute(insert(model), chunk)
+
+
+@dataclass(frozen=True)
+class CastRequest:
+    """One ballot to store. ``slot`` is HMAC(election secret, elector key)."""
+
+    election_id: int
+    slot: str
+    channel: Channel
+    choices: str  # voting.ballot.encode_choices output
+
+
+@dataclass(frozen=True)
+class Receipt:
+    tracking: str
+    ledger_seq: int
+    ledger_head: str
+    counted: bool
+
+
+class CastRefused(Exception):
+    """The election stopped accepting ballots between the check and the write."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def check_accepting(election: object, now: datetime) -> None:
+    """Under the election lock, at write time: is voting still open? (A ballot arriving after
+    ``closesAt`` is refused even if it passed the request's own check a moment earlier.)"""
+    assert isinstance(election, Election)
+    lifecycle.check_cast(
+        lifecycle.State(election.state),
+        now,
+        lifecycle.Schedule(opens_at=election.opens_at, closes_at=election.closes_at),
+    )
+
+
+def _policy(election: Election) -> PaperPolicy:
+    try:
+        return PaperPolicy(election.paper_policy)
+    except ValueError:
+        return PaperPolicy.ONLINE_WINS
+
+
+async def store_casts(
+    *, session: AsyncSession, election: Election, requests: Sequence[CastRequest]
+) -> list[Receipt]:
+    """Store ``requests`` (all for ``election``, already validated) in the current transaction.
+
+    The caller holds the election row lock and commits. Receipts come back in request order.
+    """
+    slots = {r.slot for r in requests}
+    existing: dict[str, list[tuple[str, str, int, str]]] = {}
+    for bid, slot, channel, seq, status in await session.execute(
+        select(Ballot.id, Ballot.slot, Ballot.channel, Ballot.seq, Ballot.status).where(
+            Ballot.election_id == election.id, Ballot.slot.in_(slots)
+        )
+    ):
+        existing.setdefault(slot, []).append((bid, channel, seq, status))
+    policy = _policy(election)
+    eid = str(election.id)
+    prev: ledger.LedgerEntry | None = (
+        None
+        if election.ledger_seq == 0
+        else ledger.LedgerEntry(election.ledger_seq, "", "", "", election.ledger_head)
+    )
+    new_ballots: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    superseded: list[str] = []
+    receipts: list[Receipt] = []
+
+    def append(kind: str, payload: str) -> ledger.LedgerEntry:
+        nonlocal prev
+        entry = ledger.append(prev, kind, payload)
+        entries.append(
+            {
+                "election_id": election.id,
+                "community_id": election.community_id,
+                "seq": entry.seq,
+                "kind": kind,
+                "payload": payload,
+                "prev_hash": entry.prev_hash,
+                "hash": entry.hash,
+            }
+        )
+        prev = entry
+        return entry
+
+    for r in requests:
+        history = existing.setdefault(r.slot, [])
+        bid = secrets.token_hex(16)
+        nonce = secrecy.new_nonce()
+        tracking = secrecy.tracking_code(
+            secrecy.ballot_record(election_id=eid, choices=r.choices, nonce=nonce)
+        )
+        casts = [Cast(b, Channel(ch), seq) for b, ch, seq, _ in history]
+        newest = Cast(bid, r.channel, (prev.seq if prev else 0) + 1)  # after every stored cast
+        winner = counted([*casts, newest], policy=policy)
+        is_counted = winner is not None and winner.ref == bid
+        if is_counted:
+            for i, (old, ch, seq, status) in enumerate(history):
+                if status == "counted":
+                    append("ballot.supersede", canonical_json({"ballot": old, "slot": r.slot}))
+                    superseded.append(old)
+                    history[i] = (old, ch, seq, "superseded")
+        entry = append(
+            "ballot.cast",
+            canonical_json(
+                {
+                    "ballot": bid,
+                    "slot": r.slot,
+                    "channel": r.channel.value,
+                    "choices": r.choices,
+                    "nonce": nonce,
+                    "tracking": tracking,
+                    "counted": is_counted,
+                }
+            ),
+        )
+        status = "counted" if is_counted else "superseded"
+        history.append((bid, r.channel.value, entry.seq, status))
+        new_ballots.append(
+            {
+                "id": bid,
+                "election_id": election.id,
+                "community_id": election.community_id,
+                "slot": r.slot,
+                "channel": r.channel.value,
+                "choices": r.choices,
+                "nonce": nonce,
+                "tracking": tracking,
+                "status": status,
+                "seq": entry.seq,
+            }
+        )
+        receipts.append(Receipt(tracking, entry.seq, "", is_counted))
+    if superseded:
+        await session.execute(
+            update(Ballot).where(Ballot.id.in_(superseded)).values(status="superseded")
+        )
+    await bulk_insert(session, Ballot, new_ballots)
+    await bulk_insert(session, LedgerEntry, entries)
+    assert prev is not None
+    election.ledger_seq = prev.seq
+    election.ledger_head = prev.hash
+    await session.flush()
+    return [Receipt(r.tracking, r.ledger_seq, prev.hash, r.counted) for r in receipts]
+
+
+async def lock_election(session: AsyncSession, election_id: int) -> Election | None:
+    return (
+        await session.execute(select(Election).where(Election.id == election_id).with_for_update())
+    ).scalar_one_or_none()
+
+
+async def core_electors(session: AsyncSession, election_id: int) -> list[CoreElector]:
+    return [
+        CoreElector(key=k, unit_ids=(), heads=h, area=a)
+        for k, h, a in await session.execute(
+            select(Elector.key, Elector.heads, Elector.area_centi).where(
+                Elector.election_id == election_id
+            )
+        )
+    ]
+
+
+async def counted_ballots(session: AsyncSession, election_id: int) -> list[tuple[str, str]]:
+    """(slot, encoded choices) of every counted ballot."""
+    return [
+        (slot, choices)
+        for slot, choices in await session.execute(
+            select(Ballot.slot, Ballot.choices).where(
+                Ballot.election_id == election_id, Ballot.status == "counted"
+            )
+        )
+    ]
+
+
+def slot_map(secret: bytes, electors: Iterable[CoreElector]) -> dict[str, CoreElector]:
+    """slot key → elector; computable only with the secret (a database dump cannot)."""
+    return {secrecy.slot_key(secret, e.key): e for e in electors}
+
+
+async def tally_of(
+    *, session: AsyncSession, election: Election, secret: bytes
+) -> tuple[Tally, list[vballot.Question]]:
+    from api.services.elections import candidates_of, core_questions, questions_of
+
+    questions = core_questions(
+        await questions_of(session, election.id), await candidates_of(session, election.id)
+    )
+    electors = await core_electors(session, election.id)
+    tally = Tally(questions, electors)
+    by_slot = slot_map(secret, electors)
+    for slot, choices in await counted_ballots(session, election.id):
+        tally.add(by_slot[slot].key, vballot.decode_choices(questions, choices))
+    return tally, questions
+
+
+async def recount(*, session: AsyncSession, election: Election, secret: bytes) -> TallyResult:
+    tally, _ = await tally_of(session=session, election=election, secret=secret)
+    return tally.results(
+        lot_seed=election.ledger_head,
+        non_voters_follow_majority=election.non_voter_rule,
+    )
+
+
+async def voted_slots(session: AsyncSession, election_id: int) -> set[str]:
+    return {
+        s
+        for (s,) in await session.execute(
+            select(Ballot.slot).where(Ballot.election_id == election_id, Ballot.status == "counted")
+        )
+    }

@@ -1,0 +1,815 @@
+"""The :class:`schema.voting_ports.VotingServices` implementation, one per request.
+
+It decides who may do what (:mod:`api.authz`), turns GraphQL input into the election core's
+terms, and calls :mod:`api.services.elections` and :mod:`api.services.ballots`. The pairing
+of an elector with a choice exists only inside a cast, never in anything returned.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit, authz
+from api.models import (
+    Ballot,
+    Community,
+    Election,
+    Elector,
+    ElectorOwner,
+    PaperEntry,
+    Person,
+    Proxy,
+)
+from api.runtime import Runtime
+from api.services import ballots as store
+from api.services import elections as svc
+from api.services import ledgerio
+from api.services.accounts import normalize_phone
+from api.voting_messages import app_error
+from schema.errors import AppError, forbidden, not_found, unauthenticated
+from schema.ports import Viewer
+from schema.voting_ports import (
+    AnswerIn,
+    BuildingTurnoutView,
+    Count,
+    ElectionIn,
+    MyElectorView,
+    NoticeView,
+    QuestionCount,
+    ReceiptView,
+    ResultView,
+    TallyView,
+    VerifyView,
+)
+from voting import ballot as vballot
+from voting import lifecycle, secrecy
+from voting.channel import Channel, check_four_eyes, check_proxy_cap
+from voting.errors import VotingError
+from voting.rules import PARTICIPATION
+
+RUNNERS = frozenset({"committee", "preparatory", "official"})
+SUPERVISORS = frozenset({"supervisor"})
+OVERSEERS = frozenset({"supervisor", "official"})
+STAFF_VIEW = RUNNERS | SUPERVISORS
+
+
+def _cursor(n: int) -> str:
+    return base64.urlsafe_b64encode(f"v:{n}".encode()).decode().rstrip("=")
+
+
+def _uncursor(c: str | None) -> int:
+    if not c:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(c + "=" * (-len(c) % 4)).decode().partition(":")
+        if kind != "v":
+            raise ValueError(kind)
+        return int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise AppError(
+            "BAD_CURSOR", "分页游标无效", "invalid pagination cursor", field="after"
+        ) from None
+
+
+class VotingHub:
+    def __init__(self, runtime: Runtime, session: AsyncSession, viewer: Viewer | None) -> None:
+        self.rt = runtime
+        self.session = session
+        self.viewer = viewer
+
+    # helpers ------------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        return self.rt.clock()
+
+    @property
+    def code_key(self) -> bytes:
+        return self.rt.settings.key("voting-code")
+
+    def secret(self, election_id: int) -> bytes:
+        return svc.election_secret(self.rt.settings.key("slot"), election_id)
+
+    def _me(self) -> Viewer:
+        if self.viewer is None:
+            raise unauthenticated()
+        return self.viewer
+
+    async def _load(
+        self, election_id: int, roles: frozenset[str] = authz.MEMBERS
+    ) -> tuple[Election, Community]:
+        viewer = self._me()
+        election = await self.session.get(Election, election_id)
+        community = (
+            None if election is None else await self.session.get(Community, election.community_id)
+        )
+        if (
+            election is None
+            or community is None
+            or not authz.allowed(
+                viewer, authz.MEMBERS, community_id=community.id, district_id=community.district_id
+            )
+        ):
+            raise not_found("表决", "election")
+        authz.require(viewer, roles, community_id=community.id, district_id=community.district_id)
+        return election, community
+
+    def _can(self, community: Community, roles: frozenset[str]) -> bool:
+        return authz.allowed(
+            self.viewer, roles, community_id=community.id, district_id=community.district_id
+        )
+
+    def _spec(self, spec: ElectionIn) -> svc.ElectionSpec:
+        return svc.ElectionSpec(
+            title=spec.title,
+            description=spec.description,
+            opens_at=spec.opens_at,
+            closes_at=spec.closes_at,
+            extraordinary=spec.extraordinary,
+            visibility=spec.visibility,
+            questions=[
+                svc.QuestionSpec(
+                    kind=q.kind,
+                    title=q.title,
+                    body=q.body,
+                    matter=q.matter,
+                    seats=q.seats,
+                    committee=q.committee,
+                    candidate_person_ids=q.candidate_person_ids,
+                )
+                for q in spec.questions
+            ],
+        )
+
+    # reads --------------------------------------------------------------------------------
+    async def election(self, election_id: int) -> Election:
+        election, community = await self._load(election_id)
+        if election.state == "draft" and not self._can(community, STAFF_VIEW):
+            raise not_found("表决", "election")
+        return election
+
+    async def elections(self, community_id: int) -> Sequence[Election]:
+        viewer = self._me()
+        community = await self.session.get(Community, community_id)
+        if community is None or not authz.allowed(
+            viewer, authz.MEMBERS, community_id=community.id, district_id=community.district_id
+        ):
+            raise not_found("小区", "compound")
+        rows = await svc.list_for(self.session, community_id)
+        if self._can(community, STAFF_VIEW):
+            return rows
+        return [e for e in rows if e.state != "draft"]
+
+    async def questions(self, election_id: int) -> Sequence[object]:
+        await self.election(election_id)
+        return await svc.questions_of(self.session, election_id)
+
+    async def candidates(self, election_id: int) -> Sequence[object]:
+        await self.election(election_id)
+        return await svc.candidates_of(self.session, election_id)
+
+    async def my_electors(self, election_id: int) -> Sequence[MyElectorView]:
+        viewer = self._me()
+        election = await self.session.get(Election, election_id)
+        if election is None:
+            raise not_found("表决", "election")
+        own = await svc.electors_for_person(self.session, election_id, viewer.account_id)
+        proxied = list(
+            (
+                await self.session.execute(
+                    select(Elector)
+                    .join(Proxy, Proxy.elector_id == Elector.id)
+                    .where(
+                        Proxy.election_id == election_id,
+                        Proxy.holder_phone == viewer.phone,
+                        Proxy.revoked_at.is_(None),
+                    )
+                )
+            ).scalars()
+        )
+        if not own and not proxied:
+            return []
+        voted = await self._voted_slots(election_id)
+        secret = self.secret(election_id)
+        views = [
+            MyElectorView(e.id, e.label, False, secrecy.slot_key(secret, e.key) in voted)
+            for e in own
+        ]
+        mine = {e.id for e in own}
+        views.extend(
+            MyElectorView(e.id, e.label, True, secrecy.slot_key(secret, e.key) in voted)
+            for e in proxied
+            if e.id not in mine
+        )
+        return views
+
+    async def _voted_slots(self, election_id: int) -> set[str]:
+        return await store.voted_slots(self.session, election_id)
+
+    async def tally(self, election_id: int) -> TallyView:
+        election, community = await self._load(election_id)
+        if election.state in ("draft", "announced", "cancelled"):
+            raise AppError("NOT_OPEN", "投票尚未开始", "voting has not opened yet")
+        closed = election.state in ("closed", "certified", "published")
+        supervisor = self._can(community, OVERSEERS)
+        if closed:
+            counts_visible = election.state == "published" or self._can(community, STAFF_VIEW)
+        elif election.visibility == "all":
+            counts_visible = True
+        elif election.visibility == "supervisors":
+            counts_visible = supervisor
+        else:  # sealed until the close
+            counts_visible = False
+        step = 1 if closed else max(1, election.tally_step)
+        view = await ledgerio.released_tally(
+            session=self.session,
+            election=election,
+            secret=self.secret(election.id),
+            step=step,
+            cache=self.rt.tally_cache,
+        )
+        questions = None
+        if counts_visible:
+            questions = [
+                QuestionCount(
+                    question_id=int(q.question_id),
+                    counts=[Count(k, h, a) for k, h, a in q.counts],
+                    passing=q.passing,
+                )
+                for q in view.questions
+            ]
+        return TallyView(
+            step=step,
+            released_ballots=view.ballots,
+            ballots=view.exact_ballots if (supervisor or closed) else None,
+            participating_heads=view.heads,
+            participating_area=view.area,
+            total_heads=election.roll_heads,
+            total_area=election.roll_area,
+            participation_met=PARTICIPATION.met_both(
+                view.heads, view.area, election.roll_heads, election.roll_area
+            ),
+            questions=questions,
+            ledger_seq=election.ledger_seq,
+            ledger_head=election.ledger_head,
+        )
+
+    async def building_turnout(self, election_id: int) -> Sequence[BuildingTurnoutView]:
+        election, _ = await self._load(election_id, STAFF_VIEW)
+        voted = await self._voted_slots(election_id)
+        secret = self.secret(election_id)
+        per: dict[str, list[int]] = {}
+        for key, building in await self.session.execute(
+            select(Elector.key, Elector.building).where(Elector.election_id == election.id)
+        ):
+            cell = per.setdefault(building, [0, 0])
+            cell[0] += 1
+            cell[1] += secrecy.slot_key(secret, key) in voted
+        return [BuildingTurnoutView(b, n, v) for b, (n, v) in sorted(per.items())]
+
+    async def result(self, election_id: int) -> ResultView | None:
+        election, community = await self._load(election_id)
+        if election.result_json is None or election.result_digest is None:
+            return None
+        if election.state != "published" and not self._can(community, STAFF_VIEW):
+            return None
+        return ResultView(election.result_json, election.result_digest)
+
+    async def signoffs(self, election_id: int) -> Sequence[object]:
+        await self.election(election_id)
+        return await svc.signoffs(self.session, election_id)
+
+    async def tracking_codes(
+        self, election_id: int, *, first: int, after: str | None
+    ) -> tuple[Sequence[str], int, str | None, bool]:
+        """The counted tracking codes, sorted by code (not by time: order must reveal nothing)."""
+        await self.election(election_id)
+        where = [Ballot.election_id == election_id, Ballot.status == "counted"]
+        total = int(
+            (
+                await self.session.execute(select(func.count()).select_from(Ballot).where(*where))
+            ).scalar_one()
+        )
+        start = _uncursor(after)
+        codes = [
+            t
+            for (t,) in await self.session.execute(
+                select(Ballot.tracking)
+                .where(*where)
+                .order_by(Ballot.tracking)
+                .offset(start)
+                .limit(first + 1)
+            )
+        ]
+        has_next = len(codes) > first
+        codes = codes[:first]
+        return codes, total, _cursor(start + len(codes)) if codes else None, has_next
+
+    async def ballot_status(self, election_id: int, tracking: str) -> str:
+        await self.election(election_id)
+        prefix = tracking.replace("-", "").replace(" ", "").lower()
+        if len(prefix) < 16 or any(c not in "0123456789abcdef" for c in prefix):
+            raise AppError(
+                "BAD_TRACKING_CODE",
+                "查验码格式不正确：应为回执上的 16 位字母数字",
+                "the tracking code should be the 16 characters printed on your receipt",
+                field="trackingCode",
+            )
+        rows = (
+            (
+                await self.session.execute(
+                    select(Ballot.status).where(
+                        Ballot.election_id == election_id, Ballot.tracking.startswith(prefix)
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return "unknown"
+        return "counted" if "counted" in rows else "superseded"
+
+    async def verify(self, election_id: int) -> VerifyView:
+        election, _ = await self._load(election_id, OVERSEERS)
+        report = await ledgerio.verify_election(
+            session=self.session, election=election, secret=self.secret(election.id)
+        )
+        return report
+
+    async def electors(
+        self, election_id: int, *, building: str | None, first: int, after: str | None
+    ) -> tuple[Sequence[Elector], int, str | None, bool]:
+        await self._load(election_id, STAFF_VIEW)
+        where = [Elector.election_id == election_id]
+        if building:
+            where.append(Elector.building == building)
+        total = int(
+            (
+                await self.session.execute(select(func.count()).select_from(Elector).where(*where))
+            ).scalar_one()
+        )
+        rows = list(
+            (
+                await self.session.execute(
+                    select(Elector)
+                    .where(*where, Elector.id > _uncursor(after))
+                    .order_by(Elector.id)
+                    .limit(first + 1)
+                )
+            ).scalars()
+        )
+        has_next = len(rows) > first
+        rows = rows[:first]
+        return rows, total, _cursor(rows[-1].id) if rows else None, has_next
+
+    async def proxies(self, election_id: int) -> Sequence[Proxy]:
+        await self._load(election_id, STAFF_VIEW)
+        return list(
+            (
+                await self.session.execute(
+                    select(Proxy).where(Proxy.election_id == election_id).order_by(Proxy.id)
+                )
+            ).scalars()
+        )
+
+    # lifecycle ----------------------------------------------------------------------------
+    async def create(self, community_id: int, spec: ElectionIn) -> Election:
+        viewer = self._me()
+        community = await self.session.get(Community, community_id)
+        if community is None or not authz.allowed(
+            viewer, authz.MEMBERS, community_id=community.id, district_id=community.district_id
+        ):
+            raise not_found("小区", "compound")
+        authz.require(viewer, RUNNERS, community_id=community.id, district_id=community.district_id)
+        return await svc.define(
+            session=self.session,
+            community=community,
+            spec=self._spec(spec),
+            actor=viewer.account_id,
+        )
+
+    async def update(self, election_id: int, spec: ElectionIn) -> Election:
+        election, community = await self._load(election_id, RUNNERS)
+        return await svc.define(
+            session=self.session,
+            community=community,
+            spec=self._spec(spec),
+            actor=self._me().account_id,
+            election=election,
+        )
+
+    async def transition(self, election_id: int, action: str) -> Election:
+        roles = (RUNNERS | SUPERVISORS) if action in ("close", "publish") else RUNNERS
+        election, community = await self._load(election_id, roles)
+        actor = self._me().account_id
+        common = {
+            "session": self.session,
+            "community": community,
+            "election": election,
+            "actor": actor,
+            "now": self.now,
+        }
+        if action == "announce":
+            return await svc.announce(**common)  # type: ignore[arg-type]
+        if action == "cancel":
+            return await svc.cancel(**common)  # type: ignore[arg-type]
+        if action == "open":
+            return await svc.open_voting(**common, code_key=self.code_key)  # type: ignore[arg-type]
+        if action == "close":
+            return await svc.close(**common, secret=self.secret(election.id))  # type: ignore[arg-type]
+        if action == "publish":
+            return await svc.publish(**common)  # type: ignore[arg-type]
+        raise AppError("BAD_ACTION", "操作无效", f"unknown action {action}")
+
+    async def sign_off(
+        self, election_id: int, *, result_digest: str, roll_fingerprint: str, ledger_head: str
+    ) -> Election:
+        election, community = await self._load(election_id, SUPERVISORS)
+        return await svc.sign_off(
+            session=self.session,
+            community=community,
+            election=election,
+            supervisor=self._me().account_id,
+            result_digest_=result_digest,
+            roll_fingerprint=roll_fingerprint,
+            ledger_head=ledger_head,
+            now=self.now,
+        )
+
+    # casting ------------------------------------------------------------------------------
+    def _choices(
+        self,
+        questions: Sequence[vballot.Question],
+        candidate_person: dict[int, int],
+        answers: Sequence[AnswerIn],
+        *,
+        paper: bool,
+    ) -> str:
+        raw: list[tuple[str, object]] = []
+        for a in answers:
+            if a.candidate_ids is not None:
+                picked: list[str] = []
+                for cid in a.candidate_ids:
+                    person = candidate_person.get(cid)
+                    picked.append(str(person) if person is not None else f"?{cid}")
+                raw.append((str(a.question_id), a.answer if a.answer == "invalid" else picked))
+            else:
+                raw.append((str(a.question_id), a.answer or ""))
+        try:
+            return vballot.encode_choices(vballot.validate_choices(questions, raw, paper=paper))
+        except VotingError as e:
+            raise app_error(e, "answers") from None
+
+    async def _ballot_context(
+        self, election: Election
+    ) -> tuple[list[vballot.Question], dict[int, int]]:
+        qs = await svc.questions_of(self.session, election.id)
+        cs = await svc.candidates_of(self.session, election.id)
+        return svc.core_questions(qs, cs), {c.id: c.person_id for c in cs}
+
+    def _check_open(self, election: Election) -> None:
+        try:
+            lifecycle.check_cast(
+                lifecycle.State(election.state),
+                self.now,
+                lifecycle.Schedule(opens_at=election.opens_at, closes_at=election.closes_at),
+            )
+        except VotingError as e:
+            raise app_error(e) from None
+
+    async def cast(
+        self, election_id: int, *, elector_id: int | None, code: str, answers: Sequence[AnswerIn]
+    ) -> ReceiptView:
+        viewer = self._me()
+        election = await self.session.get(Election, election_id)
+        if election is None:
+            raise not_found("表决", "election")
+        self._check_open(election)
+        mine = await self.my_electors(election_id)
+        if not mine:
+            raise AppError(
+                "NOT_AN_ELECTOR",
+                "您不是本次表决的投票人，也没有受托代理",
+                "you are not an elector of this vote, nor a proxy for one",
+            )
+        if elector_id is None:
+            if len(mine) > 1:
+                raise AppError(
+                    "ELECTOR_REQUIRED",
+                    "您可代表多个投票人，请选择本次为谁投票",
+                    "you may vote for several electors: choose which one",
+                    field="electorId",
+                )
+            chosen = mine[0]
+        else:
+            found = [m for m in mine if m.elector_id == elector_id]
+            if not found:
+                raise forbidden()
+            chosen = found[0]
+        elector = await self.session.get(Elector, chosen.elector_id)
+        assert elector is not None
+        key = f"{viewer.account_id}:{election_id}"
+        wait = self.rt.code_limiter.retry_after(key)
+        if wait:
+            raise AppError(
+                "RATE_LIMITED",
+                f"表决码错误次数过多，请 {wait} 秒后再试",
+                f"too many wrong voting codes, try again in {wait} s",
+                retry_after=wait,
+            )
+        try:
+            secrecy.normalize_code(code)
+        except VotingError as e:
+            raise app_error(e, "code") from None
+        if not secrecy.check_code(self.code_key, str(election_id), code, elector.code_mac):
+            self.rt.code_limiter.hit(key)
+            raise AppError(
+                "BAD_VOTING_CODE",
+                "表决码不正确，请核对投票通知书上的表决码",
+                "the voting code is not correct; check the code on your notice",
+                field="code",
+            )
+        questions, candidate_person = await self._ballot_context(election)
+        choices = self._choices(questions, candidate_person, answers, paper=False)
+        request = store.CastRequest(
+            election_id=election_id,
+            slot=secrecy.slot_key(self.secret(election_id), elector.key),
+            channel=Channel.PROXY if chosen.via_proxy else Channel.ONLINE,
+            choices=choices,
+        )
+        # Release this request's transaction (on SQLite, its write lock) before the shared
+        # group-commit transaction takes the election lock.
+        await self.session.commit()
+        return await self._submit(request)
+
+    async def _submit(self, request: store.CastRequest) -> ReceiptView:
+        try:
+            receipt = await self.rt.cast_queue.submit(request)
+        except VotingError as e:
+            raise app_error(e) from None
+        except store.CastRefused as e:
+            raise AppError(e.code, "投票未在进行中", "voting is not open") from None
+        return ReceiptView(
+            tracking=receipt.tracking,
+            tracking_short=secrecy.short_tracking_code(receipt.tracking),
+            ledger_seq=receipt.ledger_seq,
+            ledger_head=receipt.ledger_head,
+            counted=receipt.counted,
+        )
+
+    # proxies and paper ---------------------------------------------------------------------
+    async def _elector(self, election: Election, elector_id: int) -> Elector:
+        elector = await self.session.get(Elector, elector_id)
+        if elector is None or elector.election_id != election.id:
+            raise AppError(
+                "UNKNOWN_ELECTOR",
+                "该业主不在本次表决的名册中",
+                "not an elector of this vote",
+                field="electorId",
+            )
+        return elector
+
+    async def record_proxy(
+        self,
+        election_id: int,
+        *,
+        elector_id: int,
+        holder_phone: str,
+        holder_name: str,
+        paper_ref: str,
+    ) -> Proxy:
+        election, community = await self._load(election_id, STAFF_VIEW)
+        if election.state not in ("announced", "open"):
+            raise AppError("NOT_OPEN", "只能在表决截止前登记委托", "proxies close with the vote")
+        elector = await self._elector(election, elector_id)
+        phone = normalize_phone(holder_phone)
+        name = holder_name.strip()
+        ref = paper_ref.strip()
+        if not name or not ref:
+            raise AppError(
+                "EMPTY",
+                "请填写受托人姓名和书面委托书编号",
+                "enter the proxy's name and the reference of the signed paper",
+                field="paperRef" if name else "holderName",
+            )
+        active = (
+            select(func.count())
+            .select_from(Proxy)
+            .where(Proxy.election_id == election_id, Proxy.revoked_at.is_(None))
+        )
+        held = int(
+            (await self.session.execute(active.where(Proxy.holder_phone == phone))).scalar_one()
+        )
+        try:
+            check_proxy_cap(held, election.proxy_cap)
+        except VotingError as e:
+            raise app_error(e, "holderPhone") from None
+        if int(
+            (await self.session.execute(active.where(Proxy.elector_id == elector.id))).scalar_one()
+        ):
+            raise AppError(
+                "PROXY_EXISTS",
+                "该业主已有有效委托，请先撤销",
+                "this elector already has an active proxy; revoke it first",
+                field="electorId",
+            )
+        proxy = Proxy(
+            election_id=election.id,
+            community_id=community.id,
+            elector_id=elector.id,
+            holder_phone=phone,
+            holder_name=name[:100],
+            paper_ref=ref[:200],
+            recorded_by=self._me().account_id,
+            recorded_at=self.now,
+        )
+        self.session.add(proxy)
+        await self.session.flush()
+        await audit.record(
+            session=self.session,
+            chain=community.id,
+            actor=self._me().account_id,
+            action="proxy.record",
+            election=election.id,
+            proxy=proxy.id,
+            elector=elector.id,
+            paper_ref=proxy.paper_ref,
+        )
+        return proxy
+
+    async def revoke_proxy(self, proxy_id: int) -> Proxy:
+        proxy = await self.session.get(Proxy, proxy_id)
+        if proxy is None:
+            raise not_found("委托", "proxy")
+        election, community = await self._load(proxy.election_id, STAFF_VIEW)
+        if election.state not in ("announced", "open"):
+            raise AppError("NOT_OPEN", "表决已截止，委托不能再撤销", "the vote has closed")
+        if proxy.revoked_at is None:
+            proxy.revoked_at = self.now
+            proxy.revoked_by = self._me().account_id
+            await audit.record(
+                session=self.session,
+                chain=community.id,
+                actor=self._me().account_id,
+                action="proxy.revoke",
+                election=election.id,
+                proxy=proxy.id,
+            )
+        return proxy
+
+    async def enter_paper(
+        self, election_id: int, *, elector_id: int, answers: Sequence[AnswerIn]
+    ) -> int:
+        election, community = await self._load(election_id, SUPERVISORS)
+        self._check_open(election)
+        elector = await self._elector(election, elector_id)
+        questions, candidate_person = await self._ballot_context(election)
+        choices = self._choices(questions, candidate_person, answers, paper=True)
+        entry = PaperEntry(
+            election_id=election.id,
+            community_id=community.id,
+            elector_id=elector.id,
+            choices=choices,
+            entered_by=self._me().account_id,
+        )
+        self.session.add(entry)
+        await self.session.flush()
+        await audit.record(
+            session=self.session,
+            chain=community.id,
+            actor=self._me().account_id,
+            action="paper.enter",
+            election=election.id,
+            entry=entry.id,
+        )
+        return entry.id
+
+    async def confirm_paper(self, entry_id: int, *, answers: Sequence[AnswerIn]) -> ReceiptView:
+        """The second supervisor re-enters the paper; only a matching entry is cast."""
+        entry = await self.session.get(PaperEntry, entry_id)
+        if entry is None:
+            raise not_found("纸质选票", "paper entry")
+        election, community = await self._load(entry.election_id, SUPERVISORS)
+        self._check_open(election)
+        if entry.status != "pending" or entry.elector_id is None or entry.choices is None:
+            raise AppError("ALREADY_CONFIRMED", "该纸质选票已处理", "this paper entry is done")
+        me = self._me().account_id
+        try:
+            check_four_eyes(str(entry.entered_by), str(me))
+        except VotingError as e:
+            raise app_error(e) from None
+        questions, candidate_person = await self._ballot_context(election)
+        if self._choices(questions, candidate_person, answers, paper=True) != entry.choices:
+            raise AppError(
+                "PAPER_MISMATCH",
+                "复核录入与首次录入不一致，请核对纸质选票",
+                "the second entry differs from the first; check the paper ballot",
+                field="answers",
+            )
+        elector = await self._elector(election, entry.elector_id)
+        locked = await store.lock_election(self.session, election.id)
+        assert locked is not None
+        [receipt] = await store.store_casts(
+            session=self.session,
+            election=locked,
+            requests=[
+                store.CastRequest(
+                    election_id=election.id,
+                    slot=secrecy.slot_key(self.secret(election.id), elector.key),
+                    channel=Channel.PAPER,
+                    choices=entry.choices,
+                )
+            ],
+        )
+        # from here the entry keeps only who entered and who confirmed it
+        entry.status = "confirmed"
+        entry.confirmed_by = me
+        entry.elector_id = None
+        entry.choices = None
+        await audit.record(
+            session=self.session,
+            chain=community.id,
+            actor=me,
+            action="paper.confirm",
+            election=election.id,
+            entry=entry.id,
+        )
+        return ReceiptView(
+            tracking=receipt.tracking,
+            tracking_short=secrecy.short_tracking_code(receipt.tracking),
+            ledger_seq=receipt.ledger_seq,
+            ledger_head=receipt.ledger_head,
+            counted=receipt.counted,
+        )
+
+    # voting-code notices -------------------------------------------------------------------
+    async def notices(self, election_id: int, *, building: str | None) -> Sequence[NoticeView]:
+        election, community = await self._load(election_id, RUNNERS)
+        if election.state != "open":
+            raise AppError(
+                "NOT_OPEN", "表决开始后才能打印表决码通知书", "notices exist once voting opens"
+            )
+        query = select(Elector).where(Elector.election_id == election.id)
+        if building:
+            query = query.where(Elector.building == building)
+        electors = list((await self.session.execute(query.order_by(Elector.id))).scalars())
+        owners: dict[int, list[str]] = {}
+        for eid, name in await self.session.execute(
+            select(ElectorOwner.elector_id, Person.name)
+            .join(Person, Person.id == ElectorOwner.person_id)
+            .where(ElectorOwner.election_id == election.id)
+            .order_by(ElectorOwner.id)
+        ):
+            owners.setdefault(eid, []).append(name)
+        await audit.record(
+            session=self.session,
+            chain=community.id,
+            actor=self._me().account_id,
+            action="codes.print",
+            election=election.id,
+            building=building or "*",
+            notices=len(electors),
+        )
+        return [
+            NoticeView(
+                e.id,
+                e.label,
+                e.building,
+                owners.get(e.id, []),
+                secrecy.derive_voting_code(self.code_key, str(election.id), e.key, e.code_gen),
+            )
+            for e in electors
+        ]
+
+    async def reissue_code(self, election_id: int, *, elector_id: int) -> NoticeView:
+        election, community = await self._load(election_id, RUNNERS)
+        if election.state != "open":
+            raise AppError("NOT_OPEN", "投票未在进行中", "voting is not open")
+        elector = await self._elector(election, elector_id)
+        elector.code_gen += 1
+        code = secrecy.derive_voting_code(
+            self.code_key, str(election.id), elector.key, elector.code_gen
+        )
+        elector.code_mac = secrecy.code_mac(self.code_key, str(election.id), code)
+        await audit.record(
+            session=self.session,
+            chain=community.id,
+            actor=self._me().account_id,
+            action="codes.reissue",
+            election=election.id,
+            elector=elector.id,
+        )
+        names = [
+            n
+            for (n,) in await self.session.execute(
+                select(Person.name)
+                .join(ElectorOwner, ElectorOwner.person_id == Person.id)
+                .where(ElectorOwner.elector_id == elector.id)
+            )
+        ]
+        return NoticeView(elector.id, elector.label, elector.building, names, code)

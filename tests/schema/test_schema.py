@@ -1,0 +1,362 @@
+"""The GraphQL surface as an attacker or a sloppy client meets it (DESIGN.md §3.9, §4): the
+committed SDL, query limits, introspection, GET, the WebSocket protocol, the body cap, error
+masking, and the CSRF rule."""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import logging
+import runpy
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from starlette.websockets import WebSocketDisconnect
+
+import schema
+from api.app import create_app
+from api.models import Community, Unit
+from api.runtime import Runtime
+from api.services.hub import ServiceHub
+from tests.conftest import make_settings
+from tests.world import ROLL_A, World
+
+with warnings.catch_warnings():
+    # Starlette 1.x warns at import that it prefers the `httpx2` package; plain httpx still works.
+    warnings.filterwarnings("ignore", message=r".*httpx2")
+    from starlette.testclient import TestClient
+
+MASKED = "内部错误，请稍后再试 / internal error, please try again later"
+REGENERATE = "regenerate it with `python -m schema` and commit schema/schema.graphql"
+
+AppClient = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def app_client(tmp_path: Path, db_url: str) -> AsyncIterator[AppClient]:
+    """Build the app with some settings changed; each call gets its own runtime and client."""
+    opened: list[tuple[Runtime, httpx.AsyncClient]] = []
+
+    async def make(**overrides: Any) -> httpx.AsyncClient:
+        rt = Runtime.create(make_settings(tmp_path, db_url, **overrides))
+        transport = httpx.ASGITransport(app=create_app(runtime=rt), client=("203.0.113.9", 4000))
+        client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        opened.append((rt, client))
+        return client
+
+    yield make
+    for rt, client in opened:
+        await client.aclose()
+        await rt.close()
+
+
+async def post(
+    client: httpx.AsyncClient, query: str, *, headers: dict[str, str] | None = None, **body: Any
+) -> httpx.Response:
+    return await client.post("/graphql", json={"query": query, **body}, headers=headers or {})
+
+
+def refused(r: httpx.Response, *needles: str) -> list[dict[str, Any]]:
+    """Assert a request was refused with errors and no data; return the errors."""
+    body = r.json()
+    assert body.get("data") is None, body
+    errors: list[dict[str, Any]] = body["errors"]
+    assert errors
+    text = " ".join(e["message"] for e in errors).lower()
+    for needle in needles:
+        assert needle in text, errors
+    return errors
+
+
+def ok(r: httpx.Response) -> dict[str, Any]:
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+# The committed SDL ---------------------------------------------------------------------------
+
+
+def test_committed_sdl_matches_the_schema() -> None:
+    expected = schema.sdl()
+    assert schema.SDL_PATH.exists(), f"{schema.SDL_PATH} is missing: {REGENERATE}"
+    actual = schema.SDL_PATH.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = difflib.unified_diff(
+            actual.splitlines(), expected.splitlines(), "schema.graphql", "schema code", lineterm=""
+        )
+        pytest.fail(
+            f"schema/schema.graphql has drifted from the schema code: {REGENERATE}.\n"
+            + "\n".join(list(diff)[:60]),
+            pytrace=False,
+        )
+
+
+def test_python_m_schema_writes_the_sdl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "schema.graphql"
+    monkeypatch.setattr(schema, "SDL_PATH", out)
+    runpy.run_module("schema", run_name="__main__")
+    assert out.read_text(encoding="utf-8") == schema.sdl()
+
+
+def test_sdl_does_not_depend_on_the_debug_flag() -> None:
+    # the file documents what production serves, and production runs without debug
+    assert schema.build_schema(schema.Limits(debug=False)).as_str() + "\n" == schema.sdl()
+
+
+# Query limits --------------------------------------------------------------------------------
+
+
+async def test_query_deeper_than_the_limit_is_refused(app_client: AppClient) -> None:
+    client = await app_client(max_query_depth=1)
+    assert ok(await post(client, "{ me { displayName } }")) == {"me": None}
+    refused(await post(client, "{ me { roles { role } } }"), "depth")
+    # fragments do not hide depth
+    deep = "query { me { ...R } } fragment R on Me { roles { role } }"
+    refused(await post(client, deep), "depth")
+
+
+async def test_default_depth_lets_the_deepest_page_through(
+    app_client: AppClient, world: World
+) -> None:
+    client = await app_client()
+    query = "{ myCommunities { units(first: 2) { nodes { number owners { name } } } } }"
+    headers = {"authorization": f"Bearer {world.tokens['committee']}"}
+    data = ok(await post(client, query, headers=headers))
+    assert data["myCommunities"][0]["units"]["nodes"][0]["owners"] == [{"name": "张三"}]
+
+
+async def test_too_many_aliases_are_refused(app_client: AppClient) -> None:
+    client = await app_client()  # default limit: 15
+
+    def aliases(n: int) -> str:
+        return "{ " + " ".join(f"a{i}: __typename" for i in range(n)) + " }"
+
+    assert len(ok(await post(client, aliases(15)))) == 15
+    refused(await post(client, aliases(16)), "aliases")
+
+
+async def test_too_many_tokens_are_refused(app_client: AppClient) -> None:
+    client = await app_client()  # default limit: 2000
+
+    def fields(n: int) -> str:
+        return "{" + " __typename" * n + " }"
+
+    assert ok(await post(client, fields(600))) == {"__typename": "Query"}
+    refused(await post(client, fields(2500)), "token")
+
+    small = await app_client(max_query_tokens=20)
+    assert ok(await post(small, fields(10))) == {"__typename": "Query"}
+    refused(await post(small, fields(30)), "token")
+
+
+# Introspection, GraphiQL, GET -----------------------------------------------------------------
+
+INTROSPECT = "{ __schema { types { name } } }"
+
+
+async def test_introspection_is_refused_without_debug(app_client: AppClient) -> None:
+    client = await app_client(debug=False)
+    refused(await post(client, INTROSPECT), "introspection")
+    refused(await post(client, '{ __type(name: "Query") { name } }'), "introspection")
+    r = await client.get("/graphql", headers={"accept": "text/html"})
+    assert r.status_code == 404  # no GraphiQL either
+
+
+async def test_introspection_and_graphiql_with_debug(app_client: AppClient) -> None:
+    client = await app_client(debug=True)
+    names = {t["name"] for t in ok(await post(client, INTROSPECT))["__schema"]["types"]}
+    assert {"Query", "Mutation", "Community", "Problem"} <= names
+    r = await client.get("/graphql", headers={"accept": "text/html"})
+    assert r.status_code == 200
+    assert "graphiql" in r.text.lower()
+
+
+@pytest.mark.parametrize("debug", [False, True])
+async def test_queries_over_get_are_refused(app_client: AppClient, debug: bool) -> None:
+    client = await app_client(debug=debug)
+    r = await client.get("/graphql", params={"query": "{__typename}"})
+    assert r.status_code in (400, 405), r.text
+    assert '"data"' not in r.text and "Query" not in r.text  # the operation did not run
+
+
+# Request body cap -----------------------------------------------------------------------------
+
+
+async def test_body_over_the_limit_gets_413(app_client: AppClient) -> None:
+    client = await app_client(max_body_bytes=2048)
+    assert ok(await post(client, "{ __typename }", variables={"pad": "x" * 1500}))
+
+    r = await post(client, "{ __typename }", variables={"pad": "x" * 3000})
+    assert r.status_code == 413
+    assert r.json()["errors"][0]["extensions"]["code"] == "BODY_TOO_LARGE"
+
+    async def chunks() -> AsyncIterator[bytes]:  # no content-length: counted as it streams
+        yield b'{"query": "{ __typename }", "variables": {"pad": "'
+        for _ in range(6):
+            yield b"x" * 500
+        yield b'"}}'
+
+    r = await client.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert "content-length" not in r.request.headers
+    assert r.status_code == 413
+    assert r.json()["errors"][0]["extensions"]["code"] == "BODY_TOO_LARGE"
+
+
+async def test_default_body_limit_is_four_mib(app_client: AppClient) -> None:
+    client = await app_client()
+    r = await post(client, "{ __typename }", variables={"pad": "x" * (4 * 1024 * 1024)})
+    assert r.status_code == 413
+
+
+# Unexpected errors ----------------------------------------------------------------------------
+
+
+async def test_unexpected_error_is_masked_and_logged(
+    app_client: AppClient,
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(self: ServiceHub) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(ServiceHub, "my_communities", broken)
+    client = await app_client()
+    headers = {"authorization": f"Bearer {world.tokens['owner']}"}
+    with caplog.at_level(logging.ERROR):
+        r = await post(client, "{ myCommunities { id name } }", headers=headers)
+    assert r.status_code == 200
+    assert "secret detail" not in r.text
+    assert "RuntimeError" not in r.text
+    errors = refused(r)
+    assert [e["message"] for e in errors] == [MASKED]
+    assert "extensions" not in errors[0] or "exception" not in errors[0]["extensions"]
+    # operators still see what went wrong
+    assert "secret detail" in caplog.text
+
+
+async def test_unexpected_error_in_a_mutation_rolls_back(
+    app_client: AppClient, world: World, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = ServiceHub.import_roll
+
+    async def import_then_fail(self: ServiceHub, **kwargs: Any) -> Any:
+        await original(self, **kwargs)  # writes the roll in the request's transaction...
+        raise RuntimeError("secret detail")  # ...then something unexpected happens
+
+    monkeypatch.setattr(ServiceHub, "import_roll", import_then_fail)
+    client = await app_client()
+    corrected = ROLL_A.replace("1号楼,202,2,120.25", "1号楼,202,2,121.00")
+    mutation = """
+      mutation ($input: ImportRollInput!) {
+        importRoll(input: $input) { __typename ... on Problem { code } }
+      }"""
+    r = await post(
+        client,
+        mutation,
+        variables={"input": {"communityId": str(world.a), "csv": corrected}},
+        headers={"authorization": f"Bearer {world.tokens['official']}"},
+    )
+    assert "secret detail" not in r.text
+    assert [e["message"] for e in refused(r)] == [MASKED]
+    async with runtime.reader() as s:
+        areas = set(
+            (await s.execute(select(Unit.area_centi).where(Unit.community_id == world.a))).scalars()
+        )
+        version = (
+            await s.execute(select(Community.roll_version).where(Community.id == world.a))
+        ).scalar_one()
+    assert 12100 not in areas and 12025 in areas
+    assert version == 1
+
+
+# CSRF -----------------------------------------------------------------------------------------
+
+ME = "{ me { displayName } }"
+
+
+async def test_cookie_post_without_csrf_header_is_refused(
+    app_client: AppClient, world: World
+) -> None:
+    client = await app_client()
+    cookie = {"cookie": f"gz_session={world.tokens['owner']}"}
+    r = await post(client, ME, headers=cookie)
+    assert r.status_code == 403
+    assert r.json()["errors"][0]["extensions"]["code"] == "CSRF"
+
+    # a refused mutation did not run: the session survives a forged logout
+    r = await post(client, "mutation { logout { __typename } }", headers=cookie)
+    assert r.status_code == 403
+    assert ok(await post(client, ME, headers=cookie | {"x-gongzhi-csrf": "1"})) == {
+        "me": {"displayName": "owner"}
+    }
+
+
+async def test_bearer_post_needs_no_csrf_header(app_client: AppClient, world: World) -> None:
+    client = await app_client()
+    headers = {"authorization": f"Bearer {world.tokens['owner']}"}
+    assert ok(await post(client, ME, headers=headers)) == {"me": {"displayName": "owner"}}
+
+
+async def test_anonymous_post_needs_no_csrf_header(app_client: AppClient) -> None:
+    client = await app_client()
+    assert ok(await post(client, ME)) == {"me": None}
+
+
+# WebSocket ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ws_client(tmp_path: Path) -> Iterator[TestClient]:
+    # the handshake never touches the database, so an unmigrated SQLite path is enough
+    settings = make_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'ws.db'}")
+    rt = Runtime.create(settings)
+    yield TestClient(create_app(runtime=rt))
+    asyncio.run(rt.close())
+
+
+def test_websocket_speaks_graphql_transport_ws(ws_client: TestClient) -> None:
+    with ws_client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        assert ws.accepted_subprotocol == "graphql-transport-ws"
+        ws.send_json({"type": "connection_init"})
+        assert ws.receive_json() == {"type": "connection_ack"}
+        ws.send_json({"type": "ping"})
+        assert ws.receive_json()["type"] == "pong"
+
+
+@pytest.mark.parametrize("offered", [["graphql-ws"], []])
+def test_websocket_refuses_the_legacy_protocol(ws_client: TestClient, offered: list[str]) -> None:
+    # the close may come with the handshake or right after it: either way, no session
+    with (
+        pytest.raises(WebSocketDisconnect) as exc,
+        ws_client.websocket_connect("/graphql", subprotocols=offered) as ws,
+    ):
+        assert ws.accepted_subprotocol != "graphql-ws"
+        ws.send_json({"type": "connection_init"})
+        ws.receive_json()
+    assert exc.value.code == 4406
+
+
+def test_websocket_from_a_foreign_origin_is_refused(ws_client: TestClient) -> None:
+    # cross-site WebSocket hijacking: the browser would send the session cookie along
+    with (
+        pytest.raises(WebSocketDisconnect) as exc,
+        ws_client.websocket_connect(
+            "/graphql",
+            subprotocols=["graphql-transport-ws"],
+            headers={"origin": "https://evil.example"},
+        ) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        ws.receive_json()
+    assert exc.value.code == 1008
