@@ -1,0 +1,103 @@
+// The route table: every screen is one entry here, and this is the only place a new screen
+// (proposals, drafts, voting, the supervisor dashboard) needs to be registered.
+//
+//   path     "/community/:id/roll" (params arrive in ctx.params)
+//   load     () => import("./views/…js"), loaded on first visit
+//   title    catalogue key of the page title
+//   auth     true: logged-in viewers only (others go to #/login?next=…)
+//   guestOnly  true: logged-in viewers go to #/home instead (login, activation)
+//   roles    the roles that may open it (admins always may); the service checks again
+//   nav      (viewer) => [{ href, label }]: links for the top navigation, built from roles
+//   action   (community, viewer) => { href, label } | null: a button on the compound cards
+//            of the home and district screens
+
+import { communitiesWith, districtsOf, hasRole, isAdmin, rolesIn } from "./session.js";
+
+const CODE_ISSUERS = ["committee", "preparatory", "official"];
+
+// An official or admin acts on every compound of their district; others only on their own.
+function mayIssueCodes(community, viewer) {
+  return isAdmin(viewer) || districtsOf(viewer).length > 0 ||
+    rolesIn(community.id, viewer).some((r) => CODE_ISSUERS.includes(r));
+}
+
+export const ROUTES = [
+  { path: "/", redirect: (viewer) => (viewer ? "/home" : "/login") },
+  {
+    path: "/login",
+    load: () => import("./views/login.js"),
+    title: "login.title",
+    guestOnly: true,
+  },
+  {
+    path: "/activate",
+    load: () => import("./views/activate.js"),
+    title: "activate.title",
+    guestOnly: true,
+  },
+  {
+    path: "/home",
+    load: () => import("./views/home.js"),
+    title: "home.title",
+    auth: true,
+    nav: () => [{ href: "#/home", label: "nav.home" }],
+  },
+  {
+    path: "/district",
+    load: () => import("./views/district.js"),
+    title: "district.title",
+    auth: true,
+    roles: ["official"],
+    nav: (viewer) =>
+      hasRole(["official"], viewer) ? [{ href: "#/district", label: "nav.district" }] : [],
+  },
+  {
+    path: "/community/:id/roll",
+    load: () => import("./views/roll.js"),
+    title: "roll.title",
+    auth: true,
+    roles: ["official"],
+    action: (community, viewer) =>
+      hasRole(["official"], viewer)
+        ? { href: `#/community/${community.id}/roll`, label: "roll.action" }
+        : null,
+  },
+  {
+    path: "/community/:id/codes",
+    load: () => import("./views/codes.js"),
+    title: "codes.title",
+    auth: true,
+    roles: CODE_ISSUERS,
+    nav: (viewer) =>
+      communitiesWith(["committee", "preparatory"], viewer).map((id) => ({
+        href: `#/community/${id}/codes`,
+        label: "nav.codes",
+      })),
+    action: (community, viewer) =>
+      mayIssueCodes(community, viewer)
+        ? { href: `#/community/${community.id}/codes`, label: "codes.action" }
+        : null,
+  },
+  {
+    path: "/community/:id/letters",
+    load: () => import("./views/letters.js"),
+    title: "letters.title",
+    auth: true,
+    roles: CODE_ISSUERS,
+  },
+
+  // Screens to come, as their API lands. Each is one entry like those above, e.g.
+  //
+  // { path: "/community/:id/proposals", load: () => import("./views/proposals.js"),
+  //   title: "proposals.title", auth: true,
+  //   action: (c, v) => (rolesIn(c.id, v).length ? { href: `#/community/${c.id}/proposals`,
+  //   label: "proposals.action" } : null) },
+  // { path: "/community/:id/drafts/:draftId", …views/draft.js, roles: MEMBERS },
+  // { path: "/election/:id/ballot", …views/ballot.js, roles: ["owner"] },
+  // { path: "/election/:id/receipt", …views/receipt.js, roles: ["owner"] },
+  // { path: "/election/:id/live", …views/dashboard.js, roles: ["supervisor", "official"],
+  //   nav: (v) => communitiesWith(["supervisor"], v).map(…) },
+  //
+  // Live screens subscribe with live.js `subscribe(...)` and pass the returned function to
+  // ctx.onLeave, so leaving the screen closes the subscription.
+];

@@ -1,0 +1,52 @@
+// Who is logged in, and what their roles let them see. Roles decide which screens the nav
+// offers; the service still checks every field, so this is about showing, never about trust.
+
+import { request } from "./api.js";
+
+export const ME_FIELDS = `id displayName phone roles { role communityId districtId }`;
+
+let me = null;
+
+export function viewer() {
+  return me;
+}
+
+export function setViewer(next) {
+  me = next;
+}
+
+/** Ask the service who we are (null when the cookie is missing or expired). */
+export async function loadViewer() {
+  const data = await request(`query Me { me { ${ME_FIELDS} } }`);
+  me = data.me;
+  return me;
+}
+
+export function isAdmin(v = me) {
+  return Boolean(v?.roles.some((g) => g.role === "admin"));
+}
+
+/** Does the viewer hold any of `roles` (anywhere)? Admins hold every role. */
+export function hasRole(roles, v = me) {
+  if (!v) return false;
+  return isAdmin(v) || v.roles.some((g) => roles.includes(g.role));
+}
+
+/** Compound ids where the viewer holds one of `roles` (in role-grant order, no repeats). */
+export function communitiesWith(roles, v = me) {
+  if (!v) return [];
+  const ids = v.roles.filter((g) => roles.includes(g.role) && g.communityId).map((g) => g.communityId);
+  return [...new Set(ids)];
+}
+
+/** Districts the viewer oversees as an official. */
+export function districtsOf(v = me) {
+  if (!v) return [];
+  return [...new Set(v.roles.filter((g) => g.role === "official" && g.districtId).map((g) => g.districtId))];
+}
+
+/** Roles the viewer holds in one compound (officials hold theirs district-wide). */
+export function rolesIn(communityId, v = me) {
+  if (!v) return [];
+  return [...new Set(v.roles.filter((g) => g.communityId === communityId).map((g) => g.role))];
+}
