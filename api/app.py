@@ -19,12 +19,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
 import schema
 from api.context import RequestContext, Transaction
 from api.guards import BodyLimit, csrf_refusal, send_refusal
 from api.runtime import Runtime
+from api.services.drafting_cache import DraftingPageCache
 from api.settings import Settings
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -89,6 +92,17 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
         # Chinese stays readable on the wire and a third shorter than \u escapes.
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        """Authenticate at ``connection_init``: the same session as HTTP, from the upgrade's
+        cookie or ``{"token": ...}`` in the payload. Nothing here is public, so an unknown or
+        missing session closes the socket with 4403 Forbidden."""
+        token = (context.connection_params or {}).get("token")
+        if isinstance(token, str):
+            context.token = token
+        if await context.load_viewer() is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        return None  # accept, with no payload in connection_ack
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
@@ -105,7 +119,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             max_aliases=settings.max_aliases,
             debug=settings.debug,
         ),
-        extra_extensions=[Transaction],
+        # the page cache runs inside the transaction (it reads the data versions there)
+        extra_extensions=[Transaction, DraftingPageCache],
     )
     view = GongzhiGraphQL(
         rt,

@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.services.ballots import CastRefused, CastRequest, Receipt, lock_election, store_casts
 
@@ -57,27 +57,54 @@ class CastQueue:
     async def _drain(self, election_id: int) -> None:
         try:
             while self._pending.get(election_id):
-                queue = self._pending[election_id]
-                batch, self._pending[election_id] = queue[:MAX_BATCH], queue[MAX_BATCH:]
                 try:
-                    await self._write(election_id, batch)
-                except Exception:
-                    for item in batch:
-                        if item.future.done():
-                            continue
-                        try:
-                            await self._write(election_id, [item])
-                        except Exception as error:
-                            if not item.future.done():
-                                item.future.set_exception(error)
+                    # One connection for the whole burst, checked out once: per batch, the
+                    # writer would queue for the pool behind every request waiting for a
+                    # connection, and under load the writer is what everyone waits for.
+                    async with self._engine().connect() as connection:
+                        await self._burst(election_id, connection)
+                except Exception:  # no connection to be had: each cast gets its own error
+                    await self._one_by_one(election_id, self._take(election_id))
         finally:
             self._running.pop(election_id, None)
             for item in self._pending.pop(election_id, []):  # only if cancelled mid-way
                 if not item.future.done():
                     item.future.set_exception(CastRefused("SHUTTING_DOWN"))
 
-    async def _write(self, election_id: int, batch: list[_Pending]) -> None:
-        async with self.writer() as session:
+    def _take(self, election_id: int) -> list[_Pending]:
+        queue = self._pending.get(election_id, [])
+        batch, self._pending[election_id] = queue[:MAX_BATCH], queue[MAX_BATCH:]
+        return batch
+
+    async def _burst(self, election_id: int, connection: AsyncConnection) -> None:
+        while self._pending.get(election_id):
+            batch = self._take(election_id)
+            try:
+                await self._write(election_id, batch, connection)
+            except Exception:
+                await self._one_by_one(election_id, batch)
+                return  # and take a fresh connection: this one may be broken
+
+    async def _one_by_one(self, election_id: int, batch: list[_Pending]) -> None:
+        for item in batch:
+            if item.future.done():
+                continue
+            try:
+                await self._write(election_id, [item], None)
+            except Exception as error:
+                if not item.future.done():
+                    item.future.set_exception(error)
+
+    def _engine(self) -> AsyncEngine:
+        bind = self.writer.kw["bind"]  # the writing engine (BEGIN IMMEDIATE on SQLite)
+        assert isinstance(bind, AsyncEngine)
+        return bind
+
+    async def _write(
+        self, election_id: int, batch: list[_Pending], connection: AsyncConnection | None
+    ) -> None:
+        session = self.writer() if connection is None else self.writer(bind=connection)
+        async with session:
             election = await lock_election(session, election_id)
             if election is None:
                 raise CastRefused("NOT_FOUND")

@@ -33,6 +33,10 @@ class Runtime:
     cast_queue: CastQueue
     clock: Callable[[], datetime] = field(default=_utcnow)
     tally_cache: dict[tuple[int, int, int], Any] = field(default_factory=dict)
+    # (election id, questions fingerprint) → (core questions, candidate id → person id): frozen
+    # from the opening on, so a cast need not read them again (api/services/voting_hub.py)
+    ballot_contexts: dict[tuple[int, str], Any] = field(default_factory=dict)
+    live: Any = None  # api.live.Live: the worker's fan-out hub for subscriptions
 
     @classmethod
     def create(cls, settings: Settings, clock: Callable[[], datetime] = _utcnow) -> Runtime:
@@ -61,8 +65,15 @@ class Runtime:
             clock=clock,
         )
         holder.append(rt)
+        from api.live import Live
+
+        rt.live = Live(rt)
+        # every group commit of ballots is announced to the subscriptions of every worker
+        rt.cast_queue.on_commit = rt.live.after_cast
         return rt
 
     async def close(self) -> None:
         await self.cast_queue.drain_all()  # graceful shutdown: finish casts in flight
+        if self.live is not None:
+            await self.live.close()
         await self.engine.dispose()

@@ -61,6 +61,10 @@ class Settings:
     pubsub: str = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
     pubsub_max_rate: float = 4.0
+    # The shortest consultation window (征求意见期) on a rule document the server accepts.
+    consultation_min_days: int = 7
+    # Drafting page results kept per worker for reuse while their data is unchanged; 0 = off.
+    drafting_cache_entries: int = 512
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

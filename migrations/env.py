@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from api.db import create_engine
 from api.models import Base
+from api.models.proposal import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,6 +22,8 @@ def _run(connection: Connection) -> None:
         # batch mode lets ALTER-style migrations work on SQLite, which rewrites tables instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # leave alone the search objects that live outside the models (migration 0003)
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

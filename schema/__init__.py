@@ -9,6 +9,7 @@ from pathlib import Path
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -23,13 +24,32 @@ from strawberry.types import ExecutionContext
 
 from schema.account import AccountMutation, AccountQuery
 from schema.base import QueryError
+from schema.comment import CommentMutation, CommentQuery
 from schema.community import CommunityMutation, CommunityQuery
+from schema.document import DocumentMutation, DocumentQuery
+from schema.live import LiveSubscription
+from schema.proposal import ProposalMutation, ProposalQuery
 from schema.voting import VotingMutation, VotingQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
-Query = merge_types("Query", (AccountQuery, CommunityQuery, VotingQuery))
-Mutation = merge_types("Mutation", (AccountMutation, CommunityMutation, VotingMutation))
+Query = merge_types(
+    "Query",
+    (AccountQuery, CommunityQuery, VotingQuery, ProposalQuery, DocumentQuery, CommentQuery),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        AccountMutation,
+        CommunityMutation,
+        VotingMutation,
+        ProposalMutation,
+        DocumentMutation,
+        CommentMutation,
+    ),
+)
+
+Subscription = merge_types("Subscription", (LiveSubscription,))
 
 
 @dataclass(frozen=True)
@@ -64,13 +84,18 @@ def build_schema(
     """The schema with its guards; ``extra_extensions`` come from the service (transactions)."""
     limits = limits or Limits()
     # Factories, not instances: a fresh extension per request (the parse and validation LRU
-    # caches live at module level and are shared anyway).
+    # caches live at module level and are shared anyway). The depth and alias limiters' rule
+    # classes are made once here: the validation cache is keyed by the rule classes, and a
+    # limiter built per request makes new ones, so no document was ever found in it.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: MaskErrors(
             should_mask_error=_should_mask,
             error_message="内部错误，请稍后再试 / internal error, please try again later",
@@ -83,6 +108,7 @@ def build_schema(
     extensions.extend(extra_extensions or [])
     return GongzhiSchema(
         query=Query,
+        subscription=Subscription,
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

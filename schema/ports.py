@@ -7,12 +7,13 @@ context. Resolvers stay thin: read arguments, call a service, wrap the rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from schema.drafting_ports import DraftingServices
 from schema.voting_ports import VotingServices
 
 T = TypeVar("T")
@@ -130,12 +131,10 @@ class Services(Protocol):
     async def my_communities(self) -> Sequence[CommunityRow]: ...
     async def totals(self, community_id: int) -> Totals: ...
     async def buildings(self, community_id: int) -> Sequence[BuildingRow]: ...
-    async def building(self, building_id: int) -> BuildingRow: ...
     async def units(
         self, community_id: int, *, first: int, after: str | None, building_id: int | None
     ) -> Page[UnitRow]: ...
     async def my_units(self, community_id: int) -> Sequence[UnitRow]: ...
-    async def unit_owners(self, unit_id: int) -> Sequence[PersonRow]: ...
     async def import_roll(
         self, *, community_id: int, csv_bytes: bytes, dry_run: bool
     ) -> ImportReport: ...
@@ -144,11 +143,19 @@ class Services(Protocol):
     ) -> CommunityRow: ...
 
 
+class LiveServices(Protocol):
+    """Subscriptions' source (api/live.py): yields schema.live payloads, current state first."""
+
+    def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]: ...
+
+
 class Context(Protocol):
     """The request context every resolver receives as ``info.context``."""
 
     services: Services
     voting: VotingServices
+    drafting: DraftingServices
+    live: LiveServices
     viewer: Viewer | None
     lang: str
     page_max: int

@@ -3,7 +3,15 @@
 from api.models.account import ROLES, Account, ActivationCode, LoginSession, RoleMembership
 from api.models.audit import AuditEntry
 from api.models.base import Base, utcnow
+from api.models.comment import Comment
 from api.models.community import Building, Community, District, Ownership, Person, Unit
+from api.models.document import (
+    Clause,
+    Document,
+    DocumentVersion,
+    DraftingVersion,
+    VersionClause,
+)
 from api.models.election import (
     Ballot,
     Candidate,
@@ -17,6 +25,7 @@ from api.models.election import (
     Proxy,
     Question,
 )
+from api.models.proposal import Proposal, ProposalEvent, ProposalSignature
 
 __all__ = [
     "ROLES",
@@ -28,8 +37,13 @@ __all__ = [
     "Building",
     "Candidate",
     "Certification",
+    "Clause",
+    "Comment",
     "Community",
     "District",
+    "Document",
+    "DocumentVersion",
+    "DraftingVersion",
     "Election",
     "ElectionUnit",
     "Elector",
@@ -39,9 +53,13 @@ __all__ = [
     "Ownership",
     "PaperEntry",
     "Person",
+    "Proposal",
+    "ProposalEvent",
+    "ProposalSignature",
     "Proxy",
     "Question",
     "RoleMembership",
     "Unit",
+    "VersionClause",
     "utcnow",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
@@ -85,19 +85,48 @@ async def viewer_for(session: AsyncSession, account: Account) -> Viewer:
     )
 
 
+_account = Account.__table__.c
+_login = LoginSession.__table__.c
+_role = RoleMembership.__table__.c
+# Every request with a token runs this, so it is one round trip (the account and its grants,
+# outer-joined: an account may hold no role), a Core statement built once (its compiled form
+# is cached), and no ORM objects.
+_VIEWER_OF_TOKEN = (
+    select(
+        _account.id,
+        _account.display_name,
+        _account.phone,
+        _role.role,
+        _role.community_id,
+        _role.district_id,
+    )
+    .select_from(LoginSession.__table__)
+    .join(Account.__table__, _account.id == _login.account_id)
+    .outerjoin(RoleMembership.__table__, _role.account_id == _account.id)
+    .where(
+        _login.token_hash == bindparam("token_hash"),
+        _login.expires_at > bindparam("now"),
+        _account.disabled_at.is_(None),
+    )
+    .order_by(_role.id)
+)
+
+
 async def viewer_from_token(session: AsyncSession, token: str, *, now: datetime) -> Viewer | None:
-    row = (
-        await session.execute(
-            select(Account)
-            .join(LoginSession, LoginSession.account_id == Account.id)
-            .where(
-                LoginSession.token_hash == digest(token),
-                LoginSession.expires_at > now,
-                Account.disabled_at.is_(None),
-            )
-        )
-    ).scalar_one_or_none()
-    return None if row is None else await viewer_for(session, row)
+    rows = (
+        await session.execute(_VIEWER_OF_TOKEN, {"token_hash": digest(token), "now": now})
+    ).all()
+    if not rows:
+        return None
+    account_id, display_name, phone = rows[0][:3]
+    return Viewer(
+        account_id=account_id,
+        display_name=display_name,
+        phone=phone,
+        grants=tuple(
+            Grant(role=r, community_id=c, district_id=d) for *_, r, c, d in rows if r is not None
+        ),
+    )
 
 
 async def start_session(
@@ -213,7 +242,24 @@ async def activate(
         account = Account(phone=phone, display_name=person.name, created_at=now)
         session.add(account)
         await session.flush()
-    account.password_hash = await passwords.hash(password)
+    if account.password_hash is None:
+        account.password_hash = await passwords.hash(password)
+    else:
+        # An activation letter never resets a password: whoever holds a (re-)issued letter
+        # could otherwise take over the account. It links this roll entry to the account
+        # only when the account's own password is given.
+        ok, rehashed = await passwords.verify(account.password_hash, password)
+        if not ok:
+            limiters.address.hit(address)
+            raise AppError(
+                "ACCOUNT_EXISTS",
+                "该手机号已开通账号：请输入该账号现有的密码，以关联本小区的房屋",
+                "this phone already has an account: enter its current password to add this "
+                "compound's units to it",
+                field="password",
+            )
+        if rehashed:
+            account.password_hash = rehashed
     ticket.used_at = now
     person.account_id = account.id
     exists = (

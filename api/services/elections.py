@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
@@ -24,6 +24,7 @@ from api.models import (
     Elector,
     ElectorOwner,
     Ownership,
+    PaperEntry,
     Person,
     Question,
     Unit,
@@ -551,6 +552,18 @@ async def close(
     )
     election.state = state.value
     election.closed_at = now
+    # A paper entry still unconfirmed at the close will never count: forget whose paper it was
+    # and what it said (DESIGN.md §3.3); who entered it stays.
+    unconfirmed = len(
+        (
+            await session.execute(
+                update(PaperEntry)
+                .where(PaperEntry.election_id == election.id, PaperEntry.status == "pending")
+                .values(status="rejected", elector_id=None, choices=None)
+                .returning(PaperEntry.id)
+            )
+        ).all()
+    )
     result = await ballot_store.recount(session=session, election=election, secret=secret)
     election.result_json = encode_result(result)
     election.result_digest = result_digest(result)
@@ -569,6 +582,7 @@ async def close(
         result_digest=election.result_digest,
         ledger_head=election.ledger_head,
         lots=lots,
+        paper_unconfirmed=unconfirmed,
     )
     return election
 

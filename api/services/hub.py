@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import authz
-from api.models import Building, Community, Person, Unit
+from api.models import Building, Community, Unit
 from api.runtime import Runtime
 from api.services import accounts, communities, roll
-from schema.errors import not_found, unauthenticated
+from schema.errors import unauthenticated
 from schema.ports import ImportReport, IssuedCode, Page, Totals, Viewer
 
 
@@ -99,13 +99,6 @@ class ServiceHub:
         community = await self.community(community_id)
         return await communities.buildings(self.session, community.id)
 
-    async def building(self, building_id: int) -> Building:
-        row = await self.session.get(Building, building_id)
-        if row is None:
-            raise not_found("楼栋", "building")
-        await self.community(row.community_id)
-        return row
-
     async def units(
         self, community_id: int, *, first: int, after: str | None, building_id: int | None
     ) -> Page[Unit]:
@@ -118,9 +111,6 @@ class ServiceHub:
         community = await self.community(community_id)
         assert self.viewer is not None
         return await communities.my_units(self.session, self.viewer, community.id)
-
-    async def unit_owners(self, unit_id: int) -> Sequence[Person]:
-        return (await communities.owners_of_units(self.session, [unit_id]))[0]
 
     async def import_roll(
         self, *, community_id: int, csv_bytes: bytes, dry_run: bool

@@ -8,13 +8,14 @@ of an elector with a choice exists only inside a cast, never in anything returne
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, literal_column, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, authz
+from api import audit, authz, live
 from api.models import (
     Ballot,
     Community,
@@ -76,11 +77,90 @@ def _uncursor(c: str | None) -> int:
         ) from None
 
 
+class CastElection(NamedTuple):
+    """The columns of an election that a cast reads (not the ORM row: a cast runs per ballot)."""
+
+    id: int
+    state: str
+    opens_at: datetime
+    closes_at: datetime
+    questions_fingerprint: str | None
+
+
+class CastElector(NamedTuple):
+    elector_id: int
+    key: str
+    code_mac: str
+    via_proxy: bool
+
+
+_election = Election.__table__.c
+_elector = Elector.__table__.c
+_owner = ElectorOwner.__table__.c
+_person = Person.__table__.c
+_proxy = Proxy.__table__.c
+# Core statements built once: the cast path runs them for every ballot.
+# Own electors: driven from the account's persons (an IN subquery), not from the election's
+# electors, which SQLite's planner picks for the equivalent join and then scans whole (about
+# 2 ms per cast at 6,000 electors, growing with the roll).
+_CAST_ELECTORS = union_all(
+    select(
+        _elector.id, _elector.key, _elector.code_mac, literal_column("0").label("via_proxy")
+    ).where(
+        _elector.election_id == bindparam("election_id"),
+        _elector.id.in_(
+            select(_owner.elector_id)
+            .join(Person.__table__, _person.id == _owner.person_id)
+            .where(_person.account_id == bindparam("account_id"))
+        ),
+    ),
+    select(_elector.id, _elector.key, _elector.code_mac, literal_column("1").label("via_proxy"))
+    .select_from(Elector.__table__.join(Proxy.__table__, _proxy.elector_id == _elector.id))
+    .where(
+        _proxy.election_id == bindparam("election_id"),
+        _proxy.holder_phone == bindparam("phone"),
+        _proxy.revoked_at.is_(None),
+    ),
+)
+# The election's schedule with the viewer's electors, in one round trip: one row per elector,
+# or a single row with no elector (NULLs) when the viewer has none; no row: no such election.
+_mine = _CAST_ELECTORS.subquery("mine")
+_CAST_LOOKUP = (
+    select(
+        _election.id,
+        _election.state,
+        _election.opens_at,
+        _election.closes_at,
+        _election.questions_fingerprint,
+        _mine.c.id,
+        _mine.c.key,
+        _mine.c.code_mac,
+        _mine.c.via_proxy,
+    )
+    .select_from(Election.__table__.outerjoin(_mine, true()))
+    .where(_election.id == bindparam("election_id"))
+)
+
+
 class VotingHub:
-    def __init__(self, runtime: Runtime, session: AsyncSession, viewer: Viewer | None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        session: AsyncSession,
+        viewer: Viewer | None,
+        *,
+        after_commit: list[Callable[[], Awaitable[None]]] | None = None,
+    ) -> None:
         self.rt = runtime
         self.session = session
         self.viewer = viewer
+        # announcements the request makes once its transaction commits (live subscriptions)
+        self.after_commit = after_commit if after_commit is not None else []
+
+    def _announce(self, election: Election) -> None:
+        live = self.rt.live
+        if live is not None:
+            self.after_commit.append(lambda: live.publish_election(election))
 
     # helpers ------------------------------------------------------------------------------
     @property
@@ -107,16 +187,31 @@ class VotingHub:
         community = (
             None if election is None else await self.session.get(Community, election.community_id)
         )
-        if (
-            election is None
-            or community is None
-            or not authz.allowed(
-                viewer, authz.MEMBERS, community_id=community.id, district_id=community.district_id
-            )
-        ):
+        if election is None or community is None:
             raise not_found("表决", "election")
+        if not authz.allowed(
+            viewer, authz.MEMBERS, community_id=community.id, district_id=community.district_id
+        ):
+            # A proxy holder need not belong to the compound (DESIGN.md §2: "another person"):
+            # while their authorisation is active they read the election as an owner would.
+            if roles != authz.MEMBERS or not await self._holds_proxy(election.id, viewer):
+                raise not_found("表决", "election")
+            return election, community
         authz.require(viewer, roles, community_id=community.id, district_id=community.district_id)
         return election, community
+
+    async def _holds_proxy(self, election_id: int, viewer: Viewer) -> bool:
+        return (
+            await self.session.execute(
+                select(Proxy.id)
+                .where(
+                    Proxy.election_id == election_id,
+                    Proxy.holder_phone == viewer.phone,
+                    Proxy.revoked_at.is_(None),
+                )
+                .limit(1)
+            )
+        ).first() is not None
 
     def _can(self, community: Community, roles: frozenset[str]) -> bool:
         return authz.allowed(
@@ -214,16 +309,23 @@ class VotingHub:
         election, community = await self._load(election_id)
         if election.state in ("draft", "announced", "cancelled"):
             raise AppError("NOT_OPEN", "投票尚未开始", "voting has not opened yet")
-        closed = election.state in ("closed", "certified", "published")
-        supervisor = self._can(community, OVERSEERS)
-        if closed:
-            counts_visible = election.state == "published" or self._can(community, STAFF_VIEW)
-        elif election.visibility == "all":
-            counts_visible = True
-        elif election.visibility == "supervisors":
-            counts_visible = supervisor
-        else:  # sealed until the close
-            counts_visible = False
+        closed = election.state in live.CLOSED
+        viewer_class = live.viewer_class(self._me(), community)
+        supervisor = viewer_class == live.OVERSEER
+        counts_visible = live.counts_visible(election.state, election.visibility, viewer_class)
+        if counts_visible and not closed:
+            # DESIGN.md §3.7: every start of a live-count view is logged (own short transaction:
+            # this request only reads)
+            async with self.rt.writer() as log_session:
+                await audit.record(
+                    session=log_session,
+                    chain=community.id,
+                    actor=self._me().account_id,
+                    action="tally.view",
+                    election=election.id,
+                    view=viewer_class,
+                )
+                await log_session.commit()
         step = 1 if closed else max(1, election.tally_step)
         view = await ledgerio.released_tally(
             session=self.session,
@@ -415,22 +517,25 @@ class VotingHub:
             "now": self.now,
         }
         if action == "announce":
-            return await svc.announce(**common)  # type: ignore[arg-type]
-        if action == "cancel":
-            return await svc.cancel(**common)  # type: ignore[arg-type]
-        if action == "open":
-            return await svc.open_voting(**common, code_key=self.code_key)  # type: ignore[arg-type]
-        if action == "close":
-            return await svc.close(**common, secret=self.secret(election.id))  # type: ignore[arg-type]
-        if action == "publish":
-            return await svc.publish(**common)  # type: ignore[arg-type]
-        raise AppError("BAD_ACTION", "操作无效", f"unknown action {action}")
+            changed = await svc.announce(**common)  # type: ignore[arg-type]
+        elif action == "cancel":
+            changed = await svc.cancel(**common)  # type: ignore[arg-type]
+        elif action == "open":
+            changed = await svc.open_voting(**common, code_key=self.code_key)  # type: ignore[arg-type]
+        elif action == "close":
+            changed = await svc.close(**common, secret=self.secret(election.id))  # type: ignore[arg-type]
+        elif action == "publish":
+            changed = await svc.publish(**common)  # type: ignore[arg-type]
+        else:
+            raise AppError("BAD_ACTION", "操作无效", f"unknown action {action}")
+        self._announce(changed)
+        return changed
 
     async def sign_off(
         self, election_id: int, *, result_digest: str, roll_fingerprint: str, ledger_head: str
     ) -> Election:
         election, community = await self._load(election_id, SUPERVISORS)
-        return await svc.sign_off(
+        signed = await svc.sign_off(
             session=self.session,
             community=community,
             election=election,
@@ -440,6 +545,8 @@ class VotingHub:
             ledger_head=ledger_head,
             now=self.now,
         )
+        self._announce(signed)
+        return signed
 
     # casting ------------------------------------------------------------------------------
     def _choices(
@@ -466,13 +573,30 @@ class VotingHub:
             raise app_error(e, "answers") from None
 
     async def _ballot_context(
-        self, election: Election
+        self, election: Election | CastElection
     ) -> tuple[list[vballot.Question], dict[int, int]]:
+        """The questions as the core sees them, and candidate id → person id.
+
+        Both are frozen when voting opens, which is when the questions' fingerprint is set, so
+        from then on they are cached per (election, fingerprint) for the process: a cast
+        need not read them again (a draft, without a fingerprint, is always read afresh).
+        """
+        fingerprint = election.questions_fingerprint
+        key = None if fingerprint is None else (election.id, fingerprint)
+        if key is not None:
+            hit = self.rt.ballot_contexts.get(key)
+            if hit is not None:
+                return hit  # type: ignore[no-any-return]
         qs = await svc.questions_of(self.session, election.id)
         cs = await svc.candidates_of(self.session, election.id)
-        return svc.core_questions(qs, cs), {c.id: c.person_id for c in cs}
+        context = svc.core_questions(qs, cs), {c.id: c.person_id for c in cs}
+        if key is not None:
+            if len(self.rt.ballot_contexts) > 256:
+                self.rt.ballot_contexts.clear()
+            self.rt.ballot_contexts[key] = context
+        return context
 
-    def _check_open(self, election: Election) -> None:
+    def _check_open(self, election: Election | CastElection) -> None:
         try:
             lifecycle.check_cast(
                 lifecycle.State(election.state),
@@ -482,15 +606,40 @@ class VotingHub:
         except VotingError as e:
             raise app_error(e) from None
 
+    async def _cast_lookup(
+        self, election_id: int, viewer: Viewer
+    ) -> tuple[CastElection | None, list[CastElector]]:
+        """The election (None if there is none) and what :meth:`my_electors` lists, without
+        whether each has voted (a cast does not need it, and it costs a pass over every counted
+        ballot): the viewer's own electors by id, then those they hold an active proxy for."""
+        rows = (
+            await self.session.execute(
+                _CAST_LOOKUP,
+                {
+                    "election_id": election_id,
+                    "account_id": viewer.account_id,
+                    "phone": viewer.phone,
+                },
+            )
+        ).all()
+        if not rows:
+            return None, []
+        election = CastElection(*rows[0][:5])
+        found = [(i, k, m, bool(via)) for *_, i, k, m, via in rows if i is not None]
+        own = sorted(CastElector(i, k, m, False) for i, k, m, via in found if not via)
+        mine = {e.elector_id for e in own}
+        return election, own + [
+            CastElector(i, k, m, True) for i, k, m, via in found if via and i not in mine
+        ]
+
     async def cast(
         self, election_id: int, *, elector_id: int | None, code: str, answers: Sequence[AnswerIn]
     ) -> ReceiptView:
         viewer = self._me()
-        election = await self.session.get(Election, election_id)
+        election, mine = await self._cast_lookup(election_id, viewer)
         if election is None:
             raise not_found("表决", "election")
         self._check_open(election)
-        mine = await self.my_electors(election_id)
         if not mine:
             raise AppError(
                 "NOT_AN_ELECTOR",
@@ -511,8 +660,6 @@ class VotingHub:
             if not found:
                 raise forbidden()
             chosen = found[0]
-        elector = await self.session.get(Elector, chosen.elector_id)
-        assert elector is not None
         key = f"{viewer.account_id}:{election_id}"
         wait = self.rt.code_limiter.retry_after(key)
         if wait:
@@ -526,7 +673,7 @@ class VotingHub:
             secrecy.normalize_code(code)
         except VotingError as e:
             raise app_error(e, "code") from None
-        if not secrecy.check_code(self.code_key, str(election_id), code, elector.code_mac):
+        if not secrecy.check_code(self.code_key, str(election_id), code, chosen.code_mac):
             self.rt.code_limiter.hit(key)
             raise AppError(
                 "BAD_VOTING_CODE",
@@ -538,7 +685,7 @@ class VotingHub:
         choices = self._choices(questions, candidate_person, answers, paper=False)
         request = store.CastRequest(
             election_id=election_id,
-            slot=secrecy.slot_key(self.secret(election_id), elector.key),
+            slot=secrecy.slot_key(self.secret(election_id), chosen.key),
             channel=Channel.PROXY if chosen.via_proxy else Channel.ONLINE,
             choices=choices,
         )
@@ -714,6 +861,7 @@ class VotingHub:
         elector = await self._elector(election, entry.elector_id)
         locked = await store.lock_election(self.session, election.id)
         assert locked is not None
+        self._check_open(locked)  # again under the lock: the vote may have closed meanwhile
         [receipt] = await store.store_casts(
             session=self.session,
             election=locked,
@@ -739,6 +887,7 @@ class VotingHub:
             election=election.id,
             entry=entry.id,
         )
+        self._announce(locked)
         return ReceiptView(
             tracking=receipt.tracking,
             tracking_short=secrecy.short_tracking_code(receipt.tracking),

@@ -191,3 +191,38 @@ async def test_activation_letter_flow(gql: Gql, world: World, runtime: Runtime) 
 async def test_owners_cannot_issue_codes(gql: Gql, world: World) -> None:
     r = await gql(ISSUE, {"c": str(world.a), "p": None}, token=world.tokens["owner"])
     assert r["data"]["issueActivationCodes"]["code"] == "FORBIDDEN"
+
+
+async def test_a_letter_never_resets_an_existing_password(
+    gql: Gql, world: World, client: httpx.AsyncClient
+) -> None:
+    """Re-issuing a letter to an owner who already activated must not hand their account to
+    whoever holds the new letter (a committee member, a neighbour)."""
+    issued = await gql(ISSUE, {"c": str(world.a), "p": None}, token=world.tokens["committee"])
+    zhao = next(x for x in issued["data"]["issueActivationCodes"]["letters"] if x["name"] == "赵六")
+    first = await gql(
+        ACTIVATE, {"phone": "13900000004", "code": zhao["code"], "password": "owner's own pw"}
+    )
+    assert first["data"]["activateAccount"]["__typename"] == "LoginSuccess"
+    person = next(
+        x["personId"]
+        for x in issued["data"]["issueActivationCodes"]["letters"]
+        if x["name"] == "赵六"
+    )
+    again = await gql(ISSUE, {"c": str(world.a), "p": [person]}, token=world.tokens["committee"])
+    letter = again["data"]["issueActivationCodes"]["letters"][0]["code"]
+    takeover = await gql(
+        ACTIVATE, {"phone": "13900000004", "code": letter, "password": "attacker's pw 1"}
+    )
+    assert takeover["data"]["activateAccount"] == {
+        "__typename": "Problem",
+        "code": "ACCOUNT_EXISTS",
+        "field": "password",
+    }
+    # the owner's password still works, the attacker's does not
+    client.cookies.clear()  # log in afresh, as another browser would
+    ok = (await login(client, "13900000004", "owner's own pw")).json()["data"]["login"]
+    assert ok["__typename"] == "LoginSuccess"
+    client.cookies.clear()
+    bad = (await login(client, "13900000004", "attacker's pw 1")).json()["data"]["login"]
+    assert bad["code"] == "BAD_CREDENTIALS"

@@ -37,6 +37,10 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PASSWORD = "gongzhi-demo"
 # "  owner        19936985635  张一  (several units: one head)"
 LOGIN_LINE = re.compile(r"^\s+(\w+)\s+(1\d{10})\s+(\S+(?: \S+)*?)(?:\s+\((.*)\))?\s*$")
+# "demo election / 演示表决 #1 (open, closes / 截止 …): 第一届业主委员会选举暨《管理规约》表决"
+ELECTION_LINE = re.compile(r"^demo election / 演示表决 #(\d+) \((\w+)")
+# "  votingcode   19936985635  2MSS-RPNV-G9YQ  (elector 547: 5-5-2-2303)"
+VOTING_CODE = "votingcode"
 
 
 def need_browser() -> None:
@@ -76,6 +80,21 @@ class Demo:
         pending = self.login("activate")
         return pending, pending.note.rsplit(" ", 1)[-1]
 
+    @property
+    def election_id(self) -> str:
+        """The demo election (open, seeded by api/demo.py)."""
+        for line in self.output:
+            if m := ELECTION_LINE.match(line):
+                return m[1]
+        raise AssertionError("the demo printed no election:\n" + "".join(self.output))
+
+    def voting_code(self, phone: str) -> tuple[str, str]:
+        """(elector id, voting code) of a demo owner in the demo election."""
+        found = next(x for x in self.logins if x.role == VOTING_CODE and x.phone == phone)
+        m = re.match(r"elector (\d+):", found.note)
+        assert m, found
+        return m[1], found.name
+
     def gql(self, query: str, variables: dict[str, Any] | None = None, **login: str) -> Any:
         """A GraphQL call outside the browser (bearer login), to check what the page shows."""
         token = None
@@ -114,47 +133,52 @@ def _command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    need_browser()
-    var = tmp_path_factory.mktemp("web-demo")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
-    env.update(
-        GONGZHI_VAR_DIR=str(var),
-        GONGZHI_ARGON2_MEMORY_KIB="1024",
-        GONGZHI_ARGON2_TIME_COST="1",
-        PYTHONUNBUFFERED="1",
-    )
-    proc = subprocess.Popen(
-        [*_command(), "demo", "--port", str(port)],
-        cwd=var,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-    )
-    output: list[str] = []
-    assert proc.stdout is not None
-    stdout = proc.stdout
+class DemoServer:
+    """A `gongzhi demo` process on one port and one var directory. Started again after a stop
+    it serves the same database (and secret) on the same port: a restarted service."""
 
-    def drain() -> None:
-        # Read all along: uvicorn logs every request, and a full pipe would block the server.
-        for line in stdout:
-            output.append(line)
+    def __init__(self, var: Path, port: int) -> None:
+        self.var = var
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen[str] | None = None
+        self.reader: threading.Thread | None = None
 
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    base = f"http://127.0.0.1:{port}"
-    try:
+    def start(self) -> Demo:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
+        env.update(
+            GONGZHI_VAR_DIR=str(self.var),
+            GONGZHI_ARGON2_MEMORY_KIB="1024",
+            GONGZHI_ARGON2_TIME_COST="1",
+            PYTHONUNBUFFERED="1",
+        )
+        proc = self.proc = subprocess.Popen(
+            [*_command(), "demo", "--port", str(self.port)],
+            cwd=self.var,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+        )
+        output: list[str] = []
+        assert proc.stdout is not None
+        stdout = proc.stdout
+
+        def drain() -> None:
+            # Read all along: uvicorn logs every request, and a full pipe would block the server.
+            for line in stdout:
+                output.append(line)
+
+        self.reader = threading.Thread(target=drain, daemon=True)
+        self.reader.start()
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
-                reader.join(5)
+                self.reader.join(5)
                 pytest.fail("gongzhi demo exited:\n" + "".join(output))
             try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as r:
                     if r.status == 200:
                         break
             except OSError:
@@ -168,19 +192,42 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             if (m := LOGIN_LINE.match(line.rstrip("\n")))
         ]
         assert any(x.role == "activate" for x in logins), "".join(output)
-        yield Demo(base=base, logins=logins, output=output)
-    finally:
-        proc.terminate()
+        return Demo(base=self.base, logins=logins, output=output)
+
+    def stop(self, *, kill: bool = False) -> None:
+        """End the process: politely, or at once (kill: the connections just drop)."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        if kill:
+            proc.kill()
+        else:
+            proc.terminate()
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
-        reader.join(5)
-        stdout.close()
+        if self.reader is not None:
+            self.reader.join(5)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 @pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    need_browser()
+    server = DemoServer(tmp_path_factory.mktemp("web-demo"), _free_port())
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+# Per module, not per session: while playwright's sync API is running, its event loop counts as
+# the running loop of the main thread, and an asyncio test that runs after the browser tests
+# (tests/api/test_cli.py in the same pytest run) could not start its own.
+@pytest.fixture(scope="module")
 def browser(demo: Demo) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -35,6 +35,10 @@ def test_catalogues_have_the_same_keys_and_placeholders() -> None:
         assert placeholders(zh[key]) == placeholders(en[key]), key
 
 
+STATES = ["DRAFT", "ANNOUNCED", "OPEN", "CLOSED", "CERTIFIED", "PUBLISHED", "CANCELLED"]
+ACTIONS = ["announce", "open", "close", "publish", "cancel"]
+
+
 def test_every_key_the_code_uses_is_in_the_catalogue() -> None:
     zh = catalogue("zh")
     used: set[str] = set()
@@ -50,6 +54,23 @@ def test_every_key_the_code_uses_is_in_the_catalogue() -> None:
         "role.": ["owner", "committee", "preparatory", "supervisor", "official", "admin"],
         "headRule.": ["per_owner", "per_unit"],
         "roll.column.": ["building", "unit", "floor", "area", "owner_name", "phone"],
+        # the election screens (js/voting.js and friends)
+        "election.state.": STATES,
+        "election.note.": STATES,
+        "manage.next.": STATES,
+        "manage.action.": ACTIONS,
+        "manage.confirm.": ACTIONS,
+        "manage.do.": ACTIONS,
+        "matter.": [str(n) for n in range(1, 10)],
+        "matter.threshold.": [str(n) for n in range(1, 10)],
+        "answer.": ["yes", "no", "abstain", "invalid"],
+        "count.": ["yes", "no", "abstain", "invalid", "blank", "added"],
+        "visibility.": ["SUPERVISORS", "ALL", "SEALED"],
+        "turnout.countsHidden.": ["SUPERVISORS", "ALL", "SEALED"],
+        "committee.": ["OWNERS_COMMITTEE", "SUPERVISORY_COMMITTEE"],
+        "check.status.": ["COUNTED", "SUPERSEDED", "UNKNOWN"],
+        "check.explain.": ["COUNTED", "SUPERSEDED", "UNKNOWN"],
+        "live.": ["connecting", "live", "reconnecting", "polling"],
     }.items():
         for value in values:
             assert prefix + value in zh

@@ -14,6 +14,7 @@
 import { communitiesWith, districtsOf, hasRole, isAdmin, rolesIn } from "./session.js";
 
 const CODE_ISSUERS = ["committee", "preparatory", "official"];
+const ELECTION_RUNNERS = ["committee", "preparatory", "official"];
 
 // An official or admin acts on every compound of their district; others only on their own.
 function mayIssueCodes(community, viewer) {
@@ -86,6 +87,85 @@ export const ROUTES = [
     roles: CODE_ISSUERS,
   },
 
+  // Elections: owners vote and check receipts; the committee, preparatory group and
+  // officials run them; supervisors watch live, enter paper ballots and certify.
+  {
+    path: "/community/:id/elections",
+    load: () => import("./views/elections.js"),
+    title: "elections.title",
+    auth: true,
+    nav: (viewer) =>
+      communitiesWith(["supervisor", "committee", "preparatory"], viewer).map((id) => ({
+        href: `#/community/${id}/elections`,
+        label: "nav.elections",
+      })),
+    action: (community, viewer) =>
+      isAdmin(viewer) || districtsOf(viewer).length > 0 || rolesIn(community.id, viewer).length
+        ? { href: `#/community/${community.id}/elections`, label: "elections.action" }
+        : null,
+  },
+  {
+    path: "/community/:id/elections/new",
+    load: () => import("./views/electionform.js"),
+    title: "form.newTitle",
+    auth: true,
+    roles: ELECTION_RUNNERS,
+  },
+  {
+    path: "/election/:id",
+    load: () => import("./views/election.js"),
+    title: "election.title",
+    auth: true,
+  },
+  {
+    path: "/election/:id/check",
+    load: () => import("./views/check.js"),
+    title: "check.title",
+    auth: true,
+  },
+  {
+    path: "/election/:electionId/edit",
+    load: () => import("./views/electionform.js"),
+    title: "form.editTitle",
+    auth: true,
+    roles: ELECTION_RUNNERS,
+  },
+  {
+    path: "/election/:id/manage",
+    load: () => import("./views/manage.js"),
+    title: "manage.title",
+    auth: true,
+    roles: ELECTION_RUNNERS,
+  },
+  {
+    path: "/election/:id/notices",
+    load: () => import("./views/notices.js"),
+    title: "notices.title",
+    auth: true,
+    roles: ELECTION_RUNNERS,
+  },
+  {
+    path: "/election/:id/live",
+    load: () => import("./views/dashboard.js"),
+    title: "dash.title",
+    auth: true,
+    roles: ["supervisor", ...ELECTION_RUNNERS],
+  },
+  {
+    path: "/election/:id/paper",
+    load: () => import("./views/paper.js"),
+    title: "paper.title",
+    auth: true,
+    roles: ["supervisor"],
+  },
+  {
+    path: "/election/:id/certify",
+    load: () => import("./views/certify.js"),
+    title: "certify.title",
+    auth: true,
+    roles: ["supervisor", "official"],
+  },
+
   // Screens to come, as their API lands. Each is one entry like those above, e.g.
   //
   // { path: "/community/:id/proposals", load: () => import("./views/proposals.js"),
@@ -93,10 +173,6 @@ export const ROUTES = [
   //   action: (c, v) => (rolesIn(c.id, v).length ? { href: `#/community/${c.id}/proposals`,
   //   label: "proposals.action" } : null) },
   // { path: "/community/:id/drafts/:draftId", …views/draft.js, roles: MEMBERS },
-  // { path: "/election/:id/ballot", …views/ballot.js, roles: ["owner"] },
-  // { path: "/election/:id/receipt", …views/receipt.js, roles: ["owner"] },
-  // { path: "/election/:id/live", …views/dashboard.js, roles: ["supervisor", "official"],
-  //   nav: (v) => communitiesWith(["supervisor"], v).map(…) },
   //
   // Live screens subscribe with live.js `subscribe(...)` and pass the returned function to
   // ctx.onLeave, so leaving the screen closes the subscription.

@@ -1,0 +1,423 @@
+"""Community proposals (提案): list, read, write, co-sign, answer, decide.
+
+The list's items are plain fields copied from the service's page (one or two SQL statements
+per page): on a page of 50 the cost is per-field execution, and a plain attribute is the
+cheapest field there is. Only the detail view has fields that load more (history).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from schema.base import Info, PageInfo, area_m2, attempt, fetch, page_size, parse_id
+from schema.comment import CommentConnection, comment_connection
+from schema.drafting_ports import (
+    ProposalCard,
+    ProposalEventView,
+    ProposalView,
+    SupportLine,
+)
+from schema.errors import Problem
+
+
+@strawberry.enum(description="Where a proposal stands.")
+class ProposalStatus(Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    QUALIFIED = "qualified"
+    SCHEDULED = "scheduled"
+    ANSWERED = "answered"
+    DECIDED = "decided"
+    WITHDRAWN = "withdrawn"
+
+
+@strawberry.enum(description="The committee's answer: put it to the owners' vote, or respond.")
+class ProposalAnswerKind(Enum):
+    SCHEDULE = "schedule"
+    RESPOND = "respond"
+
+
+@strawberry.enum
+class ProposalOutcome(Enum):
+    PASSED = "passed"
+    REJECTED = "rejected"
+    OTHER = "other"
+
+
+@strawberry.type(
+    description="The line a proposal must reach to require an extraordinary meeting: at least "
+    "20% of owner heads AND at least 20% of exclusive area (DESIGN.md §2)."
+)
+class SupportThreshold:
+    roll_heads: int
+    roll_area: str = strawberry.field(description="Total exclusive area in m², exact.")
+    roll_area_centi: int
+    heads_needed: int
+    area_needed: str
+    area_needed_centi: int
+    roll_version: int
+
+    @classmethod
+    def of(cls, line: SupportLine) -> SupportThreshold:
+        return cls(
+            roll_heads=line.roll_heads,
+            roll_area=area_m2(line.roll_area_centi),
+            roll_area_centi=line.roll_area_centi,
+            heads_needed=line.heads_needed,
+            area_needed=area_m2(line.area_needed_centi),
+            area_needed_centi=line.area_needed_centi,
+            roll_version=line.roll_version,
+        )
+
+
+@strawberry.type(description="A proposal as a list shows it.")
+class ProposalSummary:
+    id: strawberry.ID
+    title: str
+    excerpt: str = strawberry.field(description="The first 120 characters of the text.")
+    category: str
+    matter_type: int | None = strawberry.field(
+        description="Civil Code Art. 278 matter type 1-9, if the proposal names one."
+    )
+    status: ProposalStatus
+    author_name: str
+    support_heads: int = strawberry.field(description="Co-signing owner heads (electors).")
+    support_area: str = strawberry.field(description="Their exclusive area in m², exact.")
+    support_area_centi: int
+    signature_count: int = strawberry.field(description="Electors who co-signed.")
+    comment_count: int
+    signed_by_me: bool = strawberry.field(
+        description="Whether the viewer co-signed (for themselves or a unit they co-own)."
+    )
+    mine: bool = strawberry.field(description="Whether the viewer wrote it.")
+    created_at: datetime
+    submitted_at: datetime | None
+    qualified_at: datetime | None
+
+    @classmethod
+    def of(cls, c: ProposalCard) -> ProposalSummary:
+        return cls(
+            id=strawberry.ID(str(c.id)),
+            title=c.title,
+            excerpt=c.excerpt,
+            category=c.category,
+            matter_type=c.matter_type,
+            status=ProposalStatus(c.status),
+            author_name=c.author_name,
+            support_heads=c.support_heads,
+            support_area=area_m2(c.support_area_centi),
+            support_area_centi=c.support_area_centi,
+            signature_count=c.signature_count,
+            comment_count=c.comment_count,
+            signed_by_me=c.signed_by_me,
+            mine=c.mine,
+            created_at=c.created_at,
+            submitted_at=c.submitted_at,
+            qualified_at=c.qualified_at,
+        )
+
+
+@strawberry.type(description="The committee's official answer to a proposal.")
+class ProposalAnswer:
+    kind: ProposalAnswerKind
+    text: str
+    by_name: str
+    at: datetime
+
+
+@strawberry.type(description="The owners' decision on a proposal put to the vote.")
+class ProposalDecision:
+    outcome: ProposalOutcome
+    text: str
+    election_id: strawberry.ID | None
+    at: datetime
+
+
+@strawberry.type(description="A status change: who, from what, to what, and why.")
+class ProposalEvent:
+    from_status: ProposalStatus
+    to_status: ProposalStatus
+    actor_name: str
+    reason: str
+    at: datetime
+
+    @classmethod
+    def of(cls, e: ProposalEventView) -> ProposalEvent:
+        return cls(
+            from_status=ProposalStatus(e.from_status),
+            to_status=ProposalStatus(e.to_status),
+            actor_name=e.actor_name,
+            reason=e.reason,
+            at=e.at,
+        )
+
+
+@strawberry.type(description="A proposal with its text, answer, decision and support line.")
+class Proposal:
+    summary: ProposalSummary
+    body: str
+    answer: ProposalAnswer | None
+    decision: ProposalDecision | None
+    threshold: SupportThreshold
+
+    @strawberry.field(description="Every status change, oldest first.")
+    async def history(self, info: Info) -> list[ProposalEvent]:
+        rows = await info.context.drafting.proposal_history.load(int(self.summary.id))
+        return [ProposalEvent.of(e) for e in rows]
+
+    @classmethod
+    def of(cls, v: ProposalView) -> Proposal:
+        return cls(
+            summary=ProposalSummary.of(v.card),
+            body=v.body,
+            answer=ProposalAnswer(
+                kind=ProposalAnswerKind(v.answer.kind),
+                text=v.answer.text,
+                by_name=v.answer.by_name,
+                at=v.answer.at,
+            )
+            if v.answer
+            else None,
+            decision=ProposalDecision(
+                outcome=ProposalOutcome(v.decision.outcome),
+                text=v.decision.text,
+                election_id=strawberry.ID(str(v.decision.election_id))
+                if v.decision.election_id is not None
+                else None,
+                at=v.decision.at,
+            )
+            if v.decision
+            else None,
+            threshold=SupportThreshold.of(v.line),
+        )
+
+
+@strawberry.type
+class ProposalConnection:
+    nodes: list[ProposalSummary]
+    total_count: int
+    page_info: PageInfo
+    threshold: SupportThreshold
+
+
+# --- mutations --------------------------------------------------------------------------------
+
+
+@strawberry.input
+class CreateProposalInput:
+    community_id: strawberry.ID
+    title: str = strawberry.field(description="Up to 100 characters.")
+    body: str = strawberry.field(description="Up to 20,000 characters, stored as written.")
+    category: str = strawberry.field(description="A short category, e.g. 停车 (up to 20).")
+    matter_type: int | None = None
+    submit: bool = strawberry.field(
+        default=False, description="Submit at once (open for co-signing) instead of a draft."
+    )
+
+
+@strawberry.input
+class UpdateProposalInput:
+    proposal_id: strawberry.ID
+    title: str
+    body: str
+    category: str
+    matter_type: int | None = None
+
+
+@strawberry.input
+class ProposalActionInput:
+    proposal_id: strawberry.ID
+
+
+@strawberry.input
+class WithdrawProposalInput:
+    proposal_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class AnswerProposalInput:
+    proposal_id: strawberry.ID
+    kind: ProposalAnswerKind
+    text: str
+
+
+@strawberry.input
+class DecideProposalInput:
+    proposal_id: strawberry.ID
+    outcome: ProposalOutcome
+    text: str
+    election_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class ProposalSaved:
+    proposal: Proposal
+
+
+@strawberry.type
+class ProposalSigned:
+    proposal: Proposal
+    electors: int = strawberry.field(
+        description="How many electors this signed or withdrew (an owner may act for their own "
+        "units and for a unit they co-own)."
+    )
+
+
+ProposalResult = Annotated[ProposalSaved | Problem, strawberry.union("ProposalResult")]
+SignResult = Annotated[ProposalSigned | Problem, strawberry.union("SignProposalResult")]
+
+
+def _pid(raw: strawberry.ID) -> int:
+    return parse_id(raw, "proposalId")
+
+
+@strawberry.type
+class ProposalQuery:
+    @strawberry.field(description="A compound's proposals, newest first, a page at a time.")
+    async def proposals(
+        self,
+        info: Info,
+        community_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+        status: ProposalStatus | None = None,
+        search: str | None = None,
+        mine: bool = False,
+    ) -> ProposalConnection:
+        async def run() -> ProposalConnection:
+            page = await info.context.drafting.proposals(
+                parse_id(community_id, "communityId"),
+                first=page_size(info, first),
+                after=after,
+                status=status.value if status else None,
+                search=search,
+                mine=mine,
+            )
+            return ProposalConnection(
+                nodes=[ProposalSummary.of(c) for c in page.items],
+                total_count=page.total,
+                page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+                threshold=SupportThreshold.of(page.line),
+            )
+
+        return await fetch(info, run)
+
+    @strawberry.field(description="One proposal (drafts only for their author).")
+    async def proposal(self, info: Info, id: strawberry.ID) -> Proposal:
+        return Proposal.of(await fetch(info, lambda: info.context.drafting.proposal(_pid(id))))
+
+    @strawberry.field(description="Comments on a proposal: threads, oldest first.")
+    async def proposal_comments(
+        self,
+        info: Info,
+        proposal_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CommentConnection:
+        async def run() -> CommentConnection:
+            page = await info.context.drafting.proposal_comments(
+                _pid(proposal_id), first=page_size(info, first), after=after
+            )
+            return comment_connection(page)
+
+        return await fetch(info, run)
+
+
+@strawberry.type
+class ProposalMutation:
+    @strawberry.mutation(description="Write a proposal (owners on the roll); a draft by default.")
+    async def create_proposal(self, info: Info, input: CreateProposalInput) -> ProposalResult:
+        async def run() -> ProposalSaved:
+            view = await info.context.drafting.create_proposal(
+                community_id=parse_id(input.community_id, "communityId"),
+                title=input.title,
+                body=input.body,
+                category=input.category,
+                matter_type=input.matter_type,
+                submit=input.submit,
+            )
+            return ProposalSaved(proposal=Proposal.of(view))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="Edit a draft proposal (its author).")
+    async def update_proposal(self, info: Info, input: UpdateProposalInput) -> ProposalResult:
+        async def run() -> ProposalSaved:
+            view = await info.context.drafting.update_proposal(
+                proposal_id=_pid(input.proposal_id),
+                title=input.title,
+                body=input.body,
+                category=input.category,
+                matter_type=input.matter_type,
+            )
+            return ProposalSaved(proposal=Proposal.of(view))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="Submit a draft: it opens for co-signing, signed by you.")
+    async def submit_proposal(self, info: Info, input: ProposalActionInput) -> ProposalResult:
+        async def run() -> ProposalSaved:
+            view = await info.context.drafting.submit_proposal(proposal_id=_pid(input.proposal_id))
+            return ProposalSaved(proposal=Proposal.of(view))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="Withdraw your proposal while it is a draft or open.")
+    async def withdraw_proposal(self, info: Info, input: WithdrawProposalInput) -> ProposalResult:
+        async def run() -> ProposalSaved:
+            view = await info.context.drafting.withdraw_proposal(
+                proposal_id=_pid(input.proposal_id), reason=input.reason
+            )
+            return ProposalSaved(proposal=Proposal.of(view))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="Co-sign for every elector you may act for (owners).")
+    async def sign_proposal(self, info: Info, input: ProposalActionInput) -> SignResult:
+        async def run() -> ProposalSigned:
+            done = await info.context.drafting.sign_proposal(proposal_id=_pid(input.proposal_id))
+            return ProposalSigned(
+                proposal=Proposal.of(done.proposal), electors=done.electors_signed
+            )
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="Withdraw your co-signature while the proposal is open.")
+    async def unsign_proposal(self, info: Info, input: ProposalActionInput) -> SignResult:
+        async def run() -> ProposalSigned:
+            done = await info.context.drafting.unsign_proposal(proposal_id=_pid(input.proposal_id))
+            return ProposalSigned(
+                proposal=Proposal.of(done.proposal), electors=done.electors_signed
+            )
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="The committee's official answer to a proposal.")
+    async def answer_proposal(self, info: Info, input: AnswerProposalInput) -> ProposalResult:
+        async def run() -> ProposalSaved:
+            view = await info.context.drafting.answer_proposal(
+                proposal_id=_pid(input.proposal_id), kind=input.kind.value, text=input.text
+            )
+            return ProposalSaved(proposal=Proposal.of(view))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="Record the owners' decision on a scheduled proposal.")
+    async def decide_proposal(self, info: Info, input: DecideProposalInput) -> ProposalResult:
+        async def run() -> ProposalSaved:
+            view = await info.context.drafting.decide_proposal(
+                proposal_id=_pid(input.proposal_id),
+                outcome=input.outcome.value,
+                text=input.text,
+                election_id=parse_id(input.election_id, "electionId")
+                if input.election_id is not None
+                else None,
+            )
+            return ProposalSaved(proposal=Proposal.of(view))
+
+        return await attempt(info, run)

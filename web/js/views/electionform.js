@@ -1,0 +1,308 @@
+// Committee, preparatory group, officials: define an election, or change a draft. Times are
+// entered in the compound's local time (Beijing) and sent with their +08:00 offset; the
+// questions are resolutions on an Art. 278 matter or one committee selection whose candidates
+// are owners on the roll, found by name.
+
+import { mutate, PROBLEM, request } from "../api.js";
+import { append, h, newId, replace } from "../dom.js";
+import { busy, errorBox, field, markInvalid } from "../forms.js";
+import { formatNumber, t } from "../i18n.js";
+import { navigate } from "../router.js";
+import { ELECTION_FIELDS, fromLocalInput, MATTERS, QUESTION_FIELDS, toLocalInput } from "../voting.js";
+
+const DRAFT = `
+query DraftElection($id: ID!) {
+  election(id: $id) { ${ELECTION_FIELDS} questions { ${QUESTION_FIELDS} } }
+}`;
+const COMMUNITY = `query FormCommunity($id: ID!) { community(id: $id) { id name settings { meetingNoticeDays extraordinaryNoticeDays } } }`;
+const UNITS = `
+query RollOwners($id: ID!, $after: String) {
+  community(id: $id) {
+    units(first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { number developerUnsold owners { id name } }
+    }
+  }
+}`;
+const SAVED = `
+  __typename
+  ... on ElectionSaved { election { id } }
+  ...ProblemFields`;
+const CREATE = `
+mutation CreateElection($c: ID!, $input: ElectionInput!) {
+  createElection(communityId: $c, input: $input) { ${SAVED} }
+} ${PROBLEM}`;
+const UPDATE = `
+mutation UpdateElection($e: ID!, $input: ElectionInput!) {
+  updateElection(electionId: $e, input: $input) { ${SAVED} }
+} ${PROBLEM}`;
+
+/** community id → [{ id, name, units: [numbers] }]: the roll's owners, loaded once. */
+const ownerCache = new Map();
+
+async function rollOwners(communityId) {
+  if (ownerCache.has(communityId)) return ownerCache.get(communityId);
+  const people = new Map();
+  let after = null;
+  for (;;) {
+    const data = await request(UNITS, { id: communityId, after });
+    const page = data.community.units;
+    for (const unit of page.nodes) {
+      if (unit.developerUnsold) continue;
+      for (const o of unit.owners) {
+        const p = people.get(o.id) ?? { id: o.id, name: o.name, units: [] };
+        p.units.push(unit.number);
+        people.set(o.id, p);
+      }
+    }
+    if (!page.pageInfo.hasNextPage) break;
+    after = page.pageInfo.endCursor;
+  }
+  const list = [...people.values()];
+  ownerCache.set(communityId, list);
+  return list;
+}
+
+function blankQuestion(kind) {
+  return kind === "COMMITTEE"
+    ? { kind, title: "", body: "", committee: "OWNERS_COMMITTEE", seats: 5, candidates: [] }
+    : { kind, title: "", body: "", matter: "" };
+}
+
+export default async function render(ctx) {
+  const editing = Boolean(ctx.params.electionId);
+  let communityId = ctx.params.id;
+  let existing = null;
+  if (editing) {
+    existing = (await request(DRAFT, { id: ctx.params.electionId })).election;
+    communityId = existing.communityId;
+  }
+  const { community } = await request(COMMUNITY, { id: communityId });
+  const model = existing
+    ? existing.questions.map((q) => ({
+        kind: q.kind,
+        title: q.title,
+        body: q.body,
+        matter: q.kind === "RESOLUTION" ? String(q.matter) : "",
+        committee: q.committee ?? "OWNERS_COMMITTEE",
+        seats: q.seats ?? 5,
+        candidates: q.candidates.map((c) => ({ id: c.personId, name: c.name, units: [] })),
+      }))
+    : [];
+
+  const error = errorBox();
+  const title = field({ name: "title", label: t("form.title"), value: existing?.title ?? "", maxlength: 200 });
+  const description = field({ name: "description", label: t("form.description"), tag: "textarea", hint: t("form.descriptionHint") });
+  description.input.classList.add("prose");
+  description.input.value = existing?.description ?? "";
+  const opens = field({ name: "opensAt", label: t("form.opensAt"), type: "datetime-local", hint: t("form.timeHint", { days: formatNumber(community.settings.meetingNoticeDays) }), value: toLocalInput(existing?.opensAt) });
+  const closes = field({ name: "closesAt", label: t("form.closesAt"), type: "datetime-local", value: toLocalInput(existing?.closesAt) });
+  const extraordinaryId = newId("extra");
+  const extraordinary = h("input", { type: "checkbox", id: extraordinaryId, name: "extraordinary", checked: Boolean(existing?.extraordinary) });
+  const visibility = field({ name: "visibility", label: t("form.visibility"), tag: "select" });
+  for (const v of ["SUPERVISORS", "ALL", "SEALED"]) {
+    append(visibility.input, h("option", { value: v, selected: (existing?.visibility ?? "SUPERVISORS") === v }, t(`visibility.${v}`)));
+  }
+
+  const questionsNode = h("div", { class: "q-editors" });
+  function drawQuestions() {
+    replace(questionsNode, model.length ? model.map((q, i) => questionEditor(q, i)) : h("p", { class: "note" }, t("form.noQuestions")));
+  }
+  function move(i, by) {
+    const j = i + by;
+    if (j < 0 || j >= model.length) return;
+    [model[i], model[j]] = [model[j], model[i]];
+    drawQuestions();
+  }
+
+  function questionEditor(q, i) {
+    const prefix = `questions[${i}]`;
+    const qt = field({ name: `${prefix}.title`, label: t("form.qTitle"), value: q.title, maxlength: 300 });
+    qt.input.addEventListener("input", () => { q.title = qt.input.value; });
+    const qb = field({ name: `${prefix}.body`, label: t("form.qBody"), tag: "textarea" });
+    qb.input.classList.add("prose", "short");
+    qb.input.value = q.body;
+    qb.input.addEventListener("input", () => { q.body = qb.input.value; });
+    const tools = h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "button", class: "secondary", disabled: i === 0, on: { click: () => move(i, -1) } }, t("form.up")),
+      h("button", { type: "button", class: "secondary", disabled: i === model.length - 1, on: { click: () => move(i, 1) } }, t("form.down")),
+      h("button", { type: "button", class: "secondary", on: { click: () => { model.splice(i, 1); drawQuestions(); } } }, t("form.removeQuestion")),
+    );
+    if (q.kind === "RESOLUTION") {
+      const matter = field({ name: `${prefix}.matter`, label: t("form.matter"), tag: "select" });
+      append(matter.input, [
+        h("option", { value: "" }, t("form.pickMatter")),
+        MATTERS.map((m) => h("option", { value: String(m), selected: q.matter === String(m) }, t("form.matterOption", { n: m, label: t(`matter.${m}`), threshold: t(`matter.threshold.${m}`) }))),
+      ]);
+      matter.input.addEventListener("change", () => { q.matter = matter.input.value; });
+      return h(
+        "fieldset",
+        { class: "q-editor", dataset: { kind: "resolution" } },
+        h("legend", {}, t("form.resolutionN", { n: i + 1 })),
+        qt.row, matter.row, qb.row, tools,
+      );
+    }
+    const committee = field({ name: `${prefix}.committee`, label: t("form.committee"), tag: "select" });
+    append(committee.input,
+      ["OWNERS_COMMITTEE", "SUPERVISORY_COMMITTEE"].map((c) => h("option", { value: c, selected: q.committee === c }, t(`committee.${c}`))),
+    );
+    committee.input.addEventListener("change", () => { q.committee = committee.input.value; });
+    const seats = field({ name: `${prefix}.seats`, label: t("form.seats"), type: "number", min: 3, max: 11, step: 2, value: String(q.seats), hint: t("form.seatsHint"), inputmode: "numeric" });
+    seats.input.addEventListener("input", () => { q.seats = Number(seats.input.value); });
+    return h(
+      "fieldset",
+      { class: "q-editor", dataset: { kind: "committee" } },
+      h("legend", {}, t("form.committeeN", { n: i + 1 })),
+      qt.row, committee.row, seats.row, qb.row,
+      candidatePicker(q, prefix),
+      tools,
+    );
+  }
+
+  function candidatePicker(q, prefix) {
+    const chosen = h("ol", { class: "chosen", "aria-live": "polite" });
+    const searchId = newId("cand-search");
+    const search = h("input", { id: searchId, type: "search", autocomplete: "off", name: `${prefix}.candidates`, "aria-describedby": `${searchId}-hint` });
+    const results = h("ul", { class: "search-results" });
+    function drawChosen() {
+      replace(
+        chosen,
+        q.candidates.length
+          ? q.candidates.map((c, k) =>
+              h(
+                "li",
+                {},
+                h("span", { class: "cand-name" }, c.name),
+                c.units.length ? h("small", {}, ` ${c.units.join(t("list.separator"))}`) : null,
+                h("button", { type: "button", class: "secondary small", "aria-label": t("form.removeCandidateNamed", { name: c.name }), on: { click: () => { q.candidates.splice(k, 1); drawChosen(); } } }, t("form.removeCandidate")),
+              ),
+            )
+          : h("li", { class: "note" }, t("form.noCandidates")),
+      );
+    }
+    let generation = 0;
+    search.addEventListener("input", async () => {
+      const mine = ++generation;
+      const text = search.value.trim();
+      if (!text) return replace(results);
+      replace(results, h("li", {}, t("action.loading")));
+      try {
+        const owners = await rollOwners(communityId);
+        if (mine !== generation) return;
+        const found = owners.filter((o) => o.name.includes(text)).slice(0, 20);
+        replace(
+          results,
+          found.length
+            ? found.map((o) => {
+                const taken = q.candidates.some((c) => c.id === o.id);
+                return h(
+                  "li",
+                  {},
+                  h(
+                    "button",
+                    {
+                      type: "button",
+                      class: "secondary pick",
+                      disabled: taken,
+                      on: {
+                        click: () => {
+                          q.candidates.push(o);
+                          drawChosen();
+                          search.value = "";
+                          replace(results);
+                          search.focus();
+                        },
+                      },
+                    },
+                    t("form.addCandidate", { name: o.name }),
+                  ),
+                  h("small", {}, ` ${o.units.join(t("list.separator"))}`),
+                );
+              })
+            : h("li", {}, t("form.noMatch")),
+        );
+      } catch (err) {
+        replace(results, h("li", { role: "alert" }, err.message));
+      }
+    });
+    drawChosen();
+    return h(
+      "div",
+      { class: "candidate-picker" },
+      h("h3", {}, t("form.candidates")),
+      chosen,
+      h("div", { class: "field" }, h("label", { for: searchId }, t("form.searchOwner")), h("p", { class: "hint", id: `${searchId}-hint` }, t("form.searchHint")), search),
+      results,
+    );
+  }
+
+  const addResolution = h("button", { type: "button", class: "secondary", on: { click: () => { model.push(blankQuestion("RESOLUTION")); drawQuestions(); } } }, t("form.addResolution"));
+  const addCommittee = h("button", { type: "button", class: "secondary", on: { click: () => { model.push(blankQuestion("COMMITTEE")); drawQuestions(); } } }, t("form.addCommittee"));
+  drawQuestions();
+
+  const submit = h("button", { type: "submit", class: "primary" }, editing ? t("form.saveDraft") : t("form.create"));
+  const form = h(
+    "form",
+    { class: "panel election-form", novalidate: true },
+    title.row,
+    description.row,
+    h("div", { class: "two" }, opens.row, closes.row),
+    h("div", { class: "check" }, extraordinary, h("label", { for: extraordinaryId }, t("form.extraordinary", { days: formatNumber(community.settings.extraordinaryNoticeDays) }))),
+    visibility.row,
+    h("p", { class: "hint" }, t("form.visibilityHint")),
+    h("h2", {}, t("form.questions")),
+    questionsNode,
+    h("div", { class: "actions" }, addResolution, addCommittee),
+    error.node,
+    submit,
+  );
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    error.clear();
+    markInvalid(form, null);
+    const opensAt = fromLocalInput(opens.input.value);
+    const closesAt = fromLocalInput(closes.input.value);
+    if (!opensAt || !closesAt) {
+      error.show(t("form.timesMissing"));
+      markInvalid(form, opensAt ? "closesAt" : "opensAt");
+      return;
+    }
+    const input = {
+      title: title.input.value,
+      description: description.input.value,
+      opensAt,
+      closesAt,
+      extraordinary: extraordinary.checked,
+      visibility: visibility.input.value,
+      questions: model.map((q) =>
+        q.kind === "RESOLUTION"
+          ? { kind: "RESOLUTION", title: q.title, body: q.body, matter: q.matter ? Number(q.matter) : null }
+          : { kind: "COMMITTEE", title: q.title, body: q.body, committee: q.committee, seats: Number(q.seats) || null, candidatePersonIds: q.candidates.map((c) => c.id) },
+      ),
+    };
+    busy(submit, async () => {
+      try {
+        const result = editing
+          ? await mutate(UPDATE, { e: existing.id, input }, "updateElection")
+          : await mutate(CREATE, { c: communityId, input }, "createElection");
+        navigate(`/election/${result.election.id}/manage?saved=1`);
+      } catch (err) {
+        error.show(err.message);
+        markInvalid(form, err.field);
+      }
+    });
+  });
+
+  return h(
+    "section",
+    { class: "election-edit" },
+    h("p", { class: "crumbs" }, h("a", { href: `#/community/${communityId}/elections` }, t("election.back"))),
+    h("h1", { tabindex: "-1" }, editing ? t("form.editHeading", { title: existing.title }) : t("form.newHeading", { name: community.name })),
+    editing && existing.state !== "DRAFT" ? h("p", { class: "notice" }, t("form.notDraft")) : null,
+    h("p", { class: "lead" }, t("form.intro")),
+    form,
+  );
+}

@@ -1,0 +1,329 @@
+// Running an election (committee, preparatory group, officials): edit the draft, announce,
+// open, close, publish; print the voting-code notices per building; replace a lost notice;
+// record and revoke written proxies. Every step is checked again by the service against its
+// clock and the compound's notice periods, and its refusal is shown as it comes.
+
+import { mutate, PROBLEM, request } from "../api.js";
+import { append, h, replace } from "../dom.js";
+import { busy, errorBox, field, markInvalid } from "../forms.js";
+import { formatArea, formatNumber, t } from "../i18n.js";
+import { navigate, rerender } from "../router.js";
+import { electorPicker } from "../ballotform.js";
+import { ELECTION_FIELDS, formatTime, QUESTION_FIELDS, sortBuildings, stateBadge } from "../voting.js";
+import { powers, staffLinks } from "./elections.js";
+
+const MANAGE = `
+query ManageElection($id: ID!) {
+  election(id: $id) { ${ELECTION_FIELDS} questions { ${QUESTION_FIELDS} } signoffs { supervisorId signedAt } }
+}`;
+const COMMUNITY = `query ManageCommunity($id: ID!) { community(id: $id) { id name buildings { id name } } }`;
+const PROXIES = `query Proxies($id: ID!) { proxies(electionId: $id) { id electorId holderName paperRef revoked } }`;
+
+const TRANSITION = (field) => `
+mutation Transition($id: ID!) {
+  ${field}(electionId: $id) {
+    __typename
+    ... on ElectionSaved { election { id state } }
+    ...ProblemFields
+  }
+} ${PROBLEM}`;
+
+const NOTICE_FIELDS = `
+  __typename
+  ... on VotingNotices { notices { electorId label building owners code } }
+  ...ProblemFields`;
+const PRINT = `
+mutation PrintNotices($id: ID!, $building: String) {
+  printVotingNotices(electionId: $id, building: $building) { ${NOTICE_FIELDS} }
+} ${PROBLEM}`;
+const REISSUE = `
+mutation Reissue($id: ID!, $elector: ID!) {
+  reissueVotingCode(electionId: $id, electorId: $elector) { ${NOTICE_FIELDS} }
+} ${PROBLEM}`;
+const RECORD_PROXY = `
+mutation RecordProxy($input: ProxyInput!) {
+  recordProxy(input: $input) {
+    __typename
+    ... on ProxySaved { proxy { id electorId holderName paperRef revoked } }
+    ...ProblemFields
+  }
+} ${PROBLEM}`;
+const REVOKE_PROXY = `
+mutation RevokeProxy($id: ID!) {
+  revokeProxy(proxyId: $id) {
+    __typename
+    ... on ProxySaved { proxy { id revoked } }
+    ...ProblemFields
+  }
+} ${PROBLEM}`;
+
+/** election id → the notices just printed (codes live in memory only, like activation letters). */
+export const noticeBatches = new Map();
+/** elector id → unit label, as picked on this page (proxies carry only the elector id). */
+const electorLabels = new Map();
+
+const ACTIONS = {
+  DRAFT: ["announce", "cancel"],
+  ANNOUNCED: ["open", "cancel"],
+  OPEN: ["close"],
+  CLOSED: [],
+  CERTIFIED: ["publish"],
+  PUBLISHED: [],
+  CANCELLED: [],
+};
+const FIELDS = {
+  announce: "announceElection",
+  open: "openElection",
+  close: "closeElection",
+  publish: "publishElection",
+  cancel: "cancelElection",
+};
+
+export default async function render(ctx) {
+  const id = ctx.params.id;
+  const { election } = await request(MANAGE, { id });
+  const { community } = await request(COMMUNITY, { id: election.communityId });
+  const p = powers(election.communityId);
+  const error = errorBox();
+  const buildings = sortBuildings(community.buildings.map((b) => b.name));
+
+  // ---- lifecycle: one confirming second press for each step ----
+  const confirmBox = h("div", { class: "confirm", hidden: true });
+  function ask(action) {
+    error.clear();
+    const yes = h("button", { type: "button", class: action === "cancel" ? "danger" : "primary" }, t(`manage.do.${action}`));
+    yes.addEventListener("click", () =>
+      busy(yes, async () => {
+        try {
+          await mutate(TRANSITION(FIELDS[action]), { id }, FIELDS[action]);
+          rerender();
+        } catch (err) {
+          confirmBox.hidden = true;
+          error.show(err.message);
+        }
+      }),
+    );
+    replace(
+      confirmBox,
+      h("p", {}, t(`manage.confirm.${action}`, { opens: formatTime(election.opensAt), closes: formatTime(election.closesAt) })),
+      h("div", { class: "actions" }, yes, h("button", { type: "button", class: "secondary", on: { click: () => { confirmBox.hidden = true; } } }, t("action.cancel"))),
+    );
+    confirmBox.hidden = false;
+    yes.focus();
+  }
+  const stepButtons = ACTIONS[election.state].map((action) =>
+    h("button", { type: "button", class: action === "cancel" ? "secondary" : "primary", dataset: { action }, on: { click: () => ask(action) } }, t(`manage.action.${action}`)),
+  );
+
+  const lifecycle = h(
+    "section",
+    { class: "panel", "aria-labelledby": "life-h" },
+    h("h2", { id: "life-h" }, t("manage.lifecycle")),
+    h("p", { class: "meta" }, stateBadge(election.state)),
+    h(
+      "dl",
+      { class: "summary" },
+      h("dt", {}, t("manage.opensAt")), h("dd", {}, formatTime(election.opensAt)),
+      h("dt", {}, t("manage.closesAt")), h("dd", {}, formatTime(election.closesAt)),
+      h("dt", {}, t("manage.announcedAt")), h("dd", {}, formatTime(election.announcedAt)),
+      h("dt", {}, t("manage.visibility")), h("dd", {}, t(`visibility.${election.visibility}`)),
+      election.rollFingerprint ? [h("dt", {}, t("manage.roll")), h("dd", {}, t("manage.rollValue", { heads: formatNumber(election.rollHeads), area: formatArea(election.rollArea) }))] : null,
+      election.rollFingerprint ? [h("dt", {}, t("manage.rollFingerprint")), h("dd", { class: "hash" }, h("code", {}, election.rollFingerprint))] : null,
+      election.state === "CLOSED" ? [h("dt", {}, t("manage.signoffs")), h("dd", {}, t("manage.signoffsValue", { n: formatNumber(election.signoffs.length) }))] : null,
+    ),
+    h("p", { class: "hint" }, t(`manage.next.${election.state}`, { opens: formatTime(election.opensAt), closes: formatTime(election.closesAt) })),
+    h(
+      "div",
+      { class: "actions" },
+      election.state === "DRAFT" ? h("a", { class: "button secondary", href: `#/election/${id}/edit` }, t("manage.edit")) : null,
+      stepButtons,
+    ),
+    confirmBox,
+  );
+
+  return h(
+    "section",
+    { class: "manage" },
+    h("p", { class: "crumbs" }, h("a", { href: `#/community/${election.communityId}/elections` }, t("election.back"))),
+    h("h1", { tabindex: "-1" }, t("manage.heading", { title: election.title })),
+    ctx.query.get("saved") ? h("p", { class: "success", role: "status" }, t("manage.saved")) : null,
+    h("div", { class: "actions" }, h("a", { class: "button secondary", href: `#/election/${id}` }, t("manage.ownerView")), staffLinks(election, { ...p, run: false })),
+    error.node,
+    lifecycle,
+    election.state === "OPEN" ? noticesPanel(id, election, community, buildings) : null,
+    election.state === "OPEN" ? reissuePanel(id, election, community, buildings) : null,
+    election.state === "OPEN" ? await proxiesPanel(id, buildings) : null,
+    election.state === "ANNOUNCED" ? h("p", { class: "notice" }, t("manage.proxiesAfterOpen")) : null,
+  );
+}
+
+function noticesPanel(id, election, community, buildings) {
+  const error = errorBox();
+  const building = field({ name: "building", label: t("manage.noticesBuilding"), tag: "select" });
+  append(building.input, [
+    h("option", { value: "" }, t("manage.allBuildings")),
+    buildings.map((b) => h("option", { value: b }, t("picker.building", { name: b }))),
+  ]);
+  const go = h("button", { type: "button", class: "primary" }, t("manage.printNotices"));
+  go.addEventListener("click", () =>
+    busy(go, async () => {
+      error.clear();
+      try {
+        const result = await mutate(PRINT, { id, building: building.input.value || null }, "printVotingNotices");
+        noticeBatches.set(id, { election, community, notices: result.notices, at: new Date(), reissue: false });
+        navigate(`/election/${id}/notices`);
+      } catch (err) {
+        error.show(err.message);
+      }
+    }),
+  );
+  return h(
+    "section",
+    { class: "panel", "aria-labelledby": "notices-h" },
+    h("h2", { id: "notices-h" }, t("manage.noticesTitle")),
+    h("p", {}, t("manage.noticesBody")),
+    building.row,
+    error.node,
+    h("div", { class: "actions" }, go),
+  );
+}
+
+function reissuePanel(id, election, community, buildings) {
+  const error = errorBox();
+  const picker = electorPicker(id, buildings, { name: "reissueElector" });
+  const confirmBox = h("div", { class: "confirm", hidden: true });
+  const go = h("button", { type: "button", class: "secondary" }, t("manage.reissue"));
+  go.addEventListener("click", () => {
+    error.clear();
+    const chosen = picker.selected();
+    if (!chosen) return error.show(t("manage.pickElectorFirst"));
+    const yes = h("button", { type: "button", class: "danger" }, t("manage.reissueYes"));
+    yes.addEventListener("click", () =>
+      busy(yes, async () => {
+        try {
+          const result = await mutate(REISSUE, { id, elector: chosen.id }, "reissueVotingCode");
+          noticeBatches.set(id, { election, community, notices: result.notices, at: new Date(), reissue: true });
+          navigate(`/election/${id}/notices`);
+        } catch (err) {
+          confirmBox.hidden = true;
+          error.show(err.message);
+        }
+      }),
+    );
+    replace(confirmBox, h("p", {}, t("manage.reissueConfirm", { label: chosen.label })), h("div", { class: "actions" }, yes, h("button", { type: "button", class: "secondary", on: { click: () => { confirmBox.hidden = true; } } }, t("action.cancel"))));
+    confirmBox.hidden = false;
+    yes.focus();
+    return undefined;
+  });
+  return h(
+    "section",
+    { class: "panel", "aria-labelledby": "reissue-h" },
+    h("h2", { id: "reissue-h" }, t("manage.reissueTitle")),
+    h("p", {}, t("manage.reissueBody")),
+    picker.node,
+    error.node,
+    h("div", { class: "actions" }, go),
+    confirmBox,
+  );
+}
+
+async function proxiesPanel(id, buildings) {
+  const error = errorBox();
+  const listNode = h("div", {});
+  async function drawList() {
+    const { proxies } = await request(PROXIES, { id });
+    replace(
+      listNode,
+      proxies.length
+        ? h(
+            "div",
+            { class: "table-wrap" },
+            h(
+              "table",
+              { class: "stacked" },
+              h("caption", {}, t("proxy.listCaption", { n: formatNumber(proxies.filter((x) => !x.revoked).length) })),
+              h("thead", {}, h("tr", {}, h("th", {}, t("proxy.elector")), h("th", {}, t("proxy.holder")), h("th", {}, t("proxy.paperRef")), h("th", {}, t("proxy.status")), h("th", {}, t("district.actions")))),
+              h(
+                "tbody",
+                {},
+                proxies.map((x) =>
+                  h(
+                    "tr",
+                    { dataset: { proxy: x.id } },
+                    h("td", { "data-label": t("proxy.elector") }, electorLabels.get(x.electorId) ?? t("proxy.electorId", { id: x.electorId })),
+                    h("td", { "data-label": t("proxy.holder") }, x.holderName),
+                    h("td", { "data-label": t("proxy.paperRef") }, x.paperRef),
+                    h("td", { "data-label": t("proxy.status") }, x.revoked ? t("proxy.revoked") : t("proxy.active")),
+                    h(
+                      "td",
+                      { class: "actions" },
+                      x.revoked
+                        ? null
+                        : h("button", { type: "button", class: "secondary", on: { click: (e) => revoke(e.currentTarget, x) } }, t("proxy.revoke")),
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          )
+        : h("p", { class: "note" }, t("proxy.none")),
+    );
+  }
+  async function revoke(button, proxy) {
+    await busy(button, async () => {
+      try {
+        await mutate(REVOKE_PROXY, { id: proxy.id }, "revokeProxy");
+        await drawList();
+      } catch (err) {
+        error.show(err.message);
+      }
+    });
+  }
+
+  const picker = electorPicker(id, buildings, { name: "electorId" });
+  const phone = field({ name: "holderPhone", label: t("proxy.holderPhone"), type: "tel", inputmode: "tel", autocomplete: "off" });
+  const name = field({ name: "holderName", label: t("proxy.holderName"), autocomplete: "off" });
+  const ref = field({ name: "paperRef", label: t("proxy.paperRefLabel"), hint: t("proxy.paperRefHint"), autocomplete: "off" });
+  const submit = h("button", { type: "submit", class: "primary" }, t("proxy.record"));
+  const done = h("div", { "aria-live": "polite" });
+  const form = h("form", { class: "proxy-form", novalidate: true }, picker.node, phone.row, name.row, ref.row, error.node, submit, done);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    error.clear();
+    replace(done);
+    markInvalid(form, null);
+    const chosen = picker.selected();
+    if (!chosen) {
+      error.show(t("manage.pickElectorFirst"));
+      return;
+    }
+    busy(submit, async () => {
+      try {
+        await mutate(
+          RECORD_PROXY,
+          { input: { electionId: id, electorId: chosen.id, holderPhone: phone.input.value, holderName: name.input.value, paperRef: ref.input.value } },
+          "recordProxy",
+        );
+        electorLabels.set(chosen.id, chosen.label);
+        replace(done, h("p", { class: "success", role: "status" }, t("proxy.recorded", { label: chosen.label, name: name.input.value.trim() })));
+        phone.input.value = "";
+        name.input.value = "";
+        ref.input.value = "";
+        await drawList();
+      } catch (err) {
+        error.show(err.message);
+        markInvalid(form, err.field);
+      }
+    });
+  });
+  await drawList();
+  return h(
+    "section",
+    { class: "panel", "aria-labelledby": "proxy-h" },
+    h("h2", { id: "proxy-h" }, t("proxy.title")),
+    h("p", {}, t("proxy.body")),
+    listNode,
+    h("h3", {}, t("proxy.formTitle")),
+    form,
+  );
+}
