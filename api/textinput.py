@@ -55,11 +55,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "search": ("搜索词", "the search text"),
     "outcome": ("结果说明", "the outcome"),
     "chapterTitle": ("章标题", "the chapter title"),
+    "description": ("说明", "the description"),
 }
 
 
 def _label(field: str) -> tuple[str, str]:
-    return LABELS.get(field, (field, field))
+    # "questions[1].title" reads as "the title"; the full path stays in the error's field
+    name = field.rsplit(".", 1)[-1]
+    return LABELS.get(name, (name, name))
 
 
 def _check_characters(text: str, field: str) -> None:

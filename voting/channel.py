@@ -46,7 +46,9 @@ def counted(casts: Iterable[Cast], *, policy: PaperPolicy = PaperPolicy.ONLINE_W
     """The ballot that counts among one elector's casts; every other one is superseded.
 
     Pass only casts that may count at all: paper entries already confirmed by a second
-    supervisor, proxy casts whose authorisation was not revoked before the close.
+    supervisor, and proxy casts made while the authorisation stood (a revocation stops later
+    proxy casts; one cast before it stays valid, as acts of an agent before a revocation do
+    under Civil Code Art. 173 — the owner's own ballot still overrides it).
 
     1. Any own ballot (online or paper) beats every proxy ballot; among proxies the latest.
     2. Among own ballots: ``ONLINE_WINS`` takes the latest online one if any, else the latest

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
+from api import audit, textinput
 from api.models import (
     Building,
     Candidate,
@@ -95,22 +95,6 @@ def election_secret(settings_key: bytes, election_id: int) -> bytes:
     return hmac.new(settings_key, f"election:{election_id}".encode(), hashlib.sha256).digest()
 
 
-def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
-    import unicodedata
-
-    value = unicodedata.normalize("NFC", value).strip()
-    if required and not value:
-        raise AppError("EMPTY", "此项不能为空", "this must not be empty", field=field)
-    if len(value) > limit:
-        raise AppError(
-            "TOO_LONG",
-            f"不能超过 {limit} 个字符",
-            f"must be at most {limit} characters",
-            field=field,
-        )
-    return value
-
-
 async def questions_of(session: AsyncSession, election_id: int) -> list[Question]:
     return list(
         (
@@ -174,8 +158,10 @@ async def define(
     election: Election | None = None,
 ) -> Election:
     """Create a draft election, or replace a draft's whole definition."""
-    title = _text(spec.title, "title", MAX_TITLE)
-    description = _text(spec.description, "description", MAX_BODY, required=False)
+    title = textinput.line(spec.title, field="title", cap=MAX_TITLE)
+    description = textinput.prose(
+        spec.description, field="description", cap=MAX_BODY, required=False
+    )
     if spec.visibility not in VISIBILITIES:
         raise AppError(
             "BAD_VISIBILITY",
@@ -233,8 +219,8 @@ async def define(
             community_id=community.id,
             position=pos,
             kind=qs.kind,
-            title=_text(qs.title, f"{field}.title", 300),
-            body=_text(qs.body, f"{field}.body", MAX_BODY, required=False),
+            title=textinput.line(qs.title, field=f"{field}.title", cap=300),
+            body=textinput.prose(qs.body, field=f"{field}.body", cap=MAX_BODY, required=False),
         )
         if qs.kind == "resolution":
             if qs.matter is None or not 1 <= qs.matter <= 9:

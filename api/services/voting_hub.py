@@ -701,13 +701,7 @@ class VotingHub:
             raise app_error(e) from None
         except store.CastRefused as e:
             raise AppError(e.code, "投票未在进行中", "voting is not open") from None
-        return ReceiptView(
-            tracking=receipt.tracking,
-            tracking_short=secrecy.short_tracking_code(receipt.tracking),
-            ledger_seq=receipt.ledger_seq,
-            ledger_head=receipt.ledger_head,
-            counted=receipt.counted,
-        )
+        return _receipt(receipt)
 
     # proxies and paper ---------------------------------------------------------------------
     async def _elector(self, election: Election, elector_id: int) -> Elector:
@@ -888,13 +882,7 @@ class VotingHub:
             entry=entry.id,
         )
         self._announce(locked)
-        return ReceiptView(
-            tracking=receipt.tracking,
-            tracking_short=secrecy.short_tracking_code(receipt.tracking),
-            ledger_seq=receipt.ledger_seq,
-            ledger_head=receipt.ledger_head,
-            counted=receipt.counted,
-        )
+        return _receipt(receipt)
 
     # voting-code notices -------------------------------------------------------------------
     async def notices(self, election_id: int, *, building: str | None) -> Sequence[NoticeView]:
@@ -962,3 +950,13 @@ class VotingHub:
             )
         ]
         return NoticeView(elector.id, elector.label, elector.building, names, code)
+
+
+def _receipt(receipt: store.Receipt) -> ReceiptView:
+    return ReceiptView(
+        tracking=receipt.tracking,
+        tracking_short=secrecy.short_tracking_code(receipt.tracking),
+        ledger_seq=receipt.ledger_seq,
+        ledger_head=receipt.ledger_head,
+        counted=receipt.counted,
+    )
