@@ -262,7 +262,7 @@ async def _define_demo_election(
         ],
     )
     election = await election_svc.define(
-        session=session, community=community, spec=spec, actor=committee
+        session=session, community=community, spec=spec, actor=committee, now=announced
     )
     election.created_at = announced
     await election_svc.announce(

@@ -193,7 +193,9 @@ async def seed(settings: Settings, units: int) -> Seeded:
                     ),
                 ],
             )
-            election = await svc.define(session=s, community=community, spec=spec, actor=committee)
+            election = await svc.define(
+                session=s, community=community, spec=spec, actor=committee, now=t0
+            )
             await svc.announce(
                 session=s, community=community, election=election, actor=committee, now=t0
             )

@@ -145,6 +145,11 @@ class Question:
     def committee(self) -> Committee | None:
         return Committee(self.row.committee) if self.row.committee else None
 
+    @strawberry.field(description="The rules-document version this resolution adopts, if any.")
+    def document_version_id(self) -> strawberry.ID | None:
+        v = self.row.document_version_id
+        return _id(v) if v is not None else None
+
     @strawberry.field
     def candidates(self) -> list[Candidate]:
         return [Candidate(row=c) for c in self.all_candidates if c.question_id == self.row.id]
@@ -511,6 +516,10 @@ class QuestionInput:
     seats: int | None = None
     committee: Committee | None = None
     candidate_person_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    document_version_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Matters 1 and 2: the rules-document version this resolution adopts.",
+    )
 
 
 @strawberry.input
@@ -651,6 +660,9 @@ def _spec(value: ElectionInput) -> ElectionIn:
                 candidate_person_ids=[
                     parse_id(p, "candidatePersonIds") for p in q.candidate_person_ids
                 ],
+                document_version_id=parse_id(q.document_version_id, "documentVersionId")
+                if q.document_version_id
+                else None,
             )
             for q in value.questions
         ],

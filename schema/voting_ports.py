@@ -48,6 +48,7 @@ class QuestionRow(Protocol):
     matter: int
     seats: int | None
     committee: str | None
+    document_version_id: int | None
 
 
 class CandidateRow(Protocol):
@@ -96,6 +97,7 @@ class QuestionIn:
     seats: int | None
     committee: str | None
     candidate_person_ids: Sequence[int]
+    document_version_id: int | None = None
 
 
 @dataclass(frozen=True)

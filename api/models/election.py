@@ -78,6 +78,10 @@ class Question(Base):
     matter: Mapped[int] = mapped_column(Integer)  # Art. 278 matter type 1-9
     seats: Mapped[int | None] = mapped_column(Integer, nullable=True)
     committee: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    # a resolution of matter 1 or 2 adopting this version of the rules / statute (issue #4)
+    document_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_version.id"), nullable=True
+    )
 
 
 class Candidate(Base):

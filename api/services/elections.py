@@ -30,13 +30,14 @@ from api.models import (
     Unit,
 )
 from api.services import ballots as ballot_store
+from api.services import documents
 from api.voting_messages import app_error
 from schema.errors import AppError
 from voting import ballot as vballot
 from voting import lifecycle, secrecy
 from voting import roll as vroll
 from voting.errors import ErrorCode, VotingError
-from voting.result import encode_result, result_digest
+from voting.result import ResolutionResult, TallyResult, encode_result, result_digest
 from voting.rules import MatterType, NoticeSettings, validate_seats
 
 VISIBILITIES = ("supervisors", "all", "sealed")
@@ -54,6 +55,7 @@ class QuestionSpec:
     seats: int | None
     committee: str | None
     candidate_person_ids: Sequence[int]
+    document_version_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ async def define(
     community: Community,
     spec: ElectionSpec,
     actor: int,
+    now: datetime,
     election: Election | None = None,
 ) -> Election:
     """Create a draft election, or replace a draft's whole definition."""
@@ -231,6 +234,17 @@ async def define(
                     field=f"{field}.matter",
                 )
             q.matter = qs.matter
+            if qs.document_version_id is not None:
+                # only a published version whose consultation closed with every comment
+                # answered may be put to the owners (issue #4)
+                await documents.ensure_adoptable(
+                    session=session,
+                    community_id=community.id,
+                    version_id=qs.document_version_id,
+                    matter_type=qs.matter,
+                    now=now,
+                )
+                q.document_version_id = qs.document_version_id
         elif qs.kind == "committee":
             if qs.committee not in COMMITTEES:
                 raise AppError(
@@ -553,6 +567,7 @@ async def close(
     result = await ballot_store.recount(session=session, election=election, secret=secret)
     election.result_json = encode_result(result)
     election.result_digest = result_digest(result)
+    await _adopt_documents(session, community, election, result, actor=actor, now=now)
     lots = [
         {"question": lot.question_id, "candidates": list(lot.candidate_ids), "lots": list(lot.lots)}
         for q in result.questions
@@ -571,6 +586,33 @@ async def close(
         paper_unconfirmed=unconfirmed,
     )
     return election
+
+
+async def _adopt_documents(
+    session: AsyncSession,
+    community: Community,
+    election: Election,
+    result: TallyResult,
+    *,
+    actor: int | None,
+    now: datetime,
+) -> None:
+    """A passed resolution on a rules version puts that version in force, linked to the vote."""
+    passed = {
+        r.question_id for r in result.questions if isinstance(r, ResolutionResult) and r.passed
+    }
+    for q in await questions_of(session, election.id):
+        if q.document_version_id is not None and str(q.id) in passed:
+            await documents.mark_adopted(
+                session=session,
+                community_id=community.id,
+                version_id=q.document_version_id,
+                election_id=election.id,
+                question_id=q.id,
+                matter_type=q.matter,
+                now=now,
+                actor=actor,
+            )
 
 
 async def sign_off(

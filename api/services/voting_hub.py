@@ -235,6 +235,7 @@ class VotingHub:
                     seats=q.seats,
                     committee=q.committee,
                     candidate_person_ids=q.candidate_person_ids,
+                    document_version_id=q.document_version_id,
                 )
                 for q in spec.questions
             ],
@@ -492,6 +493,7 @@ class VotingHub:
             session=self.session,
             community=community,
             spec=self._spec(spec),
+            now=self.now,
             actor=viewer.account_id,
         )
 
@@ -501,6 +503,7 @@ class VotingHub:
             session=self.session,
             community=community,
             spec=self._spec(spec),
+            now=self.now,
             actor=self._me().account_id,
             election=election,
         )

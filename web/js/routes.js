@@ -166,6 +166,40 @@ export const ROUTES = [
     roles: ["supervisor", "official"],
   },
 
+  // Proposals (业主提案) and rule documents in consultation (议事规则, 管理规约).
+  {
+    path: "/community/:id/proposals",
+    load: () => import("./views/proposals.js"),
+    title: "proposals.title",
+    auth: true,
+    action: (community, viewer) =>
+      rolesIn(community.id, viewer).length
+        ? { href: `#/community/${community.id}/proposals`, label: "proposals.action" }
+        : null,
+  },
+  {
+    path: "/proposal/:id",
+    load: () => import("./views/proposal.js"),
+    title: "proposal.title",
+    auth: true,
+  },
+  {
+    path: "/community/:id/documents",
+    load: () => import("./views/documents.js"),
+    title: "documents.title",
+    auth: true,
+    action: (community, viewer) =>
+      rolesIn(community.id, viewer).length
+        ? { href: `#/community/${community.id}/documents`, label: "documents.action" }
+        : null,
+  },
+  {
+    path: "/version/:id",
+    load: () => import("./views/version.js"),
+    title: "version.title",
+    auth: true,
+  },
+
   // Screens to come, as their API lands. Each is one entry like those above, e.g.
   //
   // { path: "/community/:id/proposals", load: () => import("./views/proposals.js"),

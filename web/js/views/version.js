@@ -1,0 +1,260 @@
+// One version of a rule document, clause by clause under its chapter headings. Owners comment
+// on a clause with a stance (support / oppose / suggest a change with the proposed wording) and
+// see the committee's answer under each comment; the committee answers the unanswered ones,
+// and on a draft imports the text and publishes it for consultation. The changes from the
+// previous version come from versionDiff: clause by clause, character by character inside.
+
+import { mutate, PROBLEM, request } from "../api.js";
+import { h, replace } from "../dom.js";
+import { errorBox, field } from "../forms.js";
+import { formatNumber, t } from "../i18n.js";
+import { commentThread, COMMENT_FIELDS, paragraphs } from "../proposalbits.js";
+import { hasRole } from "../session.js";
+import { formatTime, fromLocalInput, toLocalInput } from "../voting.js";
+import { smallForm } from "./proposal.js";
+
+const ONE = `
+query Version($id: ID!) {
+  documentVersion(id: $id) {
+    id number status phase title opensAt closesAt publishedAt inForce preamble changeNote
+    commentCount unansweredCount
+    document { id title kind versions { id number status } }
+    clauses { id number label chapterNumber chapterTitle heading text commentCount }
+  }
+  consultationComments(versionId: $id, first: 100) { totalCount nodes { versionId ${COMMENT_FIELDS} } }
+}`;
+
+const DIFF = `
+query Diff($old: ID!, $new: ID!) {
+  versionDiff(oldVersionId: $old, newVersionId: $new) {
+    added removed changed moved unchanged
+    clauses { change clauseId moved oldNumber newNumber oldChapter newChapter oldHeading newHeading
+              headingDiff { op text } textDiff { op text } oldText newText }
+  }
+}`;
+
+const COMMENT = `
+mutation Comment($input: AddCommentInput!) {
+  addComment(input: $input) { __typename ... on CommentSaved { comment { id } } ...ProblemFields }
+}${PROBLEM}`;
+
+const ANSWER = `
+mutation Answer($input: AnswerCommentInput!) {
+  answerComment(input: $input) { __typename ... on CommentSaved { comment { id } } ...ProblemFields }
+}${PROBLEM}`;
+
+const IMPORT = `
+mutation Import($input: ImportDraftTextInput!) {
+  importDraftText(input: $input) { __typename ... on DraftImported { kept added removed } ...ProblemFields }
+}${PROBLEM}`;
+
+const PUBLISH = `
+mutation Publish($input: PublishVersionInput!) {
+  publishVersion(input: $input) { __typename ... on VersionSaved { version { id } } ...ProblemFields }
+}${PROBLEM}`;
+
+const STANCES = ["SUPPORT", "OPPOSE", "AMEND"];
+const OUTCOMES = ["ADOPTED", "PARTLY_ADOPTED", "NOT_ADOPTED"];
+
+function commentForm(versionId, clauseId) {
+  const stance = field({ name: "stance", label: t("comment.stanceLabel"), tag: "select" });
+  stance.input.append(...STANCES.map((s) => h("option", { value: s }, t(`comment.stance.${s}`))));
+  const body = field({ name: "body", label: t("comment.body"), tag: "textarea", rows: 3, required: true });
+  const proposed = field({ name: "proposedText", label: t("comment.proposedText"), tag: "textarea", rows: 3 });
+  const sync = () => { proposed.row.hidden = stance.input.value !== "AMEND"; };
+  stance.input.addEventListener("change", sync);
+  sync();
+  return h(
+    "details",
+    { class: "comment-box" },
+    h("summary", {}, t("comment.onClause")),
+    smallForm({
+      cls: "clause-comment-form",
+      fields: [stance, body, proposed],
+      buttonLabel: t("comment.send"),
+      send: () =>
+        mutate(COMMENT, {
+          input: {
+            versionId,
+            clauseId,
+            stance: stance.input.value,
+            body: body.input.value,
+            proposedText: stance.input.value === "AMEND" ? proposed.input.value : null,
+          },
+        }, "addComment"),
+    }),
+  );
+}
+
+function answerForm(c) {
+  const outcome = field({ name: "outcome", label: t("comment.outcomeLabel"), tag: "select" });
+  outcome.input.append(...OUTCOMES.map((o) => h("option", { value: o }, t(`comment.outcome.${o}`))));
+  const reason = field({ name: "reason", label: t("comment.reason"), tag: "textarea", rows: 3, required: true });
+  return smallForm({
+    cls: "answer-comment-form panel",
+    fields: [outcome, reason],
+    buttonLabel: t("comment.answerSend"),
+    send: () => mutate(ANSWER, { input: { commentId: c.id, outcome: outcome.input.value, reason: reason.input.value } }, "answerComment"),
+  });
+}
+
+function segments(list) {
+  return list.map((s) =>
+    s.op === "INSERT" ? h("ins", {}, s.text) : s.op === "DELETE" ? h("del", {}, s.text) : h("span", {}, s.text),
+  );
+}
+
+function diffView(diff) {
+  return h(
+    "div",
+    { class: "diff" },
+    h("p", { class: "lead" }, t("diff.summary", {
+      added: formatNumber(diff.added),
+      removed: formatNumber(diff.removed),
+      changed: formatNumber(diff.changed),
+      moved: formatNumber(diff.moved),
+    })),
+    h(
+      "ol",
+      { class: "diff-clauses" },
+      diff.clauses
+        .filter((c) => c.change !== "UNCHANGED")
+        .map((c) =>
+          h(
+            "li",
+            { class: `diff-clause diff-${c.change.toLowerCase()}`, dataset: { clause: c.clauseId } },
+            h("p", { class: "meta" }, h("span", { class: "chip" }, t(`diff.change.${c.change}`)),
+              h("span", {}, t("diff.numbers", { old: c.oldNumber ?? "—", new: c.newNumber ?? "—" })),
+              c.moved ? h("span", { class: "chip" }, t("diff.moved")) : null),
+            c.headingDiff.length ? h("p", { class: "diff-heading" }, segments(c.headingDiff)) : null,
+            h("p", { class: "diff-text" }, segments(c.textDiff)),
+          ),
+        ),
+    ),
+  );
+}
+
+export default async function render(ctx) {
+  const id = ctx.params.id;
+  const data = await request(ONE, { id });
+  const v = data.documentVersion;
+  const staff = hasRole(["committee", "preparatory"]);
+  const comments = data.consultationComments.nodes;
+  const byClause = new Map();
+  for (const c of comments) {
+    const key = c.clauseId ?? "";
+    if (!byClause.has(key)) byClause.set(key, []);
+    byClause.get(key).push(c);
+  }
+  const open = v.phase === "OPEN";
+  const answerable = (c) => staff && !c.answer && c.versionId === v.id ? answerForm(c) : null;
+  const thread = (list) => h("ul", { class: "comments" }, list.map((c) => commentThread(c, answerable)));
+
+  // Clauses under their chapter headings.
+  const body = [];
+  let chapter = null;
+  for (const cl of v.clauses) {
+    if (cl.chapterNumber && cl.chapterNumber !== chapter) {
+      chapter = cl.chapterNumber;
+      body.push(h("h2", { class: "chapter" }, t("version.chapter", { n: cl.chapterNumber, title: cl.chapterTitle })));
+    }
+    const list = byClause.get(cl.id) ?? [];
+    body.push(
+      h(
+        "article",
+        { class: "clause", id: `clause-${cl.id}`, dataset: { clause: cl.id } },
+        h("h3", {}, cl.label, cl.heading ? ` ${cl.heading}` : ""),
+        paragraphs(cl.text, "clause-text"),
+        list.length ? thread(list) : null,
+        open ? commentForm(v.id, cl.id) : null,
+      ),
+    );
+  }
+
+  const unanswered = comments.filter((c) => !c.answer && c.versionId === v.id);
+  const previous = v.document.versions.find((x) => x.number === v.number - 1 && x.status !== "DRAFT");
+  const diffBox = h("div", { class: "diff-box" });
+  const diffErr = errorBox();
+  const diffButton = previous
+    ? h("button", {
+        type: "button",
+        class: "secondary show-diff",
+        on: {
+          click: async () => {
+            diffErr.clear();
+            try {
+              const d = await request(DIFF, { old: previous.id, new: v.id });
+              replace(diffBox, h("h2", {}, t("diff.title", { n: previous.number })), diffView(d.versionDiff));
+            } catch (ex) {
+              diffErr.show(ex.message);
+            }
+          },
+        },
+      }, t("diff.show", { n: previous.number }))
+    : null;
+
+  let draftTools = null;
+  if (staff && v.status === "DRAFT") {
+    const text = field({ name: "text", label: t("draft.text"), hint: t("documents.field.textHint"), tag: "textarea", rows: 12, required: true });
+    const closes = field({ name: "closesAt", label: t("draft.closesAt"), type: "datetime-local", required: true });
+    closes.input.value = toLocalInput(new Date(Date.now() + 14 * 86400e3).toISOString());
+    const note = field({ name: "changeNote", label: t("draft.changeNote"), tag: "textarea", rows: 3 });
+    draftTools = h(
+      "section",
+      { class: "draft-tools" },
+      h("h2", {}, t("draft.import")),
+      smallForm({
+        cls: "panel import-form",
+        fields: [text],
+        buttonLabel: t("draft.importSend"),
+        send: () => mutate(IMPORT, { input: { versionId: v.id, text: text.input.value } }, "importDraftText"),
+      }),
+      h("h2", {}, t("draft.publish")),
+      smallForm({
+        cls: "panel publish-form",
+        fields: [closes, note],
+        buttonLabel: t("draft.publishSend"),
+        send: () => mutate(PUBLISH, { input: { versionId: v.id, closesAt: fromLocalInput(closes.input.value), changeNote: note.input.value } }, "publishVersion"),
+      }),
+    );
+  }
+
+  return h(
+    "section",
+    { class: "version", dataset: { phase: v.phase } },
+    h("h1", { tabindex: "-1" }, v.title || v.document.title),
+    h(
+      "p",
+      { class: "meta" },
+      h("span", { class: "chip" }, t("version.label", { n: v.number })),
+      h("span", { class: `chip phase-${v.phase.toLowerCase()}` }, t(`version.phase.${v.phase}`)),
+      v.inForce ? h("span", { class: "chip ok" }, t("version.inForce")) : null,
+    ),
+    v.closesAt ? h("p", {}, t("version.window", { opens: formatTime(v.opensAt), closes: formatTime(v.closesAt) })) : null,
+    v.changeNote ? h("div", { class: "panel change-note" }, h("h2", {}, t("version.changeNote")), paragraphs(v.changeNote)) : null,
+    h("p", { class: "hint" }, t("version.counts", { comments: formatNumber(v.commentCount), unanswered: formatNumber(v.unansweredCount) })),
+    staff && unanswered.length
+      ? h(
+          "section",
+          { class: "panel unanswered" },
+          h("h2", {}, t("version.unanswered", { n: formatNumber(unanswered.length) })),
+          h("ul", {}, unanswered.map((c) => {
+            const cl = v.clauses.find((x) => x.id === c.clauseId);
+            return h("li", {}, h("a", { href: `#/version/${v.id}?clause=${c.clauseId ?? ""}`, dataset: { target: `clause-${c.clauseId}` }, on: {
+              click: (e) => {
+                e.preventDefault();
+                document.getElementById(`clause-${c.clauseId}`)?.scrollIntoView();
+              },
+            } }, cl ? cl.label : t("version.wholeDocument")), " ", c.authorName, ": ", (c.body ?? "").slice(0, 60));
+          })),
+        )
+      : null,
+    diffButton ? h("div", { class: "actions" }, diffButton) : null,
+    diffErr.node,
+    diffBox,
+    v.preamble ? paragraphs(v.preamble, "preamble") : null,
+    draftTools,
+    h("div", { class: "clauses" }, body),
+    byClause.get("")?.length ? h("section", {}, h("h2", {}, t("version.wholeDocument")), thread(byClause.get(""))) : null,
+  );
+}
