@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import strawberry
-from sqlalchemy import select
 
 from api import audit, authz
 from api.fanout import Hub, LoadError
-from api.models import Ballot, Community, Election, Elector
+from api.models import Community, Election
 from api.pubsub import create_backend
-from api.services import ledgerio
+from api.services import ballots, ledgerio
 from api.services.elections import election_secret
 from schema.base import QueryError
 from schema.errors import AppError, not_found, unauthenticated
@@ -29,7 +28,6 @@ from schema.live import ElectionTallyUpdate
 from schema.ports import Viewer
 from schema.voting import BuildingTurnout, ElectionState, Tally
 from schema.voting_ports import Count, QuestionCount, TallyView
-from voting import secrecy
 from voting.rules import PARTICIPATION
 
 if TYPE_CHECKING:
@@ -153,23 +151,7 @@ class Live:
                     step=step,
                     cache=self.rt.tally_cache,
                 )
-                voted = {
-                    s
-                    for (s,) in await session.execute(
-                        select(Ballot.slot).where(
-                            Ballot.election_id == election.id,
-                            Ballot.status == "counted",
-                        )
-                    )
-                }
-                per: dict[str, list[int]] = {}
-                for key, building in await session.execute(
-                    select(Elector.key, Elector.building).where(Elector.election_id == election.id)
-                ):
-                    cell = per.setdefault(building, [0, 0])
-                    cell[0] += 1
-                    cell[1] += secrecy.slot_key(secret, key) in voted
-                buildings = tuple((b, n, v) for b, (n, v) in sorted(per.items()))
+                buildings = tuple(await ballots.building_turnout(session, election.id, secret))
             return ElectionState_(
                 version=election_version(election),
                 election_id=election.id,
@@ -191,14 +173,7 @@ class Live:
         if r is not None:
             questions = None
             if counts_visible(state.state, state.visibility, cls):
-                questions = [
-                    QuestionCount(
-                        question_id=int(q.question_id),
-                        counts=[Count(k, h, a) for k, h, a in q.counts],
-                        passing=q.passing,
-                    )
-                    for q in r.questions
-                ]
+                questions = question_counts(r)
             tally = Tally(
                 view=TallyView(
                     step=state.step,
@@ -280,6 +255,18 @@ class Live:
             )
             await session.commit()
         return cls
+
+
+def question_counts(released: ledgerio.Released) -> list[QuestionCount]:
+    """The released counts as the API shows them (HTTP query and subscription alike)."""
+    return [
+        QuestionCount(
+            question_id=int(q.question_id),
+            counts=[Count(k, h, a) for k, h, a in q.counts],
+            passing=q.passing,
+        )
+        for q in released.questions
+    ]
 
 
 def _coarse(state: ElectionState_) -> int:

@@ -269,3 +269,19 @@ async def voted_slots(session: AsyncSession, election_id: int) -> set[str]:
             select(Ballot.slot).where(Ballot.election_id == election_id, Ballot.status == "counted")
         )
     }
+
+
+async def building_turnout(
+    session: AsyncSession, election_id: int, secret: bytes
+) -> list[tuple[str, int, int]]:
+    """(building, electors, voted) per building: whether an elector has voted is not stored,
+    so it is derived here from the slot keys (DESIGN.md §3.3) — counts only, never choices."""
+    voted = await voted_slots(session, election_id)
+    per: dict[str, list[int]] = {}
+    for key, building in await session.execute(
+        select(Elector.key, Elector.building).where(Elector.election_id == election_id)
+    ):
+        cell = per.setdefault(building, [0, 0])
+        cell[0] += 1
+        cell[1] += secrecy.slot_key(secret, key) in voted
+    return [(b, n, v) for b, (n, v) in sorted(per.items())]

@@ -7,7 +7,6 @@ of an elector with a choice exists only inside a cast, never in anything returne
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import NamedTuple
@@ -31,17 +30,16 @@ from api.services import ballots as store
 from api.services import elections as svc
 from api.services import ledgerio
 from api.services.accounts import normalize_phone
+from api.services.communities import decode_cursor, encode_cursor
 from api.voting_messages import app_error
 from schema.errors import AppError, forbidden, not_found, unauthenticated
 from schema.ports import Viewer
 from schema.voting_ports import (
     AnswerIn,
     BuildingTurnoutView,
-    Count,
     ElectionIn,
     MyElectorView,
     NoticeView,
-    QuestionCount,
     ReceiptView,
     ResultView,
     TallyView,
@@ -57,24 +55,6 @@ RUNNERS = frozenset({"committee", "preparatory", "official"})
 SUPERVISORS = frozenset({"supervisor"})
 OVERSEERS = frozenset({"supervisor", "official"})
 STAFF_VIEW = RUNNERS | SUPERVISORS
-
-
-def _cursor(n: int) -> str:
-    return base64.urlsafe_b64encode(f"v:{n}".encode()).decode().rstrip("=")
-
-
-def _uncursor(c: str | None) -> int:
-    if not c:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(c + "=" * (-len(c) % 4)).decode().partition(":")
-        if kind != "v":
-            raise ValueError(kind)
-        return int(value)
-    except (ValueError, UnicodeDecodeError):
-        raise AppError(
-            "BAD_CURSOR", "分页游标无效", "invalid pagination cursor", field="after"
-        ) from None
 
 
 class CastElection(NamedTuple):
@@ -289,7 +269,7 @@ class VotingHub:
         )
         if not own and not proxied:
             return []
-        voted = await self._voted_slots(election_id)
+        voted = await store.voted_slots(self.session, election_id)
         secret = self.secret(election_id)
         views = [
             MyElectorView(e.id, e.label, False, secrecy.slot_key(secret, e.key) in voted)
@@ -302,9 +282,6 @@ class VotingHub:
             if e.id not in mine
         )
         return views
-
-    async def _voted_slots(self, election_id: int) -> set[str]:
-        return await store.voted_slots(self.session, election_id)
 
     async def tally(self, election_id: int) -> TallyView:
         election, community = await self._load(election_id)
@@ -337,14 +314,7 @@ class VotingHub:
         )
         questions = None
         if counts_visible:
-            questions = [
-                QuestionCount(
-                    question_id=int(q.question_id),
-                    counts=[Count(k, h, a) for k, h, a in q.counts],
-                    passing=q.passing,
-                )
-                for q in view.questions
-            ]
+            questions = live.question_counts(view)
         return TallyView(
             step=step,
             released_ballots=view.ballots,
@@ -363,16 +333,8 @@ class VotingHub:
 
     async def building_turnout(self, election_id: int) -> Sequence[BuildingTurnoutView]:
         election, _ = await self._load(election_id, STAFF_VIEW)
-        voted = await self._voted_slots(election_id)
-        secret = self.secret(election_id)
-        per: dict[str, list[int]] = {}
-        for key, building in await self.session.execute(
-            select(Elector.key, Elector.building).where(Elector.election_id == election.id)
-        ):
-            cell = per.setdefault(building, [0, 0])
-            cell[0] += 1
-            cell[1] += secrecy.slot_key(secret, key) in voted
-        return [BuildingTurnoutView(b, n, v) for b, (n, v) in sorted(per.items())]
+        rows = await store.building_turnout(self.session, election.id, self.secret(election.id))
+        return [BuildingTurnoutView(b, n, v) for b, n, v in rows]
 
     async def result(self, election_id: int) -> ResultView | None:
         election, community = await self._load(election_id)
@@ -397,7 +359,7 @@ class VotingHub:
                 await self.session.execute(select(func.count()).select_from(Ballot).where(*where))
             ).scalar_one()
         )
-        start = _uncursor(after)
+        start = decode_cursor(after)
         codes = [
             t
             for (t,) in await self.session.execute(
@@ -410,7 +372,7 @@ class VotingHub:
         ]
         has_next = len(codes) > first
         codes = codes[:first]
-        return codes, total, _cursor(start + len(codes)) if codes else None, has_next
+        return codes, total, encode_cursor(start + len(codes)) if codes else None, has_next
 
     async def ballot_status(self, election_id: int, tracking: str) -> str:
         await self.election(election_id)
@@ -460,7 +422,7 @@ class VotingHub:
             (
                 await self.session.execute(
                     select(Elector)
-                    .where(*where, Elector.id > _uncursor(after))
+                    .where(*where, Elector.id > decode_cursor(after))
                     .order_by(Elector.id)
                     .limit(first + 1)
                 )
@@ -468,7 +430,7 @@ class VotingHub:
         )
         has_next = len(rows) > first
         rows = rows[:first]
-        return rows, total, _cursor(rows[-1].id) if rows else None, has_next
+        return rows, total, encode_cursor(rows[-1].id) if rows else None, has_next
 
     async def proxies(self, election_id: int) -> Sequence[Proxy]:
         await self._load(election_id, STAFF_VIEW)
