@@ -26,6 +26,7 @@ from schema.account import AccountMutation, AccountQuery
 from schema.base import QueryError
 from schema.comment import CommentMutation, CommentQuery
 from schema.community import CommunityMutation, CommunityQuery
+from schema.district import DistrictQuery
 from schema.document import DocumentMutation, DocumentQuery
 from schema.live import LiveSubscription
 from schema.proposal import ProposalMutation, ProposalQuery
@@ -35,7 +36,15 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 Query = merge_types(
     "Query",
-    (AccountQuery, CommunityQuery, VotingQuery, ProposalQuery, DocumentQuery, CommentQuery),
+    (
+        AccountQuery,
+        CommunityQuery,
+        DistrictQuery,
+        VotingQuery,
+        ProposalQuery,
+        DocumentQuery,
+        CommentQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",

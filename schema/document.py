@@ -409,6 +409,12 @@ class PublishVersionInput:
     change_note: str = strawberry.field(default="", description="修订说明, shown with the diff.")
 
 
+@strawberry.input
+class CloseConsultationInput:
+    version_id: strawberry.ID
+    reason: str = strawberry.field(description="Why it ends now; kept in the audit log.")
+
+
 @strawberry.type
 class VersionSaved:
     version: DocumentVersion
@@ -578,6 +584,19 @@ class DocumentMutation:
                 opens_at=input.opens_at,
                 closes_at=input.closes_at,
                 change_note=input.change_note,
+            )
+            return VersionSaved(version=DocumentVersion.of(view))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(
+        description="End a version's consultation now (committee). Refused before it has "
+        "lasted the shortest window the service accepts (GONGZHI_CONSULTATION_MIN_DAYS)."
+    )
+    async def close_consultation(self, info: Info, input: CloseConsultationInput) -> VersionResult:
+        async def run() -> VersionSaved:
+            view = await info.context.drafting.close_consultation(
+                version_id=_vid(input.version_id), reason=input.reason
             )
             return VersionSaved(version=DocumentVersion.of(view))
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from schema.drafting_ports import DraftingServices
-from schema.voting_ports import VotingServices
+from schema.voting_ports import TallyView, VotingServices
 
 T = TypeVar("T")
 
@@ -117,6 +118,42 @@ class ImportReport:
     summary_en: str
 
 
+@dataclass(frozen=True)
+class CommitteeView:
+    """A committee as its latest certified selection made it (there is no other record)."""
+
+    committee: str  # owners_committee | supervisory_committee
+    election_id: int
+    election_title: str
+    state: str  # certified | published
+    decided_at: datetime
+    seats: int
+    members: Sequence[str]  # the winners' names, in rank order
+    vacancies: int
+    participation_met: bool
+
+
+@dataclass(frozen=True)
+class ElectionUnderWayView:
+    id: int
+    title: str
+    state: str
+    opens_at: datetime
+    closes_at: datetime
+    turnout: TallyView | None  # None before the election opens
+
+
+@dataclass(frozen=True)
+class CompoundStateView:
+    community: CommunityRow
+    committees: Sequence[CommitteeView]
+    elections: Sequence[ElectionUnderWayView]
+    proposals_open: int
+    proposals_qualified: int
+    proposals_scheduled: int
+    consultations_open: int
+
+
 class Services(Protocol):
     """The service calls resolvers make; each checks the viewer's role and compound itself."""
 
@@ -141,6 +178,9 @@ class Services(Protocol):
     async def create_community(
         self, *, district_id: int, name: str, address: str
     ) -> CommunityRow: ...
+    async def district_overview(
+        self, *, first: int, after: str | None
+    ) -> Page[CompoundStateView]: ...
 
 
 class LiveServices(Protocol):

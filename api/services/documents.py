@@ -42,7 +42,7 @@ from schema.drafting_ports import (
 )
 from schema.errors import AppError, Detail, not_found
 from voting.codec import canonical_json, sha256_hex
-from voting.rules import MatterType
+from voting.rules import CHINA_TZ, MatterType
 
 KINDS = ("rules_of_procedure", "management_statute", "other")
 KIND_ZH = {
@@ -774,6 +774,60 @@ async def publish(
         opens_at=opens.isoformat(),
         closes_at=closes_at.isoformat(),
         clauses=len(rows),
+    )
+    return version
+
+
+async def close_consultation(
+    *,
+    session: AsyncSession,
+    version: DocumentVersion,
+    reason: str,
+    actor: int,
+    now: datetime,
+    min_days: int,
+) -> DocumentVersion:
+    """End an open consultation now, once it has lasted the shortest window the service
+    accepts: a committee that has heard enough need not wait out a long window before it
+    answers and publishes the next version, but it cannot cut the owners' time below the
+    minimum either. The reason is recorded in the audit log."""
+    phase = comments.window_phase(version, now)
+    if phase != "open":
+        if phase == "upcoming":
+            raise comments.window_refusal(version, now)
+        raise AppError(
+            "CONSULTATION_NOT_OPEN",
+            "该版本不在征求意见期内，无需结束",
+            "this version is not in consultation",
+            field="versionId",
+        )
+    assert version.opens_at is not None and version.closes_at is not None
+    # a window always has some length (a database constraint), even with a minimum of 0 days
+    earliest = version.opens_at + max(timedelta(days=min_days), timedelta(seconds=1))
+    if now < earliest:
+        when = f"{earliest.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}"
+        raise AppError(
+            "WINDOW_TOO_SHORT",
+            f"征求意见期不能少于 {min_days} 天，最早可于 {when} 结束",
+            f"the consultation must last at least {min_days} days; it may end from "
+            f"{earliest.isoformat()}",
+            field="versionId",
+            extra={"minDays": str(min_days), "earliest": earliest.isoformat()},
+        )
+    reason = textinput.prose(reason, field="reason", cap=textinput.REASON_MAX)
+    planned = version.closes_at
+    version.closes_at = now
+    await session.flush()
+    await audit.record(
+        session=session,
+        chain=version.community_id,
+        actor=actor,
+        action="document.close_consultation",
+        document=version.document_id,
+        version=version.number,
+        planned_close=planned.isoformat(),
+        closed_at=now.isoformat(),
+        reason=reason,
     )
     return version
 

@@ -682,6 +682,19 @@ class DraftingHub:
         await self._changed(community.id)
         return await self._version_view(version, community)
 
+    async def close_consultation(self, *, version_id: int, reason: str) -> VersionView:
+        version, community = await self._version(version_id, DRAFTERS)
+        await documents.close_consultation(
+            session=self.session,
+            version=version,
+            reason=reason,
+            actor=self._me().account_id,
+            now=self._now(),
+            min_days=self.rt.settings.consultation_min_days,
+        )
+        await self._changed(community.id)
+        return await self._version_view(version, community)
+
 
 def _implements(hub: DraftingHub) -> DraftingServices:
     """Never called: mypy checks here that the hub satisfies the schema's protocol."""

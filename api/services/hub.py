@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import authz
 from api.models import Building, Community, Unit
 from api.runtime import Runtime
-from api.services import accounts, communities, roll
+from api.services import accounts, communities, district, roll
 from schema.errors import unauthenticated
-from schema.ports import ImportReport, IssuedCode, Page, Totals, Viewer
+from schema.ports import CompoundStateView, ImportReport, IssuedCode, Page, Totals, Viewer
 
 
 class ServiceHub:
@@ -130,4 +130,15 @@ class ServiceHub:
     async def create_community(self, *, district_id: int, name: str, address: str) -> Community:
         return await communities.create(
             self.session, self.viewer, district_id=district_id, name=name, address=address
+        )
+
+    async def district_overview(self, *, first: int, after: str | None) -> Page[CompoundStateView]:
+        return await district.overview(
+            session=self.session,
+            viewer=self.viewer,
+            first=first,
+            after=after,
+            slot_key=self.rt.settings.key("slot"),
+            cache=self.rt.tally_cache,
+            now=self.rt.clock(),
         )
