@@ -199,6 +199,12 @@ export const ROUTES = [
     title: "version.title",
     auth: true,
   },
+  {
+    path: "/version/:id/register",
+    load: () => import("./views/register.js"),
+    title: "register.title",
+    auth: true,
+  },
 
   // Screens to come, as their API lands. Each is one entry like those above, e.g.
   //

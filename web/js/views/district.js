@@ -1,23 +1,39 @@
-// Officials: the compounds of their district with head and area totals, links to each compound's
-// roll import and activation letters, and a form to create a compound.
-// (Committee in office, elections under way and turnout join each row as the voting API lands.)
+// Officials: the compounds of their district with head and area totals and their state — the
+// committee in office (its latest certified selection), the elections under way with turnout
+// toward the 2/3 lines by heads and by area, open proposals and consultations — links to each
+// compound's roll import, activation letters and elections, and a form to create a compound.
+// The state column refreshes itself over HTTP every REFRESH_MS (one query per loaded page):
+// turnout is released in steps of the election's tally step, so a faster pace would show
+// nothing more.
 
 import { mutate, PROBLEM, request } from "../api.js";
+import { turnoutBars } from "../bars.js";
 import { h, replace } from "../dom.js";
 import { busy, errorBox, field, markInvalid } from "../forms.js";
 import { formatArea, formatNumber, t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { districtsOf, viewer } from "../session.js";
+import { formatTime, stateBadge } from "../voting.js";
 import { communityActions } from "./home.js";
 
 const PAGE = 50;
+const REFRESH_MS = 10000;
+const STATE_FIELDS = `
+  committees { committee electionId electionTitle state decidedAt seats members vacancies participationMet }
+  elections { id title state opensAt closesAt
+    turnout { step releasedBallots participatingHeads participatingArea totalHeads totalArea participationMet } }
+  proposalsOpen proposalsQualified proposalsScheduled consultationsOpen`;
 const LIST = `
 query District($first: Int!, $after: String) {
-  communities(first: $first, after: $after) {
+  districtOverview(first: $first, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    nodes { id name address rollVersion totals { heads area units } }
+    nodes { community { id name address rollVersion totals { heads area units } } ${STATE_FIELDS} }
   }
+}`;
+const REFRESH = `
+query DistrictState($first: Int!, $after: String) {
+  districtOverview(first: $first, after: $after) { nodes { community { id } ${STATE_FIELDS} } }
 }`;
 
 const CREATE = `
@@ -29,14 +45,79 @@ mutation CreateCommunity($input: CreateCommunityInput!) {
   }
 } ${PROBLEM}`;
 
-function row(c) {
+function committees(list) {
+  if (!list.length) return [h("p", { class: "hint no-committee" }, t("district.noCommittee"))];
+  return list.map((c) =>
+    h(
+      "div",
+      { class: "committee", dataset: { committee: c.committee, election: c.electionId } },
+      h("p", { class: "meta" }, h("strong", {}, t(`district.committee.${c.committee}`)),
+        h("span", { class: "hint" }, t("district.since", { date: formatTime(c.decidedAt) }))),
+      h("p", { class: "members" }, c.members.length ? c.members.join("、") : t("district.noMembers")),
+      c.vacancies ? h("p", { class: "chip bad" }, t("district.vacancies", { n: formatNumber(c.vacancies) })) : null,
+    ),
+  );
+}
+
+function election(e) {
+  const tallied = e.turnout !== null;
+  return h(
+    "div",
+    {
+      class: "under-way",
+      dataset: {
+        election: e.id,
+        state: e.state,
+        heads: tallied ? String(e.turnout.participatingHeads) : "",
+        area: tallied ? e.turnout.participatingArea : "",
+      },
+    },
+    h("p", { class: "meta" }, h("a", { href: tallied ? `#/election/${e.id}/live` : `#/election/${e.id}` }, e.title), stateBadge(e.state)),
+    h("p", { class: "hint" }, tallied
+      ? t("district.closesAt", { at: formatTime(e.closesAt) })
+      : t("district.opensAt", { at: formatTime(e.opensAt) })),
+    tallied ? turnoutBars(e.turnout) : null,
+    tallied && e.state === "OPEN" && e.turnout.step > 1
+      ? h("p", { class: "hint" }, t("district.step", { n: formatNumber(e.turnout.step) }))
+      : null,
+  );
+}
+
+/** The state column of one compound: committee, elections under way, proposals. */
+function stateOf(s) {
+  const id = s.community.id;
+  return [
+    h("h3", { class: "sub" }, t("district.committeeTitle")),
+    ...committees(s.committees),
+    h("h3", { class: "sub" }, t("district.electionsTitle")),
+    s.elections.length ? h("div", { class: "elections" }, s.elections.map(election)) : h("p", { class: "hint" }, t("district.noElections")),
+    h("h3", { class: "sub" }, t("district.askingTitle")),
+    h(
+      "p",
+      { class: "asking", dataset: { open: String(s.proposalsOpen), qualified: String(s.proposalsQualified) } },
+      h("a", { href: `#/community/${id}/proposals` }, t("district.proposals", {
+        open: formatNumber(s.proposalsOpen),
+        qualified: formatNumber(s.proposalsQualified),
+        scheduled: formatNumber(s.proposalsScheduled),
+      })),
+      " ",
+      h("a", { href: `#/community/${id}/documents` }, t("district.consultations", { n: formatNumber(s.consultationsOpen) })),
+    ),
+  ];
+}
+
+function row(s, cells) {
+  const c = s.community;
+  const state = h("td", { class: "state-cell", "data-label": t("district.state") }, stateOf(s));
+  cells.set(c.id, state);
   return h(
     "tr",
-    {},
+    { dataset: { community: c.id } },
     h("th", { scope: "row" }, h("span", { class: "name" }, c.name), c.address ? h("small", {}, c.address) : null),
     h("td", { class: "num", "data-label": t("totals.units") }, formatNumber(c.totals.units)),
     h("td", { class: "num", "data-label": t("totals.heads") }, formatNumber(c.totals.heads)),
     h("td", { class: "num", "data-label": t("totals.area") }, formatArea(c.totals.area)),
+    state,
     h("td", { class: "actions" }, communityActions(c)),
   );
 }
@@ -76,23 +157,53 @@ function createForm() {
   return h("details", { class: "panel" }, h("summary", {}, t("district.createTitle")), form);
 }
 
-export default async function render() {
+export default async function render(ctx) {
   const me = viewer();
   const body = h("tbody");
   const count = h("p", { class: "lead", role: "status" });
+  const updated = h("p", { class: "hint updated" });
   const more = h("button", { type: "button", class: "secondary", hidden: true }, t("district.more"));
+  const cells = new Map();
+  const pages = []; // the `after` of every page loaded, to refresh them
   let cursor = null;
   let shown = 0;
 
+  const stamp = () => replace(updated, t("district.updated", { time: formatTime(new Date().toISOString()) }));
+
   async function load() {
     const data = await request(LIST, { first: PAGE, after: cursor });
-    const page = data.communities;
-    body.append(...page.nodes.map(row));
+    const page = data.districtOverview;
+    pages.push(cursor);
+    body.append(...page.nodes.map((s) => row(s, cells)));
     shown += page.nodes.length;
     cursor = page.pageInfo.endCursor;
     more.hidden = !page.pageInfo.hasNextPage;
     replace(count, t("district.count", { shown: formatNumber(shown), total: formatNumber(page.totalCount) }));
+    stamp();
   }
+
+  let busyRefresh = false;
+  async function refresh() {
+    if (busyRefresh || document.hidden) return;
+    busyRefresh = true;
+    try {
+      for (const after of [...pages]) {
+        const data = await request(REFRESH, { first: PAGE, after });
+        for (const s of data.districtOverview.nodes) {
+          const cell = cells.get(s.community.id);
+          if (cell) replace(cell, ...stateOf(s));
+        }
+      }
+      stamp();
+    } catch (err) {
+      replace(updated, t("district.refreshFailed", { message: err.message }));
+    } finally {
+      busyRefresh = false;
+    }
+  }
+  const timer = setInterval(refresh, REFRESH_MS);
+  ctx.onLeave(() => clearInterval(timer));
+
   more.addEventListener("click", () => busy(more, load).catch((err) => replace(count, err.message)));
   await load();
 
@@ -101,6 +212,7 @@ export default async function render() {
     { class: "district" },
     h("h1", { tabindex: "-1" }, t("district.title")),
     count,
+    updated,
     h(
       "div",
       { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("district.title") },
@@ -117,6 +229,7 @@ export default async function render() {
             h("th", { scope: "col", class: "num" }, t("totals.units")),
             h("th", { scope: "col", class: "num" }, t("totals.heads")),
             h("th", { scope: "col", class: "num" }, t("totals.area")),
+            h("th", { scope: "col" }, t("district.state")),
             h("th", { scope: "col" }, t("district.actions")),
           ),
         ),

@@ -51,7 +51,40 @@ mutation Answer($input: AnswerProposalInput!) {
   answerProposal(input: $input) { __typename ... on ProposalSaved { proposal { body } } ...ProblemFields }
 }${PROBLEM}`;
 
+const DECIDE = `
+mutation Decide($input: DecideProposalInput!) {
+  decideProposal(input: $input) { __typename ... on ProposalSaved { proposal { body } } ...ProblemFields }
+}${PROBLEM}`;
+
 const COMMITTEE = ["committee", "preparatory"];
+const OUTCOMES = ["PASSED", "REJECTED", "OTHER"];
+
+/** The committee records what the owners decided on a proposal it put to the vote. */
+function decideForm(id) {
+  const outcome = field({ name: "outcome", label: t("proposal.decide.outcome"), tag: "select" });
+  outcome.input.append(...OUTCOMES.map((o) => h("option", { value: o }, t(`proposal.outcome.${o}`))));
+  const text = field({ name: "text", label: t("proposal.decide.text"), tag: "textarea", rows: 3, required: true });
+  const election = field({ name: "electionId", label: t("proposal.decide.election"), hint: t("proposal.decide.electionHint"), inputmode: "numeric" });
+  return h(
+    "details",
+    { class: "decide-proposal" },
+    h("summary", {}, t("proposal.decide.give")),
+    smallForm({
+      cls: "decide-form panel",
+      fields: [outcome, text, election],
+      buttonLabel: t("proposal.decide.send"),
+      send: () =>
+        mutate(DECIDE, {
+          input: {
+            proposalId: id,
+            outcome: outcome.input.value,
+            text: text.input.value,
+            electionId: election.input.value.trim() || null,
+          },
+        }, "decideProposal"),
+    }),
+  );
+}
 
 /** A small form: fields, a submit button, errors; `send(values)` runs the mutation. */
 export function smallForm({ cls, fields, buttonLabel, send }) {
@@ -72,7 +105,7 @@ export function smallForm({ cls, fields, buttonLabel, send }) {
   return form;
 }
 
-function actionButton(label, cls, run) {
+export function actionButton(label, cls, run) {
   const err = errorBox();
   const button = h("button", { type: "button", class: cls }, label);
   button.addEventListener("click", async () => {
@@ -184,5 +217,6 @@ export default async function render(ctx) {
           }),
         )
       : null,
+    staff && s.status === "SCHEDULED" ? decideForm(id) : null,
   );
 }

@@ -1,8 +1,11 @@
 // One version of a rule document, clause by clause under its chapter headings. Owners comment
 // on a clause with a stance (support / oppose / suggest a change with the proposed wording) and
 // see the committee's answer under each comment; the committee answers the unanswered ones,
-// and on a draft imports the text and publishes it for consultation. The changes from the
-// previous version come from versionDiff: clause by clause, character by character inside.
+// and on a draft edits, adds and removes clauses one by one (or imports the whole text) and
+// publishes it for consultation; while the consultation is open it may end it (once the
+// shortest window has passed), and once it has closed it starts the next version's draft.
+// The response register is its own screen (register.js). The changes from the previous
+// version come from versionDiff: clause by clause, character by character inside.
 
 import { mutate, PROBLEM, request } from "../api.js";
 import { h, replace } from "../dom.js";
@@ -10,8 +13,9 @@ import { errorBox, field } from "../forms.js";
 import { formatNumber, t } from "../i18n.js";
 import { commentThread, COMMENT_FIELDS, paragraphs } from "../proposalbits.js";
 import { hasRole } from "../session.js";
+import { navigate } from "../router.js";
 import { formatTime, fromLocalInput, toLocalInput } from "../voting.js";
-import { smallForm } from "./proposal.js";
+import { actionButton, smallForm } from "./proposal.js";
 
 const ONE = `
 query Version($id: ID!) {
@@ -52,6 +56,16 @@ const PUBLISH = `
 mutation Publish($input: PublishVersionInput!) {
   publishVersion(input: $input) { __typename ... on VersionSaved { version { id } } ...ProblemFields }
 }${PROBLEM}`;
+
+const saved = (name, input) => `
+mutation ${name[0].toUpperCase()}${name.slice(1)}($input: ${input}!) {
+  ${name}(input: $input) { __typename ... on VersionSaved { version { id } } ...ProblemFields }
+}${PROBLEM}`;
+const EDIT = saved("editClause", "EditClauseInput");
+const ADD = saved("addClause", "AddClauseInput");
+const REMOVE = saved("removeClause", "RemoveClauseInput");
+const CLOSE = saved("closeConsultation", "CloseConsultationInput");
+const NEXT = saved("createDraftVersion", "CreateDraftInput");
 
 const STANCES = ["SUPPORT", "OPPOSE", "AMEND"];
 const OUTCOMES = ["ADOPTED", "PARTLY_ADOPTED", "NOT_ADOPTED"];
@@ -98,6 +112,83 @@ function answerForm(c) {
   });
 }
 
+/** A draft's clause: change its heading and text, remove it, or add a clause after it. */
+function clauseTools(versionId, cl) {
+  const heading = field({ name: "heading", label: t("draft.clauseHeading") });
+  heading.input.value = cl.heading;
+  const text = field({ name: "text", label: t("draft.clauseText"), tag: "textarea", rows: 5, required: true });
+  text.input.value = cl.text;
+  const newHeading = field({ name: "heading", label: t("draft.clauseHeading") });
+  const newText = field({ name: "text", label: t("draft.clauseText"), tag: "textarea", rows: 4, required: true });
+  const [remove, removeErr] = actionButton(t("draft.removeClause", { label: cl.label }), "secondary remove-clause", () => {
+    if (!window.confirm(t("draft.removeConfirm", { label: cl.label }))) return Promise.resolve();
+    return mutate(REMOVE, { input: { versionId, clauseId: cl.id } }, "removeClause");
+  });
+  return h(
+    "div",
+    { class: "clause-tools" },
+    h(
+      "details",
+      { class: "edit-clause" },
+      h("summary", {}, t("draft.editClause", { label: cl.label })),
+      smallForm({
+        cls: "panel edit-clause-form",
+        fields: [heading, text],
+        buttonLabel: t("draft.saveClause"),
+        send: () => mutate(EDIT, { input: { versionId, clauseId: cl.id, heading: heading.input.value, text: text.input.value } }, "editClause"),
+      }),
+    ),
+    h(
+      "details",
+      { class: "add-clause" },
+      h("summary", {}, t("draft.addAfter", { label: cl.label })),
+      smallForm({
+        cls: "panel add-clause-form",
+        fields: [newHeading, newText],
+        buttonLabel: t("draft.addClause"),
+        send: () => mutate(ADD, { input: { versionId, afterClauseId: cl.id, heading: newHeading.input.value, text: newText.input.value } }, "addClause"),
+      }),
+    ),
+    remove,
+    removeErr,
+  );
+}
+
+/** The committee's controls of a published version: end its consultation, start the next. */
+function consultationTools(v) {
+  if (v.phase === "OPEN") {
+    const reason = field({ name: "reason", label: t("draft.closeReason"), tag: "textarea", rows: 2, required: true });
+    return h(
+      "section",
+      { class: "consultation-tools panel" },
+      h("h2", {}, t("draft.closeTitle")),
+      h("p", { class: "hint" }, t("draft.closeHint")),
+      smallForm({
+        cls: "close-consultation-form",
+        fields: [reason],
+        buttonLabel: t("draft.closeSend"),
+        send: () => mutate(CLOSE, { input: { versionId: v.id, reason: reason.input.value } }, "closeConsultation"),
+      }),
+    );
+  }
+  const latest = v.document.versions.every((x) => x.number <= v.number);
+  if (v.phase === "CLOSED" && latest) {
+    const [next, nextErr] = actionButton(t("documents.nextDraft"), "primary next-draft", async () => {
+      const res = await mutate(NEXT, { input: { documentId: v.document.id } }, "createDraftVersion");
+      navigate(`/version/${res.version.id}`);
+    });
+    return h(
+      "section",
+      { class: "consultation-tools panel" },
+      h("h2", {}, t("draft.nextTitle")),
+      h("p", { class: "hint" }, v.unansweredCount ? t("draft.nextBlocked", { n: formatNumber(v.unansweredCount) }) : t("draft.nextHint")),
+      h("div", { class: "actions" }, next),
+      nextErr,
+    );
+  }
+  return null;
+}
+
 function segments(list) {
   return list.map((s) =>
     s.op === "INSERT" ? h("ins", {}, s.text) : s.op === "DELETE" ? h("del", {}, s.text) : h("span", {}, s.text),
@@ -139,6 +230,7 @@ export default async function render(ctx) {
   const data = await request(ONE, { id });
   const v = data.documentVersion;
   const staff = hasRole(["committee", "preparatory"]);
+  const drafting = staff && v.status === "DRAFT";
   const comments = data.consultationComments.nodes;
   const byClause = new Map();
   for (const c of comments) {
@@ -165,6 +257,7 @@ export default async function render(ctx) {
         { class: "clause", id: `clause-${cl.id}`, dataset: { clause: cl.id } },
         h("h3", {}, cl.label, cl.heading ? ` ${cl.heading}` : ""),
         paragraphs(cl.text, "clause-text"),
+        drafting ? clauseTools(v.id, cl) : null,
         list.length ? thread(list) : null,
         open ? commentForm(v.id, cl.id) : null,
       ),
@@ -194,7 +287,7 @@ export default async function render(ctx) {
     : null;
 
   let draftTools = null;
-  if (staff && v.status === "DRAFT") {
+  if (drafting) {
     const text = field({ name: "text", label: t("draft.text"), hint: t("documents.field.textHint"), tag: "textarea", rows: 12, required: true });
     const closes = field({ name: "closesAt", label: t("draft.closesAt"), type: "datetime-local", required: true });
     closes.input.value = toLocalInput(new Date(Date.now() + 14 * 86400e3).toISOString());
@@ -249,7 +342,13 @@ export default async function render(ctx) {
           })),
         )
       : null,
-    diffButton ? h("div", { class: "actions" }, diffButton) : null,
+    h(
+      "div",
+      { class: "actions" },
+      diffButton,
+      v.status !== "DRAFT" ? h("a", { class: "button secondary register-link", href: `#/version/${v.id}/register` }, t("register.open")) : null,
+    ),
+    staff && v.status !== "DRAFT" ? consultationTools(v) : null,
     diffErr.node,
     diffBox,
     v.preamble ? paragraphs(v.preamble, "preamble") : null,
