@@ -137,9 +137,10 @@ class DemoServer:
     """A `gongzhi demo` process on one port and one var directory. Started again after a stop
     it serves the same database (and secret) on the same port: a restarted service."""
 
-    def __init__(self, var: Path, port: int) -> None:
+    def __init__(self, var: Path, port: int, env: dict[str, str] | None = None) -> None:
         self.var = var
         self.port = port
+        self.env = dict(env or {})  # extra GONGZHI_* settings for this server
         self.base = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen[str] | None = None
         self.reader: threading.Thread | None = None
@@ -152,6 +153,7 @@ class DemoServer:
             GONGZHI_ARGON2_TIME_COST="1",
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.env)
         proc = self.proc = subprocess.Popen(
             [*_command(), "demo", "--port", str(self.port)],
             cwd=self.var,
