@@ -93,15 +93,14 @@ function stateOf(s) {
     s.elections.length ? h("div", { class: "elections" }, s.elections.map(election)) : h("p", { class: "hint" }, t("district.noElections")),
     h("h3", { class: "sub" }, t("district.askingTitle")),
     h(
-      "p",
+      "div",
       { class: "asking", dataset: { open: String(s.proposalsOpen), qualified: String(s.proposalsQualified) } },
-      h("a", { href: `#/community/${id}/proposals` }, t("district.proposals", {
+      h("p", {}, h("a", { href: `#/community/${id}/proposals` }, t("district.proposals", {
         open: formatNumber(s.proposalsOpen),
         qualified: formatNumber(s.proposalsQualified),
         scheduled: formatNumber(s.proposalsScheduled),
-      })),
-      " ",
-      h("a", { href: `#/community/${id}/documents` }, t("district.consultations", { n: formatNumber(s.consultationsOpen) })),
+      }))),
+      h("p", {}, h("a", { href: `#/community/${id}/documents` }, t("district.consultations", { n: formatNumber(s.consultationsOpen) }))),
     ),
   ];
 }
