@@ -45,6 +45,7 @@ MUTATIONS: dict[str, str] = {
     "addClause": 'addClause(input: {versionId: $v, text: "t"})',
     "removeClause": "removeClause(input: {versionId: $v, clauseId: $k})",
     "publishVersion": 'publishVersion(input: {versionId: $v, closesAt: "2099-01-01T00:00:00+00:00"})',
+    "closeConsultation": 'closeConsultation(input: {versionId: $v, reason: "r"})',
 }
 
 
