@@ -10,7 +10,14 @@ from datetime import timedelta
 from typing import Any
 
 from api.runtime import Runtime
-from tests.api.test_drafting_world import CREATE_DOCUMENT, PUBLISH, create_proposal, ok
+from tests.api.test_drafting_world import (
+    CREATE_DOCUMENT,
+    PUBLISH,
+    compound_d,
+    create_proposal,
+    ok,
+)
+from tests.api.test_drafting_world import SIGN as SIGN_PROPOSAL
 from tests.conftest import Gql
 from tests.elections import (
     CLOSES,
@@ -243,3 +250,23 @@ async def test_open_proposals_and_consultations(gql: Gql, world: World, runtime:
     clock.now += timedelta(days=11)
     a = compound(await overview(gql, world.tokens["official"]), world.a)
     assert a["consultationsOpen"] == 0
+
+
+async def test_proposals_move_from_open_to_qualified(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """Compound D (district 1) draws the line at 2 heads and 200 m²: 钱六 alone stays open,
+    and 钱五's signature (four units) carries it past the line."""
+    d, owners = await compound_d(runtime, world)
+    asked = await create_proposal(gql, owners["钱六"], d)
+    assert asked["summary"]["status"] == "OPEN"
+    state = compound(await overview(gql, world.tokens["official"]), d)
+    assert (state["proposalsOpen"], state["proposalsQualified"]) == (1, 0)
+    ok(
+        await gql(
+            SIGN_PROPOSAL, {"input": {"proposalId": asked["summary"]["id"]}}, token=owners["钱五"]
+        ),
+        "signProposal",
+    )
+    state = compound(await overview(gql, world.tokens["official"]), d)
+    assert (state["proposalsOpen"], state["proposalsQualified"]) == (0, 1)
