@@ -270,3 +270,37 @@ async def test_proposals_move_from_open_to_qualified(
     )
     state = compound(await overview(gql, world.tokens["official"]), d)
     assert (state["proposalsOpen"], state["proposalsQualified"]) == (0, 1)
+
+
+STATE_ONLY = """query { districtOverview(first: 50) { totalCount nodes { community { id }
+  committees { members } elections { id turnout { participatingHeads } }
+  proposalsOpen proposalsQualified proposalsScheduled consultationsOpen } } }"""
+
+
+async def test_the_page_costs_the_same_for_3_or_13_compounds(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """What the overview's periodic refresh asks costs a fixed number of statements per page
+    (plus one tally per election under way), not a round trip per compound."""
+    from tests.api.test_drafting_pages import statements
+    from tests.elections import new_compound
+
+    async def cost() -> int:
+        with statements(runtime) as seen:
+            r = await gql(STATE_ONLY, token=world.tokens["admin"])
+        assert r["data"]["districtOverview"]["nodes"]
+        return len(seen)
+
+    few = await cost()
+    for i in range(10):
+        await new_compound(
+            runtime,
+            world.district_1,
+            f"新小区 {i}",
+            b"building,unit,area,owner,phone\nA,1,50.00,x,13900000099\n",
+        )
+    many = await cost()
+    assert (await gql(STATE_ONLY, token=world.tokens["admin"]))["data"]["districtOverview"][
+        "totalCount"
+    ] == 13
+    assert many == few, (few, many)
