@@ -99,7 +99,10 @@ def _clause(page: Any, label: str) -> Any:
 
 def _edit(page: Any, label: str, text: str) -> None:
     article = _clause(page, label)
-    article.locator("details.edit-clause summary").click()
+    summary = article.locator("details.edit-clause summary")
+    summary.focus()  # reachable and operable from the keyboard
+    page.keyboard.press("Enter")
+    expect(article.locator("details.edit-clause")).to_have_attribute("open", "")
     form = article.locator("form.edit-clause-form")
     form.get_by_label("条文内容").fill(text)
     form.get_by_role("button", name="保存修改").click()
@@ -130,6 +133,7 @@ def test_draft_consult_answer_close_and_publish_the_next_version(
     form.get_by_role("button", name="创建草稿").click()
     expect(staff.locator("section.version")).to_have_attribute("data-phase", "DRAFT")
     v1 = _version_id(staff)
+    check_layout(staff, 1280)
     _edit(staff, "第二条", "全体业主和物业使用人应当遵守本规约。")
     # a new article after the third
     third = _clause(staff, "第三条")
@@ -138,6 +142,9 @@ def test_draft_consult_answer_close_and_publish_the_next_version(
     added.get_by_label("条文内容").fill("访客车辆应当登记。")
     added.get_by_role("button", name="新增条文").click()
     expect(_clause(staff, "第四条").locator(".clause-text")).to_have_text("访客车辆应当登记。")
+    staff.set_viewport_size({"width": 1920, "height": 1080})
+    check_layout(staff, 1920)
+    staff.screenshot(path=SCREENSHOTS / "version-draft-1920x1080.png", full_page=True)
     _publish(staff, "首次征求意见")
     expect(staff.locator("article.clause details.edit-clause")).to_have_count(0)  # immutable
 

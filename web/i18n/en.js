@@ -733,6 +733,7 @@ export default {
   "diff.change.MOVED": "Moved",
   "diff.change.UNCHANGED": "Unchanged",
   "draft.import": "Import the draft's text",
+  "draft.reimport": "Import the whole text again (replaces every article)",
   "draft.text": "Full text of the draft",
   "draft.importSend": "Import (replaces this draft's articles)",
   "draft.publish": "Publish for consultation",

@@ -734,6 +734,7 @@ export default {
   "diff.change.MOVED": "移动",
   "diff.change.UNCHANGED": "未变",
   "draft.import": "导入草稿文本",
+  "draft.reimport": "重新导入全文（替换全部条文）",
   "draft.text": "草稿全文",
   "draft.importSend": "导入（替换本草稿的条文）",
   "draft.publish": "公布征求意见",

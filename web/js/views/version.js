@@ -292,16 +292,19 @@ export default async function render(ctx) {
     const closes = field({ name: "closesAt", label: t("draft.closesAt"), type: "datetime-local", required: true });
     closes.input.value = toLocalInput(new Date(Date.now() + 14 * 86400e3).toISOString());
     const note = field({ name: "changeNote", label: t("draft.changeNote"), tag: "textarea", rows: 3 });
+    const importForm = smallForm({
+      cls: "panel import-form",
+      fields: [text],
+      buttonLabel: t("draft.importSend"),
+      send: () => mutate(IMPORT, { input: { versionId: v.id, text: text.input.value } }, "importDraftText"),
+    });
     draftTools = h(
       "section",
       { class: "draft-tools" },
-      h("h2", {}, t("draft.import")),
-      smallForm({
-        cls: "panel import-form",
-        fields: [text],
-        buttonLabel: t("draft.importSend"),
-        send: () => mutate(IMPORT, { input: { versionId: v.id, text: text.input.value } }, "importDraftText"),
-      }),
+      // With clauses to edit one by one, re-importing the whole text is the rarer tool.
+      v.clauses.length
+        ? h("details", { class: "reimport" }, h("summary", {}, t("draft.reimport")), importForm)
+        : [h("h2", {}, t("draft.import")), importForm],
       h("h2", {}, t("draft.publish")),
       smallForm({
         cls: "panel publish-form",
