@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 
-from api import audit, authz, topics
+from api import authz, topics
 from api.fanout import Hub, LoadError
 from api.models import Community, DocumentVersion, Election, Proposal
 from api.pubsub import create_backend
@@ -346,16 +346,13 @@ class Live:
             cls = viewer_class(viewer, community)
             if election.state == "draft" and cls == MEMBER:
                 raise not_found("表决", "election")
-        async with self.rt.writer() as session:
-            await audit.record(
-                session=session,
-                chain=community.id,
-                actor=viewer.account_id,
-                action="tally.watch",
-                election=election_id,
-                view=cls,
-            )
-            await session.commit()
+        await self.rt.audit_queue.record(
+            chain=community.id,
+            actor=viewer.account_id,
+            action="tally.watch",
+            election=election_id,
+            view=cls,
+        )
         return cls
 
 

@@ -484,6 +484,16 @@ async def test_a_completed_subscription_frees_its_place_under_the_cap(demo: Serv
         assert message["type"] == "next" and message["id"] == again, message
 
 
+async def test_updates_are_not_compressed_per_connection_by_default(demo: Server) -> None:
+    """GONGZHI_WS_COMPRESSION=false: permessage-deflate, which the client offers, is declined
+    (a zlib stream per connection, every update compressed once per subscriber)."""
+    token = await http(demo.token, SUPERVISOR)
+    async with Client.connect(demo, token) as client:
+        assert client.ws.request is not None and client.ws.response is not None
+        assert "permessage-deflate" in client.ws.request.headers["Sec-WebSocket-Extensions"]
+        assert "Sec-WebSocket-Extensions" not in client.ws.response.headers
+
+
 async def test_the_legacy_graphql_ws_subprotocol_is_refused_4406(demo: Server) -> None:
     async with connect(demo.ws_url, subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
         assert ws.subprotocol is None
