@@ -712,7 +712,7 @@ class DraftingHub:
             now=self._now(),
             min_days=self.rt.settings.consultation_min_days,
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.consultation(version.id))
         return await self._version_view(version, community)
 
 

@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from api.models import AuditEntry
@@ -37,7 +38,9 @@ async def close(
     return r["data"]["closeConsultation"]  # type: ignore[no-any-return]
 
 
-async def test_close_consultation_rules(gql: Gql, runtime: Runtime, world: World) -> None:
+async def test_close_consultation_rules(
+    gql: Gql, runtime: Runtime, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     clock = install_clock(runtime)
     committee, owner = world.tokens["committee"], world.tokens["owner"]
     v1 = await create(gql, world)
@@ -82,8 +85,19 @@ async def test_close_consultation_rules(gql: Gql, runtime: Runtime, world: World
     )
     assert problem(refused, "publishVersion")["code"] == "CONSULTATION_STILL_OPEN"
 
+    # live consultation views are told once the close has committed (api/live.py)
+    told: list[str] = []
+    hub = runtime.live.hub
+    forward = hub.publish
+
+    async def record(topic: str, version: int) -> None:
+        told.append(topic)
+        await forward(topic, version)
+
+    monkeypatch.setattr(hub, "publish", record)
     closed = await close(gql, committee, v1["id"], reason="业主意见已集中，提前结束")
     assert closed["__typename"] == "VersionSaved", closed
+    assert told == [f"consultation:{v1['id']}"]
     assert closed["version"]["phase"] == "CLOSED"
     again = await close(gql, committee, v1["id"])
     assert again["code"] == "CONSULTATION_NOT_OPEN"
