@@ -6,7 +6,8 @@ operation that no longer exists. ``allowed`` is the set of roles that may use th
 compound A; every other role is refused, with the code :meth:`Decision.expect` derives:
 
 * ``anonymous`` (no session): ``UNAUTHENTICATED``;
-* an outsider (an owner of compound B, who holds no role in A): ``NOT_FOUND`` — another
+* an outsider (an owner of compound B, an official of another district: no role of theirs
+  reaches A): ``NOT_FOUND`` — another
   compound's objects answer exactly like missing ones (DESIGN.md §3.10) — unless the
   operation is not about one compound's object (``scoped=False``);
 * any other logged-in role: ``FORBIDDEN``;
@@ -19,8 +20,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-ROLES = ("anonymous", "owner", "owner_b", "committee", "supervisor", "official", "admin")
-OUTSIDERS = frozenset({"owner_b"})
+ROLES = (
+    "anonymous",
+    "owner",
+    "owner_b",  # an owner of compound B (same district)
+    "committee",
+    "supervisor",
+    "official",  # of A's district
+    "official_2",  # of another district
+    "admin",
+)
+OUTSIDERS = frozenset({"owner_b", "official_2"})  # hold no role that reaches compound A
 OK = "ok"
 # the codes that refuse a caller for who they are (not for what they sent)
 REFUSAL_CODES = frozenset(
@@ -73,7 +83,9 @@ DECISIONS: dict[str, Decision] = {
     "Query.community": Decision(MEMBERS, "a compound is seen by those who hold a role in it"),
     "Query.myCommunities": Decision(LOGGED_IN, "one's own compounds", scoped=False),
     "Query.communities": Decision(
-        frozenset({"official", "admin"}), "the district listing", scoped=False
+        frozenset({"official", "official_2", "admin"}),
+        "each official lists their own district's compounds",
+        scoped=False,
     ),
     "Query.election": Decision(MEMBERS, "owners see elections once announced"),
     "Query.elections": Decision(MEMBERS, "drafts only for staff"),

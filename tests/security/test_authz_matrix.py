@@ -1,5 +1,7 @@
 """The authorisation matrix (issue #7, DESIGN.md §3.10): every root Query, Mutation and
-Subscription field of the served schema, for every role, against one world.
+Subscription field of the served schema, for every role, against one world. The roles are
+issue #7's seven (anonymous, owner of this compound, owner of another, committee, supervisor,
+official, admin) and an official of another district, whose grant is district-scoped.
 
 The operations come from the built schema (``tests/security/operations.py``); who may use each
 one is decided in ``tests/security/decisions.py``; ``tests/security/calls.py`` gives each the
@@ -17,8 +19,8 @@ graphql-transport-ws client on a uvicorn server started in this process on a fre
 missing session is refused at ``connection_init`` with close code 4403, read as
 UNAUTHENTICATED).
 
-Matrix size when written: 61 operations × 7 roles = 427 cases (``test_the_matrix_size`` prints
-it; the ids read ``Mutation.castBallot-owner_b``). The module took 16 s of CPU (56 s wall on a
+Matrix size when written: 61 operations × 8 roles = 488 cases (``test_the_matrix_size`` prints
+it; the ids read ``Mutation.castBallot-owner_b``). The module took 16 s of CPU (47 s wall on a
 shared 2-core machine at load 11).
 
 SQLite only: each case runs on its own copy of the world's SQLite file (a file copy). On
@@ -94,7 +96,7 @@ def test_the_matrix_size() -> None:
     size = len(operations()) * len(ROLES)
     print(f"authorisation matrix: {len(operations())} operations x {len(ROLES)} roles = {size}")
     assert len(CASES) == size
-    assert len(operations()) >= 61 and len(ROLES) == 7
+    assert len(operations()) >= 61 and len(ROLES) == 8
 
 
 CASES = [pytest.param(key, role, id=f"{key}-{role}") for key in operations() for role in ROLES]
