@@ -130,10 +130,10 @@ def matrix_world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
     return Built(path, world, snapshot(f"sqlite+aiosqlite:///{path}"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def one_schema() -> Iterator[None]:
     """Each case builds an app, and the schema is the same every time: build it once (building
-    it is most of a case's cost)."""
+    it is most of a case's cost). Only while this module runs: other tests build their own."""
     built: dict[object, Any] = {}
     build_schema = schema.build_schema
 
