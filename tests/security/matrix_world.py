@@ -12,7 +12,7 @@ not a missing object or a wrong state:
 * rule documents: one in consultation (with a comment) and one with a draft;
 * an unused activation code for 王五.
 
-A.'s roll is ``tests/world.ROLL_A`` plus ten owners of 100 m² each (14 heads, 1,525.75 m²), so
+Compound A's roll is ``tests/world.ROLL_A`` plus ten owners of 100 m² each (14 heads, 1,525.75 m²), so
 that the 20%/20% line lies above any two owners: proposals stay open while one is co-signed.
 
 The matrix copies the SQLite file this leaves for each test; the clock stands at :data:`NOW`.

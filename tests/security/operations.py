@@ -79,12 +79,3 @@ async def send(
     op = operations()[key]
     assert op.kind != "Subscription", "subscriptions go over the WebSocket"
     return await gql(op.document(args), dict(args), token=token, expect_errors=True)
-
-
-async def ok(gql: Gql, key: str, args: Mapping[str, Any], token: str | None) -> Any:
-    """Run it and insist it worked (world building): the operation's data."""
-    body = await send(gql, key, args, token)
-    assert "errors" not in body, (key, body)
-    value = body["data"][operations()[key].name]
-    assert not (isinstance(value, dict) and value.get("__typename") == "Problem"), (key, value)
-    return value

@@ -125,7 +125,7 @@ def matrix_world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
             await rt.close()
 
     world = asyncio.run(make())
-    with sqlite3.connect(path) as db:  # fold the WAL into the file that is copied
+    with contextlib.closing(sqlite3.connect(path)) as db:  # fold the WAL into the copied file
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return Built(path, world, snapshot(f"sqlite+aiosqlite:///{path}"))
 
