@@ -9,14 +9,18 @@ compound learns that the election exists.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from strawberry.types import ExecutionResult
 
+import schema
 from api.rollgen import make_roll_csv
 from api.runtime import Runtime
+from api.services.accounts import viewer_from_token
 from tests.conftest import Gql
 from tests.elections import (
     CLOSES,
@@ -101,6 +105,39 @@ async def _tally(gql: Gql, election: str, token: str) -> dict[str, Any]:
     return r["data"]["election"]  # type: ignore[no-any-return]
 
 
+WATCH = """subscription($e: ID!) { electionTally(electionId: $e) { tally {
+  releasedBallots ballots questions { counts { key heads areaCenti } } } } }"""
+
+
+class _Watching:
+    """The context a subscription resolver needs: the viewer's live view, nothing else."""
+
+    def __init__(self, runtime: Runtime, viewer: Any) -> None:
+        self.lang = "en"
+        self.live = self
+        self._rt, self._viewer = runtime, viewer
+
+    def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]:
+        return self._rt.live.election_tally(self._viewer, election_id, "en")
+
+
+async def _watched(runtime: Runtime, election: str, token: str) -> dict[str, Any]:
+    """The first message of the electionTally subscription for this session (its tally)."""
+    async with runtime.reader() as s:
+        viewer = await viewer_from_token(s, token, now=runtime.clock())
+    stream = await schema.build_schema().subscribe(
+        WATCH, {"e": election}, context_value=_Watching(runtime, viewer)
+    )
+    assert not isinstance(stream, ExecutionResult)
+    try:
+        first = await anext(stream)
+    finally:
+        await stream.aclose()
+    if first.errors:
+        return {"error": (first.errors[0].extensions or {})["code"]}
+    return first.data["electionTally"]  # type: ignore[index,no-any-return]
+
+
 def _counts(tally: dict[str, Any]) -> dict[str, tuple[int, int]] | None:
     questions = tally["questions"]
     if questions is None:
@@ -133,7 +170,13 @@ async def test_who_sees_live_counts_and_results(
             view = views[role]
             if role.startswith("other_"):
                 assert view == {"error": "NOT_FOUND"}, (phase, role)
+                assert watched[role] == {"error": "NOT_FOUND"}, (phase, role)
                 continue
+            # the live subscription shows each role exactly what the query shows it
+            live = watched[role]["tally"]
+            assert live["releasedBallots"] == view["tally"]["releasedBallots"], (phase, role)
+            assert live["ballots"] == view["tally"]["ballots"], (phase, role)
+            assert _counts(live) == _counts(view["tally"]), (phase, role)
             tally = view["tally"]
             assert tally["releasedBallots"] == 5, (phase, role)
             counts = _counts(tally)
@@ -146,11 +189,13 @@ async def test_who_sees_live_counts_and_results(
 
     tokens = place.tokens
     views = {role: await _tally(gql, e.id, tokens[role]) for role in ROLES}
+    watched = {role: await _watched(runtime, e.id, tokens[role]) for role in ROLES}
     check("open", live_counts, {"supervisor", "official"})
 
     place.clock.now = CLOSES
     closed = (await transition(gql, "closeElection", e.id, tokens["committee"]))["election"]
     views = {role: await _tally(gql, e.id, tokens[role]) for role in ROLES}
+    watched = {role: await _watched(runtime, e.id, tokens[role]) for role in ROLES}
     # after the close the committee and the overseers count; owners wait for publication
     check("closed", {"supervisor", "official", "committee"}, {*ROLES} - {"other_owner"})
     for role, visible in (("committee", True), ("owner", False)):
@@ -168,6 +213,7 @@ async def test_who_sees_live_counts_and_results(
     published = await transition(gql, "publishElection", e.id, tokens["committee"])
     assert published["election"]["state"] == "PUBLISHED"
     views = {role: await _tally(gql, e.id, tokens[role]) for role in ROLES}
+    watched = {role: await _watched(runtime, e.id, tokens[role]) for role in ROLES}
     check("published", {"supervisor", "official", "committee", "owner"}, {*ROLES})
     owner_result = (await gql(RESULT, {"e": e.id}, token=tokens["owner"]))["data"]["election"]
     assert owner_result["result"]["digest"] == closed["resultDigest"]
