@@ -160,4 +160,6 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     ),
     # -- subscriptions -------------------------------------------------------------------------
     "Subscription.electionTally": lambda w: {"electionId": w.ids["election_open"]},
+    "Subscription.proposalLive": lambda w: {"proposalId": w.ids["proposal_open"]},
+    "Subscription.consultationLive": lambda w: {"versionId": w.ids["version_published"]},
 }

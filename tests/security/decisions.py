@@ -178,4 +178,8 @@ DECISIONS: dict[str, Decision] = {
     "Subscription.electionTally": Decision(
         MEMBERS, "what each sees follows the visibility setting (§3.7)"
     ),
+    "Subscription.proposalLive": Decision(MEMBERS, "who may read the proposal may watch it"),
+    "Subscription.consultationLive": Decision(
+        MEMBERS, "who may read the version may watch it (a draft: drafters only)"
+    ),
 }
