@@ -39,6 +39,7 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Query.community": lambda w: {"id": str(w.base.a)},
     "Query.myCommunities": lambda w: {},
     "Query.communities": lambda w: {},
+    "Query.districtOverview": lambda w: {},
     "Query.election": lambda w: {"id": w.ids["election_open"]},
     "Query.elections": lambda w: {"communityId": str(w.base.a)},
     "Query.trackingCodes": lambda w: {"electionId": w.ids["election_open"]},
@@ -148,6 +149,9 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     ),
     "Mutation.publishVersion": lambda w: _i(
         versionId=w.ids["version_draft"], closesAt="2099-01-01T00:00:00+00:00"
+    ),
+    "Mutation.closeConsultation": lambda w: _i(
+        versionId=w.ids["version_published"], reason="意见已充分收集"
     ),
     # -- comments ------------------------------------------------------------------------------
     "Mutation.addComment": lambda w: _i(proposalId=w.ids["proposal_open"], body="支持"),

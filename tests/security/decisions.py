@@ -87,6 +87,11 @@ DECISIONS: dict[str, Decision] = {
         "each official lists their own district's compounds",
         scoped=False,
     ),
+    "Query.districtOverview": Decision(
+        frozenset({"official", "official_2", "admin"}),
+        "each official sees their own district's compounds and their state",
+        scoped=False,
+    ),
     "Query.election": Decision(MEMBERS, "owners see elections once announced"),
     "Query.elections": Decision(MEMBERS, "drafts only for staff"),
     "Query.trackingCodes": Decision(MEMBERS, "owners check their receipt is counted (§3.5)"),
@@ -161,6 +166,9 @@ DECISIONS: dict[str, Decision] = {
     "Mutation.addClause": Decision(DRAFTERS, "the committee drafts"),
     "Mutation.removeClause": Decision(DRAFTERS, "the committee drafts"),
     "Mutation.publishVersion": Decision(DRAFTERS, "the committee publishes for consultation"),
+    "Mutation.closeConsultation": Decision(
+        DRAFTERS, "the committee ends the consultation it opened (after the minimum window)"
+    ),
     # -- comments ------------------------------------------------------------------------------
     "Mutation.addComment": Decision(
         OWNER, "owners on the roll comment", refusals=ADMIN_NOT_ON_ROLL
