@@ -153,3 +153,45 @@ def test_language_switch_on_the_proposal_page(new_page: Any, demo: Demo, proposa
     assert page.locator("html").get_attribute("lang") == "en-GB"
     page.locator("header button.lang").click()
     page.get_by_role("heading", name="联署支持").wait_for()
+
+
+def test_the_proposal_page_follows_signatures_and_comments_live(
+    new_page: Any, demo: Demo, proposal: str
+) -> None:
+    """Another owner co-signs: the bars move without a reload. Someone comments: a notice
+    offers to show it, and what the viewer was typing is still there (nothing is redrawn under
+    them) until they choose to see it."""
+    viewer = demo.login("owner", "one unit")  # the author, watching their own proposal
+    other = demo.login("owner", "co-owned")
+    page = new_page()
+    log_in(page, viewer.phone)
+    page.goto(f"/#/proposal/{proposal}")
+    support = page.locator("section.proposal .support")
+    support.wait_for()
+    before = int(support.get_attribute("data-heads") or "0")
+    notice = page.locator(".live-notice")
+    assert notice.is_hidden()
+    typing = page.locator("form.comment-form textarea")
+    typing.fill("我正在写的意见")
+
+    signed = demo.gql(
+        "mutation($i: ProposalActionInput!) { signProposal(input: $i) { __typename } }",
+        {"i": {"proposalId": proposal}},
+        **_as(demo, other.phone),
+    )["signProposal"]
+    assert signed["__typename"] == "ProposalSigned", signed
+    page.locator(f"section.proposal .support[data-heads='{before + 1}']").wait_for()
+    assert notice.is_hidden(), "a signature alone does not make the page out of date"
+
+    said = demo.gql(
+        "mutation($i: AddCommentInput!) { addComment(input: $i) { __typename } }",
+        {"i": {"proposalId": proposal, "body": "同意，尽快实施。"}},
+        **_as(demo, other.phone),
+    )["addComment"]
+    assert said["__typename"] == "CommentSaved", said
+    notice.wait_for(state="visible")
+    assert typing.input_value() == "我正在写的意见"
+    assert page.get_by_text("同意，尽快实施。").count() == 0
+    notice.get_by_role("button").click()
+    page.get_by_text("同意，尽快实施。").wait_for()
+    page.locator(".live-notice").wait_for(state="hidden")

@@ -533,8 +533,10 @@ export default {
   "dash.notOpen": "Voting has not opened yet.",
   "dash.stale": "Cannot refresh right now ({message}); showing the last figures, retrying by itself.",
 
+  "live.changed": "There are new comments, answers or changes",
   "live.connecting": "Connecting…",
   "live.live": "● Live",
+  "live.show": "Show them",
   "live.reconnecting": "Connection lost, reconnecting…",
   "live.polling": "Refreshing every 5 s",
 

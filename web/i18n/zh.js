@@ -534,8 +534,10 @@ export default {
   "dash.notOpen": "投票尚未开始。",
   "dash.stale": "暂时无法刷新（{message}），显示的是最近一次的数据，系统会自动重试。",
 
+  "live.changed": "有新的意见、答复或状态变化",
   "live.connecting": "正在连接……",
   "live.live": "● 实时",
+  "live.show": "刷新查看",
   "live.reconnecting": "连接中断，正在重新连接……",
   "live.polling": "定时刷新（每 5 秒）",
 

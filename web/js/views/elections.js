@@ -22,7 +22,8 @@ export function powers(communityId, v = viewer()) {
   return {
     run: admin || official || roles.some((r) => STAFF.includes(r)),
     watch: admin || official || roles.some((r) => ["supervisor", ...STAFF].includes(r)),
-    supervise: admin || roles.includes("supervisor"),
+    // the supervisor role itself: an admin cannot stand in for one (DESIGN.md §3.8)
+    supervise: roles.includes("supervisor"),
     verify: admin || official || roles.some((r) => OVERSEERS.includes(r)),
   };
 }

@@ -8,6 +8,7 @@ import { busy, errorBox, field, markInvalid } from "../forms.js";
 import { t } from "../i18n.js";
 import { formatTime } from "../voting.js";
 import { commentThread, COMMENT_FIELDS, paragraphs, supportBars } from "../proposalbits.js";
+import { followLive, PROPOSAL_LIVE } from "../livepage.js";
 import { rerender } from "../router.js";
 import { hasRole } from "../session.js";
 
@@ -170,6 +171,19 @@ export default async function render(ctx) {
   // The summary names no compound: offer the form to committee members; the service checks.
   const staff = hasRole(COMMITTEE);
 
+  // Co-signing moves the bars in place; new comments or answers raise a notice (livepage.js).
+  let bars = supportBars(s, p.threshold);
+  const notice = followLive(ctx, {
+    query: PROPOSAL_LIVE,
+    field: "proposalLive",
+    id,
+    onUpdate: (u) => {
+      const fresh = supportBars({ ...s, ...u, status: s.status }, p.threshold);
+      bars.replaceWith(fresh);
+      bars = fresh;
+    },
+  });
+
   return h(
     "section",
     { class: "proposal", dataset: { status: s.status } },
@@ -183,8 +197,9 @@ export default async function render(ctx) {
     ),
     h("p", { class: "hint" }, t("proposal.byAt", { name: s.authorName, at: formatTime(s.submittedAt ?? s.createdAt) })),
     paragraphs(p.body, "proposal-body panel"),
+    notice,
     h("h2", {}, t("proposal.support.title")),
-    supportBars(s, p.threshold),
+    bars,
     h("div", { class: "actions" }, signing),
     p.answer
       ? h(

@@ -16,6 +16,7 @@ import { hasRole } from "../session.js";
 import { navigate } from "../router.js";
 import { formatTime, fromLocalInput, toLocalInput } from "../voting.js";
 import { actionButton, smallForm } from "./proposal.js";
+import { CONSULTATION_LIVE, followLive } from "../livepage.js";
 
 const ONE = `
 query Version($id: ID!) {
@@ -315,10 +316,13 @@ export default async function render(ctx) {
     );
   }
 
+  const notice = v.status === "DRAFT" ? null : followLive(ctx, { query: CONSULTATION_LIVE, field: "consultationLive", id: v.id });
+
   return h(
     "section",
     { class: "version", dataset: { phase: v.phase } },
     h("h1", { tabindex: "-1" }, v.title || v.document.title),
+    notice,
     h(
       "p",
       { class: "meta" },
