@@ -53,7 +53,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from sqlalchemy import select
@@ -76,6 +76,10 @@ CAST = (
     "... on BallotCast { receipt { trackingHash ledgerSeq counted } } "
     "... on Problem { code message } } }"
 )
+
+
+BallotRow = tuple[str, str, str, str, str, str, str, int]
+"""id, slot, channel, choices, nonce, tracking, status, seq"""
 
 
 @dataclass
@@ -366,8 +370,8 @@ class CrashHarness:
                         )
                     ).all()
                 )
-                ballots = [
-                    tuple(r)
+                ballots: list[BallotRow] = [
+                    cast(BallotRow, tuple(r))
                     for r in await s.execute(
                         select(
                             Ballot.id,
@@ -381,8 +385,8 @@ class CrashHarness:
                         ).where(Ballot.election_id == eid)
                     )
                 ]
-                entries = [
-                    tuple(r)
+                entries: list[tuple[int, str, str]] = [
+                    cast(tuple[int, str, str], tuple(r))
                     for r in await s.execute(
                         select(LedgerEntry.seq, LedgerEntry.kind, LedgerEntry.payload)
                         .where(LedgerEntry.election_id == eid)
