@@ -26,6 +26,8 @@ One run, on one database (a SQLite file, or a PostgreSQL database of the run's o
      its row, the ledger is contiguous and ends at the election's head, supersessions match the
      counted flags, and every stored ballot nobody was acknowledged for is matched by an
      ``unknown`` request of the same elector with the same choices (never a refused one);
+   - a restarted server answers ``ballotStatus`` for a sample of receipts as the database
+     says (counted or superseded), and then stops on SIGINT;
    - ``gongzhi verify`` (a subprocess, as an auditor runs it) exits 0;
    - the tally (:func:`api.services.ballots.recount`) equals an independent recount written
      here from the ledger with plain sums; then the election is closed and ``gongzhi verify``
@@ -71,6 +73,7 @@ from voting.result import CommitteeResult, ResolutionResult, TallyResult
 
 ROOT = Path(__file__).resolve().parent.parent
 RESOLUTION_ANSWERS = ("yes", "no", "abstain")
+STATUS = "query($e: ID!, $t: String!) { ballotStatus(electionId: $e, trackingCode: $t) }"
 CAST = (
     "mutation($i: CastBallotInput!) { castBallot(input: $i) { __typename "
     "... on BallotCast { receipt { trackingHash ledgerSeq counted } } "
@@ -224,13 +227,15 @@ class CrashHarness:
         )
 
     # -- the server -----------------------------------------------------------------------
-    async def start_server(self, port: int) -> subprocess.Popen[bytes]:
+    async def start_server(self, port: int, label: str = "") -> subprocess.Popen[bytes]:
         """`gongzhi serve`; it migrates at the first start only when ``migrate_on_restart`` is
         off (a restart's migration is a no-op that costs seconds of imports on a busy box)."""
         cmd = [*gongzhi_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
         if self.cycles and not self.migrate_on_restart:
             cmd.append("--no-migrate")
-        proc = _spawn(cmd, self.env(), self.server_log, self.root, f"cycle {self.cycles + 1}")
+        proc = _spawn(
+            cmd, self.env(), self.server_log, self.root, label or f"cycle {self.cycles + 1}"
+        )
         deadline = time.monotonic() + 90
         async with httpx.AsyncClient(timeout=1) as probe:
             while time.monotonic() < deadline:
@@ -338,7 +343,7 @@ class CrashHarness:
             check=False,
         )
 
-    async def check(self, *, close: bool = True) -> Findings:
+    async def check(self, *, close: bool = True, receipts_via_api: int = 50) -> Findings:
         """Everything the module docstring promises, from the database left by the kills."""
         assert self.seeded is not None
         eid = self.seeded.election_id
@@ -524,7 +529,9 @@ class CrashHarness:
             if expected != _tally_sums(tally):
                 problems.append(f"tally {_tally_sums(tally)} != plain recount {expected}")
 
-            # 6. the auditor's command agrees
+            # 6. a restarted server answers each owner's receipt check as the database says
+            problems.extend(await self._receipts_via_api(acked, by_tracking, receipts_via_api))
+            # 7. the auditor's command agrees
             cli = await asyncio.to_thread(self.verify_cli, eid)
             if cli.returncode != 0:
                 problems.append(f"gongzhi verify exited {cli.returncode}: {cli.stderr[-500:]}")
@@ -551,6 +558,49 @@ class CrashHarness:
             lost=lost,
             problems=problems,
         )
+
+    async def _receipts_via_api(
+        self, acked: list[Attempt], by_tracking: dict[str, BallotRow], sample: int
+    ) -> list[str]:
+        """Start the server once more and ask ``ballotStatus`` for ``sample`` receipts, as their
+        owners would; then stop it gracefully (SIGINT), as an operator does."""
+        assert self.seeded is not None
+        chosen = self.rng.sample(acked, min(sample, len(acked)))
+        if not chosen:
+            return []
+        problems: list[str] = []
+        port = free_port()
+        proc = await self.start_server(port, "receipt checks")
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+                for a in chosen:
+                    assert a.receipt is not None
+                    tracking = a.receipt["trackingHash"]
+                    row = by_tracking.get(tracking)
+                    if row is None:
+                        continue  # already reported as lost
+                    r = await c.post(
+                        "/graphql",
+                        json={
+                            "query": STATUS,
+                            "variables": {"e": str(self.seeded.election_id), "t": tracking},
+                        },
+                        headers={"authorization": f"Bearer {self.seeded.voters[a.voter].token}"},
+                    )
+                    status = ((r.json() if r.status_code == 200 else {}).get("data") or {}).get(
+                        "ballotStatus"
+                    )
+                    if status != row[6].upper():
+                        problems.append(f"ballotStatus of {tracking[:16]}: {status}, not {row[6]}")
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                await asyncio.to_thread(proc.wait, 30)
+            except subprocess.TimeoutExpired:
+                problems.append("the server did not stop within 30 s of SIGINT")
+                proc.kill()
+                await asyncio.to_thread(proc.wait)
+        return problems
 
     async def _close(self, rt: Runtime, eid: int) -> None:
         """Close and count the election as if its closing time had come (the clock is moved,
