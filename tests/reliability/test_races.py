@@ -11,7 +11,9 @@ not race, each over many rounds with the requests in a shuffled order:
   supervisor who entered it (four-eyes): it must be cast exactly once;
 - two paper entries for one elector confirmed at once, racing the online and proxy casts;
 - recording a proxy twice at once for one elector (one active proxy at most), and a
-  revocation racing the holder's casts.
+  revocation racing the holder's casts;
+- two service processes (two runtimes, each with its own group-commit queue) taking one
+  elector's casts and a paper confirmation at once.
 
 After each round: every answered cast left exactly one ballot row and every refused request
 none; the elector has exactly one counted ballot, the one ``voting.channel.counted`` picks
@@ -27,11 +29,14 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select, update
 
+from api.app import create_app
 from api.models import Ballot, Community, PaperEntry, Proxy
 from api.runtime import Runtime
+from api.settings import Settings
 from tests.conftest import Gql
 from tests.elections import (
     CONFIRM_PAPER,
@@ -51,7 +56,7 @@ from tests.elections import (
 from tests.world import World
 from voting.channel import Cast, Channel, PaperPolicy, counted
 
-ROUNDS = 16  # per paper policy and per test: 48 rounds of 6 to 9 racing requests per database
+ROUNDS = 16  # per test (and paper policy): 64 rounds of 6 to 9 racing requests per database
 ANSWERS = ("yes", "no", "abstain")
 
 Row = tuple[str, str, str, int, str, str]  # id slot channel seq status tracking
@@ -277,3 +282,47 @@ async def test_proxy_recorded_twice_and_revoked_while_the_holder_casts(
         assert late["__typename"] == "Problem" and late["code"] == "NOT_AN_ELECTOR", late
     report = (await gql(VERIFY, {"e": e.id}, token=sup_a))["data"]["verifyElection"]
     assert report["ok"] is True, report
+
+
+async def test_two_workers_racing_for_one_elector(
+    gql: Gql, world: World, runtime: Runtime, settings: Settings
+) -> None:
+    """Two service processes (``gongzhi serve --workers 2``) each have their own group-commit
+    queue: only the database's lock orders them. Here two runtimes on one database, each behind
+    its own app, take an elector's re-votes, co-owner casts and a paper confirmation at once."""
+    e, voters, sup_a, sup_b = await _setup(gql, world, runtime, "online")
+    other = Runtime.create(settings)
+    other.clock = runtime.clock
+    transport = httpx.ASGITransport(app=create_app(runtime=other), client=("203.0.113.8", 4000))
+    rng = random.Random("two-workers")
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            gql_b = Gql(c)
+            for n in range(ROUNDS):
+                v = voters[n % len(voters)]
+                elector, code = e.elector(*v.names), e.code(*v.names)
+                paper = rng.choice(ANSWERS)
+                entry = await _enter_paper(gql, e, elector, paper, sup_a)
+                before = {b[0] for b in await _ballots(runtime, e.id)}
+                jobs = [
+                    cast(g, token, e.id, code, e.answer(rng.choice(ANSWERS)))
+                    for g in (gql, gql_b)
+                    for token in (v.own[0], v.own[-1], v.own[0])
+                ]
+                jobs.append(_confirm(gql_b, e, entry, paper, sup_b))
+                rng.shuffle(jobs)
+                results = await asyncio.gather(*jobs)
+                assert all(r["__typename"] == "BallotCast" for r in results), (n, results)
+                mine = [b for b in await _ballots(runtime, e.id) if b[0] not in before]
+                assert {b[5] for b in mine} == {r["receipt"]["trackingHash"] for r in results}
+                history = [b for b in await _ballots(runtime, e.id) if b[1] == mine[0][1]]
+                expected = counted([Cast(b[0], Channel(b[2]), b[3]) for b in history])
+                assert expected is not None and expected.channel is Channel.ONLINE
+                assert [b[0] for b in history if b[4] == "counted"] == [expected.ref], (n, history)
+    finally:
+        await other.close()
+    rows = await _ballots(runtime, e.id)
+    assert len({r[3] for r in rows}) == len(rows)  # one ledger position per ballot
+    assert len([r for r in rows if r[4] == "counted"]) == len(voters)
+    report = (await gql(VERIFY, {"e": e.id}, token=sup_a))["data"]["verifyElection"]
+    assert report["ok"] is True and report["countedOk"] is True, report
