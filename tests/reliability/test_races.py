@@ -12,6 +12,7 @@ not race, each over many rounds with the requests in a shuffled order:
 - two paper entries for one elector confirmed at once, racing the online and proxy casts;
 - recording a proxy twice at once for one elector (one active proxy at most), and a
   revocation racing the holder's casts;
+- one holder recorded as proxy for every elector at once under a cap of two;
 - two service processes (two runtimes, each with its own group-commit queue) taking one
   elector's casts and a paper confirmation at once.
 
@@ -56,7 +57,7 @@ from tests.elections import (
 from tests.world import World
 from voting.channel import Cast, Channel, PaperPolicy, counted
 
-ROUNDS = 16  # per test (and paper policy): 64 rounds of 6 to 9 racing requests per database
+ROUNDS = 16  # per test (and paper policy): 80 rounds of 4 to 9 racing requests per database
 ANSWERS = ("yes", "no", "abstain")
 
 Row = tuple[str, str, str, int, str, str]  # id slot channel seq status tracking
@@ -326,3 +327,43 @@ async def test_two_workers_racing_for_one_elector(
     assert len([r for r in rows if r[4] == "counted"]) == len(voters)
     report = (await gql(VERIFY, {"e": e.id}, token=sup_a))["data"]["verifyElection"]
     assert report["ok"] is True and report["countedOk"] is True, report
+
+
+async def test_proxy_cap_holds_when_one_holder_is_recorded_for_everyone_at_once(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """With a cap of two owners per proxy, recording one holder for all four electors at once
+    (committee and supervisor at two desks) leaves exactly two active authorisations."""
+    async with runtime.writer() as s:
+        await s.execute(update(Community).where(Community.id == world.a).values(proxy_cap=2))
+        await s.commit()
+    e, voters, sup_a, _ = await _setup(gql, world, runtime, "online")
+    committee = world.tokens["committee"]
+    rng = random.Random("proxy-cap")
+    for n in range(ROUNDS):
+        phone = f"136200{n:05d}"
+        desks = [committee, sup_a] * 2
+        rng.shuffle(desks)
+        saved = await asyncio.gather(
+            *(
+                _record_proxy(gql, e, e.elector(*v.names), phone, desk)
+                for v, desk in zip(voters, desks, strict=True)
+            )
+        )
+        ok = [s["proxy"]["id"] for s in saved if s["__typename"] == "ProxySaved"]
+        refused = [s["code"] for s in saved if s["__typename"] == "Problem"]
+        assert len(ok) == 2 and refused == ["PROXY_CAP_REACHED"] * 2, (n, saved)
+        async with runtime.reader() as s:
+            active = (
+                await s.execute(
+                    select(func.count()).where(
+                        Proxy.election_id == int(e.id),
+                        Proxy.holder_phone == phone,
+                        Proxy.revoked_at.is_(None),
+                    )
+                )
+            ).scalar_one()
+        assert active == 2, (n, active)
+        for proxy in ok:  # free the electors for the next round's holder
+            r = await gql(REVOKE_PROXY, {"p": proxy}, token=committee)
+            assert r["data"]["revokeProxy"]["__typename"] == "ProxySaved"
