@@ -705,6 +705,10 @@ class VotingHub:
         if election.state not in ("announced", "open"):
             raise AppError("NOT_OPEN", "只能在表决截止前登记委托", "proxies close with the vote")
         elector = await self._elector(election, elector_id)
+        # Under the election's lock, like every ballot write: two recordings for one elector
+        # at once (PostgreSQL runs them side by side) would otherwise both count zero active
+        # proxies and both insert, and two holders at the cap would both pass it.
+        await store.lock_election(self.session, election.id)
         phone = normalize_phone(holder_phone)
         name = holder_name.strip()
         ref = paper_ref.strip()
@@ -833,6 +837,12 @@ class VotingHub:
         locked = await store.lock_election(self.session, election.id)
         assert locked is not None
         self._check_open(locked)  # again under the lock: the vote may have closed meanwhile
+        # And the entry again under the lock: a second confirmation of the same entry that
+        # read it as pending before the first one committed (a double click; PostgreSQL runs
+        # both up to the lock) must not cast the same paper twice.
+        await self.session.refresh(entry, with_for_update=True)
+        if entry.status != "pending" or entry.elector_id is None or entry.choices is None:
+            raise AppError("ALREADY_CONFIRMED", "该纸质选票已处理", "this paper entry is done")
         [receipt] = await store.store_casts(
             session=self.session,
             election=locked,
