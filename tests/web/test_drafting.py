@@ -11,7 +11,9 @@ at 360 px and 1920 px."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -195,7 +197,16 @@ def test_draft_consult_answer_close_and_publish_the_next_version(
     done = register.locator(f"ol.done li.register-entry[data-comment='{cid}']")
     expect(done.locator(".answer")).to_contain_text("第二版增加访客车位。")
 
-    # ends the consultation, then drafts and publishes version 2
+    # ends the consultation, then drafts and publishes version 2: with a minimum of 0 days a
+    # window still lasts at least a second (opensAt < closesAt), so let that second pass
+    opened = demo.gql(
+        "query($v: ID!) { documentVersion(id: $v) { opensAt } }",
+        {"v": v1},
+        phone=owner.phone,
+        password=PASSWORD,
+    )["documentVersion"]["opensAt"]
+    since = (datetime.now(UTC) - datetime.fromisoformat(opened)).total_seconds()
+    time.sleep(max(0.0, 1.2 - since))
     staff.goto(f"/#/version/{v1}")
     close = staff.locator("form.close-consultation-form")
     close.get_by_label("结束原因").fill("意见已充分收集")
