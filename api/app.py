@@ -21,11 +21,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 import schema
@@ -46,6 +47,7 @@ from api.settings import Settings
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 MEDIA_KEY = "gongzhi.media"  # the negotiated response media type, kept in the ASGI scope
+HTTP_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
 WEB_HEADERS = (
@@ -144,17 +146,30 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        # Strawberry lets a subscription run over POST (and over GET, even with GET queries
+        # off) for its streaming transports, which we do not serve: it would execute the
+        # subscription field as a query and fail inside it. Here, over HTTP only queries and
+        # mutations run, and only over POST.
+        allowed = HTTP_OPERATIONS if request_adapter.method == "POST" else set()
         try:
-            return await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
             )
-        except HTTPException as e:
+        except CannotGetOperationTypeError:
             # The document is well-formed but names no operation we can run (two anonymous
             # ones, or an unknown operationName): a GraphQL request error, 200 for
             # application/json and 400 for graphql-response+json, like a validation error.
-            if isinstance(e.__cause__, CannotGetOperationTypeError):
-                return ExecutionResult(data=None, errors=[GraphQLError(OPERATION_UNKNOWN)])
-            raise
+            return ExecutionResult(data=None, errors=[GraphQLError(OPERATION_UNKNOWN)])
+        except InvalidOperationTypeError as e:
+            raise HTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
+        except MissingQueryError as e:
+            raise HTTPException(400, "No GraphQL query found in the request") from e
 
     async def process_result(
         self, request: Request, result: ExecutionResult
