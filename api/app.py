@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +24,10 @@ from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
@@ -44,6 +47,7 @@ from api.media import GRAPHQL_RESPONSE, JSON, content_type, is_request_error, ne
 from api.runtime import Runtime
 from api.services.drafting_cache import DraftingPageCache
 from api.settings import Settings
+from schema.sharing import EncodedData
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 MEDIA_KEY = "gongzhi.media"  # the negotiated response media type, kept in the ASGI scope
@@ -80,14 +84,36 @@ class WebHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class TransportWS(BaseGraphQLTransportWSHandler[RequestContext, None]):
+    """graphql-transport-ws as Strawberry speaks it, except at the subscription cap: Strawberry
+    answers one more ``subscribe`` with an ``error`` and keeps the connection, so a client stuck
+    in a loop subscribes for ever. We close with 4429 (the protocol's "too many" code), which
+    graphql-ws clients treat as fatal rather than retrying."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        cap = self.max_subscriptions_per_connection
+        if (
+            self.connection_acknowledged
+            and cap is not None
+            and message.get("id") not in self.operations
+            and len(self.operations) >= cap
+        ):
+            await self.websocket.close(code=4429, reason="Too many subscriptions")
+            return
+        await super().handle_subscribe(message)
+
+
 class GongzhiGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with our context, CSRF guard, per-operation timeout, and the
     GraphQL-over-HTTP media types and status codes (api/media.py): request refusals are JSON
     error bodies in both languages, never Strawberry's plain-text ones."""
 
+    graphql_transport_ws_handler_class = TransportWS
+
     def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
+        self.encoded = EncodedData()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -200,8 +226,8 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
         return response
 
     def encode_json(self, data: object) -> str:
-        # Chinese stays readable on the wire and a third shorter than \u escapes.
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        # Subscription updates shared by many subscribers are encoded once (schema/sharing.py).
+        return self.encoded.message(data)
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
         """Authenticate at ``connection_init``: the same session as HTTP, from the upgrade's

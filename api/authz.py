@@ -3,6 +3,12 @@
 One rule everywhere: an admin may do anything; an official acts on every compound of their
 district; everyone else only on the compound their role names. Services call :func:`require`
 before they read or write, so no resolver can forget the check.
+
+One exception: a scrutineer's personal acts — signing off a result, entering or confirming a
+paper ballot — need the supervisor role itself, held in that compound (:func:`require_held`).
+Certification means two supervisors vouch for the count (DESIGN.md §3.8) and paper ballots are
+four-eyes between two supervisors; an admin standing in for one would let an operator account
+be one of the two pairs of eyes.
 """
 
 from __future__ import annotations
@@ -41,6 +47,17 @@ def require(
     if viewer is None:
         raise unauthenticated()
     if not allowed(viewer, roles, community_id=community_id, district_id=district_id):
+        raise forbidden()
+    return viewer
+
+
+def require_held(
+    viewer: Viewer | None, role: str, *, community_id: int, district_id: int
+) -> Viewer:
+    """:func:`require`, but only a grant of exactly ``role`` in this compound counts: no admin
+    or district official stands in for it."""
+    viewer = require(viewer, {role}, community_id=community_id, district_id=district_id)
+    if not any(g.role == role and g.community_id == community_id for g in viewer.grants):
         raise forbidden()
     return viewer
 

@@ -142,6 +142,7 @@ def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
         log_level="info",
         proxy_headers=False,
         ws="websockets-sansio",
+        ws_per_message_deflate=settings.ws_compression,
     )
     return 0
 

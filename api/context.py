@@ -84,7 +84,9 @@ class RequestContext:
             self.runtime, session, self.viewer, address=self.address, token=self.token
         )
         self.voting = VotingHub(self.runtime, session, self.viewer, after_commit=self.after_commit)
-        self.drafting = DraftingHub(self.runtime, session, self.viewer)
+        self.drafting = DraftingHub(
+            self.runtime, session, self.viewer, after_commit=self.after_commit
+        )
 
         async def owners(keys: list[int]) -> list[Sequence[Person]]:
             return list(await communities.owners_of_units(session, keys))
@@ -176,6 +178,14 @@ class LiveView:
     def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]:
         live: Live = self.ctx.runtime.live
         return live.election_tally(self.ctx.viewer, election_id, self.ctx.lang)
+
+    def proposal(self, proposal_id: int) -> AsyncGenerator[Any, None]:
+        live: Live = self.ctx.runtime.live
+        return live.proposal(self.ctx.viewer, proposal_id, self.ctx.lang)
+
+    def consultation(self, version_id: int) -> AsyncGenerator[Any, None]:
+        live: Live = self.ctx.runtime.live
+        return live.consultation(self.ctx.viewer, version_id, self.ctx.lang)
 
 
 class Transaction(SchemaExtension):

@@ -6,7 +6,8 @@ Why this shape:
 * A subscriber never has a queue. Its slot is "the topic's current state, and whether I have
   seen its version yet": a client that stops reading skips to the newest version when it
   reads again, and holds no memory meanwhile. Versions only move forward.
-* Loads are per topic, not per subscriber, and throttled to ``max_rate`` a second: a burst of
+* Loads are per topic, not per subscriber, and throttled to ``max_rate`` a second — and paced
+  by the cost of the last fan-out round (:meth:`Hub._pace`) — so that a burst of
   200 ballots costs a handful of database reads however many supervisors watch. The first
   announcement after a quiet spell loads at once (low latency); the rest of a burst is
   coalesced into one load per tick.
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 # An announced version that the loader still cannot see after this many loads is given up on
 # (replica lag should resolve sooner; a publisher/loader version mismatch never does).
 STALE_LOADS_LIMIT = 3
+# After a fan-out round that took R seconds, the topic is not loaded again for FANOUT_BACKOFF * R
+# (beyond the max_rate interval): fan-out then takes at most about a third of the event loop.
+FANOUT_BACKOFF = 2.0
 RETRY_CAP_SECONDS = 30.0
 
 
@@ -352,18 +356,34 @@ class Hub(Generic[S, P]):
                 finally:
                     t.loading = False
                 t.failures = 0
-                self._apply(t, state, wanted)
+                if self._apply(t, state, wanted):
+                    await self._pace(t, loop)
         finally:
             t.task = None
 
-    def _apply(self, t: _Topic[S, P], state: S, wanted: int) -> None:
+    async def _pace(self, t: _Topic[S, P], loop: asyncio.AbstractEventLoop) -> None:
+        """Let the woken watchers send, and hold the next load back by FANOUT_BACKOFF times
+        what that took. Each watcher's turn (render once, encode once, one socket write) runs
+        without suspending, so this pump, queued behind them, resumes when the round is done.
+        With thousands of watchers a round takes a good part of a second: at a fixed rate the
+        fan-out would take the whole event loop and ballots, the one thing that must not wait,
+        would queue behind it. Paced, updates come as often as the loop can afford."""
+        began = loop.time()
+        await asyncio.sleep(0)
+        spent = loop.time() - began
+        t.next_load_at = max(t.next_load_at, loop.time() + FANOUT_BACKOFF * spent)
+
+    def _apply(self, t: _Topic[S, P], state: S, wanted: int) -> bool:
+        """Take a loaded state; whether watchers were woken for it."""
+        woken = False
         if state.version > t.version:
             t.state = state
             for watcher in t.watchers:
                 watcher._notify()
+            woken = bool(t.watchers)
         if wanted <= t.version:
             t.stale = 0
-            return
+            return woken
         t.stale += 1  # announced but not visible yet: the loop loads again next tick
         if t.stale >= STALE_LOADS_LIMIT:
             log.warning(
@@ -376,6 +396,7 @@ class Hub(Generic[S, P]):
             t.stale = 0
             if t.wanted <= wanted:
                 t.wanted = t.version
+        return woken
 
     def _failed(self, t: _Topic[S, P], exc: Exception, forced: bool, now: float) -> bool:
         """Handle a failed load; return whether to keep trying."""

@@ -1,4 +1,8 @@
-"""Live tallies: what the fan-out hub loads for a topic and renders for each viewer class.
+"""Live views: what the fan-out hub loads for a topic and renders for each viewer class.
+
+Topics (api/topics.py): an election's tally, a proposal, a consultation (rule document
+version). Proposals and consultations look the same to everyone admitted (counts only; comment
+texts are fetched over HTTP, see schema/live.py), so their state is their payload. Elections:
 
 One load per election per tick reads the election and replays its ledger into the released
 tally (steps of k while open, exact after the close) and the per-building turnout. The render
@@ -10,21 +14,29 @@ is the variant: a few renders per version however many people watch.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Hashable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 
-from api import audit, authz
+from api import authz, topics
 from api.fanout import Hub, LoadError
-from api.models import Community, Election
+from api.models import Community, DocumentVersion, Election, Proposal
 from api.pubsub import create_backend
-from api.services import ballots, ledgerio
+from api.services import ballots, comments, drafting_cache, ledgerio, proposals
+from api.services.drafting_hub import DraftingHub, roll_cache
 from api.services.elections import election_secret
 from schema.base import QueryError
+from schema.document import VersionStatus
 from schema.errors import AppError, not_found, unauthenticated
-from schema.live import ElectionTallyUpdate
+from schema.live import (
+    ConsultationLiveUpdate,
+    Discussion,
+    ElectionTallyUpdate,
+    ProposalLiveUpdate,
+    proposal_update,
+)
 from schema.ports import Viewer
 from schema.voting import BuildingTurnout, ElectionState, Tally
 from schema.voting_ports import Count, QuestionCount, TallyView
@@ -51,10 +63,6 @@ MEMBER = "member"
 def election_version(election: Election) -> int:
     """Monotonic across casts and transitions: the ledger only grows, states only advance."""
     return election.ledger_seq * 8 + STATE_ORDER[election.state]
-
-
-def election_topic(election_id: int) -> str:
-    return f"election:{election_id}"
 
 
 def viewer_class(viewer: Viewer, community: Community) -> str:
@@ -97,12 +105,20 @@ class ElectionState_:
     buildings: tuple[tuple[str, int, int], ...]
 
 
+P = TypeVar("P")
+
+
 class Live:
-    """The worker's hub for live topics, and the loader and renderer behind it."""
+    """The worker's hub for live topics, and the loaders and renderer behind it."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
-        self.hub: Hub[ElectionState_, ElectionTallyUpdate] = Hub(
+        self._loaders: dict[str, Callable[[int], Awaitable[Any]]] = {
+            "election": self._load_election,
+            "proposal": self._load_proposal,
+            "consultation": self._load_consultation,
+        }
+        self.hub: Hub[Any, Any] = Hub(
             create_backend(runtime.settings),
             self.load,
             renderer=self.render,
@@ -121,7 +137,7 @@ class Live:
 
     async def publish_election(self, election: Election) -> None:
         """Call after the commit that changed ``election``."""
-        await self.hub.publish(election_topic(election.id), election_version(election))
+        await self.hub.publish(topics.election(election.id), election_version(election))
 
     async def after_cast(self, election_id: int) -> None:
         """After a group commit: announce the election's new version."""
@@ -131,14 +147,59 @@ class Live:
                 await self.publish_election(election)
 
     # hub callbacks -------------------------------------------------------------------------
-    async def load(self, topic: str) -> ElectionState_:
+    async def load(self, topic: str) -> Any:
         kind, _, raw = topic.partition(":")
-        if kind != "election":
+        loader = self._loaders.get(kind)
+        if loader is None or not raw.isdigit():
             raise LoadError(topic)
+        return await loader(int(raw))
+
+    async def _load_proposal(self, proposal_id: int) -> ProposalLiveUpdate:
         async with self.rt.reader() as session:
-            election = await session.get(Election, int(raw))
+            row = await session.get(Proposal, proposal_id)
+            if row is None:
+                raise LoadError(topics.proposal(proposal_id))
+            # the version first: what is read after it is at least as new
+            version = await drafting_cache.current(session, row.community_id)
+            await session.refresh(row)
+            community = await session.get(Community, row.community_id)
+            assert community is not None  # a foreign key
+            snapshot = await proposals.roll_snapshot(
+                session=session, community=community, cache=roll_cache(self.rt.engine.sync_engine)
+            )
+            return proposal_update(
+                proposal_id=row.id,
+                version=version,
+                status=row.status,
+                support_heads=row.support_heads,
+                support_area_centi=row.support_area_centi,
+                signature_count=row.signature_count,
+                line=snapshot.line,
+                answered=row.answer_kind is not None,
+                discussion=await comments.discussion(session, proposal_id=row.id),
+            )
+
+    async def _load_consultation(self, version_id: int) -> ConsultationLiveUpdate:
+        async with self.rt.reader() as session:
+            row = await session.get(DocumentVersion, version_id)
+            if row is None:
+                raise LoadError(topics.consultation(version_id))
+            version = await drafting_cache.current(session, row.community_id)
+            await session.refresh(row)
+            return ConsultationLiveUpdate(
+                version_id=strawberry.ID(str(row.id)),
+                version=version,
+                status=VersionStatus(row.status),
+                opens_at=row.opens_at,
+                closes_at=row.closes_at,
+                discussion=Discussion.of(await comments.discussion(session, version_id=row.id)),
+            )
+
+    async def _load_election(self, election_id: int) -> ElectionState_:
+        async with self.rt.reader() as session:
+            election = await session.get(Election, election_id)
             if election is None:
-                raise LoadError(topic)
+                raise LoadError(topics.election(election_id))
             released = None
             buildings: tuple[tuple[str, int, int], ...] = ()
             if election.state not in ("draft", "announced", "cancelled"):
@@ -166,8 +227,12 @@ class Live:
                 buildings=buildings,
             )
 
-    def render(self, state: ElectionState_, variant: Hashable) -> ElectionTallyUpdate:
-        cls = str(variant)
+    def render(self, state: Any, variant: Hashable) -> Any:
+        if isinstance(state, ElectionState_):
+            return self._render_election(state, str(variant))
+        return state  # the same for every viewer admitted
+
+    def _render_election(self, state: ElectionState_, cls: str) -> ElectionTallyUpdate:
         tally = None
         r = state.released
         if r is not None:
@@ -214,13 +279,50 @@ class Live:
             cls = await self._admit(viewer, election_id)
         except AppError as error:
             raise QueryError(error, lang) from None
+        async for update in self._stream(
+            topics.election(election_id), cls, lang, "表决", "election"
+        ):
+            yield update
+
+    async def proposal(
+        self, viewer: Viewer | None, proposal_id: int, lang: str
+    ) -> AsyncGenerator[ProposalLiveUpdate, None]:
+        """Who may read the proposal may watch it (DraftingHub's rules, drafts included)."""
+        await self._readable(lambda hub: hub.proposal(proposal_id), viewer, lang)
+        async for update in self._stream(
+            topics.proposal(proposal_id), None, lang, "提案", "proposal"
+        ):
+            yield update
+
+    async def consultation(
+        self, viewer: Viewer | None, version_id: int, lang: str
+    ) -> AsyncGenerator[ConsultationLiveUpdate, None]:
+        """Who may read the version may watch it (a draft: the drafters only)."""
+        await self._readable(lambda hub: hub.version(version_id), viewer, lang)
+        async for update in self._stream(
+            topics.consultation(version_id), None, lang, "版本", "version"
+        ):
+            yield update
+
+    async def _readable(
+        self, read: Callable[[DraftingHub], Awaitable[object]], viewer: Viewer | None, lang: str
+    ) -> None:
+        async with self.rt.reader() as session:
+            try:
+                await read(DraftingHub(self.rt, session, viewer))
+            except AppError as error:
+                raise QueryError(error, lang) from None
+
+    async def _stream(
+        self, topic: str, variant: Hashable, lang: str, what_zh: str, what_en: str
+    ) -> AsyncGenerator[Any, None]:
         await self.start()
         try:
-            async with self.hub.watch(election_topic(election_id), variant=cls) as watcher:
+            async with self.hub.watch(topic, variant=variant) as watcher:
                 async for update in watcher:
                     yield update
         except LoadError:
-            raise QueryError(not_found("表决", "election"), lang) from None
+            raise QueryError(not_found(what_zh, what_en), lang) from None
 
     async def _admit(self, viewer: Viewer | None, election_id: int) -> str:
         if viewer is None:
@@ -244,16 +346,13 @@ class Live:
             cls = viewer_class(viewer, community)
             if election.state == "draft" and cls == MEMBER:
                 raise not_found("表决", "election")
-        async with self.rt.writer() as session:
-            await audit.record(
-                session=session,
-                chain=community.id,
-                actor=viewer.account_id,
-                action="tally.watch",
-                election=election_id,
-                view=cls,
-            )
-            await session.commit()
+        await self.rt.audit_queue.record(
+            chain=community.id,
+            actor=viewer.account_id,
+            action="tally.watch",
+            election=election_id,
+            view=cls,
+        )
         return cls
 
 

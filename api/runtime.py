@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from api.audit import AuditQueue
 from api.castqueue import CastQueue
 from api.db import create_engine, session_factory
 from api.passwords import Passwords
@@ -31,6 +32,7 @@ class Runtime:
     limiters: Limiters
     code_limiter: SlidingWindow
     cast_queue: CastQueue
+    audit_queue: AuditQueue
     clock: Callable[[], datetime] = field(default=_utcnow)
     tally_cache: dict[tuple[int, int, int], Any] = field(default_factory=dict)
     # (election id, questions fingerprint) → (core questions, candidate id → person id): frozen
@@ -62,6 +64,7 @@ class Runtime:
             ),
             code_limiter=SlidingWindow(settings.login_max_per_phone, window),
             cast_queue=CastQueue(writer=writer, accepting=accepting),
+            audit_queue=AuditQueue(writer=writer),
             clock=clock,
         )
         holder.append(rt)
@@ -74,6 +77,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.cast_queue.drain_all()  # graceful shutdown: finish casts in flight
+        await self.audit_queue.drain()
         if self.live is not None:
             await self.live.close()
         await self.engine.dispose()

@@ -55,6 +55,9 @@ class Settings:
     operation_timeout_seconds: float = 10.0
     ws_init_timeout_seconds: float = 5.0
     ws_max_subscriptions: int = 20
+    # permessage-deflate keeps a zlib stream per connection (memory) and compresses every update
+    # once per subscriber (CPU); tally updates are a kilobyte or two. Off unless bandwidth is dear.
+    ws_compression: bool = False
     allowed_origins: str = ""  # comma-separated; empty = same host only
     activation_code_days: int = 90
     # Fan-out across workers (api/pubsub): memory | redis | postgres (LISTEN/NOTIFY on the

@@ -226,37 +226,42 @@ async def trickler(port: int, until: float, seen: Counter, head_too: bool) -> No
 
 
 async def ws_flooder(port: int, until: float, seen: Counter, tok: str, election: str) -> None:
+    """Connect, initialise, then send subscribe/complete in bursts of 50 as fast as the socket
+    takes them; when the server closes the connection (4429 past the cap), start again."""
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed
 
     url = f"ws://127.0.0.1:{port}/graphql"
-    try:
-        async with connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:  # type: ignore[list-item]
-            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": tok}}))
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
+    payload = {"query": SUBSCRIBE, "variables": {"e": election}}
+    while time.monotonic() < until:
+        try:
+            async with connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:  # type: ignore[list-item]
+                await ws.send(json.dumps({"type": "connection_init", "payload": {"token": tok}}))
+                assert json.loads(await ws.recv())["type"] == "connection_ack"
 
-            async def drain() -> None:
-                async for raw in ws:
-                    seen["msg " + json.loads(raw)["type"]] += 1
+                async def drain(ws: Any = ws) -> None:
+                    async for raw in ws:
+                        seen["msg " + json.loads(raw)["type"]] += 1
 
-            reading = asyncio.ensure_future(drain())
-            n = 0
-            while time.monotonic() < until and not reading.done():
-                for i in range(n, n + 50):
-                    payload = {"query": SUBSCRIBE, "variables": {"e": election}}
-                    await ws.send(
-                        json.dumps({"id": str(i), "type": "subscribe", "payload": payload})
-                    )
-                for i in range(n, n + 50):
-                    await ws.send(json.dumps({"id": str(i), "type": "complete"}))
-                n += 50
-                await asyncio.sleep(0)
-            seen["subscribes sent"] += n
-            reading.cancel()
-    except ConnectionClosed as closed:
-        seen[f"closed {closed.rcvd.code if closed.rcvd else '?'}"] += 1
-    except OSError as e:
-        seen[type(e).__name__] += 1
+                reading = asyncio.ensure_future(drain())
+                n = 0
+                while time.monotonic() < until and not reading.done():
+                    for i in range(n, n + 50):
+                        message = {"id": str(i), "type": "subscribe", "payload": payload}
+                        await ws.send(json.dumps(message))
+                        seen["subscribes sent"] += 1
+                    for i in range(n, n + 50):
+                        await ws.send(json.dumps({"id": str(i), "type": "complete"}))
+                    n += 50
+                    await asyncio.sleep(0)
+                reading.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                    await reading
+        except ConnectionClosed as closed:
+            seen[f"closed {closed.rcvd.code if closed.rcvd else '?'}"] += 1
+        except OSError as e:
+            seen[type(e).__name__] += 1
+            await asyncio.sleep(0.1)
 
 
 def attacks(
@@ -381,19 +386,21 @@ async def main_async(args: argparse.Namespace) -> None:
             stop_server(proc)
     floor = rows[0]
     print(describe())
+    print(f"load average at the end (other processes share these cores): {os.getloadavg()}")
     print(
         f"one `gongzhi demo` worker (SQLite); well-behaved client: the election page query at "
         f"{args.rate:g}/s for {args.seconds:g} s per phase; attackers: {args.conns} connections "
         f"({args.slow} for slow-*, {args.ws} WebSockets for ws-flood)"
     )
     print(
-        f"{'phase':16} {'n':>4} {'fail':>4} {'p50 ms':>8} {'p99 ms':>8} {'p50 x':>6} "
-        f"{'p99 x':>6} {'srv cpu':>7}  attacker answered"
+        f"{'phase':16} {'n':>4} {'fail':>4} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+        f"{'p50 x':>6} {'p99 x':>6} {'srv cpu':>7}  attacker answered"
     )
     for r in rows:
         print(
             f"{r['name']:16} {len(r['latencies']):4d} {r['failures']:4d} {r['p50']:8.1f} "
-            f"{r['p99']:8.1f} {r['p50'] / floor['p50']:6.2f} {r['p99'] / floor['p99']:6.2f} "
+            f"{r['p99']:8.1f} {max(r['latencies']):8.1f} {r['p50'] / floor['p50']:6.2f} "
+            f"{r['p99'] / floor['p99']:6.2f} "
             f"{r['server_cpu']:6.0%}  {json.dumps(r['seen'], ensure_ascii=False)}"
         )
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -18,6 +20,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -29,6 +32,7 @@ from schema.community import CommunityMutation, CommunityQuery
 from schema.document import DocumentMutation, DocumentQuery
 from schema.live import LiveSubscription
 from schema.proposal import ProposalMutation, ProposalQuery
+from schema.sharing import SharingExecutor
 from schema.voting import VotingMutation, VotingQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -61,15 +65,34 @@ class Limits:
 
 
 def _should_mask(error: GraphQLError) -> bool:
-    # Parse and validation errors (no original error) and our own refusals are meant for the
-    # client; anything else is a bug whose text could leak internals.
+    # Parse and validation errors (no original error), graphql-core's own coercion errors (a
+    # GraphQLError behind "Variable '$input' has invalid value": an unknown enum value, say)
+    # and our own refusals are meant for the client; anything else is a bug whose text could
+    # leak internals.
     original = error.original_error
-    return original is not None and not isinstance(original, QueryError)
+    return original is not None and not isinstance(original, QueryError | GraphQLError)
+
+
+class QuietStreamRunner(SchemaExtensionsRunner):
+    """Skips the per-result extension hooks for a streamed result without errors. Of our
+    extensions only MaskErrors has an ``on_stream_result`` hook, and it only rewrites errors;
+    building its context manager for every update of every subscriber cost more than
+    executing the (shared) update itself (schema/sharing.py)."""
+
+    def on_stream_result(self, result: Any) -> Any:
+        if not getattr(result, "errors", None):
+            return contextlib.nullcontext()
+        return super().on_stream_result(result)
 
 
 class GongzhiSchema(strawberry.Schema):
     """Logs only unexpected errors: a refused query or a bad document is the client's business,
     and logging each one would let any client fill the log."""
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return QuietStreamRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -112,6 +135,7 @@ def build_schema(
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=SharingExecutor,
     )
 
 

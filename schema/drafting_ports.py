@@ -137,6 +137,19 @@ class CommentView:
 
 
 @dataclass(frozen=True)
+class DiscussionView:
+    """Where a proposal's or a version's comments stand: what a live view shows and what tells a
+    client to fetch the newest comments (whose texts depend on the viewer, so they are read over
+    HTTP, never broadcast)."""
+
+    comments: int  # visible comments and replies
+    roots: int  # visible root comments
+    answered: int  # visible root comments with the committee's answer
+    latest_comment_id: int | None
+    last_answered_at: datetime | None
+
+
+@dataclass(frozen=True)
 class CommentPage:
     items: Sequence[CommentView]
     total: int

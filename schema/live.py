@@ -1,23 +1,32 @@
-"""Subscriptions: live tallies over graphql-transport-ws (DESIGN.md §4, issue #5).
+"""Subscriptions over graphql-transport-ws (DESIGN.md §4, issue #5): live tallies, and the
+state of a proposal or a consultation as people co-sign, comment and the committee answers.
 
 The first message is always the current state, so a client that reconnects is in sync at
-once. Payloads are built once per (election, version, visibility variant) by the service's
-fan-out hub and shared by every subscriber of that variant.
+once. Payloads are built once per (topic, version, visibility variant) by the service's
+fan-out hub and shared by every subscriber of that variant (schema/sharing.py). Comment texts
+are not broadcast: what a viewer may read of a comment depends on who they are (moderation), so
+a discussion update carries counts and the newest comment's id, and the client fetches what is
+new with ``proposalComments`` / ``consultationComments``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
+from datetime import datetime
 
 import strawberry
 
-from schema.base import Info, parse_id
+from schema.base import Info, area_m2, parse_id
+from schema.document import VersionStatus
+from schema.drafting_ports import DiscussionView, SupportLine
 from schema.errors import AppError
+from schema.proposal import ProposalStatus, SupportThreshold
+from schema.sharing import SharedPayload
 from schema.voting import BuildingTurnout, ElectionState, Tally
 
 
 @strawberry.type(description="One live update of an election's tally.")
-class ElectionTallyUpdate:
+class ElectionTallyUpdate(SharedPayload):
     election_id: strawberry.ID
     version: int = strawberry.field(
         description="Monotonic: a client keeps the highest version it has seen."
@@ -27,6 +36,87 @@ class ElectionTallyUpdate:
     building_turnout: list[BuildingTurnout] | None = strawberry.field(
         description="Supervisors and the committee only."
     )
+
+
+@strawberry.type(description="Where the visible comments of a proposal or a version stand.")
+class Discussion:
+    comments: int = strawberry.field(description="Visible comments and replies.")
+    roots: int = strawberry.field(description="Visible comments that are not replies.")
+    answered: int = strawberry.field(description="Of those, answered by the committee.")
+    unanswered: int
+    latest_comment_id: strawberry.ID | None = strawberry.field(
+        description="The newest visible comment or reply: fetch the comments when it changes."
+    )
+    last_answered_at: datetime | None
+
+    @classmethod
+    def of(cls, d: DiscussionView) -> Discussion:
+        return cls(
+            comments=d.comments,
+            roots=d.roots,
+            answered=d.answered,
+            unanswered=d.roots - d.answered,
+            latest_comment_id=None
+            if d.latest_comment_id is None
+            else strawberry.ID(str(d.latest_comment_id)),
+            last_answered_at=d.last_answered_at,
+        )
+
+
+@strawberry.type(description="One live update of a proposal: status, co-signing, discussion.")
+class ProposalLiveUpdate(SharedPayload):
+    proposal_id: strawberry.ID
+    version: int = strawberry.field(
+        description="Monotonic: a client keeps the highest version it has seen."
+    )
+    status: ProposalStatus
+    support_heads: int = strawberry.field(description="Co-signing owner heads (electors).")
+    support_area: str = strawberry.field(description="Their exclusive area in m², exact.")
+    support_area_centi: int
+    signature_count: int
+    threshold: SupportThreshold = strawberry.field(
+        description="The 20 % heads and 20 % area line of the compound."
+    )
+    answered: bool = strawberry.field(description="Whether the committee has answered it.")
+    discussion: Discussion
+
+
+def proposal_update(
+    *,
+    proposal_id: int,
+    version: int,
+    status: str,
+    support_heads: int,
+    support_area_centi: int,
+    signature_count: int,
+    line: SupportLine,
+    answered: bool,
+    discussion: DiscussionView,
+) -> ProposalLiveUpdate:
+    return ProposalLiveUpdate(
+        proposal_id=strawberry.ID(str(proposal_id)),
+        version=version,
+        status=ProposalStatus(status),
+        support_heads=support_heads,
+        support_area=area_m2(support_area_centi),
+        support_area_centi=support_area_centi,
+        signature_count=signature_count,
+        threshold=SupportThreshold.of(line),
+        answered=answered,
+        discussion=Discussion.of(discussion),
+    )
+
+
+@strawberry.type(description="One live update of a rule document version and its comments.")
+class ConsultationLiveUpdate(SharedPayload):
+    version_id: strawberry.ID
+    version: int = strawberry.field(
+        description="Monotonic (it orders updates; it is not the document's version number)."
+    )
+    status: VersionStatus
+    opens_at: datetime | None = strawberry.field(description="The consultation window (UTC).")
+    closes_at: datetime | None
+    discussion: Discussion
 
 
 @strawberry.type
@@ -45,6 +135,32 @@ class LiveSubscription:
         async for update in live.election_tally(eid):
             yield update
 
+    @strawberry.subscription(
+        description="A proposal's status, co-signing support and comment counts, live."
+    )
+    async def proposal_live(
+        self, info: Info, proposal_id: strawberry.ID
+    ) -> AsyncGenerator[ProposalLiveUpdate, None]:
+        try:
+            pid = parse_id(proposal_id, "proposalId")
+        except AppError as error:
+            raise _refusal(error, info.context.lang) from None
+        async for update in info.context.live.proposal(pid):
+            yield update
+
+    @strawberry.subscription(
+        description="A rule document version's status and comment counts, live."
+    )
+    async def consultation_live(
+        self, info: Info, version_id: strawberry.ID
+    ) -> AsyncGenerator[ConsultationLiveUpdate, None]:
+        try:
+            vid = parse_id(version_id, "versionId")
+        except AppError as error:
+            raise _refusal(error, info.context.lang) from None
+        async for update in info.context.live.consultation(vid):
+            yield update
+
 
 def _refusal(error: AppError, lang: str) -> Exception:
     from schema.base import QueryError
@@ -52,4 +168,11 @@ def _refusal(error: AppError, lang: str) -> Exception:
     return QueryError(error, lang)
 
 
-__all__: Sequence[str] = ("ElectionTallyUpdate", "LiveSubscription")
+__all__: Sequence[str] = (
+    "ConsultationLiveUpdate",
+    "Discussion",
+    "ElectionTallyUpdate",
+    "LiveSubscription",
+    "ProposalLiveUpdate",
+    "proposal_update",
+)

@@ -148,6 +148,10 @@ class LiveServices(Protocol):
 
     def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]: ...
 
+    def proposal(self, proposal_id: int) -> AsyncGenerator[Any, None]: ...
+
+    def consultation(self, version_id: int) -> AsyncGenerator[Any, None]: ...
+
 
 class Context(Protocol):
     """The request context every resolver receives as ``info.context``."""

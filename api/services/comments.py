@@ -27,7 +27,7 @@ from api import audit, textinput
 from api.models import Comment, DocumentVersion, Proposal, VersionClause
 from api.services.communities import decode_cursor, encode_cursor
 from api.services.proposals import COMMENTABLE, Actor
-from schema.drafting_ports import CommentAnswerView, CommentPage, CommentView
+from schema.drafting_ports import CommentAnswerView, CommentPage, CommentView, DiscussionView
 from schema.errors import AppError, not_found
 
 STANCES = ("support", "oppose", "amend")
@@ -526,6 +526,36 @@ async def clause_counts(session: AsyncSession, version: DocumentVersion) -> dict
     ):
         counts[clause_id] = int(n)
     return counts
+
+
+async def discussion(
+    session: AsyncSession, *, proposal_id: int | None = None, version_id: int | None = None
+) -> DiscussionView:
+    """One statement: the visible comments of a proposal or of a version, counted."""
+    target = (
+        Comment.proposal_id == proposal_id
+        if proposal_id is not None
+        else Comment.version_id == version_id
+    )
+    root = Comment.root_id.is_(None)
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(root),
+                func.count().filter(root, Comment.answer.is_not(None)),
+                func.max(Comment.id),
+                func.max(Comment.answered_at),
+            ).where(target, Comment.hidden_at.is_(None))
+        )
+    ).one()
+    return DiscussionView(
+        comments=int(row[0]),
+        roots=int(row[1]),
+        answered=int(row[2]),
+        latest_comment_id=row[3],
+        last_answered_at=row[4],
+    )
 
 
 async def version_stats(session: AsyncSession, version_id: int) -> dict[str, int]:

@@ -69,17 +69,30 @@ _OWNER_OF = {
 }
 
 
-async def bump(session: AsyncSession, community_id: int) -> None:
-    """Mark the compound's drafting data changed (call inside the writing transaction)."""
+async def bump(session: AsyncSession, community_id: int) -> int:
+    """Mark the compound's drafting data changed (call inside the writing transaction); the new
+    version is what live proposal and consultation views announce (api/live.py)."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(DraftingVersion).values(community_id=community_id, version=1)
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[DraftingVersion.community_id],
-            set_={"version": DraftingVersion.version + 1},
-        )
+    return int(
+        (
+            await session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[DraftingVersion.community_id],
+                    set_={"version": DraftingVersion.version + 1},
+                ).returning(DraftingVersion.version)
+            )
+        ).scalar_one()
     )
+
+
+async def current(session: AsyncSession, community_id: int) -> int:
+    """The compound's drafting version (0 before its first write)."""
+    version = await session.scalar(
+        select(DraftingVersion.version).where(DraftingVersion.community_id == community_id)
+    )
+    return int(version or 0)
 
 
 @dataclass(frozen=True)

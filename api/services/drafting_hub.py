@@ -23,7 +23,8 @@ hide or restore a comment              committee, preparatory group, officials
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
@@ -31,7 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from api import authz
+from api import authz, topics
 from api.models import Comment, Community, DocumentVersion, Proposal
 from api.runtime import Runtime
 from api.services import comments, communities, documents, drafting_cache, proposals
@@ -76,10 +77,18 @@ def roll_cache(engine: Engine) -> RollCache:
 
 
 class DraftingHub:
-    def __init__(self, runtime: Runtime, session: AsyncSession, viewer: Viewer | None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        session: AsyncSession,
+        viewer: Viewer | None,
+        *,
+        after_commit: list[Callable[[], Awaitable[None]]] | None = None,
+    ) -> None:
         self.rt = runtime
         self.session = session
         self.viewer = viewer
+        self.after_commit = after_commit if after_commit is not None else []
         self._moderator: dict[int, bool] = {}
         self._drafts: dict[int, bool] = {}
         self._replies: DataLoader[int, Sequence[CommentView]] | None = None
@@ -129,9 +138,20 @@ class DraftingHub:
         name = persons[0][1] if persons else viewer.display_name
         return Actor(viewer.account_id, name, tuple(pid for pid, _ in persons))
 
-    async def _changed(self, community_id: int) -> None:
-        """Every write bumps the compound's drafting version (see drafting_cache)."""
-        await drafting_cache.bump(self.session, community_id)
+    async def _changed(self, community_id: int, *topics: str) -> None:
+        """Every write bumps the compound's drafting version (see drafting_cache); once it has
+        committed, the live views of ``topics`` are told of that version (api/live.py)."""
+        version = await drafting_cache.bump(self.session, community_id)
+        live = self.rt.live
+        for topic in topics:
+            self.after_commit.append(functools.partial(live.hub.publish, topic, version))
+
+    def _comment_topics(self, row: Comment) -> tuple[str, ...]:
+        if row.proposal_id is not None:
+            return (topics.proposal(row.proposal_id),)
+        if row.version_id is not None:
+            return (topics.consultation(row.version_id),)
+        return ()
 
     def _staff(self) -> Actor:
         viewer = self._me()
@@ -301,7 +321,7 @@ class DraftingHub:
                 snapshot=await self._snapshot(community),
                 now=self._now(),
             )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.proposal(row.id))
         return await self._proposal_view(row.id, community)
 
     async def update_proposal(
@@ -323,7 +343,7 @@ class DraftingHub:
             category=category,
             matter_type=matter_type,
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.proposal(row.id))
         return await self._proposal_view(row.id, community)
 
     async def submit_proposal(self, *, proposal_id: int) -> ProposalView:
@@ -336,7 +356,7 @@ class DraftingHub:
             snapshot=await self._snapshot(community),
             now=self._now(),
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.proposal(row.id))
         return await self._proposal_view(row.id, community)
 
     async def withdraw_proposal(self, *, proposal_id: int, reason: str) -> ProposalView:
@@ -348,7 +368,7 @@ class DraftingHub:
             reason=reason,
             now=self._now(),
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.proposal(row.id))
         return await self._proposal_view(row.id, community)
 
     async def sign_proposal(self, *, proposal_id: int) -> SignResult:
@@ -361,7 +381,7 @@ class DraftingHub:
             snapshot=await self._snapshot(community),
             now=self._now(),
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.proposal(row.id))
         return SignResult(await self._proposal_view(row.id, community), n)
 
     async def unsign_proposal(self, *, proposal_id: int) -> SignResult:
@@ -369,7 +389,7 @@ class DraftingHub:
         n = await proposals.unsign(
             session=self.session, proposal=row, actor=await self._owner(community)
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.proposal(row.id))
         return SignResult(await self._proposal_view(row.id, community), n)
 
     async def answer_proposal(self, *, proposal_id: int, kind: str, text: str) -> ProposalView:
@@ -382,7 +402,7 @@ class DraftingHub:
             text=text,
             now=self._now(),
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.proposal(row.id))
         return await self._proposal_view(row.id, community)
 
     async def decide_proposal(
@@ -398,7 +418,7 @@ class DraftingHub:
             election_id=election_id,
             now=self._now(),
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.proposal(row.id))
         return await self._proposal_view(row.id, community)
 
     # comments -----------------------------------------------------------------------------
@@ -494,7 +514,7 @@ class DraftingHub:
                 proposed_text=proposed_text,
                 now=self._now(),
             )
-        await self._changed(community.id)
+        await self._changed(community.id, *self._comment_topics(row))
         return self._comment_view(row, community)
 
     async def reply(self, *, comment_id: int, body: str) -> CommentView:
@@ -515,7 +535,7 @@ class DraftingHub:
             body=body,
             now=self._now(),
         )
-        await self._changed(community.id)
+        await self._changed(community.id, *self._comment_topics(row))
         return self._comment_view(row, community)
 
     async def answer_comment(self, *, comment_id: int, outcome: str, reason: str) -> CommentView:
@@ -528,7 +548,7 @@ class DraftingHub:
             reason=reason,
             now=self._now(),
         )
-        await self._changed(community.id)
+        await self._changed(community.id, *self._comment_topics(row))
         return self._comment_view(row, community)
 
     async def moderate_comment(self, *, comment_id: int, hidden: bool, reason: str) -> CommentView:
@@ -541,7 +561,7 @@ class DraftingHub:
             reason=reason,
             now=self._now(),
         )
-        await self._changed(community.id)
+        await self._changed(community.id, *self._comment_topics(row))
         return self._comment_view(row, community)
 
     # documents ----------------------------------------------------------------------------
@@ -605,13 +625,13 @@ class DraftingHub:
         version = await documents.create_draft(
             session=self.session, document=document, actor=self._me().account_id, now=self._now()
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.consultation(version.id))
         return await self._version_view(version, community)
 
     async def import_text(self, *, version_id: int, text: str) -> ImportSummary:
         version, community = await self._version(version_id, DRAFTERS)
         done = await documents.import_text(session=self.session, version=version, text=text)
-        await self._changed(community.id)
+        await self._changed(community.id, topics.consultation(version.id))
         return ImportSummary(
             version=await self._version_view(version, community),
             kept=done.kept,
@@ -628,7 +648,7 @@ class DraftingHub:
         await documents.edit_clause(
             session=self.session, version=version, clause_id=clause_id, heading=heading, text=text
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.consultation(version.id))
         return await self._version_view(version, community)
 
     async def add_clause(
@@ -651,13 +671,13 @@ class DraftingHub:
             chapter_number=chapter_number,
             chapter_title=chapter_title,
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.consultation(version.id))
         return await self._version_view(version, community)
 
     async def remove_clause(self, *, version_id: int, clause_id: int) -> VersionView:
         version, community = await self._version(version_id, DRAFTERS)
         await documents.remove_clause(session=self.session, version=version, clause_id=clause_id)
-        await self._changed(community.id)
+        await self._changed(community.id, topics.consultation(version.id))
         return await self._version_view(version, community)
 
     async def publish_version(
@@ -679,7 +699,7 @@ class DraftingHub:
             now=self._now(),
             min_days=self.rt.settings.consultation_min_days,
         )
-        await self._changed(community.id)
+        await self._changed(community.id, topics.consultation(version.id))
         return await self._version_view(version, community)
 
 

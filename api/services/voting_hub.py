@@ -496,10 +496,18 @@ class VotingHub:
         self._announce(changed)
         return changed
 
+    async def _scrutineer(self, election_id: int) -> tuple[Election, Community]:
+        """The election, for a supervisor of its compound acting in person (api/authz.py)."""
+        election, community = await self._load(election_id, SUPERVISORS)
+        authz.require_held(
+            self.viewer, "supervisor", community_id=community.id, district_id=community.district_id
+        )
+        return election, community
+
     async def sign_off(
         self, election_id: int, *, result_digest: str, roll_fingerprint: str, ledger_head: str
     ) -> Election:
-        election, community = await self._load(election_id, SUPERVISORS)
+        election, community = await self._scrutineer(election_id)
         signed = await svc.sign_off(
             session=self.session,
             community=community,
@@ -604,6 +612,10 @@ class VotingHub:
         election, mine = await self._cast_lookup(election_id, viewer)
         if election is None:
             raise not_found("表决", "election")
+        if not mine:
+            # Neither an elector nor a proxy: someone outside the compound gets the answer a
+            # missing election gets (its existence and state are not theirs to learn).
+            await self._load(election_id)
         self._check_open(election)
         if not mine:
             raise AppError(
@@ -771,7 +783,7 @@ class VotingHub:
     async def enter_paper(
         self, election_id: int, *, elector_id: int, answers: Sequence[AnswerIn]
     ) -> int:
-        election, community = await self._load(election_id, SUPERVISORS)
+        election, community = await self._scrutineer(election_id)
         self._check_open(election)
         elector = await self._elector(election, elector_id)
         questions, candidate_person = await self._ballot_context(election)
@@ -800,7 +812,7 @@ class VotingHub:
         entry = await self.session.get(PaperEntry, entry_id)
         if entry is None:
             raise not_found("纸质选票", "paper entry")
-        election, community = await self._load(entry.election_id, SUPERVISORS)
+        election, community = await self._scrutineer(entry.election_id)
         self._check_open(election)
         if entry.status != "pending" or entry.elector_id is None or entry.choices is None:
             raise AppError("ALREADY_CONFIRMED", "该纸质选票已处理", "this paper entry is done")

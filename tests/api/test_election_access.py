@@ -9,17 +9,22 @@ compound learns that the election exists.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from strawberry.types import ExecutionResult
 
+import schema
 from api.rollgen import make_roll_csv
 from api.runtime import Runtime
+from api.services.accounts import viewer_from_token
 from tests.conftest import Gql
 from tests.elections import (
     CLOSES,
+    CONFIRM_PAPER,
     ENTER_PAPER,
     NOTICES_FULL,
     RECORD_PROXY,
@@ -31,6 +36,7 @@ from tests.elections import (
     Clock,
     Opened,
     cast,
+    create_election,
     new_compound,
     open_election,
     resolution_spec,
@@ -99,6 +105,39 @@ async def _tally(gql: Gql, election: str, token: str) -> dict[str, Any]:
     return r["data"]["election"]  # type: ignore[no-any-return]
 
 
+WATCH = """subscription($e: ID!) { electionTally(electionId: $e) { tally {
+  releasedBallots ballots questions { counts { key heads areaCenti } } } } }"""
+
+
+class _Watching:
+    """The context a subscription resolver needs: the viewer's live view, nothing else."""
+
+    def __init__(self, runtime: Runtime, viewer: Any) -> None:
+        self.lang = "en"
+        self.live = self
+        self._rt, self._viewer = runtime, viewer
+
+    def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]:
+        return self._rt.live.election_tally(self._viewer, election_id, "en")
+
+
+async def _watched(runtime: Runtime, election: str, token: str) -> dict[str, Any]:
+    """The first message of the electionTally subscription for this session (its tally)."""
+    async with runtime.reader() as s:
+        viewer = await viewer_from_token(s, token, now=runtime.clock())
+    stream = await schema.build_schema().subscribe(
+        WATCH, {"e": election}, context_value=_Watching(runtime, viewer)
+    )
+    assert not isinstance(stream, ExecutionResult)
+    try:
+        first = await anext(stream)
+    finally:
+        await stream.aclose()
+    if first.errors:
+        return {"error": (first.errors[0].extensions or {})["code"]}
+    return first.data["electionTally"]  # type: ignore[index,no-any-return]
+
+
 def _counts(tally: dict[str, Any]) -> dict[str, tuple[int, int]] | None:
     questions = tally["questions"]
     if questions is None:
@@ -131,7 +170,13 @@ async def test_who_sees_live_counts_and_results(
             view = views[role]
             if role.startswith("other_"):
                 assert view == {"error": "NOT_FOUND"}, (phase, role)
+                assert watched[role] == {"error": "NOT_FOUND"}, (phase, role)
                 continue
+            # the live subscription shows each role exactly what the query shows it
+            live = watched[role]["tally"]
+            assert live["releasedBallots"] == view["tally"]["releasedBallots"], (phase, role)
+            assert live["ballots"] == view["tally"]["ballots"], (phase, role)
+            assert _counts(live) == _counts(view["tally"]), (phase, role)
             tally = view["tally"]
             assert tally["releasedBallots"] == 5, (phase, role)
             counts = _counts(tally)
@@ -144,11 +189,13 @@ async def test_who_sees_live_counts_and_results(
 
     tokens = place.tokens
     views = {role: await _tally(gql, e.id, tokens[role]) for role in ROLES}
+    watched = {role: await _watched(runtime, e.id, tokens[role]) for role in ROLES}
     check("open", live_counts, {"supervisor", "official"})
 
     place.clock.now = CLOSES
     closed = (await transition(gql, "closeElection", e.id, tokens["committee"]))["election"]
     views = {role: await _tally(gql, e.id, tokens[role]) for role in ROLES}
+    watched = {role: await _watched(runtime, e.id, tokens[role]) for role in ROLES}
     # after the close the committee and the overseers count; owners wait for publication
     check("closed", {"supervisor", "official", "committee"}, {*ROLES} - {"other_owner"})
     for role, visible in (("committee", True), ("owner", False)):
@@ -166,6 +213,7 @@ async def test_who_sees_live_counts_and_results(
     published = await transition(gql, "publishElection", e.id, tokens["committee"])
     assert published["election"]["state"] == "PUBLISHED"
     views = {role: await _tally(gql, e.id, tokens[role]) for role in ROLES}
+    watched = {role: await _watched(runtime, e.id, tokens[role]) for role in ROLES}
     check("published", {"supervisor", "official", "committee", "owner"}, {*ROLES})
     owner_result = (await gql(RESULT, {"e": e.id}, token=tokens["owner"]))["data"]["election"]
     assert owner_result["result"]["digest"] == closed["resultDigest"]
@@ -312,8 +360,9 @@ async def test_owners_of_another_compound_can_neither_cast_nor_look(
     for outsider in (world.tokens["owner"], world.tokens["owner_b"]):
         # even with a real voting code of this compound, with or without the elector's id
         for elector in (el, None):
+            # the same answer as a missing election: not even its existence or state leaks
             r = await cast(gql, outsider, e.id, code, e.answer("no"), elector=elector)
-            assert r["code"] == "NOT_AN_ELECTOR", r
+            assert r["code"] == "NOT_FOUND", r
         for q, v in (
             (TALLY_Q, {"e": e.id}),
             (TRACKING, {"e": e.id, "a": None}),
@@ -325,3 +374,68 @@ async def test_owners_of_another_compound_can_neither_cast_nor_look(
             assert (await transition(gql, action, e.id, outsider))["code"] == "NOT_FOUND"
     state = await _tally(gql, e.id, place.tokens["supervisor"])
     assert state["ledgerSeq"] == 1 and state["tally"]["ballots"] == 1
+
+
+async def test_a_cast_into_another_compounds_election_answers_as_a_missing_one(
+    gql: Gql, world: World, runtime: Runtime, place: Place
+) -> None:
+    """Election ids are small integers: before this was fixed, casting into each id told an
+    outsider which elections of other compounds exist and whether they are open (NOT_OPEN,
+    ELECTION_CLOSED or NOT_AN_ELECTOR, where a missing id said NOT_FOUND)."""
+    e, voters = await _open(gql, runtime, place, "ALL")
+    draft = await create_election(
+        gql, place.community, place.tokens["committee"], resolution_spec("未公告的表决")
+    )
+    missing = await cast(gql, world.tokens["owner_b"], "99999", voters[0][2], e.answer("yes"))
+    assert missing["code"] == "NOT_FOUND"
+    for election in (e.id, draft):
+        for outsider in (world.tokens["owner_b"], world.tokens["official_2"]):
+            r = await cast(gql, outsider, election, voters[0][2], e.answer("yes"))
+            assert (r["code"], r["message"]) == (missing["code"], missing["message"]), r
+    # a member of the compound with no elector is told so, as before
+    member = await staff_token(runtime, "13730000009", "owner", community_id=place.community)
+    mine = await cast(gql, member, e.id, voters[0][2], e.answer("yes"))
+    assert mine["code"] == "NOT_AN_ELECTOR"
+
+
+async def test_an_admin_cannot_stand_in_for_a_supervisor(
+    gql: Gql, world: World, runtime: Runtime, place: Place
+) -> None:
+    """Certification is two supervisors vouching for the count (DESIGN.md §3.8), and a paper
+    ballot counts when a second supervisor re-enters it: an admin account was accepted as
+    either supervisor, so one supervisor and the operator's account could certify a result or
+    count a paper ballot between them. The supervisor role itself is now required."""
+    admin, tokens = world.tokens["admin"], place.tokens
+    e, voters = await _open(gql, runtime, place, "SUPERVISORS")
+    paper = {"i": {"electionId": e.id, "electorId": voters[0][0], "answers": e.answer("no")}}
+    refused = await gql(ENTER_PAPER, paper, token=admin)
+    assert refused["data"]["enterPaperBallot"]["code"] == "FORBIDDEN"
+    entered = await gql(ENTER_PAPER, paper, token=tokens["supervisor"])
+    entry = entered["data"]["enterPaperBallot"]["entryId"]
+    confirm = {"i": {"entryId": entry, "answers": e.answer("no")}}
+    by_admin = await gql(CONFIRM_PAPER, confirm, token=admin)
+    assert by_admin["data"]["confirmPaperBallot"]["code"] == "FORBIDDEN"
+    by_second = await gql(CONFIRM_PAPER, confirm, token=tokens["supervisor_2"])
+    assert by_second["data"]["confirmPaperBallot"]["receipt"]["counted"] is True
+
+    place.clock.now = CLOSES
+    closed = (await transition(gql, "closeElection", e.id, tokens["committee"]))["election"]
+    signed = {
+        "i": {
+            "electionId": e.id,
+            "resultDigest": closed["resultDigest"],
+            "rollFingerprint": closed["rollFingerprint"],
+            "ledgerHead": closed["ledgerHead"],
+        }
+    }
+    first = await gql(SIGN_OFF, signed, token=tokens["supervisor"])
+    assert first["data"]["signOffElection"]["__typename"] == "ElectionSaved"
+    for who in (admin, tokens["official"], tokens["committee"]):
+        r = await gql(SIGN_OFF, signed, token=who)
+        assert r["data"]["signOffElection"]["code"] == "FORBIDDEN"
+    state = await gql("query($e: ID!) { election(id: $e) { state } }", {"e": e.id}, token=admin)
+    assert state["data"]["election"]["state"] == "CLOSED"  # one supervisor does not certify
+    second = await gql(SIGN_OFF, signed, token=tokens["supervisor_2"])
+    assert second["data"]["signOffElection"]["__typename"] == "ElectionSaved"
+    state = await gql("query($e: ID!) { election(id: $e) { state } }", {"e": e.id}, token=admin)
+    assert state["data"]["election"]["state"] == "CERTIFIED"

@@ -14,6 +14,7 @@ import contextlib
 import gc
 import math
 import random
+import time
 import tracemalloc
 from collections import Counter
 from collections.abc import AsyncGenerator, Callable, Hashable
@@ -22,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from api.fanout import Hub, LoadError, Watcher
+from api.fanout import FANOUT_BACKOFF, Hub, LoadError, Watcher
 from api.pubsub import Event, MemoryBackend, Message, Resync
 
 WAIT = 10.0
@@ -229,6 +230,51 @@ async def test_a_burst_is_coalesced_into_a_few_loads_shared_by_all_watchers() ->
         assert hub.stats.loads == loads + loads_before
         for s in seen:
             assert s == sorted(set(s)) and len(s) <= loads + 1
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_loads_are_paced_by_what_the_last_fan_out_round_cost() -> None:
+    """Watchers that each take 2 ms of CPU to send (held with a blocking sleep, so a round of
+    40 of them takes at least 80 ms): even with no max_rate throttle, after every round the
+    topic waits FANOUT_BACKOFF times the round before loading again, so the event loop is
+    never all fan-out. The bound comes from the elapsed time the test measured."""
+    watchers, cost = 40, 0.002
+    store = Store()
+    loop = asyncio.get_running_loop()
+    async with (
+        running(Hub(MemoryBackend(), store.load, max_rate=math.inf)) as hub,
+        contextlib.AsyncExitStack() as stack,
+    ):
+        ws = [await stack.enter_async_context(hub.watch("election:1")) for _ in range(watchers)]
+        seen: list[list[int]] = [[] for _ in ws]
+
+        def costly(watcher: Watcher[Any, Any], into: list[int]) -> asyncio.Task[None]:
+            async def run() -> None:
+                async for item in watcher:
+                    time.sleep(cost)  # noqa: ASYNC251 - blocks on purpose: a send's CPU
+                    into.append(item.version)
+
+            return asyncio.create_task(run())
+
+        tasks = [costly(w, s) for w, s in zip(ws, seen, strict=True)]
+        await until(lambda: all(s == [0] for s in seen))
+        loads_before = store.loads["election:1"]
+        start = loop.time()
+        v = 0
+        while loop.time() - start < 1.5:  # a ballot every 5 ms for 1.5 s
+            v += 1
+            await store.commit(hub, "election:1", v)
+            await asyncio.sleep(0.005)
+        await until(lambda: all(s[-1] == v for s in seen))
+        elapsed = loop.time() - start
+        loads = store.loads["election:1"] - loads_before
+        round_min = watchers * cost
+        # every load but the last is followed by a round (>= round_min) and a pause of
+        # FANOUT_BACKOFF rounds before the next one
+        assert loads <= 2 + elapsed / ((1 + FANOUT_BACKOFF) * round_min), (loads, elapsed)
+        assert loads >= 2, "updates kept flowing"
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

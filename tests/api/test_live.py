@@ -459,25 +459,39 @@ async def test_a_duplicate_subscription_id_is_closed_4409(demo: Server) -> None:
         assert await closed_with(client.ws) == 4409
 
 
-async def test_more_subscriptions_than_the_cap_are_refused(demo: Server) -> None:
-    """GONGZHI_WS_MAX_SUBSCRIPTIONS (20). Strawberry (0.341) does not close the connection: it
-    answers the 21st subscribe with an ``error`` message for that id ("Subscription limit
-    reached") and the 20 running subscriptions carry on."""
+async def test_more_subscriptions_than_the_cap_close_the_connection_4429(demo: Server) -> None:
+    """GONGZHI_WS_MAX_SUBSCRIPTIONS (20): the 21st subscribe closes the connection with 4429
+    (Strawberry alone would answer it with an ``error`` and let the client go on trying)."""
     token = await http(demo.token, SUPERVISOR)
     async with Client.connect(demo, token) as client:
         for _ in range(20):
             await client.subscribe(demo.election_id)
         for _ in range(20):
+            assert (await client.next_update())["electionId"] == demo.election_id
+        await client.subscribe(demo.election_id)
+        assert await closed_with(client.ws) == 4429
+
+
+async def test_a_completed_subscription_frees_its_place_under_the_cap(demo: Server) -> None:
+    token = await http(demo.token, SUPERVISOR)
+    async with Client.connect(demo, token) as client:
+        ids = [await client.subscribe(demo.election_id) for _ in range(20)]
+        for _ in range(20):
             await client.next_update()
-        extra = await client.subscribe(demo.election_id)
-        message = await client.recv()
-        assert message["type"] == "error" and message["id"] == extra, message
-        assert "limit" in json.dumps(message["payload"]).lower(), message
-        # the connection is still open and still serves the ones it has
-        await client.send({"id": "s1", "type": "complete"})
+        await client.send({"id": ids[0], "type": "complete"})
         again = await client.subscribe(demo.election_id)
         message = await client.recv()
         assert message["type"] == "next" and message["id"] == again, message
+
+
+async def test_updates_are_not_compressed_per_connection_by_default(demo: Server) -> None:
+    """GONGZHI_WS_COMPRESSION=false: permessage-deflate, which the client offers, is declined
+    (a zlib stream per connection, every update compressed once per subscriber)."""
+    token = await http(demo.token, SUPERVISOR)
+    async with Client.connect(demo, token) as client:
+        assert client.ws.request is not None and client.ws.response is not None
+        assert "permessage-deflate" in client.ws.request.headers["Sec-WebSocket-Extensions"]
+        assert "Sec-WebSocket-Extensions" not in client.ws.response.headers
 
 
 async def test_the_legacy_graphql_ws_subprotocol_is_refused_4406(demo: Server) -> None:
@@ -774,3 +788,200 @@ async def test_after_a_redis_restart_the_watcher_on_the_other_worker_catches_up(
         # and announcements flow again after the restart
         await http(a.cast, a.owners[2])
         await sup.update_where(lambda u: u["tally"]["ballots"] == n + 2, WAIT)
+
+
+# -- 4. proposals and consultations, live ----------------------------------------------------
+
+DISCUSSION = "discussion { comments roots answered unanswered latestCommentId lastAnsweredAt }"
+PROPOSAL_LIVE = f"""subscription($p: ID!) {{ proposalLive(proposalId: $p) {{
+  proposalId version status supportHeads supportArea supportAreaCenti signatureCount answered
+  threshold {{ rollHeads headsNeeded areaNeededCenti }} {DISCUSSION} }} }}"""
+CONSULTATION_LIVE = f"""subscription($v: ID!) {{ consultationLive(versionId: $v) {{
+  versionId version status opensAt closesAt {DISCUSSION} }} }}"""
+COMMUNITY_OF = "query($e: ID!) { election(id: $e) { communityId } }"
+
+
+async def live_updates(client: Client, query: str, variables: dict[str, Any], sid: str) -> None:
+    await client.send(
+        {"id": sid, "type": "subscribe", "payload": {"query": query, "variables": variables}}
+    )
+
+
+async def next_live(client: Client, field: str) -> dict[str, Any]:
+    message = await client.recv()
+    assert message["type"] == "next" and "errors" not in message["payload"], message
+    update: dict[str, Any] = message["payload"]["data"][field]
+    return update
+
+
+async def live_where(client: Client, field: str, predicate: Any) -> dict[str, Any]:
+    async with asyncio.timeout(WAIT):
+        while True:
+            update = await next_live(client, field)
+            if predicate(update):
+                return update
+
+
+def mutate(server: Server, query: str, payload: dict[str, Any], phone: str) -> dict[str, Any]:
+    """Run a mutation whose input is ``payload``; its one root field's result must succeed."""
+    (result,) = server.gql(query, {"input": payload}, phone).values()
+    assert result["__typename"] not in ("Problem",), result
+    return dict(result)
+
+
+async def test_a_proposal_watched_live_follows_co_signing_comments_and_the_answer(
+    demo: Server,
+) -> None:
+    from tests.api.test_drafting_world import (
+        ADD_COMMENT,
+        ANSWER_PROPOSAL,
+        CREATE_PROPOSAL,
+        PROPOSAL,
+        SIGN,
+    )
+
+    author, watcher, signer = demo.owners
+    community = (await http(demo.gql, COMMUNITY_OF, {"e": demo.election_id}, SUPERVISOR))[
+        "election"
+    ]["communityId"]
+    made = await http(
+        mutate,
+        demo,
+        CREATE_PROPOSAL,
+        {
+            "communityId": community,
+            "title": "增设电动车充电桩",
+            "body": "在地下车库增设充电桩。",
+            "category": "停车",
+            "submit": True,
+        },
+        author,
+    )
+    pid = made["proposal"]["summary"]["id"]
+    async with Client.connect(demo, await http(demo.token, watcher)) as client:
+        await live_updates(client, PROPOSAL_LIVE, {"p": pid}, "p")
+        first = await next_live(client, "proposalLive")
+        now = (await http(demo.gql, PROPOSAL, {"id": pid}, watcher))["proposal"]
+        assert first["proposalId"] == pid and first["status"] == now["summary"]["status"]
+        assert first["supportHeads"] == now["summary"]["supportHeads"]
+        assert first["threshold"]["headsNeeded"] == now["threshold"]["headsNeeded"]
+        assert (
+            first["discussion"]["comments"] == 0 and first["discussion"]["latestCommentId"] is None
+        )
+
+        await http(mutate, demo, SIGN, {"proposalId": pid}, signer)
+        signed = await live_where(
+            client, "proposalLive", lambda u: u["signatureCount"] > first["signatureCount"]
+        )
+        assert signed["version"] > first["version"]
+        assert signed["supportHeads"] == first["supportHeads"] + 1
+        assert int(signed["supportAreaCenti"]) > int(first["supportAreaCenti"])
+
+        comment = await http(
+            mutate, demo, ADD_COMMENT, {"proposalId": pid, "body": "支持，请尽快安排。"}, signer
+        )
+        commented = await live_where(
+            client, "proposalLive", lambda u: u["discussion"]["comments"] == 1
+        )
+        assert commented["discussion"]["latestCommentId"] == comment["comment"]["id"]
+        assert commented["version"] > signed["version"]
+
+        await http(
+            mutate,
+            demo,
+            ANSWER_PROPOSAL,
+            {"proposalId": pid, "kind": "SCHEDULE", "text": "同意，下月施工。"},
+            COMMITTEE,
+        )
+        answered = await live_where(client, "proposalLive", lambda u: u["answered"])
+        assert answered["version"] > commented["version"]
+
+
+async def test_a_consultation_watched_live_counts_comments_and_answers(demo: Server) -> None:
+    from tests.api.test_drafting_world import ADD_COMMENT, ANSWER_COMMENT, CREATE_DOCUMENT, PUBLISH
+
+    owner = demo.owners[0]
+    community = (await http(demo.gql, COMMUNITY_OF, {"e": demo.election_id}, SUPERVISOR))[
+        "election"
+    ]["communityId"]
+    draft = await http(
+        mutate,
+        demo,
+        CREATE_DOCUMENT,
+        {
+            "communityId": community,
+            "kind": "OTHER",
+            "title": "停车管理规定",
+            "text": "第一章 总则\n第一条 为规范停车，制定本规定。\n第二条 本规定自通过之日起施行。\n",
+        },
+        COMMITTEE,
+    )
+    vid = draft["version"]["id"]
+    # a draft is the drafters' business: an owner may not watch it
+    async with Client.connect(demo, await http(demo.token, owner)) as client:
+        await live_updates(client, CONSULTATION_LIVE, {"v": vid}, "draft")
+        refused = await client.recv()
+        assert refused["type"] in ("error", "next"), refused
+        assert "NOT_FOUND" in json.dumps(refused["payload"]), refused
+
+    closes = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() + 9 * 86400))
+    await http(mutate, demo, PUBLISH, {"versionId": vid, "closesAt": closes}, COMMITTEE)
+    async with Client.connect(demo, await http(demo.token, owner)) as client:
+        await live_updates(client, CONSULTATION_LIVE, {"v": vid}, "c")
+        first = await next_live(client, "consultationLive")
+        assert first["versionId"] == vid and first["status"] == "PUBLISHED"
+        assert first["closesAt"] and first["discussion"]["comments"] == 0
+
+        made = await http(
+            mutate,
+            demo,
+            ADD_COMMENT,
+            {"versionId": vid, "stance": "SUPPORT", "body": "赞成。"},
+            owner,
+        )
+        cid = made["comment"]["id"]
+        one = await live_where(client, "consultationLive", lambda u: u["discussion"]["comments"])
+        assert one["discussion"] == {
+            "comments": 1,
+            "roots": 1,
+            "answered": 0,
+            "unanswered": 1,
+            "latestCommentId": cid,
+            "lastAnsweredAt": None,
+        }
+        await http(
+            mutate,
+            demo,
+            ANSWER_COMMENT,
+            {"commentId": cid, "outcome": "ADOPTED", "reason": "采纳。"},
+            COMMITTEE,
+        )
+        done = await live_where(
+            client, "consultationLive", lambda u: u["discussion"]["answered"] == 1
+        )
+        assert done["discussion"]["unanswered"] == 0 and done["discussion"]["lastAnsweredAt"]
+        assert done["version"] > one["version"] > first["version"]
+
+
+async def test_a_proposal_only_its_author_can_read_cannot_be_watched(demo: Server) -> None:
+    from tests.api.test_drafting_world import CREATE_PROPOSAL
+
+    author, other, _ = demo.owners
+    community = (await http(demo.gql, COMMUNITY_OF, {"e": demo.election_id}, SUPERVISOR))[
+        "election"
+    ]["communityId"]
+    made = await http(
+        mutate,
+        demo,
+        CREATE_PROPOSAL,
+        {"communityId": community, "title": "草稿", "body": "未提交", "category": "其他"},
+        author,
+    )
+    pid = made["proposal"]["summary"]["id"]
+    async with Client.connect(demo, await http(demo.token, other)) as client:
+        await live_updates(client, PROPOSAL_LIVE, {"p": pid}, "x")
+        refused = await client.recv()
+        assert "NOT_FOUND" in json.dumps(refused["payload"]), refused
+    async with Client.connect(demo, await http(demo.token, author)) as client:
+        await live_updates(client, PROPOSAL_LIVE, {"p": pid}, "mine")
+        assert (await next_live(client, "proposalLive"))["status"] == "DRAFT"

@@ -245,6 +245,25 @@ async def test_unexpected_error_is_masked_and_logged(
     assert "secret detail" in caplog.text
 
 
+async def test_an_unknown_enum_value_in_variables_is_explained_not_masked(
+    app_client: AppClient, world: World
+) -> None:
+    """graphql-core reports a bad variable value as a GraphQLError wrapping another GraphQLError
+    (its own coercion message); that is the client's mistake and says which value, so it is not
+    "internal error"."""
+    client = await app_client()
+    headers = {"authorization": f"Bearer {world.tokens['committee']}"}
+    r = await post(
+        client,
+        "mutation($i: AnswerProposalInput!) { answerProposal(input: $i) { __typename } }",
+        variables={"i": {"proposalId": "1", "kind": "ACCEPTED", "text": "x"}},
+        headers=headers,
+    )
+    (error,) = refused(r)
+    assert error["message"] != MASKED
+    assert "ACCEPTED" in error["message"] and "ProposalAnswerKind" in error["message"]
+
+
 async def test_unexpected_error_in_a_mutation_rolls_back(
     app_client: AppClient, world: World, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
