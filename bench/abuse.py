@@ -240,8 +240,9 @@ async def ws_flooder(port: int, until: float, seen: Counter, tok: str, election:
                 assert json.loads(await ws.recv())["type"] == "connection_ack"
 
                 async def drain(ws: Any = ws) -> None:
-                    async for raw in ws:
-                        seen["msg " + json.loads(raw)["type"]] += 1
+                    with contextlib.suppress(ConnectionClosed):  # reported by the sender
+                        async for raw in ws:
+                            seen["msg " + json.loads(raw)["type"]] += 1
 
                 reading = asyncio.ensure_future(drain())
                 n = 0
