@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -18,23 +20,38 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 import schema
 from api.context import RequestContext, Transaction
 from api.guards import BodyLimit, csrf_refusal, send_refusal
+from api.http_refusals import (
+    BODY_NOT_OBJECT,
+    NOT_ACCEPTABLE,
+    OPERATION_NAME_NOT_STRING,
+    OPERATION_UNKNOWN,
+    TIMED_OUT,
+    http_refusal,
+)
+from api.media import GRAPHQL_RESPONSE, JSON, content_type, is_request_error, negotiate
 from api.runtime import Runtime
 from api.services.drafting_cache import DraftingPageCache
 from api.settings import Settings
 from schema.sharing import EncodedData
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+MEDIA_KEY = "gongzhi.media"  # the negotiated response media type, kept in the ASGI scope
+HTTP_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
 WEB_HEADERS = (
@@ -87,7 +104,9 @@ class TransportWS(BaseGraphQLTransportWSHandler[RequestContext, None]):
 
 
 class GongzhiGraphQL(GraphQL[RequestContext, None]):
-    """Strawberry's ASGI view with our context, CSRF guard and per-operation timeout."""
+    """Strawberry's ASGI view with our context, CSRF guard, per-operation timeout, and the
+    GraphQL-over-HTTP media types and status codes (api/media.py): request refusals are JSON
+    error bodies in both languages, never Strawberry's plain-text ones."""
 
     graphql_transport_ws_handler_class = TransportWS
 
@@ -97,22 +116,114 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
         self.encoded = EncodedData()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            refusal = csrf_refusal(scope)
-            if refusal:
-                await send_refusal(send, refusal)
-                return
-            try:
-                async with asyncio.timeout(self.runtime.settings.operation_timeout_seconds):
-                    await super().__call__(scope, receive, send)
-            except TimeoutError:
-                body = (
-                    b'{"errors":[{"message":"\xe8\xaf\xb7\xe6\xb1\x82\xe8\xb6\x85\xe6\x97\xb6 / '
-                    b'operation timed out","extensions":{"code":"TIMEOUT"}}]}'
-                )
-                await send_refusal(send, (504, body))
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        media = negotiate(dict(scope["headers"]).get(b"accept"))
+        if media is None:
+            if scope.get("method") == "POST":
+                await send_refusal(send, NOT_ACCEPTABLE)
+                return
+            media = JSON  # a GET is refused anyway, or is GraphiQL's page in debug
+        scope[MEDIA_KEY] = media
+        refusal = csrf_refusal(scope)
+        if refusal:
+            await send_refusal(send, refusal, media)
+            return
+        try:
+            async with asyncio.timeout(self.runtime.settings.operation_timeout_seconds):
+                try:
+                    response = await self.run(Request(scope, receive))
+                except HTTPException as e:
+                    status, body, headers = http_refusal(e)
+                    await send_refusal(send, (status, body), media, headers)
+                    return
+                await response(scope, receive, send)
+        except TimeoutError:
+            await send_refusal(send, TIMED_OUT, media)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = request.scope.get(MEDIA_KEY, JSON)
+        return sub_response
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData) and not isinstance(
+            data.operation_name, (str, type(None))
+        ):
+            raise HTTPException(400, OPERATION_NAME_NOT_STRING)
+        return data
+
+    def parse_json(self, data: str | bytes) -> Any:
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, (dict, list)):
+            raise HTTPException(400, BODY_NOT_OBJECT)
+        return parsed
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # Strawberry lets a subscription run over POST (and over GET, even with GET queries
+        # off) for its streaming transports, which we do not serve: it would execute the
+        # subscription field as a query and fail inside it. Here, over HTTP only queries and
+        # mutations run, and only over POST.
+        allowed = HTTP_OPERATIONS if request_adapter.method == "POST" else set()
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError:
+            # The document is well-formed but names no operation we can run (two anonymous
+            # ones, or an unknown operationName): a GraphQL request error, 200 for
+            # application/json and 400 for graphql-response+json, like a validation error.
+            return ExecutionResult(data=None, errors=[GraphQLError(OPERATION_UNKNOWN)])
+        except InvalidOperationTypeError as e:
+            raise HTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
+        except MissingQueryError as e:
+            raise HTTPException(400, "No GraphQL query found in the request") from e
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if request.scope.get(MEDIA_KEY) == GRAPHQL_RESPONSE and is_request_error(
+            result.data, result.errors
+        ):
+            # the GraphQL spec: a request error has no data entry (not even null)
+            response.pop("data", None)
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        media = sub_response.media_type or JSON
+        response.headers["content-type"] = content_type(media).decode()
+        if (
+            media == GRAPHQL_RESPONSE
+            and isinstance(response_data, dict)
+            and "data" not in response_data
+            and not sub_response.status_code
+        ):
+            response.status_code = 400
+        return response
 
     def encode_json(self, data: object) -> str:
         # Subscription updates shared by many subscribers are encoded once (schema/sharing.py).
@@ -181,5 +292,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         routes.append(Mount("/", WebHeaders(StaticFiles(directory=WEB_DIR, html=True)), name="web"))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = rt
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, read_timeout=settings.body_timeout_seconds
+    )
     return app

@@ -47,6 +47,7 @@ class Settings:
     login_max_per_phone: int = 5
     login_max_per_address: int = 30
     max_body_bytes: int = 4 * 1024 * 1024
+    body_timeout_seconds: float = 10.0  # the whole body must arrive within this (408)
     max_query_depth: int = 12
     max_query_tokens: int = 2000
     max_aliases: int = 15
