@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,11 @@ from api.http_refusals import (
     http_refusal,
 )
 from api.media import GRAPHQL_RESPONSE, JSON, content_type, is_request_error, negotiate
+from api.logs import AccessLog
 from api.runtime import Runtime
 from api.services.drafting_cache import DraftingPageCache
 from api.settings import Settings
+from api.shutdown import Draining
 from schema.sharing import EncodedData
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -270,16 +273,22 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         allowed_origins=settings.origins,
     )
 
+    draining = Draining()
+
     async def health(_: Request) -> JSONResponse:
-        try:
-            async with rt.reader() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception:
-            return JSONResponse({"ok": False, "database": False}, status_code=503)
-        return JSONResponse({"ok": True, "database": True})
+        """200 when this worker can reach its database and its pubsub broker; else 503 naming
+        the part that failed (the reason goes to the log, not to an anonymous caller)."""
+        parts = await health_checks(rt)
+        ok = all(parts.values()) and not draining.draining
+        body: dict[str, object] = {"ok": ok, **parts}
+        if draining.draining:
+            body["draining"] = True
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        draining.install()  # SIGTERM: WebSockets closed with 1001 first (api/shutdown.py)
+        await rt.live.start()  # the pubsub listener is up from the start: /healthz checks it
         yield
         await rt.close()
 
@@ -295,4 +304,33 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, read_timeout=settings.body_timeout_seconds
     )
+    app.add_middleware(draining.middleware)
+    app.add_middleware(AccessLog)
     return app
+
+
+HEALTH_TIMEOUT = 3.0  # a check that takes longer is a failure: a balancer must not wait on it
+health_log = logging.getLogger("gongzhi.health")
+
+
+async def health_checks(rt: Runtime) -> dict[str, bool]:
+    """``{"database": ok, "pubsub": ok}``, checked at once, each bounded by HEALTH_TIMEOUT."""
+
+    async def database() -> None:
+        async with rt.reader() as session:
+            await session.execute(text("SELECT 1"))
+
+    async def pubsub() -> None:
+        await rt.live.hub.backend.check()
+
+    async def run(name: str, check: Callable[[], Awaitable[None]]) -> bool:
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT):
+                await check()
+        except Exception as error:
+            health_log.warning("health: %s failed: %s: %s", name, type(error).__name__, error)
+            return False
+        return True
+
+    database_ok, pubsub_ok = await asyncio.gather(run("database", database), run("pubsub", pubsub))
+    return {"database": database_ok, "pubsub": pubsub_ok}

@@ -134,15 +134,21 @@ def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
             "Use PostgreSQL (GONGZHI_DATABASE_URL) and Redis (GONGZHI_PUBSUB=redis) to scale out.",
             file=sys.stderr,
         )
+    from api.logs import config as log_config
+
     uvicorn.run(
         "api.asgi:app",
         host=args.host,
         port=args.port,
         workers=args.workers,
+        log_config=log_config(settings.log_format),
         log_level="info",
+        access_log=False,  # api/logs.py AccessLog: no query strings, no headers
         proxy_headers=False,
         ws="websockets-sansio",
         ws_per_message_deflate=settings.ws_compression,
+        # SIGTERM: stop accepting, finish requests in flight, then cancel (api/shutdown.py)
+        timeout_graceful_shutdown=max(settings.shutdown_grace_seconds, 1),
     )
     return 0
 

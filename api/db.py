@@ -25,6 +25,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine, with the SQLite pragmas on every new connection."""
     parsed = make_url(url)
+    # SQL errors would otherwise quote their parameters (password hashes, ballots, codes) into
+    # tracebacks and logs (api/logs.py).
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

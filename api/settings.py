@@ -69,6 +69,11 @@ class Settings:
     consultation_min_days: int = 7
     # Drafting page results kept per worker for reuse while their data is unchanged; 0 = off.
     drafting_cache_entries: int = 512
+    # Operations (api/logs.py, api/shutdown.py): log lines as JSON objects or text ("auto":
+    # text on a terminal, JSON when the output is captured by systemd, Docker or a file), and
+    # how long a stopping server waits for requests in flight before it cancels them.
+    log_format: str = "auto"
+    shutdown_grace_seconds: int = 20
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

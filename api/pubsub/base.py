@@ -66,6 +66,11 @@ class Backend(Protocol):
         """
         ...
 
+    async def check(self) -> None:
+        """Raise if this worker cannot reach the broker now (``/healthz``): the publishing
+        side answers, and a listener that was started is connected (not waiting to retry)."""
+        ...
+
     async def close(self) -> None:
         """Release the publishing connection(s)."""
         ...

@@ -34,5 +34,8 @@ class MemoryBackend:
         finally:
             self._inboxes.discard(inbox)
 
+    async def check(self) -> None:
+        return None  # nothing outside the process to lose
+
     async def close(self) -> None:
         return None

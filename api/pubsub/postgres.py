@@ -49,6 +49,13 @@ class PostgresBackend:
         self._pool_lock = asyncio.Lock()
         self.publish_failures = 0
         self.listener_pid: int | None = None  # the server pid of the LISTEN connection
+        self._listener_started = False
+
+    async def check(self) -> None:
+        if self._listener_started and self.listener_pid is None:
+            raise ConnectionError("the PostgreSQL LISTEN connection is down (reconnecting)")
+        pool = await asyncio.wait_for(self._get_pool(), self._timeout)
+        await pool.fetchval("SELECT 1", timeout=self._timeout)
 
     async def publish(self, topic: str, version: int) -> None:
         payload = encode(topic, version)
@@ -80,6 +87,7 @@ class PostgresBackend:
         return reconnecting(self._session, backoff=self._backoff, what="PostgreSQL")
 
     async def _session(self) -> AsyncGenerator[Message | Live, None]:
+        self._listener_started = True
         inbox = Inbox()
         conn = await asyncpg.connect(
             self.dsn,

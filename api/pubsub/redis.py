@@ -63,6 +63,13 @@ class RedisBackend:
             retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
         )
         self.publish_failures = 0
+        self.listening: bool | None = None  # None: no listener started; else subscribed now
+
+    async def check(self) -> None:
+        async with asyncio.timeout(self._timeout):
+            await self._publisher.ping()
+        if self.listening is False:
+            raise ConnectionError("the Redis listener is disconnected (reconnecting)")
 
     async def publish(self, topic: str, version: int) -> None:
         payload = encode(topic, version)
@@ -84,6 +91,7 @@ class RedisBackend:
             retry=Retry(NoBackoff(), 0),
         )
         pubsub = client.pubsub()
+        self.listening = False
         try:
             await pubsub.subscribe(self.channel)
             async with asyncio.timeout(self._timeout):  # live once the server confirmed
@@ -91,6 +99,7 @@ class RedisBackend:
                     "type"
                 ) != "subscribe":
                     pass
+            self.listening = True
             yield LIVE
             loop = asyncio.get_running_loop()
             answer_by: float | None = None  # while a PING is unanswered: its deadline
@@ -112,6 +121,7 @@ class RedisBackend:
                     if message is not None:
                         yield message
         finally:
+            self.listening = False
             with contextlib.suppress(Exception):
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
             with contextlib.suppress(Exception):
