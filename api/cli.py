@@ -126,6 +126,9 @@ def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
 
     settings = settings or Settings.from_env()
     settings.check_production()
+    from api.logs import config as log_config
+
+    logging_config = log_config(settings.log_format)  # refuses a bad format before migrating
     if not args.no_migrate:
         _migrate(settings)
     if args.workers > 1 and settings.is_sqlite:
@@ -134,14 +137,12 @@ def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
             "Use PostgreSQL (GONGZHI_DATABASE_URL) and Redis (GONGZHI_PUBSUB=redis) to scale out.",
             file=sys.stderr,
         )
-    from api.logs import config as log_config
-
     uvicorn.run(
         "api.asgi:app",
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_config=log_config(settings.log_format),
+        log_config=logging_config,
         log_level="info",
         access_log=False,  # api/logs.py AccessLog: no query strings, no headers
         proxy_headers=False,
@@ -157,6 +158,9 @@ def _demo(args: argparse.Namespace) -> int:
     os.environ["GONGZHI_DEMO"] = "1"
     settings = Settings.from_env()
     from api import demo
+    from api.logs import chosen
+
+    chosen(settings.log_format)  # a bad GONGZHI_LOG_FORMAT stops it before it seeds anything
 
     _migrate(settings)
     logins = asyncio.run(demo.seed(settings))

@@ -137,7 +137,12 @@ class Server:
             if time.monotonic() > deadline:
                 pytest.fail(f"gongzhi {self.command} did not answer /healthz:\n{self.output}")
             time.sleep(0.1)
-        for line in list(self.out):
+        self.read_demo(self.out)
+        return self
+
+    def read_demo(self, lines: list[str]) -> None:
+        """The election, logins and voting codes a demo printed (by `demo` or `--seed-only`)."""
+        for line in list(lines):
             if m := ELECTION_LINE.match(line):
                 self.election_id = m[1]
             if m := LOGIN_LINE.match(line.rstrip("\n")):
@@ -146,7 +151,6 @@ class Server:
                     elector = re.match(r"elector (\d+):", m[4] or "")
                     assert elector, line
                     self.codes[m[2]] = (elector[1], m[3])
-        return self
 
     @property
     def output(self) -> str:
@@ -249,3 +253,25 @@ class Server:
             "answers": answers,
         }
         return self.post(CAST, {"i": payload}, token)
+
+
+def seeded(var: Path, **env: str) -> tuple[Server, list[str]]:
+    """A demo database seeded with a real secret, and a `gongzhi serve` (not demo) for it."""
+    env = {"GONGZHI_SECRET_KEY": SECRET, "GONGZHI_LOG_FORMAT": "json", **env}
+    seed = run_cli(var, "demo", "--seed-only", **env)
+    assert seed.returncode == 0, seed.stdout + seed.stderr
+    server = Server(var, "serve", env=env)
+    lines = seed.stdout.splitlines(keepends=True)
+    server.read_demo(lines)
+    assert server.election_id and server.codes, seed.stdout
+    return server, lines
+
+
+def ledger(var: Path, election: str, **env: str) -> list[dict[str, Any]]:
+    """`gongzhi verify ELECTION --export`: it must verify; → the ledger lines of the export."""
+    out = var.parent / f"ledger-{election}-{time.monotonic_ns()}.jsonl"
+    r = run_cli(var, "verify", election, "--export", str(out), GONGZHI_SECRET_KEY=SECRET, **env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "verified / 验证通过" in r.stdout, r.stdout
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return [x for x in lines if x.get("type") == "ledger"]

@@ -23,10 +23,11 @@ from api.app import create_app
 from api.pubsub import asyncpg_dsn
 from api.pubsub.postgres import PostgresBackend
 from api.runtime import Runtime
-from tests.api.test_pubsub import redis_url  # noqa: F401 - the fixture (skips if absent)
+from tests.api import test_pubsub
 from tests.conftest import make_settings
 from tests.ops import free_port
 
+redis_url = test_pubsub.redis_url  # the fixture: the shared Redis, or a skip saying it is absent
 WAIT = 15.0  # a failure guard, never a timing assertion
 
 
@@ -74,7 +75,7 @@ async def test_a_database_that_does_not_answer_is_named(
 async def test_redis_answers_ping(
     tmp_path: Path,
     redis_url: str,
-    started: list[Runtime],  # noqa: F811
+    started: list[Runtime],
 ) -> None:
     rt = await _runtime(started, tmp_path / "a", "", pubsub="redis", redis_url=redis_url)
     await rt.live.start()
