@@ -1,4 +1,5 @@
-"""The `gongzhi` command: serve, migrate, demo, import-roll, create-admin.
+"""The `gongzhi` command: serve, migrate, demo, import-roll, create-admin, verify, backup,
+restore.
 
 Each subcommand reads the same settings (GONGZHI_* environment variables, see README.md) and
 says in plain words what it did or why it refused.
@@ -26,6 +27,8 @@ examples:
   gongzhi create-admin 13800000000      # the first administrator account
   gongzhi verify 7 --export e7.jsonl    # verify election 7 and export it
   gongzhi verify --from e7.jsonl        # verify an export on another machine
+  gongzhi backup /backups/gz-2026-11-27.db   # online SQLite backup, verified
+  gongzhi restore /backups/gz-2026-11-27.db  # verified restore (server stopped)
 """
 
 
@@ -76,6 +79,31 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--export", type=Path, metavar="FILE", help="also write a JSON Lines export")
     ver.add_argument("--from", dest="source", type=Path, metavar="FILE", help="verify an export")
 
+    bak = sub.add_parser(
+        "backup",
+        help="copy the SQLite database to FILE while the server runs, then verify the copy",
+        description="Copies one consistent snapshot of the SQLite database (the server may "
+        "keep running and writing), then checks the copy: PRAGMA integrity_check, and every "
+        "election's ledger, ballots, roll fingerprint and result, as `gongzhi verify` does "
+        "(with this deployment's GONGZHI_SECRET_KEY). Only a copy that verifies gets the name "
+        "FILE. Exits 1 on any failure. PostgreSQL: use pg_dump.",
+    )
+    bak.add_argument("file", type=Path, help="the backup file to create (must not exist)")
+
+    res = sub.add_parser(
+        "restore",
+        help="replace the SQLite database with a verified backup",
+        description="Verifies FILE as `gongzhi backup` does, then puts a verified copy in "
+        "place with one atomic rename. Refuses while any process has the database open (stop "
+        "the server first) and refuses a database that holds data unless --force; the "
+        "replaced file is kept beside it as <name>.before-restore-<time>. A refused restore "
+        "changes nothing.",
+    )
+    res.add_argument("file", type=Path, help="a backup made by `gongzhi backup`")
+    res.add_argument(
+        "--force", action="store_true", help="replace a database that holds data (kept beside)"
+    )
+
     admin = sub.add_parser("create-admin", help="create (or reset) an administrator account")
     admin.add_argument("phone", help="mobile number used to log in")
     admin.add_argument("--name", default="管理员", help="display name")
@@ -100,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _create_admin(args)
         if args.command == "verify":
             return _verify(args)
+        if args.command in ("backup", "restore"):
+            return _backup_or_restore(args)
     except SettingsError as e:
         print(f"gongzhi: {e}", file=sys.stderr)
         return 2
@@ -171,11 +201,11 @@ def _demo(args: argparse.Namespace) -> int:
     return _serve(ns, settings)
 
 
-def _bar(done: int, total: int, width: int = 30) -> None:
+def _bar(done: int, total: int, width: int = 30, label: str = "校验 checking") -> None:
     if not sys.stderr.isatty() and done != total:
         return
     filled = width * done // max(total, 1)
-    sys.stderr.write(f"\r校验 checking [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
     if done == total:
         sys.stderr.write("\n")
     sys.stderr.flush()
@@ -338,6 +368,36 @@ def _verify(args: argparse.Namespace) -> int:
         return _print_report(report)
 
     return asyncio.run(run())
+
+
+def _backup_or_restore(args: argparse.Namespace) -> int:
+    from api import backup
+
+    settings = Settings.from_env()
+
+    def copying(done: int, total: int) -> None:
+        _bar(done, total, label="复制 copying pages")
+
+    try:
+        if args.command == "backup":
+            verified = backup.backup(settings, args.file, copying)
+            kept = None
+        else:
+            verified, kept = backup.restore(settings, args.file, force=args.force, progress=copying)
+    except backup.BackupError as e:
+        print(f"gongzhi: {e.zh}\ngongzhi: {e.en}", file=sys.stderr)
+        return 1
+    for election, entries in verified.elections:
+        print(f"  election {election}: {entries} ledger entries verified / 验证通过")
+    what = "backup written" if args.command == "backup" else "database restored"
+    zh = "备份已写入并校验" if args.command == "backup" else "数据库已恢复并校验"
+    print(
+        f"{what} and verified / {zh}: {verified.path} "
+        f"({verified.pages} pages, {len(verified.elections)} elections)"
+    )
+    if kept is not None:
+        print(f"the replaced database is kept as / 原数据库保留为: {kept}")
+    return 0
 
 
 if __name__ == "__main__":
