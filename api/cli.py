@@ -162,10 +162,13 @@ def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     if not args.no_migrate:
         _migrate(settings)
     if args.workers > 1 and settings.is_sqlite:
-        print(
-            "note: several workers share one SQLite file; writes queue on its lock. "
-            "Use PostgreSQL (GONGZHI_DATABASE_URL) and Redis (GONGZHI_PUBSUB=redis) to scale out.",
-            file=sys.stderr,
+        import logging
+        import logging.config
+
+        logging.config.dictConfig(logging_config)  # the note is a log line like the others
+        logging.getLogger("gongzhi").warning(
+            "several workers share one SQLite file; writes queue on its lock. "
+            "Use PostgreSQL (GONGZHI_DATABASE_URL) and Redis (GONGZHI_PUBSUB=redis) to scale out."
         )
     uvicorn.run(
         "api.asgi:app",

@@ -5,8 +5,9 @@ activation codes, cookies, ``Authorization`` headers, the secret key and ballot 
 travel in headers or in the GraphQL request body. So the access log is our own
 (:class:`AccessLog`): it records the method, the path without its query string, the status,
 the duration and the operation's *name* — never a header, never the query string, never the
-variables. uvicorn's access log (which prints the raw request line) is off, and the engine
-hides SQL parameters in its errors (api/db.py), so a traceback cannot carry a ballot either.
+variables, never the client's address. uvicorn's access log (which prints the raw request
+line) is off, and the engine hides SQL parameters in its errors (api/db.py), so a traceback
+cannot carry a ballot either.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from api.settings import SettingsError
 FORMATS = ("auto", "json", "text")
 ACCESS = "gongzhi.access"
 # The request fields a record may carry (``extra=``); both formatters print them.
-FIELDS = ("method", "path", "status", "duration_ms", "operationName", "client", "close_code")
+# No client address: the access lines of ballot casts, in time order, line up with the ledger's
+# order of ballots, so an address on them would tie a person to a choice for anyone who holds
+# both (DESIGN.md §3.3: no log line, timestamp or order links an owner to their choices).
+FIELDS = ("method", "path", "status", "duration_ms", "operationName", "close_code")
 # A GraphQL Name: anything else in ``operationName`` is not a name and is not logged.
 NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 OPERATION = re.compile(rb"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]{0,99})")
@@ -211,7 +215,6 @@ class AccessLog:
                 "path": scope.get("path", ""),  # never the query string
                 "status": seen.get("status", 500 if kind == "http" else None),
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                "client": (scope.get("client") or (None,))[0],
                 "close_code": seen.get("close_code"),
             }
             if kind == "http" and peek and len(peek) <= PEEK_BYTES:

@@ -119,8 +119,8 @@ class Draining:
                 try:
                     closed = await self.close_websockets()
                     log.info(
-                        "shutdown started (%s): no new connections, %d WebSocket(s) closed "
-                        "with 1001, finishing requests in flight",
+                        "shutdown started (%s): %d WebSocket(s) closed with 1001; no longer "
+                        "accepting, finishing the requests in flight",
                         signal.Signals(sig).name,
                         closed,
                     )

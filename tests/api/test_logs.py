@@ -110,6 +110,7 @@ def test_json_log_lines_carry_requests_and_no_secret(demo: Server) -> None:
         assert r is not None, f"no access line for {name}:\n{text}"
         assert r["method"] == "POST" and r["path"] == "/graphql", r
         assert r["status"] == 200 and isinstance(r["duration_ms"], float), r
+        assert "client" not in r, r  # a cast's line must not say who sent it (DESIGN §3.3)
     assert any(r["message"].startswith("shutdown started") for r in records), text
 
     secret_key = (demo.var / "secret.key").read_text().strip()
