@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
@@ -100,6 +101,8 @@ class Draining:
 
     def install(self) -> None:
         """Wrap the signal handlers uvicorn installed (call from the running lifespan)."""
+        if threading.current_thread() is not threading.main_thread():
+            return  # an embedded server (a test's thread): signals are not its to handle
         loop = asyncio.get_running_loop()
         for sig in SIGNALS:
             original = signal.getsignal(sig)
