@@ -1,41 +1,50 @@
 """Graceful shutdown of a real `gongzhi serve` under ballot casts (issue #7 §7).
 
-Six clients re-cast the three demo owners' ballots as fast as the server answers, each on a
-fresh connection, and a supervisor watches the live tally over a WebSocket. SIGTERM arrives in
-the middle of it. Then:
+On SQLite and on PostgreSQL (with LISTEN/NOTIFY pub/sub), three clients re-cast the three demo
+owners' ballots as fast as the server answers, each on a fresh connection, and a supervisor
+watches the live tally over a WebSocket. SIGTERM arrives in the middle of it. Then:
 
 * every cast that got a response has a receipt, and every receipt is in the ledger: the entry
   at its ``ledgerSeq`` is that ballot (its tracking code) and its ``ledgerHead`` is the hash of
   a ledger entry, in a ledger that `gongzhi verify` verifies after the exit;
 * no request was cut off: each either got its whole response or found the port closed
   (connection refused), never a reset or a truncated answer;
-* casts that were in flight when the signal came got their receipts;
+* casts waiting in the group commit when the signal came got their receipts: just before
+  SIGTERM the election's write lock is taken from outside (as a long write would hold it), so
+  every client's cast is queued; the server must not exit while they wait, and once the lock
+  is released they are written together and answered;
 * the WebSocket was closed with 1001 Going Away, after the server logged "shutdown started";
 * the process exited by itself, within the grace period, every log line JSON.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 import threading
 import time
 import urllib.error
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from api.pubsub import asyncpg_dsn
 from tests.ops import Server, ledger, run_cli, seeded
 from voting.secrecy import short_tracking_code
 
 SUPERVISOR = "13800000003"
-CLIENTS = 6
+CLIENTS = 3  # one per demo owner: casts for distinct electors share a group commit
 BEFORE_SIGNAL = 40  # receipts before SIGTERM
 GRACE = 10  # GONGZHI_SHUTDOWN_GRACE_SECONDS for this server
 WAIT = 60.0  # a failure guard, never a timing assertion
+QUEUED = 1.0  # how long the casts wait behind the lock before, and after, SIGTERM
 SUBSCRIBE = """subscription($e: ID!) { electionTally(electionId: $e) { electionId version } }"""
 
 
@@ -45,6 +54,64 @@ class Outcome:
     ended: float
     kind: str  # "receipt" | "refused" | "broken" | "other"
     detail: Any
+
+
+class ElectionLock:
+    """Holds the election's write lock from outside the server, as a long write would: every
+    cast queues behind it in the group commit (api/castqueue.py) until :meth:`release`.
+    SQLite: the database's write lock (BEGIN IMMEDIATE). PostgreSQL: the election row, locked
+    as api/services/ballots.py ``lock_election`` locks it."""
+
+    def __init__(self, db_url: str, election: str) -> None:
+        self.url = db_url
+        self.election = int(election)
+        self.held = threading.Event()
+        self._release = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> ElectionLock:
+        self._thread.start()
+        assert self.held.wait(WAIT), "could not take the election's lock"
+        return self
+
+    def release(self) -> None:
+        self._release.set()
+        self._thread.join(WAIT)
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def _run(self) -> None:
+        if self.url.startswith("sqlite"):
+            conn = sqlite3.connect(self.url.split(":///", 1)[1], timeout=WAIT, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                self.held.set()
+                self._release.wait(WAIT)
+                conn.execute("ROLLBACK")
+            finally:
+                conn.close()
+            return
+        asyncio.run(self._pg())
+
+    async def _pg(self) -> None:
+        conn = await asyncpg.connect(asyncpg_dsn(self.url))
+        try:
+            async with conn.transaction():
+                await conn.execute(
+                    "SELECT id FROM election WHERE id = $1 FOR UPDATE", self.election
+                )
+                self.held.set()
+                await asyncio.to_thread(self._release.wait, WAIT)
+                raise _Rollback
+        except _Rollback:
+            pass
+        finally:
+            await conn.close()
+
+
+class _Rollback(Exception):
+    """Leaves the lock holder's transaction without a commit."""
 
 
 def _cast_once(server: Server, token: str, phone: str, answers: list[dict[str, Any]]) -> Outcome:
@@ -82,8 +149,13 @@ def _watch(server: Server, token: str, seen: dict[str, Any], ready: threading.Ev
             seen["at"] = time.monotonic()
 
 
-def test_sigterm_finishes_casts_in_flight_and_closes_websockets_1001(tmp_path: Path) -> None:
-    server, _ = seeded(tmp_path / "var", GONGZHI_SHUTDOWN_GRACE_SECONDS=str(GRACE))
+def test_sigterm_finishes_casts_in_flight_and_closes_websockets_1001(
+    tmp_path: Path, db_url: str
+) -> None:
+    env = {"GONGZHI_DATABASE_URL": db_url, "GONGZHI_SHUTDOWN_GRACE_SECONDS": str(GRACE)}
+    if not db_url.startswith("sqlite"):
+        env["GONGZHI_PUBSUB"] = "postgres"  # its LISTEN connection is closed on the way out
+    server, _ = seeded(tmp_path / "var", **env)
     server.start()
     try:
         owners = list(server.codes)
@@ -118,8 +190,16 @@ def test_sigterm_finishes_casts_in_flight_and_closes_websockets_1001(tmp_path: P
                 assert time.monotonic() < deadline, outcomes[-5:]
                 assert not any(f.done() for f in futures), outcomes[-5:]
                 time.sleep(0.01)
-            signalled = time.monotonic()
-            server.signal()
+            with ElectionLock(db_url, server.election_id) as lock:
+                # every client's next cast now waits in the group commit behind the lock
+                time.sleep(QUEUED)
+                signalled = time.monotonic()
+                server.signal()
+                time.sleep(QUEUED)
+                assert server.proc is not None and server.proc.poll() is None, (
+                    "the server exited with casts waiting in its queue"
+                )
+                lock.release()
             code = server.wait_exit(GRACE + 20)
             exited = time.monotonic()
             stop.set()  # a guard: every client stops at its first refused connection anyway
@@ -138,11 +218,21 @@ def test_sigterm_finishes_casts_in_flight_and_closes_websockets_1001(tmp_path: P
     assert not others, others[:3]
     receipts = [o for o in outcomes if o.kind == "receipt"]
     in_flight = [o for o in receipts if o.started < signalled < o.ended]
-    assert in_flight, "no cast was in flight when SIGTERM came: the test proved nothing"
+    # every client had a cast waiting behind the lock, and each got its receipt
+    assert len(in_flight) == CLIENTS, (len(in_flight), outcomes[-CLIENTS:])
+    batches = Counter(o.detail["ledgerHead"] for o in in_flight)  # one head per group commit
+    if not db_url.startswith("sqlite"):
+        # PostgreSQL: they waited in the cast queue itself (the request transactions do not
+        # lock the election) and were written together: the batch blocked on the lock, then
+        # one for all queued behind it. (On SQLite a mutation's own transaction takes the
+        # write lock, so there they waited at the database, before the queue.)
+        assert len(batches) <= 2, batches
     assert any(o.kind == "refused" for o in outcomes), "the server never stopped accepting"
 
     # every receipt is in a ledger that verifies
-    entries = {e["seq"]: e for e in ledger(server.var, server.election_id)}
+    entries = {
+        e["seq"]: e for e in ledger(server.var, server.election_id, GONGZHI_DATABASE_URL=db_url)
+    }
     hashes = {e["hash"] for e in entries.values()}
     for o in receipts:
         r = o.detail
@@ -159,7 +249,8 @@ def test_sigterm_finishes_casts_in_flight_and_closes_websockets_1001(tmp_path: P
     assert watched.get("code") == 1001, (watched, server.output)
     assert not any(r["level"] == "error" for r in records), server.output
     print(
-        f"\n{len(receipts)} receipts ({len(in_flight)} in flight at SIGTERM), "
+        f"\n{len(receipts)} receipts ({len(in_flight)} in flight at SIGTERM, in "
+        f"{len(batches)} group commits), "
         f"{sum(o.kind == 'refused' for o in outcomes)} refused after it; "
         f"exit {exited - signalled:.2f} s after SIGTERM"
     )
