@@ -106,8 +106,8 @@ class Draining:
         loop = asyncio.get_running_loop()
         for sig in SIGNALS:
             original = signal.getsignal(sig)
-            if not callable(original):
-                continue  # not under uvicorn's handlers (SIG_DFL/SIG_IGN): leave it alone
+            if not callable(original) or original is signal.default_int_handler:
+                continue  # not under uvicorn's handlers (Python's own): leave them alone
             signal.signal(sig, self._handler(loop, original))
 
     def _handler(
