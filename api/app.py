@@ -44,8 +44,8 @@ from api.http_refusals import (
     TIMED_OUT,
     http_refusal,
 )
-from api.media import GRAPHQL_RESPONSE, JSON, content_type, is_request_error, negotiate
 from api.logs import AccessLog
+from api.media import GRAPHQL_RESPONSE, JSON, content_type, is_request_error, negotiate
 from api.runtime import Runtime
 from api.services.drafting_cache import DraftingPageCache
 from api.settings import Settings
