@@ -334,3 +334,23 @@ def test_import_roll_into_an_unknown_compound(demo: Place) -> None:
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert "9999" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_the_server_process_freezes_start_up_objects_and_collects_rarely(place: Place) -> None:
+    """What uvicorn imports in each worker (api.asgi) tunes the cyclic collector for a process
+    holding thousands of connections (why: api/asgi.py); the test process itself is untouched."""
+    probe = (
+        "import gc; before = gc.get_threshold(); import api.asgi; "
+        "print(before, gc.get_threshold(), gc.get_freeze_count() > 1000)"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=Path(__file__).resolve().parents[2],
+        env=place.env(GONGZHI_DEMO="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["(700,", "10,", "10)", "(50000,", "20,", "10)", "True"], r.stdout
