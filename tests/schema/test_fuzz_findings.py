@@ -1,16 +1,22 @@
-"""Regression tests for what the fuzz suite found (issue #7): text no database can store.
+"""Regression tests for what the fuzz suite (tests/fuzz) found (issue #7).
 
-Before schema/textguard.py, a NUL in login's phone was an internal error on PostgreSQL (the
-driver refuses NUL in text), and an unpaired surrogate sent as a JSON ``\\ud800`` escape was an
-internal error on both databases (it cannot be encoded as UTF-8 for hashing or storing).
+1. Text no database can store: before schema/textguard.py, a NUL in login's phone was an
+   internal error on PostgreSQL (the driver refuses NUL in text), and an unpaired surrogate sent
+   as a JSON ``\\ud800`` escape was an internal error on both databases (it cannot be encoded
+   as UTF-8 for hashing or storing).
+2. A variable whose value does not fit its type (an unknown enum name, a DateTime that is not
+   one) was answered "internal error" and logged with a traceback, because graphql-core keeps the
+   scalar's exception as the original error and the schema masked every such error.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import httpx
+import pytest
 
 from api.runtime import Runtime
 from tests.conftest import Gql
@@ -89,3 +95,31 @@ async def test_surrogate_pairs_are_ordinary_text(client: httpx.AsyncClient, worl
         "{}",
     )
     assert body["data"]["login"] == {"__typename": "Problem"}
+
+
+async def test_a_variable_that_does_not_fit_its_type_is_the_clients_error(
+    client: httpx.AsyncClient, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = world.tokens["committee"]
+    decide = "mutation($i: DecideProposalInput!) { decideProposal(input: $i) { __typename } }"
+    body = await post_raw(
+        client, token, decide, '{"i": {"proposalId": "1", "outcome": "MAYBE", "text": "x"}}'
+    )
+    [error] = body["errors"]
+    assert error["message"] == (
+        "Variable '$i' has invalid value at .outcome: "
+        "Value 'MAYBE' does not exist in 'ProposalOutcome' enum."
+    )
+    create = """mutation($c: ID!, $i: ElectionInput!) {
+      createElection(communityId: $c, input: $i) { __typename } }"""
+    spec = (
+        '{"title": "x", "opensAt": "下周一", "closesAt": "2026-12-28T09:00:00+08:00",'
+        ' "extraordinary": false, "visibility": "SUPERVISORS", "questions": []}'
+    )
+    body = await post_raw(client, token, create, f'{{"c": "{world.a}", "i": {spec}}}')
+    [error] = body["errors"]
+    assert error["message"].startswith(
+        "Variable '$i' has invalid value at .opensAt: Value cannot represent a DateTime"
+    ), error
+    assert "internal error" not in str(body)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
