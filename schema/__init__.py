@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, VariableDefinitionNode
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -77,18 +77,10 @@ class Limits:
 def _should_mask(error: GraphQLError) -> bool:
     # Parse and validation errors (no original error), graphql-core's own coercion errors (a
     # GraphQLError behind "Variable '$input' has invalid value": an unknown enum value, say)
-    # and our own refusals are meant for the client; so is any other variable whose value does
-    # not fit its type (a scalar's own exception kept as the original error: masking it told
-    # the client "internal error" and logged a traceback; found by fuzzing, tests/fuzz).
-    # Anything else is a bug whose text could leak internals.
+    # and our own refusals are meant for the client; anything else is a bug whose text could
+    # leak internals.
     original = error.original_error
-    if original is None or isinstance(original, QueryError | GraphQLError):
-        return False
-    return not (
-        error.path is None
-        and error.nodes
-        and all(isinstance(node, VariableDefinitionNode) for node in error.nodes)
-    )
+    return original is not None and not isinstance(original, QueryError | GraphQLError)
 
 
 class QuietStreamRunner(SchemaExtensionsRunner):

@@ -30,7 +30,7 @@ there). The number of cases is added to the fuzz summary that tests/fuzz/conftes
 Found and fixed by this suite (regression tests in tests/schema/test_fuzz_findings.py): NUL in
 login's phone was an internal error on PostgreSQL; an unpaired surrogate in any variable was an
 internal error on both databases; a variable of the wrong enum name or DateTime was masked as an
-internal error and logged with a traceback.
+internal error and logged with a traceback (also fixed on main meanwhile).
 """
 
 from __future__ import annotations
