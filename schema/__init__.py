@@ -34,6 +34,7 @@ from schema.document import DocumentMutation, DocumentQuery
 from schema.live import LiveSubscription
 from schema.proposal import ProposalMutation, ProposalQuery
 from schema.sharing import SharingExecutor
+from schema.textguard import RefuseUnstorableText
 from schema.voting import VotingMutation, VotingQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -132,6 +133,8 @@ def build_schema(
             should_mask_error=_should_mask,
             error_message="内部错误，请稍后再试 / internal error, please try again later",
         ),
+        # before the service's own extensions: a refused document never opens a transaction
+        RefuseUnstorableText,
     ]
     if not limits.debug:
         from strawberry.extensions import DisableIntrospection
