@@ -11,18 +11,21 @@ new with ``proposalComments`` / ``consultationComments``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
 
-from schema.base import Info, area_m2, parse_id
+from schema.base import Info, QueryError, area_m2, parse_id
 from schema.document import VersionStatus
 from schema.drafting_ports import DiscussionView, SupportLine
 from schema.errors import AppError
 from schema.proposal import ProposalStatus, SupportThreshold
 from schema.sharing import SharedPayload
 from schema.voting import BuildingTurnout, ElectionState, Tally
+
+T = TypeVar("T")
 
 
 @strawberry.type(description="One live update of an election's tally.")
@@ -119,6 +122,18 @@ class ConsultationLiveUpdate(SharedPayload):
     discussion: Discussion
 
 
+async def _watch(
+    info: Info, raw_id: strawberry.ID, arg: str, source: Callable[[int], AsyncGenerator[T, None]]
+) -> AsyncGenerator[T, None]:
+    """The id checked (a malformed one is refused in the caller's language), then the stream."""
+    try:
+        object_id = parse_id(raw_id, arg)
+    except AppError as error:
+        raise QueryError(error, info.context.lang) from None
+    async for update in source(object_id):
+        yield update
+
+
 @strawberry.type
 class LiveSubscription:
     @strawberry.subscription(
@@ -127,12 +142,9 @@ class LiveSubscription:
     async def election_tally(
         self, info: Info, election_id: strawberry.ID
     ) -> AsyncGenerator[ElectionTallyUpdate, None]:
-        live = info.context.live
-        try:
-            eid = parse_id(election_id, "electionId")
-        except AppError as error:
-            raise _refusal(error, info.context.lang) from None
-        async for update in live.election_tally(eid):
+        async for update in _watch(
+            info, election_id, "electionId", info.context.live.election_tally
+        ):
             yield update
 
     @strawberry.subscription(
@@ -141,11 +153,7 @@ class LiveSubscription:
     async def proposal_live(
         self, info: Info, proposal_id: strawberry.ID
     ) -> AsyncGenerator[ProposalLiveUpdate, None]:
-        try:
-            pid = parse_id(proposal_id, "proposalId")
-        except AppError as error:
-            raise _refusal(error, info.context.lang) from None
-        async for update in info.context.live.proposal(pid):
+        async for update in _watch(info, proposal_id, "proposalId", info.context.live.proposal):
             yield update
 
     @strawberry.subscription(
@@ -154,18 +162,8 @@ class LiveSubscription:
     async def consultation_live(
         self, info: Info, version_id: strawberry.ID
     ) -> AsyncGenerator[ConsultationLiveUpdate, None]:
-        try:
-            vid = parse_id(version_id, "versionId")
-        except AppError as error:
-            raise _refusal(error, info.context.lang) from None
-        async for update in info.context.live.consultation(vid):
+        async for update in _watch(info, version_id, "versionId", info.context.live.consultation):
             yield update
-
-
-def _refusal(error: AppError, lang: str) -> Exception:
-    from schema.base import QueryError
-
-    return QueryError(error, lang)
 
 
 __all__: Sequence[str] = (

@@ -822,6 +822,12 @@ async def live_where(client: Client, field: str, predicate: Any) -> dict[str, An
                 return update
 
 
+async def community_of(demo: Server) -> str:
+    """The demo compound (that of the demo election)."""
+    data = await http(demo.gql, COMMUNITY_OF, {"e": demo.election_id}, SUPERVISOR)
+    return str(data["election"]["communityId"])
+
+
 def mutate(server: Server, query: str, payload: dict[str, Any], phone: str) -> dict[str, Any]:
     """Run a mutation whose input is ``payload``; its one root field's result must succeed."""
     (result,) = server.gql(query, {"input": payload}, phone).values()
@@ -841,9 +847,7 @@ async def test_a_proposal_watched_live_follows_co_signing_comments_and_the_answe
     )
 
     author, watcher, signer = demo.owners
-    community = (await http(demo.gql, COMMUNITY_OF, {"e": demo.election_id}, SUPERVISOR))[
-        "election"
-    ]["communityId"]
+    community = await community_of(demo)
     made = await http(
         mutate,
         demo,
@@ -901,9 +905,7 @@ async def test_a_consultation_watched_live_counts_comments_and_answers(demo: Ser
     from tests.api.test_drafting_world import ADD_COMMENT, ANSWER_COMMENT, CREATE_DOCUMENT, PUBLISH
 
     owner = demo.owners[0]
-    community = (await http(demo.gql, COMMUNITY_OF, {"e": demo.election_id}, SUPERVISOR))[
-        "election"
-    ]["communityId"]
+    community = await community_of(demo)
     draft = await http(
         mutate,
         demo,
@@ -967,9 +969,7 @@ async def test_a_proposal_only_its_author_can_read_cannot_be_watched(demo: Serve
     from tests.api.test_drafting_world import CREATE_PROPOSAL
 
     author, other, _ = demo.owners
-    community = (await http(demo.gql, COMMUNITY_OF, {"e": demo.election_id}, SUPERVISOR))[
-        "election"
-    ]["communityId"]
+    community = await community_of(demo)
     made = await http(
         mutate,
         demo,

@@ -7,6 +7,7 @@ Without it these tests are skipped with a message saying how to install it, exce
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -274,15 +275,15 @@ class Watch:
         assert self.errors == [], "\n".join(self.errors)
 
 
-@pytest.fixture
-def new_page(browser: Any, demo: Demo) -> Iterator[Any]:
-    """new_page(width=1280, height=800) → a page in a fresh context (own cookies and storage),
-    checked at the end for console errors, page errors and CSP violations."""
+@contextlib.contextmanager
+def page_opener(browser: Any, server: Demo) -> Iterator[Any]:
+    """open(width=1280, height=800) → a page on ``server`` in a fresh context (own cookies and
+    storage), checked at the end for console errors, page errors and CSP violations."""
     opened: list[tuple[Any, Any, Watch]] = []
 
     def make(width: int = 1280, height: int = 800) -> Any:
         context = browser.new_context(
-            viewport={"width": width, "height": height}, base_url=demo.base
+            viewport={"width": width, "height": height}, base_url=server.base
         )
         context.set_default_timeout(15000)
         page = context.new_page()
@@ -298,6 +299,13 @@ def new_page(browser: Any, demo: Demo) -> Iterator[Any]:
     finally:
         for context, _, _ in opened:
             context.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, demo: Demo) -> Iterator[Any]:
+    """new_page(width=1280, height=800) → a page on the demo server (see page_opener)."""
+    with page_opener(browser, demo) as make:
+        yield make
 
 
 @pytest.fixture

@@ -24,10 +24,10 @@ from tests.web.conftest import (
     SCREENSHOTS,
     Demo,
     DemoServer,
-    Watch,
     _free_port,
     log_in,
     need_browser,
+    page_opener,
 )
 from tests.web.test_layout import check_layout
 
@@ -67,26 +67,8 @@ def drafting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 @pytest.fixture
 def pages(browser: Any, drafting: Demo) -> Iterator[Any]:
     """open(width, height) → a page on this module's server, checked like `new_page`."""
-    opened: list[tuple[Any, Any, Watch]] = []
-
-    def open_page(width: int = 1280, height: int = 800) -> Any:
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, base_url=drafting.base
-        )
-        context.set_default_timeout(15000)
-        page = context.new_page()
-        watch = Watch()
-        watch.attach(page)
-        opened.append((context, page, watch))
-        return page
-
-    yield open_page
-    try:
-        for _, page, watch in opened:
-            watch.check(page)
-    finally:
-        for context, _, _ in opened:
-            context.close()
+    with page_opener(browser, drafting) as make:
+        yield make
 
 
 def _version_id(page: Any) -> str:
