@@ -770,6 +770,62 @@ async def test_postgres_carries_a_ballot_from_one_worker_to_another(
     await _a_ballot_on_a_reaches_a_watcher_on_b(*postgres_pair)
 
 
+PAPER_ELECTORS = """query($e: ID!) { electors(electionId: $e, building: "7", first: 20) {
+  nodes { id label } } }"""
+ENTER_PAPER = """mutation($i: PaperBallotInput!) { enterPaperBallot(input: $i) { __typename
+  ... on PaperEntered { entryId } ... on Problem { code } } }"""
+CONFIRM_PAPER = """mutation($i: ConfirmPaperInput!) { confirmPaperBallot(input: $i) { __typename
+  ... on BallotCast { receipt { counted } } ... on Problem { code } } }"""
+SECOND_SUPERVISOR = "13800000004"
+
+
+def paper_ballots(server: Server, n: int) -> None:
+    """Two supervisors enter and confirm ``n`` paper ballots of building 7 (not the demo
+    owners, who vote online) on ``server``."""
+    eid = server.election_id
+    qs = server.gql(QUESTIONS, {"e": eid}, SUPERVISOR)["election"]["questions"]
+    answers = [
+        {"questionId": q["id"], "candidateIds": [c["id"] for c in q["candidates"][:2]]}
+        if q["kind"] == "COMMITTEE"
+        else {"questionId": q["id"], "answer": "yes"}
+        for q in qs
+    ]
+    online = {elector for elector, _ in server.codes.values()}
+    electors = server.gql(PAPER_ELECTORS, {"e": eid}, SUPERVISOR)["electors"]["nodes"]
+    for e in [e for e in electors if e["id"] not in online][:n]:
+        entry = {"electionId": eid, "electorId": e["id"], "answers": answers}
+        entered = server.gql(ENTER_PAPER, {"i": entry}, SUPERVISOR)["enterPaperBallot"]
+        assert entered["__typename"] == "PaperEntered", entered
+        confirm = {"entryId": entered["entryId"], "answers": answers}
+        done = server.gql(CONFIRM_PAPER, {"i": confirm}, SECOND_SUPERVISOR)["confirmPaperBallot"]
+        assert done["__typename"] == "BallotCast", done
+
+
+async def test_a_supervisor_and_an_owner_on_two_workers_each_see_their_view_move(
+    redis_pair: tuple[Server, Server],
+) -> None:
+    """Issue #5's "done when": the supervisor watches on worker A, an owner on worker B; five
+    paper ballots (one release step of the demo's k = 5) are entered on A. The supervisor sees
+    the exact count; the owner sees turnout move by the step, and never the counts."""
+    a, b = redis_pair
+    sup_token, own_token = await asyncio.gather(
+        http(a.token, SUPERVISOR), http(b.token, b.owners[1])
+    )
+    async with Client.connect(a, sup_token) as sup, Client.connect(b, own_token) as own:
+        await sup.subscribe(a.election_id)
+        await own.subscribe(b.election_id)
+        before, mine = await sup.next_update(), await own.next_update()
+        assert mine["tally"]["step"] == 5
+        n, released = before["tally"]["ballots"], mine["tally"]["releasedBallots"]
+        await http(paper_ballots, a, 5)
+        after = await sup.update_where(lambda u: u["tally"]["ballots"] == n + 5)
+        assert after["tally"]["questions"] is not None
+        moved = await own.update_where(lambda u: u["tally"]["releasedBallots"] > released)
+        assert moved["tally"]["releasedBallots"] == (n + 5) // 5 * 5
+        assert moved["tally"]["questions"] is None and moved["tally"]["ballots"] is None
+        assert moved["tally"]["participatingHeads"] > mine["tally"]["participatingHeads"]
+
+
 async def test_after_a_redis_restart_the_watcher_on_the_other_worker_catches_up(
     redis_pair: tuple[Server, Server], throwaway_redis: ThrowawayRedis
 ) -> None:
