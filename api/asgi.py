@@ -5,10 +5,10 @@ Garbage collection is tuned here, for the server process only. A worker holding 
 WebSocket subscribers keeps about 300 tracked objects per connection alive; with CPython's
 default thresholds (700, 10, 10) the cyclic collector ran every few hundred allocations and now
 and then walked all 1.5 million objects, so a live-tally broadcast to 5,000 subscribers took
-about 600 ms, most of it in the collector (bench/ws_fanout.py, 5 ballots/s). Freezing what
-start-up built and collecting the young generation every 50,000 allocations brought that round
-to about 260 ms and the staleness p99 from 3.2 s to 0.8 s. Most of the service's garbage is
-acyclic and freed by reference counting anyway; cycles are still collected, just less often.
+500-700 ms, most of it in the collector (bench/ws_fanout.py). Freezing what start-up built and
+collecting the young generation every 50,000 allocations brought that round to 270-320 ms
+under 200 ballots/s. Most of the service's garbage is acyclic and freed by reference counting
+anyway; cycles are still collected, just less often.
 """
 
 import gc
