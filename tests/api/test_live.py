@@ -19,7 +19,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -34,6 +33,8 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.ops import ELECTION_LINE, LOGIN_LINE, command, free_port
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = (os.environ.get("GONGZHI_TEST_PG_URL") or "postgresql://root@127.0.0.1/test").replace(
     "postgresql+asyncpg://", "postgresql://"
@@ -44,8 +45,6 @@ PROTOCOL = "graphql-transport-ws"
 WAIT = 15.0  # a failure guard, never a timing assertion
 SECRET = "live-test-secret-0123456789abcdefghijklmn"  # 40 chars, shared by both workers
 
-LOGIN_LINE = re.compile(r"^\s+(\w+)\s+(1\d{10})\s+(\S+(?: \S+)*?)(?:\s+\((.*)\))?\s*$")
-ELECTION_LINE = re.compile(r"^demo election / 演示表决 #(\d+) \((\w+)")
 
 TALLY_FIELDS = """step releasedBallots ballots participatingHeads participatingArea totalHeads
   totalArea participationMet questions { questionId counts { key heads area areaCenti } passing }
@@ -65,17 +64,6 @@ def unavailable(what: str) -> None:
     if IN_CI:
         pytest.fail(f"CI must run this test: {what}")
     pytest.skip(what)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _command() -> list[str]:
-    script = Path(sys.executable).with_name("gongzhi")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
 
 
 # -- a server process ------------------------------------------------------------------------
@@ -115,7 +103,7 @@ class Server:
         )
         self.var.mkdir(parents=True, exist_ok=True)
         proc = self.proc = subprocess.Popen(
-            [*_command(), self.command, "--port", str(self.port)],
+            [*command(), self.command, "--port", str(self.port)],
             cwd=self.var,
             env=env,
             stdout=subprocess.PIPE,

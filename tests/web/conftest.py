@@ -11,9 +11,7 @@ import contextlib
 import json
 import os
 import re
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -23,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.ops import ELECTION_LINE, LOGIN_LINE, command, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -37,9 +37,7 @@ LAUNCH_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PASSWORD = "gongzhi-demo"
 # "  owner        19936985635  张一  (several units: one head)"
-LOGIN_LINE = re.compile(r"^\s+(\w+)\s+(1\d{10})\s+(\S+(?: \S+)*?)(?:\s+\((.*)\))?\s*$")
 # "demo election / 演示表决 #1 (open, closes / 截止 …): 第一届业主委员会选举暨《管理规约》表决"
-ELECTION_LINE = re.compile(r"^demo election / 演示表决 #(\d+) \((\w+)")
 # "  votingcode   19936985635  2MSS-RPNV-G9YQ  (elector 547: 5-5-2-2303)"
 VOTING_CODE = "votingcode"
 
@@ -123,17 +121,6 @@ class Demo:
             return json.loads(r.read())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _command() -> list[str]:
-    script = Path(sys.executable).with_name("gongzhi")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
-
-
 class DemoServer:
     """A `gongzhi demo` process on one port and one var directory. Started again after a stop
     it serves the same database (and secret) on the same port: a restarted service."""
@@ -156,7 +143,7 @@ class DemoServer:
         )
         env.update(self.env)
         proc = self.proc = subprocess.Popen(
-            [*_command(), "demo", "--port", str(self.port)],
+            [*command(), "demo", "--port", str(self.port)],
             cwd=self.var,
             env=env,
             stdout=subprocess.PIPE,
@@ -220,7 +207,7 @@ class DemoServer:
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     need_browser()
-    server = DemoServer(tmp_path_factory.mktemp("web-demo"), _free_port())
+    server = DemoServer(tmp_path_factory.mktemp("web-demo"), free_port())
     try:
         yield server.start()
     finally:

@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.ops import free_port
 from tests.web.ballots import cast_by_api, paper_ballots, vote_in_page
 from tests.web.conftest import (
     SCREENSHOTS,
     Demo,
     DemoServer,
     Watch,
-    _free_port,
     log_in,
     need_browser,
 )
@@ -59,7 +59,7 @@ class Live:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     need_browser()
-    server = DemoServer(tmp_path_factory.mktemp("live-demo"), _free_port())
+    server = DemoServer(tmp_path_factory.mktemp("live-demo"), free_port())
     try:
         yield Live(server, server.start())
     finally:

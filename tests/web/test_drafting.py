@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.ops import free_port
 from tests.web.conftest import (
     PASSWORD,
     SCREENSHOTS,
     Demo,
     DemoServer,
-    _free_port,
     log_in,
     need_browser,
     page_opener,
@@ -55,7 +55,7 @@ def drafting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     need_browser()
     server = DemoServer(
         tmp_path_factory.mktemp("drafting-demo"),
-        _free_port(),
+        free_port(),
         env={"GONGZHI_CONSULTATION_MIN_DAYS": "0"},
     )
     try:
