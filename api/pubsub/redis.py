@@ -28,9 +28,9 @@ import logging
 from collections.abc import AsyncGenerator
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import RedisError
-from redis.retry import Retry
 
 from api.pubsub.base import LIVE, Backoff, Event, Live, Message, decode, encode, reconnecting
 
@@ -123,7 +123,7 @@ class RedisBackend:
         finally:
             self.listening = False
             with contextlib.suppress(Exception):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
             with contextlib.suppress(Exception):
                 await client.aclose()
 
