@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from api.audit import AuditQueue
-from api.castqueue import CastQueue
-from api.db import create_engine, session_factory
-from api.passwords import Passwords
-from api.ratelimit import SlidingWindow
 from api.services.accounts import Limiters
+from api.services.audit import AuditQueue
+from api.services.castqueue import CastQueue
+from api.services.passwords import Passwords
+from api.services.ratelimit import SlidingWindow
 from api.settings import Settings
+from api.store.engine import create_engine, session_factory
 
 
 def _utcnow() -> datetime:
@@ -38,7 +38,7 @@ class Runtime:
     # (election id, questions fingerprint) → (core questions, candidate id → person id): frozen
     # from the opening on, so a cast need not read them again (api/services/voting_hub.py)
     ballot_contexts: dict[tuple[int, str], Any] = field(default_factory=dict)
-    live: Any = None  # api.live.Live: the worker's fan-out hub for subscriptions
+    live: Any = None  # api.live.views.Live: the worker's fan-out hub for subscriptions
 
     @classmethod
     def create(cls, settings: Settings, clock: Callable[[], datetime] = _utcnow) -> Runtime:
@@ -68,7 +68,7 @@ class Runtime:
             clock=clock,
         )
         holder.append(rt)
-        from api.live import Live
+        from api.live.views import Live
 
         rt.live = Live(rt)
         # every group commit of ballots is announced to the subscriptions of every worker

@@ -4,7 +4,7 @@ Defaults run the whole service on one machine with nothing else installed: SQLit
 ``./var/``, the in-process pubsub, and a secret generated on first start and kept in
 ``./var/secret.key`` (mode 0600). Outside demo mode :func:`Settings.check_production` refuses a
 missing or generated secret, because the secret keys the HMACs that keep ballots unlinkable
-from owners (DESIGN.md §3.3) and the voting codes (§3.4).
+from owners (docs/design.md §3.3) and the voting codes (§3.4).
 
 Every field is documented in README.md; a test fails when one is not.
 """
@@ -60,7 +60,7 @@ class Settings:
     ws_compression: bool = False
     allowed_origins: str = ""  # comma-separated; empty = same host only
     activation_code_days: int = 90
-    # Fan-out across workers (api/pubsub): memory | redis | postgres (LISTEN/NOTIFY on the
+    # Fan-out across workers (api/live/pubsub): memory | redis | postgres (LISTEN/NOTIFY on the
     # database_url); and how often one topic (an election's tally) may be re-read per second.
     pubsub: str = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -69,9 +69,9 @@ class Settings:
     consultation_min_days: int = 7
     # Drafting page results kept per worker for reuse while their data is unchanged; 0 = off.
     drafting_cache_entries: int = 512
-    # Operations (api/logs.py, api/shutdown.py): log lines as JSON objects or text ("auto":
-    # text on a terminal, JSON when the output is captured by systemd, Docker or a file), and
-    # how long a stopping server waits for requests in flight before it cancels them.
+    # Operations (api/http/logs.py, api/http/shutdown.py): log lines as JSON objects or text
+    # ("auto": text on a terminal, JSON when the output is captured by systemd, Docker or a file),
+    # and how long a stopping server waits for requests in flight before it cancels them.
     log_format: str = "auto"
     shutdown_grace_seconds: int = 20
 

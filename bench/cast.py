@@ -7,7 +7,7 @@ a cast/trivial ratio of at least 0.3 (the throughput of ``castBallot`` over that
 What it does, per database:
 1. migrates a fresh database (a SQLite file in a temporary folder, or a throwaway PostgreSQL
    database created with ``createdb`` and dropped afterwards) and seeds it directly: a compound
-   from :func:`api.rollgen.make_roll_csv` imported with :func:`api.services.roll.import_roll`,
+   from :func:`api.cli.rollgen.make_roll_csv` imported with :func:`api.services.roll.import_roll`,
    one owner account and login session per roll person (bulk SQL, no argon2), a committee and a
    supervisor account, and an election with a resolution and a committee selection, defined,
    announced and opened through :mod:`api.services.elections` with a shifted ``now`` so that
@@ -50,8 +50,14 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import insert, select, update  # noqa: E402
 
-from api.migrate import upgrade  # noqa: E402
-from api.models import (  # noqa: E402
+from api.cli.rollgen import make_roll_csv  # noqa: E402
+from api.runtime import Runtime  # noqa: E402
+from api.services import elections as svc  # noqa: E402
+from api.services.accounts import digest  # noqa: E402
+from api.services.roll import import_roll  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from api.store.migrations import upgrade  # noqa: E402
+from api.store.models import (  # noqa: E402
     Account,
     Community,
     District,
@@ -62,12 +68,6 @@ from api.models import (  # noqa: E402
     Person,
     RoleMembership,
 )
-from api.rollgen import make_roll_csv  # noqa: E402
-from api.runtime import Runtime  # noqa: E402
-from api.services import elections as svc  # noqa: E402
-from api.services.accounts import digest  # noqa: E402
-from api.services.roll import import_roll  # noqa: E402
-from api.settings import Settings  # noqa: E402
 from bench.machine import describe  # noqa: E402
 from voting import secrecy  # noqa: E402
 
@@ -266,12 +266,15 @@ def start_server(
     env: dict[str, str], port: int, log: Path, root: Path | None = None
 ) -> subprocess.Popen[bytes]:
     """`gongzhi serve`, or with ``root`` the same command from another checkout of the code
-    (an A/B comparison: ``python -m api.cli serve --no-migrate`` run in that tree)."""
+    (an A/B comparison: ``python -m api.cli.main serve --no-migrate`` run in that tree)."""
     args = ["serve", "--host", "127.0.0.1", "--port", str(port)]
     if root is None:
         cmd, cwd = [str(ROOT / ".venv/bin/gongzhi"), *args], ROOT
     else:
-        cmd, cwd = [str(ROOT / ".venv/bin/python"), "-m", "api.cli", *args, "--no-migrate"], root
+        cmd, cwd = (
+            [str(ROOT / ".venv/bin/python"), "-m", "api.cli", *args, "--no-migrate"],
+            root,
+        )
     with log.open("wb") as fh:
         proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=cwd)
     deadline = time.monotonic() + 60

@@ -1,4 +1,5 @@
-"""Benchmark: kill cycles, long form (issue #7 part 1; short form: tests/reliability/test_crash.py).
+"""Benchmark: kill cycles, long form (issue #7 part 1; short form:
+tests/e2e/reliability/test_crash.py).
 
 Per database, bench/crashkit.py runs `gongzhi serve` under concurrent ballot casts (most of
 them re-votes), SIGKILLs it at a random moment, restarts it, and repeats for ``--cycles`` cycles
@@ -29,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from api.migrate import upgrade  # noqa: E402
+from api.store.migrations import upgrade  # noqa: E402
 from bench.crashkit import CrashHarness, fresh_pg_database, pg_admin  # noqa: E402
 from bench.machine import describe  # noqa: E402
 

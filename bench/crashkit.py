@@ -3,7 +3,7 @@
 Issue #7 part 1. An election can be challenged in court, so a receipt is a promise: once a
 client holds one, the ballot must survive anything the server process can suffer, and a cast
 the server died in the middle of must be either wholly there or wholly absent. This module
-checks exactly that, and is shared by the short test (tests/reliability/test_crash.py) and the
+checks exactly that, and is shared by the short test (tests/e2e/reliability/test_crash.py) and the
 long benchmark (bench/crash_cycles.py).
 
 One run, on one database (a SQLite file, or a PostgreSQL database of the run's own):
@@ -35,7 +35,7 @@ One run, on one database (a SQLite file, or a PostgreSQL database of the run's o
 
 SIGKILL of the server process loses nothing the operating system has been given, so this tests
 the service's own write path and the databases' crash recovery, not power loss (SQLite runs
-with ``synchronous=FULL`` for that, see api/db.py).
+with ``synchronous=FULL`` for that, see api/store/engine.py).
 """
 
 from __future__ import annotations
@@ -60,12 +60,12 @@ from typing import Any, cast
 import httpx
 from sqlalchemy import select
 
-from api.models import Ballot, Community, Election, Elector, LedgerEntry
 from api.runtime import Runtime
 from api.services import elections as svc
 from api.services.ballots import lock_election, recount
 from api.services.ledgerio import verify_election
 from api.settings import Settings
+from api.store.models import Ballot, Community, Election, Elector, LedgerEntry
 from bench.cast import Seeded, free_port, seed
 from voting import ballot as vballot
 from voting import secrecy

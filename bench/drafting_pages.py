@@ -73,7 +73,7 @@ async def _reset_pg(url: str) -> None:
 
 
 def rules_text(n: int) -> str:
-    from api.ruletext import chinese_numeral
+    from api.formats.ruletext import chinese_numeral
 
     lines = ["# 共治示范小区业主大会议事规则", "为规范业主大会的活动，制定本规则。"]
     per_chapter = 10
@@ -92,15 +92,15 @@ async def seed(url: str, var_dir: str) -> Seeded:
     """The demo compound, 50 proposals and an 80-clause version with comments."""
     from sqlalchemy import select
 
-    from api import demo
-    from api.migrate import upgrade_async
-    from api.models import Account, Community, Person
+    from api.cli import demo
     from api.runtime import Runtime
     from api.services import comments, documents, proposals
     from api.services.accounts import start_session
     from api.services.drafting_hub import roll_cache
     from api.services.proposals import Actor
     from api.settings import Settings
+    from api.store.migrations import upgrade_async
+    from api.store.models import Account, Community, Person
 
     settings = Settings(var_dir=var_dir, database_url=url, demo=True).resolved()
     await upgrade_async(url)

@@ -1,4 +1,4 @@
-"""How much does the in-process fan-out hub (api/fanout.py) cost, by itself?
+"""How much does the in-process fan-out hub (api/live/fanout.py) cost, by itself?
 
 N watchers on one topic (an election's tally) in one process, a publisher committing P
 versions a second for D seconds through the in-process backend, a loader returning a small
@@ -40,8 +40,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.fanout import Hub
-from api.pubsub import MemoryBackend
+from api.live.fanout import Hub
+from api.live.pubsub import MemoryBackend
 from bench.machine import describe
 
 TOPIC = "election:1"

@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.migrate import upgrade
-from api.models import Community, District
-from api.rollgen import make_roll_csv
+from api.cli.rollgen import make_roll_csv
 from api.runtime import Runtime
 from api.services.roll import import_roll
 from api.settings import Settings
+from api.store.migrations import upgrade
+from api.store.models import Community, District
 from bench.machine import describe
 
 

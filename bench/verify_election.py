@@ -35,11 +35,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from api.migrate import upgrade  # noqa: E402
-from api.models import Candidate, Community, District, Election, Person, Question  # noqa: E402
 from api.runtime import Runtime  # noqa: E402
 from api.services import elections as svc  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from api.store.migrations import upgrade  # noqa: E402
+from api.store.models import Candidate, Community, District, Election, Person, Question  # noqa: E402
 from bench.machine import describe  # noqa: E402
 from voting import ballot as vballot  # noqa: E402
 from voting import ledger, secrecy  # noqa: E402

@@ -590,8 +590,8 @@ def main() -> None:
         asyncio.run(caster(args))
         return
 
-    from api.migrate import upgrade
     from api.settings import Settings
+    from api.store.migrations import upgrade
     from bench.cast import free_port, seed, start_server, stop_server
     from bench.machine import describe
 

@@ -1,1 +1,1 @@
-"""Alembic environment and versions; `gongzhi migrate` runs them (see api/migrate.py)."""
+"""Alembic environment and versions; `gongzhi migrate` runs them (see api/store/migrations.py)."""

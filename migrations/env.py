@@ -7,9 +7,9 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from api.db import create_engine
-from api.models import Base
-from api.models.proposal import include_name
+from api.store.engine import create_engine
+from api.store.models import Base
+from api.store.models.proposal import include_name
 
 config = context.config
 target_metadata = Base.metadata

@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from schema.base import Info, attempt
-from schema.errors import Problem
-from schema.ports import Viewer
+from schema.contract.community import Viewer
+from schema.contract.errors import Problem
 
 
 @strawberry.type(description="A role held in one compound, or in a whole district.")

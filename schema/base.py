@@ -8,8 +8,8 @@ from typing import TypeVar
 import strawberry
 from strawberry.types import Info as _Info
 
-from schema.errors import AppError, Problem
-from schema.ports import Context
+from schema.contract.community import Context
+from schema.contract.errors import AppError, Problem
 
 Info = _Info[Context, None]
 R = TypeVar("R")

@@ -14,8 +14,8 @@ from typing import Annotated
 import strawberry
 
 from schema.base import Info, PageInfo, attempt, fetch, page_size, parse_id
-from schema.drafting_ports import CommentPage, CommentView
-from schema.errors import Problem
+from schema.contract.drafting import CommentPage, CommentView
+from schema.contract.errors import Problem
 
 
 @strawberry.enum(description="Where a comment stands on the text.")

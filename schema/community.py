@@ -7,8 +7,7 @@ from typing import Annotated
 import strawberry
 
 from schema.base import Info, PageInfo, area_m2, attempt, fetch, page_size, parse_id
-from schema.errors import Problem
-from schema.ports import (
+from schema.contract.community import (
     BuildingRow,
     CommunityRow,
     ImportReport,
@@ -17,9 +16,10 @@ from schema.ports import (
     Totals,
     UnitRow,
 )
+from schema.contract.errors import Problem
 
 
-@strawberry.type(description="Head and area totals of a compound's roll (DESIGN.md §2).")
+@strawberry.type(description="Head and area totals of a compound's roll (docs/design.md §2).")
 class RollTotals:
     row: strawberry.Private[Totals]
 

@@ -9,7 +9,7 @@ import strawberry
 
 from schema.base import Info, PageInfo, fetch, page_size
 from schema.community import Community
-from schema.ports import CommitteeView, CompoundStateView, ElectionUnderWayView
+from schema.contract.community import CommitteeView, CompoundStateView, ElectionUnderWayView
 from schema.voting import ElectionState, Tally
 
 

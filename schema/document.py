@@ -15,7 +15,7 @@ import strawberry
 
 from schema.base import Info, PageInfo, attempt, fetch, page_size, parse_id
 from schema.comment import Comment
-from schema.drafting_ports import (
+from schema.contract.drafting import (
     ClauseChangeView,
     DiffView,
     DocumentView,
@@ -24,7 +24,7 @@ from schema.drafting_ports import (
     VersionSummary,
     VersionView,
 )
-from schema.errors import Problem
+from schema.contract.errors import Problem
 
 
 @strawberry.enum

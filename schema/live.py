@@ -1,4 +1,4 @@
-"""Subscriptions over graphql-transport-ws (DESIGN.md §4, issue #5): live tallies, and the
+"""Subscriptions over graphql-transport-ws (docs/design.md §4, issue #5): live tallies, and the
 state of a proposal or a consultation as people co-sign, comment and the committee answers.
 
 The first message is always the current state, so a client that reconnects is in sync at
@@ -18,9 +18,9 @@ from typing import TypeVar
 import strawberry
 
 from schema.base import Info, QueryError, area_m2, parse_id
+from schema.contract.drafting import DiscussionView, SupportLine
+from schema.contract.errors import AppError
 from schema.document import VersionStatus
-from schema.drafting_ports import DiscussionView, SupportLine
-from schema.errors import AppError
 from schema.proposal import ProposalStatus, SupportThreshold
 from schema.sharing import SharedPayload
 from schema.voting import BuildingTurnout, ElectionState, Tally

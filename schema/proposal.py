@@ -15,13 +15,13 @@ import strawberry
 
 from schema.base import Info, PageInfo, area_m2, attempt, fetch, page_size, parse_id
 from schema.comment import CommentConnection, comment_connection
-from schema.drafting_ports import (
+from schema.contract.drafting import (
     ProposalCard,
     ProposalEventView,
     ProposalView,
     SupportLine,
 )
-from schema.errors import Problem
+from schema.contract.errors import Problem
 
 
 @strawberry.enum(description="Where a proposal stands.")
@@ -50,7 +50,7 @@ class ProposalOutcome(Enum):
 
 @strawberry.type(
     description="The line a proposal must reach to require an extraordinary meeting: at least "
-    "20% of owner heads AND at least 20% of exclusive area (DESIGN.md §2)."
+    "20% of owner heads AND at least 20% of exclusive area (docs/design.md §2)."
 )
 class SupportThreshold:
     roll_heads: int

@@ -1,7 +1,7 @@
 """Shared subscription results: execute a selection once per (payload, document), not once per
 subscriber (issue #5: "the payload serialised once per election and visibility").
 
-The fan-out hub (api/fanout.py) already hands every subscriber of one visibility class the very
+The fan-out hub (api/live/fanout.py) already hands every subscriber of one visibility class the very
 same payload object for a version. graphql-core would still execute each subscriber's selection
 set over it: a few hundred microseconds each, which with thousands of watchers of one election
 is seconds of CPU per update. A payload type that opts in by inheriting :class:`SharedPayload`
@@ -10,7 +10,7 @@ no viewer, no language, no database); for such a payload the result of executing
 document with given variables is the same for everyone, so :class:`SharingExecutor` keeps it on
 the payload and returns the same :class:`~graphql.ExecutionResult` (and so the same ``data``
 dict) to every subscriber. The HTTP view then encodes that ``data`` once as well
-(api/app.py ``encode_json``).
+(api/http/app.py ``encode_json``).
 
 A result with errors is never shared: error handling (masking, logging) stays per subscriber.
 """

@@ -9,7 +9,7 @@ deep inside, as an unexpected error (fuzzing found both, issue #7):
   not a character, cannot be encoded as UTF-8, and fails wherever the text is hashed, stored or
   sent back.
 
-Prose already refuses control characters field by field (api/textinput.py) with the field's
+Prose already refuses control characters field by field (api/formats/textinput.py) with the field's
 name; this guard covers every other string argument (phones, codes, search and filter words)
 at one place, for literals in the document and for variables alike, with the same code.
 """
@@ -23,7 +23,7 @@ from graphql import ExecutionResult, GraphQLError, StringValueNode, Visitor, vis
 from strawberry.extensions import SchemaExtension
 
 from schema.base import QueryError
-from schema.errors import AppError
+from schema.contract.errors import AppError
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # In the document's source such a character can only be written as a \u escape (the lexer

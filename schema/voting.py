@@ -14,8 +14,8 @@ from typing import Annotated
 import strawberry
 
 from schema.base import Info, PageInfo, area_m2, attempt, fetch, page_size, parse_id
-from schema.errors import AppError, Problem
-from schema.voting_ports import (
+from schema.contract.errors import AppError, Problem
+from schema.contract.voting import (
     AnswerIn,
     BuildingTurnoutView,
     CandidateRow,
@@ -46,7 +46,7 @@ class ElectionState(Enum):
     CANCELLED = "cancelled"
 
 
-@strawberry.enum(description="Who sees live counts before the close (DESIGN.md §3.7).")
+@strawberry.enum(description="Who sees live counts before the close (docs/design.md §3.7).")
 class Visibility(Enum):
     SUPERVISORS = "supervisors"
     ALL = "all"

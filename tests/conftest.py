@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
-from api.migrate import upgrade
+from api.http.app import create_app
 from api.runtime import Runtime
 from api.settings import Settings
+from api.store.migrations import upgrade
 
 PG_URL = os.environ.get("GONGZHI_TEST_PG_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -187,6 +187,6 @@ def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 async def world(runtime: Runtime) -> Any:
-    from tests.world import build_world
+    from tests.support.world import build_world
 
     return await build_world(runtime)

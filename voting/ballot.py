@@ -6,8 +6,8 @@ question must be answered (abstaining is an answer), because participation is me
 ballot and a silently skipped question would count as participation nobody chose.
 
 Why ``invalid``: a paper ballot (书面表决票) may be spoilt or blank for a question. It still
-counts as participation and in the base of every threshold, never as yes (DESIGN §2), so it is
-recorded as its own answer. Only paper entry may use it: online ballots cannot be spoilt.
+counts as participation and in the base of every threshold, never as yes (docs/design.md §2), so it
+is recorded as its own answer. Only paper entry may use it: online ballots cannot be spoilt.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Ways a ballot arrives (online, paper, proxy) and which one counts for an elector.
 
 Why here: "one counted ballot per elector" is only as good as the rule that picks it, and that
-rule mixes three facts from DESIGN §2: re-voting (the latest cast counts), proxies (an owner's
-own ballot overrides their proxy's) and paper (a compound setting decides between a paper and
-an online ballot; default online, as in Shenzhen). Keeping it pure makes it testable and lets
+rule mixes three facts from docs/design.md §2: re-voting (the latest cast counts), proxies (an
+owner's own ballot overrides their proxy's) and paper (a compound setting decides between a paper
+and an online ballot; default online, as in Shenzhen). Keeping it pure makes it testable and lets
 ``verify`` replay it.
 
 Order is a caller-supplied monotonic number (e.g. the ballot ledger's seq), never a timestamp:
-ballot rows carry no precise time (DESIGN §3.3).
+ballot rows carry no precise time (docs/design.md §3.3).
 """
 
 from __future__ import annotations

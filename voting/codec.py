@@ -1,7 +1,7 @@
 """Canonical encoding shared by every fingerprint, receipt and ledger payload.
 
 Why one place: a fingerprint is only useful if someone else can recompute it years later (a
-decision can be challenged in court for a year, DESIGN §2), possibly in another language. So
+decision can be challenged in court for a year, docs/design.md §2), possibly in another language. So
 every hashed structure goes through the same, documented encoding:
 
 * JSON, keys sorted, separators ``,`` and ``:`` (no whitespace), ``ensure_ascii=False``;

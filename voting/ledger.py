@@ -1,4 +1,4 @@
-"""Hash-chained, append-only ledger of ballots and privileged actions (DESIGN §3.6).
+"""Hash-chained, append-only ledger of ballots and privileged actions (docs/design.md §3.6).
 
 Why a chain: each entry's hash covers the previous entry's hash, so changing, removing,
 inserting or reordering any stored row breaks every later link. The head hash is shown to

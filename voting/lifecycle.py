@@ -1,6 +1,6 @@
 """The life of an election: draft → announced → open → closed → certified → published.
 
-Why dates are checked here and not in the UI: the notice periods are law (DESIGN §2), and a
+Why dates are checked here and not in the UI: the notice periods are law (docs/design.md §2), and a
 decision taken without proper notice can be annulled in court. Every check takes ``now`` from
 the caller, so tests and replays are exact.
 

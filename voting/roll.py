@@ -26,7 +26,7 @@ OWNER_SEPARATOR = ","  # owner ids may not contain it, so elector keys are unamb
 
 
 class HeadRule(StrEnum):
-    """How heads are counted; a compound setting (DESIGN §2 "Counting")."""
+    """How heads are counted; a compound setting (docs/design.md §2 "Counting")."""
 
     PER_OWNER = "per_owner"
     """Default (司法解释 Art. 9): one head per owner identity with all its units; the

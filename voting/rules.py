@@ -1,4 +1,4 @@
-"""The statutory thresholds and compound settings (Civil Code Art. 278, DESIGN §2).
+"""The statutory thresholds and compound settings (Civil Code Art. 278, docs/design.md §2).
 
 Why rationals as (num, den, strict): "more than half" and "at least three quarters" differ
 exactly at the boundary, and a float 0.5 or 0.75 compared with a ratio of large integers is the
@@ -147,7 +147,7 @@ def check_dual_membership(committee: Iterable[str], supervisory: Iterable[str]) 
 
 @dataclass(frozen=True, slots=True)
 class NoticeSettings:
-    """Day counts of DESIGN §2 "Notice"; all compound settings.
+    """Day counts of docs/design.md §2 "Notice"; all compound settings.
 
     Days are calendar days in ``tz`` (China Standard Time by default), counted as Civil Code
     Art. 201 counts periods: the day of the event does not count. See :mod:`voting.lifecycle`.

@@ -1,4 +1,5 @@
-"""Slot keys, voting codes and receipts: the cryptographic glue of ballot secrecy (DESIGN §3).
+"""Slot keys, voting codes and receipts: the cryptographic glue of ballot secrecy (docs/design.md
+§3).
 
 * The **slot key** HMAC(election secret, elector key) is the only link from an elector to a
   ballot row. The secret lives outside the database, so a dump alone cannot link them, yet the

@@ -1,1 +1,2 @@
-"""Services: keyword-only functions holding the logic, grouped by what they act on."""
+"""Services: the logic, one module per aggregate (accounts, roll, elections, ballots, …). May
+import ``api.store``, ``api.formats``, ``api.settings``, ``schema.contract`` and ``voting``."""

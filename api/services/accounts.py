@@ -16,8 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
-from api.models import (
+from api.services import audit
+from api.services.passwords import Passwords, password_problem
+from api.services.ratelimit import SlidingWindow
+from api.store.models import (
     Account,
     ActivationCode,
     LoginSession,
@@ -26,11 +28,9 @@ from api.models import (
     RoleMembership,
     Unit,
 )
-from api.models.community import Building
-from api.passwords import Passwords, password_problem
-from api.ratelimit import SlidingWindow
-from schema.errors import AppError
-from schema.ports import Grant, IssuedCode, Viewer
+from api.store.models.community import Building
+from schema.contract.community import Grant, IssuedCode, Viewer
+from schema.contract.errors import AppError
 
 PHONE = re.compile(r"1[3-9]\d{9}")
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed by elders

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Ballot, Election, Elector, LedgerEntry
+from api.store.models import Ballot, Election, Elector, LedgerEntry
 from voting import ballot as vballot
 from voting import ledger, lifecycle, secrecy
 from voting.channel import Cast, Channel, PaperPolicy, counted
@@ -275,7 +275,7 @@ async def building_turnout(
     session: AsyncSession, election_id: int, secret: bytes
 ) -> list[tuple[str, int, int]]:
     """(building, electors, voted) per building: whether an elector has voted is not stored,
-    so it is derived here from the slot keys (DESIGN.md §3.3) — counts only, never choices."""
+    so it is derived here from the slot keys (docs/design.md §3.3) — counts only, never choices."""
     voted = await voted_slots(session, election_id)
     per: dict[str, list[int]] = {}
     for key, building in await session.execute(

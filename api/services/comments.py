@@ -23,12 +23,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, textinput
-from api.models import Comment, DocumentVersion, Proposal, VersionClause
+from api.formats import textinput
+from api.services import audit
 from api.services.communities import decode_cursor, encode_cursor
 from api.services.proposals import COMMENTABLE, Actor
-from schema.drafting_ports import CommentAnswerView, CommentPage, CommentView, DiscussionView
-from schema.errors import AppError, not_found
+from api.store.models import Comment, DocumentVersion, Proposal, VersionClause
+from schema.contract.drafting import CommentAnswerView, CommentPage, CommentView, DiscussionView
+from schema.contract.errors import AppError, not_found
 
 STANCES = ("support", "oppose", "amend")
 OUTCOMES = ("adopted", "partly_adopted", "not_adopted")

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, authz
-from api.models import Building, Community, District, Ownership, Person, Unit
-from schema.errors import AppError, not_found, unauthenticated
-from schema.ports import Page, Viewer
+from api.services import audit, authz
+from api.store.models import Building, Community, District, Ownership, Person, Unit
+from schema.contract.community import Page, Viewer
+from schema.contract.errors import AppError, not_found, unauthenticated
 
 
 def encode_cursor(value: int) -> str:

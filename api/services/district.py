@@ -1,5 +1,5 @@
 """The district overview: each compound of a page with its state, for the officials who watch
-the whole district (DESIGN.md §1) — who sits on its committees, which elections are under way
+the whole district (docs/design.md §1) — who sits on its committees, which elections are under way
 and how far their turnout has come toward the 2/3 lines, and what owners are asking for.
 
 Why it is built this way:
@@ -24,11 +24,17 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Candidate, DocumentVersion, Election, Proposal, Question
 from api.services import communities, ledgerio
 from api.services.elections import election_secret
-from schema.ports import CommitteeView, CompoundStateView, ElectionUnderWayView, Page, Viewer
-from schema.voting_ports import TallyView
+from api.store.models import Candidate, DocumentVersion, Election, Proposal, Question
+from schema.contract.community import (
+    CommitteeView,
+    CompoundStateView,
+    ElectionUnderWayView,
+    Page,
+    Viewer,
+)
+from schema.contract.voting import TallyView
 from voting.rules import PARTICIPATION
 
 # Elections that have been announced and whose result is not yet published to owners.

@@ -12,7 +12,7 @@ Why the rules are what they are:
 * A consultation window is at least ``consultation_min_days`` long (a setting), so a committee
   cannot publish a window nobody could use.
 * Imported text gets clause identities back from the draft it replaces
-  (:func:`api.textdiff.match_clauses`), so comments stay on their article across versions.
+  (:func:`api.formats.textdiff.match_clauses`), so comments stay on their article across versions.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, ruletext, textinput
-from api.models import Clause, Comment, Document, DocumentVersion, VersionClause
-from api.services import comments, drafting_cache
+from api.formats import ruletext, textinput
+from api.formats.textdiff import Candidate, ClauseSnapshot, diff_versions, match_clauses
+from api.services import audit, comments, drafting_cache
 from api.services.communities import decode_cursor, encode_cursor
-from api.textdiff import Candidate, ClauseSnapshot, diff_versions, match_clauses
-from schema.drafting_ports import (
+from api.store.models import Clause, Comment, Document, DocumentVersion, VersionClause
+from schema.contract.drafting import (
     ClauseChangeView,
     ClauseView,
     DiffView,
@@ -40,7 +40,7 @@ from schema.drafting_ports import (
     VersionSummary,
     VersionView,
 )
-from schema.errors import AppError, Detail, not_found
+from schema.contract.errors import AppError, Detail, not_found
 from voting.codec import canonical_json, sha256_hex
 from voting.rules import CHINA_TZ, MatterType
 

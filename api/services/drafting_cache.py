@@ -47,8 +47,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from api.models import Community, Document, DocumentVersion, DraftingVersion, Proposal
-from api.models.base import UTCDateTime
+from api.store.models import Community, Document, DocumentVersion, DraftingVersion, Proposal
+from api.store.models.base import UTCDateTime
 
 # root field -> (what its argument names, the argument)
 PAGES: dict[str, tuple[str, str]] = {
@@ -71,7 +71,7 @@ _OWNER_OF = {
 
 async def bump(session: AsyncSession, community_id: int) -> int:
     """Mark the compound's drafting data changed (call inside the writing transaction); the new
-    version is what live proposal and consultation views announce (api/live.py)."""
+    version is what live proposal and consultation views announce (api/live/views.py)."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(DraftingVersion).values(community_id=community_id, version=1)

@@ -1,8 +1,8 @@
-"""The :class:`schema.drafting_ports.DraftingServices` implementation, one per request.
+"""The :class:`schema.contract.drafting.DraftingServices` implementation, one per request.
 
 Like :class:`api.services.hub.ServiceHub` it only routes: each method finds the compound the
-object belongs to, checks the viewer's role there through :mod:`api.authz` (a stranger to the
-compound gets the same NOT_FOUND as for a missing id, so ids cannot be probed), and calls the
+object belongs to, checks the viewer's role there through :mod:`api.services.authz` (a stranger to
+the compound gets the same NOT_FOUND as for a missing id, so ids cannot be probed), and calls the
 keyword-only service functions that hold the rules. It also owns the request's DataLoaders for
 the lists nested in pages (thread replies, proposal history, document versions), so a page costs
 the same number of statements whatever its size.
@@ -32,12 +32,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from api import authz, topics
-from api.models import Comment, Community, DocumentVersion, Proposal
+from api.live import topics
 from api.runtime import Runtime
-from api.services import comments, communities, documents, drafting_cache, proposals
+from api.services import authz, comments, communities, documents, drafting_cache, proposals
 from api.services.proposals import Actor, RollCache, RollSnapshot
-from schema.drafting_ports import (
+from api.store.models import Comment, Community, DocumentVersion, Proposal
+from schema.contract.community import Viewer
+from schema.contract.drafting import (
     CommentPage,
     CommentView,
     DiffView,
@@ -52,8 +53,7 @@ from schema.drafting_ports import (
     VersionSummary,
     VersionView,
 )
-from schema.errors import AppError, not_found, unauthenticated
-from schema.ports import Viewer
+from schema.contract.errors import AppError, not_found, unauthenticated
 
 READERS = authz.MEMBERS
 OWNERS = frozenset({"owner"})
@@ -140,7 +140,7 @@ class DraftingHub:
 
     async def _changed(self, community_id: int, *topics: str) -> None:
         """Every write bumps the compound's drafting version (see drafting_cache); once it has
-        committed, the live views of ``topics`` are told of that version (api/live.py)."""
+        committed, the live views of ``topics`` are told of that version (api/live/views.py)."""
         version = await drafting_cache.bump(self.session, community_id)
         live = self.rt.live
         for topic in topics:

@@ -13,8 +13,11 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, textinput
-from api.models import (
+from api.formats import textinput
+from api.services import audit, documents
+from api.services import ballots as ballot_store
+from api.services.voting_messages import app_error
+from api.store.models import (
     Building,
     Candidate,
     Certification,
@@ -29,10 +32,7 @@ from api.models import (
     Question,
     Unit,
 )
-from api.services import ballots as ballot_store
-from api.services import documents
-from api.voting_messages import app_error
-from schema.errors import AppError
+from schema.contract.errors import AppError
 from voting import ballot as vballot
 from voting import lifecycle, secrecy
 from voting import roll as vroll
@@ -90,7 +90,7 @@ def schedule_of(e: Election, *, elects_committee: bool) -> lifecycle.Schedule:
 
 
 def election_secret(settings_key: bytes, election_id: int) -> bytes:
-    """The per-election HMAC key for slot keys: derived, never stored (DESIGN.md §3.3)."""
+    """The per-election HMAC key for slot keys: derived, never stored (docs/design.md §3.3)."""
     import hashlib
     import hmac
 
@@ -553,7 +553,7 @@ async def close(
     election.state = state.value
     election.closed_at = now
     # A paper entry still unconfirmed at the close will never count: forget whose paper it was
-    # and what it said (DESIGN.md §3.3); who entered it stays.
+    # and what it said (docs/design.md §3.3); who entered it stays.
     unconfirmed = len(
         (
             await session.execute(

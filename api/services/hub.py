@@ -1,7 +1,8 @@
-"""The :class:`schema.ports.Services` implementation: one per request, bound to its session.
+"""The :class:`schema.contract.community.Services` implementation: one per request, bound to
+its session.
 
-It only routes: each method checks the viewer's grant through :mod:`api.authz` and calls the
-keyword-only service functions that hold the logic.
+It only routes: each method checks the viewer's grant through :mod:`api.services.authz` and
+calls the keyword-only service functions that hold the logic.
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import authz
-from api.models import Building, Community, Unit
 from api.runtime import Runtime
-from api.services import accounts, communities, district, roll
-from schema.errors import unauthenticated
-from schema.ports import CompoundStateView, ImportReport, IssuedCode, Page, Totals, Viewer
+from api.services import accounts, authz, communities, district, roll
+from api.store.models import Building, Community, Unit
+from schema.contract.community import (
+    CompoundStateView,
+    ImportReport,
+    IssuedCode,
+    Page,
+    Totals,
+    Viewer,
+)
+from schema.contract.errors import unauthenticated
 
 
 class ServiceHub:

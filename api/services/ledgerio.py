@@ -21,9 +21,9 @@ from typing import Any, NamedTuple, TextIO, cast
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Ballot, Election, ElectionUnit, Elector, LedgerEntry
 from api.services.elections import candidates_of, core_questions, questions_of
-from schema.voting_ports import VerifyView
+from api.store.models import Ballot, Election, ElectionUnit, Elector, LedgerEntry
+from schema.contract.voting import VerifyView
 from voting import ballot as vballot
 from voting import ledger, secrecy
 from voting import roll as vroll

@@ -1,6 +1,6 @@
 """Community proposals: write, submit, co-sign, qualify, answer, decide or withdraw.
 
-Lifecycle (each change is a :class:`~api.models.ProposalEvent` with who and why, and an entry
+Lifecycle (each change is a :class:`~api.store.models.ProposalEvent` with who and why, and an entry
 in the compound's hash-chained audit log)::
 
     draft ──submit──▶ open ──(support reaches 20% heads AND 20% area)──▶ qualified
@@ -9,7 +9,7 @@ in the compound's hash-chained audit log)::
                         open / qualified ──committee answers──▶ scheduled | answered
                         scheduled ──owners voted──▶ decided
 
-Why signatures are per elector and carry their weight: DESIGN.md §2 counts one owner of several
+Why signatures are per elector and carry their weight: docs/design.md §2 counts one owner of several
 units as one head with all their area, and co-owners of a unit together as one elector; the
 20%/20% line of an extraordinary meeting is measured the same way. A signature made for an
 elector is that elector's, whichever co-owner gave it, and the unique key on (proposal,
@@ -33,13 +33,13 @@ from sqlalchemy import ColumnElement, RowMapping, delete, exists, func, literal_
 from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, textinput
-from api.models import Community, Person, Proposal, ProposalEvent, ProposalSignature
-from api.models.proposal import SEARCH_TABLE
-from api.services import roll
+from api.formats import textinput
+from api.services import audit, roll
 from api.services.communities import decode_cursor, encode_cursor
+from api.store.models import Community, Person, Proposal, ProposalEvent, ProposalSignature
+from api.store.models.proposal import SEARCH_TABLE
 from schema.base import area_m2
-from schema.drafting_ports import (
+from schema.contract.drafting import (
     ProposalAnswer,
     ProposalCard,
     ProposalDecision,
@@ -48,7 +48,7 @@ from schema.drafting_ports import (
     ProposalView,
     SupportLine,
 )
-from schema.errors import AppError, not_found
+from schema.contract.errors import AppError, not_found
 from voting import roll as voting_roll
 from voting.rules import EXTRAORDINARY, MatterType
 

@@ -1,8 +1,8 @@
 """The owner roll of a compound: read it, count it, import it.
 
-An import is validated whole before anything is written (:func:`api.rollcsv.parse_roll`), then
-applied in the request's one transaction, so a half-imported roll cannot exist. Re-importing the
-same file changes nothing; a corrected file is applied as the difference, which is reported.
+An import is validated whole before anything is written (:func:`api.formats.rollcsv.parse_roll`),
+then applied in the request's one transaction, so a half-imported roll cannot exist. Re-importing
+the same file changes nothing; a corrected file is applied as the difference, which is reported.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
-from api.models import Building, Community, Ownership, Person, Unit
-from api.rollcsv import Person as RollPerson
-from api.rollcsv import RollRow, diff_roll, parse_roll
-from schema.errors import AppError, Detail
-from schema.ports import ImportReport, RollChange, Totals
+from api.formats.rollcsv import Person as RollPerson
+from api.formats.rollcsv import RollRow, diff_roll, parse_roll
+from api.services import audit
+from api.store.models import Building, Community, Ownership, Person, Unit
+from schema.contract.community import ImportReport, RollChange, Totals
+from schema.contract.errors import AppError, Detail
 from voting import roll as voting_roll
 
 MAX_ERRORS_REPORTED = 200

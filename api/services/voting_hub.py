@@ -1,6 +1,6 @@
-"""The :class:`schema.voting_ports.VotingServices` implementation, one per request.
+"""The :class:`schema.contract.voting.VotingServices` implementation, one per request.
 
-It decides who may do what (:mod:`api.authz`), turns GraphQL input into the election core's
+It decides who may do what (:mod:`api.services.authz`), turns GraphQL input into the election core's
 terms, and calls :mod:`api.services.elections` and :mod:`api.services.ballots`. The pairing
 of an elector with a choice exists only inside a cast, never in anything returned.
 """
@@ -14,8 +14,15 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, func, literal_column, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, authz, live
-from api.models import (
+from api.live import views as live
+from api.runtime import Runtime
+from api.services import audit, authz, ledgerio
+from api.services import ballots as store
+from api.services import elections as svc
+from api.services.accounts import normalize_phone
+from api.services.communities import decode_cursor, encode_cursor
+from api.services.voting_messages import app_error
+from api.store.models import (
     Ballot,
     Community,
     Election,
@@ -25,16 +32,9 @@ from api.models import (
     Person,
     Proxy,
 )
-from api.runtime import Runtime
-from api.services import ballots as store
-from api.services import elections as svc
-from api.services import ledgerio
-from api.services.accounts import normalize_phone
-from api.services.communities import decode_cursor, encode_cursor
-from api.voting_messages import app_error
-from schema.errors import AppError, forbidden, not_found, unauthenticated
-from schema.ports import Viewer
-from schema.voting_ports import (
+from schema.contract.community import Viewer
+from schema.contract.errors import AppError, forbidden, not_found, unauthenticated
+from schema.contract.voting import (
     AnswerIn,
     BuildingTurnoutView,
     ElectionIn,
@@ -172,7 +172,7 @@ class VotingHub:
         if not authz.allowed(
             viewer, authz.MEMBERS, community_id=community.id, district_id=community.district_id
         ):
-            # A proxy holder need not belong to the compound (DESIGN.md §2: "another person"):
+            # A proxy holder need not belong to the compound (docs/design.md §2: "another person"):
             # while their authorisation is active they read the election as an owner would.
             if roles != authz.MEMBERS or not await self._holds_proxy(election.id, viewer):
                 raise not_found("表决", "election")
@@ -292,8 +292,8 @@ class VotingHub:
         supervisor = viewer_class == live.OVERSEER
         counts_visible = live.counts_visible(election.state, election.visibility, viewer_class)
         if counts_visible and not closed:
-            # DESIGN.md §3.7: every start of a live-count view is logged (own short transaction:
-            # this request only reads)
+            # docs/design.md §3.7: every start of a live-count view is logged (own short
+            # transaction: this request only reads)
             async with self.rt.writer() as log_session:
                 await audit.record(
                     session=log_session,
@@ -497,7 +497,7 @@ class VotingHub:
         return changed
 
     async def _scrutineer(self, election_id: int) -> tuple[Election, Community]:
-        """The election, for a supervisor of its compound acting in person (api/authz.py)."""
+        """The election, for a supervisor of its compound acting in person (services/authz.py)."""
         election, community = await self._load(election_id, SUPERVISORS)
         authz.require_held(
             self.viewer, "supervisor", community_id=community.id, district_id=community.district_id

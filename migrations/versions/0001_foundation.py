@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import api.models.base
+import api.store.models.base
 
 
 revision: str = '0001'
@@ -26,8 +26,8 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=20), nullable=False),
     sa.Column('display_name', sa.String(length=100), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=True),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('disabled_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('disabled_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_account')),
     sa.UniqueConstraint('phone', name=op.f('uq_account_phone'))
     )
@@ -47,7 +47,7 @@ def upgrade() -> None:
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_account_id'], ['account.id'], name=op.f('fk_audit_entry_actor_account_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry')),
     sa.UniqueConstraint('chain', 'seq', name=op.f('uq_audit_entry_chain_seq'))
@@ -71,7 +71,7 @@ def upgrade() -> None:
     sa.Column('paper_priority', sa.String(length=10), nullable=False),
     sa.Column('tally_step', sa.Integer(), nullable=False),
     sa.Column('roll_version', sa.Integer(), nullable=False),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['district_id'], ['district.id'], name=op.f('fk_community_district_id_district')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_community'))
     )
@@ -81,8 +81,8 @@ def upgrade() -> None:
     op.create_table('login_session',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_login_session_account_id_account')),
     sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_login_session'))
     )
@@ -123,7 +123,7 @@ def upgrade() -> None:
     sa.Column('community_id', sa.Integer(), nullable=True),
     sa.Column('district_id', sa.Integer(), nullable=True),
     sa.Column('granted_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_role_membership_account_id_account')),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_role_membership_community_id_community')),
     sa.ForeignKeyConstraint(['district_id'], ['district.id'], name=op.f('fk_role_membership_district_id_district')),
@@ -141,9 +141,9 @@ def upgrade() -> None:
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('issued_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_activation_code_community_id_community')),
     sa.ForeignKeyConstraint(['issued_by'], ['account.id'], name=op.f('fk_activation_code_issued_by_account')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_activation_code_person_id_person')),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import api.models.base
+import api.store.models.base
 
 
 revision: str = '0002'
@@ -30,12 +30,12 @@ def upgrade() -> None:
     sa.Column('extraordinary', sa.Boolean(), nullable=False),
     sa.Column('visibility', sa.String(length=20), nullable=False),
     sa.Column('tally_step', sa.Integer(), nullable=False),
-    sa.Column('opens_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('closes_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('announced_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('candidates_publicised_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opens_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closes_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('announced_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('candidates_publicised_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('roll_fingerprint', sa.String(length=64), nullable=True),
     sa.Column('questions_fingerprint', sa.String(length=64), nullable=True),
     sa.Column('roll_heads', sa.Integer(), nullable=False),
@@ -45,11 +45,11 @@ def upgrade() -> None:
     sa.Column('proxy_cap', sa.Integer(), nullable=False),
     sa.Column('ledger_seq', sa.Integer(), nullable=False),
     sa.Column('ledger_head', sa.String(length=64), nullable=False),
-    sa.Column('closed_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('result_json', sa.Text(), nullable=True),
     sa.Column('result_digest', sa.String(length=64), nullable=True),
-    sa.Column('certified_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('published_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('certified_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_election_community_id_community')),
     sa.ForeignKeyConstraint(['created_by'], ['account.id'], name=op.f('fk_election_created_by_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_election'))
@@ -103,7 +103,7 @@ def upgrade() -> None:
     sa.Column('result_digest', sa.String(length=64), nullable=False),
     sa.Column('roll_fingerprint', sa.String(length=64), nullable=False),
     sa.Column('ledger_head', sa.String(length=64), nullable=False),
-    sa.Column('signed_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('signed_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_certification_community_id_community')),
     sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_certification_election_id_election')),
     sa.ForeignKeyConstraint(['supervisor_id'], ['account.id'], name=op.f('fk_certification_supervisor_id_account')),
@@ -236,9 +236,9 @@ def upgrade() -> None:
     sa.Column('holder_name', sa.String(length=100), nullable=False),
     sa.Column('paper_ref', sa.String(length=200), nullable=False),
     sa.Column('recorded_by', sa.Integer(), nullable=False),
-    sa.Column('recorded_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('revoked_by', sa.Integer(), nullable=True),
-    sa.Column('revoked_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_proxy_community_id_community')),
     sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_proxy_election_id_election')),
     sa.ForeignKeyConstraint(['elector_id'], ['elector.id'], name=op.f('fk_proxy_elector_id_elector')),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import api.models.base
+import api.store.models.base
 
 
 revision: str = '0003'
@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('title', sa.String(length=100), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('rules_of_procedure', 'management_statute', 'other')", name=op.f('ck_document_kind_known')),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_document_community_id_community')),
     sa.ForeignKeyConstraint(['created_by'], ['account.id'], name=op.f('fk_document_created_by_account')),
@@ -47,16 +47,16 @@ def upgrade() -> None:
     sa.Column('change_note', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=True),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('published_by', sa.Integer(), nullable=True),
-    sa.Column('published_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('opens_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closes_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opens_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closes_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('in_force', sa.Boolean(), nullable=False),
     sa.Column('adopted_by_election_id', sa.Integer(), nullable=True),
     sa.Column('adopted_by_question_id', sa.Integer(), nullable=True),
-    sa.Column('adopted_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('in_force_until', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('adopted_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('in_force_until', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status = 'draft' OR (opens_at IS NOT NULL AND closes_at IS NOT NULL AND closes_at > opens_at AND content_hash IS NOT NULL)", name=op.f('ck_document_version_published_has_window')),
     sa.CheckConstraint("status IN ('draft', 'published', 'superseded')", name=op.f('ck_document_version_status_known')),
     sa.CheckConstraint('in_force = false OR adopted_by_election_id IS NOT NULL', name=op.f('ck_document_version_in_force_adopted')),
@@ -87,18 +87,18 @@ def upgrade() -> None:
     sa.Column('support_area_centi', sa.BigInteger(), nullable=False),
     sa.Column('signature_count', sa.Integer(), nullable=False),
     sa.Column('comment_count', sa.Integer(), nullable=False),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('submitted_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('qualified_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('qualified_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('answer_kind', sa.String(length=20), nullable=True),
     sa.Column('answer_text', sa.Text(), nullable=True),
     sa.Column('answered_by', sa.Integer(), nullable=True),
     sa.Column('answered_by_name', sa.String(length=100), nullable=True),
-    sa.Column('answered_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('outcome', sa.String(length=20), nullable=True),
     sa.Column('outcome_text', sa.Text(), nullable=True),
     sa.Column('election_id', sa.Integer(), nullable=True),
-    sa.Column('decided_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("answer_kind IS NULL OR answer_kind IN ('schedule', 'respond')", name=op.f('ck_proposal_answer_known')),
     sa.CheckConstraint("outcome IS NULL OR outcome IN ('passed', 'rejected', 'other')", name=op.f('ck_proposal_outcome_known')),
     sa.CheckConstraint("status IN ('draft', 'open', 'qualified', 'scheduled', 'answered', 'decided', 'withdrawn')", name=op.f('ck_proposal_status_known')),
@@ -138,7 +138,7 @@ def upgrade() -> None:
     sa.Column('from_status', sa.String(length=20), nullable=False),
     sa.Column('to_status', sa.String(length=20), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_account_id'], ['account.id'], name=op.f('fk_proposal_event_actor_account_id_account')),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_proposal_event_community_id_community')),
     sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_proposal_event_proposal_id_proposal')),
@@ -158,7 +158,7 @@ def upgrade() -> None:
     sa.Column('heads', sa.Integer(), nullable=False),
     sa.Column('area_centi', sa.BigInteger(), nullable=False),
     sa.Column('roll_version', sa.Integer(), nullable=False),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('heads >= 0 AND area_centi > 0', name=op.f('ck_proposal_signature_weight_positive')),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_proposal_signature_account_id_account')),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_proposal_signature_community_id_community')),
@@ -188,15 +188,15 @@ def upgrade() -> None:
     sa.Column('proposed_text', sa.Text(), nullable=True),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('reply_count', sa.Integer(), nullable=False),
-    sa.Column('created_at', api.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('hidden_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('hidden_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('hidden_by', sa.Integer(), nullable=True),
     sa.Column('hidden_reason', sa.Text(), nullable=True),
     sa.Column('answer', sa.String(length=20), nullable=True),
     sa.Column('answer_reason', sa.Text(), nullable=True),
     sa.Column('answered_by', sa.Integer(), nullable=True),
     sa.Column('answered_by_name', sa.String(length=100), nullable=True),
-    sa.Column('answered_at', api.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("answer IS NULL OR answer IN ('adopted', 'partly_adopted', 'not_adopted')", name=op.f('ck_comment_answer_known')),
     sa.CheckConstraint("stance IS NULL OR stance IN ('support', 'oppose', 'amend')", name=op.f('ck_comment_stance_known')),
     sa.CheckConstraint('(proposal_id IS NULL) <> (version_id IS NULL)', name=op.f('ck_comment_one_target')),
@@ -255,7 +255,7 @@ def upgrade() -> None:
 
 # Proposal search (issue #4): FTS5 with the trigram tokenizer on SQLite (any substring of three
 # characters or more, Chinese included, without word segmentation), pg_trgm on PostgreSQL.
-# These objects cannot be declared as models; api.models.proposal.include_name keeps Alembic's
+# These objects cannot be declared as models; api.store.models.proposal.include_name keeps Alembic's
 # comparison from reporting them.
 SQLITE_SEARCH = (
     "CREATE VIRTUAL TABLE proposal_fts USING fts5("

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import api.models.base
+import api.store.models.base
 
 
 revision: str = '0004'

@@ -1,5 +1,5 @@
 """Settings: read once from GONGZHI_* variables, a generated secret kept in ./var, and the
-production check that refuses default secrets (DESIGN.md §5)."""
+production check that refuses default secrets (docs/design.md §5)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ from functools import cache
 
 from sqlalchemy import text
 
-from api.models import Base
 from api.runtime import Runtime
+from api.store.models import Base
 
 
 @cache

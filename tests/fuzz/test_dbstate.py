@@ -6,7 +6,7 @@ from __future__ import annotations
 from api.runtime import Runtime
 from tests.conftest import Gql
 from tests.fuzz.dbstate import changed_tables, table_digests
-from tests.world import World
+from tests.support.world import World
 
 CREATE = """mutation($i: CreateProposalInput!) { createProposal(input: $i) { __typename } }"""
 

@@ -22,7 +22,7 @@ and strings favour the kinds that have broken services (NUL, direction overrides
 over-long text). Each case comes from its own client address, so that the login limiter does
 not keep the fuzzer away from login and activation after a few refusals.
 
-The world is tests/world.py's, plus an open election, a submitted proposal and a rule document
+The world is tests/support/world.py's, plus an open election, a submitted proposal and a rule document
 with a draft, so that the small IDs (1–8) reach real objects and the resolvers get past "not
 found". Accepted mutations are allowed (they change the database; the next digest starts from
 there). The number of cases is added to the fuzz summary that tests/fuzz/conftest.py prints.
@@ -52,17 +52,17 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.graphql import nodes
 
-from api.app import create_app
-from api.models import Account
+from api.http.app import create_app
 from api.runtime import Runtime
 from api.services.accounts import start_session
 from api.settings import Settings
+from api.store.models import Account
 from schema import SDL_PATH
 from tests.conftest import Gql
-from tests.elections import open_election, resolution_spec, use_clock
 from tests.fuzz.cases import count
 from tests.fuzz.dbstate import changed_tables, table_digests
-from tests.world import World, build_world
+from tests.support.elections import open_election, resolution_spec, use_clock
+from tests.support.world import World, build_world
 
 ROLES = ("owner", "committee", "supervisor")
 # Per operation and role: documents generated in positive mode (valid against the schema), in

@@ -1,6 +1,6 @@
 """Hypothesis for the owner-roll import: one roll in every encoding, and one fault at a time.
 
-tests/api/test_rollcsv.py already round-trips valid rolls written many ways and feeds the parser
+tests/api/formats/test_rollcsv.py already round-trips valid rolls written many ways and feeds the parser
 arbitrary bytes. What it does not check, and this file does:
 
 * the *same* generated roll reads back identically from UTF-8, UTF-8 with BOM and GBK (the three
@@ -28,16 +28,16 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from api.models import Community
-from api.rollcsv import ParsedRoll, RollRow, diff_roll, format_area, parse_roll
+from api.formats.rollcsv import ParsedRoll, RollRow, diff_roll, format_area, parse_roll
 from api.runtime import Runtime
 from api.services.roll import existing_rows, import_roll
 from api.settings import Settings
-from schema.errors import AppError
-from tests.api.test_rollcsv import EN_HEADER, ZH_HEADER, rolls
+from api.store.models import Community
+from schema.contract.errors import AppError
+from tests.api.formats.test_rollcsv import EN_HEADER, ZH_HEADER, rolls
 from tests.fuzz.cases import count
 from tests.fuzz.dbstate import changed_tables, table_digests
-from tests.world import build_world
+from tests.support.world import build_world
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
 COLUMNS = EN_HEADER  # canonical column names, in the order of the cells below

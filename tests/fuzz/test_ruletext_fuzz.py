@@ -1,4 +1,4 @@
-"""Hypothesis for the rule-document text import (api/ruletext.py, api/textinput.py).
+"""Hypothesis for the rule-document text import (api/formats/ruletext.py, api/formats/textinput.py).
 
 Generated documents (a title, a preamble, chapters or none, continuously numbered articles with
 or without headings, paragraphs of Chinese and Latin text) are rendered the ways committees write
@@ -24,15 +24,15 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from api import ruletext, textinput
-from api.app import create_app
+from api.formats import ruletext, textinput
+from api.http.app import create_app
 from api.runtime import Runtime
 from api.settings import Settings
-from schema.errors import AppError
+from schema.contract.errors import AppError
 from tests.conftest import Gql
 from tests.fuzz.cases import count
 from tests.fuzz.dbstate import changed_tables, table_digests
-from tests.world import build_world
+from tests.support.world import build_world
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5).filter(lambda c: c != "第")
 LATIN = st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import schema
-from tests.api.test_drafting_world import create_proposal
+from tests.api.services.test_drafting_world import create_proposal
 from tests.conftest import Gql
-from tests.world import World
+from tests.support.world import World
 
 QUERIES: dict[str, str] = {
     "proposals": "proposals(communityId: $c) { totalCount }",
@@ -86,7 +86,7 @@ def test_the_lists_cover_every_drafting_field() -> None:
 async def ids(gql: Gql, world: World) -> dict[str, str]:
     """Real ids of compound A's objects, so a refusal is about the viewer, not a missing id."""
     p = await create_proposal(gql, world.tokens["owner"], world.a)
-    from tests.api.test_drafting_world import ADD_COMMENT, CREATE_DOCUMENT, ok
+    from tests.api.services.test_drafting_world import ADD_COMMENT, CREATE_DOCUMENT, ok
 
     c = ok(
         await gql(

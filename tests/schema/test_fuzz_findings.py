@@ -22,7 +22,7 @@ import pytest
 from api.runtime import Runtime
 from tests.conftest import Gql
 from tests.fuzz.dbstate import changed_tables, table_digests
-from tests.world import World
+from tests.support.world import World
 
 LOGIN = """mutation($phone: String!, $password: String!) {
   login(input: {phone: $phone, password: $password}) { __typename ... on Problem { code } } }"""

@@ -1,4 +1,4 @@
-"""The GraphQL surface as an attacker or a sloppy client meets it (DESIGN.md §3.9, §4): the
+"""The GraphQL surface as an attacker or a sloppy client meets it (docs/design.md §3.9, §4): the
 committed SDL, query limits, introspection, GET, the WebSocket protocol, the body cap, error
 masking, and the CSRF rule."""
 
@@ -19,12 +19,12 @@ from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
 import schema
-from api.app import create_app
-from api.models import Community, Unit
+from api.http.app import create_app
 from api.runtime import Runtime
 from api.services.hub import ServiceHub
+from api.store.models import Community, Unit
 from tests.conftest import make_settings
-from tests.world import ROLL_A, World
+from tests.support.world import ROLL_A, World
 
 with warnings.catch_warnings():
     # Starlette 1.x warns at import that it prefers the `httpx2` package; plain httpx still works.
@@ -347,7 +347,7 @@ def ws_client(tmp_path: Path) -> Iterator[TestClient]:
 def test_websocket_speaks_graphql_transport_ws(ws_client: TestClient) -> None:
     # the protocol is accepted; authentication happens at connection_init (no session: 4403,
     # nothing on the socket is public). The authenticated path runs against a real server in
-    # tests/api/test_live.py.
+    # tests/e2e/test_live.py.
     with (
         pytest.raises(WebSocketDisconnect) as exc,
         ws_client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,

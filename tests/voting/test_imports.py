@@ -1,6 +1,6 @@
 """The election core stays pure: standard library only, no clock, no floats, no I/O.
 
-DESIGN §5: ``voting/`` imports nothing from ``api/``, ``schema/``, Starlette, Strawberry or
+docs/design.md §5: ``voting/`` imports nothing from ``api/``, ``schema/``, Starlette, Strawberry or
 SQLAlchemy and takes ``now`` as an argument. These checks read the source with ``ast`` so that
 a violation fails here, before it can hide behind a lazy import.
 """
@@ -72,7 +72,7 @@ def test_no_clock_io_or_floats(path: Path) -> None:
 
 def test_the_checks_would_catch_a_violation() -> None:
     bad = ast.parse(
-        "import sqlalchemy\nfrom api.models import x\nimport numpy\nimport time\n"
+        "import sqlalchemy\nfrom api.store.models import x\nimport numpy\nimport time\n"
         "from datetime import datetime\nnow = datetime.now()\nshare = area / total\n"
     )
     roots = imported_roots(bad)

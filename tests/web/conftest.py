@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.ops import ELECTION_LINE, LOGIN_LINE, command, free_port
+from tests.support.ops import ELECTION_LINE, LOGIN_LINE, command, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -81,7 +81,7 @@ class Demo:
 
     @property
     def election_id(self) -> str:
-        """The demo election (open, seeded by api/demo.py)."""
+        """The demo election (open, seeded by api/cli/demo.py)."""
         for line in self.output:
             if m := ELECTION_LINE.match(line):
                 return m[1]
@@ -216,7 +216,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 # Per module, not per session: while playwright's sync API is running, its event loop counts as
 # the running loop of the main thread, and an asyncio test that runs after the browser tests
-# (tests/api/test_cli.py in the same pytest run) could not start its own.
+# (tests/api/cli/test_cli.py in the same pytest run) could not start its own.
 @pytest.fixture(scope="module")
 def browser(demo: Demo) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright

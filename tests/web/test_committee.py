@@ -10,8 +10,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from api.demo import DEMO_SEED, DEMO_UNITS
-from api.rollgen import make_roll_csv
+from api.cli.demo import DEMO_SEED, DEMO_UNITS
+from api.cli.rollgen import make_roll_csv
 from tests.web.conftest import SCREENSHOTS
 
 

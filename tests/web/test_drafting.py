@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.ops import free_port
+from tests.support.ops import free_port
 from tests.web.conftest import (
     PASSWORD,
     SCREENSHOTS,

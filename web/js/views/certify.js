@@ -1,4 +1,4 @@
-// Certification (DESIGN.md §3.8): after the close each supervisor checks the result digest,
+// Certification (docs/design.md §3.8): after the close each supervisor checks the result digest,
 // the roll fingerprint and the final ledger head, and signs them off; the second signature
 // certifies the result. Anyone overseeing may recompute everything with verifyElection.
 

@@ -1,6 +1,6 @@
 // Check a receipt: is the ballot with this tracking code counted, superseded by a later one,
 // or unknown? And the public list of every counted tracking code, with a search box, so an
-// owner can see theirs among them (DESIGN.md §3.5).
+// owner can see theirs among them (docs/design.md §3.5).
 
 import { request } from "../api.js";
 import { h, newId, replace } from "../dom.js";

@@ -22,7 +22,7 @@ export function powers(communityId, v = viewer()) {
   return {
     run: admin || official || roles.some((r) => STAFF.includes(r)),
     watch: admin || official || roles.some((r) => ["supervisor", ...STAFF].includes(r)),
-    // the supervisor role itself: an admin cannot stand in for one (DESIGN.md §3.8)
+    // the supervisor role itself: an admin cannot stand in for one (docs/design.md §3.8)
     supervise: roles.includes("supervisor"),
     verify: admin || official || roles.some((r) => OVERSEERS.includes(r)),
   };

@@ -1,4 +1,4 @@
-// Paper ballots, four eyes (DESIGN.md §2): one supervisor enters a paper against its elector
+// Paper ballots, four eyes (docs/design.md §2): one supervisor enters a paper against its elector
 // and writes the entry number on it; a second supervisor re-enters the same paper under that
 // number, and only a matching re-entry counts. A mismatch is shown plainly and nothing counts.
 

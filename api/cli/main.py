@@ -1,0 +1,407 @@
+"""The `gongzhi` command: serve, migrate, demo, import-roll, create-admin, verify, backup,
+restore.
+
+Each subcommand reads the same settings (GONGZHI_* environment variables, see README.md) and
+says in plain words what it did or why it refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.settings import Settings, SettingsError
+
+EPILOG = """\
+settings come from GONGZHI_* environment variables (README.md lists them all).
+examples:
+  gongzhi demo                          # a demo compound on http://127.0.0.1:8000
+  gongzhi migrate                       # create or upgrade the database
+  gongzhi serve --workers 4             # production: needs GONGZHI_SECRET_KEY
+  gongzhi import-roll 1 roll.csv        # import compound 1's owner roll (UTF-8 or GBK CSV)
+  gongzhi create-admin 13800000000      # the first administrator account
+  gongzhi verify 7 --export e7.jsonl    # verify election 7 and export it
+  gongzhi verify --from e7.jsonl        # verify an export on another machine
+  gongzhi backup /backups/gz-2026-11-27.db   # online SQLite backup, verified
+  gongzhi restore /backups/gz-2026-11-27.db  # verified restore (server stopped)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gongzhi",
+        description="共治 Gongzhi — owners' self-governance and secure online voting.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the service (migrates first)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument("--no-migrate", action="store_true", help="do not run migrations first")
+
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+
+    demo = sub.add_parser(
+        "demo", help="seed a demo compound with accounts for every role and serve it"
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--seed-only", action="store_true", help="seed and print logins, no server")
+
+    imp = sub.add_parser(
+        "import-roll",
+        help="validate and import an owner roll CSV into a compound",
+        description="Validates the whole file first: if any row is bad, every bad row is "
+        "listed (line, column, reason) and nothing is imported. Re-importing an unchanged file "
+        "changes nothing; a corrected file is applied as a difference.",
+    )
+    imp.add_argument("community", type=int, help="the compound's id")
+    imp.add_argument("file", type=Path, help="CSV file: UTF-8 (with or without BOM) or GBK")
+    imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+
+    ver = sub.add_parser(
+        "verify",
+        help="verify an election's ledger, ballots, roll fingerprint and result",
+        description="Recomputes the hash chain of the ballot ledger, checks every ballot row "
+        "against it, recomputes the roll fingerprint and recounts the result. Reads the "
+        "database, or an export made with --export (on any machine; the recount needs the "
+        "same GONGZHI_SECRET_KEY). Exits 1 and names the first broken entry on any failure.",
+    )
+    ver.add_argument("election", type=int, nargs="?", help="the election's id (database mode)")
+    ver.add_argument("--export", type=Path, metavar="FILE", help="also write a JSON Lines export")
+    ver.add_argument("--from", dest="source", type=Path, metavar="FILE", help="verify an export")
+
+    bak = sub.add_parser(
+        "backup",
+        help="copy the SQLite database to FILE while the server runs, then verify the copy",
+        description="Copies one consistent snapshot of the SQLite database (the server may "
+        "keep running and writing), then checks the copy: PRAGMA integrity_check, and every "
+        "election's ledger, ballots, roll fingerprint and result, as `gongzhi verify` does "
+        "(with this deployment's GONGZHI_SECRET_KEY). Only a copy that verifies gets the name "
+        "FILE. Exits 1 on any failure. PostgreSQL: use pg_dump.",
+    )
+    bak.add_argument("file", type=Path, help="the backup file to create (must not exist)")
+
+    res = sub.add_parser(
+        "restore",
+        help="replace the SQLite database with a verified backup",
+        description="Verifies FILE as `gongzhi backup` does, then puts a verified copy in "
+        "place with one atomic rename. Refuses while any process has the database open (stop "
+        "the server first) and refuses a database that holds data unless --force; the "
+        "replaced file is kept beside it as <name>.before-restore-<time>. A refused restore "
+        "changes nothing.",
+    )
+    res.add_argument("file", type=Path, help="a backup made by `gongzhi backup`")
+    res.add_argument(
+        "--force", action="store_true", help="replace a database that holds data (kept beside)"
+    )
+
+    admin = sub.add_parser("create-admin", help="create (or reset) an administrator account")
+    admin.add_argument("phone", help="mobile number used to log in")
+    admin.add_argument("--name", default="管理员", help="display name")
+    admin.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "migrate":
+            return _migrate()
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "import-roll":
+            return asyncio.run(_import_roll(args))
+        if args.command == "create-admin":
+            return _create_admin(args)
+        if args.command == "verify":
+            return _verify(args)
+        if args.command in ("backup", "restore"):
+            return _backup_or_restore(args)
+    except SettingsError as e:
+        print(f"gongzhi: {e}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _migrate(settings: Settings | None = None) -> int:
+    from api.store.migrations import upgrade
+
+    settings = settings or Settings.from_env()
+    upgrade(settings.database_url)
+    print(f"database is up to date: {_safe_url(settings.database_url)}")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    import uvicorn
+
+    settings = settings or Settings.from_env()
+    settings.check_production()
+    from api.http.logs import config as log_config
+
+    logging_config = log_config(settings.log_format)  # refuses a bad format before migrating
+    if not args.no_migrate:
+        _migrate(settings)
+    if args.workers > 1 and settings.is_sqlite:
+        import logging
+        import logging.config
+
+        logging.config.dictConfig(logging_config)  # the note is a log line like the others
+        logging.getLogger("gongzhi").warning(
+            "several workers share one SQLite file; writes queue on its lock. "
+            "Use PostgreSQL (GONGZHI_DATABASE_URL) and Redis (GONGZHI_PUBSUB=redis) to scale out."
+        )
+    uvicorn.run(
+        "api.http.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=logging_config,
+        log_level="info",
+        access_log=False,  # api/http/logs.py AccessLog: no query strings, no headers
+        proxy_headers=False,
+        ws="websockets-sansio",
+        ws_per_message_deflate=settings.ws_compression,
+        # SIGTERM: stop accepting, finish requests in flight, then cancel (api/http/shutdown.py)
+        timeout_graceful_shutdown=max(settings.shutdown_grace_seconds, 1),
+    )
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    os.environ["GONGZHI_DEMO"] = "1"
+    settings = Settings.from_env()
+    from api.cli import demo
+    from api.http.logs import chosen
+
+    chosen(settings.log_format)  # a bad GONGZHI_LOG_FORMAT stops it before it seeds anything
+
+    _migrate(settings)
+    logins = asyncio.run(demo.seed(settings))
+    demo.print_logins(logins, host=args.host, port=args.port)
+    if args.seed_only:
+        return 0
+    ns = argparse.Namespace(host=args.host, port=args.port, workers=1, no_migrate=True)
+    return _serve(ns, settings)
+
+
+def _bar(done: int, total: int, width: int = 30, label: str = "校验 checking") -> None:
+    if not sys.stderr.isatty() and done != total:
+        return
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+async def _import_roll(args: argparse.Namespace) -> int:
+    from api.runtime import Runtime
+    from api.services.roll import import_roll
+    from api.store.models import Community
+    from schema.contract.errors import AppError
+
+    settings = Settings.from_env()
+    try:
+        data = args.file.read_bytes()
+    except OSError as e:
+        print(f"gongzhi: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
+    # Alembic's env.py runs its own event loop: migrate from a thread, not from this loop.
+    await asyncio.to_thread(_migrate, settings)
+    rt = Runtime.create(settings)
+    try:
+        async with rt.writer() as session:
+            community = await session.get(Community, args.community)
+            if community is None:
+                print(f"gongzhi: no compound with id {args.community}", file=sys.stderr)
+                return 2
+            try:
+                report = await import_roll(
+                    session=session,
+                    community=community,
+                    data=data,
+                    dry_run=args.dry_run,
+                    actor=None,
+                    progress=_bar,
+                )
+            except AppError as e:
+                await session.rollback()
+                print(f"{e.zh}\n{e.en}", file=sys.stderr)
+                for d in e.details:
+                    print(f"  {d.zh}", file=sys.stderr)
+                return 1
+            await session.commit()
+    finally:
+        await rt.close()
+    print(f"{report.summary_zh} / {report.summary_en}")
+    for c in report.changed[:50]:
+        print(f"  {c.building}-{c.unit} {c.field}: {c.old} → {c.new}")
+    if len(report.changed) > 50:
+        print(f"  … {len(report.changed) - 50} more")
+    if args.dry_run:
+        print("dry run: nothing was written / 试运行：未写入任何数据")
+    elif not report.applied:
+        print("nothing changed / 名册无变化")
+    else:
+        print(f"imported {report.units} units into compound {community.id} ({community.name})")
+    return 0
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from api.runtime import Runtime
+    from api.services.accounts import create_admin
+    from schema.contract.errors import AppError
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("gongzhi: the passwords differ", file=sys.stderr)
+            return 2
+    settings = Settings.from_env()
+    _migrate(settings)
+
+    async def run() -> int:
+        rt = Runtime.create(settings)
+        try:
+            async with rt.writer() as session:
+                try:
+                    account = await create_admin(
+                        session=session,
+                        passwords=rt.passwords,
+                        phone=args.phone,
+                        name=args.name,
+                        password=password,
+                    )
+                except AppError as e:
+                    print(f"gongzhi: {e.zh} / {e.en}", file=sys.stderr)
+                    return 2
+                await session.commit()
+                print(f"administrator account {account.phone} is ready")
+                return 0
+        finally:
+            await rt.close()
+
+    return asyncio.run(run())
+
+
+def _print_report(report: object) -> int:
+    from schema.contract.voting import VerifyView
+
+    assert isinstance(report, VerifyView)
+    print(f"ledger entries: {report.entries}, head: {report.head}")
+    print(f"roll fingerprint: {'ok' if report.roll_fingerprint_ok else 'MISMATCH'}")
+    print(f"ballots match the ledger: {'ok' if report.counted_ok else 'NO'}")
+    recount = {True: "ok", False: "MISMATCH", None: "not checked (needs GONGZHI_SECRET_KEY)"}
+    print(f"result recount: {recount[report.result_ok]}")
+    if report.ok:
+        print("verified / 验证通过")
+        return 0
+    where = f" at entry {report.first_bad_seq}" if report.first_bad_seq is not None else ""
+    print(f"FAILED{where}: {report.reason} / 验证失败", file=sys.stderr)
+    return 1
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from api.services.elections import election_secret
+
+    if args.source is not None:
+        import json
+
+        from api.services.ledgerio import verify_export
+
+        with args.source.open(encoding="utf-8") as fh:
+            header = json.loads(fh.readline() or "{}")
+            fh.seek(0)
+            # The recount needs the slot keys, i.e. the deployment's secret: only when it is
+            # given explicitly (never a generated one, and nothing is written here).
+            secret = None
+            if os.environ.get("GONGZHI_SECRET_KEY") and "id" in header:
+                key = Settings.from_env().key("slot")
+                secret = election_secret(key, int(header["id"]))
+            return _print_report(verify_export(fh, secret=secret))
+    if args.election is None:
+        print("gongzhi: give an election id, or --from FILE", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+
+    async def run() -> int:
+        from api.runtime import Runtime
+        from api.services.ledgerio import export_lines, verify_election
+        from api.store.models import Election
+
+        rt = Runtime.create(settings)
+        try:
+            async with rt.reader() as session:
+                election = await session.get(Election, args.election)
+                if election is None:
+                    print(f"gongzhi: no election with id {args.election}", file=sys.stderr)
+                    return 2
+                secret = election_secret(settings.key("slot"), election.id)
+                report = await verify_election(session=session, election=election, secret=secret)
+                if args.export is not None:
+                    lines = await export_lines(session, election)
+                    with args.export.open("w", encoding="utf-8") as out:
+                        for line in lines:
+                            out.write(line + "\n")
+                    print(f"export written to {args.export}")
+        finally:
+            await rt.close()
+        return _print_report(report)
+
+    return asyncio.run(run())
+
+
+def _backup_or_restore(args: argparse.Namespace) -> int:
+    from api.services import backup
+
+    settings = Settings.from_env()
+
+    def copying(done: int, total: int) -> None:
+        _bar(done, total, label="复制 copying pages")
+
+    try:
+        if args.command == "backup":
+            verified = backup.backup(settings, args.file, copying)
+            kept = None
+        else:
+            verified, kept = backup.restore(settings, args.file, force=args.force, progress=copying)
+    except backup.BackupError as e:
+        print(f"gongzhi: {e.zh}\ngongzhi: {e.en}", file=sys.stderr)
+        return 1
+    for election, entries in verified.elections:
+        print(f"  election {election}: {entries} ledger entries verified / 验证通过")
+    what = "backup written" if args.command == "backup" else "database restored"
+    zh = "备份已写入并校验" if args.command == "backup" else "数据库已恢复并校验"
+    print(
+        f"{what} and verified / {zh}: {verified.path} "
+        f"({verified.pages} pages, {len(verified.elections)} elections)"
+    )
+    if kept is not None:
+        print(f"the replaced database is kept as / 原数据库保留为: {kept}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""Who may do what, scoped to a compound (docs/design.md §3.10).
+
+One rule everywhere: an admin may do anything; an official acts on every compound of their
+district; everyone else only on the compound their role names. Services call :func:`require`
+before they read or write, so no resolver can forget the check.
+
+One exception: a scrutineer's personal acts — signing off a result, entering or confirming a
+paper ballot — need the supervisor role itself, held in that compound (:func:`require_held`).
+Certification means two supervisors vouch for the count (docs/design.md §3.8) and paper ballots are
+four-eyes between two supervisors; an admin standing in for one would let an operator account
+be one of the two pairs of eyes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from schema.contract.community import Viewer
+from schema.contract.errors import forbidden, unauthenticated
+
+MEMBERS = frozenset({"owner", "committee", "preparatory", "supervisor", "official"})
+STAFF = frozenset({"committee", "preparatory", "supervisor", "official"})
+ROLL_KEEPERS = frozenset({"official"})
+CODE_ISSUERS = frozenset({"committee", "preparatory", "official"})
+
+
+def allowed(
+    viewer: Viewer | None, roles: Collection[str], *, community_id: int, district_id: int
+) -> bool:
+    if viewer is None:
+        return False
+    for g in viewer.grants:
+        if g.role == "admin":
+            return True
+        if g.role not in roles:
+            continue
+        if g.role == "official" and g.district_id == district_id:
+            return True
+        if g.community_id == community_id:
+            return True
+    return False
+
+
+def require(
+    viewer: Viewer | None, roles: Collection[str], *, community_id: int, district_id: int
+) -> Viewer:
+    if viewer is None:
+        raise unauthenticated()
+    if not allowed(viewer, roles, community_id=community_id, district_id=district_id):
+        raise forbidden()
+    return viewer
+
+
+def require_held(
+    viewer: Viewer | None, role: str, *, community_id: int, district_id: int
+) -> Viewer:
+    """:func:`require`, but only a grant of exactly ``role`` in this compound counts: no admin
+    or district official stands in for it."""
+    viewer = require(viewer, {role}, community_id=community_id, district_id=district_id)
+    if not any(g.role == role and g.community_id == community_id for g in viewer.grants):
+        raise forbidden()
+    return viewer
+
+
+def require_district(viewer: Viewer | None, district_id: int) -> Viewer:
+    """Officials of this district, or an admin."""
+    if viewer is None:
+        raise unauthenticated()
+    for g in viewer.grants:
+        if g.role == "admin" or (g.role == "official" and g.district_id == district_id):
+            return viewer
+    raise forbidden()
+
+
+def is_admin(viewer: Viewer | None) -> bool:
+    return viewer is not None and any(g.role == "admin" for g in viewer.grants)
+
+
+def district_ids(viewer: Viewer) -> set[int]:
+    return {g.district_id for g in viewer.grants if g.role == "official" and g.district_id}

@@ -1,0 +1,84 @@
+"""Messages, in Chinese and English, for every refusal the election core can raise.
+
+``voting/`` raises :class:`voting.errors.VotingError` with a stable code and plain facts; the
+words owners read live here, next to the service that shows them. A test fails when a code has
+no message.
+"""
+
+from __future__ import annotations
+
+from schema.contract.errors import AppError
+from voting.errors import ErrorCode, VotingError
+
+_C = ErrorCode
+MESSAGES: dict[ErrorCode, tuple[str, str]] = {
+    _C.INVALID_UNIT: ("名册中有无效的房屋记录", "the roll has an invalid unit"),
+    _C.DUPLICATE_UNIT: ("名册中有重复的房屋", "the roll lists a unit twice"),
+    _C.UNOWNED_UNIT: ("名册中有房屋没有登记业主", "a unit on the roll has no owner"),
+    _C.EMPTY_ROLL: ("本小区名册为空，无法开始投票", "the roll is empty; voting cannot open"),
+    _C.INVALID_SEATS: (
+        "委员人数须为 5 至 11 人的单数（小型小区可为 3 人）",
+        "seats must be an odd number from 5 to 11 (3 in a small compound)",
+    ),
+    _C.INVALID_TERM: ("任期须为 1 至 5 年", "the term must be 1 to 5 years"),
+    _C.DUAL_MEMBERSHIP: (
+        "同一人不能同时担任业委会和监委会成员",
+        "nobody may sit on both the committee and the supervisory committee",
+    ),
+    _C.INVALID_SETTING: ("设置无效", "invalid setting"),
+    _C.INVALID_QUESTION: ("表决事项填写不完整", "a question is incomplete"),
+    _C.DUPLICATE_QUESTION: ("表决事项重复", "a question appears twice"),
+    _C.MISSING_ANSWER: ("还有事项没有作答，请逐项选择", "a question has no answer yet"),
+    _C.DUPLICATE_ANSWER: ("同一事项作答了两次", "a question was answered twice"),
+    _C.UNKNOWN_QUESTION: ("选票中有不属于本次表决的事项", "the ballot answers an unknown question"),
+    _C.UNKNOWN_OPTION: ("选项无效", "that option does not exist"),
+    _C.UNKNOWN_CANDIDATE: ("所选候选人不在名单中", "that candidate is not on the list"),
+    _C.TOO_MANY_APPROVALS: (
+        "赞成的候选人超过应选人数",
+        "more candidates approved than there are seats",
+    ),
+    _C.DUPLICATE_CANDIDATE: ("同一候选人被重复选择", "a candidate was chosen twice"),
+    _C.DUAL_CANDIDACY: (
+        "同一人不能同时参选业委会和监委会",
+        "nobody may stand for both committees at once",
+    ),
+    _C.SAME_SUPERVISOR: (
+        "纸质选票须由另一位监票人复核",
+        "a paper ballot must be confirmed by a different supervisor",
+    ),
+    _C.PROXY_CAP_REACHED: (
+        "该受托人代理的业主已达上限",
+        "this proxy already represents the most owners allowed",
+    ),
+    _C.UNKNOWN_ELECTOR: ("该业主不在本次表决的名册中", "not an elector of this vote"),
+    _C.ALREADY_COUNTED: ("该选票已计入", "that ballot is already counted"),
+    _C.NOT_COUNTED: ("该选票未计入", "that ballot is not counted"),
+    _C.MALFORMED_CODE: (
+        "表决码格式不正确：应为 12 位字母和数字，见投票通知书",
+        "the voting code should be 12 letters and digits, as printed on your notice",
+    ),
+    _C.WEAK_SECRET: ("服务器密钥配置不安全", "the server secret is too weak"),
+    _C.ILLEGAL_TRANSITION: ("当前状态下不能进行此操作", "not possible in the current state"),
+    _C.INVALID_SCHEDULE: ("表决时间安排无效", "the schedule is not valid"),
+    _C.NOTICE_TOO_SHORT: (
+        "公告期不足：须在投票开始前按规定天数公告",
+        "the notice period is too short for the opening date",
+    ),
+    _C.TOO_EARLY: ("投票尚未开始", "voting has not opened yet"),
+    _C.TOO_LATE: ("投票已经截止", "voting has closed"),
+    _C.NOT_OPEN: ("投票未在进行中", "voting is not open"),
+    _C.NOT_ENOUGH_SIGNOFFS: (
+        "至少需要两位监票人签字确认",
+        "at least two supervisors must sign off",
+    ),
+    _C.SIGNOFF_MISMATCH: (
+        "签字确认的结果与当前计票不一致，请刷新后重新核对",
+        "the signed result differs from the current count; reload and check again",
+    ),
+}
+
+
+def app_error(error: VotingError, field: str | None = None) -> AppError:
+    zh, en = MESSAGES[error.code]
+    detail = {k: str(v) for k, v in error.detail.items() if isinstance(v, str | int)}
+    return AppError(error.code.value, zh, en, field=field, extra=detail)

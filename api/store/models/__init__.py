@@ -1,0 +1,65 @@
+"""The ORM models, one module per area; importing this package registers every table."""
+
+from api.store.models.account import ROLES, Account, ActivationCode, LoginSession, RoleMembership
+from api.store.models.audit import AuditEntry
+from api.store.models.base import Base, utcnow
+from api.store.models.comment import Comment
+from api.store.models.community import Building, Community, District, Ownership, Person, Unit
+from api.store.models.document import (
+    Clause,
+    Document,
+    DocumentVersion,
+    DraftingVersion,
+    VersionClause,
+)
+from api.store.models.election import (
+    Ballot,
+    Candidate,
+    Certification,
+    Election,
+    ElectionUnit,
+    Elector,
+    ElectorOwner,
+    LedgerEntry,
+    PaperEntry,
+    Proxy,
+    Question,
+)
+from api.store.models.proposal import Proposal, ProposalEvent, ProposalSignature
+
+__all__ = [
+    "ROLES",
+    "Account",
+    "ActivationCode",
+    "AuditEntry",
+    "Ballot",
+    "Base",
+    "Building",
+    "Candidate",
+    "Certification",
+    "Clause",
+    "Comment",
+    "Community",
+    "District",
+    "Document",
+    "DocumentVersion",
+    "DraftingVersion",
+    "Election",
+    "ElectionUnit",
+    "Elector",
+    "ElectorOwner",
+    "LedgerEntry",
+    "LoginSession",
+    "Ownership",
+    "PaperEntry",
+    "Person",
+    "Proposal",
+    "ProposalEvent",
+    "ProposalSignature",
+    "Proxy",
+    "Question",
+    "RoleMembership",
+    "Unit",
+    "VersionClause",
+    "utcnow",
+]

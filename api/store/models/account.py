@@ -1,0 +1,65 @@
+"""Accounts, role memberships, login sessions and one-time activation codes.
+
+Secrets are never stored in clear: passwords as argon2id hashes, session tokens and activation
+codes as SHA-256 digests (they are high-entropy random values, so a fast hash is enough and a
+database dump does not let anyone log in).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.store.models.base import Base, UTCDateTime, utcnow
+
+ROLES = ("owner", "committee", "preparatory", "supervisor", "official", "admin")
+
+
+class Account(Base):
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RoleMembership(Base):
+    """A role held in one compound, or in a whole district (officials), or everywhere (admin)."""
+
+    __tablename__ = "role_membership"
+    __table_args__ = (UniqueConstraint("account_id", "role", "community_id", "district_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    community_id: Mapped[int | None] = mapped_column(
+        ForeignKey("community.id"), nullable=True, index=True
+    )
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"), nullable=True)
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginSession(Base):
+    __tablename__ = "login_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ActivationCode(Base):
+    """A one-time code printed on a letter to an owner, used to set their first password."""
+
+    __tablename__ = "activation_code"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,0 +1,107 @@
+"""The district, its compounds (小区) and the owner roll: buildings, units, persons, ownerships.
+
+Areas are exact integers in hundredths of m² (``area_centi``): the double-majority rules compare
+them by cross-multiplication and a float would put a court-relevant boundary in doubt.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.store.models.base import Base, UTCDateTime, utcnow
+
+
+class District(Base):
+    __tablename__ = "district"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+
+
+class Community(Base):
+    """A compound, with the counting and procedure settings its own rules may choose."""
+
+    __tablename__ = "community"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    # 司法解释 Art. 8-9 defaults; a compound's rules may choose another method.
+    head_rule: Mapped[str] = mapped_column(String(20), default="per_owner")
+    # co-owned units: any registered co-owner may cast the unit's one ballot; the latest counts.
+    co_owner_rule: Mapped[str] = mapped_column(String(20), default="any_latest")
+    meeting_notice_days: Mapped[int] = mapped_column(Integer, default=15)
+    extraordinary_notice_days: Mapped[int] = mapped_column(Integer, default=7)
+    candidate_publicity_days: Mapped[int] = mapped_column(Integer, default=7)
+    result_publicity_days: Mapped[int] = mapped_column(Integer, default=15)
+    proxy_cap: Mapped[int] = mapped_column(Integer, default=3)
+    non_voter_rule: Mapped[bool] = mapped_column(Boolean, default=False)
+    paper_priority: Mapped[str] = mapped_column(String(10), default="online")
+    tally_step: Mapped[int] = mapped_column(Integer, default=5)
+    roll_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Building(Base):
+    __tablename__ = "building"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+
+class Unit(Base):
+    """专有部分: one flat or shop, with its registered exclusive area."""
+
+    __tablename__ = "unit"
+    __table_args__ = (
+        UniqueConstraint("building_id", "number"),
+        CheckConstraint("area_centi > 0", name="area_positive"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
+    number: Mapped[str] = mapped_column(String(50))
+    floor: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    area_centi: Mapped[int] = mapped_column(BigInteger)
+    developer_unsold: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Person(Base):
+    """An owner identity as the roll knows it, per compound (the shard key)."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("community_id", "phone"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20))
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id"), nullable=True, index=True
+    )
+
+
+class Ownership(Base):
+    """Person ↔ unit. ``share_bp`` is the co-owner's share in basis points (10000 = whole)."""
+
+    __tablename__ = "ownership"
+    __table_args__ = (UniqueConstraint("person_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    share_bp: Mapped[int] = mapped_column(Integer, default=10000)
+    # 0 for the owner named first on the roll, 1.. for co-owners in the roll's order.
+    position: Mapped[int] = mapped_column(Integer, default=0)

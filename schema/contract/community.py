@@ -1,0 +1,210 @@
+"""What resolvers need from the service, declared here and implemented in ``api/``.
+
+``schema`` may not import ``api`` (docs/design.md §5), so the row shapes are Protocols that the ORM
+rows satisfy structurally, and the services are one Protocol reached through the request
+context. Resolvers stay thin: read arguments, call a service, wrap the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from schema.contract.drafting import DraftingServices
+from schema.contract.voting import TallyView, VotingServices
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    community_id: int | None
+    district_id: int | None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    account_id: int
+    display_name: str
+    phone: str
+    grants: tuple[Grant, ...]
+
+
+class CommunityRow(Protocol):
+    id: int
+    district_id: int
+    name: str
+    address: str
+    head_rule: str
+    co_owner_rule: str
+    meeting_notice_days: int
+    extraordinary_notice_days: int
+    candidate_publicity_days: int
+    result_publicity_days: int
+    proxy_cap: int
+    non_voter_rule: bool
+    paper_priority: str
+    tally_step: int
+    roll_version: int
+
+
+class BuildingRow(Protocol):
+    id: int
+    name: str
+
+
+class UnitRow(Protocol):
+    id: int
+    building_id: int
+    number: str
+    floor: int | None
+    area_centi: int
+    developer_unsold: bool
+
+
+class PersonRow(Protocol):
+    id: int
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Totals:
+    heads: int
+    area_centi: int
+    units: int
+    electors: int
+    head_rule: str
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    end_cursor: str | None
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    person_id: int
+    name: str
+    units: str
+    code: str
+
+
+@dataclass(frozen=True)
+class RollChange:
+    building: str
+    unit: str
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    applied: bool
+    units: int
+    added: int
+    removed: int
+    changed: Sequence[RollChange]
+    summary_zh: str
+    summary_en: str
+
+
+@dataclass(frozen=True)
+class CommitteeView:
+    """A committee as its latest certified selection made it (there is no other record)."""
+
+    committee: str  # owners_committee | supervisory_committee
+    election_id: int
+    election_title: str
+    state: str  # certified | published
+    decided_at: datetime
+    seats: int
+    members: Sequence[str]  # the winners' names, in rank order
+    vacancies: int
+    participation_met: bool
+
+
+@dataclass(frozen=True)
+class ElectionUnderWayView:
+    id: int
+    title: str
+    state: str
+    opens_at: datetime
+    closes_at: datetime
+    turnout: TallyView | None  # None before the election opens
+
+
+@dataclass(frozen=True)
+class CompoundStateView:
+    community: CommunityRow
+    committees: Sequence[CommitteeView]
+    elections: Sequence[ElectionUnderWayView]
+    proposals_open: int
+    proposals_qualified: int
+    proposals_scheduled: int
+    consultations_open: int
+
+
+class Services(Protocol):
+    """The service calls resolvers make; each checks the viewer's role and compound itself."""
+
+    async def login(self, *, phone: str, password: str) -> tuple[Viewer, str]: ...
+    async def logout(self) -> None: ...
+    async def activate(self, *, phone: str, code: str, password: str) -> tuple[Viewer, str]: ...
+    async def issue_activation_codes(
+        self, *, community_id: int, person_ids: Sequence[int] | None
+    ) -> Sequence[IssuedCode]: ...
+    async def community(self, community_id: int) -> CommunityRow: ...
+    async def communities(self, *, first: int, after: str | None) -> Page[CommunityRow]: ...
+    async def my_communities(self) -> Sequence[CommunityRow]: ...
+    async def totals(self, community_id: int) -> Totals: ...
+    async def buildings(self, community_id: int) -> Sequence[BuildingRow]: ...
+    async def units(
+        self, community_id: int, *, first: int, after: str | None, building_id: int | None
+    ) -> Page[UnitRow]: ...
+    async def my_units(self, community_id: int) -> Sequence[UnitRow]: ...
+    async def import_roll(
+        self, *, community_id: int, csv_bytes: bytes, dry_run: bool
+    ) -> ImportReport: ...
+    async def create_community(
+        self, *, district_id: int, name: str, address: str
+    ) -> CommunityRow: ...
+    async def district_overview(
+        self, *, first: int, after: str | None
+    ) -> Page[CompoundStateView]: ...
+
+
+class LiveServices(Protocol):
+    """Subscriptions' source (api/live/views.py): schema.live payloads, current state first."""
+
+    def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]: ...
+
+    def proposal(self, proposal_id: int) -> AsyncGenerator[Any, None]: ...
+
+    def consultation(self, version_id: int) -> AsyncGenerator[Any, None]: ...
+
+
+class Context(Protocol):
+    """The request context every resolver receives as ``info.context``."""
+
+    services: Services
+    voting: VotingServices
+    drafting: DraftingServices
+    live: LiveServices
+    viewer: Viewer | None
+    lang: str
+    page_max: int
+    owners_of_unit: DataLoader[int, Sequence[PersonRow]]
+
+    def remember_session(self, token: str) -> None: ...
+    def forget_session(self) -> None: ...
+    async def rollback(self) -> None: ...

@@ -1,0 +1,228 @@
+"""Login, logout, sessions, rate limits, CSRF and owner activation, through the HTTP API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from api.runtime import Runtime
+from api.services.accounts import digest
+from api.store.models import Account, ActivationCode, LoginSession, RoleMembership
+from tests.conftest import Gql
+from tests.support.world import PASSWORD, World
+
+LOGIN = """mutation($phone: String!, $password: String!, $bearer: Boolean! = false) {
+  login(input: {phone: $phone, password: $password, bearer: $bearer}) {
+    __typename
+    ... on LoginSuccess { token me { id displayName phone roles { role communityId } } }
+    ... on Problem { code message retryAfterSeconds }
+  }
+}"""
+ME = "{ me { displayName } }"
+
+
+async def login(client: httpx.AsyncClient, phone: str, password: str, **kw: Any) -> httpx.Response:
+    return await client.post(
+        "/graphql",
+        json={"query": LOGIN, "variables": {"phone": phone, "password": password, **kw}},
+    )
+
+
+async def test_login_sets_httponly_cookie_and_me_works(
+    client: httpx.AsyncClient, world: World, runtime: Runtime
+) -> None:
+    r = await login(client, "139 0000 0001", PASSWORD)  # spaces typed by an owner are fine
+    body = r.json()["data"]["login"]
+    assert body["__typename"] == "LoginSuccess"
+    assert body["token"] is None  # a browser gets the cookie, never the token in JS
+    assert body["me"]["phone"] == "139****0001"
+    assert body["me"]["roles"] == [{"role": "owner", "communityId": str(world.a)}]
+    cookie = r.headers["set-cookie"]
+    assert "gz_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    me = await client.post("/graphql", json={"query": ME}, headers={"x-gongzhi-csrf": "1"})
+    assert me.json() == {"data": {"me": {"displayName": "owner"}}}
+    token = client.cookies["gz_session"]
+    async with runtime.reader() as s:
+        stored = (await s.execute(select(LoginSession.token_hash))).scalars().all()
+    assert token not in stored and digest(token) in stored  # stored hashed only
+
+
+async def test_wrong_password_and_unknown_phone_look_alike(
+    gql: Gql, world: World, client: httpx.AsyncClient
+) -> None:
+    bad = (await login(client, "13900000001", "wrong password")).json()["data"]["login"]
+    unknown = (await login(client, "13999999999", PASSWORD)).json()["data"]["login"]
+    assert bad["code"] == unknown["code"] == "BAD_CREDENTIALS"
+    assert bad["message"] == unknown["message"] == "手机号或密码不正确"
+    assert "set-cookie" not in (await login(client, "13900000001", "nope")).headers
+
+
+async def test_messages_follow_the_language(client: httpx.AsyncClient, world: World) -> None:
+    r = await client.post(
+        "/graphql",
+        json={"query": LOGIN, "variables": {"phone": "13900000001", "password": "x"}},
+        headers={"accept-language": "en-US,en;q=0.9"},
+    )
+    assert r.json()["data"]["login"]["message"] == "the phone number or password is not correct"
+
+
+async def test_rate_limit_per_phone_then_success_still_refused(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    for _ in range(5):
+        r = await login(client, "13900000001", "wrong")
+        assert r.json()["data"]["login"]["code"] == "BAD_CREDENTIALS"
+    r = await login(client, "13900000001", PASSWORD)
+    problem = r.json()["data"]["login"]
+    assert problem["code"] == "RATE_LIMITED"
+    assert 1 <= problem["retryAfterSeconds"] <= 901
+    assert f"{problem['retryAfterSeconds']} 秒后再试" in problem["message"]
+    # another phone from another address is unaffected
+    other = await client.post(
+        "/graphql",
+        json={"query": LOGIN, "variables": {"phone": "13700000003", "password": PASSWORD}},
+    )
+    assert other.json()["data"]["login"]["__typename"] == "LoginSuccess"
+
+
+async def test_rate_limit_per_address(client: httpx.AsyncClient, world: World) -> None:
+    # a spray of different phones from one address trips the per-address limit (30)
+    for i in range(30):
+        await login(client, f"1350000{i:04d}", "guess")
+    r = await login(client, "13700000003", PASSWORD)
+    assert r.json()["data"]["login"]["code"] == "RATE_LIMITED"
+
+
+async def test_logout_ends_the_session(gql: Gql, world: World, client: httpx.AsyncClient) -> None:
+    r = (await login(client, "13900000001", PASSWORD, bearer=True)).json()["data"]["login"]
+    token = r["token"]
+    assert (await gql(ME, token=token))["data"]["me"] == {"displayName": "owner"}
+    out = await gql("mutation { logout { __typename } }", token=token)
+    assert out["data"]["logout"]["__typename"] == "LogoutSuccess"
+    assert (await gql(ME, token=token))["data"]["me"] is None
+
+
+async def test_csrf_header_required_with_cookie(client: httpx.AsyncClient, world: World) -> None:
+    await login(client, "13900000001", PASSWORD)
+    refused = await client.post("/graphql", json={"query": ME})
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["extensions"]["code"] == "CSRF"
+    ok = await client.post("/graphql", json={"query": ME}, headers={"x-gongzhi-csrf": "1"})
+    assert ok.json()["data"]["me"]["displayName"] == "owner"
+
+
+async def test_form_posts_are_not_graphql(client: httpx.AsyncClient, world: World) -> None:
+    r = await client.post("/graphql", data={"query": ME})
+    assert r.status_code in (400, 415)
+
+
+async def test_rehash_on_verify(world: World, runtime: Runtime, client: httpx.AsyncClient) -> None:
+    async with runtime.writer() as s:
+        acc = (await s.execute(select(Account).where(Account.phone == "13900000001"))).scalar_one()
+        old = acc.password_hash
+    assert old and "m=1024" in old
+    # the service now runs with a stronger profile: the next login upgrades the stored hash
+    from dataclasses import replace
+
+    from api.services.passwords import Passwords
+
+    runtime.passwords = Passwords(replace(runtime.settings, argon2_memory_kib=2048))
+    r = await login(client, "13900000001", PASSWORD)
+    assert r.json()["data"]["login"]["__typename"] == "LoginSuccess"
+    async with runtime.reader() as s:
+        new = (
+            await s.execute(select(Account.password_hash).where(Account.phone == "13900000001"))
+        ).scalar_one()
+    assert new != old and new and "m=2048" in new
+
+
+ISSUE = """mutation($c: ID!, $p: [ID!]) { issueActivationCodes(input: {communityId: $c, personIds: $p}) {
+  __typename ... on ActivationCodesIssued { letters { personId name units code } }
+  ... on Problem { code } } }"""
+ACTIVATE = """mutation($phone: String!, $code: String!, $password: String!) {
+  activateAccount(input: {phone: $phone, code: $code, password: $password}) {
+    __typename ... on LoginSuccess { me { roles { role communityId } } } ... on Problem { code field } } }"""
+
+
+async def test_activation_letter_flow(gql: Gql, world: World, runtime: Runtime) -> None:
+    issued = await gql(ISSUE, {"c": str(world.a), "p": None}, token=world.tokens["committee"])
+    letters = issued["data"]["issueActivationCodes"]["letters"]
+    # everyone on roll A without an account: 李四, 王五, 赵六, the developer
+    assert sorted(x["name"] for x in letters) == ["华景置业", "李四", "王五", "赵六"]
+    zhao = next(x for x in letters if x["name"] == "赵六")
+    assert zhao["units"] == "1号楼-202"
+    async with runtime.reader() as s:
+        stored = (await s.execute(select(ActivationCode.code_hash))).scalars().all()
+    assert zhao["code"] not in stored  # kept hashed
+
+    wrong_phone = await gql(
+        ACTIVATE, {"phone": "13900000002", "code": zhao["code"], "password": "a good password"}
+    )
+    assert wrong_phone["data"]["activateAccount"]["code"] == "BAD_ACTIVATION_CODE"
+    weak = await gql(ACTIVATE, {"phone": "13900000004", "code": zhao["code"], "password": "short"})
+    assert weak["data"]["activateAccount"] == {
+        "__typename": "Problem",
+        "code": "WEAK_PASSWORD",
+        "field": "password",
+    }
+    typed = zhao["code"].lower().replace("-", " ")  # elders type codes loosely
+    ok = await gql(ACTIVATE, {"phone": "13900000004", "code": typed, "password": "a good password"})
+    assert ok["data"]["activateAccount"]["me"]["roles"] == [
+        {"role": "owner", "communityId": str(world.a)}
+    ]
+    again = await gql(
+        ACTIVATE, {"phone": "13900000004", "code": zhao["code"], "password": "another password"}
+    )
+    assert again["data"]["activateAccount"]["code"] == "ACTIVATION_CODE_USED"
+    async with runtime.reader() as s:
+        roles = (
+            await s.execute(
+                select(func.count())
+                .select_from(RoleMembership)
+                .join(Account, Account.id == RoleMembership.account_id)
+                .where(Account.phone == "13900000004")
+            )
+        ).scalar_one()
+    assert roles == 1
+
+
+async def test_owners_cannot_issue_codes(gql: Gql, world: World) -> None:
+    r = await gql(ISSUE, {"c": str(world.a), "p": None}, token=world.tokens["owner"])
+    assert r["data"]["issueActivationCodes"]["code"] == "FORBIDDEN"
+
+
+async def test_a_letter_never_resets_an_existing_password(
+    gql: Gql, world: World, client: httpx.AsyncClient
+) -> None:
+    """Re-issuing a letter to an owner who already activated must not hand their account to
+    whoever holds the new letter (a committee member, a neighbour)."""
+    issued = await gql(ISSUE, {"c": str(world.a), "p": None}, token=world.tokens["committee"])
+    zhao = next(x for x in issued["data"]["issueActivationCodes"]["letters"] if x["name"] == "赵六")
+    first = await gql(
+        ACTIVATE, {"phone": "13900000004", "code": zhao["code"], "password": "owner's own pw"}
+    )
+    assert first["data"]["activateAccount"]["__typename"] == "LoginSuccess"
+    person = next(
+        x["personId"]
+        for x in issued["data"]["issueActivationCodes"]["letters"]
+        if x["name"] == "赵六"
+    )
+    again = await gql(ISSUE, {"c": str(world.a), "p": [person]}, token=world.tokens["committee"])
+    letter = again["data"]["issueActivationCodes"]["letters"][0]["code"]
+    takeover = await gql(
+        ACTIVATE, {"phone": "13900000004", "code": letter, "password": "attacker's pw 1"}
+    )
+    assert takeover["data"]["activateAccount"] == {
+        "__typename": "Problem",
+        "code": "ACCOUNT_EXISTS",
+        "field": "password",
+    }
+    # the owner's password still works, the attacker's does not
+    client.cookies.clear()  # log in afresh, as another browser would
+    ok = (await login(client, "13900000004", "owner's own pw")).json()["data"]["login"]
+    assert ok["__typename"] == "LoginSuccess"
+    client.cookies.clear()
+    bad = (await login(client, "13900000004", "attacker's pw 1")).json()["data"]["login"]
+    assert bad["code"] == "BAD_CREDENTIALS"

@@ -1,0 +1,265 @@
+"""The main drafting pages cost a fixed number of SQL statements, whatever their size: the
+proposals page, a version page with its clauses' comment counts, a page of comment threads with
+their replies, and documents with their versions (DataLoaders batch the nested lists).
+
+The page cache is off here, so every request builds its page (test_drafting_cache.py covers the
+cache)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from api.formats.ruletext import chinese_numeral
+from api.runtime import Runtime
+from api.settings import Settings
+from api.store.models import Comment, Proposal, ProposalSignature
+from tests.api.services.test_drafting_world import (
+    ADD_COMMENT,
+    CREATE_DOCUMENT,
+    PUBLISH,
+    REPLY,
+    install_clock,
+    ok,
+)
+from tests.conftest import Gql, make_settings
+from tests.support.world import World
+
+PAGE = """query($c: ID!, $first: Int) { proposals(communityId: $c, first: $first) {
+  totalCount pageInfo { hasNextPage endCursor } threshold { headsNeeded areaNeeded }
+  nodes { id title status authorName supportHeads supportArea commentCount signedByMe } } }"""
+VERSION_PAGE = """query($id: ID!) { documentVersion(id: $id) { number status phase
+  clauses { id label heading text commentCount } } }"""
+THREADS = """query($v: ID!, $first: Int) { consultationComments(versionId: $v, first: $first) {
+  totalCount nodes { id body replies { id body } } } }"""
+DOCUMENTS = """query($c: ID!) { ruleDocuments(communityId: $c) { id title
+  versions { number status } } }"""
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return make_settings(tmp_path, db_url, drafting_cache_entries=0)
+
+
+@contextmanager
+def statements(runtime: Runtime) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(runtime.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(runtime.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def cost(
+    gql: Gql, runtime: Runtime, query: str, variables: dict[str, Any], token: str
+) -> int:
+    with statements(runtime) as seen:
+        await gql(query, variables, token=token)
+    return len(seen)
+
+
+async def seed_proposals(runtime: Runtime, world: World, n: int) -> None:
+    async with runtime.writer() as s:
+        for i in range(n):
+            p = Proposal(
+                community_id=world.a,
+                author_account_id=world.accounts["owner"],
+                author_person_id=1,
+                author_name="张三",
+                title=f"提案 {i}",
+                body="内容" * 50,
+                category="其他",
+                status="open",
+                search_text=f"提案 {i}",
+                support_heads=1,
+                support_area_centi=17000,
+                signature_count=1,
+                comment_count=i % 3,
+            )
+            s.add(p)
+            await s.flush()
+            if i % 2:
+                s.add(
+                    ProposalSignature(
+                        community_id=world.a,
+                        proposal_id=p.id,
+                        elector_key=f"o:{i}",
+                        account_id=world.accounts["owner"],
+                        person_id=1,
+                        heads=1,
+                        area_centi=17000,
+                        roll_version=1,
+                    )
+                )
+        await s.commit()
+
+
+async def test_proposals_page_statements_do_not_grow_with_its_size(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    await seed_proposals(runtime, world, 50)
+    token = world.tokens["owner"]
+    await gql(PAGE, {"c": str(world.a), "first": 1}, token=token)  # warm the roll cache
+    small = await cost(gql, runtime, PAGE, {"c": str(world.a), "first": 5}, token)
+    large = await cost(gql, runtime, PAGE, {"c": str(world.a), "first": 50}, token)
+    assert small == large
+    # viewer (2), compound (1), count and rows (2), plus BEGIN on SQLite
+    assert large <= 6
+    page = (await gql(PAGE, {"c": str(world.a), "first": 50}, token=token))["data"]["proposals"]
+    assert len(page["nodes"]) == 50 and page["totalCount"] == 50
+    assert sum(n["signedByMe"] for n in page["nodes"]) == 25
+
+
+def rules(n: int) -> str:
+    lines = ["# 规则", "## 第一章 总则"]
+    lines += [
+        f"第{chinese_numeral(i)}条 第{i}条的内容，规定业主的第{i}项权利。" for i in range(1, n + 1)
+    ]
+    return "\n".join(lines)
+
+
+async def published_version(gql: Gql, world: World, runtime: Runtime, n: int) -> dict[str, Any]:
+    clock = runtime.clock
+    r = await gql(
+        CREATE_DOCUMENT,
+        {
+            "input": {
+                "communityId": str(world.a),
+                "kind": "OTHER",
+                "title": f"{n} 条的规则",
+                "text": rules(n),
+            }
+        },
+        token=world.tokens["committee"],
+    )
+    draft = ok(r, "createDocument")["version"]
+    r = await gql(
+        PUBLISH,
+        {
+            "input": {
+                "versionId": draft["id"],
+                "closesAt": (clock() + timedelta(days=30)).isoformat(),
+            }
+        },
+        token=world.tokens["committee"],
+    )
+    return ok(r, "publishVersion")["version"]  # type: ignore[no-any-return]
+
+
+async def test_version_page_statements_do_not_grow_with_its_clauses(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    install_clock(runtime)
+    short = await published_version(gql, world, runtime, 10)
+    long = await published_version(gql, world, runtime, 80)
+    token = world.tokens["owner"]
+    for clause in long["clauses"][::4]:
+        r = await gql(
+            ADD_COMMENT,
+            {
+                "input": {
+                    "versionId": long["id"],
+                    "clauseId": clause["id"],
+                    "stance": "SUPPORT",
+                    "body": "好",
+                }
+            },
+            token=token,
+        )
+        ok(r, "addComment")
+    a = await cost(gql, runtime, VERSION_PAGE, {"id": short["id"]}, token)
+    b = await cost(gql, runtime, VERSION_PAGE, {"id": long["id"]}, token)
+    assert a == b and b <= 10
+    page = (await gql(VERSION_PAGE, {"id": long["id"]}, token=token))["data"]["documentVersion"]
+    assert len(page["clauses"]) == 80
+    assert sum(c["commentCount"] for c in page["clauses"]) == 20
+
+
+async def test_threads_with_replies_cost_the_same_for_3_or_30(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    install_clock(runtime)
+    version = await published_version(gql, world, runtime, 3)
+    token = world.tokens["owner"]
+    for i in range(30):
+        root = ok(
+            await gql(
+                ADD_COMMENT,
+                {"input": {"versionId": version["id"], "stance": "SUPPORT", "body": f"意见 {i}"}},
+                token=token,
+            ),
+            "addComment",
+        )["comment"]
+        if i % 3 == 0:
+            r = await gql(
+                REPLY,
+                {"input": {"commentId": root["id"], "body": "回复"}},
+                token=world.tokens["committee"],
+            )
+            ok(r, "replyToComment")
+    few = await cost(gql, runtime, THREADS, {"v": version["id"], "first": 3}, token)
+    many = await cost(gql, runtime, THREADS, {"v": version["id"], "first": 30}, token)
+    assert few == many
+    page = (await gql(THREADS, {"v": version["id"], "first": 30}, token=token))["data"]
+    assert sum(len(n["replies"]) for n in page["consultationComments"]["nodes"]) == 10
+
+
+async def test_documents_with_versions_are_batched(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    install_clock(runtime)
+    await published_version(gql, world, runtime, 2)
+    token = world.tokens["committee"]
+    one = await cost(gql, runtime, DOCUMENTS, {"c": str(world.a)}, token)
+    for _ in range(3):
+        await published_version(gql, world, runtime, 2)
+    four = await cost(gql, runtime, DOCUMENTS, {"c": str(world.a)}, token)
+    assert one == four
+    docs = (await gql(DOCUMENTS, {"c": str(world.a)}, token=token))["data"]["ruleDocuments"]
+    assert [len(d["versions"]) for d in docs] == [1, 1, 1, 1]
+
+
+async def test_hidden_replies_stay_hidden_through_the_loader(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    install_clock(runtime)
+    version = await published_version(gql, world, runtime, 1)
+    root = ok(
+        await gql(
+            ADD_COMMENT,
+            {"input": {"versionId": version["id"], "stance": "SUPPORT", "body": "意见"}},
+            token=world.tokens["owner"],
+        ),
+        "addComment",
+    )["comment"]
+    async with runtime.writer() as s:
+        reply = Comment(
+            community_id=world.a,
+            document_id=int(version["document"]["id"]),
+            version_id=int(version["id"]),
+            version_number=1,
+            parent_id=int(root["id"]),
+            root_id=int(root["id"]),
+            author_account_id=world.accounts["committee"],
+            author_name="x",
+            author_role="committee",
+            body="不当内容",
+            hidden_at=runtime.clock(),
+            hidden_reason="违规",
+        )
+        s.add(reply)
+        await s.commit()
+    seen = await gql(THREADS, {"v": version["id"]}, token=world.tokens["owner"])
+    replies = seen["data"]["consultationComments"]["nodes"][0]["replies"]
+    assert replies == [{"id": str(reply.id), "body": None}]

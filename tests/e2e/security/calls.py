@@ -1,0 +1,169 @@
+"""The smallest valid arguments for each root operation, against the matrix world.
+
+Each call names a real object of compound A in the state the operation needs, so that a role
+allowed to use it succeeds and any other answer is about who asks (``tests/security/
+matrix_world.py`` builds those objects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.e2e.security.matrix_world import HOLDER_PHONE, ROLL_A_BIGGER, MatrixWorld
+from tests.support.world import PASSWORD
+
+Args = dict[str, Any]
+
+
+def _i(**fields: Any) -> Args:
+    return {"input": fields}
+
+
+def _answers(w: MatrixWorld, answer: str) -> list[dict[str, str]]:
+    return [{"questionId": w.ids["question_open"], "answer": answer}]
+
+
+def _election_spec(title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "opensAt": "2027-03-01T09:00:00+08:00",
+        "closesAt": "2027-03-08T09:00:00+08:00",
+        "questions": [{"kind": "RESOLUTION", "title": title, "matter": 5}],
+    }
+
+
+CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
+    # -- queries -----------------------------------------------------------------------------
+    "Query.me": lambda w: {},
+    "Query.community": lambda w: {"id": str(w.base.a)},
+    "Query.myCommunities": lambda w: {},
+    "Query.communities": lambda w: {},
+    "Query.districtOverview": lambda w: {},
+    "Query.election": lambda w: {"id": w.ids["election_open"]},
+    "Query.elections": lambda w: {"communityId": str(w.base.a)},
+    "Query.trackingCodes": lambda w: {"electionId": w.ids["election_open"]},
+    "Query.ballotStatus": lambda w: {
+        "electionId": w.ids["election_open"],
+        "trackingCode": w.values["tracking"],
+    },
+    "Query.verifyElection": lambda w: {"electionId": w.ids["election_open"]},
+    "Query.electors": lambda w: {"electionId": w.ids["election_open"]},
+    "Query.proxies": lambda w: {"electionId": w.ids["election_open"]},
+    "Query.proposals": lambda w: {"communityId": str(w.base.a)},
+    "Query.proposal": lambda w: {"id": w.ids["proposal_open"]},
+    "Query.proposalComments": lambda w: {"proposalId": w.ids["proposal_open"]},
+    "Query.ruleDocuments": lambda w: {"communityId": str(w.base.a)},
+    "Query.ruleDocument": lambda w: {"id": w.ids["document_consulted"]},
+    "Query.documentVersion": lambda w: {"id": w.ids["version_published"]},
+    "Query.versionDiff": lambda w: {
+        "oldVersionId": w.ids["version_published"],
+        "newVersionId": w.ids["version_published"],
+    },
+    "Query.responseRegister": lambda w: {"versionId": w.ids["version_published"]},
+    "Query.consultationComments": lambda w: {"versionId": w.ids["version_published"]},
+    # -- accounts and compounds ----------------------------------------------------------------
+    "Mutation.login": lambda w: _i(phone="13900000001", password=PASSWORD, bearer=True),
+    "Mutation.activateAccount": lambda w: _i(
+        phone="13900000003", code=w.values["activation_code"], password="a new long password"
+    ),
+    "Mutation.logout": lambda w: {},
+    "Mutation.importRoll": lambda w: _i(communityId=str(w.base.a), csv=ROLL_A_BIGGER),
+    "Mutation.createCommunity": lambda w: _i(districtId=str(w.base.district_1), name="新小区"),
+    "Mutation.issueActivationCodes": lambda w: _i(
+        communityId=str(w.base.a), personIds=[w.ids["person"]]
+    ),
+    # -- elections -----------------------------------------------------------------------------
+    "Mutation.createElection": lambda w: {
+        "communityId": str(w.base.a),
+        "input": _election_spec("新表决"),
+    },
+    "Mutation.updateElection": lambda w: {
+        "electionId": w.ids["election_draft"],
+        "input": _election_spec("改过的表决"),
+    },
+    "Mutation.announceElection": lambda w: {"electionId": w.ids["election_draft"]},
+    "Mutation.openElection": lambda w: {"electionId": w.ids["election_announced"]},
+    "Mutation.closeElection": lambda w: {"electionId": w.ids["election_due"]},
+    "Mutation.cancelElection": lambda w: {"electionId": w.ids["election_draft"]},
+    "Mutation.publishElection": lambda w: {"electionId": w.ids["election_certified"]},
+    "Mutation.signOffElection": lambda w: {"input": w.values["signoff"]},
+    "Mutation.castBallot": lambda w: _i(
+        electionId=w.ids["election_open"],
+        electorId=w.ids["elector_owner"],
+        code=w.values["code_owner"],
+        answers=_answers(w, "no"),
+    ),
+    "Mutation.recordProxy": lambda w: _i(
+        electionId=w.ids["election_open"],
+        electorId=w.ids["elector_other"],
+        holderPhone=HOLDER_PHONE,
+        holderName="代理人",
+        paperRef="委托书-2",
+    ),
+    "Mutation.revokeProxy": lambda w: {"proxyId": w.ids["proxy"]},
+    "Mutation.enterPaperBallot": lambda w: _i(
+        electionId=w.ids["election_open"],
+        electorId=w.ids["elector_other"],
+        answers=_answers(w, "yes"),
+    ),
+    "Mutation.confirmPaperBallot": lambda w: _i(
+        entryId=w.ids["paper_entry"], answers=_answers(w, "no")
+    ),
+    "Mutation.printVotingNotices": lambda w: {"electionId": w.ids["election_open"]},
+    "Mutation.reissueVotingCode": lambda w: {
+        "electionId": w.ids["election_open"],
+        "electorId": w.ids["elector_other"],
+    },
+    # -- proposals -----------------------------------------------------------------------------
+    "Mutation.createProposal": lambda w: _i(
+        communityId=str(w.base.a), title="增加绿化", body="建议增加绿化。", category="环境"
+    ),
+    "Mutation.updateProposal": lambda w: _i(
+        proposalId=w.ids["proposal_draft"], title="加装电梯", body="改过的正文。", category="设施"
+    ),
+    "Mutation.submitProposal": lambda w: _i(proposalId=w.ids["proposal_draft"]),
+    "Mutation.withdrawProposal": lambda w: _i(proposalId=w.ids["proposal_draft"], reason="不提了"),
+    "Mutation.signProposal": lambda w: _i(proposalId=w.ids["proposal_open"]),
+    "Mutation.unsignProposal": lambda w: _i(proposalId=w.ids["proposal_signed"]),
+    "Mutation.answerProposal": lambda w: _i(
+        proposalId=w.ids["proposal_open"], kind="RESPOND", text="已研究"
+    ),
+    "Mutation.decideProposal": lambda w: _i(
+        proposalId=w.ids["proposal_scheduled"], outcome="OTHER", text="业主大会已决定"
+    ),
+    # -- rule documents ------------------------------------------------------------------------
+    "Mutation.createDocument": lambda w: _i(
+        communityId=str(w.base.a), kind="OTHER", title="新规则"
+    ),
+    "Mutation.createDraftVersion": lambda w: _i(documentId=w.ids["document_consulted"]),
+    "Mutation.importDraftText": lambda w: _i(
+        versionId=w.ids["version_draft"], text="第一条 甲。\n\n第二条 乙。"
+    ),
+    "Mutation.editClause": lambda w: _i(
+        versionId=w.ids["version_draft"], clauseId=w.ids["clause_draft"], text="改过的条文。"
+    ),
+    "Mutation.addClause": lambda w: _i(versionId=w.ids["version_draft"], text="新增的条文。"),
+    "Mutation.removeClause": lambda w: _i(
+        versionId=w.ids["version_draft"], clauseId=w.ids["clause_draft"]
+    ),
+    "Mutation.publishVersion": lambda w: _i(
+        versionId=w.ids["version_draft"], closesAt="2099-01-01T00:00:00+00:00"
+    ),
+    "Mutation.closeConsultation": lambda w: _i(
+        versionId=w.ids["version_published"], reason="意见已充分收集"
+    ),
+    # -- comments ------------------------------------------------------------------------------
+    "Mutation.addComment": lambda w: _i(proposalId=w.ids["proposal_open"], body="支持"),
+    "Mutation.replyToComment": lambda w: _i(commentId=w.ids["comment_proposal"], body="同意"),
+    "Mutation.answerComment": lambda w: _i(
+        commentId=w.ids["comment_version"], outcome="ADOPTED", reason="采纳"
+    ),
+    "Mutation.moderateComment": lambda w: _i(
+        commentId=w.ids["comment_proposal"], hidden=True, reason="含个人信息"
+    ),
+    # -- subscriptions -------------------------------------------------------------------------
+    "Subscription.electionTally": lambda w: {"electionId": w.ids["election_open"]},
+    "Subscription.proposalLive": lambda w: {"proposalId": w.ids["proposal_open"]},
+    "Subscription.consultationLive": lambda w: {"versionId": w.ids["version_published"]},
+}

@@ -1,0 +1,193 @@
+"""Who may use each root operation: the decisions the authorisation matrix checks.
+
+One entry per Query, Mutation and Subscription field, keyed ``"Kind.field"``. A new operation
+without an entry fails ``tests/e2e/security/test_authz_matrix.py``, and so does an entry for an
+operation that no longer exists. ``allowed`` is the set of roles that may use the operation on
+compound A; every other role is refused, with the code :meth:`Decision.expect` derives:
+
+* ``anonymous`` (no session): ``UNAUTHENTICATED``;
+* an outsider (an owner of compound B, an official of another district: no role of theirs
+  reaches A): ``NOT_FOUND`` — another
+  compound's objects answer exactly like missing ones (docs/design.md §3.10) — unless the
+  operation is not about one compound's object (``scoped=False``);
+* any other logged-in role: ``FORBIDDEN``;
+* ``refusals`` names the exceptions, each a code that still means "not you" (a draft shown
+  only to its author, an account that is not on the roll or not an elector).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+ROLES = (
+    "anonymous",
+    "owner",
+    "owner_b",  # an owner of compound B (same district)
+    "committee",
+    "supervisor",
+    "official",  # of A's district
+    "official_2",  # of another district
+    "admin",
+)
+OUTSIDERS = frozenset({"owner_b", "official_2"})  # hold no role that reaches compound A
+OK = "ok"
+# the codes that refuse a caller for who they are (not for what they sent)
+REFUSAL_CODES = frozenset(
+    {
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "NOT_ON_ROLL",  # proposals and comments are for owners on the compound's roll
+        "NOT_AN_ELECTOR",  # only the frozen roll's electors (or their proxies) cast
+        "NOT_SIGNED",  # only who co-signed may withdraw a co-signature
+    }
+)
+
+EVERYONE = frozenset(ROLES)
+LOGGED_IN = EVERYONE - {"anonymous"}
+MEMBERS = frozenset({"owner", "committee", "supervisor", "official", "admin"})  # of compound A
+STAFF = MEMBERS - {"owner"}  # committee, supervisors, officials (and the admin)
+RUNNERS = frozenset({"committee", "official", "admin"})  # run elections (preparatory too)
+DRAFTERS = frozenset({"committee", "admin"})  # write rules, answer proposals (preparatory too)
+SCRUTINEERS = frozenset({"supervisor"})  # personal acts of a supervisor: no admin stand-in
+OVERSEERS = frozenset({"supervisor", "official", "admin"})
+OWNER = frozenset({"owner"})
+ADMIN_NOT_ON_ROLL = {"admin": "NOT_ON_ROLL"}
+ADMIN_NOT_AUTHOR = {"admin": "NOT_FOUND"}  # the owner's draft is hidden from everyone else
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: frozenset[str]
+    why: str
+    scoped: bool = True
+    refusals: Mapping[str, str] = field(default_factory=dict)
+
+    def expect(self, role: str) -> str:
+        """``"ok"`` for an allowed role, else the refusal code it must get."""
+        if role in self.allowed:
+            return OK
+        if role in self.refusals:
+            return self.refusals[role]
+        if role == "anonymous":
+            return "UNAUTHENTICATED"
+        if self.scoped and role in OUTSIDERS:
+            return "NOT_FOUND"
+        return "FORBIDDEN"
+
+
+DECISIONS: dict[str, Decision] = {
+    # -- queries -----------------------------------------------------------------------------
+    "Query.me": Decision(EVERYONE, "null when not logged in"),
+    "Query.community": Decision(MEMBERS, "a compound is seen by those who hold a role in it"),
+    "Query.myCommunities": Decision(LOGGED_IN, "one's own compounds", scoped=False),
+    "Query.communities": Decision(
+        frozenset({"official", "official_2", "admin"}),
+        "each official lists their own district's compounds",
+        scoped=False,
+    ),
+    "Query.districtOverview": Decision(
+        frozenset({"official", "official_2", "admin"}),
+        "each official sees their own district's compounds and their state",
+        scoped=False,
+    ),
+    "Query.election": Decision(MEMBERS, "owners see elections once announced"),
+    "Query.elections": Decision(MEMBERS, "drafts only for staff"),
+    "Query.trackingCodes": Decision(MEMBERS, "owners check their receipt is counted (§3.5)"),
+    "Query.ballotStatus": Decision(MEMBERS, "owners check their receipt is counted (§3.5)"),
+    "Query.verifyElection": Decision(OVERSEERS, "supervisors and officials audit (§3.6)"),
+    "Query.electors": Decision(STAFF, "the frozen roll is for staff, not for owners"),
+    "Query.proxies": Decision(STAFF, "proxies are recorded and checked by staff"),
+    "Query.proposals": Decision(MEMBERS, "proposals are read by the compound"),
+    "Query.proposal": Decision(MEMBERS, "an open proposal is read by the compound"),
+    "Query.proposalComments": Decision(MEMBERS, "comments are read by the compound"),
+    "Query.ruleDocuments": Decision(MEMBERS, "rules are read by the compound"),
+    "Query.ruleDocument": Decision(MEMBERS, "rules are read by the compound"),
+    "Query.documentVersion": Decision(MEMBERS, "a published version is read by the compound"),
+    "Query.versionDiff": Decision(MEMBERS, "published versions are compared by the compound"),
+    "Query.responseRegister": Decision(
+        MEMBERS, "the committee's answers are public in the compound"
+    ),
+    "Query.consultationComments": Decision(MEMBERS, "consultation is public in the compound"),
+    # -- accounts and compounds ----------------------------------------------------------------
+    "Mutation.login": Decision(EVERYONE, "anyone may log in (rate-limited)", scoped=False),
+    "Mutation.activateAccount": Decision(
+        EVERYONE, "the printed code is the credential", scoped=False
+    ),
+    "Mutation.logout": Decision(LOGGED_IN, "ends one's own session", scoped=False),
+    "Mutation.importRoll": Decision(frozenset({"official", "admin"}), "officials keep the roll"),
+    "Mutation.createCommunity": Decision(
+        frozenset({"official", "admin"}), "officials of the district", scoped=False
+    ),
+    "Mutation.issueActivationCodes": Decision(RUNNERS, "committee or officials print letters"),
+    # -- elections -----------------------------------------------------------------------------
+    "Mutation.createElection": Decision(RUNNERS, "the committee or officials run elections"),
+    "Mutation.updateElection": Decision(RUNNERS, "the committee or officials run elections"),
+    "Mutation.announceElection": Decision(RUNNERS, "the committee or officials run elections"),
+    "Mutation.openElection": Decision(RUNNERS, "the committee or officials run elections"),
+    "Mutation.closeElection": Decision(RUNNERS | SCRUTINEERS, "supervisors may close too"),
+    "Mutation.cancelElection": Decision(RUNNERS, "the committee or officials run elections"),
+    "Mutation.publishElection": Decision(RUNNERS | SCRUTINEERS, "supervisors may publish too"),
+    "Mutation.signOffElection": Decision(SCRUTINEERS, "two supervisors certify (§3.8)"),
+    "Mutation.castBallot": Decision(
+        OWNER,
+        "electors of the frozen roll (or their proxies) with the voting code (§3.4)",
+        refusals={r: "NOT_AN_ELECTOR" for r in ("committee", "supervisor", "official", "admin")},
+    ),
+    "Mutation.recordProxy": Decision(STAFF, "staff record a signed paper"),
+    "Mutation.revokeProxy": Decision(STAFF, "staff record a revocation"),
+    "Mutation.enterPaperBallot": Decision(SCRUTINEERS, "a supervisor enters a paper ballot"),
+    "Mutation.confirmPaperBallot": Decision(SCRUTINEERS, "a second supervisor confirms it"),
+    "Mutation.printVotingNotices": Decision(RUNNERS, "the preparatory group prints notices"),
+    "Mutation.reissueVotingCode": Decision(RUNNERS, "the preparatory group replaces a notice"),
+    # -- proposals -----------------------------------------------------------------------------
+    "Mutation.createProposal": Decision(
+        OWNER, "owners on the roll propose", refusals=ADMIN_NOT_ON_ROLL
+    ),
+    "Mutation.updateProposal": Decision(
+        OWNER, "the author edits a draft", refusals=ADMIN_NOT_AUTHOR
+    ),
+    "Mutation.submitProposal": Decision(OWNER, "the author submits", refusals=ADMIN_NOT_AUTHOR),
+    "Mutation.withdrawProposal": Decision(OWNER, "the author withdraws", refusals=ADMIN_NOT_AUTHOR),
+    "Mutation.signProposal": Decision(
+        OWNER, "owners on the roll co-sign", refusals=ADMIN_NOT_ON_ROLL
+    ),
+    "Mutation.unsignProposal": Decision(
+        OWNER, "who co-signed may withdraw", refusals={"admin": "NOT_SIGNED"}
+    ),
+    "Mutation.answerProposal": Decision(DRAFTERS, "the committee answers"),
+    "Mutation.decideProposal": Decision(DRAFTERS, "the committee records the decision"),
+    # -- rule documents ------------------------------------------------------------------------
+    "Mutation.createDocument": Decision(DRAFTERS, "the committee drafts"),
+    "Mutation.createDraftVersion": Decision(DRAFTERS, "the committee drafts"),
+    "Mutation.importDraftText": Decision(DRAFTERS, "the committee drafts"),
+    "Mutation.editClause": Decision(DRAFTERS, "the committee drafts"),
+    "Mutation.addClause": Decision(DRAFTERS, "the committee drafts"),
+    "Mutation.removeClause": Decision(DRAFTERS, "the committee drafts"),
+    "Mutation.publishVersion": Decision(DRAFTERS, "the committee publishes for consultation"),
+    "Mutation.closeConsultation": Decision(
+        DRAFTERS, "the committee ends the consultation it opened (after the minimum window)"
+    ),
+    # -- comments ------------------------------------------------------------------------------
+    "Mutation.addComment": Decision(
+        OWNER, "owners on the roll comment", refusals=ADMIN_NOT_ON_ROLL
+    ),
+    "Mutation.replyToComment": Decision(
+        OWNER | frozenset({"committee"}),
+        "owners and the committee reply",
+        refusals=ADMIN_NOT_ON_ROLL,
+    ),
+    "Mutation.answerComment": Decision(DRAFTERS, "the committee answers consultation comments"),
+    "Mutation.moderateComment": Decision(
+        frozenset({"committee", "official", "admin"}), "committee or officials moderate"
+    ),
+    # -- subscriptions -------------------------------------------------------------------------
+    "Subscription.electionTally": Decision(
+        MEMBERS, "what each sees follows the visibility setting (§3.7)"
+    ),
+    "Subscription.proposalLive": Decision(MEMBERS, "who may read the proposal may watch it"),
+    "Subscription.consultationLive": Decision(
+        MEMBERS, "who may read the version may watch it (a draft: drafters only)"
+    ),
+}

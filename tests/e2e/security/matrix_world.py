@@ -1,0 +1,303 @@
+"""The world the authorisation matrix runs every operation against, built once per run.
+
+On top of ``tests/support/world.py`` (districts, compounds A/B/C, one account per role) compound A gets
+one object in the state each operation needs to *succeed* for a role that may use it — so an
+allowed role's answer proves it passed the checks, and a refused role's answer is a refusal,
+not a missing object or a wrong state:
+
+* elections: a draft, an announced one due to open, an open one (notices printed, one ballot
+  cast, a proxy recorded, a paper ballot entered by a second supervisor), an open one past its
+  close, a closed one and a certified one;
+* proposals: the owner's draft, an open one, one the owner co-signed, a scheduled one;
+* rule documents: one in consultation (with a comment) and one with a draft;
+* an unused activation code for 王五.
+
+Compound A's roll is ``tests/world.ROLL_A`` plus ten owners of 100 m² each (14 heads, 1,525.75 m²), so
+that the 20%/20% line lies above any two owners: proposals stay open while one is co-signed.
+
+The matrix copies the SQLite file this leaves for each test; the clock stands at :data:`NOW`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from api.http.app import create_app
+from api.runtime import Runtime
+from api.services.roll import import_roll
+from api.store.models import Community
+from tests.api.services.test_drafting_world import (
+    ADD_COMMENT,
+    ANSWER_PROPOSAL,
+    CREATE_DOCUMENT,
+    PUBLISH,
+    SIGN,
+    create_proposal,
+    ok,
+)
+from tests.conftest import Gql
+from tests.support.elections import (
+    ENTER_PAPER,
+    RECORD_PROXY,
+    T0,
+    cast,
+    create_election,
+    extra_supervisor,
+    open_election,
+    owner_tokens,
+    person_ids,
+    resolution_spec,
+    transition,
+    use_clock,
+)
+from tests.support.world import ROLL_A, World, build_world
+
+NOW = T0 + timedelta(days=20)
+EXTRA_OWNERS = "".join(
+    f"3号楼,{400 + i},4,100.00,业主{i:02d},1390000{1000 + i},,\n" for i in range(10)
+)
+ROLL_A_BIG = ROLL_A + EXTRA_OWNERS
+# the roll an allowed importRoll applies: one more unit
+ROLL_A_BIGGER = ROLL_A_BIG + "3号楼,499,4,66.00,新业主,13900002000,,\n"
+HOLDER_PHONE = "13600000001"  # a proxy holder outside every compound
+
+
+@dataclass
+class MatrixWorld:
+    base: World
+    ids: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def token(self, role: str) -> str | None:
+        return None if role == "anonymous" else self.base.tokens[role]
+
+
+async def _closed_digests(gql: Gql, eid: str, token: str) -> dict[str, str]:
+    q = "query($e: ID!) { election(id: $e) { resultDigest rollFingerprint ledgerHead } }"
+    e = (await gql(q, {"e": eid}, token=token))["data"]["election"]
+    return {"electionId": eid, **e}
+
+
+async def build(rt: Runtime) -> MatrixWorld:
+    clock = use_clock(rt, T0)
+    w = MatrixWorld(base=await build_world(rt))
+    tokens = w.base.tokens
+    async with rt.writer() as s:
+        community = await s.get(Community, w.base.a)
+        assert community is not None
+        await import_roll(
+            session=s, community=community, data=ROLL_A_BIG.encode(), dry_run=False, actor=None
+        )
+        await s.commit()
+    # 李四 and 赵六 log in; 王五 has not activated yet
+    owners = await owner_tokens(rt, w.base.a, ["13900000002", "13900000004"])
+    li, zhao = owners["13900000002"], owners["13900000004"]
+    sup2 = await extra_supervisor(rt, w.base.a, "13700000098")
+    sup3 = await extra_supervisor(rt, w.base.a, "13700000097")
+    persons = await person_ids(rt, w.base.a)
+
+    app = create_app(runtime=rt)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        gql = Gql(client)
+        committee, a = tokens["committee"], w.base.a
+        ids, values = w.ids, w.values
+
+        # -- accounts ----------------------------------------------------------------------
+        issued = await gql(
+            """mutation($i: IssueActivationCodesInput!) { issueActivationCodes(input: $i) {
+              ... on ActivationCodesIssued { letters { personId code } } } }""",
+            {"i": {"communityId": str(a), "personIds": [str(persons["王五"])]}},
+            token=committee,
+        )
+        [letter] = issued["data"]["issueActivationCodes"]["letters"]
+        values["activation_code"] = letter["code"]
+        ids["person"] = str(persons["业主00"])
+
+        # -- proposals and comments ----------------------------------------------------------
+        ids["proposal_draft"] = (await create_proposal(gql, tokens["owner"], a, submit=False))[
+            "summary"
+        ]["id"]
+        ids["proposal_open"] = (await create_proposal(gql, li, a, title="增设充电桩"))["summary"][
+            "id"
+        ]
+        signed = (await create_proposal(gql, li, a, title="更换门禁"))["summary"]["id"]
+        ok(
+            await gql(SIGN, {"input": {"proposalId": signed}}, token=tokens["owner"]),
+            "signProposal",
+        )
+        ids["proposal_signed"] = signed
+        scheduled = (await create_proposal(gql, zhao, a, title="续聘物业"))["summary"]["id"]
+        ok(
+            await gql(
+                ANSWER_PROPOSAL,
+                {"input": {"proposalId": scheduled, "kind": "SCHEDULE", "text": "列入表决"}},
+                token=committee,
+            ),
+            "answerProposal",
+        )
+        ids["proposal_scheduled"] = scheduled
+        ids["comment_proposal"] = ok(
+            await gql(
+                ADD_COMMENT,
+                {"input": {"proposalId": ids["proposal_open"], "body": "赞成"}},
+                token=zhao,
+            ),
+            "addComment",
+        )["comment"]["id"]
+
+        # -- rule documents ------------------------------------------------------------------
+        text = "第一条 本规约适用于本小区。\n\n第二条 业主应当遵守本规约。"
+        consulted = ok(
+            await gql(
+                CREATE_DOCUMENT,
+                {
+                    "input": {
+                        "communityId": str(a),
+                        "kind": "OTHER",
+                        "title": "停车规则",
+                        "text": text,
+                    }
+                },
+                token=committee,
+            ),
+            "createDocument",
+        )["version"]
+        ok(
+            await gql(
+                PUBLISH,
+                {
+                    "input": {
+                        "versionId": consulted["id"],
+                        "closesAt": (T0 + timedelta(days=60)).isoformat(),
+                    }
+                },
+                token=committee,
+            ),
+            "publishVersion",
+        )
+        ids["document_consulted"] = consulted["document"]["id"]
+        ids["version_published"] = consulted["id"]
+        ids["clause_published"] = consulted["clauses"][0]["id"]
+        ids["comment_version"] = ok(
+            await gql(
+                ADD_COMMENT,
+                {
+                    "input": {
+                        "versionId": consulted["id"],
+                        "clauseId": consulted["clauses"][0]["id"],
+                        "stance": "SUPPORT",
+                        "body": "同意",
+                    }
+                },
+                token=li,
+            ),
+            "addComment",
+        )["comment"]["id"]
+        drafted = ok(
+            await gql(
+                CREATE_DOCUMENT,
+                {
+                    "input": {
+                        "communityId": str(a),
+                        "kind": "OTHER",
+                        "title": "养犬规则",
+                        "text": text,
+                    }
+                },
+                token=committee,
+            ),
+            "createDocument",
+        )["version"]
+        ids["version_draft"] = drafted["id"]
+        ids["clause_draft"] = drafted["clauses"][0]["id"]
+
+        # -- elections -----------------------------------------------------------------------
+        def spec(title: str, opens: int, closes: int) -> dict[str, Any]:
+            return resolution_spec(
+                title, opens=T0 + timedelta(days=opens), closes=T0 + timedelta(days=closes)
+            )
+
+        announced = await create_election(gql, a, committee, spec("表决：announced", 19, 60))
+        assert (await transition(gql, "announceElection", announced, committee))[
+            "__typename"
+        ] == "ElectionSaved"
+        ids["election_announced"] = announced
+        later = []
+        for name in ("due", "closed", "certified"):  # announced now, opened with the next
+            eid = await create_election(gql, a, committee, spec(f"表决：{name}", 16, 18))
+            assert (await transition(gql, "announceElection", eid, committee))[
+                "__typename"
+            ] == "ElectionSaved"
+            later.append(eid)
+        # open_election announces now and moves the clock to the opening (T0 + 16 days)
+        opened = await open_election(gql, clock, a, committee, spec("表决：open", 16, 60))
+        for eid in later:
+            r = await transition(gql, "openElection", eid, committee)
+            assert r["__typename"] == "ElectionSaved", r
+        ids["election_open"] = opened.id
+        ids["question_open"] = opened.q
+        ids["election_due"], ids["election_closed"], ids["election_certified"] = later
+        ids["elector_owner"] = opened.elector("张三")
+        ids["elector_zhao"] = opened.elector("赵六")
+        ids["elector_li"] = opened.elector("李四", "王五")
+        ids["elector_other"] = opened.elector("业主00")
+        values["code_owner"] = opened.code("张三")
+        receipt = await cast(
+            gql, tokens["owner"], opened.id, opened.code("张三"), opened.answer("yes")
+        )
+        assert receipt["__typename"] == "BallotCast", receipt
+        values["tracking"] = receipt["receipt"]["trackingCode"]
+        proxy = (
+            await gql(
+                RECORD_PROXY,
+                {
+                    "i": {
+                        "electionId": opened.id,
+                        "electorId": ids["elector_zhao"],
+                        "holderPhone": HOLDER_PHONE,
+                        "holderName": "代理人",
+                        "paperRef": "委托书-1",
+                    }
+                },
+                token=committee,
+            )
+        )["data"]["recordProxy"]
+        ids["proxy"] = proxy["proxy"]["id"]
+        entered = (
+            await gql(
+                ENTER_PAPER,
+                {
+                    "i": {
+                        "electionId": opened.id,
+                        "electorId": ids["elector_li"],
+                        "answers": opened.answer("no"),
+                    }
+                },
+                token=sup2,
+            )
+        )["data"]["enterPaperBallot"]
+        ids["paper_entry"] = entered["entryId"]
+
+        clock.now = T0 + timedelta(days=18, hours=1)
+        for eid in later[1:]:
+            closed = await transition(gql, "closeElection", eid, committee)
+            assert closed["__typename"] == "ElectionSaved", closed
+        certified = ids["election_certified"]
+        digests = await _closed_digests(gql, certified, sup2)
+        sign = """mutation($i: SignOffInput!) { signOffElection(input: $i) { __typename
+          ... on Problem { code } } }"""
+        for t in (sup2, sup3):
+            r = (await gql(sign, {"i": digests}, token=t))["data"]["signOffElection"]
+            assert r["__typename"] == "ElectionSaved", r
+        values["signoff"] = await _closed_digests(gql, ids["election_closed"], sup2)
+
+        clock.now = NOW
+        ids["election_draft"] = await create_election(
+            gql, a, committee, spec("表决：draft", 50, 60)
+        )
+    return w
