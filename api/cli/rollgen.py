@@ -23,7 +23,7 @@ __all__ = ["DEVELOPER_NAME", "HEADER", "make_roll_csv"]
 HEADER: Final = ("楼栋", "房号", "楼层", "专有面积", "业主姓名", "手机", "共有人", "开发商未售")
 
 #: The developer is one elector for all its unsold units (docs/design.md §2), so it has one
-#identity.
+# identity.
 DEVELOPER_NAME: Final = "华景置业有限公司"
 
 _SURNAMES: Final[tuple[str, ...]] = (

@@ -25,9 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
 from api.services import audit
-from api.services.communities import decode_cursor, encode_cursor
 from api.services.proposals import COMMENTABLE, Actor
 from api.store.models import Comment, DocumentVersion, Proposal, VersionClause
+from api.store.paging import decode_cursor, encode_cursor
 from schema.contract.drafting import CommentAnswerView, CommentPage, CommentView, DiscussionView
 from schema.contract.errors import AppError, not_found
 

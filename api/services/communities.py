@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services import audit, authz
 from api.store.models import Building, Community, District, Ownership, Person, Unit
+from api.store.paging import keyset
 from schema.contract.community import Page, Viewer
 from schema.contract.errors import AppError, not_found, unauthenticated
-
-
-def encode_cursor(value: int) -> str:
-    return base64.urlsafe_b64encode(f"c:{value}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, value = raw.split(":", 1)
-        if kind != "c":
-            raise ValueError(kind)
-        return int(value)
-    except (ValueError, UnicodeDecodeError):
-        raise AppError(
-            "BAD_CURSOR", "分页游标无效", "invalid pagination cursor", field="after"
-        ) from None
 
 
 async def get(session: AsyncSession, community_id: int) -> Community:
@@ -76,31 +57,20 @@ async def page(
 ) -> Page[Community]:
     if viewer is None:
         raise unauthenticated()
-    query = select(Community)
-    count = select(func.count()).select_from(Community)
+    where = []
     if not authz.is_admin(viewer):
         districts = authz.district_ids(viewer)
         if not districts:
             raise AppError("FORBIDDEN", "仅街道/社区工作人员可查看", "for district officials only")
-        query = query.where(Community.district_id.in_(districts))
-        count = count.where(Community.district_id.in_(districts))
-    total = int((await session.execute(count)).scalar_one())
-    rows = list(
-        (
-            await session.execute(
-                query.where(Community.id > decode_cursor(after))
-                .order_by(Community.id)
-                .limit(first + 1)
-            )
-        ).scalars()
-    )
-    has_next = len(rows) > first
-    rows = rows[:first]
-    return Page(
-        items=rows,
-        total=total,
-        end_cursor=encode_cursor(rows[-1].id) if rows else None,
-        has_next=has_next,
+        where.append(Community.district_id.in_(districts))
+    return await keyset(
+        session,
+        select(Community),
+        Community.id,
+        first=first,
+        after=after,
+        counted=Community,
+        where=where,
     )
 
 
@@ -153,26 +123,8 @@ async def units(
     where = [Unit.community_id == community_id]
     if building_id is not None:
         where.append(Unit.building_id == building_id)
-    total = int(
-        (await session.execute(select(func.count()).select_from(Unit).where(*where))).scalar_one()
-    )
-    rows = list(
-        (
-            await session.execute(
-                select(Unit)
-                .where(*where, Unit.id > decode_cursor(after))
-                .order_by(Unit.id)
-                .limit(first + 1)
-            )
-        ).scalars()
-    )
-    has_next = len(rows) > first
-    rows = rows[:first]
-    return Page(
-        items=rows,
-        total=total,
-        end_cursor=encode_cursor(rows[-1].id) if rows else None,
-        has_next=has_next,
+    return await keyset(
+        session, select(Unit), Unit.id, first=first, after=after, counted=Unit, where=where
     )
 
 

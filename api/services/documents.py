@@ -27,8 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.formats import ruletext, textinput
 from api.formats.textdiff import Candidate, ClauseSnapshot, diff_versions, match_clauses
 from api.services import audit, comments, drafting_cache
-from api.services.communities import decode_cursor, encode_cursor
 from api.store.models import Clause, Comment, Document, DocumentVersion, VersionClause
+from api.store.paging import decode_cursor, encode_cursor
 from schema.contract.drafting import (
     ClauseChangeView,
     ClauseView,

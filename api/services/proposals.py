@@ -35,9 +35,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
 from api.services import audit, roll
-from api.services.communities import decode_cursor, encode_cursor
 from api.store.models import Community, Person, Proposal, ProposalEvent, ProposalSignature
 from api.store.models.proposal import SEARCH_TABLE
+from api.store.paging import decode_cursor, encode_cursor
 from schema.base import area_m2
 from schema.contract.drafting import (
     ProposalAnswer,

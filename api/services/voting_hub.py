@@ -20,7 +20,6 @@ from api.services import audit, authz, ledgerio
 from api.services import ballots as store
 from api.services import elections as svc
 from api.services.accounts import normalize_phone
-from api.services.communities import decode_cursor, encode_cursor
 from api.services.voting_messages import app_error
 from api.store.models import (
     Ballot,
@@ -32,6 +31,7 @@ from api.store.models import (
     Person,
     Proxy,
 )
+from api.store.paging import decode_cursor, encode_cursor
 from schema.contract.community import Viewer
 from schema.contract.errors import AppError, forbidden, not_found, unauthenticated
 from schema.contract.voting import (
