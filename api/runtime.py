@@ -1,25 +1,87 @@
-"""What lives as long as the process: settings, engine, session makers, hasher, limiters."""
+"""What lives as long as the process: settings, engine, session makers, hasher, limiters, the
+bounded caches and the announcer of committed changes.
+
+The runtime sits below the per-request access objects and the live views and above the services:
+it may import services, never the reverse. The live views (api/live/views.py) attach themselves
+as the :class:`Announcer` when the HTTP app starts (``Live.attach``); a runtime without them (a
+CLI command) announces nothing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from cachetools import LRUCache
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.services.accounts import Limiters
 from api.services.audit import AuditQueue
+from api.services.ballots import check_accepting
 from api.services.castqueue import CastQueue
 from api.services.passwords import Passwords
 from api.services.ratelimit import SlidingWindow
 from api.settings import Settings
 from api.store.engine import create_engine, session_factory
+from api.store.models import Election
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Announcer(Protocol):
+    """Where committed changes are announced to live subscribers, on every worker."""
+
+    async def start(self) -> None: ...
+    async def close(self) -> None: ...
+    async def check(self) -> None:
+        """Raise if the pubsub broker cannot be reached (/healthz)."""
+
+    async def publish(self, topic: str, version: int) -> None: ...
+    async def publish_election(self, election: Election) -> None: ...
+    async def after_cast(self, election_id: int) -> None: ...
+
+
+class Quiet:
+    """The announcer of a runtime with no live views (CLI commands): announces nothing."""
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def check(self) -> None:
+        return None
+
+    async def publish(self, topic: str, version: int) -> None:
+        return None
+
+    async def publish_election(self, election: Election) -> None:
+        return None
+
+    async def after_cast(self, election_id: int) -> None:
+        return None
+
+
+@dataclass
+class Caches:
+    """The process's bounded caches of immutable or versioned data (LRU: the least recently used
+    entry goes when full, never all at once)."""
+
+    # (election id, ledger seq, step) → the released tally at that point of the ledger
+    # (api/services/ledgerio.py); a ledger prefix never changes
+    tallies: LRUCache[tuple[int, int, int], Any] = field(
+        default_factory=lambda: LRUCache(maxsize=512)
+    )
+    # (election id, questions fingerprint) → (core questions, candidate id → person id): frozen
+    # from the opening on, so a cast need not read them again (api/services/voting_hub.py)
+    ballot_contexts: LRUCache[tuple[int, str], Any] = field(
+        default_factory=lambda: LRUCache(maxsize=256)
+    )
 
 
 @dataclass
@@ -34,11 +96,16 @@ class Runtime:
     cast_queue: CastQueue
     audit_queue: AuditQueue
     clock: Callable[[], datetime] = field(default=_utcnow)
-    tally_cache: dict[tuple[int, int, int], Any] = field(default_factory=dict)
-    # (election id, questions fingerprint) → (core questions, candidate id → person id): frozen
-    # from the opening on, so a cast need not read them again (api/services/voting_hub.py)
-    ballot_contexts: dict[tuple[int, str], Any] = field(default_factory=dict)
-    live: Any = None  # api.live.views.Live: the worker's fan-out hub for subscriptions
+    caches: Caches = field(default_factory=Caches)
+    live: Announcer = field(default_factory=Quiet)  # api/live/views.py Live once attached
+
+    @property
+    def tally_cache(self) -> LRUCache[tuple[int, int, int], Any]:
+        return self.caches.tallies
+
+    @property
+    def ballot_contexts(self) -> LRUCache[tuple[int, str], Any]:
+        return self.caches.ballot_contexts
 
     @classmethod
     def create(cls, settings: Settings, clock: Callable[[], datetime] = _utcnow) -> Runtime:
@@ -48,8 +115,6 @@ class Runtime:
         holder: list[Runtime] = []
 
         def accepting(election: object) -> None:
-            from api.services.ballots import check_accepting
-
             check_accepting(election, holder[0].clock())
 
         rt = cls(
@@ -68,16 +133,10 @@ class Runtime:
             clock=clock,
         )
         holder.append(rt)
-        from api.live.views import Live
-
-        rt.live = Live(rt)
-        # every group commit of ballots is announced to the subscriptions of every worker
-        rt.cast_queue.on_commit = rt.live.after_cast
         return rt
 
     async def close(self) -> None:
         await self.cast_queue.drain_all()  # graceful shutdown: finish casts in flight
         await self.audit_queue.drain()
-        if self.live is not None:
-            await self.live.close()
+        await self.live.close()
         await self.engine.dispose()

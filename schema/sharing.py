@@ -18,9 +18,9 @@ A result with errors is never shared: error handling (masking, logging) stays pe
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import ExecutionResult, OperationType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -86,7 +86,7 @@ class EncodedData:
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._texts: OrderedDict[int, tuple[object, str]] = OrderedDict()
+        self._texts: LRUCache[int, tuple[object, str]] = LRUCache(maxsize=size)
 
     def encode(self, data: object) -> str:
         entry = self._texts.get(id(data))
@@ -94,8 +94,6 @@ class EncodedData:
             return entry[1]
         text = dumps(data)
         self._texts[id(data)] = (data, text)
-        if len(self._texts) > self.size:
-            self._texts.popitem(last=False)
         return text
 
     def message(self, message: object) -> str:

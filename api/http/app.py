@@ -47,6 +47,7 @@ from api.http.refusals import (
     http_refusal,
 )
 from api.http.shutdown import Draining
+from api.live.views import Live
 from api.runtime import Runtime
 from api.services.drafting_cache import DraftingPageCache
 from api.settings import Settings
@@ -113,9 +114,10 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
 
     graphql_transport_ws_handler_class = TransportWS
 
-    def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
+    def __init__(self, runtime: Runtime, live: Live, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
+        self.live = live
         self.encoded = EncodedData()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -246,12 +248,13 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
-        return RequestContext(self.runtime, request, response)
+        return RequestContext(self.runtime, self.live, request, response)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
     settings = settings or (runtime.settings if runtime else Settings.from_env())
     rt = runtime or Runtime.create(settings)
+    live = Live.attach(rt)
     gql_schema = schema.build_schema(
         schema.Limits(
             max_depth=settings.max_query_depth,
@@ -264,6 +267,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     view = GongzhiGraphQL(
         rt,
+        live,
         schema=gql_schema,
         graphql_ide="graphiql" if settings.debug else None,
         allow_queries_via_get=False,
@@ -288,7 +292,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         draining.install()  # SIGTERM: WebSockets closed with 1001 first (api/http/shutdown.py)
-        await rt.live.start()  # the pubsub listener is up from the start: /healthz checks it
+        await live.start()  # the pubsub listener is up from the start: /healthz checks it
         yield
         await rt.close()
 
@@ -321,7 +325,7 @@ async def health_checks(rt: Runtime) -> dict[str, bool]:
             await session.execute(text("SELECT 1"))
 
     async def pubsub() -> None:
-        await rt.live.hub.backend.check()
+        await rt.live.check()
 
     async def run(name: str, check: Callable[[], Awaitable[None]]) -> bool:
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import FieldNode, OperationDefinitionNode
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from api.live.views import Live
 from api.runtime import Runtime
 from api.services import communities
 from api.services.accounts import viewer_from_token
@@ -31,9 +32,6 @@ from api.store.models import Person
 from schema.base import QueryError
 from schema.contract.community import Viewer
 from schema.contract.errors import AppError
-
-if TYPE_CHECKING:
-    from api.live.views import Live
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "gz_session"
@@ -56,7 +54,9 @@ def session_token(conn: HTTPConnection) -> str | None:
 
 
 class RequestContext:
-    def __init__(self, runtime: Runtime, request: HTTPConnection, response: Any) -> None:
+    def __init__(
+        self, runtime: Runtime, live: Live, request: HTTPConnection, response: Any
+    ) -> None:
         self.runtime = runtime
         self.request = request
         self.response = response
@@ -73,7 +73,7 @@ class RequestContext:
         self.owners_of_unit: DataLoader[int, Sequence[Person]]
         # announcements to make once the transaction has committed (live subscriptions)
         self.after_commit: list[Callable[[], Awaitable[None]]] = []
-        self.live = LiveView(self)
+        self.live = LiveView(self, live)
 
     async def open(self, *, writing: bool) -> None:
         maker = self.runtime.writer if writing else self.runtime.reader
@@ -172,20 +172,18 @@ def _writes_in_request(execution_context: ExecutionContext) -> bool:
 class LiveView:
     """What subscription resolvers reach as ``info.context.live``."""
 
-    def __init__(self, ctx: RequestContext) -> None:
+    def __init__(self, ctx: RequestContext, views: Live) -> None:
         self.ctx = ctx
+        self.views = views
 
     def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]:
-        live: Live = self.ctx.runtime.live
-        return live.election_tally(self.ctx.viewer, election_id, self.ctx.lang)
+        return self.views.election_tally(self.ctx.viewer, election_id, self.ctx.lang)
 
     def proposal(self, proposal_id: int) -> AsyncGenerator[Any, None]:
-        live: Live = self.ctx.runtime.live
-        return live.proposal(self.ctx.viewer, proposal_id, self.ctx.lang)
+        return self.views.proposal(self.ctx.viewer, proposal_id, self.ctx.lang)
 
     def consultation(self, version_id: int) -> AsyncGenerator[Any, None]:
-        live: Live = self.ctx.runtime.live
-        return live.consultation(self.ctx.viewer, version_id, self.ctx.lang)
+        return self.views.consultation(self.ctx.viewer, version_id, self.ctx.lang)
 
 
 class Transaction(SchemaExtension):

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 
 from api.live import topics
 from api.live.fanout import Hub, LoadError
 from api.live.pubsub import create_backend
+from api.runtime import Runtime
 from api.services import authz, ballots, comments, drafting_cache, ledgerio, proposals
 from api.services.drafting_hub import DraftingHub, roll_cache
 from api.services.elections import election_secret
@@ -41,9 +42,6 @@ from schema.live import (
 )
 from schema.voting import BuildingTurnout, ElectionState, Tally
 from voting.rules import PARTICIPATION
-
-if TYPE_CHECKING:
-    from api.runtime import Runtime
 
 STATE_ORDER = {
     "draft": 0,
@@ -125,6 +123,29 @@ class Live:
             max_rate=runtime.settings.pubsub_max_rate,
         )
         self._started = False
+
+    @classmethod
+    def attach(cls, runtime: Runtime) -> Live:
+        """The runtime's announcer from now on (idempotent): every group commit of ballots is
+        announced to the subscriptions of every worker."""
+        if isinstance(runtime.live, Live):
+            return runtime.live
+        live = cls(runtime)
+        runtime.live = live
+        runtime.cast_queue.on_commit = live.after_cast
+        return live
+
+    @staticmethod
+    def of(runtime: Runtime) -> Live:
+        """The live views attached to ``runtime`` (by the HTTP app or :meth:`attach`)."""
+        assert isinstance(runtime.live, Live), "no live views attached to this runtime"
+        return runtime.live
+
+    async def check(self) -> None:
+        await self.hub.backend.check()
+
+    async def publish(self, topic: str, version: int) -> None:
+        await self.hub.publish(topic, version)
 
     async def start(self) -> None:
         if not self._started:

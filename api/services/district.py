@@ -18,7 +18,7 @@ Why it is built this way:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -50,7 +50,7 @@ async def _turnout(
     election: Election,
     *,
     slot_key: bytes,
-    cache: dict[tuple[int, int, int], ledgerio.Released],
+    cache: MutableMapping[tuple[int, int, int], ledgerio.Released],
 ) -> TallyView:
     closed = election.state != "open"
     step = 1 if closed else max(1, election.tally_step)
@@ -83,7 +83,7 @@ async def _elections(
     ids: Sequence[int],
     *,
     slot_key: bytes,
-    cache: dict[tuple[int, int, int], ledgerio.Released],
+    cache: MutableMapping[tuple[int, int, int], ledgerio.Released],
 ) -> dict[int, list[ElectionUnderWayView]]:
     rows = (
         await session.execute(
@@ -213,7 +213,7 @@ async def overview(
     first: int,
     after: str | None,
     slot_key: bytes,
-    cache: dict[tuple[int, int, int], ledgerio.Released],
+    cache: MutableMapping[tuple[int, int, int], ledgerio.Released],
     now: datetime,
 ) -> Page[CompoundStateView]:
     """A page of the viewer's district (an admin: every district), compounds in id order.

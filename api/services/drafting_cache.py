@@ -25,13 +25,13 @@ operation with another root field (or a fragment at the root) are never cached. 
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from cachetools import LRUCache
 from graphql import (
     FieldNode,
     IntValueNode,
@@ -107,20 +107,15 @@ class PageCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
-        self._owners: dict[tuple[str, int], int] = {}
+        self._entries: LRUCache[tuple[Any, ...], _Entry] = LRUCache(maxsize=max(size, 1))
+        # an object never changes compound, so this only bounds memory; LRU, not a wholesale clear
+        self._owners: LRUCache[tuple[str, int], int] = LRUCache(maxsize=100_000)
 
     def get(self, key: tuple[Any, ...]) -> _Entry | None:
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-        return entry
+        return self._entries.get(key)
 
     def put(self, key: tuple[Any, ...], entry: _Entry) -> None:
         self._entries[key] = entry
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
 
     async def compounds(
         self, session: AsyncSession, refs: Sequence[tuple[str, int]]
@@ -139,8 +134,6 @@ class PageCache:
                 ).scalar_one_or_none()
                 if found is None:
                     return None
-                if len(self._owners) > 100_000:
-                    self._owners.clear()
                 self._owners[(kind, ident)] = found
             out.append(found)
         return out

@@ -144,7 +144,7 @@ class DraftingHub:
         version = await drafting_cache.bump(self.session, community_id)
         live = self.rt.live
         for topic in topics:
-            self.after_commit.append(functools.partial(live.hub.publish, topic, version))
+            self.after_commit.append(functools.partial(live.publish, topic, version))
 
     def _comment_topics(self, row: Comment) -> tuple[str, ...]:
         if row.proposal_id is not None:

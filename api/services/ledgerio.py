@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import json.encoder
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from itertools import starmap
 from typing import Any, NamedTuple, TextIO, cast
@@ -231,7 +231,7 @@ async def released_tally(
     election: Election,
     secret: bytes,
     step: int,
-    cache: dict[tuple[int, int, int], Released],
+    cache: MutableMapping[tuple[int, int, int], Released],
 ) -> Released:
     """The tally released to viewers: exact after the close, else in steps of ``step``
     ballots, so that nobody can watch one neighbour's ballot move a count."""

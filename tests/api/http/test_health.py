@@ -22,6 +22,7 @@ import pytest
 from api.http.app import create_app
 from api.live.pubsub import asyncpg_dsn
 from api.live.pubsub.postgres import PostgresBackend
+from api.live.views import Live
 from api.runtime import Runtime
 from tests.api.live import test_pubsub
 from tests.conftest import make_settings
@@ -49,6 +50,7 @@ async def started() -> AsyncIterator[list[Runtime]]:
 
 async def _runtime(made: list[Runtime], tmp_path: Path, db_url: str, **kw: Any) -> Runtime:
     rt = Runtime.create(make_settings(tmp_path, db_url, **kw))
+    Live.attach(rt)
     made.append(rt)
     return rt
 
@@ -80,7 +82,7 @@ async def test_redis_answers_ping(
     rt = await _runtime(started, tmp_path / "a", "", pubsub="redis", redis_url=redis_url)
     await rt.live.start()
     async with asyncio.timeout(WAIT):
-        await rt.live.hub.ready.wait()
+        await Live.of(rt).hub.ready.wait()
     assert await _health(rt) == (200, {"ok": True, "database": True, "pubsub": True})
 
 
@@ -103,10 +105,10 @@ async def test_postgres_listen_connection_alive_then_lost(
 ) -> None:
     rt = await _runtime(started, tmp_path, pg_available, pubsub="postgres")
     await rt.live.start()
-    backend = rt.live.hub.backend
+    backend = Live.of(rt).hub.backend
     assert isinstance(backend, PostgresBackend)
     async with asyncio.timeout(WAIT):
-        await rt.live.hub.ready.wait()
+        await Live.of(rt).hub.ready.wait()
     assert await _health(rt) == (200, {"ok": True, "database": True, "pubsub": True})
 
     # The listener's connection dies on the server, and the database it reconnects to is gone

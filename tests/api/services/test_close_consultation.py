@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from api.live.views import Live
 from api.runtime import Runtime
 from api.store.models import AuditEntry
 from tests.api.services.test_documents import V1, V2, at, clause, comment, create, publish
@@ -87,7 +88,7 @@ async def test_close_consultation_rules(
 
     # live consultation views are told once the close has committed (api/live/views.py)
     told: list[str] = []
-    hub = runtime.live.hub
+    hub = Live.of(runtime).hub
     forward = hub.publish
 
     async def record(topic: str, version: int) -> None:

@@ -19,6 +19,7 @@ from strawberry.types import ExecutionResult
 
 import schema
 from api.cli.rollgen import make_roll_csv
+from api.live.views import Live
 from api.runtime import Runtime
 from api.services.accounts import viewer_from_token
 from tests.conftest import Gql
@@ -118,7 +119,7 @@ class _Watching:
         self._rt, self._viewer = runtime, viewer
 
     def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]:
-        return self._rt.live.election_tally(self._viewer, election_id, "en")
+        return Live.of(self._rt).election_tally(self._viewer, election_id, "en")
 
 
 async def _watched(runtime: Runtime, election: str, token: str) -> dict[str, Any]:
