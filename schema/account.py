@@ -8,7 +8,7 @@ import strawberry
 
 from schema.base import Info, attempt
 from schema.contract.community import Viewer
-from schema.contract.errors import Problem
+from schema.problem import Problem
 
 
 @strawberry.type(description="A role held in one compound, or in a whole district.")

@@ -9,17 +9,12 @@ import strawberry
 from strawberry.types import Info as _Info
 
 from schema.contract.community import Context
-from schema.contract.errors import AppError, Problem
+from schema.contract.errors import AppError
+from schema.problem import Problem
+from voting.roll import area_m2 as area_m2  # re-exported for the feature modules
 
 Info = _Info[Context, None]
 R = TypeVar("R")
-
-
-def area_m2(area_centi: int) -> str:
-    """Exact decimal m² as text ("89.50"): areas never pass through a float."""
-    sign = "-" if area_centi < 0 else ""
-    whole, cents = divmod(abs(area_centi), 100)
-    return f"{sign}{whole}.{cents:02d}"
 
 
 def parse_id(raw: strawberry.ID | str, what: str = "id") -> int:

@@ -15,7 +15,7 @@ import strawberry
 
 from schema.base import Info, PageInfo, attempt, fetch, page_size, parse_id
 from schema.contract.drafting import CommentPage, CommentView
-from schema.contract.errors import Problem
+from schema.problem import Problem
 
 
 @strawberry.enum(description="Where a comment stands on the text.")

@@ -16,7 +16,7 @@ from schema.contract.community import (
     Totals,
     UnitRow,
 )
-from schema.contract.errors import Problem
+from schema.problem import Problem
 
 
 @strawberry.type(description="Head and area totals of a compound's roll (docs/design.md §2).")

@@ -24,7 +24,7 @@ from schema.contract.drafting import (
     VersionSummary,
     VersionView,
 )
-from schema.contract.errors import Problem
+from schema.problem import Problem
 
 
 @strawberry.enum

@@ -21,7 +21,7 @@ from schema.contract.drafting import (
     ProposalView,
     SupportLine,
 )
-from schema.contract.errors import Problem
+from schema.problem import Problem
 
 
 @strawberry.enum(description="Where a proposal stands.")

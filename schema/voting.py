@@ -14,7 +14,7 @@ from typing import Annotated
 import strawberry
 
 from schema.base import Info, PageInfo, area_m2, attempt, fetch, page_size, parse_id
-from schema.contract.errors import AppError, Problem
+from schema.contract.errors import AppError
 from schema.contract.voting import (
     AnswerIn,
     BuildingTurnoutView,
@@ -32,6 +32,7 @@ from schema.contract.voting import (
     TallyView,
     VerifyView,
 )
+from schema.problem import Problem
 from voting.rules import MatterType, threshold
 
 

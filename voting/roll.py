@@ -183,3 +183,10 @@ def fingerprint(units: Iterable[UnitRecord], roll: Iterable[Elector]) -> str:
     )
     doc: Canonical = {"format": "gongzhi.roll.v1", "units": unit_rows, "electors": elector_rows}
     return sha256_hex(canonical_json(doc))
+
+
+def area_m2(area_centi: int) -> str:
+    """Exact decimal m² as text ("89.50"): areas never pass through a float."""
+    sign = "-" if area_centi < 0 else ""
+    whole, cents = divmod(abs(area_centi), 100)
+    return f"{sign}{whole}.{cents:02d}"

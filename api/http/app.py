@@ -33,11 +33,11 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
-import schema
 from api.http.context import RequestContext, Transaction
 from api.http.guards import BodyLimit, csrf_refusal, send_refusal
 from api.http.logs import AccessLog
 from api.http.media import GRAPHQL_RESPONSE, JSON, content_type, is_request_error, negotiate
+from api.http.page_cache import DraftingPageCache
 from api.http.refusals import (
     BODY_NOT_OBJECT,
     NOT_ACCEPTABLE,
@@ -49,8 +49,8 @@ from api.http.refusals import (
 from api.http.shutdown import Draining
 from api.live.views import Live
 from api.runtime import Runtime
-from api.services.drafting_cache import DraftingPageCache
 from api.settings import Settings
+from schema import root
 from schema.sharing import EncodedData
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -255,8 +255,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or (runtime.settings if runtime else Settings.from_env())
     rt = runtime or Runtime.create(settings)
     live = Live.attach(rt)
-    gql_schema = schema.build_schema(
-        schema.Limits(
+    gql_schema = root.build_schema(
+        root.Limits(
             max_depth=settings.max_query_depth,
             max_tokens=settings.max_query_tokens,
             max_aliases=settings.max_aliases,

@@ -1,4 +1,5 @@
-"""Whole results of the drafting pages, cached per viewer and keyed by data versions.
+"""Whole results of the drafting pages, cached per viewer and keyed by data versions: the data
+side (versions, the bounded cache); api/http/page_cache.py decides what is cacheable and serves it.
 
 Why: a page of 50 proposals or 80 clauses costs far more in GraphQL field execution (hundreds of
 fields, a few microseconds each) than in SQL, and a page is read many times between two writes
@@ -24,44 +25,22 @@ operation with another root field (or a fragment at the root) are never cached. 
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from cachetools import LRUCache
-from graphql import (
-    FieldNode,
-    IntValueNode,
-    OperationDefinitionNode,
-    StringValueNode,
-    VariableNode,
-)
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType
 
 from api.store.models import Community, Document, DocumentVersion, DraftingVersion, Proposal
 from api.store.models.base import UTCDateTime
 
-# root field -> (what its argument names, the argument)
-PAGES: dict[str, tuple[str, str]] = {
-    "proposals": ("community", "communityId"),
-    "ruleDocuments": ("community", "communityId"),
-    "proposal": ("proposal", "id"),
-    "proposalComments": ("proposal", "proposalId"),
-    "ruleDocument": ("document", "id"),
-    "documentVersion": ("version", "id"),
-    "consultationComments": ("version", "versionId"),
-    "responseRegister": ("version", "versionId"),
-    "versionDiff": ("version", "newVersionId"),
-}
 _OWNER_OF = {
     "proposal": (Proposal.id, Proposal.community_id),
     "document": (Document.id, Document.community_id),
@@ -96,7 +75,7 @@ async def current(session: AsyncSession, community_id: int) -> int:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class Entry:
     versions: tuple[tuple[int, int, int], ...]
     until: datetime | None  # the next window edge of these compounds, when the entry was built
     result: Any
@@ -107,14 +86,14 @@ class PageCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: LRUCache[tuple[Any, ...], _Entry] = LRUCache(maxsize=max(size, 1))
+        self._entries: LRUCache[tuple[Any, ...], Entry] = LRUCache(maxsize=max(size, 1))
         # an object never changes compound, so this only bounds memory; LRU, not a wholesale clear
         self._owners: LRUCache[tuple[str, int], int] = LRUCache(maxsize=100_000)
 
-    def get(self, key: tuple[Any, ...]) -> _Entry | None:
+    def get(self, key: tuple[Any, ...]) -> Entry | None:
         return self._entries.get(key)
 
-    def put(self, key: tuple[Any, ...], entry: _Entry) -> None:
+    def put(self, key: tuple[Any, ...], entry: Entry) -> None:
         self._entries[key] = entry
 
     async def compounds(
@@ -189,108 +168,3 @@ async def versions(
         if ahead is not None and (until is None or ahead < until):
             until = ahead
     return tuple(stamp), until
-
-
-def _argument(field: FieldNode, name: str, variables: dict[str, Any]) -> int | None:
-    for arg in field.arguments or ():
-        if arg.name.value != name:
-            continue
-        value: Any
-        if isinstance(arg.value, VariableNode):
-            value = variables.get(arg.value.name.value)
-        elif isinstance(arg.value, IntValueNode | StringValueNode):
-            value = arg.value.value
-        else:
-            return None
-        try:
-            return int(str(value))
-        except ValueError:
-            return None
-    return None
-
-
-def plan(
-    operation: OperationDefinitionNode | None, variables: dict[str, Any]
-) -> list[tuple[str, int]] | None:
-    """The objects a cacheable read depends on, or None when it is not cacheable."""
-    if operation is None or operation.operation.value != "query":
-        return None
-    refs: list[tuple[str, int]] = []
-    for selection in operation.selection_set.selections:
-        if not isinstance(selection, FieldNode) or selection.directives:
-            return None
-        page = PAGES.get(selection.name.value)
-        if page is None:
-            return None
-        ident = _argument(selection, page[1], variables)
-        if ident is None:
-            return None
-        refs.append((page[0], ident))
-    return refs or None
-
-
-def _operation(document: Any, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return operations[0] if len(operations) == 1 else None
-    return next((o for o in operations if o.name and o.name.value == name), None)
-
-
-class DraftingPageCache(SchemaExtension):
-    """Serve a drafting page from :class:`PageCache` when its data versions are unchanged.
-
-    Registered after the Transaction extension, whose ``on_execute`` has opened the request's
-    session and loaded the viewer by the time this one runs.
-    """
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        ec = self.execution_context
-        ctx = ec.context
-        key: tuple[Any, ...] | None = None
-        stamp: tuple[tuple[int, int, int], ...] = ()
-        until: datetime | None = None
-        cache: PageCache | None = None
-        hit = False
-        size = ctx.runtime.settings.drafting_cache_entries
-        viewer = ctx.viewer
-        if (
-            size > 0
-            and viewer is not None
-            and ec.query is not None
-            and ec.graphql_document is not None
-            and ec.operation_type == OperationType.QUERY
-        ):
-            variables = ec.variables or {}
-            refs = plan(_operation(ec.graphql_document, ec.operation_name), variables)
-            if refs is not None:
-                session = ctx.drafting.session
-                cache = page_cache(ctx.runtime.engine.sync_engine, size)
-                compounds = await cache.compounds(session, refs)
-                if compounds is not None:
-                    key = (
-                        ec.query,
-                        ec.operation_name,
-                        json.dumps(variables, sort_keys=True, default=str),
-                        ctx.lang,
-                        viewer.account_id,
-                        viewer.grants,
-                    )
-                    now = ctx.runtime.clock()
-                    stamp, until = await versions(session, compounds, now)
-                    entry = cache.get(key)
-                    if (
-                        entry is not None
-                        and entry.versions == stamp
-                        and (entry.until is None or now < entry.until)
-                    ):
-                        ec.result = entry.result
-                        hit = True
-        yield
-        result = ec.result
-        clean = (
-            result is not None
-            and not getattr(result, "errors", None)
-            and getattr(result, "data", None) is not None
-        )
-        if key is not None and cache is not None and not hit and clean:
-            cache.put(key, _Entry(stamp, until, result))

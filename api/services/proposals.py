@@ -38,7 +38,6 @@ from api.services import audit, roll
 from api.store.models import Community, Person, Proposal, ProposalEvent, ProposalSignature
 from api.store.models.proposal import SEARCH_TABLE
 from api.store.paging import decode_cursor, encode_cursor
-from schema.base import area_m2
 from schema.contract.drafting import (
     ProposalAnswer,
     ProposalCard,
@@ -50,6 +49,7 @@ from schema.contract.drafting import (
 )
 from schema.contract.errors import AppError, not_found
 from voting import roll as voting_roll
+from voting.roll import area_m2
 from voting.rules import EXTRAORDINARY, MatterType
 
 STATUS_ZH = {

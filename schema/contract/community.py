@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from strawberry.dataloader import DataLoader
-
-from schema.contract.drafting import DraftingServices
+from schema.contract.drafting import DraftingServices, Loader
 from schema.contract.voting import TallyView, VotingServices
 
 T = TypeVar("T")
@@ -203,7 +201,7 @@ class Context(Protocol):
     viewer: Viewer | None
     lang: str
     page_max: int
-    owners_of_unit: DataLoader[int, Sequence[PersonRow]]
+    owners_of_unit: Loader[int, Sequence[PersonRow]]
 
     def remember_session(self, token: str) -> None: ...
     def forget_session(self) -> None: ...

@@ -10,14 +10,23 @@ cheapest one Strawberry has (issue #4's benchmark).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
-
-from strawberry.dataloader import DataLoader
+from typing import Protocol, TypeVar
 
 # --- proposals -------------------------------------------------------------------------------
+
+
+K = TypeVar("K", contravariant=True)
+V = TypeVar("V", covariant=True)
+
+
+class Loader(Protocol[K, V]):
+    """A per-request batching loader: many ``load`` calls in one tick become one query.
+    Strawberry's DataLoader is one; the contract names only what resolvers call."""
+
+    def load(self, key: K) -> Awaitable[V]: ...
 
 
 @dataclass(frozen=True)
@@ -288,11 +297,11 @@ class DraftingServices(Protocol):
     """The calls resolvers make; each checks the viewer's role and compound itself."""
 
     @property
-    def replies(self) -> DataLoader[int, Sequence[CommentView]]: ...
+    def replies(self) -> Loader[int, Sequence[CommentView]]: ...
     @property
-    def proposal_history(self) -> DataLoader[int, Sequence[ProposalEventView]]: ...
+    def proposal_history(self) -> Loader[int, Sequence[ProposalEventView]]: ...
     @property
-    def versions_of(self) -> DataLoader[int, Sequence[VersionSummary]]: ...
+    def versions_of(self) -> Loader[int, Sequence[VersionSummary]]: ...
 
     # proposals
     async def proposals(

@@ -1,7 +1,7 @@
 """Expected failures: a stable code and a message in the caller's language.
 
-Services raise :class:`AppError`; resolvers turn it into a :class:`Problem` in the mutation's
-result union (and the request's transaction is rolled back, so a refused mutation changes
+Services raise :class:`AppError`; resolvers turn it into a ``Problem`` (schema/problem.py) in the
+mutation's result union (and the request's transaction is rolled back, so a refused mutation changes
 nothing). Anything else is unexpected and masked by the schema.
 """
 
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-
-import strawberry
 
 
 @dataclass(frozen=True)
@@ -52,40 +50,3 @@ def not_found(what_zh: str, what_en: str) -> AppError:
 
 def unauthenticated() -> AppError:
     return AppError("UNAUTHENTICATED", "请先登录", "please log in first")
-
-
-@strawberry.type(description="One specific fault, e.g. a bad row of an owner roll.")
-class ProblemDetail:
-    code: str
-    message: str
-    line: int | None
-    column: str | None
-    value: str | None
-
-
-@strawberry.type(description="An expected refusal: a stable code and a message in your language.")
-class Problem:
-    code: str
-    message: str
-    field: str | None
-    retry_after_seconds: int | None
-    details: list[ProblemDetail]
-
-    @classmethod
-    def of(cls, error: AppError, lang: str) -> Problem:
-        return cls(
-            code=error.code,
-            message=error.message(lang),
-            field=error.field,
-            retry_after_seconds=error.retry_after,
-            details=[
-                ProblemDetail(
-                    code=d.code,
-                    message=d.en if lang == "en" else d.zh,
-                    line=d.line,
-                    column=d.column,
-                    value=d.value,
-                )
-                for d in error.details
-            ],
-        )

@@ -57,7 +57,7 @@ from api.runtime import Runtime
 from api.services.accounts import start_session
 from api.settings import Settings
 from api.store.models import Account
-from schema import SDL_PATH
+from schema.root import SDL_PATH
 from tests.conftest import Gql
 from tests.fuzz.cases import count
 from tests.fuzz.dbstate import changed_tables, table_digests

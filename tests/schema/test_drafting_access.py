@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import schema
+from schema import root as schema_root
 from tests.api.services.test_drafting_world import create_proposal
 from tests.conftest import Gql
 from tests.support.world import World
@@ -56,7 +56,7 @@ def drafting_fields(kind: str) -> set[str]:
     from schema.document import DocumentMutation, DocumentQuery
     from schema.proposal import ProposalMutation, ProposalQuery
 
-    built = schema.build_schema(schema.Limits(debug=True))
+    built = schema_root.build_schema(schema_root.Limits(debug=True))
     root = built._schema.get_type(kind)
     names = set(root.fields)  # type: ignore[union-attr]
     mine = (

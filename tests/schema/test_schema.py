@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
-import schema
 from api.http.app import create_app
 from api.runtime import Runtime
 from api.services.hub import ServiceHub
 from api.store.models import Community, Unit
+from schema import root
 from tests.conftest import make_settings
 from tests.support.world import ROLL_A, World
 
@@ -85,9 +85,9 @@ def ok(r: httpx.Response) -> dict[str, Any]:
 
 
 def test_committed_sdl_matches_the_schema() -> None:
-    expected = schema.sdl()
-    assert schema.SDL_PATH.exists(), f"{schema.SDL_PATH} is missing: {REGENERATE}"
-    actual = schema.SDL_PATH.read_text(encoding="utf-8")
+    expected = root.sdl()
+    assert root.SDL_PATH.exists(), f"{root.SDL_PATH} is missing: {REGENERATE}"
+    actual = root.SDL_PATH.read_text(encoding="utf-8")
     if actual != expected:
         diff = difflib.unified_diff(
             actual.splitlines(), expected.splitlines(), "schema.graphql", "schema code", lineterm=""
@@ -101,14 +101,14 @@ def test_committed_sdl_matches_the_schema() -> None:
 
 def test_python_m_schema_writes_the_sdl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "schema.graphql"
-    monkeypatch.setattr(schema, "SDL_PATH", out)
+    monkeypatch.setattr(root, "SDL_PATH", out)
     runpy.run_module("schema", run_name="__main__")
-    assert out.read_text(encoding="utf-8") == schema.sdl()
+    assert out.read_text(encoding="utf-8") == root.sdl()
 
 
 def test_sdl_does_not_depend_on_the_debug_flag() -> None:
     # the file documents what production serves, and production runs without debug
-    assert schema.build_schema(schema.Limits(debug=False)).as_str() + "\n" == schema.sdl()
+    assert root.build_schema(root.Limits(debug=False)).as_str() + "\n" == root.sdl()
 
 
 # Query limits --------------------------------------------------------------------------------

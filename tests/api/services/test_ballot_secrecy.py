@@ -65,7 +65,7 @@ from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLUnion
 from api.cli.rollgen import make_roll_csv
 from api.runtime import Runtime
 from api.services.elections import election_secret
-from schema import Limits, build_schema
+from schema.root import Limits, build_schema
 from tests.conftest import Gql
 from tests.support.elections import (
     CLOSES,

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from strawberry.types import ExecutionResult
 
-import schema
 from api.cli.rollgen import make_roll_csv
 from api.live.views import Live
 from api.runtime import Runtime
 from api.services.accounts import viewer_from_token
+from schema import root
 from tests.conftest import Gql
 from tests.support.elections import (
     CLOSES,
@@ -126,7 +126,7 @@ async def _watched(runtime: Runtime, election: str, token: str) -> dict[str, Any
     """The first message of the electionTally subscription for this session (its tally)."""
     async with runtime.reader() as s:
         viewer = await viewer_from_token(s, token, now=runtime.clock())
-    stream = await schema.build_schema().subscribe(
+    stream = await root.build_schema().subscribe(
         WATCH, {"e": election}, context_value=_Watching(runtime, viewer)
     )
     assert not isinstance(stream, ExecutionResult)

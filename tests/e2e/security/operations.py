@@ -14,7 +14,7 @@ from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLUnionType, get_named_type
 
-import schema
+from schema import root as schema_root
 from tests.conftest import Gql
 
 KINDS = ("Query", "Mutation", "Subscription")
@@ -56,7 +56,7 @@ def _selection(field_type: Any) -> str:
 @cache
 def operations() -> dict[str, Operation]:
     """``"Kind.field"`` -> :class:`Operation`, for every root field of the served schema."""
-    built = schema.build_schema(schema.Limits(debug=True))._schema
+    built = schema_root.build_schema(schema_root.Limits(debug=True))._schema
     found: dict[str, Operation] = {}
     for kind in KINDS:
         root = built.get_type(kind)

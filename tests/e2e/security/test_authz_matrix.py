@@ -49,9 +49,9 @@ import uvicorn
 from starlette.applications import Starlette
 from websockets.asyncio.client import connect
 
-import schema
 from api.http.app import create_app
 from api.runtime import Runtime
+from schema import root
 from tests.conftest import Gql, make_settings
 from tests.e2e.security.calls import CALLS
 from tests.e2e.security.decisions import DECISIONS, OK, REFUSAL_CODES, ROLES
@@ -135,7 +135,7 @@ def one_schema() -> Iterator[None]:
     """Each case builds an app, and the schema is the same every time: build it once (building
     it is most of a case's cost). Only while this module runs: other tests build their own."""
     built: dict[object, Any] = {}
-    build_schema = schema.build_schema
+    build_schema = root.build_schema
 
     def cached(limits: Any = None, extra_extensions: Any = None) -> Any:
         key = (limits, tuple(extra_extensions or ()))
@@ -144,7 +144,7 @@ def one_schema() -> Iterator[None]:
         return built[key]
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(schema, "build_schema", cached)
+        mp.setattr(root, "build_schema", cached)
         yield
 
 
