@@ -2,7 +2,9 @@
 restore.
 
 Each subcommand reads the same settings (GONGZHI_* environment variables, see README.md) and
-says in plain words what it did or why it refused.
+says in plain words what it did or why it refused.  A subcommand imports what it needs inside
+its own function, so ``gongzhi --help`` or ``migrate`` does not load the web and database stack
+(nothing imports ``api.cli``, so these imports hide no cycle).
 """
 
 from __future__ import annotations

@@ -103,8 +103,7 @@ def make_roll_csv(n_units: int, seed: int = 0) -> bytes:
     # Not security-sensitive: a seeded PRNG is the point (reproducible demo data).
     rng = random.Random(seed)  # noqa: S311
     people = _People(rng)
-    developer_phone = people.phone()
-    owners: list[tuple[str, str]] = []
+    owners = _Owners(rng, people, developer_phone=people.phone())
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -113,59 +112,83 @@ def make_roll_csv(n_units: int, seed: int = 0) -> bytes:
     building = 0
     while written < n_units:
         building += 1
-        entrances = rng.choice((1, 2, 2, 3))
-        floors = rng.choice((6, 11, 18, 26, 33))
-        flats = rng.choice((2, 2, 3, 4))
-        full_style = rng.random() < 0.5
-        stack_area = {
-            (e, f): rng.randint(4500, 18000)
-            for e in range(1, entrances + 1)
-            for f in range(1, flats + 1)
-        }
-        for entrance in range(1, entrances + 1):
-            for floor in range(1, floors + 1):
-                for flat in range(1, flats + 1):
-                    if written >= n_units:
-                        break
-                    room = f"{floor}{flat:02d}"
-                    if full_style:
-                        unit = f"{building}-{entrance}-{room}"
-                    elif entrances > 1:
-                        unit = f"{entrance}-{room}"
-                    else:
-                        unit = room
-                    area = stack_area[(entrance, flat)]
-                    area_text = f"{area // 100}.{area % 100:02d}"
-                    unsold = ""
-                    co_owners = ""
-                    roll = rng.random()
-                    if roll < _P_DEVELOPER:
-                        name, phone = DEVELOPER_NAME, developer_phone
-                        unsold = "是"
-                    elif roll < _P_DEVELOPER + _P_SECOND_UNIT and owners:
-                        name, phone = rng.choice(owners)
-                    else:
-                        name, phone = people.name(), people.phone()
-                        owners.append((name, phone))
-                        if rng.random() < 0.1:
-                            unsold = "否"
-                    if unsold != "是" and rng.random() < _P_CO_OWNED:
-                        extra = [
-                            f"{people.name()}:{people.phone()}"
-                            for _ in range(rng.choice((1, 1, 1, 2)))
-                        ]
-                        co_owners = "；".join(extra)
-                    writer.writerow(
-                        (
-                            str(building),
-                            unit,
-                            str(floor),
-                            area_text,
-                            name,
-                            people.written_phone(phone),
-                            co_owners,
-                            unsold,
-                        )
-                    )
-                    written += 1
+        rows = _building_rows(rng, owners, building, n_units - written)
+        writer.writerows(rows)
+        written += len(rows)
     return out.getvalue().encode("utf-8-sig")
+
+
+def _building_rows(
+    rng: random.Random, owners: _Owners, building: int, remaining: int
+) -> list[tuple[str, ...]]:
+    """The rows of one building (at most ``remaining``): its shape drawn first, then each flat."""
+    entrances = rng.choice((1, 2, 2, 3))
+    floors = rng.choice((6, 11, 18, 26, 33))
+    flats = rng.choice((2, 2, 3, 4))
+    full_style = rng.random() < 0.5
+    stack_area = {
+        (e, f): rng.randint(4500, 18000)
+        for e in range(1, entrances + 1)
+        for f in range(1, flats + 1)
+    }
+    rows: list[tuple[str, ...]] = []
+    for entrance in range(1, entrances + 1):
+        for floor in range(1, floors + 1):
+            for flat in range(1, flats + 1):
+                if len(rows) >= remaining:
+                    return rows
+                room = f"{floor}{flat:02d}"
+                if full_style:
+                    unit = f"{building}-{entrance}-{room}"
+                elif entrances > 1:
+                    unit = f"{entrance}-{room}"
+                else:
+                    unit = room
+                area = stack_area[(entrance, flat)]
+                area_text = f"{area // 100}.{area % 100:02d}"
+                name, phone, co_owners, unsold = owners.draw()
+                rows.append(
+                    (
+                        str(building),
+                        unit,
+                        str(floor),
+                        area_text,
+                        name,
+                        owners.people.written_phone(phone),
+                        co_owners,
+                        unsold,
+                    )
+                )
+    return rows
+
+
+class _Owners:
+    """Who owns each next unit: the developer (unsold), an owner of an earlier unit, or someone
+    new, sometimes with co-owners."""
+
+    def __init__(self, rng: random.Random, people: _People, *, developer_phone: str) -> None:
+        self._rng = rng
+        self.people = people
+        self._developer_phone = developer_phone
+        self._owners: list[tuple[str, str]] = []
+
+    def draw(self) -> tuple[str, str, str, str]:
+        """(name, phone, co-owners cell, developer-unsold cell) of the next unit."""
+        rng, people = self._rng, self.people
+        unsold = ""
+        co_owners = ""
+        roll = rng.random()
+        if roll < _P_DEVELOPER:
+            name, phone = DEVELOPER_NAME, self._developer_phone
+            unsold = "是"
+        elif roll < _P_DEVELOPER + _P_SECOND_UNIT and self._owners:
+            name, phone = rng.choice(self._owners)
+        else:
+            name, phone = people.name(), people.phone()
+            self._owners.append((name, phone))
+            if rng.random() < 0.1:
+                unsold = "否"
+        if unsold != "是" and rng.random() < _P_CO_OWNED:
+            extra = [f"{people.name()}:{people.phone()}" for _ in range(rng.choice((1, 1, 1, 2)))]
+            co_owners = "；".join(extra)
+        return name, phone, co_owners, unsold

@@ -144,33 +144,161 @@ def _paragraphs(lines: list[str]) -> str:
 
 def parse(text: str) -> ParsedText:
     """Parse a whole document; ``result.ok`` is False if anything is wrong (see ``problems``)."""
-    out = ParsedText()
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    chapter_number, chapter_title = 0, ""
-    chapter_line = 0
-    expected_chapter, expected_article = 1, 1
-    current: _Open | None = None
-    preamble: list[str] = []
-    seen_heading = False
-    articles_in_chapter = 0
+    reader = _DocumentReader()
+    for lineno, raw in enumerate(text.split("\n"), start=1):
+        reader.read_line(lineno, raw)
+    return reader.finish()
 
-    def problem(code: str, lineno: int, zh: str, en: str) -> None:
-        out.problems.append(ParseProblem(code, lineno, zh, en))
 
-    def close() -> None:
-        nonlocal current
+class _DocumentReader:
+    """The state of one parse, line by line: the open article, the chapter it is in, the
+    numbers expected next, and what came before the first heading (title, preamble)."""
+
+    def __init__(self) -> None:
+        self.out = ParsedText()
+        self.chapter_number, self.chapter_title = 0, ""
+        self.chapter_line = 0
+        self.expected_chapter, self.expected_article = 1, 1
+        self.current: _Open | None = None
+        self.preamble: list[str] = []
+        self.seen_heading = False
+        self.articles_in_chapter = 0
+
+    def problem(self, code: str, lineno: int, zh: str, en: str) -> None:
+        self.out.problems.append(ParseProblem(code, lineno, zh, en))
+
+    def read_line(self, lineno: int, raw: str) -> None:
+        """One physical line: a blank, a heading, or text of the article, preamble or title."""
+        stripped = raw.strip()
+        if not stripped:
+            if self.current is not None:
+                self.current.lines.append("")
+            return
+        md = _MD_HEADING.match(stripped)
+        content = _unemphasise(md.group(2) if md else stripped)
+        if md is not None:
+            self.out.markdown = True
+        chapter = _CHAPTER_ZH.match(content) or _CHAPTER_EN.match(content)
+        if chapter:
+            self.open_chapter(lineno, chapter)
+            return
+        article = _ARTICLE_ZH.match(content) or _ARTICLE_EN.match(content)
+        if article:
+            self.open_article(lineno, article, is_md_heading=md is not None)
+            return
+        self.read_text(lineno, stripped, content, md)
+
+    def read_text(self, lineno: int, stripped: str, content: str, md: re.Match[str] | None) -> None:
+        """A line that opens neither a chapter nor an article."""
+        if _SECTION_ZH.match(content):
+            self.problem(
+                "SECTION_NOT_SUPPORTED",
+                lineno,
+                "暂不支持“节”，请将节改为章，或删除节标题",
+                "sections (节) are not supported: make them chapters or remove the heading",
+            )
+            return
+        if self.current is not None:
+            self.current.lines.append(content if md is not None else stripped)
+            return
+        if not self.seen_heading:
+            self.read_front_matter(stripped, content, md)
+            return
+        self.problem(
+            "TEXT_OUTSIDE_ARTICLE",
+            lineno,
+            f"第{self.chapter_number}章标题之后、第一条之前不能有正文（第 {lineno} 行）",
+            f"text after the heading of chapter {self.chapter_number} and before its first "
+            f"article (line {lineno})",
+        )
+
+    def read_front_matter(self, stripped: str, content: str, md: re.Match[str] | None) -> None:
+        """Before any heading: the title (``# Title`` or a short first line), else preamble."""
+        out = self.out
+        if md is not None and len(md.group(1)) == 1 and not out.title:
+            out.title = content
+        elif not out.title and not self.preamble and _looks_like_title(stripped):
+            out.title = stripped
+        else:
+            self.preamble.append(stripped)
+
+    def open_chapter(self, lineno: int, chapter: re.Match[str]) -> None:
+        """第X章 / Chapter X: close the open article, check the numbering and the title."""
+        self.close()
+        self.check_chapter_not_empty()
+        number = _number(chapter.group(1))
+        if number != self.expected_chapter:
+            self.problem(
+                "CHAPTER_NUMBER_SEQUENCE",
+                lineno,
+                f"章的编号应为第{self.expected_chapter}章，这里是第{number}章",
+                f"expected chapter {self.expected_chapter} here, found chapter {number}",
+            )
+        self.expected_chapter = number + 1
+        self.chapter_number = number
+        self.chapter_title = chapter.group(2).strip()
+        if len(self.chapter_title) > HEADING_MAX:
+            self.problem(
+                "HEADING_TOO_LONG",
+                lineno,
+                f"第{number}章的标题超过 {HEADING_MAX} 个字",
+                f"the title of chapter {number} is longer than {HEADING_MAX} characters",
+            )
+        self.chapter_line = lineno
+        self.articles_in_chapter = 0
+        self.seen_heading = True
+
+    def open_article(self, lineno: int, article: re.Match[str], *, is_md_heading: bool) -> None:
+        """第X条 / Article X: close the open article, check the numbering, open this one."""
+        self.close()
+        number = _number(article.group(1))
+        if number != self.expected_article:
+            self.problem(
+                "ARTICLE_NUMBER_SEQUENCE",
+                lineno,
+                f"条的编号应为第{self.expected_article}条，这里是第{number}条",
+                f"expected article {self.expected_article} here, found article {number}",
+            )
+        self.expected_article = number + 1
+        rest = article.group(2).strip()
+        heading, first = "", rest
+        if is_md_heading:
+            heading, first = rest, ""
+        else:
+            bracketed = _BRACKETED.match(rest)
+            if bracketed:
+                heading, first = bracketed.group(1).strip(), bracketed.group(2)
+        self.current = _Open(
+            lineno, self.chapter_number, self.chapter_title, number, heading, [first]
+        )
+        self.articles_in_chapter += 1
+        self.seen_heading = True
+
+    def check_chapter_not_empty(self) -> None:
+        if self.chapter_line and self.articles_in_chapter == 0:
+            self.problem(
+                "CHAPTER_EMPTY",
+                self.chapter_line,
+                f"第{self.chapter_number}章没有任何条文",
+                f"chapter {self.chapter_number} has no articles",
+            )
+
+    def close(self) -> None:
+        """Finish the open article, if any: check its text and heading, add it to the clauses."""
+        current = self.current
         if current is None:
             return
         body = _paragraphs(current.lines)
         if not body:
-            problem(
+            self.problem(
                 "ARTICLE_EMPTY",
                 current.line,
                 f"第{current.number}条没有内容",
                 f"article {current.number} has no text",
             )
         elif len(body) > CLAUSE_TEXT_MAX:
-            problem(
+            self.problem(
                 "ARTICLE_TOO_LONG",
                 current.line,
                 f"第{current.number}条超过 {CLAUSE_TEXT_MAX} 个字（现有 {len(body)} 个字）",
@@ -178,13 +306,13 @@ def parse(text: str) -> ParsedText:
                 f"({len(body)})",
             )
         if len(current.heading) > HEADING_MAX:
-            problem(
+            self.problem(
                 "HEADING_TOO_LONG",
                 current.line,
                 f"第{current.number}条的标题超过 {HEADING_MAX} 个字",
                 f"the heading of article {current.number} is longer than {HEADING_MAX} characters",
             )
-        out.clauses.append(
+        self.out.clauses.append(
             ParsedClause(
                 line=current.line,
                 chapter_number=current.chapter_number,
@@ -194,126 +322,29 @@ def parse(text: str) -> ParsedText:
                 text=body,
             )
         )
-        current = None
+        self.current = None
 
-    for lineno, raw in enumerate(text.split("\n"), start=1):
-        stripped = raw.strip()
-        if not stripped:
-            if current is not None:
-                current.lines.append("")
-            continue
-        md = _MD_HEADING.match(stripped)
-        is_md_heading = md is not None
-        content = _unemphasise(md.group(2) if md else stripped)
-        if is_md_heading:
-            out.markdown = True
-
-        chapter = _CHAPTER_ZH.match(content) or _CHAPTER_EN.match(content)
-        article = None if chapter else (_ARTICLE_ZH.match(content) or _ARTICLE_EN.match(content))
-        if chapter:
-            close()
-            if chapter_line and articles_in_chapter == 0:
-                problem(
-                    "CHAPTER_EMPTY",
-                    chapter_line,
-                    f"第{chapter_number}章没有任何条文",
-                    f"chapter {chapter_number} has no articles",
-                )
-            number = _number(chapter.group(1))
-            if number != expected_chapter:
-                problem(
-                    "CHAPTER_NUMBER_SEQUENCE",
-                    lineno,
-                    f"章的编号应为第{expected_chapter}章，这里是第{number}章",
-                    f"expected chapter {expected_chapter} here, found chapter {number}",
-                )
-            expected_chapter = number + 1
-            chapter_number = number
-            chapter_title = chapter.group(2).strip()
-            if len(chapter_title) > HEADING_MAX:
-                problem(
-                    "HEADING_TOO_LONG",
-                    lineno,
-                    f"第{number}章的标题超过 {HEADING_MAX} 个字",
-                    f"the title of chapter {number} is longer than {HEADING_MAX} characters",
-                )
-            chapter_line = lineno
-            articles_in_chapter = 0
-            seen_heading = True
-            continue
-        if article:
-            close()
-            number = _number(article.group(1))
-            if number != expected_article:
-                problem(
-                    "ARTICLE_NUMBER_SEQUENCE",
-                    lineno,
-                    f"条的编号应为第{expected_article}条，这里是第{number}条",
-                    f"expected article {expected_article} here, found article {number}",
-                )
-            expected_article = number + 1
-            rest = article.group(2).strip()
-            heading, first = "", rest
-            if is_md_heading:
-                heading, first = rest, ""
-            else:
-                bracketed = _BRACKETED.match(rest)
-                if bracketed:
-                    heading, first = bracketed.group(1).strip(), bracketed.group(2)
-            current = _Open(lineno, chapter_number, chapter_title, number, heading, [first])
-            articles_in_chapter += 1
-            seen_heading = True
-            continue
-        if _SECTION_ZH.match(content):
-            problem(
-                "SECTION_NOT_SUPPORTED",
-                lineno,
-                "暂不支持“节”，请将节改为章，或删除节标题",
-                "sections (节) are not supported: make them chapters or remove the heading",
+    def finish(self) -> ParsedText:
+        """End of text: close the last article and check the document as a whole."""
+        out = self.out
+        self.close()
+        self.check_chapter_not_empty()
+        if not out.clauses and not out.problems:
+            self.problem(
+                "NO_ARTICLES",
+                1,
+                "没有找到任何条文：每条应以“第X条”或“Article X”开头",
+                "no articles found: each must start with 第X条 or Article X",
             )
-            continue
-        if current is not None:
-            current.lines.append(content if is_md_heading else stripped)
-            continue
-        if not seen_heading:
-            if md is not None and len(md.group(1)) == 1 and not out.title:
-                out.title = content
-            elif not out.title and not preamble and _looks_like_title(stripped):
-                out.title = stripped
-            else:
-                preamble.append(stripped)
-            continue
-        problem(
-            "TEXT_OUTSIDE_ARTICLE",
-            lineno,
-            f"第{chapter_number}章标题之后、第一条之前不能有正文（第 {lineno} 行）",
-            f"text after the heading of chapter {chapter_number} and before its first "
-            f"article (line {lineno})",
-        )
-    close()
-    if chapter_line and articles_in_chapter == 0:
-        problem(
-            "CHAPTER_EMPTY",
-            chapter_line,
-            f"第{chapter_number}章没有任何条文",
-            f"chapter {chapter_number} has no articles",
-        )
-    if not out.clauses and not out.problems:
-        problem(
-            "NO_ARTICLES",
-            1,
-            "没有找到任何条文：每条应以“第X条”或“Article X”开头",
-            "no articles found: each must start with 第X条 or Article X",
-        )
-    if len(out.clauses) > IMPORT_MAX_CLAUSES:
-        problem(
-            "TOO_MANY_ARTICLES",
-            out.clauses[IMPORT_MAX_CLAUSES].line,
-            f"条文不能超过 {IMPORT_MAX_CLAUSES} 条（现有 {len(out.clauses)} 条）",
-            f"at most {IMPORT_MAX_CLAUSES} articles (found {len(out.clauses)})",
-        )
-    out.preamble = "\n".join(preamble)
-    return out
+        if len(out.clauses) > IMPORT_MAX_CLAUSES:
+            self.problem(
+                "TOO_MANY_ARTICLES",
+                out.clauses[IMPORT_MAX_CLAUSES].line,
+                f"条文不能超过 {IMPORT_MAX_CLAUSES} 条（现有 {len(out.clauses)} 条）",
+                f"at most {IMPORT_MAX_CLAUSES} articles (found {len(out.clauses)})",
+            )
+        out.preamble = "\n".join(self.preamble)
+        return out
 
 
 def _looks_like_title(line: str) -> bool:

@@ -296,7 +296,20 @@ def match_clauses(
     """
     result: list[int | None] = [None] * len(incoming)
     free = set(range(len(previous)))
-    previous_index = {p.clause_id: j for j, p in enumerate(previous)}
+    _match_identical(previous, incoming, result, free)
+    scorer = _Scorer(previous, incoming)
+    _match_in_place(previous, scorer, result, free)
+    _match_by_similarity(previous, scorer, result, free)
+    return result
+
+
+def _match_identical(
+    previous: Sequence[ClauseSnapshot],
+    incoming: Sequence[Candidate],
+    result: list[int | None],
+    free: set[int],
+) -> None:
+    """Identical texts match first, the nearest position first."""
     by_text: dict[str, list[int]] = {}
     for j, p in enumerate(previous):
         by_text.setdefault(p.text, []).append(j)
@@ -307,44 +320,72 @@ def match_clauses(
             result[i] = previous[j].clause_id
             free.discard(j)
 
-    old_tokens = [tokens(p.text) for p in previous]
-    new_tokens = [tokens(c.text) for c in incoming]
-    matcher = SequenceMatcher(None, autojunk=False)
 
-    def score(i: int, j: int, floor: float) -> float:
-        matcher.set_seq1(old_tokens[j])
+class _Scorer:
+    """Similarity of an incoming clause to a previous one, on tokens, a shared heading adding 0.1.
+
+    :meth:`start` sets the incoming clause: SequenceMatcher indexes its second sequence, so the
+    expensive index is built once per incoming clause and reused against every previous one.
+    """
+
+    def __init__(self, previous: Sequence[ClauseSnapshot], incoming: Sequence[Candidate]) -> None:
+        self.previous = previous
+        self.incoming = incoming
+        self.old_tokens = [tokens(p.text) for p in previous]
+        self.new_tokens = [tokens(c.text) for c in incoming]
+        self.matcher: SequenceMatcher[str] = SequenceMatcher(None, autojunk=False)
+
+    def start(self, i: int) -> None:
+        self.matcher.set_seq2(self.new_tokens[i])
+
+    def score(self, i: int, j: int, floor: float) -> float:
+        """Score of incoming ``i`` (the one started) against previous ``j``; 0 below ``floor``."""
+        matcher = self.matcher
+        matcher.set_seq1(self.old_tokens[j])
         if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
             return 0.0
-        same_heading = incoming[i].heading and incoming[i].heading == previous[j].heading
+        heading = self.incoming[i].heading
+        same_heading = heading and heading == self.previous[j].heading
         return matcher.ratio() + (0.1 if same_heading else 0.0)
 
-    # In place first: most clauses keep their order, so each is compared with the next one or
-    # two unused clauses after the last match; a close match there is taken at once.
+
+def _match_in_place(
+    previous: Sequence[ClauseSnapshot], scorer: _Scorer, result: list[int | None], free: set[int]
+) -> None:
+    """In place: most clauses keep their order, so each is compared with the next one or two
+    unused clauses after the last match; a close match there is taken at once."""
+    previous_index = {p.clause_id: j for j, p in enumerate(previous)}
     last = -1
     for i, known in enumerate(result):
         if known is not None:
             last = previous_index[known]
             continue
-        matcher.set_seq2(new_tokens[i])
+        scorer.start(i)
         ahead = [j for j in range(last + 1, len(previous)) if j in free][:2]
         for j in ahead:
-            if score(i, j, DIAGONAL_THRESHOLD) >= DIAGONAL_THRESHOLD:
+            if scorer.score(i, j, DIAGONAL_THRESHOLD) >= DIAGONAL_THRESHOLD:
                 result[i] = previous[j].clause_id
                 free.discard(j)
                 last = j
                 break
 
+
+def _match_by_similarity(
+    previous: Sequence[ClauseSnapshot], scorer: _Scorer, result: list[int | None], free: set[int]
+) -> None:
+    """The rest greedily, best score first (at least MATCH_THRESHOLD); past _ALL_PAIRS_LIMIT
+    pairs only clauses within _WINDOW places of each other are compared."""
     left = [i for i, r in enumerate(result) if r is None]
     if not left or not free:
-        return result
+        return
     everything = len(left) * len(free) <= _ALL_PAIRS_LIMIT
     scored: list[tuple[float, int, int]] = []
     for i in left:
-        matcher.set_seq2(new_tokens[i])  # the expensive index is built once per clause
+        scorer.start(i)  # the expensive index is built once per clause
         for j in free:
             if not everything and abs(i - j) > _WINDOW:
                 continue
-            value = score(i, j, MATCH_THRESHOLD - 0.1)  # a shared heading adds 0.1
+            value = scorer.score(i, j, MATCH_THRESHOLD - 0.1)  # a shared heading adds 0.1
             if value >= MATCH_THRESHOLD:
                 scored.append((value, -abs(i - j), i * len(previous) + j))
     taken_new: set[int] = set()
@@ -355,4 +396,3 @@ def match_clauses(
         result[i] = previous[j].clause_id
         taken_new.add(i)
         free.discard(j)
-    return result

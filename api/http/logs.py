@@ -17,6 +17,7 @@ import logging
 import re
 import sys
 import time
+import traceback
 from datetime import UTC, datetime
 from typing import Any
 
@@ -96,8 +97,6 @@ class ScrubExecutionErrors(logging.Filter):
 
 def _frames_only(error: BaseException) -> str:
     """The traceback of ``error`` and its causes without their messages."""
-    import traceback
-
     parts: list[str] = []
     seen: set[int] = set()
     current: BaseException | None = error

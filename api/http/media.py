@@ -38,23 +38,30 @@ def negotiate(accept: str | bytes | None) -> str | None:
         media = _WILDCARDS.get(kind, kind)
         if media not in (JSON, GRAPHQL_RESPONSE):
             continue
-        q = 1.0
-        acceptable = True
-        for param in params.split(";"):
-            name, _, value = param.partition("=")
-            name, value = name.strip().lower(), value.strip().strip('"').lower()
-            if name == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-            elif name == "charset" and value not in ("utf-8", "utf8"):
-                acceptable = False  # we only ever write UTF-8
+        q, acceptable = _quality(params)
         if not acceptable or q <= 0:
             continue
         if best is None or q > best[0]:
             best = (q, media)
     return best[1] if best else None
+
+
+def _quality(params: str) -> tuple[float, bool]:
+    """(q, acceptable) from one ``Accept`` item's parameters: q defaults to 1 (0 if unreadable);
+    a charset other than UTF-8 is unacceptable, because we only ever write UTF-8."""
+    q = 1.0
+    acceptable = True
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        name, value = name.strip().lower(), value.strip().strip('"').lower()
+        if name == "q":
+            try:
+                q = float(value)
+            except ValueError:
+                q = 0.0
+        elif name == "charset" and value not in ("utf-8", "utf8"):
+            acceptable = False  # we only ever write UTF-8
+    return q, acceptable
 
 
 def content_type(media: str) -> bytes:

@@ -15,6 +15,8 @@ Why this shape:
   (topic, version, variant), lazily, by the first subscriber of that variant to read it. A
   render equal to the variant's previous one is not sent again: an owner watching turnout
   released in steps of k is not woken with the same numbers after every ballot.
+* The subscriber's slot (:class:`~api.live.watchers.Watcher`) and the topic state it reads
+  live in :mod:`api.live.watchers`; this module schedules the loads and renders.
 * Messages are hints: after a listener reconnect (:class:`~api.live.pubsub.base.Resync`) every
   watched topic is reloaded, so anything missed while the broker was away is caught up.
 
@@ -33,10 +35,10 @@ import logging
 import math
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar, cast, overload
+from typing import Generic, Self, cast, overload
 
 from api.live.pubsub.base import Backend, Resync
+from api.live.watchers import P, S, Topic, Versioned, Watcher
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +51,6 @@ STALE_LOADS_LIMIT = 3
 # against 2.5 s with 2.0, and the ballots went through no slower.
 FANOUT_BACKOFF = 1.0
 RETRY_CAP_SECONDS = 30.0
-
-
-class Versioned(Protocol):
-    @property
-    def version(self) -> int: ...
-
-
-S = TypeVar("S", bound=Versioned)
-P = TypeVar("P")
 
 
 class LoadError(Exception):
@@ -73,121 +66,6 @@ class HubStats:
     renders: int = 0
     announcements: int = 0
     resyncs: int = 0
-
-
-class _Topic(Generic[S, P]):
-    """One watched topic: its current state, its watchers and its load schedule."""
-
-    __slots__ = (
-        "detached",
-        "failures",
-        "forced",
-        "loading",
-        "name",
-        "next_load_at",
-        "renders",
-        "stale",
-        "state",
-        "task",
-        "wanted",
-        "watchers",
-    )
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.state: S | None = None
-        self.watchers: set[Watcher[S, P]] = set()
-        # variant -> (version, payload) of its latest render; variants are a small set (roles)
-        self.renders: dict[Hashable, tuple[int, P]] = {}
-        self.wanted = -1  # the highest announced version
-        self.forced = True  # load even without a newer announcement (first load, resync)
-        self.task: asyncio.Task[None] | None = None
-        self.loading = False
-        self.detached = False  # the last watcher left
-        self.next_load_at = 0.0
-        self.stale = 0
-        self.failures = 0
-
-    @property
-    def version(self) -> int:
-        return -1 if self.state is None else self.state.version
-
-    def has_work(self) -> bool:
-        return not self.detached and (self.forced or self.wanted > self.version)
-
-
-class Watcher(Generic[S, P]):
-    """One subscriber's latest-value slot. Enter it, then iterate it; leave it to unsubscribe."""
-
-    __slots__ = (
-        "_closed",
-        "_error",
-        "_hub",
-        "_last",
-        "_topic",
-        "_wake",
-        "topic",
-        "variant",
-        "version",
-    )
-
-    def __init__(self, hub: Hub[S, P], topic: str, variant: Hashable) -> None:
-        self._hub = hub
-        self.topic = topic
-        self.variant = variant
-        self.version = -1  # the last version this watcher was given
-        self._topic: _Topic[S, P] | None = None
-        self._wake = asyncio.Event()
-        self._error: BaseException | None = None
-        self._closed = False
-        self._last: object = None  # the payload given last (to skip an identical one)
-
-    async def __aenter__(self) -> Self:
-        self._topic = self._hub._join(self)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._hub._leave(self)
-
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> P:
-        topic = self._topic
-        if topic is None:
-            raise RuntimeError("enter the watcher first: `async with hub.watch(...) as w`")
-        while True:
-            if self._error is not None:
-                error, self._error = self._error, None
-                raise error
-            if self._closed:
-                raise StopAsyncIteration
-            state = topic.state
-            if state is not None and state.version > self.version:
-                self.version = state.version
-                payload = self._hub._render(topic, state, self.variant)
-                if payload is not self._last:
-                    self._last = payload
-                    return payload
-                continue  # this version looks the same to this variant: nothing to send
-            self._wake.clear()
-            await self._wake.wait()
-
-    def _notify(self) -> None:
-        self._wake.set()
-
-    def _fail(self, error: BaseException) -> None:
-        self._error = error
-        self._wake.set()
-
-    def _close(self) -> None:
-        self._closed = True
-        self._wake.set()
 
 
 class Hub(Generic[S, P]):
@@ -228,7 +106,7 @@ class Hub(Generic[S, P]):
         self._loader = loader
         self._renderer = renderer
         self._interval = 0.0 if math.isinf(max_rate) else 1.0 / max_rate
-        self._topics: dict[str, _Topic[S, P]] = {}
+        self._topics: dict[str, Topic[S, P]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()  # set once the listener's subscription is live
@@ -300,10 +178,10 @@ class Hub(Generic[S, P]):
 
     # -- internals ------------------------------------------------------------------------
 
-    def _join(self, watcher: Watcher[S, P]) -> _Topic[S, P]:
+    def _join(self, watcher: Watcher[S, P]) -> Topic[S, P]:
         t = self._topics.get(watcher.topic)
         if t is None:
-            t = self._topics[watcher.topic] = _Topic(watcher.topic)
+            t = self._topics[watcher.topic] = Topic(watcher.topic)
         t.watchers.add(watcher)
         if t.state is not None:
             watcher._notify()
@@ -327,14 +205,14 @@ class Hub(Generic[S, P]):
         if t.task is not None and not t.loading:
             t.task.cancel()
 
-    def _kick(self, t: _Topic[S, P]) -> None:
+    def _kick(self, t: Topic[S, P]) -> None:
         if t.task is None and t.has_work():
             task = asyncio.get_running_loop().create_task(self._pump(t), name=f"fanout:{t.name}")
             t.task = task
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _pump(self, t: _Topic[S, P]) -> None:
+    async def _pump(self, t: Topic[S, P]) -> None:
         """Load ``t`` while it has work, at most once per interval."""
         loop = asyncio.get_running_loop()
         try:
@@ -363,7 +241,7 @@ class Hub(Generic[S, P]):
         finally:
             t.task = None
 
-    async def _pace(self, t: _Topic[S, P], loop: asyncio.AbstractEventLoop) -> None:
+    async def _pace(self, t: Topic[S, P], loop: asyncio.AbstractEventLoop) -> None:
         """Let the woken watchers send, and hold the next load back by FANOUT_BACKOFF times
         what that took. Each watcher's turn (render once, encode once, one socket write) runs
         without suspending, so this pump, queued behind them, resumes when the round is done.
@@ -375,7 +253,7 @@ class Hub(Generic[S, P]):
         spent = loop.time() - began
         t.next_load_at = max(t.next_load_at, loop.time() + FANOUT_BACKOFF * spent)
 
-    def _apply(self, t: _Topic[S, P], state: S, wanted: int) -> bool:
+    def _apply(self, t: Topic[S, P], state: S, wanted: int) -> bool:
         """Take a loaded state; whether watchers were woken for it."""
         woken = False
         if state.version > t.version:
@@ -400,7 +278,7 @@ class Hub(Generic[S, P]):
                 t.wanted = t.version
         return woken
 
-    def _failed(self, t: _Topic[S, P], exc: Exception, forced: bool, now: float) -> bool:
+    def _failed(self, t: Topic[S, P], exc: Exception, forced: bool, now: float) -> bool:
         """Handle a failed load; return whether to keep trying."""
         self.stats.load_failures += 1
         t.failures += 1
@@ -421,7 +299,7 @@ class Hub(Generic[S, P]):
         log.warning("fan-out: reload of %s failed (%r); retrying in %.1f s", t.name, exc, delay)
         return True
 
-    def _render(self, t: _Topic[S, P], state: S, variant: Hashable) -> P:
+    def _render(self, t: Topic[S, P], state: S, variant: Hashable) -> P:
         if self._renderer is None:
             return cast(P, state)
         if state is not t.state:  # not the cached version: render without caching

@@ -212,6 +212,36 @@ async def activate(
     problem = password_problem(password)
     if problem:
         raise AppError("WEAK_PASSWORD", problem[0], problem[1], field="password")
+    ticket, person = await _redeemable_code(
+        session, limiters, phone=phone, code=code, address=address, now=now
+    )
+    account = await _account_to_link(
+        session, passwords, limiters, person=person, password=password, address=address, now=now
+    )
+    ticket.used_at = now
+    person.account_id = account.id
+    await _grant_owner(session, account, person)
+    await audit.record(
+        session=session,
+        chain=person.community_id,
+        actor=account.id,
+        action="account.activate",
+        person=person.id,
+    )
+    token = await start_session(session, account, now=now, days=session_days)
+    return await viewer_for(session, account), token
+
+
+async def _redeemable_code(
+    session: AsyncSession,
+    limiters: Limiters,
+    *,
+    phone: str,
+    code: str,
+    address: str,
+    now: datetime,
+) -> tuple[ActivationCode, Person]:
+    """The unused, unexpired code and the roll entry it was issued to, for this phone."""
     found = (
         await session.execute(
             select(ActivationCode, Person)
@@ -235,6 +265,22 @@ async def activate(
             "this activation code was used or has expired; ask for a new letter",
             field="code",
         )
+    return ticket, person
+
+
+async def _account_to_link(
+    session: AsyncSession,
+    passwords: Passwords,
+    limiters: Limiters,
+    *,
+    person: Person,
+    password: str,
+    address: str,
+    now: datetime,
+) -> Account:
+    """The account for the person's phone, created or completed with ``password``; an existing
+    password must be given again."""
+    phone = person.phone
     account = (
         await session.execute(select(Account).where(Account.phone == phone))
     ).scalar_one_or_none()
@@ -260,8 +306,11 @@ async def activate(
             )
         if rehashed:
             account.password_hash = rehashed
-    ticket.used_at = now
-    person.account_id = account.id
+    return account
+
+
+async def _grant_owner(session: AsyncSession, account: Account, person: Person) -> None:
+    """The 'owner' role in the person's community, unless the account already has it."""
     exists = (
         await session.execute(
             select(RoleMembership.id).where(
@@ -275,15 +324,6 @@ async def activate(
         session.add(
             RoleMembership(account_id=account.id, role="owner", community_id=person.community_id)
         )
-    await audit.record(
-        session=session,
-        chain=person.community_id,
-        actor=account.id,
-        action="account.activate",
-        person=person.id,
-    )
-    token = await start_session(session, account, now=now, days=session_days)
-    return await viewer_for(session, account), token
 
 
 async def issue_codes(

@@ -176,6 +176,32 @@ async def import_roll(
 
 async def _apply(session: AsyncSession, community_id: int, rows: Sequence[RollRow]) -> None:
     """Make the stored roll equal ``rows``: bulk statements, a handful per import."""
+    buildings = await _apply_buildings(session, community_id, rows)
+    persons = await _apply_people(session, community_id, rows)
+    units = await _apply_units(session, community_id, rows, buildings)
+    # Ownerships are small rows: rewrite them whole, it is simpler than diffing them and the
+    # unique (person, unit) constraint still guards the result.
+    await session.execute(delete(Ownership).where(Ownership.community_id == community_id))
+    await session.execute(
+        insert(Ownership),
+        [
+            {
+                "community_id": community_id,
+                "person_id": persons[p.phone][0],
+                "unit_id": units[(buildings[r.building], r.unit)],
+                "position": pos,
+                "share_bp": 10000 // (1 + len(r.co_owners)),
+            }
+            for r in rows
+            for pos, p in enumerate((r.owner, *r.co_owners))
+        ],
+    )
+
+
+async def _apply_buildings(
+    session: AsyncSession, community_id: int, rows: Sequence[RollRow]
+) -> dict[str, int]:
+    """Building name -> id, adding the buildings the roll names that do not exist yet."""
     buildings = dict(
         (name, bid)
         for bid, name in await session.execute(
@@ -189,7 +215,13 @@ async def _apply(session: AsyncSession, community_id: int, rows: Sequence[RollRo
             [{"community_id": community_id, "name": n} for n in missing],
         )
         buildings.update((name, bid) for bid, name in made)
+    return buildings
 
+
+async def _apply_people(
+    session: AsyncSession, community_id: int, rows: Sequence[RollRow]
+) -> dict[str, tuple[int, str]]:
+    """Phone -> (person id, name) for every owner and co-owner; new people added, names updated."""
     persons = {
         phone: (pid, name)
         for pid, phone, name in await session.execute(
@@ -214,7 +246,17 @@ async def _apply(session: AsyncSession, community_id: int, rows: Sequence[RollRo
     ]
     if renamed:
         await session.execute(update(Person), renamed)
+    return persons
 
+
+async def _apply_units(
+    session: AsyncSession,
+    community_id: int,
+    rows: Sequence[RollRow],
+    buildings: dict[str, int],
+) -> dict[tuple[int, str], int]:
+    """(building id, unit number) -> unit id after making the units equal the roll's: units no
+    longer listed are deleted with their ownerships, the others updated, new ones inserted."""
     units = {
         (bid, number): uid
         for uid, bid, number in await session.execute(
@@ -250,23 +292,7 @@ async def _apply(session: AsyncSession, community_id: int, rows: Sequence[RollRo
             insert(Unit).returning(Unit.id, Unit.building_id, Unit.number), new_units
         )
         units.update(((bid, number), uid) for uid, bid, number in added)
-    # Ownerships are small rows: rewrite them whole, it is simpler than diffing them and the
-    # unique (person, unit) constraint still guards the result.
-    await session.execute(delete(Ownership).where(Ownership.community_id == community_id))
-    await session.execute(
-        insert(Ownership),
-        [
-            {
-                "community_id": community_id,
-                "person_id": persons[p.phone][0],
-                "unit_id": units[(buildings[r.building], r.unit)],
-                "position": pos,
-                "share_bp": 10000 // (1 + len(r.co_owners)),
-            }
-            for r in rows
-            for pos, p in enumerate((r.owner, *r.co_owners))
-        ],
-    )
+    return units
 
 
 async def unit_count(session: AsyncSession, community_id: int) -> int:
