@@ -177,12 +177,8 @@ def test_dissimilar_text_gets_a_new_identity() -> None:
     assert similarity("业主大会由全体业主组成。", "业主大会由全体业主组成。") == 1.0
 
 
-def test_large_imports_stay_fast() -> None:
-    import time
-
+def test_a_500_clause_rewording_matches_in_place() -> None:
+    """Every clause reworded: each keeps its identity (the time: bench/clause_matching.py)."""
     previous = [snap(i, i, f"第{i}条的内容，关于业主的第{i}项权利和义务。" * 3) for i in range(500)]
     incoming = [Candidate("", f"修改后的第{i}条，关于业主的第{i}项权利。" * 3) for i in range(500)]
-    started = time.perf_counter()
-    result = match_clauses(previous, incoming)
-    assert time.perf_counter() - started < 2
-    assert len(result) == 500
+    assert match_clauses(previous, incoming) == list(range(500))

@@ -11,7 +11,6 @@ import csv
 import dataclasses
 import io
 import re
-import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -657,14 +656,12 @@ def test_progress_completes_even_without_rows(data: bytes) -> None:
     assert calls == [(0, 0)]
 
 
-def test_parse_20000_rows_fast() -> None:
+def test_parse_20000_rows() -> None:
+    """A district-sized roll parses whole (its time: bench/import_roll.py)."""
     data = make_roll_csv(20_000)
-    start = time.perf_counter()
     result = parse_roll(data)
-    elapsed = time.perf_counter() - start
     assert result.ok, result.errors[:3]
     assert len(result.rows) == 20_000
-    assert elapsed < 2.0, f"parsing 20,000 rows took {elapsed:.2f}s"
 
 
 # --------------------------------------------------------------------------------------------
