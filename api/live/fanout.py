@@ -46,9 +46,8 @@ log = logging.getLogger(__name__)
 # (replica lag should resolve sooner; a publisher/loader version mismatch never does).
 STALE_LOADS_LIMIT = 3
 # After a fan-out round that took R seconds, the topic is not loaded again for FANOUT_BACKOFF * R
-# (beyond the max_rate interval): fan-out then takes at most about half of the event loop. At
-# 5,000 subscribers and 200 ballots/s (bench/ws_fanout.py) 1.0 gave a staleness p99 of 1.3 s
-# against 2.5 s with 2.0, and the ballots went through no slower.
+# (beyond the max_rate interval): fan-out then takes at most about half of the event loop; 1.0
+# halved the staleness of 2.0 with no slower ballots (figures: docs/performance.md).
 FANOUT_BACKOFF = 1.0
 RETRY_CAP_SECONDS = 30.0
 
