@@ -94,10 +94,17 @@ async def seed(url: str, var_dir: str) -> Seeded:
 
     from api.cli import demo
     from api.runtime import Runtime
-    from api.services import comments, documents, proposals
+    from api.services import (
+        commenting,
+        document_drafts,
+        document_reading,
+        documents,
+        proposal_support,
+        proposals,
+    )
     from api.services.accounts import start_session
-    from api.services.drafting_hub import roll_cache
-    from api.services.proposals import Actor
+    from api.services.actors import Actor
+    from api.services.proposal_support import roll_cache
     from api.settings import Settings
     from api.store.migrations import upgrade_async
     from api.store.models import Account, Community, Person
@@ -121,7 +128,7 @@ async def seed(url: str, var_dir: str) -> Seeded:
                 ).scalars()
             )
             viewer = owners[0]
-            snapshot = await proposals.roll_snapshot(
+            snapshot = await proposal_support.roll_snapshot(
                 session=s, community=community, cache=roll_cache(rt.engine.sync_engine)
             )
             actors = [Actor(p.account_id or 0, p.name, (p.id,)) for p in owners]
@@ -147,7 +154,7 @@ async def seed(url: str, var_dir: str) -> Seeded:
                 )
                 for other in actors:
                     if other is not author and (i + other.account_id) % 2 == 0:
-                        await proposals.sign(
+                        await proposal_support.sign(
                             session=s,
                             proposal=row,
                             community=community,
@@ -156,7 +163,7 @@ async def seed(url: str, var_dir: str) -> Seeded:
                             now=now,
                         )
                 for k in range(i % 5):
-                    await comments.add_to_proposal(
+                    await commenting.add_to_proposal(
                         session=s,
                         proposal=row,
                         author=actors[k % len(actors)],
@@ -169,7 +176,7 @@ async def seed(url: str, var_dir: str) -> Seeded:
             committee = (
                 await s.execute(select(Account).where(Account.phone == demo.STAFF[1][0]))
             ).scalar_one()
-            version = await documents.create_document(
+            version = await document_drafts.create_document(
                 session=s,
                 community_id=community.id,
                 actor=committee.id,
@@ -177,7 +184,7 @@ async def seed(url: str, var_dir: str) -> Seeded:
                 title="共治示范小区业主大会议事规则",
                 now=now,
             )
-            await documents.import_text(session=s, version=version, text=rules_text(80))
+            await document_drafts.import_text(session=s, version=version, text=rules_text(80))
             await documents.publish(
                 session=s,
                 version=version,
@@ -188,10 +195,10 @@ async def seed(url: str, var_dir: str) -> Seeded:
                 now=now,
                 min_days=7,
             )
-            clauses = await documents.clauses(s, version.id)
+            clauses = await document_reading.clauses(s, version.id)
             for k in range(240):
                 target = clauses[(k * 7) % len(clauses)].clause_id if k % 6 else None
-                await comments.add_to_version(
+                await commenting.add_to_version(
                     session=s,
                     version=version,
                     clause_id=target,

@@ -31,9 +31,11 @@ from schema.base import QueryError
 from schema.comment import CommentMutation, CommentQuery
 from schema.community import CommunityMutation, CommunityQuery
 from schema.district import DistrictQuery
-from schema.document import DocumentMutation, DocumentQuery
+from schema.document import DocumentQuery
+from schema.document_mutations import DocumentMutation
 from schema.live import LiveSubscription
-from schema.proposal import ProposalMutation, ProposalQuery
+from schema.proposal import ProposalQuery
+from schema.proposal_mutations import ProposalMutation
 from schema.sharing import SharingExecutor
 from schema.textguard import RefuseUnstorableText
 from schema.voting import VotingMutation, VotingQuery

@@ -25,7 +25,7 @@ from api.live.views import Live
 from api.runtime import Runtime
 from api.services import communities
 from api.services.accounts import viewer_from_token
-from api.services.drafting_hub import DraftingHub
+from api.services.drafting_services import RequestDraftingServices
 from api.services.hub import ServiceHub
 from api.services.voting_hub import VotingHub
 from api.store.models import Person
@@ -69,7 +69,7 @@ class RequestContext:
         self._session: AsyncSession | None = None
         self.services: ServiceHub
         self.voting: VotingHub
-        self.drafting: DraftingHub
+        self.drafting: RequestDraftingServices
         self.owners_of_unit: DataLoader[int, Sequence[Person]]
         # announcements to make once the transaction has committed (live subscriptions)
         self.after_commit: list[Callable[[], Awaitable[None]]] = []
@@ -84,7 +84,7 @@ class RequestContext:
             self.runtime, session, self.viewer, address=self.address, token=self.token
         )
         self.voting = VotingHub(self.runtime, session, self.viewer, after_commit=self.after_commit)
-        self.drafting = DraftingHub(
+        self.drafting = RequestDraftingServices(
             self.runtime, session, self.viewer, after_commit=self.after_commit
         )
 

@@ -24,9 +24,10 @@ from api.live import topics
 from api.live.fanout import Hub, LoadError
 from api.live.pubsub import create_backend
 from api.runtime import Runtime
-from api.services import authz, ballots, comments, drafting_cache, ledgerio, proposals
-from api.services.drafting_hub import DraftingHub, roll_cache
+from api.services import authz, ballots, comments, drafting_cache, ledgerio, proposal_support
+from api.services.drafting_services import RequestDraftingServices
 from api.services.elections import election_secret
+from api.services.proposal_support import roll_cache
 from api.store.models import Community, DocumentVersion, Election, Proposal
 from schema.base import QueryError
 from schema.contract.community import Viewer
@@ -185,7 +186,7 @@ class Live:
             await session.refresh(row)
             community = await session.get(Community, row.community_id)
             assert community is not None  # a foreign key
-            snapshot = await proposals.roll_snapshot(
+            snapshot = await proposal_support.roll_snapshot(
                 session=session, community=community, cache=roll_cache(self.rt.engine.sync_engine)
             )
             return proposal_update(
@@ -308,7 +309,7 @@ class Live:
     async def proposal(
         self, viewer: Viewer | None, proposal_id: int, lang: str
     ) -> AsyncGenerator[ProposalLiveUpdate, None]:
-        """Who may read the proposal may watch it (DraftingHub's rules, drafts included)."""
+        """Who may read the proposal may watch it (the drafting rules, drafts included)."""
         await self._readable(lambda hub: hub.proposal(proposal_id), viewer, lang)
         async for update in self._stream(
             topics.proposal(proposal_id), None, lang, "提案", "proposal"
@@ -326,11 +327,14 @@ class Live:
             yield update
 
     async def _readable(
-        self, read: Callable[[DraftingHub], Awaitable[object]], viewer: Viewer | None, lang: str
+        self,
+        read: Callable[[RequestDraftingServices], Awaitable[object]],
+        viewer: Viewer | None,
+        lang: str,
     ) -> None:
         async with self.rt.reader() as session:
             try:
-                await read(DraftingHub(self.rt, session, viewer))
+                await read(RequestDraftingServices(self.rt, session, viewer))
             except AppError as error:
                 raise QueryError(error, lang) from None
 

@@ -53,8 +53,10 @@ def drafting_fields(kind: str) -> set[str]:
     from strawberry.types.base import get_object_definition
 
     from schema.comment import CommentMutation, CommentQuery
-    from schema.document import DocumentMutation, DocumentQuery
-    from schema.proposal import ProposalMutation, ProposalQuery
+    from schema.document import DocumentQuery
+    from schema.document_mutations import DocumentMutation
+    from schema.proposal import ProposalQuery
+    from schema.proposal_mutations import ProposalMutation
 
     built = schema_root.build_schema(schema_root.Limits(debug=True))
     root = built._schema.get_type(kind)

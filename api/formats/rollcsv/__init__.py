@@ -26,10 +26,10 @@ Design decisions worth knowing:
   by cross-multiplication.
 """
 
-from api.formats.rollcsv.cells import format_area
 from api.formats.rollcsv.diff import RollDiff, UnitChange, diff_roll
 from api.formats.rollcsv.parsing import PROGRESS_EVERY, parse_roll
 from api.formats.rollcsv.rows import ERROR_CODES, ParsedRoll, Person, RollError, RollRow
+from voting.roll import area_m2 as format_area
 
 __all__ = [
     "ERROR_CODES",

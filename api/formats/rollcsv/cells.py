@@ -109,13 +109,6 @@ def parse_area(text: str) -> int:
     return hundredths
 
 
-def format_area(hundredths: int) -> str:
-    """Hundredths of m² → "89.50" (exact, no float)."""
-    sign = "-" if hundredths < 0 else ""
-    whole, frac = divmod(abs(hundredths), 100)
-    return f"{sign}{whole}.{frac:02d}"
-
-
 def parse_floor(text: str) -> int | None:
     """Floor text ("3", "-1", "12层", "5F") → the floor, or None when it is not a floor in range."""
     match = _FLOOR_RE.fullmatch(text.translate(DASHES))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from api.formats.rollcsv.cells import format_area
 from api.formats.rollcsv.rows import Person, RollRow
+from voting.roll import area_m2 as format_area
 
 
 @dataclass(frozen=True)
