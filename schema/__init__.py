@@ -35,7 +35,7 @@ from schema.live import LiveSubscription
 from schema.proposal import ProposalMutation, ProposalQuery
 from schema.sharing import SharingExecutor
 from schema.textguard import RefuseUnstorableText
-from schema.voting import VotingMutation, VotingQuery
+from schema.voting_resolvers import VotingMutation, VotingQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
