@@ -69,6 +69,7 @@ from api.store.models import (  # noqa: E402
     RoleMembership,
 )
 from bench.machine import describe  # noqa: E402
+from schema.contract.voting import ElectionIn, QuestionIn  # noqa: E402
 from voting import secrecy  # noqa: E402
 
 PG_ADMIN = ["-h", "127.0.0.1", "-U", "root"]
@@ -173,7 +174,7 @@ async def seed(settings: Settings, units: int) -> Seeded:
                 ],
             )
             candidates = [pid for pid, _, _ in persons[:7]]
-            spec = svc.ElectionSpec(
+            spec = ElectionIn(
                 title="压测：业主委员会选举暨管理规约表决",
                 description="",
                 opens_at=opens,
@@ -181,8 +182,8 @@ async def seed(settings: Settings, units: int) -> Seeded:
                 extraordinary=False,
                 visibility="supervisors",
                 questions=[
-                    svc.QuestionSpec("resolution", "通过《管理规约》", "", 2, None, None, ()),
-                    svc.QuestionSpec(
+                    QuestionIn("resolution", "通过《管理规约》", "", 2, None, None, ()),
+                    QuestionIn(
                         "committee",
                         "选举业主委员会委员",
                         "",

@@ -38,7 +38,7 @@ from schema.proposal import ProposalQuery
 from schema.proposal_mutations import ProposalMutation
 from schema.sharing import SharingExecutor
 from schema.textguard import RefuseUnstorableText
-from schema.voting import VotingMutation, VotingQuery
+from schema.voting_resolvers import VotingMutation, VotingQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 

@@ -8,5 +8,6 @@ Modules: ``roll`` (units → electors, fingerprint), ``rules`` (thresholds, seat
 ``ballot`` (questions, choices, canonical form), ``channel`` (online/paper/proxy: which ballot
 counts), ``tally`` (incremental and recount), ``result`` (certified, canonical results),
 ``ledger`` (hash chain), ``secrecy`` (slot keys, voting codes, tracking codes), ``lifecycle``
-(states, notice periods, certification), ``codec`` and ``errors`` (shared plumbing).
+(states, notice periods, certification), ``visibility`` (who sees what of a live tally, when),
+``codec`` and ``errors`` (shared plumbing).
 """

@@ -35,6 +35,7 @@ from api.store.models import (
     RoleMembership,
     Unit,
 )
+from schema.contract.voting import ElectionIn, QuestionIn
 from voting import secrecy
 from voting.rules import CHINA_TZ
 
@@ -191,7 +192,7 @@ async def _demo_election(
     if election is None:
         return None
     if election.state == "open":
-        key = rt.settings.key("voting-code")  # as api/services/voting_hub.py derives them
+        key = rt.settings.key("voting-code")  # as api/services/voting_codes.py derives them
         for owner in owners:
             assert owner.person.account_id is not None
             for e in await election_svc.electors_for_person(
@@ -229,7 +230,7 @@ async def _define_demo_election(
         for pid, uid, unsold in rows
         if not unsold and units_of[pid] == 1 and owners_of[uid] == 1 and pid not in demo_owners
     ][:DEMO_ELECTION_CANDIDATES]
-    spec = election_svc.ElectionSpec(
+    spec = ElectionIn(
         title=DEMO_ELECTION_TITLE,
         description=(
             "演示表决：选举第一届业主委员会委员 5 名（6 名候选人，差额选举），"
@@ -241,7 +242,7 @@ async def _define_demo_election(
         extraordinary=False,
         visibility="supervisors",
         questions=[
-            election_svc.QuestionSpec(
+            QuestionIn(
                 kind="committee",
                 title=f"选举业主委员会委员（{DEMO_ELECTION_SEATS} 名）",
                 body="每张选票最多选 5 人；得票须超过参与表决的业主人数和专有面积的一半。",
@@ -250,7 +251,7 @@ async def _define_demo_election(
                 committee="owners_committee",
                 candidate_person_ids=candidates,
             ),
-            election_svc.QuestionSpec(
+            QuestionIn(
                 kind="resolution",
                 title="通过《管理规约》",
                 body="《民法典》第二百七十八条第一款第（二）项：制定和修改管理规约。",

@@ -25,9 +25,9 @@ from api.live.views import Live
 from api.runtime import Runtime
 from api.services import communities
 from api.services.accounts import viewer_from_token
+from api.services.community_services import CommunityServices
 from api.services.drafting_services import RequestDraftingServices
-from api.services.hub import ServiceHub
-from api.services.voting_hub import VotingHub
+from api.services.election_services import ElectionServices
 from api.store.models import Person
 from schema.base import QueryError
 from schema.contract.community import Viewer
@@ -67,8 +67,8 @@ class RequestContext:
         self.viewer: Viewer | None = None
         self.connection_params: dict[str, object] | None = None  # WebSocket connection_init
         self._session: AsyncSession | None = None
-        self.services: ServiceHub
-        self.voting: VotingHub
+        self.services: CommunityServices
+        self.voting: ElectionServices
         self.drafting: RequestDraftingServices
         self.owners_of_unit: DataLoader[int, Sequence[Person]]
         # announcements to make once the transaction has committed (live subscriptions)
@@ -80,10 +80,12 @@ class RequestContext:
         self._session = session = maker()
         if self.token:
             self.viewer = await viewer_from_token(session, self.token, now=self.runtime.clock())
-        self.services = ServiceHub(
+        self.services = CommunityServices(
             self.runtime, session, self.viewer, address=self.address, token=self.token
         )
-        self.voting = VotingHub(self.runtime, session, self.viewer, after_commit=self.after_commit)
+        self.voting = ElectionServices(
+            self.runtime, session, self.viewer, after_commit=self.after_commit
+        )
         self.drafting = RequestDraftingServices(
             self.runtime, session, self.viewer, after_commit=self.after_commit
         )

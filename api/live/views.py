@@ -28,11 +28,11 @@ from api.services import authz, ballots, comments, drafting_cache, ledgerio, pro
 from api.services.drafting_services import RequestDraftingServices
 from api.services.elections import election_secret
 from api.services.proposal_support import roll_cache
+from api.services.tally_views import tally_view, tally_viewer_class
 from api.store.models import Community, DocumentVersion, Election, Proposal
 from schema.base import QueryError
 from schema.contract.community import Viewer
 from schema.contract.errors import AppError, not_found, unauthenticated
-from schema.contract.voting import Count, QuestionCount, TallyView
 from schema.document import VersionStatus
 from schema.live import (
     ConsultationLiveUpdate,
@@ -42,51 +42,7 @@ from schema.live import (
     proposal_update,
 )
 from schema.voting import BuildingTurnout, ElectionState, Tally
-from voting.rules import PARTICIPATION
-
-STATE_ORDER = {
-    "draft": 0,
-    "announced": 1,
-    "open": 2,
-    "closed": 3,
-    "certified": 4,
-    "published": 5,
-    "cancelled": 6,
-}
-CLOSED = frozenset({"closed", "certified", "published"})
-OVERSEER = "overseer"
-STAFF = "staff"
-MEMBER = "member"
-
-
-def election_version(election: Election) -> int:
-    """Monotonic across casts and transitions: the ledger only grows, states only advance."""
-    return election.ledger_seq * 8 + STATE_ORDER[election.state]
-
-
-def viewer_class(viewer: Viewer, community: Community) -> str:
-    def has(roles: frozenset[str]) -> bool:
-        return authz.allowed(
-            viewer, roles, community_id=community.id, district_id=community.district_id
-        )
-
-    if has(frozenset({"supervisor", "official"})):
-        return OVERSEER
-    if has(frozenset({"committee", "preparatory"})):
-        return STAFF
-    return MEMBER
-
-
-def counts_visible(state: str, visibility: str, cls: str) -> bool:
-    """docs/design.md §3.7: live to supervisors (default), to all, or sealed until the close;
-    after the close to staff, and to everyone once published."""
-    if state in CLOSED:
-        return state == "published" or cls in (OVERSEER, STAFF)
-    if state != "open":
-        return False
-    if visibility == "all":
-        return True
-    return visibility == "supervisors" and cls == OVERSEER
+from voting import visibility
 
 
 @dataclass(frozen=True)
@@ -159,7 +115,10 @@ class Live:
 
     async def publish_election(self, election: Election) -> None:
         """Call after the commit that changed ``election``."""
-        await self.hub.publish(topics.election(election.id), election_version(election))
+        await self.hub.publish(
+            topics.election(election.id),
+            visibility.election_version(election.ledger_seq, election.state),
+        )
 
     async def after_cast(self, election_id: int) -> None:
         """After a group commit: announce the election's new version."""
@@ -224,9 +183,9 @@ class Live:
                 raise LoadError(topics.election(election_id))
             released = None
             buildings: tuple[tuple[str, int, int], ...] = ()
-            if election.state not in ("draft", "announced", "cancelled"):
+            if election.state not in visibility.UNTALLIED:
                 secret = election_secret(self.rt.settings.key("slot"), election.id)
-                step = 1 if election.state in CLOSED else max(1, election.tally_step)
+                step = visibility.release_step(election.state, election.tally_step)
                 released = await ledgerio.released_tally(
                     session=session,
                     election=election,
@@ -236,11 +195,11 @@ class Live:
                 )
                 buildings = tuple(await ballots.building_turnout(session, election.id, secret))
             return ElectionState_(
-                version=election_version(election),
+                version=visibility.election_version(election.ledger_seq, election.state),
                 election_id=election.id,
                 state=election.state,
                 visibility=election.visibility,
-                step=1 if election.state in CLOSED else max(1, election.tally_step),
+                step=visibility.release_step(election.state, election.tally_step),
                 roll_heads=election.roll_heads,
                 roll_area=election.roll_area,
                 ledger_seq=election.ledger_seq,
@@ -258,35 +217,30 @@ class Live:
         tally = None
         r = state.released
         if r is not None:
-            questions = None
-            if counts_visible(state.state, state.visibility, cls):
-                questions = question_counts(r)
             tally = Tally(
-                view=TallyView(
+                view=tally_view(
+                    r,
+                    visibility.streamed(state.state, state.visibility, cls),
                     step=state.step,
-                    released_ballots=r.ballots,
-                    ballots=r.exact_ballots if (cls == OVERSEER or state.state in CLOSED) else None,
-                    participating_heads=r.heads,
-                    participating_area=r.area,
-                    total_heads=state.roll_heads,
-                    total_area=state.roll_area,
-                    participation_met=PARTICIPATION.met_both(
-                        r.heads, r.area, state.roll_heads, state.roll_area
-                    ),
-                    questions=questions,
-                    # the head moves with every ballot: show the one of the released count
-                    ledger_seq=state.ledger_seq if cls == OVERSEER else 0,
-                    ledger_head=state.ledger_head if cls == OVERSEER else "",
+                    roll_heads=state.roll_heads,
+                    roll_area=state.roll_area,
+                    ledger_seq=state.ledger_seq,
+                    ledger_head=state.ledger_head,
                 )
             )
         buildings = None
-        if cls in (OVERSEER, STAFF) and state.buildings:
+        if visibility.turnout_by_building_visible(cls) and state.buildings:
             buildings = [
                 BuildingTurnout(building=b, electors=n, voted=v) for b, n, v in state.buildings
             ]
         return ElectionTallyUpdate(
             election_id=strawberry.ID(str(state.election_id)),
-            version=state.version if cls == OVERSEER else _coarse(state),
+            version=visibility.streamed_version(
+                cls,
+                ledger_seq=state.ledger_seq,
+                released_ballots=state.released.ballots if state.released else 0,
+                state=state.state,
+            ),
             state=ElectionState(state.state),
             tally=tally,
             building_turnout=buildings,
@@ -368,8 +322,8 @@ class Live:
                 )
             ):
                 raise not_found("表决", "election")
-            cls = viewer_class(viewer, community)
-            if election.state == "draft" and cls == MEMBER:
+            cls = tally_viewer_class(viewer, community)
+            if election.state == "draft" and cls == visibility.MEMBER:
                 raise not_found("表决", "election")
         await self.rt.audit_queue.record(
             chain=community.id,
@@ -379,22 +333,3 @@ class Live:
             view=cls,
         )
         return cls
-
-
-def question_counts(released: ledgerio.Released) -> list[QuestionCount]:
-    """The released counts as the API shows them (HTTP query and subscription alike)."""
-    return [
-        QuestionCount(
-            question_id=int(q.question_id),
-            counts=[Count(k, h, a) for k, h, a in q.counts],
-            passing=q.passing,
-        )
-        for q in released.questions
-    ]
-
-
-def _coarse(state: ElectionState_) -> int:
-    """Viewers who see released counts only get a version that moves with them, so that the
-    version itself does not tick with every ballot."""
-    released = state.released.ballots if state.released else 0
-    return released * 8 + STATE_ORDER[state.state]

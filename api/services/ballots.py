@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.services.election_questions import candidates_of, core_questions, questions_of
 from api.store.models import Ballot, Election, Elector, LedgerEntry
 from voting import ballot as vballot
 from voting import ledger, lifecycle, secrecy
@@ -81,15 +82,13 @@ def _policy(election: Election) -> PaperPolicy:
         return PaperPolicy.ONLINE_WINS
 
 
-async def store_casts(
-    *, session: AsyncSession, election: Election, requests: Sequence[CastRequest]
-) -> list[Receipt]:
-    """Store ``requests`` (all for ``election``, already validated) in the current transaction.
+History = list[tuple[str, str, int, str]]  # (ballot id, channel, seq, status) of one slot
 
-    The caller holds the election row lock and commits. Receipts come back in request order.
-    """
-    slots = {r.slot for r in requests}
-    existing: dict[str, list[tuple[str, str, int, str]]] = {}
+
+async def _counted_history(
+    session: AsyncSession, election: Election, slots: set[str]
+) -> dict[str, History]:
+    existing: dict[str, History] = {}
     # Of an elector's stored ballots only the counted one can matter: the ballot that counts is
     # the greatest of the elector's casts in one order (voting.channel.counted: own over proxy,
     # then the compound's preferred channel, then the latest), and this function keeps the
@@ -107,25 +106,32 @@ async def store_casts(
         )
     ):
         existing.setdefault(slot, []).append((bid, channel, seq, status))
-    policy = _policy(election)
-    eid = str(election.id)
-    prev: ledger.LedgerEntry | None = (
-        None
-        if election.ledger_seq == 0
-        else ledger.LedgerEntry(election.ledger_seq, "", "", "", election.ledger_head)
-    )
-    new_ballots: list[dict[str, Any]] = []
-    entries: list[dict[str, Any]] = []
-    superseded: list[str] = []
-    receipts: list[Receipt] = []
+    return existing
 
-    def append(kind: str, payload: str) -> ledger.LedgerEntry:
-        nonlocal prev
-        entry = ledger.append(prev, kind, payload)
-        entries.append(
+
+class _Batch:
+    """The rows a batch of casts adds: ballots, ledger entries chained from the election's
+    head, and the ids of the ballots they supersede."""
+
+    def __init__(self, election: Election) -> None:
+        self.election = election
+        self.eid = str(election.id)
+        self.policy = _policy(election)
+        self.prev: ledger.LedgerEntry | None = (
+            None
+            if election.ledger_seq == 0
+            else ledger.LedgerEntry(election.ledger_seq, "", "", "", election.ledger_head)
+        )
+        self.ballots: list[dict[str, Any]] = []
+        self.entries: list[dict[str, Any]] = []
+        self.superseded: list[str] = []
+
+    def append(self, kind: str, payload: str) -> ledger.LedgerEntry:
+        entry = ledger.append(self.prev, kind, payload)
+        self.entries.append(
             {
-                "election_id": election.id,
-                "community_id": election.community_id,
+                "election_id": self.election.id,
+                "community_id": self.election.community_id,
                 "seq": entry.seq,
                 "kind": kind,
                 "payload": payload,
@@ -133,27 +139,28 @@ async def store_casts(
                 "hash": entry.hash,
             }
         )
-        prev = entry
+        self.prev = entry
         return entry
 
-    for r in requests:
-        history = existing.setdefault(r.slot, [])
+    def cast(self, r: CastRequest, history: History) -> Receipt:
+        """Add one cast; ``history`` (the slot's stored and batched ballots) is updated."""
+        prev = self.prev
         bid = secrets.token_hex(16)
         nonce = secrecy.new_nonce()
         tracking = secrecy.tracking_code(
-            secrecy.ballot_record(election_id=eid, choices=r.choices, nonce=nonce)
+            secrecy.ballot_record(election_id=self.eid, choices=r.choices, nonce=nonce)
         )
         casts = [Cast(b, Channel(ch), seq) for b, ch, seq, _ in history]
         newest = Cast(bid, r.channel, (prev.seq if prev else 0) + 1)  # after every stored cast
-        winner = counted([*casts, newest], policy=policy)
+        winner = counted([*casts, newest], policy=self.policy)
         is_counted = winner is not None and winner.ref == bid
         if is_counted:
             for i, (old, ch, seq, status) in enumerate(history):
                 if status == "counted":
-                    append("ballot.supersede", canonical_json({"ballot": old, "slot": r.slot}))
-                    superseded.append(old)
+                    self.append("ballot.supersede", canonical_json({"ballot": old, "slot": r.slot}))
+                    self.superseded.append(old)
                     history[i] = (old, ch, seq, "superseded")
-        entry = append(
+        entry = self.append(
             "ballot.cast",
             canonical_json(
                 {
@@ -169,11 +176,11 @@ async def store_casts(
         )
         status = "counted" if is_counted else "superseded"
         history.append((bid, r.channel.value, entry.seq, status))
-        new_ballots.append(
+        self.ballots.append(
             {
                 "id": bid,
-                "election_id": election.id,
-                "community_id": election.community_id,
+                "election_id": self.election.id,
+                "community_id": self.election.community_id,
                 "slot": r.slot,
                 "channel": r.channel.value,
                 "choices": r.choices,
@@ -183,13 +190,26 @@ async def store_casts(
                 "seq": entry.seq,
             }
         )
-        receipts.append(Receipt(tracking, entry.seq, "", is_counted))
-    if superseded:
+        return Receipt(tracking, entry.seq, "", is_counted)
+
+
+async def store_casts(
+    *, session: AsyncSession, election: Election, requests: Sequence[CastRequest]
+) -> list[Receipt]:
+    """Store ``requests`` (all for ``election``, already validated) in the current transaction.
+
+    The caller holds the election row lock and commits. Receipts come back in request order.
+    """
+    existing = await _counted_history(session, election, {r.slot for r in requests})
+    batch = _Batch(election)
+    receipts = [batch.cast(r, existing.setdefault(r.slot, [])) for r in requests]
+    if batch.superseded:
         await session.execute(
-            update(Ballot).where(Ballot.id.in_(superseded)).values(status="superseded")
+            update(Ballot).where(Ballot.id.in_(batch.superseded)).values(status="superseded")
         )
-    await bulk_insert(session, Ballot, new_ballots)
-    await bulk_insert(session, LedgerEntry, entries)
+    await bulk_insert(session, Ballot, batch.ballots)
+    await bulk_insert(session, LedgerEntry, batch.entries)
+    prev = batch.prev
     assert prev is not None
     election.ledger_seq = prev.seq
     election.ledger_head = prev.hash
@@ -241,8 +261,6 @@ def slot_map(secret: bytes, electors: Iterable[CoreElector]) -> dict[str, CoreEl
 async def tally_of(
     *, session: AsyncSession, election: Election, secret: bytes
 ) -> tuple[Tally, list[vballot.Question]]:
-    from api.services.elections import candidates_of, core_questions, questions_of
-
     questions = core_questions(
         await questions_of(session, election.id), await candidates_of(session, election.id)
     )

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services import communities, ledgerio
 from api.services.elections import election_secret
+from api.services.tally_views import tally_view
 from api.store.models import Candidate, DocumentVersion, Election, Proposal, Question
 from schema.contract.community import (
     CommitteeView,
@@ -35,7 +36,7 @@ from schema.contract.community import (
     Viewer,
 )
 from schema.contract.voting import TallyView
-from voting.rules import PARTICIPATION
+from voting import visibility
 
 # Elections that have been announced and whose result is not yet published to owners.
 UNDER_WAY = ("announced", "open", "closed", "certified")
@@ -52,8 +53,7 @@ async def _turnout(
     slot_key: bytes,
     cache: MutableMapping[tuple[int, int, int], ledgerio.Released],
 ) -> TallyView:
-    closed = election.state != "open"
-    step = 1 if closed else max(1, election.tally_step)
+    step = visibility.release_step(election.state, election.tally_step)
     released = await ledgerio.released_tally(
         session=session,
         election=election,
@@ -61,18 +61,12 @@ async def _turnout(
         step=step,
         cache=cache,
     )
-    return TallyView(
+    return tally_view(
+        released,
+        visibility.turnout_only(election.state),
         step=step,
-        released_ballots=released.ballots,
-        ballots=released.exact_ballots if closed else None,
-        participating_heads=released.heads,
-        participating_area=released.area,
-        total_heads=election.roll_heads,
-        total_area=election.roll_area,
-        participation_met=PARTICIPATION.met_both(
-            released.heads, released.area, election.roll_heads, election.roll_area
-        ),
-        questions=None,
+        roll_heads=election.roll_heads,
+        roll_area=election.roll_area,
         ledger_seq=election.ledger_seq,
         ledger_head=election.ledger_head,
     )

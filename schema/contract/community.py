@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 
 from schema.contract.drafting import DraftingServices, Loader
+from schema.contract.page import Page as Page  # re-exported: the services import it from here
 from schema.contract.voting import TallyView, VotingServices
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -78,14 +77,6 @@ class Totals:
     units: int
     electors: int
     head_rule: str
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: Sequence[T]
-    total: int
-    end_cursor: str | None
-    has_next: bool
 
 
 @dataclass(frozen=True)

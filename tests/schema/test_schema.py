@@ -20,7 +20,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from api.http.app import create_app
 from api.runtime import Runtime
-from api.services.hub import ServiceHub
+from api.services.community_services import CommunityServices
 from api.store.models import Community, Unit
 from schema import root
 from tests.conftest import make_settings
@@ -227,10 +227,10 @@ async def test_unexpected_error_is_masked_and_logged(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async def broken(self: ServiceHub) -> None:
+    async def broken(self: CommunityServices) -> None:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(ServiceHub, "my_communities", broken)
+    monkeypatch.setattr(CommunityServices, "my_communities", broken)
     client = await app_client()
     headers = {"authorization": f"Bearer {world.tokens['owner']}"}
     with caplog.at_level(logging.ERROR):
@@ -267,13 +267,13 @@ async def test_an_unknown_enum_value_in_variables_is_explained_not_masked(
 async def test_unexpected_error_in_a_mutation_rolls_back(
     app_client: AppClient, world: World, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = ServiceHub.import_roll
+    original = CommunityServices.import_roll
 
-    async def import_then_fail(self: ServiceHub, **kwargs: Any) -> Any:
+    async def import_then_fail(self: CommunityServices, **kwargs: Any) -> Any:
         await original(self, **kwargs)  # writes the roll in the request's transaction...
         raise RuntimeError("secret detail")  # ...then something unexpected happens
 
-    monkeypatch.setattr(ServiceHub, "import_roll", import_then_fail)
+    monkeypatch.setattr(CommunityServices, "import_roll", import_then_fail)
     client = await app_client()
     corrected = ROLL_A.replace("1号楼,202,2,120.25", "1号楼,202,2,121.00")
     mutation = """

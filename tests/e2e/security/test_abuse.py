@@ -30,7 +30,7 @@ from websockets.exceptions import ConnectionClosed
 from api.http.app import create_app
 from api.http.media import GRAPHQL_RESPONSE
 from api.runtime import Runtime
-from api.services.hub import ServiceHub
+from api.services.community_services import CommunityServices
 from api.store.models import LoginSession, Unit
 from tests.conftest import make_settings
 from tests.e2e.test_live import PROTOCOL, SUBSCRIBE, SUPERVISOR, Client, Server, closed_with
@@ -261,14 +261,14 @@ async def test_an_oversized_body_is_413_declared_or_streamed(
 async def test_an_operation_over_the_timeout_is_504_and_changes_nothing(
     make_client: MakeClient, world: World, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = ServiceHub.import_roll
+    original = CommunityServices.import_roll
 
-    async def import_then_hang(self: ServiceHub, **kwargs: Any) -> Any:
+    async def import_then_hang(self: CommunityServices, **kwargs: Any) -> Any:
         result = await original(self, **kwargs)  # writes in the request's transaction...
         await asyncio.sleep(30)  # ...then never finishes
         return result
 
-    monkeypatch.setattr(ServiceHub, "import_roll", import_then_hang)
+    monkeypatch.setattr(CommunityServices, "import_roll", import_then_hang)
     client = await make_client(operation_timeout_seconds=0.5)
     corrected = ROLL_A.replace("1号楼,202,2,120.25", "1号楼,202,2,121.00")
     mutation = """mutation ($input: ImportRollInput!) {
@@ -291,7 +291,7 @@ async def test_an_operation_over_the_timeout_is_504_and_changes_nothing(
         )
     assert 12100 not in areas and 12025 in areas  # rolled back
     # and the database is free for the next request (no lock left behind on SQLite)
-    monkeypatch.setattr(ServiceHub, "import_roll", original)
+    monkeypatch.setattr(CommunityServices, "import_roll", original)
     r = await client.post(
         "/graphql",
         json={

@@ -1,5 +1,5 @@
-"""The :class:`schema.contract.community.Services` implementation: one per request, bound to
-its session.
+"""The :class:`schema.contract.community.Services` implementation for accounts, compounds, the
+owner roll and the district overview: one per request, bound to its session and viewer.
 
 It only routes: each method checks the viewer's grant through :mod:`api.services.authz` and
 calls the keyword-only service functions that hold the logic.
@@ -25,7 +25,7 @@ from schema.contract.community import (
 from schema.contract.errors import unauthenticated
 
 
-class ServiceHub:
+class CommunityServices:
     def __init__(
         self,
         runtime: Runtime,

@@ -1,0 +1,89 @@
+"""From the API's answers to a ballot's encoded choices, and from a stored cast to a receipt.
+
+An online cast (:mod:`api.services.casting`) and a paper entry (:mod:`api.services.paper`) read
+the same questions and validate answers the same way, so both go through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping, Sequence
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.services.ballots import Receipt
+from api.services.election_questions import candidates_of, core_questions, questions_of
+from api.services.voting_messages import app_error
+from schema.contract.voting import AnswerIn, ReceiptView
+from voting import ballot as vballot
+from voting import secrecy
+from voting.errors import VotingError
+
+BallotContext = tuple[list[vballot.Question], dict[int, int]]
+
+
+class FrozenQuestions(Protocol):
+    """An election row or a cast's lookup: its id and, once voting opened, the fingerprint."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def questions_fingerprint(self) -> str | None: ...
+
+
+def choices_of(
+    questions: Sequence[vballot.Question],
+    candidate_person: dict[int, int],
+    answers: Sequence[AnswerIn],
+    *,
+    paper: bool,
+) -> str:
+    raw: list[tuple[str, object]] = []
+    for a in answers:
+        if a.candidate_ids is not None:
+            picked: list[str] = []
+            for cid in a.candidate_ids:
+                person = candidate_person.get(cid)
+                picked.append(str(person) if person is not None else f"?{cid}")
+            raw.append((str(a.question_id), a.answer if a.answer == "invalid" else picked))
+        else:
+            raw.append((str(a.question_id), a.answer or ""))
+    try:
+        return vballot.encode_choices(vballot.validate_choices(questions, raw, paper=paper))
+    except VotingError as e:
+        raise app_error(e, "answers") from None
+
+
+async def ballot_context(
+    session: AsyncSession,
+    election: FrozenQuestions,
+    cache: MutableMapping[tuple[int, str], BallotContext],
+) -> BallotContext:
+    """The questions as the core sees them, and candidate id → person id.
+
+    Both are frozen when voting opens, which is when the questions' fingerprint is set, so
+    from then on they are cached per (election, fingerprint) for the process: a cast
+    need not read them again (a draft, without a fingerprint, is always read afresh).
+    """
+    fingerprint = election.questions_fingerprint
+    key = None if fingerprint is None else (election.id, fingerprint)
+    if key is not None:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    qs = await questions_of(session, election.id)
+    cs = await candidates_of(session, election.id)
+    context = core_questions(qs, cs), {c.id: c.person_id for c in cs}
+    if key is not None:
+        cache[key] = context  # a bounded LRU (api/runtime.py Caches)
+    return context
+
+
+def receipt_view(receipt: Receipt) -> ReceiptView:
+    return ReceiptView(
+        tracking=receipt.tracking,
+        tracking_short=secrecy.short_tracking_code(receipt.tracking),
+        ledger_seq=receipt.ledger_seq,
+        ledger_head=receipt.ledger_head,
+        counted=receipt.counted,
+    )

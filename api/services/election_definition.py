@@ -1,0 +1,198 @@
+"""Checking and storing what an election puts to the owners: its header and its questions.
+
+:func:`api.services.elections.define` creates a draft, or replaces a draft's whole definition,
+through these: the title, schedule and visibility; each question (a Civil Code Art. 278
+resolution, possibly adopting a rules version, or a committee selection with its seats and
+candidates from the compound's roll). The election core then validates the set as a whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.formats import textinput
+from api.services import documents
+from api.services.roll import totals
+from api.services.voting_messages import app_error
+from api.store.models import Candidate, Community, Election, Ownership, Person, Question
+from schema.contract.errors import AppError
+from schema.contract.voting import ElectionIn, QuestionIn
+from voting.errors import VotingError
+from voting.rules import MatterType, validate_seats
+
+VISIBILITIES = ("supervisors", "all", "sealed")
+COMMITTEES = ("owners_committee", "supervisory_committee")
+MAX_TITLE = 200
+MAX_BODY = 20_000
+
+
+def checked_header(spec: ElectionIn) -> tuple[str, str]:
+    """The cleaned title and description, once the header's fields are acceptable."""
+    title = textinput.line(spec.title, field="title", cap=MAX_TITLE)
+    description = textinput.prose(
+        spec.description, field="description", cap=MAX_BODY, required=False
+    )
+    if spec.visibility not in VISIBILITIES:
+        raise AppError(
+            "BAD_VISIBILITY",
+            "公开方式无效",
+            f"visibility must be one of {', '.join(VISIBILITIES)}",
+            field="visibility",
+        )
+    if spec.closes_at <= spec.opens_at:
+        raise AppError(
+            "BAD_SCHEDULE",
+            "截止时间须晚于开始时间",
+            "closesAt must be after opensAt",
+            field="closesAt",
+        )
+    if not spec.questions:
+        raise AppError("NO_QUESTIONS", "至少需要一个表决事项", "add at least one question")
+    return title, description
+
+
+class _Definer:
+    """Adds one draft's questions and candidates, reading the roll at most once."""
+
+    def __init__(
+        self, session: AsyncSession, community: Community, election: Election, now: datetime
+    ) -> None:
+        self.session = session
+        self.community = community
+        self.election = election
+        self.now = now
+        self.heads: int | None = None
+        self.owners: dict[int, str] = {}
+        self.questions: list[Question] = []
+        self.candidates: list[Candidate] = []
+
+    async def add_all(self, specs: Sequence[QuestionIn]) -> None:
+        self.owners = {
+            pid: name
+            for pid, name in await self.session.execute(
+                select(Person.id, Person.name)
+                .join(Ownership, Ownership.person_id == Person.id)
+                .where(Person.community_id == self.community.id)
+            )
+        }
+        for pos, qs in enumerate(specs, start=1):
+            await self.add(pos, qs)
+
+    async def add(self, pos: int, qs: QuestionIn) -> None:
+        field = f"questions[{pos - 1}]"
+        q = Question(
+            election_id=self.election.id,
+            community_id=self.community.id,
+            position=pos,
+            kind=qs.kind,
+            title=textinput.line(qs.title, field=f"{field}.title", cap=300),
+            body=textinput.prose(qs.body, field=f"{field}.body", cap=MAX_BODY, required=False),
+        )
+        if qs.kind == "resolution":
+            await self._resolution(q, qs, field)
+        elif qs.kind == "committee":
+            await self._committee(q, qs, field)
+        else:
+            raise AppError(
+                "BAD_KIND",
+                "事项类型无效",
+                "kind must be resolution or committee",
+                field=f"{field}.kind",
+            )
+        self.session.add(q)
+        await self.session.flush()
+        self.questions.append(q)
+        if qs.kind == "committee":
+            self._candidates(q, qs, field)
+
+    async def _resolution(self, q: Question, qs: QuestionIn, field: str) -> None:
+        if qs.matter is None or not 1 <= qs.matter <= 9:
+            raise AppError(
+                "BAD_MATTER",
+                "请选择《民法典》第二百七十八条所列的表决事项类型（1-9）",
+                "choose the Civil Code Art. 278 matter type (1-9)",
+                field=f"{field}.matter",
+            )
+        q.matter = qs.matter
+        if qs.document_version_id is not None:
+            # only a published version whose consultation closed with every comment
+            # answered may be put to the owners (issue #4)
+            await documents.ensure_adoptable(
+                session=self.session,
+                community_id=self.community.id,
+                version_id=qs.document_version_id,
+                matter_type=qs.matter,
+                now=self.now,
+            )
+            q.document_version_id = qs.document_version_id
+
+    async def _committee(self, q: Question, qs: QuestionIn, field: str) -> None:
+        if qs.committee not in COMMITTEES:
+            raise AppError(
+                "BAD_COMMITTEE",
+                "请选择业委会或监委会",
+                "choose the committee",
+                field=f"{field}.committee",
+            )
+        if self.heads is None:
+            self.heads = (await totals(self.session, self.community)).heads
+        try:
+            validate_seats(qs.seats or 0, self.heads)
+        except VotingError as e:
+            raise app_error(e, f"{field}.seats") from None
+        q.matter = int(MatterType.ELECT_COMMITTEE)
+        q.seats = qs.seats
+        q.committee = qs.committee
+
+    def _candidates(self, q: Question, qs: QuestionIn, field: str) -> None:
+        if not qs.candidate_person_ids:
+            raise AppError(
+                "NO_CANDIDATES",
+                "请添加候选人",
+                "add the candidates",
+                field=f"{field}.candidates",
+            )
+        for cpos, pid in enumerate(qs.candidate_person_ids, start=1):
+            if pid not in self.owners:
+                raise AppError(
+                    "NOT_AN_OWNER",
+                    "候选人必须是本小区名册上的业主",
+                    "candidates must be owners on this compound's roll",
+                    field=f"{field}.candidates",
+                )
+            if any(c.question_id == q.id and c.person_id == pid for c in self.candidates):
+                raise AppError(
+                    "DUPLICATE_CANDIDATE",
+                    "候选人重复",
+                    "a candidate is listed twice",
+                    field=f"{field}.candidates",
+                )
+            c = Candidate(
+                question_id=q.id,
+                election_id=self.election.id,
+                community_id=self.community.id,
+                person_id=pid,
+                name=self.owners[pid],
+                position=cpos,
+            )
+            self.candidates.append(c)
+
+
+async def add_questions(
+    *,
+    session: AsyncSession,
+    community: Community,
+    election: Election,
+    specs: Sequence[QuestionIn],
+    now: datetime,
+) -> tuple[list[Question], list[Candidate]]:
+    """Check and add ``specs`` to ``election`` (flushed); the stored questions and candidates."""
+    definer = _Definer(session, community, election, now)
+    await definer.add_all(specs)
+    session.add_all(definer.candidates)
+    await session.flush()
+    return definer.questions, definer.candidates

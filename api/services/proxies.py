@@ -1,0 +1,125 @@
+"""Proxies: a written authorisation lets another person vote for an elector (docs/design.md §2).
+
+Staff record and revoke them while the vote is open (or announced), under the election's lock
+so that the per-holder cap and the one-active-proxy-per-elector rule hold under concurrency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from api.services import audit
+from api.services import ballots as store
+from api.services.accounts import normalize_phone
+from api.services.election_access import STAFF_VIEW, ElectionAccess
+from api.services.voting_messages import app_error
+from api.store.models import Proxy
+from schema.contract.errors import AppError, not_found
+from voting.channel import check_proxy_cap
+from voting.errors import VotingError
+
+
+class Proxies(ElectionAccess):
+    async def proxies(self, election_id: int) -> Sequence[Proxy]:
+        await self._load(election_id, STAFF_VIEW)
+        return list(
+            (
+                await self.session.execute(
+                    select(Proxy).where(Proxy.election_id == election_id).order_by(Proxy.id)
+                )
+            ).scalars()
+        )
+
+    async def record_proxy(
+        self,
+        election_id: int,
+        *,
+        elector_id: int,
+        holder_phone: str,
+        holder_name: str,
+        paper_ref: str,
+    ) -> Proxy:
+        election, community = await self._load(election_id, STAFF_VIEW)
+        if election.state not in ("announced", "open"):
+            raise AppError("NOT_OPEN", "只能在表决截止前登记委托", "proxies close with the vote")
+        elector = await self._elector(election, elector_id)
+        # Under the election's lock, like every ballot write: two recordings for one elector
+        # at once (PostgreSQL runs them side by side) would otherwise both count zero active
+        # proxies and both insert, and two holders at the cap would both pass it.
+        await store.lock_election(self.session, election.id)
+        phone = normalize_phone(holder_phone)
+        name = holder_name.strip()
+        ref = paper_ref.strip()
+        if not name or not ref:
+            raise AppError(
+                "EMPTY",
+                "请填写受托人姓名和书面委托书编号",
+                "enter the proxy's name and the reference of the signed paper",
+                field="paperRef" if name else "holderName",
+            )
+        active = (
+            select(func.count())
+            .select_from(Proxy)
+            .where(Proxy.election_id == election_id, Proxy.revoked_at.is_(None))
+        )
+        held = int(
+            (await self.session.execute(active.where(Proxy.holder_phone == phone))).scalar_one()
+        )
+        try:
+            check_proxy_cap(held, election.proxy_cap)
+        except VotingError as e:
+            raise app_error(e, "holderPhone") from None
+        if int(
+            (await self.session.execute(active.where(Proxy.elector_id == elector.id))).scalar_one()
+        ):
+            raise AppError(
+                "PROXY_EXISTS",
+                "该业主已有有效委托，请先撤销",
+                "this elector already has an active proxy; revoke it first",
+                field="electorId",
+            )
+        proxy = Proxy(
+            election_id=election.id,
+            community_id=community.id,
+            elector_id=elector.id,
+            holder_phone=phone,
+            holder_name=name[:100],
+            paper_ref=ref[:200],
+            recorded_by=self._me().account_id,
+            recorded_at=self.now,
+        )
+        self.session.add(proxy)
+        await self.session.flush()
+        await audit.record(
+            session=self.session,
+            chain=community.id,
+            actor=self._me().account_id,
+            action="proxy.record",
+            election=election.id,
+            proxy=proxy.id,
+            elector=elector.id,
+            paper_ref=proxy.paper_ref,
+        )
+        return proxy
+
+    async def revoke_proxy(self, proxy_id: int) -> Proxy:
+        proxy = await self.session.get(Proxy, proxy_id)
+        if proxy is None:
+            raise not_found("委托", "proxy")
+        election, community = await self._load(proxy.election_id, STAFF_VIEW)
+        if election.state not in ("announced", "open"):
+            raise AppError("NOT_OPEN", "表决已截止，委托不能再撤销", "the vote has closed")
+        if proxy.revoked_at is None:
+            proxy.revoked_at = self.now
+            proxy.revoked_by = self._me().account_id
+            await audit.record(
+                session=self.session,
+                chain=community.id,
+                actor=self._me().account_id,
+                action="proxy.revoke",
+                election=election.id,
+                proxy=proxy.id,
+            )
+        return proxy

@@ -1,0 +1,71 @@
+"""Counts and results as the API reads them: the released tally, turnout by building, the
+stored result.
+
+What a viewer sees of a tally is decided by :mod:`voting.visibility` from their class
+(:func:`api.services.tally_views.tally_viewer_class`); every start of a live-count view is
+logged (docs/design.md §3.7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from api.services import audit, ledgerio
+from api.services import ballots as store
+from api.services.election_access import STAFF_VIEW, ElectionAccess
+from api.services.tally_views import tally_view, tally_viewer_class
+from schema.contract.errors import AppError
+from schema.contract.voting import BuildingTurnoutView, ResultView, TallyView
+from voting import visibility
+
+
+class Tallies(ElectionAccess):
+    async def tally(self, election_id: int) -> TallyView:
+        election, community = await self._load(election_id)
+        if election.state in visibility.UNTALLIED:
+            raise AppError("NOT_OPEN", "投票尚未开始", "voting has not opened yet")
+        viewer_class = tally_viewer_class(self._me(), community)
+        shown = visibility.queried(election.state, election.visibility, viewer_class)
+        if shown.counts and election.state not in visibility.CLOSED:
+            # docs/design.md §3.7: every start of a live-count view is logged (own short
+            # transaction: this request only reads)
+            async with self.rt.writer() as log_session:
+                await audit.record(
+                    session=log_session,
+                    chain=community.id,
+                    actor=self._me().account_id,
+                    action="tally.view",
+                    election=election.id,
+                    view=viewer_class,
+                )
+                await log_session.commit()
+        step = visibility.release_step(election.state, election.tally_step)
+        released = await ledgerio.released_tally(
+            session=self.session,
+            election=election,
+            secret=self.secret(election.id),
+            step=step,
+            cache=self.rt.tally_cache,
+        )
+        return tally_view(
+            released,
+            shown,
+            step=step,
+            roll_heads=election.roll_heads,
+            roll_area=election.roll_area,
+            ledger_seq=election.ledger_seq,
+            ledger_head=election.ledger_head,
+        )
+
+    async def building_turnout(self, election_id: int) -> Sequence[BuildingTurnoutView]:
+        election, _ = await self._load(election_id, STAFF_VIEW)
+        rows = await store.building_turnout(self.session, election.id, self.secret(election.id))
+        return [BuildingTurnoutView(b, n, v) for b, n, v in rows]
+
+    async def result(self, election_id: int) -> ResultView | None:
+        election, community = await self._load(election_id)
+        if election.result_json is None or election.result_digest is None:
+            return None
+        if election.state != "published" and not self._can(community, STAFF_VIEW):
+            return None
+        return ResultView(election.result_json, election.result_digest)

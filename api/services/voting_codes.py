@@ -1,0 +1,86 @@
+"""Voting-code notices: print them per building once voting opens, replace a lost one.
+
+A code is derived from the election, the elector and its generation (docs/design.md §3.3);
+only its MAC is stored, so printing derives it again, and every printing is logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from api.services import audit
+from api.services.election_access import RUNNERS, ElectionAccess
+from api.store.models import Elector, ElectorOwner, Person
+from schema.contract.errors import AppError
+from schema.contract.voting import NoticeView
+from voting import secrecy
+
+
+class VotingCodes(ElectionAccess):
+    async def notices(self, election_id: int, *, building: str | None) -> Sequence[NoticeView]:
+        election, community = await self._load(election_id, RUNNERS)
+        if election.state != "open":
+            raise AppError(
+                "NOT_OPEN", "表决开始后才能打印表决码通知书", "notices exist once voting opens"
+            )
+        query = select(Elector).where(Elector.election_id == election.id)
+        if building:
+            query = query.where(Elector.building == building)
+        electors = list((await self.session.execute(query.order_by(Elector.id))).scalars())
+        owners: dict[int, list[str]] = {}
+        for eid, name in await self.session.execute(
+            select(ElectorOwner.elector_id, Person.name)
+            .join(Person, Person.id == ElectorOwner.person_id)
+            .where(ElectorOwner.election_id == election.id)
+            .order_by(ElectorOwner.id)
+        ):
+            owners.setdefault(eid, []).append(name)
+        await audit.record(
+            session=self.session,
+            chain=community.id,
+            actor=self._me().account_id,
+            action="codes.print",
+            election=election.id,
+            building=building or "*",
+            notices=len(electors),
+        )
+        return [
+            NoticeView(
+                e.id,
+                e.label,
+                e.building,
+                owners.get(e.id, []),
+                secrecy.derive_voting_code(self.code_key, str(election.id), e.key, e.code_gen),
+            )
+            for e in electors
+        ]
+
+    async def reissue_code(self, election_id: int, *, elector_id: int) -> NoticeView:
+        election, community = await self._load(election_id, RUNNERS)
+        if election.state != "open":
+            raise AppError("NOT_OPEN", "投票未在进行中", "voting is not open")
+        elector = await self._elector(election, elector_id)
+        elector.code_gen += 1
+        code = secrecy.derive_voting_code(
+            self.code_key, str(election.id), elector.key, elector.code_gen
+        )
+        elector.code_mac = secrecy.code_mac(self.code_key, str(election.id), code)
+        await audit.record(
+            session=self.session,
+            chain=community.id,
+            actor=self._me().account_id,
+            action="codes.reissue",
+            election=election.id,
+            elector=elector.id,
+        )
+        names = [
+            n
+            for (n,) in await self.session.execute(
+                select(Person.name)
+                .join(ElectorOwner, ElectorOwner.person_id == Person.id)
+                .where(ElectorOwner.elector_id == elector.id)
+            )
+        ]
+        return NoticeView(elector.id, elector.label, elector.building, names, code)

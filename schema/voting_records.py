@@ -1,0 +1,123 @@
+"""What supervisors and staff read of an election besides its tally, and what owners check:
+the frozen roll's electors, proxies, the verification report, voting-code notices, the counted
+tracking codes and a ballot's status.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from schema.base import PageInfo, area_m2
+from schema.contract.voting import ElectorRow, NoticeView, ProxyRow, VerifyView
+
+
+@strawberry.enum
+class BallotStatus(Enum):
+    COUNTED = "counted"
+    SUPERSEDED = "superseded"
+    UNKNOWN = "unknown"
+
+
+def _id(value: int) -> strawberry.ID:
+    return strawberry.ID(str(value))
+
+
+@strawberry.type
+class TrackingCodes:
+    nodes: list[str]
+    total_count: int
+    page_info: PageInfo
+
+
+@strawberry.type
+class ElectorEntry:
+    row: strawberry.Private[ElectorRow]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _id(self.row.id)
+
+    @strawberry.field
+    def label(self) -> str:
+        return self.row.label
+
+    @strawberry.field
+    def building(self) -> str:
+        return self.row.building
+
+    @strawberry.field
+    def heads(self) -> int:
+        return self.row.heads
+
+    @strawberry.field
+    def area(self) -> str:
+        return area_m2(self.row.area_centi)
+
+
+@strawberry.type
+class ElectorConnection:
+    nodes: list[ElectorEntry]
+    total_count: int
+    page_info: PageInfo
+
+
+@strawberry.type
+class Proxy:
+    row: strawberry.Private[ProxyRow]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return _id(self.row.id)
+
+    @strawberry.field
+    def elector_id(self) -> strawberry.ID:
+        return _id(self.row.elector_id)
+
+    @strawberry.field
+    def holder_name(self) -> str:
+        return self.row.holder_name
+
+    @strawberry.field
+    def paper_ref(self) -> str:
+        return self.row.paper_ref
+
+    @strawberry.field
+    def revoked(self) -> bool:
+        return self.row.revoked_at is not None
+
+
+@strawberry.type
+class VerifyReport:
+    ok: bool
+    entries: int
+    head: str
+    first_bad_seq: int | None
+    reason: str | None
+    roll_fingerprint_ok: bool
+    counted_ok: bool
+    result_ok: bool | None
+
+    @classmethod
+    def of(cls, v: VerifyView) -> VerifyReport:
+        return cls(**vars(v))
+
+
+@strawberry.type(description="A printable voting-code notice for one elector.")
+class VotingNotice:
+    elector_id: strawberry.ID
+    label: str
+    building: str
+    owners: list[str]
+    code: str
+
+    @classmethod
+    def of(cls, n: NoticeView) -> VotingNotice:
+        return cls(
+            elector_id=_id(n.elector_id),
+            label=n.label,
+            building=n.building,
+            owners=list(n.owners),
+            code=n.code,
+        )

@@ -1,0 +1,50 @@
+"""The one builder of TallyView (api/services/tally_views.py): the HTTP query, the live
+subscription and the district overview show what voting/visibility.py lets them."""
+
+from __future__ import annotations
+
+from api.services.ledgerio import QuestionCounts, Released
+from api.services.tally_views import tally_view
+from schema.contract.voting import Count, QuestionCount, TallyView
+from voting import visibility
+
+RELEASED = Released(
+    ballots=50,
+    exact_ballots=57,
+    heads=50,
+    area=5_000_00,
+    questions=[QuestionCounts("7", [("yes", 30, 3_000_00), ("no", 20, 2_000_00)], True)],
+)
+
+
+def view(shown: visibility.Shown) -> TallyView:
+    return tally_view(
+        RELEASED,
+        shown,
+        step=10,
+        roll_heads=75,
+        roll_area=7_500_00,
+        ledger_seq=61,
+        ledger_head="ab" * 32,
+    )
+
+
+def test_an_overseer_sees_everything_while_open() -> None:
+    v = view(visibility.streamed("open", "supervisors", visibility.OVERSEER))
+    assert v.ballots == 57
+    assert v.questions == [
+        QuestionCount(7, [Count("yes", 30, 3_000_00), Count("no", 20, 2_000_00)], True)
+    ]
+    assert (v.ledger_seq, v.ledger_head) == (61, "ab" * 32)
+
+
+def test_an_owner_watching_sees_turnout_in_steps_and_no_ledger_position() -> None:
+    v = view(visibility.streamed("open", "supervisors", visibility.MEMBER))
+    assert (v.released_ballots, v.ballots, v.questions) == (50, None, None)
+    assert (v.ledger_seq, v.ledger_head) == (0, "")
+    assert v.participation_met
+
+
+def test_the_district_turnout_has_no_counts() -> None:
+    v = view(visibility.turnout_only("open"))
+    assert (v.ballots, v.questions, v.ledger_seq) == (None, None, 61)
