@@ -20,6 +20,7 @@ import strawberry
 from schema.base import Info, QueryError, area_m2, parse_id
 from schema.contract.drafting import DiscussionView, SupportLine
 from schema.contract.errors import AppError
+from schema.contract.live import ConsultationLive, ElectionLive, ProposalLive
 from schema.document import VersionStatus
 from schema.proposal import ProposalStatus, SupportThreshold
 from schema.sharing import SharedPayload
@@ -125,13 +126,55 @@ class ConsultationLiveUpdate(SharedPayload):
 async def _watch(
     info: Info, raw_id: strawberry.ID, arg: str, source: Callable[[int], AsyncGenerator[T, None]]
 ) -> AsyncGenerator[T, None]:
-    """The id checked (a malformed one is refused in the caller's language), then the stream."""
+    """The id checked, then the stream; a refusal (a malformed id, no access, no such object)
+    is an error in the caller's language."""
     try:
         object_id = parse_id(raw_id, arg)
+        async for update in source(object_id):
+            yield update
     except AppError as error:
         raise QueryError(error, info.context.lang) from None
-    async for update in source(object_id):
-        yield update
+
+
+class Payloads:
+    """The :class:`schema.contract.live.LivePayloads` renderer given to the live views."""
+
+    def proposal(self, view: ProposalLive) -> ProposalLiveUpdate:
+        return proposal_update(
+            proposal_id=view.proposal_id,
+            version=view.version,
+            status=view.status,
+            support_heads=view.support_heads,
+            support_area_centi=view.support_area_centi,
+            signature_count=view.signature_count,
+            line=view.line,
+            answered=view.answered,
+            discussion=view.discussion,
+        )
+
+    def consultation(self, view: ConsultationLive) -> ConsultationLiveUpdate:
+        return ConsultationLiveUpdate(
+            version_id=strawberry.ID(str(view.version_id)),
+            version=view.version,
+            status=VersionStatus(view.status),
+            opens_at=view.opens_at,
+            closes_at=view.closes_at,
+            discussion=Discussion.of(view.discussion),
+        )
+
+    def election(self, view: ElectionLive) -> ElectionTallyUpdate:
+        return ElectionTallyUpdate(
+            election_id=strawberry.ID(str(view.election_id)),
+            version=view.version,
+            state=ElectionState(view.state),
+            tally=None if view.tally is None else Tally(view=view.tally),
+            building_turnout=None
+            if view.buildings is None
+            else [BuildingTurnout(building=b, electors=n, voted=v) for b, n, v in view.buildings],
+        )
+
+
+PAYLOADS = Payloads()
 
 
 @strawberry.type
@@ -167,10 +210,12 @@ class LiveSubscription:
 
 
 __all__: Sequence[str] = (
+    "PAYLOADS",
     "ConsultationLiveUpdate",
     "Discussion",
     "ElectionTallyUpdate",
     "LiveSubscription",
+    "Payloads",
     "ProposalLiveUpdate",
     "proposal_update",
 )

@@ -192,7 +192,7 @@ async def _demo_election(
     if election is None:
         return None
     if election.state == "open":
-        key = rt.settings.key("voting-code")  # as api/services/voting_codes.py derives them
+        key = rt.settings.key("voting-code")  # as api/access/voting_codes.py derives them
         for owner in owners:
             assert owner.person.account_id is not None
             for e in await election_svc.electors_for_person(

@@ -51,6 +51,7 @@ from api.live.views import Live
 from api.runtime import Runtime
 from api.settings import Settings
 from schema import root
+from schema.live import PAYLOADS
 from schema.sharing import EncodedData
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -254,7 +255,7 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
     settings = settings or (runtime.settings if runtime else Settings.from_env())
     rt = runtime or Runtime.create(settings)
-    live = Live.attach(rt)
+    live = Live.attach(rt, PAYLOADS)
     gql_schema = root.build_schema(
         root.Limits(
             max_depth=settings.max_query_depth,

@@ -21,13 +21,13 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from api.access.community import CommunityServices
+from api.access.drafting import RequestDraftingServices
+from api.access.elections import ElectionServices
 from api.live.views import Live
 from api.runtime import Runtime
 from api.services import communities
 from api.services.accounts import viewer_from_token
-from api.services.community_services import CommunityServices
-from api.services.drafting_services import RequestDraftingServices
-from api.services.election_services import ElectionServices
 from api.store.models import Person
 from schema.base import QueryError
 from schema.contract.community import Viewer
@@ -179,13 +179,13 @@ class LiveView:
         self.views = views
 
     def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]:
-        return self.views.election_tally(self.ctx.viewer, election_id, self.ctx.lang)
+        return self.views.election_tally(self.ctx.viewer, election_id)
 
     def proposal(self, proposal_id: int) -> AsyncGenerator[Any, None]:
-        return self.views.proposal(self.ctx.viewer, proposal_id, self.ctx.lang)
+        return self.views.proposal(self.ctx.viewer, proposal_id)
 
     def consultation(self, version_id: int) -> AsyncGenerator[Any, None]:
-        return self.views.consultation(self.ctx.viewer, version_id, self.ctx.lang)
+        return self.views.consultation(self.ctx.viewer, version_id)
 
 
 class Transaction(SchemaExtension):

@@ -1,6 +1,6 @@
 """Live views: what the fan-out hub loads for a topic and renders for each viewer class.
 
-Topics (api/live/topics.py): an election's tally, a proposal, a consultation (rule document
+Topics (api/access/topics.py): an election's tally, a proposal, a consultation (rule document
 version). Proposals and consultations look the same to everyone admitted (counts only; comment
 texts are fetched over HTTP, see schema/live.py), so their state is their payload. Elections:
 
@@ -18,30 +18,19 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import strawberry
-
-from api.live import topics
+from api.access import topics
+from api.access.drafting import RequestDraftingServices
 from api.live.fanout import Hub, LoadError
 from api.live.pubsub import create_backend
 from api.runtime import Runtime
 from api.services import authz, ballots, comments, drafting_cache, ledgerio, proposal_support
-from api.services.drafting_services import RequestDraftingServices
 from api.services.elections import election_secret
 from api.services.proposal_support import roll_cache
 from api.services.tally_views import tally_view, tally_viewer_class
 from api.store.models import Community, DocumentVersion, Election, Proposal
-from schema.base import QueryError
 from schema.contract.community import Viewer
-from schema.contract.errors import AppError, not_found, unauthenticated
-from schema.document import VersionStatus
-from schema.live import (
-    ConsultationLiveUpdate,
-    Discussion,
-    ElectionTallyUpdate,
-    ProposalLiveUpdate,
-    proposal_update,
-)
-from schema.voting import BuildingTurnout, ElectionState, Tally
+from schema.contract.errors import not_found, unauthenticated
+from schema.contract.live import ConsultationLive, ElectionLive, LivePayloads, ProposalLive
 from voting import visibility
 
 
@@ -66,8 +55,9 @@ P = TypeVar("P")
 class Live:
     """The worker's hub for live topics, and the loaders and renderer behind it."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, payloads: LivePayloads) -> None:
         self.rt = runtime
+        self.payloads = payloads  # schema/live.py: GraphQL types are built there, once a version
         self._loaders: dict[str, Callable[[int], Awaitable[Any]]] = {
             "election": self._load_election,
             "proposal": self._load_proposal,
@@ -82,12 +72,12 @@ class Live:
         self._started = False
 
     @classmethod
-    def attach(cls, runtime: Runtime) -> Live:
+    def attach(cls, runtime: Runtime, payloads: LivePayloads) -> Live:
         """The runtime's announcer from now on (idempotent): every group commit of ballots is
         announced to the subscriptions of every worker."""
         if isinstance(runtime.live, Live):
             return runtime.live
-        live = cls(runtime)
+        live = cls(runtime, payloads)
         runtime.live = live
         runtime.cast_queue.on_commit = live.after_cast
         return live
@@ -135,7 +125,7 @@ class Live:
             raise LoadError(topic)
         return await loader(int(raw))
 
-    async def _load_proposal(self, proposal_id: int) -> ProposalLiveUpdate:
+    async def _load_proposal(self, proposal_id: int) -> Any:
         async with self.rt.reader() as session:
             row = await session.get(Proposal, proposal_id)
             if row is None:
@@ -148,32 +138,36 @@ class Live:
             snapshot = await proposal_support.roll_snapshot(
                 session=session, community=community, cache=roll_cache(self.rt.engine.sync_engine)
             )
-            return proposal_update(
-                proposal_id=row.id,
-                version=version,
-                status=row.status,
-                support_heads=row.support_heads,
-                support_area_centi=row.support_area_centi,
-                signature_count=row.signature_count,
-                line=snapshot.line,
-                answered=row.answer_kind is not None,
-                discussion=await comments.discussion(session, proposal_id=row.id),
+            return self.payloads.proposal(
+                ProposalLive(
+                    proposal_id=row.id,
+                    version=version,
+                    status=row.status,
+                    support_heads=row.support_heads,
+                    support_area_centi=row.support_area_centi,
+                    signature_count=row.signature_count,
+                    line=snapshot.line,
+                    answered=row.answer_kind is not None,
+                    discussion=await comments.discussion(session, proposal_id=row.id),
+                )
             )
 
-    async def _load_consultation(self, version_id: int) -> ConsultationLiveUpdate:
+    async def _load_consultation(self, version_id: int) -> Any:
         async with self.rt.reader() as session:
             row = await session.get(DocumentVersion, version_id)
             if row is None:
                 raise LoadError(topics.consultation(version_id))
             version = await drafting_cache.current(session, row.community_id)
             await session.refresh(row)
-            return ConsultationLiveUpdate(
-                version_id=strawberry.ID(str(row.id)),
-                version=version,
-                status=VersionStatus(row.status),
-                opens_at=row.opens_at,
-                closes_at=row.closes_at,
-                discussion=Discussion.of(await comments.discussion(session, version_id=row.id)),
+            return self.payloads.consultation(
+                ConsultationLive(
+                    version_id=row.id,
+                    version=version,
+                    status=row.status,
+                    opens_at=row.opens_at,
+                    closes_at=row.closes_at,
+                    discussion=await comments.discussion(session, version_id=row.id),
+                )
             )
 
     async def _load_election(self, election_id: int) -> ElectionState_:
@@ -213,87 +207,62 @@ class Live:
             return self._render_election(state, str(variant))
         return state  # the same for every viewer admitted
 
-    def _render_election(self, state: ElectionState_, cls: str) -> ElectionTallyUpdate:
+    def _render_election(self, state: ElectionState_, cls: str) -> Any:
         tally = None
         r = state.released
         if r is not None:
-            tally = Tally(
-                view=tally_view(
-                    r,
-                    visibility.streamed(state.state, state.visibility, cls),
-                    step=state.step,
-                    roll_heads=state.roll_heads,
-                    roll_area=state.roll_area,
-                    ledger_seq=state.ledger_seq,
-                    ledger_head=state.ledger_head,
-                )
-            )
-        buildings = None
-        if visibility.turnout_by_building_visible(cls) and state.buildings:
-            buildings = [
-                BuildingTurnout(building=b, electors=n, voted=v) for b, n, v in state.buildings
-            ]
-        return ElectionTallyUpdate(
-            election_id=strawberry.ID(str(state.election_id)),
-            version=visibility.streamed_version(
-                cls,
+            tally = tally_view(
+                r,
+                visibility.streamed(state.state, state.visibility, cls),
+                step=state.step,
+                roll_heads=state.roll_heads,
+                roll_area=state.roll_area,
                 ledger_seq=state.ledger_seq,
-                released_ballots=state.released.ballots if state.released else 0,
+                ledger_head=state.ledger_head,
+            )
+        shown = visibility.turnout_by_building_visible(cls) and state.buildings
+        return self.payloads.election(
+            ElectionLive(
+                election_id=state.election_id,
+                version=visibility.streamed_version(
+                    cls,
+                    ledger_seq=state.ledger_seq,
+                    released_ballots=state.released.ballots if state.released else 0,
+                    state=state.state,
+                ),
                 state=state.state,
-            ),
-            state=ElectionState(state.state),
-            tally=tally,
-            building_turnout=buildings,
+                tally=tally,
+                buildings=state.buildings if shown else None,
+            )
         )
 
     # the subscription --------------------------------------------------------------------
     async def election_tally(
-        self, viewer: Viewer | None, election_id: int, lang: str
-    ) -> AsyncGenerator[ElectionTallyUpdate, None]:
+        self, viewer: Viewer | None, election_id: int
+    ) -> AsyncGenerator[Any, None]:
         """Check access, log the start of the view, then stream updates (current first)."""
-        try:
-            cls = await self._admit(viewer, election_id)
-        except AppError as error:
-            raise QueryError(error, lang) from None
-        async for update in self._stream(
-            topics.election(election_id), cls, lang, "表决", "election"
-        ):
+        cls = await self._admit(viewer, election_id)
+        async for update in self._stream(topics.election(election_id), cls, "表决", "election"):
             yield update
 
-    async def proposal(
-        self, viewer: Viewer | None, proposal_id: int, lang: str
-    ) -> AsyncGenerator[ProposalLiveUpdate, None]:
+    async def proposal(self, viewer: Viewer | None, proposal_id: int) -> AsyncGenerator[Any, None]:
         """Who may read the proposal may watch it (the drafting rules, drafts included)."""
-        await self._readable(lambda hub: hub.proposal(proposal_id), viewer, lang)
-        async for update in self._stream(
-            topics.proposal(proposal_id), None, lang, "提案", "proposal"
-        ):
+        async with self.rt.reader() as session:
+            await RequestDraftingServices(self.rt, session, viewer).proposal(proposal_id)
+        async for update in self._stream(topics.proposal(proposal_id), None, "提案", "proposal"):
             yield update
 
     async def consultation(
-        self, viewer: Viewer | None, version_id: int, lang: str
-    ) -> AsyncGenerator[ConsultationLiveUpdate, None]:
+        self, viewer: Viewer | None, version_id: int
+    ) -> AsyncGenerator[Any, None]:
         """Who may read the version may watch it (a draft: the drafters only)."""
-        await self._readable(lambda hub: hub.version(version_id), viewer, lang)
-        async for update in self._stream(
-            topics.consultation(version_id), None, lang, "版本", "version"
-        ):
+        async with self.rt.reader() as session:
+            await RequestDraftingServices(self.rt, session, viewer).version(version_id)
+        async for update in self._stream(topics.consultation(version_id), None, "版本", "version"):
             yield update
 
-    async def _readable(
-        self,
-        read: Callable[[RequestDraftingServices], Awaitable[object]],
-        viewer: Viewer | None,
-        lang: str,
-    ) -> None:
-        async with self.rt.reader() as session:
-            try:
-                await read(RequestDraftingServices(self.rt, session, viewer))
-            except AppError as error:
-                raise QueryError(error, lang) from None
-
     async def _stream(
-        self, topic: str, variant: Hashable, lang: str, what_zh: str, what_en: str
+        self, topic: str, variant: Hashable, what_zh: str, what_en: str
     ) -> AsyncGenerator[Any, None]:
         await self.start()
         try:
@@ -301,7 +270,7 @@ class Live:
                 async for update in watcher:
                     yield update
         except LoadError:
-            raise QueryError(not_found(what_zh, what_en), lang) from None
+            raise not_found(what_zh, what_en) from None
 
     async def _admit(self, viewer: Viewer | None, election_id: int) -> str:
         if viewer is None:

@@ -1,6 +1,6 @@
 """From the API's answers to a ballot's encoded choices, and from a stored cast to a receipt.
 
-An online cast (:mod:`api.services.casting`) and a paper entry (:mod:`api.services.paper`) read
+An online cast (:mod:`api.access.casting`) and a paper entry (:mod:`api.access.paper`) read
 the same questions and validate answers the same way, so both go through here.
 """
 

@@ -1,7 +1,7 @@
 """The one place a released tally becomes the API's :class:`TallyView`, and the one place a
 viewer's grants become their class for tally views.
 
-The HTTP query (:mod:`api.services.tallies`), the live subscription (:mod:`api.live.views`) and
+The HTTP query (:mod:`api.access.tallies`), the live subscription (:mod:`api.live.views`) and
 the district overview (:mod:`api.services.district`) all show a tally; what each viewer is shown
 of it is decided by :mod:`voting.visibility` and passed in as a :class:`~voting.visibility.Shown`.
 """

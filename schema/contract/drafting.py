@@ -1,6 +1,6 @@
 """What the proposal, drafting and consultation resolvers need from the service.
 
-Declared here, implemented in ``api/services/drafting_services.py`` (``schema`` may not import
+Declared here, implemented in ``api/access/drafting.py`` (``schema`` may not import
 ``api``, docs/design.md §5). Unlike the row Protocols of :mod:`schema.contract.community`, these are
 finished views: the service builds a whole page in a couple of queries and hands over plain values,
 and the GraphQL types copy them into plain fields. That is deliberate: on a page of 50 proposals or

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
+from api.access.community import CommunityServices
 from api.http.app import create_app
 from api.runtime import Runtime
-from api.services.community_services import CommunityServices
 from api.store.models import Community, Unit
 from schema import root
 from tests.conftest import make_settings

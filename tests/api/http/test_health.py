@@ -24,6 +24,7 @@ from api.live.pubsub import asyncpg_dsn
 from api.live.pubsub.postgres import PostgresBackend
 from api.live.views import Live
 from api.runtime import Runtime
+from schema.live import PAYLOADS
 from tests.api.live import test_pubsub
 from tests.conftest import make_settings
 from tests.support.ops import free_port
@@ -50,7 +51,7 @@ async def started() -> AsyncIterator[list[Runtime]]:
 
 async def _runtime(made: list[Runtime], tmp_path: Path, db_url: str, **kw: Any) -> Runtime:
     rt = Runtime.create(make_settings(tmp_path, db_url, **kw))
-    Live.attach(rt)
+    Live.attach(rt, PAYLOADS)
     made.append(rt)
     return rt
 

@@ -119,7 +119,7 @@ class _Watching:
         self._rt, self._viewer = runtime, viewer
 
     def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]:
-        return Live.of(self._rt).election_tally(self._viewer, election_id, "en")
+        return Live.of(self._rt).election_tally(self._viewer, election_id)
 
 
 async def _watched(runtime: Runtime, election: str, token: str) -> dict[str, Any]:

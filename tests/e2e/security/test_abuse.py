@@ -27,10 +27,10 @@ from sqlalchemy import func, select
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from api.access.community import CommunityServices
 from api.http.app import create_app
 from api.http.media import GRAPHQL_RESPONSE
 from api.runtime import Runtime
-from api.services.community_services import CommunityServices
 from api.store.models import LoginSession, Unit
 from tests.conftest import make_settings
 from tests.e2e.test_live import PROTOCOL, SUBSCRIBE, SUPERVISOR, Client, Server, closed_with

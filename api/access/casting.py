@@ -15,10 +15,10 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, literal_column, select, true, union_all
 
+from api.access.election_scope import ElectionAccess
 from api.services import ballots as store
 from api.services import elections as svc
 from api.services.ballot_input import ballot_context, choices_of, receipt_view
-from api.services.election_access import ElectionAccess
 from api.services.voting_messages import app_error
 from api.store.models import Ballot, Election, Elector, ElectorOwner, Person, Proxy
 from api.store.paging import decode_cursor, encode_cursor

@@ -5,9 +5,7 @@ call the comment services (writing in :mod:`api.services.commenting`, reading in
 
 from __future__ import annotations
 
-from api.services import commenting, comments
-from api.services.actors import not_on_roll
-from api.services.drafting_scope import (
+from api.access.drafting_scope import (
     DRAFTERS,
     MODERATORS,
     OWNERS,
@@ -15,6 +13,8 @@ from api.services.drafting_scope import (
     REPLIERS,
     DraftingScope,
 )
+from api.services import commenting, comments
+from api.services.actors import not_on_roll
 from schema.contract.drafting import CommentPage, CommentView
 from schema.contract.errors import AppError
 

@@ -1,7 +1,7 @@
 """The drafting services of one request: :class:`schema.contract.drafting.DraftingServices`.
 
 It only routes: each call finds the compound the object belongs to, checks the viewer's role
-there (:class:`api.services.drafting_scope.DraftingScope`), and calls the keyword-only service
+there (:class:`api.access.drafting_scope.DraftingScope`), and calls the keyword-only service
 functions that hold the rules. The calls are grouped by what
 they reach: proposals, comments, rule documents.
 
@@ -21,9 +21,9 @@ hide or restore a comment              committee, preparatory group, officials
 
 from __future__ import annotations
 
-from api.services.comment_access import CommentAccess
-from api.services.document_access import DocumentAccess
-from api.services.proposal_access import ProposalAccess
+from api.access.comments import CommentAccess
+from api.access.documents import DocumentAccess
+from api.access.proposals import ProposalAccess
 from schema.contract.drafting import DraftingServices
 
 

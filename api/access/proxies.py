@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
+from api.access.election_scope import STAFF_VIEW, ElectionAccess
 from api.services import audit
 from api.services import ballots as store
 from api.services.accounts import normalize_phone
-from api.services.election_access import STAFF_VIEW, ElectionAccess
 from api.services.voting_messages import app_error
 from api.store.models import Proxy
 from schema.contract.errors import AppError, not_found

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from api.access.election_scope import STAFF_VIEW, ElectionAccess
 from api.services import audit, ledgerio
 from api.services import ballots as store
-from api.services.election_access import STAFF_VIEW, ElectionAccess
 from api.services.tally_views import tally_view, tally_viewer_class
 from schema.contract.errors import AppError
 from schema.contract.voting import BuildingTurnoutView, ResultView, TallyView

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from api.access.election_scope import OVERSEERS, ElectionAccess
 from api.services import certification, ledgerio
-from api.services.election_access import OVERSEERS, ElectionAccess
 from api.store.models import Election
 from schema.contract.voting import VerifyView
 

@@ -6,7 +6,7 @@ the lookups that find an object's compound and check the viewer's role there thr
 so ids cannot be probed); the request's DataLoaders for the lists nested in pages (thread replies,
 proposal history, document versions), so a page costs the same number of statements whatever its
 size; and the live notices sent once a write has committed. Who may do what is in
-:mod:`api.services.drafting_services`.
+:mod:`api.access.drafting`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from api.live import topics
+from api.access import topics
 from api.runtime import Runtime
 from api.services import (
     authz,

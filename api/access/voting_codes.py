@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from api.access.election_scope import RUNNERS, ElectionAccess
 from api.services import audit
-from api.services.election_access import RUNNERS, ElectionAccess
 from api.store.models import Elector, ElectorOwner, Person
 from schema.contract.errors import AppError
 from schema.contract.voting import NoticeView

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from api.live import topics
+from api.access import topics
+from api.access.drafting_scope import DRAFTERS, READERS, DraftingScope
 from api.services import (
     document_drafts,
     document_reading,
@@ -16,7 +17,6 @@ from api.services import (
     response_register,
     version_diff,
 )
-from api.services.drafting_scope import DRAFTERS, READERS, DraftingScope
 from schema.contract.drafting import (
     DiffView,
     DocumentView,

@@ -5,7 +5,7 @@ voting concern shares: load an election the viewer may see (a proxy holder from 
 compound included, docs/design.md §2), require a role or a supervisor acting in person
 (:mod:`api.services.authz`), find an elector of the frozen roll, refuse a cast outside the
 voting window. The concerns themselves are mixins over it, joined in
-:class:`api.services.election_services.ElectionServices`.
+:class:`api.access.elections.ElectionServices`.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ the proposal services (lifecycle in :mod:`api.services.proposals`, co-signing in
 
 from __future__ import annotations
 
-from api.live import topics
+from api.access import topics
+from api.access.drafting_scope import DRAFTERS, OWNERS, READERS, DraftingScope
 from api.services import proposal_cards, proposal_support, proposals
-from api.services.drafting_scope import DRAFTERS, OWNERS, READERS, DraftingScope
 from schema.contract.drafting import ProposalPage, ProposalView, SignResult
 from schema.contract.errors import AppError
 

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.access.election_scope import RUNNERS, STAFF_VIEW, SUPERVISORS, ElectionAccess
 from api.services import authz
 from api.services import elections as svc
-from api.services.election_access import RUNNERS, STAFF_VIEW, SUPERVISORS, ElectionAccess
 from api.services.election_questions import candidates_of, questions_of
 from api.store.models import Community, Election, Elector
 from api.store.paging import keyset

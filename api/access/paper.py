@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from api.access.election_scope import ElectionAccess
 from api.services import audit
 from api.services import ballots as store
 from api.services.ballot_input import ballot_context, choices_of, receipt_view
-from api.services.election_access import ElectionAccess
 from api.services.voting_messages import app_error
 from api.store.models import PaperEntry
 from schema.contract.errors import AppError, not_found
