@@ -78,7 +78,7 @@ class Caches:
         default_factory=lambda: LRUCache(maxsize=512)
     )
     # (election id, questions fingerprint) → (core questions, candidate id → person id): frozen
-    # from the opening on, so a cast need not read them again (api/services/voting_hub.py)
+    # from the opening on, so a cast need not read them again (api/services/ballot_input.py)
     ballot_contexts: LRUCache[tuple[int, str], Any] = field(
         default_factory=lambda: LRUCache(maxsize=256)
     )

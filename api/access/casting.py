@@ -55,8 +55,8 @@ _person = Person.__table__.c
 _proxy = Proxy.__table__.c
 # Core statements built once: the cast path runs them for every ballot.
 # Own electors: driven from the account's persons (an IN subquery), not from the election's
-# electors, which SQLite's planner picks for the equivalent join and then scans whole (about
-# 2 ms per cast at 6,000 electors, growing with the roll).
+# electors, which SQLite's planner picks for the equivalent join and then scans whole (a cost
+# per cast that grows with the roll; figures: docs/performance.md).
 _CAST_ELECTORS = union_all(
     select(
         _elector.id, _elector.key, _elector.code_mac, literal_column("0").label("via_proxy")

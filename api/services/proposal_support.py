@@ -14,11 +14,11 @@ unmake it — like a petition that has been filed.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
+from cachetools import LRUCache
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,19 +71,13 @@ class RollCache:
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[int, int], RollSnapshot] = OrderedDict()
+        self._items: LRUCache[tuple[int, int], RollSnapshot] = LRUCache(maxsize=size)
 
     def get(self, key: tuple[int, int]) -> RollSnapshot | None:
-        found = self._items.get(key)
-        if found is not None:
-            self._items.move_to_end(key)
-        return found
+        return self._items.get(key)
 
     def put(self, key: tuple[int, int], value: RollSnapshot) -> None:
         self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
 
 
 async def roll_snapshot(
