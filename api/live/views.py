@@ -23,7 +23,7 @@ import strawberry
 from api.live import topics
 from api.live.fanout import Hub, LoadError
 from api.live.pubsub import create_backend
-from api.services import authz, ballots, comments, drafting_cache, ledgerio, proposals
+from api.services import authz, ballots, comments, drafting_cache, proposals, tallies
 from api.services.drafting_hub import DraftingHub, roll_cache
 from api.services.elections import election_secret
 from api.store.models import Community, DocumentVersion, Election, Proposal
@@ -101,7 +101,7 @@ class ElectionState_:
     roll_area: int
     ledger_seq: int
     ledger_head: str
-    released: ledgerio.Released | None
+    released: tallies.Released | None
     buildings: tuple[tuple[str, int, int], ...]
 
 
@@ -205,7 +205,7 @@ class Live:
             if election.state not in ("draft", "announced", "cancelled"):
                 secret = election_secret(self.rt.settings.key("slot"), election.id)
                 step = 1 if election.state in CLOSED else max(1, election.tally_step)
-                released = await ledgerio.released_tally(
+                released = await tallies.released_tally(
                     session=session,
                     election=election,
                     secret=secret,
@@ -356,7 +356,7 @@ class Live:
         return cls
 
 
-def question_counts(released: ledgerio.Released) -> list[QuestionCount]:
+def question_counts(released: tallies.Released) -> list[QuestionCount]:
     """The released counts as the API shows them (HTTP query and subscription alike)."""
     return [
         QuestionCount(

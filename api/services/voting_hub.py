@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.live import views as live
 from api.runtime import Runtime
-from api.services import audit, authz, ledgerio
+from api.services import audit, authz, tallies, verification
 from api.services import ballots as store
 from api.services import elections as svc
 from api.services.accounts import normalize_phone
@@ -305,7 +305,7 @@ class VotingHub:
                 )
                 await log_session.commit()
         step = 1 if closed else max(1, election.tally_step)
-        view = await ledgerio.released_tally(
+        view = await tallies.released_tally(
             session=self.session,
             election=election,
             secret=self.secret(election.id),
@@ -401,7 +401,7 @@ class VotingHub:
 
     async def verify(self, election_id: int) -> VerifyView:
         election, _ = await self._load(election_id, OVERSEERS)
-        report = await ledgerio.verify_election(
+        report = await verification.verify_election(
             session=self.session, election=election, secret=self.secret(election.id)
         )
         return report
