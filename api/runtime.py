@@ -73,7 +73,7 @@ class Caches:
     entry goes when full, never all at once)."""
 
     # (election id, ledger seq, step) → the released tally at that point of the ledger
-    # (api/services/ledgerio.py); a ledger prefix never changes
+    # (api/services/tallies.py); a ledger prefix never changes
     tallies: LRUCache[tuple[int, int, int], Any] = field(
         default_factory=lambda: LRUCache(maxsize=512)
     )

@@ -63,7 +63,7 @@ from sqlalchemy import select
 from api.runtime import Runtime
 from api.services import elections as svc
 from api.services.ballots import lock_election, recount
-from api.services.ledgerio import verify_election
+from api.services.verification import verify_election
 from api.settings import Settings
 from api.store.models import Ballot, Community, Election, Elector, LedgerEntry
 from bench.cast import Seeded, free_port, seed

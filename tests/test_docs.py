@@ -7,7 +7,7 @@ and every file path the docs cite exists.
   section heading (``## N.``, ``### N.M``) or a numbered item of docs/design.md, and a quoted name
   after it (``§2 "Counting"``) appears in that section.
 * Every path of the tree cited in docs/*.md and README.md (``api/store/paging.py``,
-  ``tests/e2e/protocol/``, ``api/services/ledgerio.released_tally``) exists.
+  ``tests/e2e/protocol/``, ``api/services/tallies.released_tally``) exists.
 """
 
 from __future__ import annotations

@@ -9,5 +9,7 @@ Modules: ``roll`` (units → electors, fingerprint), ``rules`` (thresholds, seat
 counts), ``tally`` (incremental and recount), ``result`` (certified, canonical results),
 ``ledger`` (hash chain), ``secrecy`` (slot keys, voting codes, tracking codes), ``lifecycle``
 (states, notice periods, certification), ``visibility`` (who sees what of a live tally, when),
-``codec`` and ``errors`` (shared plumbing).
+``replay`` (a ledger replayed into counted ballots), ``verify`` (the one verifier, fed from the
+database or an export), ``bulk`` (fast paths, each checked against the plain one), ``codec`` and
+``errors`` (shared plumbing).
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from api.access.election_scope import OVERSEERS, ElectionAccess
-from api.services import certification, ledgerio
+from api.services import certification, verification
 from api.store.models import Election
 from schema.contract.voting import VerifyView
 
@@ -21,7 +21,7 @@ class Supervision(ElectionAccess):
 
     async def verify(self, election_id: int) -> VerifyView:
         election, _ = await self._load(election_id, OVERSEERS)
-        report = await ledgerio.verify_election(
+        report = await verification.verify_election(
             session=self.session, election=election, secret=self.secret(election.id)
         )
         return report

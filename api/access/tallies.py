@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from api.access.election_scope import STAFF_VIEW, ElectionAccess
-from api.services import audit, ledgerio
+from api.services import audit, tallies
 from api.services import ballots as store
 from api.services.tally_views import tally_view, tally_viewer_class
 from schema.contract.errors import AppError
@@ -40,7 +40,7 @@ class Tallies(ElectionAccess):
                 )
                 await log_session.commit()
         step = visibility.release_step(election.state, election.tally_step)
-        released = await ledgerio.released_tally(
+        released = await tallies.released_tally(
             session=self.session,
             election=election,
             secret=self.secret(election.id),

@@ -16,8 +16,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from voting.verify import Verdict
 
 EPILOG = """\
 settings come from GONGZHI_* environment variables (README.md lists them all).
@@ -308,15 +312,11 @@ def _create_admin(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
-def _print_report(report: object) -> int:
-    from schema.contract.voting import VerifyView
-
-    assert isinstance(report, VerifyView)
+def _print_report(report: Verdict) -> int:
     print(f"ledger entries: {report.entries}, head: {report.head}")
-    print(f"roll fingerprint: {'ok' if report.roll_fingerprint_ok else 'MISMATCH'}")
+    print(f"roll fingerprint: {_outcome(report.roll_fingerprint_ok, report, 'roll_fingerprint')}")
     print(f"ballots match the ledger: {'ok' if report.counted_ok else 'NO'}")
-    recount = {True: "ok", False: "MISMATCH", None: "not checked (needs GONGZHI_SECRET_KEY)"}
-    print(f"result recount: {recount[report.result_ok]}")
+    print(f"result recount: {_outcome(report.result_ok, report, 'result')}")
     if report.ok:
         print("verified / 验证通过")
         return 0
@@ -325,13 +325,20 @@ def _print_report(report: object) -> int:
     return 1
 
 
+def _outcome(ok: bool | None, report: Verdict, check: str) -> str:
+    if ok is None:
+        return f"not checked ({report.unchecked.get(check, 'not applicable')})"
+    return "ok" if ok else "MISMATCH"
+
+
 def _verify(args: argparse.Namespace) -> int:
     from api.services.elections import election_secret
 
     if args.source is not None:
         import json
 
-        from api.services.ledgerio import verify_export
+        from api.formats.ledger_export import read_lines
+        from voting.verify import verify
 
         with args.source.open(encoding="utf-8") as fh:
             header = json.loads(fh.readline() or "{}")
@@ -342,7 +349,7 @@ def _verify(args: argparse.Namespace) -> int:
             if os.environ.get("GONGZHI_SECRET_KEY") and "id" in header:
                 key = Settings.from_env().key("slot")
                 secret = election_secret(key, int(header["id"]))
-            return _print_report(verify_export(fh, secret=secret))
+            return _print_report(verify(read_lines(fh), secret=secret))
     if args.election is None:
         print("gongzhi: give an election id, or --from FILE", file=sys.stderr)
         return 2
@@ -350,7 +357,7 @@ def _verify(args: argparse.Namespace) -> int:
 
     async def run() -> int:
         from api.runtime import Runtime
-        from api.services.ledgerio import export_lines, verify_election
+        from api.services.verification import check_election, export_lines
         from api.store.models import Election
 
         rt = Runtime.create(settings)
@@ -361,7 +368,7 @@ def _verify(args: argparse.Namespace) -> int:
                     print(f"gongzhi: no election with id {args.election}", file=sys.stderr)
                     return 2
                 secret = election_secret(settings.key("slot"), election.id)
-                report = await verify_election(session=session, election=election, secret=secret)
+                report = await check_election(session, election, secret)
                 if args.export is not None:
                     lines = await export_lines(session, election)
                     with args.export.open("w", encoding="utf-8") as out:

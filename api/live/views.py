@@ -23,7 +23,7 @@ from api.access.drafting import RequestDraftingServices
 from api.live.fanout import Hub, LoadError
 from api.live.pubsub import create_backend
 from api.runtime import Runtime
-from api.services import authz, ballots, comments, drafting_cache, ledgerio, proposal_support
+from api.services import authz, ballots, comments, drafting_cache, proposal_support, tallies
 from api.services.elections import election_secret
 from api.services.proposal_support import roll_cache
 from api.services.tally_views import tally_view, tally_viewer_class
@@ -45,7 +45,7 @@ class ElectionState_:
     roll_area: int
     ledger_seq: int
     ledger_head: str
-    released: ledgerio.Released | None
+    released: tallies.Released | None
     buildings: tuple[tuple[str, int, int], ...]
 
 
@@ -180,7 +180,7 @@ class Live:
             if election.state not in visibility.UNTALLIED:
                 secret = election_secret(self.rt.settings.key("slot"), election.id)
                 step = visibility.release_step(election.state, election.tally_step)
-                released = await ledgerio.released_tally(
+                released = await tallies.released_tally(
                     session=session,
                     election=election,
                     secret=secret,

@@ -9,7 +9,7 @@ Why this way:
 * **Verified before it is called a backup.** A copy is only useful if it can be restored, so
   the copy itself is checked: ``PRAGMA integrity_check``, and every election's ledger,
   ballots, roll fingerprint and result recount — the very checks of `gongzhi verify`
-  (:func:`api.services.ledgerio.verify_election`). Only then is it renamed to its final name;
+  (:func:`api.services.verification.verify_election`). Only then is it renamed to its final name;
   a failed backup leaves no file that looks like one.
 * **Restore refuses what it cannot undo.** It verifies the backup first; refuses while any
   process has the database open (the running server would go on writing to the replaced
@@ -32,8 +32,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from api.services.elections import election_secret
+from api.services.verification import verify_election
 from api.settings import Settings
+from api.store.engine import session_factory
+from api.store.models import Election
 
 PAGES_PER_STEP = 64  # 256 KiB at SQLite's default page size: a progress tick per step
 # Tables whose rows make a database "hold data": restore --force is needed to replace it.
@@ -158,13 +163,6 @@ def verify(path: Path, settings: Settings) -> Verified:
 
 
 async def _verify_elections(path: Path, settings: Settings) -> list[tuple[int, int]]:
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from api.services.elections import election_secret
-    from api.services.ledgerio import verify_election
-    from api.store.engine import session_factory
-    from api.store.models import Election
-
     engine = create_async_engine(f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true")
     done: list[tuple[int, int]] = []
     try:

@@ -7,7 +7,7 @@ Why it is built this way:
 * The data model has no "committee in office" row: a committee is in office because an
   election selected it. So the committee shown is the latest certified or published committee
   selection of each kind, with its winners' names read from the certified result.
-* Turnout is the released tally (:func:`api.services.ledgerio.released_tally`): in steps of the
+* Turnout is the released tally (:func:`api.services.tallies.released_tally`): in steps of the
   election's ``tally_step`` while it is open, exact after the close — the same numbers owners
   see, so the overview shows nobody a single ballot moving. It never carries counts per option,
   so viewing it is not a live-count view and is not logged as one.
@@ -24,7 +24,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import communities, ledgerio
+from api.services import communities, tallies
 from api.services.elections import election_secret
 from api.services.tally_views import tally_view
 from api.store.models import Candidate, DocumentVersion, Election, Proposal, Question
@@ -51,10 +51,10 @@ async def _turnout(
     election: Election,
     *,
     slot_key: bytes,
-    cache: MutableMapping[tuple[int, int, int], ledgerio.Released],
+    cache: MutableMapping[tuple[int, int, int], tallies.Released],
 ) -> TallyView:
     step = visibility.release_step(election.state, election.tally_step)
-    released = await ledgerio.released_tally(
+    released = await tallies.released_tally(
         session=session,
         election=election,
         secret=election_secret(slot_key, election.id),
@@ -77,7 +77,7 @@ async def _elections(
     ids: Sequence[int],
     *,
     slot_key: bytes,
-    cache: MutableMapping[tuple[int, int, int], ledgerio.Released],
+    cache: MutableMapping[tuple[int, int, int], tallies.Released],
 ) -> dict[int, list[ElectionUnderWayView]]:
     rows = (
         await session.execute(
@@ -207,7 +207,7 @@ async def overview(
     first: int,
     after: str | None,
     slot_key: bytes,
-    cache: MutableMapping[tuple[int, int, int], ledgerio.Released],
+    cache: MutableMapping[tuple[int, int, int], tallies.Released],
     now: datetime,
 ) -> Page[CompoundStateView]:
     """A page of the viewer's district (an admin: every district), compounds in id order.

@@ -9,7 +9,7 @@ of it is decided by :mod:`voting.visibility` and passed in as a :class:`~voting.
 from __future__ import annotations
 
 from api.services import authz
-from api.services.ledgerio import Released
+from api.services.tallies import Released
 from api.store.models import Community
 from schema.contract.community import Viewer
 from schema.contract.voting import Count, QuestionCount, TallyView

@@ -3,7 +3,7 @@ subscription and the district overview show what voting/visibility.py lets them.
 
 from __future__ import annotations
 
-from api.services.ledgerio import QuestionCounts, Released
+from api.services.tallies import QuestionCounts, Released
 from api.services.tally_views import tally_view
 from schema.contract.voting import Count, QuestionCount, TallyView
 from voting import visibility

@@ -1,0 +1,129 @@
+"""An election read back from the database for the verifier and for the export.
+
+Why apart from the checks: the checks (:mod:`voting.verify`) are pure and run the same on an
+export file on another machine; this module only reads the plain rows they need — the ledger,
+the ballot rows, the frozen roll and the questions — and hands them over as a
+:class:`voting.verify.ElectionRecord`. ``gongzhi verify``, the overseers' ``verify`` query and
+``gongzhi backup`` call :func:`verify_election`; ``gongzhi verify --export`` writes
+:func:`export_lines` (format: :mod:`api.formats.ledger_export`).
+
+Plain rows (no ORM objects) throughout: a large election has a million ballots and entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.formats.ledger_export import write_lines
+from api.services.elections import candidates_of, core_questions, questions_of
+from api.store.models import Ballot, Election, ElectionUnit, Elector, LedgerEntry
+from schema.contract.voting import VerifyView
+from voting import ballot as vballot
+from voting.replay import StoredBallot
+from voting.verify import Claims, ElectionRecord, LedgerRow, Verdict, verify
+
+_unit = ElectionUnit.__table__.c
+_elector = Elector.__table__.c
+_entry = LedgerEntry.__table__.c
+_ballot = Ballot.__table__.c
+
+
+async def election_record(
+    session: AsyncSession, election: Election, *, ordered: bool = False
+) -> ElectionRecord:
+    """Everything the verifier reads. ``ordered`` puts units in unit order and ballots in
+    ledger order (for the export; the checks do not need it)."""
+    eid = election.id
+    entries = list(
+        map(
+            LedgerRow._make,
+            await session.execute(
+                select(_entry.seq, _entry.kind, _entry.payload, _entry.prev_hash, _entry.hash)
+                .where(_entry.election_id == eid)
+                .order_by(_entry.seq)
+            ),
+        )
+    )
+    units_q = select(
+        _unit.unit_key, _unit.area_centi, _unit.owner_ids, _unit.developer_unsold, _unit.elector_key
+    ).where(_unit.election_id == eid)
+    ballots_q = select(
+        _ballot.id, _ballot.slot, _ballot.choices, _ballot.nonce, _ballot.tracking, _ballot.seq,
+        _ballot.channel, _ballot.status,
+    ).where(_ballot.election_id == eid)  # fmt: skip
+    if ordered:
+        units_q = units_q.order_by(_unit.unit_key)
+        ballots_q = ballots_q.order_by(_ballot.seq)
+    units = [(k, a, o, d, e) for k, a, o, d, e in await session.execute(units_q)]
+    electors = [
+        (k, h, a)
+        for k, h, a in await session.execute(
+            select(_elector.key, _elector.heads, _elector.area_centi).where(
+                _elector.election_id == eid
+            )
+        )
+    ]
+    ballots = {b[0]: StoredBallot._make(b) for b in await session.execute(ballots_q)}
+    qrows = await questions_of(session, eid)
+    crows = await candidates_of(session, eid)
+    claims = Claims(
+        election_id=str(eid),
+        ledger_head=election.ledger_head,
+        roll_fingerprint=election.roll_fingerprint,
+        result_digest=election.result_digest,
+        non_voter_rule=election.non_voter_rule,
+    )
+    return ElectionRecord(
+        claims, lambda: core_questions(qrows, crows), entries, ballots, units, electors
+    )
+
+
+async def check_election(session: AsyncSession, election: Election, secret: bytes) -> Verdict:
+    """Every check of :func:`voting.verify.verify` on the stored election."""
+    return verify(await election_record(session, election), secret=secret)
+
+
+async def verify_election(
+    *, session: AsyncSession, election: Election, secret: bytes
+) -> VerifyView:
+    """:func:`check_election` as the API reports it."""
+    return view_of(await check_election(session, election, secret))
+
+
+def view_of(verdict: Verdict) -> VerifyView:
+    """The API's view of a verdict: a roll that is not frozen yet has nothing to mismatch."""
+    return VerifyView(
+        ok=verdict.ok,
+        entries=verdict.entries,
+        head=verdict.head,
+        first_bad_seq=verdict.first_bad_seq,
+        reason=verdict.reason,
+        roll_fingerprint_ok=verdict.roll_fingerprint_ok is not False,
+        counted_ok=verdict.counted_ok,
+        result_ok=verdict.result_ok,
+    )
+
+
+async def export_lines(session: AsyncSession, election: Election) -> Iterator[str]:
+    """The election as JSON Lines (:mod:`api.formats.ledger_export`)."""
+    record = await election_record(session, election, ordered=True)
+    header = {
+        "id": election.id,
+        "title": election.title,
+        "state": election.state,
+        "questions": vballot.encode_questions(record.questions()),
+        "roll_fingerprint": election.roll_fingerprint,
+        "questions_fingerprint": election.questions_fingerprint,
+        "roll_heads": election.roll_heads,
+        "roll_area": election.roll_area,
+        "ledger_seq": election.ledger_seq,
+        "ledger_head": election.ledger_head,
+        "result_digest": election.result_digest,
+        "non_voter_rule": election.non_voter_rule,
+    }
+    return write_lines(
+        header, record.units, record.electors, record.ballots.values(), record.ledger
+    )

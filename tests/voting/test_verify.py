@@ -1,0 +1,91 @@
+"""voting.verify: the one rule of what is checked, and what is said when a check cannot run.
+
+A one-ballot election built with the core alone; the CLI tests (tests/api/cli/test_verify_cli.py)
+run the same checks on a real database and export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from voting import ballot as vballot
+from voting import ledger, secrecy
+from voting import roll as vroll
+from voting.codec import canonical_json
+from voting.replay import StoredBallot
+from voting.result import result_digest
+from voting.rules import MatterType
+from voting.tally import Tally
+from voting.verify import (
+    NO_RESULT,
+    NO_SECRET,
+    NOT_FROZEN,
+    NOT_MATCHED,
+    Claims,
+    ElectionRecord,
+    LedgerRow,
+    verify,
+)
+
+SECRET = bytes(range(32))
+QUESTIONS = [vballot.ResolutionQuestion(id="1", matter=MatterType.OTHER_MAJOR)]
+
+
+def _empty(head: str = ledger.GENESIS) -> ElectionRecord:
+    claims = Claims("5", head, roll_fingerprint=None, result_digest=None, non_voter_rule=False)
+    return ElectionRecord(claims, lambda: QUESTIONS, [], {}, [], [])
+
+
+def _counted() -> ElectionRecord:
+    units = [vroll.UnitRecord(unit_id="101", area=9_000, owner_ids=frozenset({"7"}))]
+    roll = vroll.electors(units)
+    choices = vballot.encode_choices(vballot.validate_choices(QUESTIONS, [("1", "yes")]))
+    nonce = "ab" * 16
+    record = secrecy.ballot_record(election_id="5", choices=choices, nonce=nonce)
+    slot = secrecy.slot_key(SECRET, roll[0].key)
+    b = StoredBallot("b1", slot, choices, nonce, secrecy.tracking_code(record), 1, "online", "")
+    payload = {"ballot": b.id, "slot": slot, "channel": b.channel, "choices": choices}
+    payload |= {"nonce": nonce, "tracking": b.tracking, "counted": True}
+    entry = ledger.append(None, "ballot.cast", canonical_json(payload))
+    tally = Tally(QUESTIONS, [vroll.Elector(e.key, (), e.heads, e.area) for e in roll])  # as closed
+    tally.add(roll[0].key, vballot.decode_choices(QUESTIONS, choices))
+    digest = result_digest(tally.results(lot_seed=entry.hash, non_voters_follow_majority=False))
+    claims = Claims("5", entry.hash, vroll.fingerprint(units, roll), digest, False)
+    return ElectionRecord(
+        claims,
+        lambda: QUESTIONS,
+        [LedgerRow(*(getattr(entry, f) for f in LedgerRow._fields))],
+        {b.id: b._replace(status="counted")},
+        [("101", 9_000, "7", False, roll[0].key)],
+        [(roll[0].key, 1, 9_000)],
+    )
+
+
+def test_an_empty_ledger_is_checked_against_the_claimed_head() -> None:
+    v = verify(_empty(), secret=SECRET)
+    assert v.ok and v.entries == 0 and v.head == ledger.GENESIS
+    assert v.roll_fingerprint_ok is None and v.result_ok is None
+    assert v.unchecked == {"roll_fingerprint": NOT_FROZEN, "result": NO_RESULT}
+    cut = verify(_empty(head="f" * 64), secret=SECRET)  # every entry deleted
+    assert not cut.ok and cut.reason == "HEAD_MISMATCH" and cut.first_bad_seq == 1
+
+
+def test_a_counted_election_verifies_and_says_what_it_could_not_check() -> None:
+    full = verify(_counted(), secret=SECRET)
+    assert full.ok and full.roll_fingerprint_ok and full.counted_ok and full.result_ok
+    assert full.unchecked == {}
+    without = verify(_counted(), secret=None)
+    assert without.ok and without.result_ok is None and without.unchecked == {"result": NO_SECRET}
+    wrong = verify(_counted(), secret=bytes(32))
+    assert not wrong.ok and wrong.result_ok is False and wrong.reason == "RESULT_MISMATCH"
+
+
+def test_failures_name_the_first_broken_check() -> None:
+    record = _counted()
+    roll = replace(record, units=[("101", 9_001, "7", False, "o:7")])
+    assert verify(roll, secret=SECRET).reason == "ROLL_FINGERPRINT_MISMATCH"
+    ballots = replace(record, ballots={})
+    v = verify(ballots, secret=SECRET)
+    assert v.reason == "BALLOTS_DIFFER_FROM_LEDGER" and v.unchecked == {"result": NOT_MATCHED}
+    head = replace(record, claims=replace(record.claims, ledger_head=ledger.GENESIS))
+    assert verify(head, secret=SECRET).reason == "HEAD_MISMATCH"

@@ -1,0 +1,157 @@
+"""Bulk forms of slot keys, tracking-code records and the roll fingerprint, for recounts.
+
+Why: verifying or recounting a large election (1,000,000 ballots, docs/design.md §3.6) calls
+these a million times each, and the canonical code re-checks the types of every value and
+builds one JSON encoder per call. Each function here computes exactly what the canonical one
+computes (:func:`voting.secrecy.slot_key`, :func:`voting.secrecy.ballot_record`,
+:func:`voting.roll.fingerprint`) for values that come out of typed columns: :mod:`voting.codec`'s
+encoding is ``json.dumps`` with sorted keys, ``,``/``:`` separators and ``ensure_ascii=False``,
+whose strings are ``json.encoder.encode_basestring``, so the same text can be written directly.
+
+Two guards keep them honest: :func:`fast_paths_agree` compares them with the canonical code once
+per process (if they ever disagree, the canonical code is used throughout), and a Hypothesis
+property test (tests/voting/test_bulk_properties.py) compares them on arbitrary input.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json.encoder
+from collections.abc import Callable, Sequence
+from itertools import starmap
+from typing import NamedTuple, cast
+
+from voting import roll as vroll
+from voting import secrecy
+from voting.codec import sha256_hex
+
+_enc = json.encoder.encode_basestring
+_SLOT_PREFIX = '["gongzhi.slot.v1",'
+_fast_ok: bool | None = None
+
+UnitRow = tuple[str, int, tuple[str, ...], bool]
+"""(unit id, area, sorted owner ids, developer-unsold) of one frozen unit."""
+RollRow = tuple[str, tuple[str, ...], int, int]
+"""(elector key, sorted unit ids, heads, area) of one frozen elector."""
+
+
+def fast_slot(secret: bytes, key: str) -> str:
+    """:func:`voting.secrecy.slot_key`, without the secret check (see :func:`slot_map`)."""
+    return hmac.digest(secret, (_SLOT_PREFIX + _enc(key) + "]").encode(), "sha256").hex()
+
+
+def fast_record(election_id: str, choices: str, nonce: str) -> str:
+    """:func:`voting.secrecy.ballot_record` for str values."""
+    return (
+        f'{{"choices":{_enc(choices)},"election":{_enc(election_id)},'
+        f'"format":"gongzhi.ballot.v1","nonce":{_enc(nonce)}}}'
+    )
+
+
+def fast_fingerprint(units: Sequence[UnitRow], electors: Sequence[RollRow]) -> str:
+    """voting.roll.fingerprint of (unit, area, sorted owners, developer) and (key, sorted
+    units, heads, area) tuples: the same canonical text, written row by row."""
+    enc = _enc
+    unit_rows = ",".join(
+        f'{{"area":{a},"developer":{"true" if d else "false"},'
+        f'"owners":[{",".join(map(enc, o))}],"unit":{enc(u)}}}'
+        for u, a, o, d in sorted(units, key=lambda x: x[0])
+    )
+    elector_rows = ",".join(
+        f'{{"area":{a},"heads":{h},"key":{enc(k)},"units":[{",".join(map(enc, m))}]}}'
+        for k, m, h, a in sorted(electors, key=lambda x: x[0])
+    )
+    text = f'{{"electors":[{elector_rows}],"format":"gongzhi.roll.v1","units":[{unit_rows}]}}'
+    return sha256_hex(text)
+
+
+def fast_paths_agree() -> bool:
+    """Whether the fast forms give the canonical results on awkward input (computed once)."""
+    global _fast_ok
+    if _fast_ok is None:
+        secret = bytes(range(32))
+        odd = ["o:1,2", 'o:"张三"\\\n\u2028\x7f', "dev", "u:x/y"]
+        units = [
+            vroll.UnitRecord(unit_id="2", area=5_050, owner_ids=frozenset({"9", "10"})),
+            vroll.UnitRecord(unit_id="10", area=1, developer_unsold=True),
+            vroll.UnitRecord(unit_id='"\\ü', area=7, owner_ids=frozenset({"3"})),
+        ]
+        roll = [
+            vroll.Elector(key="o:10,9", unit_ids=("2",), heads=1, area=5_050),
+            vroll.Elector(key="dev", unit_ids=("10",), heads=1, area=1),
+            vroll.Elector(key="o:3", unit_ids=('"\\ü',), heads=2, area=7),
+        ]
+        _fast_ok = (
+            all(fast_slot(secret, k) == secrecy.slot_key(secret, k) for k in odd)
+            and all(
+                fast_record(e, c, n) == secrecy.ballot_record(election_id=e, choices=c, nonce=n)
+                for e, c, n in [
+                    ("7", '{"1":"yes","2":["3"]}', "ab" * 16),
+                    *zip(odd, odd, odd, strict=True),
+                ]
+            )
+            and fast_fingerprint(
+                [
+                    (u.unit_id, u.area, tuple(sorted(u.owner_ids)), u.developer_unsold)
+                    for u in units
+                ],
+                [(e.key, e.unit_ids, e.heads, e.area) for e in roll],
+            )
+            == vroll.fingerprint(units, roll)
+        )
+    return _fast_ok
+
+
+def slot_map(secret: bytes, keys: Sequence[str]) -> dict[str, str]:
+    """slot key → elector key, for every elector."""
+    if not keys:
+        return {}
+    first = secrecy.slot_key(secret, keys[0])  # also refuses a weak secret
+    if fast_paths_agree() and fast_slot(secret, keys[0]) == first:
+        return {fast_slot(secret, k): k for k in keys}
+    return {secrecy.slot_key(secret, k): k for k in keys}
+
+
+def record_writer() -> Callable[[str, str, str], str]:
+    """The ballot-record function to use for (election id, choices, nonce): :func:`fast_record`
+    when the fast forms agree, else the canonical :func:`voting.secrecy.ballot_record`."""
+    if fast_paths_agree():
+        return fast_record
+    return lambda e, c, n: secrecy.ballot_record(election_id=e, choices=c, nonce=n)
+
+
+def owners_of(text: str) -> tuple[str, ...]:
+    """The sorted owner ids of a frozen unit's comma-separated ``owner_ids`` column."""
+    if "," in text:
+        return tuple(sorted({o for o in text.split(",") if o}))
+    return (text,) if text else ()
+
+
+def roll_fingerprint(units: Sequence[UnitRow], electors: Sequence[RollRow]) -> str:
+    """:func:`voting.roll.fingerprint` of plain rows (the fast form when it agrees)."""
+    if fast_paths_agree():
+        return fast_fingerprint(units, electors)
+    return vroll.fingerprint(
+        [
+            vroll.UnitRecord(unit_id=u, area=a, owner_ids=frozenset(o), developer_unsold=d)
+            for u, a, o, d in units
+        ],
+        [vroll.Elector(key=k, unit_ids=m, heads=h, area=a) for k, m, h, a in electors],
+    )
+
+
+class TallyElector(NamedTuple):
+    """Reads as a :class:`voting.roll.Elector` (the tally reads key, heads, area, unit_ids) and
+    is made ten times faster than that frozen dataclass: a million of them for a recount."""
+
+    key: str
+    heads: int
+    area: int
+    unit_ids: tuple[str, ...] = ()
+    owner_ids: frozenset[str] = frozenset()
+
+
+def tally_roll(electors: Sequence[tuple[str, int, int]]) -> list[vroll.Elector]:
+    """The roll as the close counts it from (key, heads, area) rows: electors without their
+    units (:func:`api.services.ballots.core_electors`)."""
+    return cast(list[vroll.Elector], list(starmap(TallyElector, electors)))
