@@ -15,294 +15,29 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
-import threading
 import time
-import urllib.request
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.client import connect
 
-from tests.support.ops import ELECTION_LINE, LOGIN_LINE, command, free_port
+from tests.support.backends import unavailable
+from tests.support.demo import COMMITTEE, SECOND_SUPERVISOR, SUPERVISOR
+from tests.support.documents import ELECTION_TALLY, QUESTIONS, SUBSCRIBE
+from tests.support.graphql_ws import PROTOCOL, WAIT, Client, closed_with
+from tests.support.server import Server, free_port
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = (os.environ.get("GONGZHI_TEST_PG_URL") or "postgresql://root@127.0.0.1/test").replace(
     "postgresql+asyncpg://", "postgresql://"
 )
-PASSWORD = "gongzhi-demo"
-SUPERVISOR, COMMITTEE = "13800000003", "13800000002"
-PROTOCOL = "graphql-transport-ws"
-WAIT = 15.0  # a failure guard, never a timing assertion
 SECRET = "live-test-secret-0123456789abcdefghijklmn"  # 40 chars, shared by both workers
-
-
-TALLY_FIELDS = """step releasedBallots ballots participatingHeads participatingArea totalHeads
-  totalArea participationMet questions { questionId counts { key heads area areaCenti } passing }
-  ledgerSeq ledgerHead"""
-SUBSCRIBE = f"""subscription($e: ID!) {{ electionTally(electionId: $e) {{
-  electionId version state tally {{ {TALLY_FIELDS} }} buildingTurnout {{ building electors voted }}
-}} }}"""
-ELECTION_TALLY = f"""query($e: ID!) {{ election(id: $e) {{ state tally {{ {TALLY_FIELDS} }} }} }}"""
-QUESTIONS = """query($e: ID!) { election(id: $e) {
-  questions { id kind seats candidates { id name } } } }"""
-CAST = """mutation($i: CastBallotInput!) { castBallot(input: $i) { __typename
-  ... on BallotCast { receipt { trackingCode } } ... on Problem { code message } } }"""
-LOGIN = "mutation($i: LoginInput!) { login(input: $i) { ... on LoginSuccess { token } } }"
-
-
-def unavailable(what: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI must run this test: {what}")
-    pytest.skip(what)
-
-
-# -- a server process ------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    """One `gongzhi demo` (or `serve`) process; HTTP helpers for logins, queries and casts."""
-
-    var: Path
-    command: str = "demo"
-    env: dict[str, str] = field(default_factory=dict)
-    port: int = field(default_factory=free_port)
-    proc: subprocess.Popen[str] | None = None
-    output: list[str] = field(default_factory=list)
-    tokens: dict[str, str] = field(default_factory=dict)
-    codes: dict[str, tuple[str, str]] = field(default_factory=dict)  # phone -> (elector, code)
-    election_id: str = ""
-    reader: threading.Thread | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/graphql"
-
-    def start(self) -> Server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
-        env.update(
-            GONGZHI_VAR_DIR=str(self.var),
-            GONGZHI_ARGON2_MEMORY_KIB="1024",
-            GONGZHI_ARGON2_TIME_COST="1",
-            PYTHONUNBUFFERED="1",
-            **self.env,
-        )
-        self.var.mkdir(parents=True, exist_ok=True)
-        proc = self.proc = subprocess.Popen(
-            [*command(), self.command, "--port", str(self.port)],
-            cwd=self.var,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-        )
-        assert proc.stdout is not None
-        stdout = proc.stdout
-
-        def drain() -> None:  # a full pipe would block the server's request log
-            for line in stdout:
-                self.output.append(line)
-
-        self.reader = threading.Thread(target=drain, daemon=True)
-        self.reader.start()
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                time.sleep(0.2)
-                pytest.fail(f"gongzhi {self.command} exited:\n" + "".join(self.output))
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gongzhi {self.command} did not answer /healthz:\n" + self.log)
-            time.sleep(0.1)
-        for line in list(self.output):
-            if m := ELECTION_LINE.match(line):
-                self.election_id = m[1]
-            if (m := LOGIN_LINE.match(line.rstrip("\n"))) and m[1] == "votingcode":
-                elector = re.match(r"elector (\d+):", m[4] or "")
-                assert elector, line
-                self.codes[m[2]] = (elector[1], m[3])
-        return self
-
-    @property
-    def log(self) -> str:
-        return "".join(self.output)
-
-    def stop(self) -> None:
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        if self.reader is not None:
-            self.reader.join(5)
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-    def rss_kib(self) -> int:
-        assert self.proc is not None
-        # `gongzhi` is a console script: uvicorn runs in this very process (workers=1)
-        status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        m = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-        assert m, status
-        return int(m[1])
-
-    # HTTP (blocking; call through asyncio.to_thread from async tests)
-    def post(self, query: str, variables: dict[str, Any], token: str | None = None) -> Any:
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        req = urllib.request.Request(
-            f"{self.base}/graphql",
-            data=json.dumps({"query": query, "variables": variables}).encode(),
-            headers=headers,
-            method="POST",
-        )
-        with urllib.request.urlopen(req, timeout=30) as r:
-            body = json.loads(r.read())
-        assert not body.get("errors"), body
-        return body["data"]
-
-    def token(self, phone: str) -> str:
-        if phone not in self.tokens:
-            data = self.post(LOGIN, {"i": {"phone": phone, "password": PASSWORD, "bearer": True}})
-            self.tokens[phone] = data["login"]["token"]
-        return self.tokens[phone]
-
-    def gql(self, query: str, variables: dict[str, Any], phone: str) -> Any:
-        return self.post(query, variables, self.token(phone))
-
-    @property
-    def owners(self) -> list[str]:
-        return list(self.codes)
-
-    def cast(self, phone: str, answer: str = "yes", picks: int = 2) -> None:
-        """The owner casts (or casts again: the new ballot supersedes) with the printed code."""
-        elector, code = self.codes[phone]
-        qs = self.gql(QUESTIONS, {"e": self.election_id}, phone)["election"]["questions"]
-        answers: list[dict[str, Any]] = []
-        for q in qs:
-            if q["kind"] == "COMMITTEE":
-                ids = [c["id"] for c in q["candidates"][:picks]]
-                answers.append({"questionId": q["id"], "candidateIds": ids})
-            else:
-                answers.append({"questionId": q["id"], "answer": answer})
-        data = self.gql(
-            CAST,
-            {
-                "i": {
-                    "electionId": self.election_id,
-                    "electorId": elector,
-                    "code": code,
-                    "answers": answers,
-                }
-            },
-            phone,
-        )
-        assert data["castBallot"]["__typename"] == "BallotCast", data
-
-    def tally(self, phone: str) -> dict[str, Any]:
-        return dict(self.gql(ELECTION_TALLY, {"e": self.election_id}, phone)["election"])
-
-
-# -- a graphql-transport-ws client -----------------------------------------------------------
-
-
-class Client:
-    """One connection. ``open()`` does connection_init/ack; ``subscribe()`` starts the tally."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-        self.n = 0
-
-    @classmethod
-    @contextlib.asynccontextmanager
-    async def connect(
-        cls, server: Server, token: str | None, **kwargs: Any
-    ) -> AsyncIterator[Client]:
-        async with connect(server.ws_url, subprotocols=[PROTOCOL], **kwargs) as ws:  # type: ignore[list-item]
-            client = cls(ws)
-            await client.init(token)
-            yield client
-
-    async def send(self, message: dict[str, Any]) -> None:
-        await self.ws.send(json.dumps(message))
-
-    async def recv(self, wait: float = WAIT) -> dict[str, Any]:
-        while True:
-            raw = await asyncio.wait_for(self.ws.recv(), wait)
-            message: dict[str, Any] = json.loads(raw)
-            if message["type"] == "ping":
-                await self.send({"type": "pong"})
-                continue
-            if message["type"] != "pong":
-                return message
-
-    async def init(self, token: str | None) -> None:
-        await self.send({"type": "connection_init", "payload": {"token": token} if token else {}})
-        assert (await self.recv())["type"] == "connection_ack"
-
-    async def subscribe(self, election_id: str, sub_id: str | None = None) -> str:
-        self.n += 1
-        sid = sub_id or f"s{self.n}"
-        await self.send(
-            {
-                "id": sid,
-                "type": "subscribe",
-                "payload": {"query": SUBSCRIBE, "variables": {"e": election_id}},
-            }
-        )
-        return sid
-
-    async def next_update(self, wait: float = WAIT) -> dict[str, Any]:
-        message = await self.recv(wait)
-        assert message["type"] == "next", message
-        assert "errors" not in message["payload"], message
-        update: dict[str, Any] = message["payload"]["data"]["electionTally"]
-        return update
-
-    async def update_where(self, predicate: Any, wait: float = WAIT) -> dict[str, Any]:
-        """The first update (from now) for which ``predicate`` holds."""
-        async with asyncio.timeout(wait):
-            while True:
-                update = await self.next_update(wait)
-                if predicate(update):
-                    return update
-
-
-async def closed_with(ws: ClientConnection) -> int:
-    """Read until the server closes the connection; the close code it sent."""
-    try:
-        async with asyncio.timeout(WAIT):
-            while True:
-                await ws.recv()
-    except ConnectionClosed as closed:
-        assert closed.rcvd is not None, closed
-        return closed.rcvd.code
-    raise AssertionError("unreachable")
 
 
 # -- fixtures --------------------------------------------------------------------------------
@@ -764,7 +499,6 @@ ENTER_PAPER = """mutation($i: PaperBallotInput!) { enterPaperBallot(input: $i) {
   ... on PaperEntered { entryId } ... on Problem { code } } }"""
 CONFIRM_PAPER = """mutation($i: ConfirmPaperInput!) { confirmPaperBallot(input: $i) { __typename
   ... on BallotCast { receipt { counted } } ... on Problem { code } } }"""
-SECOND_SUPERVISOR = "13800000004"
 
 
 def paper_ballots(server: Server, n: int) -> None:
@@ -882,7 +616,7 @@ def mutate(server: Server, query: str, payload: dict[str, Any], phone: str) -> d
 async def test_a_proposal_watched_live_follows_co_signing_comments_and_the_answer(
     demo: Server,
 ) -> None:
-    from tests.api.services.test_drafting_world import (
+    from tests.support.documents import (
         ADD_COMMENT,
         ANSWER_PROPOSAL,
         CREATE_PROPOSAL,
@@ -946,12 +680,7 @@ async def test_a_proposal_watched_live_follows_co_signing_comments_and_the_answe
 
 
 async def test_a_consultation_watched_live_counts_comments_and_answers(demo: Server) -> None:
-    from tests.api.services.test_drafting_world import (
-        ADD_COMMENT,
-        ANSWER_COMMENT,
-        CREATE_DOCUMENT,
-        PUBLISH,
-    )
+    from tests.support.documents import ADD_COMMENT, ANSWER_COMMENT, CREATE_DOCUMENT, PUBLISH
 
     owner = demo.owners[0]
     community = await community_of(demo)
@@ -1015,7 +744,7 @@ async def test_a_consultation_watched_live_counts_comments_and_answers(demo: Ser
 
 
 async def test_a_proposal_only_its_author_can_read_cannot_be_watched(demo: Server) -> None:
-    from tests.api.services.test_drafting_world import CREATE_PROPOSAL
+    from tests.support.documents import CREATE_PROPOSAL
 
     author, other, _ = demo.owners
     community = await community_of(demo)

@@ -23,11 +23,9 @@ from api.http.app import create_app
 from api.live.pubsub import asyncpg_dsn
 from api.live.pubsub.postgres import PostgresBackend
 from api.runtime import Runtime
-from tests.api.live import test_pubsub
 from tests.conftest import make_settings
-from tests.support.ops import free_port
+from tests.support.server import free_port
 
-redis_url = test_pubsub.redis_url  # the fixture: the shared Redis, or a skip saying it is absent
 WAIT = 15.0  # a failure guard, never a timing assertion
 
 

@@ -118,7 +118,10 @@ class _Watching:
         self._rt, self._viewer = runtime, viewer
 
     def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]:
-        return self._rt.live.election_tally(self._viewer, election_id, "en")
+        tally: AsyncGenerator[Any, None] = self._rt.live.election_tally(
+            self._viewer, election_id, "en"
+        )
+        return tally
 
 
 async def _watched(runtime: Runtime, election: str, token: str) -> dict[str, Any]:

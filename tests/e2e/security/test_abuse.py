@@ -33,7 +33,10 @@ from api.runtime import Runtime
 from api.services.hub import ServiceHub
 from api.store.models import LoginSession, Unit
 from tests.conftest import make_settings
-from tests.e2e.test_live import PROTOCOL, SUBSCRIBE, SUPERVISOR, Client, Server, closed_with
+from tests.support.demo import SUPERVISOR
+from tests.support.documents import SUBSCRIBE
+from tests.support.graphql_ws import PROTOCOL, Client, closed_with
+from tests.support.server import Server
 from tests.support.world import PASSWORD, ROLL_A, World
 
 LOGIN = """mutation($phone: String!, $password: String!) {
