@@ -24,10 +24,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import pytest
 import uvicorn
@@ -38,6 +38,7 @@ from tests.support.documents import CAST, ELECTION_TALLY, LOGIN, QUESTIONS
 
 SECRET = "ops-test-secret-0123456789abcdefghijklmnop"  # 41 chars: a real-looking key
 WAIT = 15.0  # in-process start and stop: a failure guard
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -330,6 +331,11 @@ class Server:
 
     def tally(self, phone: str) -> dict[str, Any]:
         return dict(self.gql(ELECTION_TALLY, {"e": self.election_id}, phone)["election"])
+
+
+async def http(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a blocking Server method from an async test (off the event loop)."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 def seeded(var: Path, **env: str) -> tuple[Server, list[str]]:
