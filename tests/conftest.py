@@ -44,9 +44,21 @@ PROCESS_MODULES = {
     "tests/api/http/test_shutdown.py",
     "tests/api/cli/test_backup.py",
 }
-# measured over 10 s each on a quiet two-core machine: outside the fast loop (module, or
-# module::test without its parameters)
-SLOW: set[str] = set()
+# over 10 s each (setup included) on this two-core machine shared with other work: outside the
+# fast loop (a module, or module::test for all its parameters)
+SLOW = {
+    "tests/api/cli/test_backup.py",
+    "tests/api/cli/test_demo_election.py",
+    "tests/api/cli/test_cli.py::test_import_roll_dry_run_writes_nothing",
+    "tests/api/cli/test_cli.py::test_create_admin_then_log_in",
+    "tests/api/cli/test_cli.py::test_import_roll_gbk_then_reimport_changes_nothing",
+    "tests/api/cli/test_verify_cli.py::test_an_edited_ledger_line_fails_naming_the_entry",
+    "tests/api/cli/test_verify_cli.py::test_the_export_verifies_on_its_own",
+    "tests/api/http/test_shutdown.py::test_sigterm_finishes_casts_in_flight_and_closes_websockets_1001",
+    "tests/api/formats/test_rollcsv.py::test_round_trip",
+    "tests/e2e/reliability/test_crash.py",
+    "tests/e2e/protocol/test_graphql_http_audit.py",
+}
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -374,7 +374,7 @@ async def test_a_client_trickling_its_body_gets_408_and_others_are_served(
     task = asyncio.create_task(asyncio.to_thread(trickle, server.port, 10_000, 0.05, 15.0))
     # meanwhile a normal client is answered (a failure guard; the latency is in bench/abuse.py)
     for _ in range(5):
-        data = await asyncio.to_thread(server.post, "{ __typename }", {})
+        data = await asyncio.to_thread(server.gql, "{ __typename }")
         assert data == {"__typename": "Query"}
     status, raw, after = await task
     assert status == 408, raw[:500]
