@@ -34,7 +34,6 @@ import contextlib
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -46,15 +45,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.cast import RawConn, free_port, stop_server  # noqa: E402
+from bench.cast import RawConn  # noqa: E402
 from bench.machine import describe  # noqa: E402
 from bench.ws_fanout import pct, proc_cpu  # noqa: E402
+from tests.support.demo import COMMITTEE, PASSWORD, SUPERVISOR  # noqa: E402
+from tests.support.documents import LOGIN  # noqa: E402
+from tests.support.server import Server  # noqa: E402
 
-PASSWORD = "gongzhi-demo"
-SUPERVISOR, COMMITTEE = "13800000003", "13800000002"
-ELECTION_LINE = re.compile(r"^demo election / 演示表决 #(\d+)", re.M)
-LOGIN = """mutation($p: String!, $w: String!) { login(input: {phone: $p, password: $w,
-  bearer: true}) { __typename ... on LoginSuccess { token } ... on Problem { code } } }"""
+# the production argon2 profile (the harness's default is the tests' fast one)
+PRODUCTION_HASHING = {"GONGZHI_ARGON2_MEMORY_KIB": "19456", "GONGZHI_ARGON2_TIME_COST": "2"}
 NORMAL = """query($e: ID!) { me { displayName roles { role } }
   election(id: $e) { state tally { ballots participatingHeads participatingArea step } } }"""
 COSTLY_ONE = "myCommunities { id name units(first: 100) { nodes { number owners { name } } } }"
@@ -64,41 +63,15 @@ Counter = collections.Counter[str]
 
 
 # the server --------------------------------------------------------------------------------
-def start_demo(var: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
-    env.update(GONGZHI_VAR_DIR=str(var), PYTHONUNBUFFERED="1")
-    log = var / "server.log"
-    var.mkdir(parents=True, exist_ok=True)
-    cmd = [str(ROOT / ".venv/bin/gongzhi"), "demo", "--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=var)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gongzhi demo exited: {log.read_text()[-2000:]}")
-        m = ELECTION_LINE.search(log.read_text(encoding="utf-8", errors="replace"))
-        if m and _healthy(port):
-            return proc, m[1]
-        time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("gongzhi demo did not start")
-
-
-def _healthy(port: int) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
-            return bool(r.status == 200)
-    except OSError:
-        return False
-
-
 async def token(port: int, phone: str) -> str:
     conn = RawConn(port)
     try:
         status, body = await conn.post(
-            {"query": LOGIN, "variables": {"p": phone, "w": PASSWORD}}, None
+            {
+                "query": LOGIN,
+                "variables": {"i": {"phone": phone, "password": PASSWORD, "bearer": True}},
+            },
+            None,
         )
     finally:
         await conn.close()
@@ -278,7 +251,10 @@ def attacks(
 
     def login_body() -> dict[str, Any]:
         phone = SUPERVISOR if random.random() < 0.5 else f"139{random.randrange(10**8):08d}"
-        return {"query": LOGIN, "variables": {"p": phone, "w": uniq()}}
+        return {
+            "query": LOGIN,
+            "variables": {"i": {"phone": phone, "password": uniq(), "bearer": True}},
+        }
 
     def deep() -> dict[str, Any]:
         return {"query": "{ " + uniq() + ": me { " + "roles { " * 50 + "role" + " }" * 51 + " }"}
@@ -372,19 +348,21 @@ async def run_phase(
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    port = free_port()
     with tempfile.TemporaryDirectory(prefix="gz-abuse-") as tmp:
-        proc, election = start_demo(Path(tmp), port)
+        server = Server(Path(tmp) / "var", env=PRODUCTION_HASHING).start(wait=180)
+        port, election = server.port, server.election_id
+        assert server.proc is not None
+        pid = server.proc.pid
         try:
             sup, committee = await token(port, SUPERVISOR), await token(port, COMMITTEE)
             table = attacks(args, port, election, sup, committee)
             names = [n for n in table if not args.only or n in args.only.split(",")]
-            rows = [await run_phase(args, "floor", None, port, proc.pid, sup, election)]
+            rows = [await run_phase(args, "floor", None, port, pid, sup, election)]
             for name in names:
-                rows.append(await run_phase(args, name, table[name], port, proc.pid, sup, election))
-            rows.append(await run_phase(args, "floor again", None, port, proc.pid, sup, election))
+                rows.append(await run_phase(args, name, table[name], port, pid, sup, election))
+            rows.append(await run_phase(args, "floor again", None, port, pid, sup, election))
         finally:
-            stop_server(proc)
+            server.stop()
     floor = rows[0]
     print(describe())
     print(f"load average at the end (other processes share these cores): {os.getloadavg()}")

@@ -34,7 +34,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -70,6 +69,7 @@ from api.store.models import (  # noqa: E402
 )
 from bench.machine import describe  # noqa: E402
 from schema.contract.voting import ElectionIn, QuestionIn  # noqa: E402
+from tests.support.server import free_port  # noqa: E402
 from voting import secrecy  # noqa: E402
 
 PG_ADMIN = ["-h", "127.0.0.1", "-U", "root"]
@@ -236,6 +236,7 @@ async def seed(settings: Settings, units: int) -> Seeded:
     first_owner: dict[int, int] = {}
     electors_of_account: dict[int, int] = {}
     for elector_id, account_id in links:
+        assert account_id is not None  # a bench roll links every owner to an account
         electors_of_account[account_id] = electors_of_account.get(account_id, 0) + 1
         first_owner.setdefault(elector_id, account_id)
     key = settings.key("voting-code")
@@ -249,7 +250,7 @@ async def seed(settings: Settings, units: int) -> Seeded:
                 code=secrecy.derive_voting_code(key, str(eid), ekey, gen),
             )
         )
-    answers = [
+    answers: list[dict[str, Any]] = [
         {"questionId": str(qids[0]), "answer": "yes"},
         {"questionId": str(qids[1]), "candidateIds": [str(c) for c in cands[:3]]},
     ]
@@ -257,12 +258,6 @@ async def seed(settings: Settings, units: int) -> Seeded:
 
 
 # the server --------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(
     env: dict[str, str], port: int, log: Path, root: Path | None = None
 ) -> subprocess.Popen[bytes]:
@@ -482,7 +477,7 @@ async def load(
             check=check_trivial,
             server_pid=pid,
         )
-        bodies = []
+        bodies: list[tuple[dict[str, Any], str | None]] = []
         for v in seeded.voters[:casts]:
             payload: dict[str, Any] = {
                 "electionId": str(seeded.election_id),

@@ -66,7 +66,8 @@ from api.services.ballots import lock_election, recount
 from api.services.verification import verify_election
 from api.settings import Settings
 from api.store.models import Ballot, Community, Election, Elector, LedgerEntry
-from bench.cast import Seeded, free_port, seed
+from bench.cast import Seeded, seed
+from tests.support.server import free_port
 from voting import ballot as vballot
 from voting import secrecy
 from voting.result import CommitteeResult, ResolutionResult, TallyResult

@@ -32,7 +32,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import describe  # noqa: E402
+from tests.support.server import free_port  # noqa: E402
 
 TRIVIAL = "{ __typename }"
 PROPOSALS = """query($c: ID!) { proposals(communityId: $c, first: 50) {
@@ -216,13 +216,6 @@ async def seed(url: str, var_dir: str) -> Seeded:
             return Seeded(community.id, version.id, token)
     finally:
         await rt.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def start_server(url: str, var_dir: str, port: int, cache: bool) -> subprocess.Popen[bytes]:

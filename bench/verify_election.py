@@ -46,6 +46,7 @@ from voting import ledger, secrecy  # noqa: E402
 from voting import roll as vroll  # noqa: E402
 from voting.codec import canonical_json  # noqa: E402
 from voting.result import encode_result, result_digest  # noqa: E402
+from voting.rules import MatterType  # noqa: E402
 from voting.tally import Tally  # noqa: E402
 
 BATCH = 50_000
@@ -92,7 +93,7 @@ async def _small_rows(settings: Settings) -> tuple[int, int, list[vballot.Questi
                 position=2,
                 kind="committee",
                 title="业委会",
-                matter=int(vballot.MatterType.ELECT_COMMITTEE),
+                matter=int(MatterType.ELECT_COMMITTEE),
                 seats=5,
                 committee="owners_committee",
             )

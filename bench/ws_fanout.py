@@ -465,11 +465,11 @@ def run_point(
     time.sleep(args.drain)  # let the last updates arrive
     cpu_cast = {p: proc_cpu(p) - cpu1[p] for p in pids}
     sub_cpu = sum(proc_cpu(p.pid) - c0 for p, c0 in zip(subs, sub_cpu1, strict=True))
-    for p in subs:
-        p.stdin.write("stop\n")  # type: ignore[union-attr]
-        p.stdin.flush()  # type: ignore[union-attr]
-    for p in subs:
-        p.wait(timeout=120)
+    for sub in subs:
+        sub.stdin.write("stop\n")  # type: ignore[union-attr]
+        sub.stdin.flush()  # type: ignore[union-attr]
+    for sub in subs:
+        sub.wait(timeout=120)
     arrivals: list[list[tuple[float, int]]] = []
     sub_errors: list[str] = []
     n_sub_errors = 0
@@ -483,7 +483,7 @@ def run_point(
     t_first = cast["t0"]
     # updates delivered during the cast phase (+ drain), excluding the first message
     delivered = sum(max(0, len(a) - 1) for a in arrivals)
-    st = staleness(receipts, arrivals)  # type: ignore[arg-type]
+    st = staleness(receipts, arrivals)
     span = cast["span_s"]
     res = {
         "n": n,
@@ -516,7 +516,9 @@ def run_point(
 
 
 def print_point(r: dict[str, Any], pids: list[int]) -> None:
-    ms = lambda x: f"{x * 1000:,.0f} ms"  # noqa: E731
+    def ms(x: float) -> str:
+        return f"{x * 1000:,.0f} ms"
+
     print(
         f"\n== N={r['n']:,} subscribers: {r['ready']:,} ready in {r['connect_s']:.1f} s "
         f"(server CPU {r['server_cpu_connect_s']:.1f} s for the connects; "
@@ -592,8 +594,9 @@ def main() -> None:
 
     from api.settings import Settings
     from api.store.migrations import upgrade
-    from bench.cast import free_port, seed, start_server, stop_server
+    from bench.cast import seed, start_server, stop_server
     from bench.machine import describe
+    from tests.support.server import free_port
 
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

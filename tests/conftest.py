@@ -1,4 +1,9 @@
-"""Shared fixtures: a fresh database per test, on SQLite and (when reachable) PostgreSQL.
+"""Shared fixtures (a fresh database per test, on SQLite and, when reachable, PostgreSQL) and the
+test tiers.
+
+Tiers: every test gets exactly one of the markers unit, db, e2e, browser, fuzz, slow (registered
+in pyproject.toml), from where it lives and what it uses (see :func:`tier_of`), so that
+`pytest -m "not browser and not fuzz and not slow"` is the fast loop of the README.
 
 PostgreSQL: set GONGZHI_TEST_PG_URL (CI sets it; `.ci/run` starts the server if needed). On a
 machine without it the PostgreSQL variants are skipped with a message saying so — except under
@@ -11,9 +16,7 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -22,10 +25,73 @@ from api.http.app import create_app
 from api.runtime import Runtime
 from api.settings import Settings
 from api.store.migrations import upgrade
+from tests.support.app import SECRET, Gql, make_settings
+from tests.support.backends import REDIS_HOST, REDIS_PORT, redis_answers, unavailable
+from tests.support.world import World, build_world
 
 PG_URL = os.environ.get("GONGZHI_TEST_PG_URL", "")
+# test modules written before tests/support import these from here
+__all__ = ["SECRET", "Gql", "make_settings"]
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-SECRET = "test-secret-key-0123456789abcdef-0123456789"
+
+
+TIERS = ("unit", "db", "e2e", "browser", "fuzz", "slow")
+TIER_BY_DIRECTORY = {"web": "browser", "fuzz": "fuzz", "e2e": "e2e"}
+# test modules outside tests/e2e that start a real `gongzhi` process
+PROCESS_MODULES = {
+    "tests/api/http/test_logs.py",
+    "tests/api/http/test_shutdown.py",
+    "tests/api/cli/test_backup.py",
+}
+# over 10 s each (setup included) on this two-core machine shared with other work: outside the
+# fast loop (a module, or module::test for all its parameters)
+SLOW = {
+    "tests/api/cli/test_backup.py",
+    "tests/api/cli/test_demo_election.py",
+    "tests/api/cli/test_cli.py::test_import_roll_dry_run_writes_nothing",
+    "tests/api/cli/test_cli.py::test_create_admin_then_log_in",
+    "tests/api/cli/test_cli.py::test_import_roll_gbk_then_reimport_changes_nothing",
+    "tests/api/cli/test_verify_cli.py::test_an_edited_ledger_line_fails_naming_the_entry",
+    "tests/api/cli/test_verify_cli.py::test_the_export_verifies_on_its_own",
+    "tests/api/http/test_shutdown.py::test_sigterm_finishes_casts_in_flight_and_closes_websockets_1001",
+    "tests/api/formats/test_rollcsv.py::test_round_trip",
+    "tests/e2e/reliability/test_crash.py",
+    "tests/e2e/protocol/test_graphql_http_audit.py",
+}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tier_of(item: pytest.Item) -> str:
+    """The one tier of a test: its own tier marker if it has one; else browser, fuzz or e2e by
+    directory; slow if listed in SLOW; e2e if it starts a server process; db if it uses the
+    database fixtures; unit otherwise."""
+    own = [m.name for m in item.iter_markers() if m.name in TIERS]
+    if own:
+        return own[0]
+    path = item.path.resolve().relative_to(ROOT).as_posix()
+    test = f"{path}::{item.name.split('[', 1)[0]}"
+    parts = path.split("/")
+    if len(parts) > 2 and parts[1] in ("web", "fuzz"):
+        return TIER_BY_DIRECTORY[parts[1]]
+    if path in SLOW or test in SLOW:
+        return "slow"
+    if parts[1] == "e2e" or path in PROCESS_MODULES:
+        return "e2e"
+    if "db_url" in getattr(item, "fixturenames", ()):
+        return "db"
+    return "unit"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        tier = tier_of(item)
+        if not item.get_closest_marker(tier):
+            item.add_marker(tier)
+        tiers = {m.name for m in item.iter_markers() if m.name in TIERS}
+        if len(tiers) != 1:
+            raise pytest.UsageError(f"{item.nodeid} has tiers {sorted(tiers)}: give it one")
 
 
 def pytest_report_header() -> str:
@@ -108,19 +174,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     return url
 
 
-def make_settings(tmp_path: Path, db_url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "var_dir": str(tmp_path / "var"),
-        "database_url": db_url,
-        "secret_key": SECRET,
-        "argon2_memory_kib": 1024,  # the real profile is 19 MiB; tests need speed, not strength
-        "argon2_time_cost": 1,
-        "argon2_concurrency": 4,
-    }
-    values.update(overrides)
-    return Settings(**values).resolved()
-
-
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
     return make_settings(tmp_path, db_url)
@@ -141,36 +194,6 @@ async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@dataclass
-class Gql:
-    """Post a GraphQL operation as a browser would (cookie + CSRF header) or with a bearer."""
-
-    client: httpx.AsyncClient
-
-    async def __call__(
-        self,
-        query: str,
-        variables: dict[str, Any] | None = None,
-        *,
-        token: str | None = None,
-        lang: str | None = None,
-        expect_errors: bool = False,
-    ) -> dict[str, Any]:
-        headers = {"x-gongzhi-csrf": "1"}
-        if token:
-            headers["authorization"] = f"Bearer {token}"
-        if lang:
-            headers["x-gongzhi-lang"] = lang
-        r = await self.client.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
-        assert r.status_code == 200, r.text
-        body: dict[str, Any] = r.json()
-        if not expect_errors:
-            assert "errors" not in body, body["errors"]
-        return body
-
-
 @pytest.fixture
 def gql(client: httpx.AsyncClient) -> Gql:
     return Gql(client)
@@ -186,7 +209,13 @@ def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-async def world(runtime: Runtime) -> Any:
-    from tests.support.world import build_world
-
+async def world(runtime: Runtime) -> World:
     return await build_world(runtime)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The shared Redis (127.0.0.1:6379), or a skip saying it is absent (a failure under CI)."""
+    if not redis_answers():
+        unavailable(f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT} (start redis-server)")
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/0"

@@ -326,14 +326,11 @@ def sizes(path: Path) -> Iterator[str]:
     if lines > LIMITS["module"]:
         yield f"{where}: {lines} lines (module limit {LIMITS['module']})"
     for node in ast.walk(ast.parse(text)):
-        kind = (
-            "class"
-            if isinstance(node, ast.ClassDef)
-            else "function"
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-            else None
-        )
-        if kind is None:
+        if isinstance(node, ast.ClassDef):
+            kind = "class"
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            kind = "function"
+        else:
             continue
         assert node.end_lineno is not None
         length = node.end_lineno - node.lineno + 1

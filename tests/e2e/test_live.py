@@ -1,12 +1,10 @@
-"""Live tallies end to end: real WebSocket clients (graphql-transport-ws) against running
-`gongzhi demo` / `gongzhi serve` processes (issue #5).
+"""Live tallies end to end: real WebSocket clients (graphql-transport-ws) against a running
+`gongzhi demo` (issue #5): the first message, updates per viewer class, the protocol's close
+codes, slow and vanishing clients, proposals and consultations watched live. Two workers:
+test_live_workers.py.
 
-Each server is a subprocess on a free port with its own var directory. The multi-worker tests
-use a throwaway PostgreSQL database (on the server of GONGZHI_TEST_PG_URL, default
-postgresql://root@127.0.0.1/test) and a private redis-server on a free port (never the shared
-one: the pub/sub channel ``gongzhi`` is global to a Redis server, and one test kills it).
-Unreachable services skip those tests with a message, except under CI (CI=true): there they
-fail. Every wait is bounded, as a failure guard only.
+The server is a subprocess on a free port with its own var directory. Every wait is bounded, as
+a failure guard only.
 """
 
 from __future__ import annotations
@@ -14,296 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import re
-import shutil
-import socket
-import subprocess
-import threading
 import time
-import urllib.request
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
-import asyncpg
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.client import connect
 
-from tests.support.ops import ELECTION_LINE, LOGIN_LINE, command, free_port
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PG_URL = (os.environ.get("GONGZHI_TEST_PG_URL") or "postgresql://root@127.0.0.1/test").replace(
-    "postgresql+asyncpg://", "postgresql://"
-)
-PASSWORD = "gongzhi-demo"
-SUPERVISOR, COMMITTEE = "13800000003", "13800000002"
-PROTOCOL = "graphql-transport-ws"
-WAIT = 15.0  # a failure guard, never a timing assertion
-SECRET = "live-test-secret-0123456789abcdefghijklmn"  # 40 chars, shared by both workers
-
-
-TALLY_FIELDS = """step releasedBallots ballots participatingHeads participatingArea totalHeads
-  totalArea participationMet questions { questionId counts { key heads area areaCenti } passing }
-  ledgerSeq ledgerHead"""
-SUBSCRIBE = f"""subscription($e: ID!) {{ electionTally(electionId: $e) {{
-  electionId version state tally {{ {TALLY_FIELDS} }} buildingTurnout {{ building electors voted }}
-}} }}"""
-ELECTION_TALLY = f"""query($e: ID!) {{ election(id: $e) {{ state tally {{ {TALLY_FIELDS} }} }} }}"""
-QUESTIONS = """query($e: ID!) { election(id: $e) {
-  questions { id kind seats candidates { id name } } } }"""
-CAST = """mutation($i: CastBallotInput!) { castBallot(input: $i) { __typename
-  ... on BallotCast { receipt { trackingCode } } ... on Problem { code message } } }"""
-LOGIN = "mutation($i: LoginInput!) { login(input: $i) { ... on LoginSuccess { token } } }"
-
-
-def unavailable(what: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI must run this test: {what}")
-    pytest.skip(what)
-
-
-# -- a server process ------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    """One `gongzhi demo` (or `serve`) process; HTTP helpers for logins, queries and casts."""
-
-    var: Path
-    command: str = "demo"
-    env: dict[str, str] = field(default_factory=dict)
-    port: int = field(default_factory=free_port)
-    proc: subprocess.Popen[str] | None = None
-    output: list[str] = field(default_factory=list)
-    tokens: dict[str, str] = field(default_factory=dict)
-    codes: dict[str, tuple[str, str]] = field(default_factory=dict)  # phone -> (elector, code)
-    election_id: str = ""
-    reader: threading.Thread | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/graphql"
-
-    def start(self) -> Server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
-        env.update(
-            GONGZHI_VAR_DIR=str(self.var),
-            GONGZHI_ARGON2_MEMORY_KIB="1024",
-            GONGZHI_ARGON2_TIME_COST="1",
-            PYTHONUNBUFFERED="1",
-            **self.env,
-        )
-        self.var.mkdir(parents=True, exist_ok=True)
-        proc = self.proc = subprocess.Popen(
-            [*command(), self.command, "--port", str(self.port)],
-            cwd=self.var,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-        )
-        assert proc.stdout is not None
-        stdout = proc.stdout
-
-        def drain() -> None:  # a full pipe would block the server's request log
-            for line in stdout:
-                self.output.append(line)
-
-        self.reader = threading.Thread(target=drain, daemon=True)
-        self.reader.start()
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                time.sleep(0.2)
-                pytest.fail(f"gongzhi {self.command} exited:\n" + "".join(self.output))
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gongzhi {self.command} did not answer /healthz:\n" + self.log)
-            time.sleep(0.1)
-        for line in list(self.output):
-            if m := ELECTION_LINE.match(line):
-                self.election_id = m[1]
-            if (m := LOGIN_LINE.match(line.rstrip("\n"))) and m[1] == "votingcode":
-                elector = re.match(r"elector (\d+):", m[4] or "")
-                assert elector, line
-                self.codes[m[2]] = (elector[1], m[3])
-        return self
-
-    @property
-    def log(self) -> str:
-        return "".join(self.output)
-
-    def stop(self) -> None:
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        if self.reader is not None:
-            self.reader.join(5)
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-    def rss_kib(self) -> int:
-        assert self.proc is not None
-        # `gongzhi` is a console script: uvicorn runs in this very process (workers=1)
-        status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        m = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-        assert m, status
-        return int(m[1])
-
-    # HTTP (blocking; call through asyncio.to_thread from async tests)
-    def post(self, query: str, variables: dict[str, Any], token: str | None = None) -> Any:
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        req = urllib.request.Request(
-            f"{self.base}/graphql",
-            data=json.dumps({"query": query, "variables": variables}).encode(),
-            headers=headers,
-            method="POST",
-        )
-        with urllib.request.urlopen(req, timeout=30) as r:
-            body = json.loads(r.read())
-        assert not body.get("errors"), body
-        return body["data"]
-
-    def token(self, phone: str) -> str:
-        if phone not in self.tokens:
-            data = self.post(LOGIN, {"i": {"phone": phone, "password": PASSWORD, "bearer": True}})
-            self.tokens[phone] = data["login"]["token"]
-        return self.tokens[phone]
-
-    def gql(self, query: str, variables: dict[str, Any], phone: str) -> Any:
-        return self.post(query, variables, self.token(phone))
-
-    @property
-    def owners(self) -> list[str]:
-        return list(self.codes)
-
-    def cast(self, phone: str, answer: str = "yes", picks: int = 2) -> None:
-        """The owner casts (or casts again: the new ballot supersedes) with the printed code."""
-        elector, code = self.codes[phone]
-        qs = self.gql(QUESTIONS, {"e": self.election_id}, phone)["election"]["questions"]
-        answers: list[dict[str, Any]] = []
-        for q in qs:
-            if q["kind"] == "COMMITTEE":
-                ids = [c["id"] for c in q["candidates"][:picks]]
-                answers.append({"questionId": q["id"], "candidateIds": ids})
-            else:
-                answers.append({"questionId": q["id"], "answer": answer})
-        data = self.gql(
-            CAST,
-            {
-                "i": {
-                    "electionId": self.election_id,
-                    "electorId": elector,
-                    "code": code,
-                    "answers": answers,
-                }
-            },
-            phone,
-        )
-        assert data["castBallot"]["__typename"] == "BallotCast", data
-
-    def tally(self, phone: str) -> dict[str, Any]:
-        return dict(self.gql(ELECTION_TALLY, {"e": self.election_id}, phone)["election"])
-
-
-# -- a graphql-transport-ws client -----------------------------------------------------------
-
-
-class Client:
-    """One connection. ``open()`` does connection_init/ack; ``subscribe()`` starts the tally."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-        self.n = 0
-
-    @classmethod
-    @contextlib.asynccontextmanager
-    async def connect(
-        cls, server: Server, token: str | None, **kwargs: Any
-    ) -> AsyncIterator[Client]:
-        async with connect(server.ws_url, subprotocols=[PROTOCOL], **kwargs) as ws:  # type: ignore[list-item]
-            client = cls(ws)
-            await client.init(token)
-            yield client
-
-    async def send(self, message: dict[str, Any]) -> None:
-        await self.ws.send(json.dumps(message))
-
-    async def recv(self, wait: float = WAIT) -> dict[str, Any]:
-        while True:
-            raw = await asyncio.wait_for(self.ws.recv(), wait)
-            message: dict[str, Any] = json.loads(raw)
-            if message["type"] == "ping":
-                await self.send({"type": "pong"})
-                continue
-            if message["type"] != "pong":
-                return message
-
-    async def init(self, token: str | None) -> None:
-        await self.send({"type": "connection_init", "payload": {"token": token} if token else {}})
-        assert (await self.recv())["type"] == "connection_ack"
-
-    async def subscribe(self, election_id: str, sub_id: str | None = None) -> str:
-        self.n += 1
-        sid = sub_id or f"s{self.n}"
-        await self.send(
-            {
-                "id": sid,
-                "type": "subscribe",
-                "payload": {"query": SUBSCRIBE, "variables": {"e": election_id}},
-            }
-        )
-        return sid
-
-    async def next_update(self, wait: float = WAIT) -> dict[str, Any]:
-        message = await self.recv(wait)
-        assert message["type"] == "next", message
-        assert "errors" not in message["payload"], message
-        update: dict[str, Any] = message["payload"]["data"]["electionTally"]
-        return update
-
-    async def update_where(self, predicate: Any, wait: float = WAIT) -> dict[str, Any]:
-        """The first update (from now) for which ``predicate`` holds."""
-        async with asyncio.timeout(wait):
-            while True:
-                update = await self.next_update(wait)
-                if predicate(update):
-                    return update
-
-
-async def closed_with(ws: ClientConnection) -> int:
-    """Read until the server closes the connection; the close code it sent."""
-    try:
-        async with asyncio.timeout(WAIT):
-            while True:
-                await ws.recv()
-    except ConnectionClosed as closed:
-        assert closed.rcvd is not None, closed
-        return closed.rcvd.code
-    raise AssertionError("unreachable")
-
+from tests.support.demo import COMMITTEE, SUPERVISOR
+from tests.support.documents import ELECTION_TALLY, SUBSCRIBE
+from tests.support.graphql_ws import PROTOCOL, WAIT, Client, closed_with
+from tests.support.server import Server, http
 
 # -- fixtures --------------------------------------------------------------------------------
 
@@ -319,10 +38,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
-
-
-async def http(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 # -- 1. the first message is the current state -----------------------------------------------
@@ -592,248 +307,6 @@ async def test_abrupt_disconnects_leave_the_server_serving(demo: Server) -> None
     assert growth < 8 * 1024, f"server RSS grew by {growth} KiB after 100 dropped connections"
 
 
-# -- 6. two workers: shared PostgreSQL, pubsub over Redis or LISTEN/NOTIFY -----------------
-
-
-class ThrowawayRedis:
-    """A private redis-server on a free port that a test may kill and restart at will."""
-
-    def __init__(self, exe: str) -> None:
-        self.exe = exe
-        self.port = free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                *(self.exe, "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--daemonize", "no"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + WAIT
-        while not self.answers():
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.02)
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def kill(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.proc = None
-
-
-@pytest.fixture(scope="module")
-def throwaway_redis() -> Iterator[ThrowawayRedis]:
-    exe = shutil.which("redis-server")
-    if exe is None:
-        unavailable("redis-server is not installed (needed for a private, killable Redis)")
-        raise AssertionError  # unreachable
-    server = ThrowawayRedis(exe)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
-
-
-def _pg_admin(sql: str) -> None:
-    async def run() -> None:
-        conn = await asyncpg.connect(PG_URL, timeout=5)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run())
-
-
-@contextlib.contextmanager
-def throwaway_database() -> Iterator[str]:
-    """A fresh PostgreSQL database on the test server; dropped afterwards."""
-    name = f"gz_live_{uuid.uuid4().hex[:10]}"
-    try:
-        _pg_admin(f'CREATE DATABASE "{name}"')
-    except (OSError, asyncpg.PostgresError) as e:
-        unavailable(f"PostgreSQL is not reachable at {PG_URL} ({e}); set GONGZHI_TEST_PG_URL")
-    host = PG_URL.split("://", 1)[1].rsplit("/", 1)[0]
-    try:
-        yield f"postgresql+asyncpg://{host}/{name}"
-    finally:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextlib.contextmanager
-def two_workers(
-    tmp: Path, database_url: str, pubsub: dict[str, str]
-) -> Iterator[tuple[Server, Server]]:
-    """Worker A: `gongzhi demo` (migrates and seeds the shared database, prints the codes);
-    worker B: `gongzhi serve` on the same database, secret and pubsub."""
-    env = {"GONGZHI_DATABASE_URL": database_url, "GONGZHI_SECRET_KEY": SECRET, **pubsub}
-    a = Server(tmp / "a", env=env)
-    b = Server(tmp / "b", command="serve", env={**env, "GONGZHI_DEMO": "1"})
-    try:
-        a.start()
-        b.start()
-        b.codes, b.election_id = a.codes, a.election_id
-        yield a, b
-    finally:
-        b.stop()
-        a.stop()
-
-
-@pytest.fixture(scope="module")
-def redis_pair(
-    tmp_path_factory: pytest.TempPathFactory, throwaway_redis: ThrowawayRedis
-) -> Iterator[tuple[Server, Server]]:
-    with (
-        throwaway_database() as url,
-        two_workers(
-            tmp_path_factory.mktemp("live-redis"),
-            url,
-            {"GONGZHI_PUBSUB": "redis", "GONGZHI_REDIS_URL": throwaway_redis.url},
-        ) as pair,
-    ):
-        yield pair
-
-
-@pytest.fixture(scope="module")
-def postgres_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
-    with (
-        throwaway_database() as url,
-        two_workers(
-            tmp_path_factory.mktemp("live-pg"), url, {"GONGZHI_PUBSUB": "postgres"}
-        ) as pair,
-    ):
-        yield pair
-
-
-async def _a_ballot_on_a_reaches_a_watcher_on_b(a: Server, b: Server) -> None:
-    try:
-        await _watch_b_cast_on_a(a, b)
-    except AssertionError as e:
-        raise AssertionError(f"{e}\n-- worker A --\n{a.log}\n-- worker B --\n{b.log}") from e
-
-
-async def _watch_b_cast_on_a(a: Server, b: Server) -> None:
-    sup_token, own_token = await asyncio.gather(
-        http(b.token, SUPERVISOR), http(b.token, a.owners[0])
-    )
-    async with Client.connect(b, sup_token) as sup, Client.connect(b, own_token) as own:
-        await sup.subscribe(b.election_id)
-        await own.subscribe(b.election_id)
-        before = await sup.next_update()
-        mine = await own.next_update()
-        assert mine["tally"]["questions"] is None and mine["tally"]["ballots"] is None
-        n = before["tally"]["ballots"]
-        await http(a.cast, a.owners[0])  # cast on worker A
-        after = await sup.update_where(lambda u: u["tally"]["ballots"] == n + 1, 5.0)
-        assert after["version"] > before["version"]
-        # and worker A's own view of the tally agrees with what B sent
-        assert (await http(a.tally, SUPERVISOR))["tally"] == after["tally"]
-
-
-async def test_redis_carries_a_ballot_from_one_worker_to_another(
-    redis_pair: tuple[Server, Server],
-) -> None:
-    await _a_ballot_on_a_reaches_a_watcher_on_b(*redis_pair)
-
-
-async def test_postgres_carries_a_ballot_from_one_worker_to_another(
-    postgres_pair: tuple[Server, Server],
-) -> None:
-    await _a_ballot_on_a_reaches_a_watcher_on_b(*postgres_pair)
-
-
-PAPER_ELECTORS = """query($e: ID!) { electors(electionId: $e, building: "7", first: 20) {
-  nodes { id label } } }"""
-ENTER_PAPER = """mutation($i: PaperBallotInput!) { enterPaperBallot(input: $i) { __typename
-  ... on PaperEntered { entryId } ... on Problem { code } } }"""
-CONFIRM_PAPER = """mutation($i: ConfirmPaperInput!) { confirmPaperBallot(input: $i) { __typename
-  ... on BallotCast { receipt { counted } } ... on Problem { code } } }"""
-SECOND_SUPERVISOR = "13800000004"
-
-
-def paper_ballots(server: Server, n: int) -> None:
-    """Two supervisors enter and confirm ``n`` paper ballots of building 7 (not the demo
-    owners, who vote online) on ``server``."""
-    eid = server.election_id
-    qs = server.gql(QUESTIONS, {"e": eid}, SUPERVISOR)["election"]["questions"]
-    answers = [
-        {"questionId": q["id"], "candidateIds": [c["id"] for c in q["candidates"][:2]]}
-        if q["kind"] == "COMMITTEE"
-        else {"questionId": q["id"], "answer": "yes"}
-        for q in qs
-    ]
-    online = {elector for elector, _ in server.codes.values()}
-    electors = server.gql(PAPER_ELECTORS, {"e": eid}, SUPERVISOR)["electors"]["nodes"]
-    for e in [e for e in electors if e["id"] not in online][:n]:
-        entry = {"electionId": eid, "electorId": e["id"], "answers": answers}
-        entered = server.gql(ENTER_PAPER, {"i": entry}, SUPERVISOR)["enterPaperBallot"]
-        assert entered["__typename"] == "PaperEntered", entered
-        confirm = {"entryId": entered["entryId"], "answers": answers}
-        done = server.gql(CONFIRM_PAPER, {"i": confirm}, SECOND_SUPERVISOR)["confirmPaperBallot"]
-        assert done["__typename"] == "BallotCast", done
-
-
-async def test_a_supervisor_and_an_owner_on_two_workers_each_see_their_view_move(
-    redis_pair: tuple[Server, Server],
-) -> None:
-    """Issue #5's "done when": the supervisor watches on worker A, an owner on worker B; five
-    paper ballots (one release step of the demo's k = 5) are entered on A. The supervisor sees
-    the exact count; the owner sees turnout move by the step, and never the counts."""
-    a, b = redis_pair
-    sup_token, own_token = await asyncio.gather(
-        http(a.token, SUPERVISOR), http(b.token, b.owners[1])
-    )
-    async with Client.connect(a, sup_token) as sup, Client.connect(b, own_token) as own:
-        await sup.subscribe(a.election_id)
-        await own.subscribe(b.election_id)
-        before, mine = await sup.next_update(), await own.next_update()
-        assert mine["tally"]["step"] == 5
-        n, released = before["tally"]["ballots"], mine["tally"]["releasedBallots"]
-        await http(paper_ballots, a, 5)
-        after = await sup.update_where(lambda u: u["tally"]["ballots"] == n + 5)
-        assert after["tally"]["questions"] is not None
-        moved = await own.update_where(lambda u: u["tally"]["releasedBallots"] > released)
-        assert moved["tally"]["releasedBallots"] == (n + 5) // 5 * 5
-        assert moved["tally"]["questions"] is None and moved["tally"]["ballots"] is None
-        assert moved["tally"]["participatingHeads"] > mine["tally"]["participatingHeads"]
-
-
-async def test_after_a_redis_restart_the_watcher_on_the_other_worker_catches_up(
-    redis_pair: tuple[Server, Server], throwaway_redis: ThrowawayRedis
-) -> None:
-    a, b = redis_pair
-    token = await http(b.token, SUPERVISOR)
-    async with Client.connect(b, token) as sup:
-        await sup.subscribe(b.election_id)
-        before = await sup.next_update()
-        n = before["tally"]["ballots"]
-        await asyncio.to_thread(throwaway_redis.kill)
-        # cast while Redis is down: A's announcement is lost; B must resync on reconnect
-        await http(a.cast, a.owners[1])
-        await asyncio.to_thread(throwaway_redis.start)
-        after = await sup.update_where(lambda u: u["tally"]["ballots"] == n + 1, WAIT)
-        assert after["version"] > before["version"]
-        # and announcements flow again after the restart
-        await http(a.cast, a.owners[2])
-        await sup.update_where(lambda u: u["tally"]["ballots"] == n + 2, WAIT)
-
-
 # -- 4. proposals and consultations, live ----------------------------------------------------
 
 DISCUSSION = "discussion { comments roots answered unanswered latestCommentId lastAnsweredAt }"
@@ -882,7 +355,7 @@ def mutate(server: Server, query: str, payload: dict[str, Any], phone: str) -> d
 async def test_a_proposal_watched_live_follows_co_signing_comments_and_the_answer(
     demo: Server,
 ) -> None:
-    from tests.api.services.test_drafting_world import (
+    from tests.support.documents import (
         ADD_COMMENT,
         ANSWER_PROPOSAL,
         CREATE_PROPOSAL,
@@ -946,12 +419,7 @@ async def test_a_proposal_watched_live_follows_co_signing_comments_and_the_answe
 
 
 async def test_a_consultation_watched_live_counts_comments_and_answers(demo: Server) -> None:
-    from tests.api.services.test_drafting_world import (
-        ADD_COMMENT,
-        ANSWER_COMMENT,
-        CREATE_DOCUMENT,
-        PUBLISH,
-    )
+    from tests.support.documents import ADD_COMMENT, ANSWER_COMMENT, CREATE_DOCUMENT, PUBLISH
 
     owner = demo.owners[0]
     community = await community_of(demo)
@@ -1015,7 +483,7 @@ async def test_a_consultation_watched_live_counts_comments_and_answers(demo: Ser
 
 
 async def test_a_proposal_only_its_author_can_read_cannot_be_watched(demo: Server) -> None:
-    from tests.api.services.test_drafting_world import CREATE_PROPOSAL
+    from tests.support.documents import CREATE_PROPOSAL
 
     author, other, _ = demo.owners
     community = await community_of(demo)

@@ -40,7 +40,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 import graphql
 import httpx
@@ -121,7 +121,7 @@ schemathesis.graphql.scalar(
 )
 
 SCHEMA = schemathesis.graphql.from_path(SDL_PATH)
-OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
+OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]  # type: ignore[union-attr]
 
 
 def _add_typename(document: str, field_name: str) -> str:
@@ -143,7 +143,7 @@ def _add_typename(document: str, field_name: str) -> str:
     return graphql.print_ast(graphql.DocumentNode(definitions=tuple(definitions)))
 
 
-def _is_field(node: graphql.Node, name: str) -> bool:
+def _is_field(node: graphql.Node, name: str) -> TypeGuard[graphql.FieldNode]:
     return isinstance(node, graphql.FieldNode) and node.name.value == name
 
 
@@ -151,7 +151,10 @@ def _with_typename(node: graphql.FieldNode, typename: graphql.FieldNode) -> grap
     if node.selection_set is None:
         return node
     selections = (*node.selection_set.selections, typename)
-    return _replace(node, selection_set=graphql.SelectionSetNode(selections=selections))
+    field: graphql.FieldNode = _replace(
+        node, selection_set=graphql.SelectionSetNode(selections=selections)
+    )
+    return field
 
 
 def _replace(node: Any, **changes: Any) -> Any:

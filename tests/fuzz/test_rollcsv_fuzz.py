@@ -34,9 +34,9 @@ from api.services.roll import existing_rows, import_roll
 from api.settings import Settings
 from api.store.models import Community
 from schema.contract.errors import AppError
-from tests.api.formats.test_rollcsv import EN_HEADER, ZH_HEADER, rolls
 from tests.fuzz.cases import count
 from tests.fuzz.dbstate import changed_tables, table_digests
+from tests.support.rolls import EN_HEADER, ZH_HEADER, rolls
 from tests.support.world import build_world
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk")

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from schema import root as schema_root
-from tests.api.services.test_drafting_world import create_proposal
 from tests.conftest import Gql
+from tests.support.drafting import create_proposal
 from tests.support.world import World
 
 QUERIES: dict[str, str] = {
@@ -88,7 +88,8 @@ def test_the_lists_cover_every_drafting_field() -> None:
 async def ids(gql: Gql, world: World) -> dict[str, str]:
     """Real ids of compound A's objects, so a refusal is about the viewer, not a missing id."""
     p = await create_proposal(gql, world.tokens["owner"], world.a)
-    from tests.api.services.test_drafting_world import ADD_COMMENT, CREATE_DOCUMENT, ok
+    from tests.support.documents import ADD_COMMENT, CREATE_DOCUMENT
+    from tests.support.drafting import ok
 
     c = ok(
         await gql(

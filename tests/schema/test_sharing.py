@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
+from typing import Any
 
 import strawberry
 
@@ -69,7 +70,7 @@ SCHEMA = strawberry.Schema(
 )
 
 
-async def run(query: str, variables: dict[str, object] | None = None) -> list[object]:
+async def run(query: str, variables: dict[str, object] | None = None) -> list[Any]:
     stream = await SCHEMA.subscribe(query, variable_values=variables)
     assert not isinstance(stream, strawberry.types.ExecutionResult)
     results = []

@@ -11,7 +11,7 @@ from dataclasses import replace
 from voting import ballot as vballot
 from voting import ledger, secrecy
 from voting import roll as vroll
-from voting.codec import canonical_json
+from voting.codec import Canonical, canonical_json
 from voting.replay import StoredBallot
 from voting.result import result_digest
 from voting.rules import MatterType
@@ -44,7 +44,12 @@ def _counted() -> ElectionRecord:
     record = secrecy.ballot_record(election_id="5", choices=choices, nonce=nonce)
     slot = secrecy.slot_key(SECRET, roll[0].key)
     b = StoredBallot("b1", slot, choices, nonce, secrecy.tracking_code(record), 1, "online", "")
-    payload = {"ballot": b.id, "slot": slot, "channel": b.channel, "choices": choices}
+    payload: dict[str, Canonical] = {
+        "ballot": b.id,
+        "slot": slot,
+        "channel": b.channel,
+        "choices": choices,
+    }
     payload |= {"nonce": nonce, "tracking": b.tracking, "counted": True}
     entry = ledger.append(None, "ballot.cast", canonical_json(payload))
     tally = Tally(QUESTIONS, [vroll.Elector(e.key, (), e.heads, e.area) for e in roll])  # as closed

@@ -8,6 +8,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.support.demo import PASSWORD
+
 ELECTION = """query($e: ID!) { election(id: $e) {
   questions { id kind seats candidates { id name } } } }"""
 CAST = """mutation($i: CastBallotInput!) { castBallot(input: $i) { __typename
@@ -40,7 +42,7 @@ def vote_in_page(
 
 
 def questions(demo: Any, election_id: str, login: Any) -> list[dict[str, Any]]:
-    data = demo.gql(ELECTION, {"e": election_id}, phone=login.phone, password="gongzhi-demo")
+    data = demo.gql(ELECTION, {"e": election_id}, phone=login.phone, password=PASSWORD)
     return list(data["election"]["questions"])
 
 
@@ -72,7 +74,7 @@ def cast_by_api(demo: Any, election_id: str, phone: str, answer: str = "yes") ->
             }
         },
         phone=phone,
-        password="gongzhi-demo",
+        password=PASSWORD,
     )
     assert data["castBallot"]["__typename"] == "BallotCast", data
     return str(data["castBallot"]["receipt"]["trackingCode"])
@@ -86,7 +88,7 @@ def paper_ballots(demo: Any, election_id: str, building: str, n: int, answer: st
     assert owners  # the demo owners vote online; their electors are left alone here
     demo_labels = {x.note.split(": ", 1)[1] for x in demo.logins if x.role == "votingcode"}
     electors = demo.gql(
-        ELECTORS, {"e": election_id, "b": building}, phone=first.phone, password="gongzhi-demo"
+        ELECTORS, {"e": election_id, "b": building}, phone=first.phone, password=PASSWORD
     )["electors"]["nodes"]
     done = 0
     for e in electors:
@@ -99,14 +101,14 @@ def paper_ballots(demo: Any, election_id: str, building: str, n: int, answer: st
             ENTER,
             {"i": {"electionId": election_id, "electorId": e["id"], "answers": mine}},
             phone=first.phone,
-            password="gongzhi-demo",
+            password=PASSWORD,
         )["enterPaperBallot"]
         assert entered["__typename"] == "PaperEntered", entered
         confirmed = demo.gql(
             CONFIRM,
             {"i": {"entryId": entered["entryId"], "answers": mine}},
             phone=second.phone,
-            password="gongzhi-demo",
+            password=PASSWORD,
         )["confirmPaperBallot"]
         assert confirmed["__typename"] == "BallotCast", confirmed
         done += 1

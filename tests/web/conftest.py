@@ -8,13 +8,8 @@ Without it these tests are skipped with a message saying how to install it, exce
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
-import subprocess
-import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +17,11 @@ from typing import Any
 
 import pytest
 
-from tests.support.ops import ELECTION_LINE, LOGIN_LINE, command, free_port
+from tests.support.demo import PASSWORD as PASSWORD
+from tests.support.server import Server
+
+# the browser tests' name for a started `gongzhi demo` (the one harness: tests/support/server.py)
+Demo = Server
 
 CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -35,11 +34,6 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-PASSWORD = "gongzhi-demo"
-# "  owner        19936985635  张一  (several units: one head)"
-# "demo election / 演示表决 #1 (open, closes / 截止 …): 第一届业主委员会选举暨《管理规约》表决"
-# "  votingcode   19936985635  2MSS-RPNV-G9YQ  (elector 547: 5-5-2-2303)"
-VOTING_CODE = "votingcode"
 
 
 def need_browser() -> None:
@@ -57,157 +51,10 @@ def need_browser() -> None:
         pytest.skip(f"browser tests skipped: {problem}")
 
 
-@dataclass(frozen=True)
-class Login:
-    role: str
-    phone: str
-    name: str
-    note: str
-
-
-@dataclass
-class Demo:
-    base: str
-    logins: list[Login]
-    output: list[str]
-
-    def login(self, role: str, note: str = "") -> Login:
-        return next(x for x in self.logins if x.role == role and note in x.note)
-
-    @property
-    def activation(self) -> tuple[Login, str]:
-        pending = self.login("activate")
-        return pending, pending.note.rsplit(" ", 1)[-1]
-
-    @property
-    def election_id(self) -> str:
-        """The demo election (open, seeded by api/cli/demo.py)."""
-        for line in self.output:
-            if m := ELECTION_LINE.match(line):
-                return m[1]
-        raise AssertionError("the demo printed no election:\n" + "".join(self.output))
-
-    def voting_code(self, phone: str) -> tuple[str, str]:
-        """(elector id, voting code) of a demo owner in the demo election."""
-        found = next(x for x in self.logins if x.role == VOTING_CODE and x.phone == phone)
-        m = re.match(r"elector (\d+):", found.note)
-        assert m, found
-        return m[1], found.name
-
-    def gql(self, query: str, variables: dict[str, Any] | None = None, **login: str) -> Any:
-        """A GraphQL call outside the browser (bearer login), to check what the page shows."""
-        token = None
-        if login:
-            data = self._post(
-                "mutation($i: LoginInput!) { login(input: $i) { ... on LoginSuccess { token } } }",
-                {"i": {**login, "bearer": True}},
-            )
-            token = data["data"]["login"]["token"]
-        body = self._post(query, variables or {}, token)
-        assert not body.get("errors"), body
-        return body["data"]
-
-    def _post(self, query: str, variables: dict[str, Any], token: str | None = None) -> Any:
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        req = urllib.request.Request(
-            f"{self.base}/graphql",
-            data=json.dumps({"query": query, "variables": variables}).encode(),
-            headers=headers,
-            method="POST",
-        )
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.loads(r.read())
-
-
-class DemoServer:
-    """A `gongzhi demo` process on one port and one var directory. Started again after a stop
-    it serves the same database (and secret) on the same port: a restarted service."""
-
-    def __init__(self, var: Path, port: int, env: dict[str, str] | None = None) -> None:
-        self.var = var
-        self.port = port
-        self.env = dict(env or {})  # extra GONGZHI_* settings for this server
-        self.base = f"http://127.0.0.1:{port}"
-        self.proc: subprocess.Popen[str] | None = None
-        self.reader: threading.Thread | None = None
-
-    def start(self) -> Demo:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
-        env.update(
-            GONGZHI_VAR_DIR=str(self.var),
-            GONGZHI_ARGON2_MEMORY_KIB="1024",
-            GONGZHI_ARGON2_TIME_COST="1",
-            PYTHONUNBUFFERED="1",
-        )
-        env.update(self.env)
-        proc = self.proc = subprocess.Popen(
-            [*command(), "demo", "--port", str(self.port)],
-            cwd=self.var,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-        )
-        output: list[str] = []
-        assert proc.stdout is not None
-        stdout = proc.stdout
-
-        def drain() -> None:
-            # Read all along: uvicorn logs every request, and a full pipe would block the server.
-            for line in stdout:
-                output.append(line)
-
-        self.reader = threading.Thread(target=drain, daemon=True)
-        self.reader.start()
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                self.reader.join(5)
-                pytest.fail("gongzhi demo exited:\n" + "".join(output))
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("gongzhi demo did not answer /healthz:\n" + "".join(output))
-            time.sleep(0.2)
-        logins = [
-            Login(m[1], m[2], m[3], m[4] or "")
-            for line in list(output)
-            if (m := LOGIN_LINE.match(line.rstrip("\n")))
-        ]
-        assert any(x.role == "activate" for x in logins), "".join(output)
-        return Demo(base=self.base, logins=logins, output=output)
-
-    def stop(self, *, kill: bool = False) -> None:
-        """End the process: politely, or at once (kill: the connections just drop)."""
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if kill:
-            proc.kill()
-        else:
-            proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        if self.reader is not None:
-            self.reader.join(5)
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     need_browser()
-    server = DemoServer(tmp_path_factory.mktemp("web-demo"), free_port())
+    server = Server(tmp_path_factory.mktemp("web-demo"))
     try:
         yield server.start()
     finally:

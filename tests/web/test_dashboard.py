@@ -19,17 +19,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.ops import free_port
+from tests.support.demo import PASSWORD
+from tests.support.layout import check_layout
+from tests.support.server import Server
 from tests.web.ballots import cast_by_api, paper_ballots, vote_in_page
 from tests.web.conftest import (
     SCREENSHOTS,
     Demo,
-    DemoServer,
     Watch,
     log_in,
     need_browser,
 )
-from tests.web.test_layout import check_layout
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 # While the service is down Chromium reports the refused WebSocket and fetches as console
@@ -46,7 +46,7 @@ def subscription_landed() -> bool:
 
 @dataclass
 class Live:
-    server: DemoServer
+    server: Server
     demo: Demo
 
     def restart(self, work_while_down: Any = None) -> None:
@@ -59,7 +59,7 @@ class Live:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     need_browser()
-    server = DemoServer(tmp_path_factory.mktemp("live-demo"), free_port())
+    server = Server(tmp_path_factory.mktemp("live-demo"))
     try:
         yield Live(server, server.start())
     finally:
@@ -248,7 +248,7 @@ def test_the_dashboard_follows_the_subscription_protocol_and_resubscribes(
     demo = live.demo
     eid = demo.election_id
     sup = demo.login("supervisor")
-    now = demo.gql(TALLY_NOW, {"e": eid}, phone=sup.phone, password="gongzhi-demo")["election"]
+    now = demo.gql(TALLY_NOW, {"e": eid}, phone=sup.phone, password=PASSWORD)["election"]
     connections: list[Any] = []
     subscriptions: list[tuple[Any, str, dict[str, Any]]] = []
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.layout import SIZES, check_layout
 from tests.web.ballots import paper_ballots
 from tests.web.conftest import PASSWORD, SCREENSHOTS, Demo, log_in
-from tests.web.test_layout import SIZES, check_layout
 
 TURNOUT = (
     """query($e: ID!) { election(id: $e) { tally { participatingHeads participatingArea } } }"""

@@ -19,17 +19,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.ops import free_port
+from tests.support.layout import check_layout
+from tests.support.server import Server
 from tests.web.conftest import (
     PASSWORD,
     SCREENSHOTS,
     Demo,
-    DemoServer,
     log_in,
     need_browser,
     page_opener,
 )
-from tests.web.test_layout import check_layout
 
 DRAFT = """管理规约
 第一章 总则
@@ -53,9 +52,8 @@ VERSION_ID = re.compile(r"#/version/(\d+)$")
 @pytest.fixture(scope="module")
 def drafting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     need_browser()
-    server = DemoServer(
+    server = Server(
         tmp_path_factory.mktemp("drafting-demo"),
-        free_port(),
         env={"GONGZHI_CONSULTATION_MIN_DAYS": "0"},
     )
     try:

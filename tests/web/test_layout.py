@@ -9,26 +9,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.demo import PASSWORD
+from tests.support.layout import SIZES, check_layout
 from tests.web.conftest import SCREENSHOTS
-
-SIZES = [(360, 740), (1920, 1080)]
-
-FITS = """() => document.documentElement.scrollWidth <= window.innerWidth"""
-SMALL_TARGETS = """() => [...document.querySelectorAll(
-    "main button, main a.button, main input:not([type=checkbox]), main select, header button, nav a"
-  )].filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
-   .map((e) => `${e.tagName} ${e.textContent.trim()} ${e.getBoundingClientRect().height}`)"""
-UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea")]
-   .filter((e) => e.offsetParent !== null && e.labels.length === 0 && !e.getAttribute("aria-label"))
-   .map((e) => e.outerHTML)"""
-
-
-def check_layout(page: Any, width: int) -> None:
-    assert page.evaluate(FITS), f"the page scrolls sideways at {width}px"
-    assert page.evaluate(SMALL_TARGETS) == []
-    assert page.evaluate(UNLABELLED) == []
-    size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
-    assert size >= 18, size
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
@@ -89,7 +72,7 @@ def test_login_by_keyboard_alone_with_a_visible_focus_ring(page: Any, demo: Any)
     assert ring.startswith("solid") and float(ring.split()[1].removesuffix("px")) >= 2, ring
     page.keyboard.type(demo.login("owner", "one unit").phone)
     page.keyboard.press("Tab")
-    page.keyboard.type("gongzhi-demo")
+    page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     # After a navigation the new page's heading has the focus (screen readers announce it).
     expect(page.locator("section.home h1")).to_be_focused()

@@ -6,6 +6,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.support.demo import PASSWORD
+
 TOTALS = "{ communities(first: 100) { nodes { id name totals { units heads area } } } }"
 BAD_ROLL = (
     "楼栋,房号,楼层,专有面积,业主姓名,手机\n"
@@ -22,7 +24,7 @@ GOOD_ROLL = (
 
 
 def demo_compound(demo: Any, official: Any) -> dict[str, Any]:
-    nodes = demo.gql(TOTALS, phone=official.phone, password="gongzhi-demo")["communities"]["nodes"]
+    nodes = demo.gql(TOTALS, phone=official.phone, password=PASSWORD)["communities"]["nodes"]
     return next(n for n in nodes if n["name"] == "共治示范小区")
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.support.demo import PASSWORD
+
 HOME = """{ myCommunities { name totals { heads area units } myUnits { number area } } }"""
 
 
@@ -75,7 +77,7 @@ def test_activation_refusals_are_shown_at_the_field(page: Any, demo: Any) -> Non
 def test_owner_of_several_units_counts_as_one_head(page: Any, demo: Any, login: Any) -> None:
     owner = demo.login("owner", "several units")
     login(page, owner.phone)
-    data = demo.gql(HOME, phone=owner.phone, password="gongzhi-demo")
+    data = demo.gql(HOME, phone=owner.phone, password=PASSWORD)
     units = data["myCommunities"][0]["myUnits"]
     assert len(units) > 1
     card = page.locator("article.community")

@@ -12,8 +12,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.support.layout import check_layout
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_layout import check_layout
 
 GOLDEN = Path(__file__).resolve().parents[1] / "voting" / "golden" / "result.json"
 DIGEST = "d" * 64

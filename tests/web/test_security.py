@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.demo import PASSWORD
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -98,7 +100,7 @@ def test_login_returns_to_the_page_asked_for(page: Any, demo: Any) -> None:
     page.goto("/#/district")
     expect(page.locator("h1")).to_have_text("登录")
     page.get_by_label("手机号").fill(demo.login("official").phone)
-    page.get_by_label("密码", exact=True).fill("gongzhi-demo")
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
     expect(page.locator("h1")).to_have_text("辖区小区")
 

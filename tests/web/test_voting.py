@@ -9,8 +9,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.support.demo import PASSWORD
+from tests.support.layout import check_layout
 from tests.web.ballots import vote_in_page
-from tests.web.test_layout import check_layout
 
 STATUS = "query($e: ID!, $t: String!) { ballotStatus(electionId: $e, trackingCode: $t) }"
 
@@ -107,7 +108,7 @@ def test_an_owner_votes_checks_the_receipt_and_votes_again(
     # this session's receipts are offered for checking (memory only)
     expect(page.locator("main")).to_contain_text("本次登录投出的选票")
     statuses = {
-        t: demo.gql(STATUS, {"e": eid, "t": t}, phone=owner.phone, password="gongzhi-demo")[
+        t: demo.gql(STATUS, {"e": eid, "t": t}, phone=owner.phone, password=PASSWORD)[
             "ballotStatus"
         ]
         for t in (first, second)
@@ -198,7 +199,7 @@ def test_the_committee_defines_and_announces_an_election(page: Any, demo: Any, l
         "query($e: ID!) { election(id: $e) { questions { candidates { name } } } }",
         {"e": demo.election_id},
         phone=demo.login("committee").phone,
-        password="gongzhi-demo",
+        password=PASSWORD,
     )["election"]["questions"][0]["candidates"]
     for c in names[:6]:
         editor.get_by_label("按姓名查找业主").fill(c["name"])

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from api.services.backup import PAGES_PER_STEP
-from tests.support.ops import SECRET, Server, ledger, run_cli, seeded
+from tests.support.server import SECRET, Server, ledger, run_cli, seeded
 
 WAIT = 60.0  # a failure guard, never a timing assertion
 
@@ -54,7 +54,7 @@ def live(tmp_path: Path) -> Any:
 
 def test_backup_while_casting_restore_and_refusals(live: Server, tmp_path: Path) -> None:
     owners = list(live.codes)
-    tokens = {p: live.login(p) for p in owners}
+    tokens = {p: live.sign_in(p) for p in owners}
     ballots = {p: live.answers(tokens[p], "yes") for p in owners}
     receipts: list[dict[str, Any]] = []
     stop = threading.Event()
@@ -63,7 +63,7 @@ def test_backup_while_casting_restore_and_refusals(live: Server, tmp_path: Path)
         n = 0
         while not stop.is_set():
             phone = owners[n % len(owners)]
-            body = live.cast(tokens[phone], phone, ballots[phone])
+            body = live.cast_ballot(tokens[phone], phone, ballots[phone])
             receipts.append(body["data"]["castBallot"]["receipt"])
             n += 1
 

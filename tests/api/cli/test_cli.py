@@ -25,9 +25,9 @@ from api.http.app import create_app
 from api.runtime import Runtime
 from api.store.models import Community
 from tests.conftest import make_settings
+from tests.support.demo import ADMIN as ADMIN_PHONE
 
 COMMANDS = ("serve", "migrate", "demo", "import-roll", "create-admin")
-ADMIN_PHONE = "13800000000"
 
 ROLL_HEADER = "楼栋,房号,楼层,专有面积,业主姓名,手机,共有人,开发商未售"
 ROLL_ROWS = [

@@ -25,11 +25,9 @@ from api.live.pubsub.postgres import PostgresBackend
 from api.live.views import Live
 from api.runtime import Runtime
 from schema.live import PAYLOADS
-from tests.api.live import test_pubsub
 from tests.conftest import make_settings
-from tests.support.ops import free_port
+from tests.support.server import free_port
 
-redis_url = test_pubsub.redis_url  # the fixture: the shared Redis, or a skip saying it is absent
 WAIT = 15.0  # a failure guard, never a timing assertion
 
 

@@ -15,25 +15,29 @@ import io
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from api.http.logs import JsonFormatter, chosen, config, operation_name
 from api.settings import SettingsError
-from tests.support.ops import ACTIVATE, PASSWORD, Server
+from tests.support.demo import PASSWORD
+from tests.support.documents import ACTIVATE
+from tests.support.server import Server
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Server:
+def demo(tmp_path: Path) -> Iterator[Server]:
     server = Server(tmp_path / "var", "demo", env={"GONGZHI_LOG_FORMAT": "json"})
     try:
-        yield server.start()  # type: ignore[misc]
+        yield server.start()
     finally:
         server.stop()
 
 
-def _records(server: Server) -> list[dict[str, object]]:
+def _records(server: Server) -> list[dict[str, Any]]:
     records = []
     for line in server.err:
         try:
@@ -54,7 +58,7 @@ def test_json_log_lines_carry_requests_and_no_secret(demo: Server) -> None:
         "mutation Login($i: LoginInput!) { login(input: $i) { __typename } }",
         {"i": {"phone": owner_phone, "password": wrong}},
     )
-    token = demo.login(owner_phone)
+    token = demo.sign_in(owner_phone)
     # 2. as a browser: the session cookie and the CSRF header, and a query string
     req = urllib.request.Request(
         f"{demo.base}/graphql?access_token=QS-SECRET-4711",
@@ -69,8 +73,8 @@ def test_json_log_lines_carry_requests_and_no_secret(demo: Server) -> None:
     with urllib.request.urlopen(req, timeout=30) as r:
         assert r.status == 200
     # 3. an activation with the printed code and a new password
-    pending_phone, note = demo.logins["activate"][0]
-    activation_code = note.rsplit(" ", 1)[-1]
+    pending, activation_code = demo.activation
+    pending_phone = pending.phone
     new_password = "new-Passw0rd-from-the-letter"
     body = demo.post(
         ACTIVATE,
@@ -79,7 +83,7 @@ def test_json_log_lines_carry_requests_and_no_secret(demo: Server) -> None:
     assert body["data"]["activateAccount"]["__typename"] == "LoginSuccess", body
     # 4. a ballot with the voting code
     answers = demo.answers(token, "no", picks=2)
-    body = demo.cast(token, owner_phone, answers)
+    body = demo.cast_ballot(token, owner_phone, answers)
     assert body["data"]["castBallot"]["__typename"] == "BallotCast", body
     tracking = body["data"]["castBallot"]["receipt"]["trackingCode"]
     voting_code = demo.codes[owner_phone][1]

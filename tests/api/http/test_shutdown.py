@@ -36,10 +36,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from api.live.pubsub import asyncpg_dsn
-from tests.support.ops import Server, ledger, run_cli, seeded
+from tests.support.demo import SUPERVISOR
+from tests.support.server import Server, ledger, run_cli, seeded
 from voting.secrecy import short_tracking_code
 
-SUPERVISOR = "13800000003"
 CLIENTS = 3  # one per demo owner: casts for distinct electors share a group commit
 BEFORE_SIGNAL = 40  # receipts before SIGTERM
 GRACE = 10  # GONGZHI_SHUTDOWN_GRACE_SECONDS for this server
@@ -117,7 +117,7 @@ class _Rollback(Exception):
 def _cast_once(server: Server, token: str, phone: str, answers: list[dict[str, Any]]) -> Outcome:
     started = time.monotonic()
     try:
-        body = server.cast(token, phone, answers)
+        body = server.cast_ballot(token, phone, answers)
     except urllib.error.URLError as e:
         if isinstance(e.reason, ConnectionRefusedError):
             return Outcome(started, time.monotonic(), "refused", None)
@@ -159,7 +159,7 @@ def test_sigterm_finishes_casts_in_flight_and_closes_websockets_1001(
     server.start()
     try:
         owners = list(server.codes)
-        tokens = {phone: server.login(phone) for phone in owners}
+        tokens = {phone: server.sign_in(phone) for phone in owners}
         ballots = {
             phone: server.answers(tokens[phone], answer, picks=2 + i % 3)
             for i, (phone, answer) in enumerate(zip(owners, ["yes", "no", "abstain"], strict=False))
@@ -167,7 +167,7 @@ def test_sigterm_finishes_casts_in_flight_and_closes_websockets_1001(
         watched: dict[str, Any] = {}
         ws_ready = threading.Event()
         watcher = threading.Thread(
-            target=_watch, args=(server, server.login(SUPERVISOR), watched, ws_ready), daemon=True
+            target=_watch, args=(server, server.sign_in(SUPERVISOR), watched, ws_ready), daemon=True
         )
         watcher.start()
         assert ws_ready.wait(WAIT), "the supervisor's subscription did not start"

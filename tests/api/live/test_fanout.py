@@ -74,6 +74,9 @@ class ScriptedBackend:
         while True:
             yield await self.queue.get()
 
+    async def check(self) -> None:  # the rest of the Backend protocol: nothing to check
+        pass
+
     async def close(self) -> None:
         return None
 
@@ -435,7 +438,7 @@ async def test_a_render_that_did_not_change_is_not_sent_again() -> None:
         await until(lambda: owner_saw == supervisor_saw == [0])
         for v in range(1, 13):
             await store.commit(hub, "election:1", v)
-            await until(lambda v=v: supervisor_saw[-1:] == [v])
+            await until(lambda v=v: supervisor_saw[-1:] == [v])  # type: ignore[misc]
         await until(lambda: owner_saw[-1:] == [10])
         for t in tasks:
             t.cancel()

@@ -64,22 +64,6 @@ def channel() -> str:
 # -- fixtures -------------------------------------------------------------------------------
 
 
-def _redis_answers(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=2) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def redis_url() -> str:
-    if not _redis_answers(REDIS_HOST, REDIS_PORT):
-        unavailable(f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT} (start redis-server)")
-    return f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
-
-
 @pytest.fixture
 async def pg_dsn() -> str:
     try:
@@ -517,6 +501,6 @@ async def test_a_redis_server_that_stops_answering_is_left_for_a_new_connection(
     admin = Redis.from_url(throwaway_redis.url)
     async with closing(listener), tapped(listener) as tap:
         assert await tap.next() == Resync(1)
-        await admin.execute_command("CLIENT", "PAUSE", "1000", "ALL")
+        await admin.execute_command("CLIENT", "PAUSE", "1000", "ALL")  # type: ignore[no-untyped-call]
         assert await tap.next() == Resync(2)
     await admin.aclose()

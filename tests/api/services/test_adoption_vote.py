@@ -10,9 +10,9 @@ from typing import Any
 
 from api.runtime import Runtime
 from api.store.models.document import DocumentVersion
-from tests.api.services.test_documents import create, publish
-from tests.api.services.test_drafting_world import VERSION
 from tests.conftest import Gql
+from tests.support.documents import VERSION
+from tests.support.drafting import create, publish
 from tests.support.elections import CREATE, NOTICES, cast, owner_tokens, transition, use_clock
 from tests.support.world import World
 

@@ -53,7 +53,7 @@ async def test_concurrent_entries_share_transactions_and_the_chains_verify(
         after = await s.scalar(select(func.count()).select_from(AuditEntry))
         for chain in (world.a, world.b):
             assert (await audit.verify_chain(session=s, chain=chain)).ok
-    assert after == before + 120
+    assert before is not None and after == before + 120
     mine = [e for e in await entries(runtime, world.a) if e.kind == "tally.watch"]
     assert sorted(int(e.payload.split('"election":')[1].split(",")[0]) for e in mine) == list(
         range(60)

@@ -14,19 +14,27 @@ from sqlalchemy import select
 from api.live.views import Live
 from api.runtime import Runtime
 from api.store.models import AuditEntry
-from tests.api.services.test_documents import V1, V2, at, clause, comment, create, publish
-from tests.api.services.test_drafting_world import (
+from tests.conftest import Gql
+from tests.support.documents import (
     ANSWER_COMMENT,
     CREATE_DRAFT,
     IMPORT_TEXT,
     PUBLISH,
     VERSION,
+    version_mutation,
+)
+from tests.support.drafting import (
+    V1,
+    V2,
+    at,
+    clause,
+    comment,
+    create,
     install_clock,
     ok,
     problem,
-    version_mutation,
+    publish,
 )
-from tests.conftest import Gql
 from tests.support.world import World
 
 CLOSE = version_mutation("closeConsultation", "CloseConsultationInput")

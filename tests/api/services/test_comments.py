@@ -10,8 +10,8 @@ from sqlalchemy import select
 from api.runtime import Runtime
 from api.services import audit
 from api.store.models import AuditEntry
-from tests.api.services.test_documents import create, publish
-from tests.api.services.test_drafting_world import (
+from tests.conftest import Gql
+from tests.support.documents import (
     ADD_COMMENT,
     ANSWER_COMMENT,
     CONSULTATION,
@@ -21,13 +21,16 @@ from tests.api.services.test_drafting_world import (
     PROPOSAL_COMMENTS,
     PUBLISH,
     REPLY,
+)
+from tests.support.drafting import (
     account,
+    create,
     create_proposal,
     install_clock,
     ok,
     problem,
+    publish,
 )
-from tests.conftest import Gql
 from tests.support.world import World
 
 

@@ -10,15 +10,10 @@ from datetime import timedelta
 from typing import Any
 
 from api.runtime import Runtime
-from tests.api.services.test_drafting_world import (
-    CREATE_DOCUMENT,
-    PUBLISH,
-    compound_d,
-    create_proposal,
-    ok,
-)
-from tests.api.services.test_drafting_world import SIGN as SIGN_PROPOSAL
 from tests.conftest import Gql
+from tests.support.documents import CREATE_DOCUMENT, PUBLISH
+from tests.support.documents import SIGN as SIGN_PROPOSAL
+from tests.support.drafting import compound_d, create_proposal, ok
 from tests.support.elections import (
     CLOSES,
     CREATE,
@@ -61,7 +56,9 @@ def compound(page: dict[str, Any], community_id: int) -> dict[str, Any]:
 
 
 async def test_who_sees_which_compounds(gql: Gql, world: World) -> None:
-    ids = lambda page: [n["community"]["id"] for n in page["nodes"]]  # noqa: E731
+    def ids(page: dict[str, Any]) -> list[str]:
+        return [n["community"]["id"] for n in page["nodes"]]
+
     official = await overview(gql, world.tokens["official"])
     assert ids(official) == [str(world.a), str(world.b)] and official["totalCount"] == 2
     assert ids(await overview(gql, world.tokens["official_2"])) == [str(world.c)]
@@ -282,7 +279,7 @@ async def test_the_page_costs_the_same_for_3_or_13_compounds(
 ) -> None:
     """What the overview's periodic refresh asks costs a fixed number of statements per page
     (plus one tally per election under way), not a round trip per compound."""
-    from tests.api.services.test_drafting_pages import statements
+    from tests.support.drafting import statements
     from tests.support.elections import new_compound
 
     async def cost() -> int:

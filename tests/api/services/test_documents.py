@@ -4,15 +4,13 @@ carried over, the diff, the response register, and adoption by the vote (mark_ad
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 import pytest
 
 from api.runtime import Runtime
 from api.services import documents
 from schema.contract.errors import AppError
-from tests.api.services.test_drafting_world import (
+from tests.conftest import Gql
+from tests.support.documents import (
     ADD_CLAUSE,
     ADD_COMMENT,
     ANSWER_COMMENT,
@@ -24,121 +22,19 @@ from tests.api.services.test_drafting_world import (
     PUBLISH,
     REMOVE_CLAUSE,
     VERSION,
-    Clock,
+)
+from tests.support.drafting import (
+    V2,
+    at,
+    clause,
+    comment,
+    create,
     install_clock,
     ok,
     problem,
+    publish,
 )
-from tests.conftest import Gql
 from tests.support.world import World
-
-V1 = """# 甲小区业主大会议事规则
-
-为规范业主大会的活动，制定本规则。
-
-## 第一章 总则
-
-第一条 为了规范业主大会的活动，维护业主的合法权益，根据《中华人民共和国民法典》制定本规则。
-
-第二条 本规则适用于甲小区全体业主。
-
-## 第二章 会议
-
-第三条 业主大会会议分为定期会议和临时会议。
-
-第四条 召开业主大会会议，应当于会议召开十五日以前通知全体业主。
-
-第五条 业主大会会议可以采用集体讨论的形式，也可以采用书面征求意见的形式。
-"""
-
-# Version 2: article 4 shortened to seven days and moved up to follow article 1 ... no: article
-# 2 moves to the end of chapter two, a new article follows article 3, article 5 is removed.
-V2 = """# 甲小区业主大会议事规则
-
-为规范业主大会的活动，制定本规则。
-
-## 第一章 总则
-
-第一条 为了规范业主大会的活动，维护业主的合法权益，根据《中华人民共和国民法典》制定本规则。
-
-## 第二章 会议
-
-第二条 业主大会会议分为定期会议和临时会议。
-
-第三条 定期会议每年召开一次。
-
-第四条 召开业主大会会议，应当于会议召开七日以前通知全体业主和物业使用人。
-
-第五条 本规则适用于甲小区全体业主。
-"""
-
-
-def at(clock: Clock, **delta: float) -> str:
-    return (clock.now + timedelta(**delta)).isoformat()
-
-
-async def create(gql: Gql, world: World, text: str = V1) -> dict[str, Any]:
-    r = await gql(
-        CREATE_DOCUMENT,
-        {
-            "input": {
-                "communityId": str(world.a),
-                "kind": "RULES_OF_PROCEDURE",
-                "title": "甲小区业主大会议事规则",
-                "text": text,
-            }
-        },
-        token=world.tokens["committee"],
-    )
-    return ok(r, "createDocument")["version"]  # type: ignore[no-any-return]
-
-
-async def publish(
-    gql: Gql, world: World, version_id: str, clock: Clock, *, days: float = 10, note: str = ""
-) -> dict[str, Any]:
-    r = await gql(
-        PUBLISH,
-        {
-            "input": {
-                "versionId": version_id,
-                "opensAt": at(clock, hours=1),
-                "closesAt": at(clock, hours=1, days=days),
-                "changeNote": note,
-            }
-        },
-        token=world.tokens["committee"],
-    )
-    return ok(r, "publishVersion")["version"]  # type: ignore[no-any-return]
-
-
-async def comment(
-    gql: Gql,
-    token: str,
-    version_id: str,
-    clause_id: str | None,
-    stance: str,
-    body: str,
-    **extra: str,
-) -> dict[str, Any]:
-    r = await gql(
-        ADD_COMMENT,
-        {
-            "input": {
-                "versionId": version_id,
-                "clauseId": clause_id,
-                "stance": stance,
-                "body": body,
-                **extra,
-            }
-        },
-        token=token,
-    )
-    return r["data"]["addComment"]  # type: ignore[no-any-return]
-
-
-def clause(version: dict[str, Any], number: int) -> dict[str, Any]:
-    found: dict[str, Any] = next(c for c in version["clauses"] if c["number"] == number)
-    return found
 
 
 async def test_import_reads_chapters_articles_and_preamble(gql: Gql, world: World) -> None:
@@ -176,7 +72,6 @@ async def test_bad_text_is_refused_whole_with_every_line(gql: Gql, world: World)
         ("ARTICLE_NUMBER_SEQUENCE", 3),
     ]
     # nothing was created
-    from tests.api.services.test_drafting_world import PROBLEM  # noqa: F401
 
     listed = await gql(
         "query($c: ID!) { ruleDocuments(communityId: $c) { id } }",

@@ -7,9 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from api.runtime import Runtime
-from tests.api.services.test_drafting_pages import PAGE, VERSION_PAGE, cost, published_version
-from tests.api.services.test_drafting_world import SIGN, account, create_proposal, install_clock, ok
 from tests.conftest import Gql
+from tests.support.documents import PAGE, SIGN, VERSION_PAGE
+from tests.support.drafting import (
+    account,
+    cost,
+    create_proposal,
+    install_clock,
+    ok,
+    published_version,
+)
 from tests.support.world import ROLL_A, World
 
 

@@ -7,66 +7,29 @@ cache)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
-from api.formats.ruletext import chinese_numeral
 from api.runtime import Runtime
 from api.settings import Settings
 from api.store.models import Comment, Proposal, ProposalSignature
-from tests.api.services.test_drafting_world import (
-    ADD_COMMENT,
-    CREATE_DOCUMENT,
-    PUBLISH,
-    REPLY,
-    install_clock,
-    ok,
-)
 from tests.conftest import Gql, make_settings
+from tests.support.documents import (
+    ADD_COMMENT,
+    DOCUMENTS,
+    PAGE,
+    REPLY,
+    THREADS,
+    VERSION_PAGE,
+)
+from tests.support.drafting import cost, install_clock, ok, published_version
 from tests.support.world import World
-
-PAGE = """query($c: ID!, $first: Int) { proposals(communityId: $c, first: $first) {
-  totalCount pageInfo { hasNextPage endCursor } threshold { headsNeeded areaNeeded }
-  nodes { id title status authorName supportHeads supportArea commentCount signedByMe } } }"""
-VERSION_PAGE = """query($id: ID!) { documentVersion(id: $id) { number status phase
-  clauses { id label heading text commentCount } } }"""
-THREADS = """query($v: ID!, $first: Int) { consultationComments(versionId: $v, first: $first) {
-  totalCount nodes { id body replies { id body } } } }"""
-DOCUMENTS = """query($c: ID!) { ruleDocuments(communityId: $c) { id title
-  versions { number status } } }"""
 
 
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
     return make_settings(tmp_path, db_url, drafting_cache_entries=0)
-
-
-@contextmanager
-def statements(runtime: Runtime) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(runtime.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(runtime.engine.sync_engine, "before_cursor_execute", count)
-
-
-async def cost(
-    gql: Gql, runtime: Runtime, query: str, variables: dict[str, Any], token: str
-) -> int:
-    with statements(runtime) as seen:
-        await gql(query, variables, token=token)
-    return len(seen)
 
 
 async def seed_proposals(runtime: Runtime, world: World, n: int) -> None:
@@ -119,42 +82,6 @@ async def test_proposals_page_statements_do_not_grow_with_its_size(
     page = (await gql(PAGE, {"c": str(world.a), "first": 50}, token=token))["data"]["proposals"]
     assert len(page["nodes"]) == 50 and page["totalCount"] == 50
     assert sum(n["signedByMe"] for n in page["nodes"]) == 25
-
-
-def rules(n: int) -> str:
-    lines = ["# 规则", "## 第一章 总则"]
-    lines += [
-        f"第{chinese_numeral(i)}条 第{i}条的内容，规定业主的第{i}项权利。" for i in range(1, n + 1)
-    ]
-    return "\n".join(lines)
-
-
-async def published_version(gql: Gql, world: World, runtime: Runtime, n: int) -> dict[str, Any]:
-    clock = runtime.clock
-    r = await gql(
-        CREATE_DOCUMENT,
-        {
-            "input": {
-                "communityId": str(world.a),
-                "kind": "OTHER",
-                "title": f"{n} 条的规则",
-                "text": rules(n),
-            }
-        },
-        token=world.tokens["committee"],
-    )
-    draft = ok(r, "createDocument")["version"]
-    r = await gql(
-        PUBLISH,
-        {
-            "input": {
-                "versionId": draft["id"],
-                "closesAt": (clock() + timedelta(days=30)).isoformat(),
-            }
-        },
-        token=world.tokens["committee"],
-    )
-    return ok(r, "publishVersion")["version"]  # type: ignore[no-any-return]
 
 
 async def test_version_page_statements_do_not_grow_with_its_clauses(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from api.runtime import Runtime
-from tests.api.services.test_drafting_world import (
+from tests.conftest import Gql
+from tests.support.documents import (
     ANSWER_PROPOSAL,
     DECIDE,
     PROPOSAL,
@@ -16,13 +17,8 @@ from tests.api.services.test_drafting_world import (
     UNSIGN,
     UPDATE,
     WITHDRAW,
-    account,
-    compound_d,
-    create_proposal,
-    ok,
-    problem,
 )
-from tests.conftest import Gql
+from tests.support.drafting import account, compound_d, create_proposal, ok, problem
 from tests.support.world import World
 
 
@@ -425,7 +421,7 @@ async def test_search_follows_edits_of_a_draft(gql: Gql, world: World) -> None:
 async def test_input_is_capped_and_never_empty(
     gql: Gql, world: World, field: str, value: object, code: str
 ) -> None:
-    from tests.api.services.test_drafting_world import CREATE_PROPOSAL
+    from tests.support.documents import CREATE_PROPOSAL
 
     fields: dict[str, object] = {
         "communityId": str(world.a),
@@ -447,7 +443,7 @@ async def test_text_is_stored_nfc_and_as_written(gql: Gql, world: World) -> None
 
 
 async def test_refusals_speak_the_callers_language(gql: Gql, world: World) -> None:
-    from tests.api.services.test_drafting_world import CREATE_PROPOSAL
+    from tests.support.documents import CREATE_PROPOSAL
 
     fields = {"communityId": str(world.a), "title": "长" * 101, "body": "x", "category": "y"}
     zh = problem(

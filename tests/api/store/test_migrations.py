@@ -34,7 +34,7 @@ def _compare(conn: Connection, metadata: MetaData) -> list[Any]:
 def _check_constraints(conn: Connection) -> dict[str, set[str]]:
     insp = inspect(conn)
     return {
-        table: {c["name"] for c in insp.get_check_constraints(table)}
+        table: {str(c["name"]) for c in insp.get_check_constraints(table)}
         for table in insp.get_table_names()
         if table != "alembic_version" and include_name(table, "table", {})
     }

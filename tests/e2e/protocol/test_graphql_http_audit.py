@@ -24,13 +24,13 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_live import Server
+from tests.support.demo import ADMIN
+from tests.support.server import Server
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 DOC = ROOT / "docs" / "graphql-over-http.md"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-ADMIN = "13800000000"  # `gongzhi demo`'s administrator
 # Audits whose probe query is `__type(name: ...)`: an introspection field, which production
 # (GONGZHI_DEBUG off) refuses in validation. They are run again with introspection on.
 INTROSPECTION_PROBES = {"28B9", "2EA1", "BF61"}

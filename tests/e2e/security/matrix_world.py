@@ -30,16 +30,9 @@ from api.http.app import create_app
 from api.runtime import Runtime
 from api.services.roll import import_roll
 from api.store.models import Community
-from tests.api.services.test_drafting_world import (
-    ADD_COMMENT,
-    ANSWER_PROPOSAL,
-    CREATE_DOCUMENT,
-    PUBLISH,
-    SIGN,
-    create_proposal,
-    ok,
-)
 from tests.conftest import Gql
+from tests.support.documents import ADD_COMMENT, ANSWER_PROPOSAL, CREATE_DOCUMENT, PUBLISH, SIGN
+from tests.support.drafting import create_proposal, ok
 from tests.support.elections import (
     ENTER_PAPER,
     RECORD_PROXY,

@@ -33,7 +33,10 @@ from api.http.media import GRAPHQL_RESPONSE
 from api.runtime import Runtime
 from api.store.models import LoginSession, Unit
 from tests.conftest import make_settings
-from tests.e2e.test_live import PROTOCOL, SUBSCRIBE, SUPERVISOR, Client, Server, closed_with
+from tests.support.demo import SUPERVISOR
+from tests.support.documents import SUBSCRIBE
+from tests.support.graphql_ws import PROTOCOL, Client, closed_with
+from tests.support.server import Server
 from tests.support.world import PASSWORD, ROLL_A, World
 
 LOGIN = """mutation($phone: String!, $password: String!) {
@@ -371,7 +374,7 @@ async def test_a_client_trickling_its_body_gets_408_and_others_are_served(
     task = asyncio.create_task(asyncio.to_thread(trickle, server.port, 10_000, 0.05, 15.0))
     # meanwhile a normal client is answered (a failure guard; the latency is in bench/abuse.py)
     for _ in range(5):
-        data = await asyncio.to_thread(server.post, "{ __typename }", {})
+        data = await asyncio.to_thread(server.gql, "{ __typename }")
         assert data == {"__typename": "Query"}
     status, raw, after = await task
     assert status == 408, raw[:500]

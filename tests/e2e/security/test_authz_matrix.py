@@ -39,14 +39,12 @@ import contextlib
 import json
 import shutil
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from starlette.applications import Starlette
 from websockets.asyncio.client import connect
 
 from api.http.app import create_app
@@ -54,11 +52,13 @@ from api.runtime import Runtime
 from schema import root
 from tests.conftest import Gql, make_settings
 from tests.e2e.security.calls import CALLS
+from tests.e2e.security.cases import CASES
 from tests.e2e.security.decisions import DECISIONS, OK, REFUSAL_CODES, ROLES
 from tests.e2e.security.matrix_world import NOW, MatrixWorld, build
 from tests.e2e.security.operations import operations, send
-from tests.e2e.test_live import PROTOCOL, Client, closed_with
 from tests.support.elections import use_clock
+from tests.support.graphql_ws import PROTOCOL, Client, closed_with
+from tests.support.server import serve_in_process
 
 WAIT = 15.0  # a failure guard, never a timing assertion
 
@@ -97,9 +97,6 @@ def test_the_matrix_size() -> None:
     print(f"authorisation matrix: {len(operations())} operations x {len(ROLES)} roles = {size}")
     assert len(CASES) == size
     assert len(operations()) >= 63 and len(ROLES) == 8
-
-
-CASES = [pytest.param(key, role, id=f"{key}-{role}") for key in operations() for role in ROLES]
 
 
 # -- the world, built once, copied per case --------------------------------------------------
@@ -189,31 +186,6 @@ def outcome(body: dict[str, Any], name: str) -> str:
 # -- subscriptions over a real WebSocket -----------------------------------------------------
 
 
-@contextlib.asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    """The app on a free port of 127.0.0.1, in this event loop; yields the WebSocket URL."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        lifespan="off",
-        log_level="warning",
-        ws="websockets-sansio",
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(WAIT):
-            while not server.started:
-                assert not task.done(), "uvicorn exited"
-                await asyncio.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield f"ws://127.0.0.1:{port}/graphql"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, WAIT)
-
-
 async def subscribe(url: str, key: str, args: dict[str, Any], token: str | None) -> str:
     """Open, initialise, subscribe; ``"ok"`` when the first message is data, else the code."""
     op = operations()[key]
@@ -260,7 +232,7 @@ async def test_matrix(
     op = operations()[key]
     args = call(mw)
     if op.kind == "Subscription":
-        async with serving(create_app(runtime=runtime)) as url:
+        async with serve_in_process(create_app(runtime=runtime)) as url:
             got = await subscribe(url, key, args, mw.token(role))
     else:
         got = outcome(await send(gql, key, args, mw.token(role)), op.name)

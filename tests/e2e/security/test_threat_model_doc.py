@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.e2e.security.test_authz_matrix import CASES
+from tests.e2e.security.cases import CASES
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = ROOT / "docs" / "threat-model.md"

@@ -1,13 +1,18 @@
-"""A real `gongzhi demo` / `gongzhi serve` process for the operations tests (issue #7 §7):
-structured logs, health, graceful shutdown, backup and restore.
+"""The one server harness: a real `gongzhi demo` / `gongzhi serve` process on a free port (the
+end-to-end, live, operations and browser tests, and bench/), or the app under uvicorn inside the
+test's own event loop (:func:`serve_in_process`, the authorisation matrix's subscriptions).
 
-Standard output (what the demo prints: logins, voting codes) and standard error (the log) are
-read separately, each by its own thread so that a full pipe never blocks the server. Every wait
-is bounded, as a failure guard only. Ports are free ones from the kernel (bind to port 0).
+A process's standard output (what the demo prints: logins, voting codes) and standard error (the
+log) are read separately, each by its own thread, so that a full pipe never blocks the server.
+Every wait is bounded, as a failure guard only. Ports are free ones from the kernel (bind to port
+0). Started again after a stop, a Server serves the same var directory (database and secret) on
+the same port: a restarted service.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import re
@@ -19,25 +24,21 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeVar
 
 import pytest
+import uvicorn
+from starlette.types import ASGIApp
 
-PASSWORD = "gongzhi-demo"
+from tests.support.demo import ELECTION_LINE, PASSWORD, VOTING_CODE, Login, parse_logins
+from tests.support.documents import CAST, ELECTION_TALLY, LOGIN, QUESTIONS
+
 SECRET = "ops-test-secret-0123456789abcdefghijklmnop"  # 41 chars: a real-looking key
-LOGIN_LINE = re.compile(r"^\s+(\w+)\s+(1\d{10})\s+(\S+(?: \S+)*?)(?:\s+\((.*)\))?\s*$")
-ELECTION_LINE = re.compile(r"^demo election / 演示表决 #(\d+) \((\w+)")
-QUESTIONS = """query($e: ID!) { election(id: $e) {
-  questions { id kind seats candidates { id name } } } }"""
-CAST = """mutation CastBallot($i: CastBallotInput!) { castBallot(input: $i) { __typename
-  ... on BallotCast { receipt { trackingCode ledgerSeq ledgerHead counted } }
-  ... on Problem { code message } } }"""
-LOGIN = """mutation Login($i: LoginInput!) { login(input: $i) { __typename
-  ... on LoginSuccess { token } ... on Problem { code } } }"""
-ACTIVATE = """mutation Activate($i: ActivateInput!) { activateAccount(input: $i) { __typename
-  ... on LoginSuccess { token } ... on Problem { code } } }"""
+WAIT = 15.0  # in-process start and stop: a failure guard
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -47,6 +48,7 @@ def free_port() -> int:
 
 
 def command() -> list[str]:
+    """The `gongzhi` console script beside this interpreter (`python -m api.cli` without it)."""
     script = Path(sys.executable).with_name("gongzhi")
     return [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
 
@@ -93,16 +95,24 @@ class Server:
     # each stderr line with the time.monotonic() at which this process read it
     err_times: list[tuple[float, str]] = field(default_factory=list)
     codes: dict[str, tuple[str, str]] = field(default_factory=dict)  # phone -> (elector, code)
-    logins: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # role -> (phone, note)
+    logins: list[Login] = field(default_factory=list)  # the demo's login table
     election_id: str = ""
+    tokens: dict[tuple[str, str], str] = field(default_factory=dict)  # (phone, password) -> token
     _readers: list[threading.Thread] = field(default_factory=list)
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    # the process ----------------------------------------------------------------------------
     def start(self, wait: float = 120.0) -> Server:
+        """Start the process and wait until /healthz answers 200; read what a demo printed."""
         self.var.mkdir(parents=True, exist_ok=True)
+        self.out, self.err, self.err_times = [], [], []
         proc = self.proc = subprocess.Popen(
             [*command(), self.command, "--port", str(self.port)],
             cwd=self.var,
@@ -114,7 +124,7 @@ class Server:
         )
         assert proc.stdout is not None and proc.stderr is not None
 
-        def read(stream: Any, lines: list[str], timed: bool) -> None:
+        def read(stream: IO[str], lines: list[str], timed: bool) -> None:
             for line in stream:
                 lines.append(line)
                 if timed:
@@ -145,16 +155,20 @@ class Server:
         for line in list(lines):
             if m := ELECTION_LINE.match(line):
                 self.election_id = m[1]
-            if m := LOGIN_LINE.match(line.rstrip("\n")):
-                self.logins.setdefault(m[1], []).append((m[2], m[4] or ""))
-                if m[1] == "votingcode":
-                    elector = re.match(r"elector (\d+):", m[4] or "")
-                    assert elector, line
-                    self.codes[m[2]] = (elector[1], m[3])
+        logins = parse_logins(list(lines))
+        if logins:
+            self.logins = logins
+        for login in logins:
+            if login.role == VOTING_CODE:
+                elector = re.match(r"elector (\d+):", login.note)
+                assert elector, login
+                self.codes[login.phone] = (elector[1], login.name)
 
     @property
     def output(self) -> str:
         return "stdout:\n" + "".join(self.out) + "\nstderr:\n" + "".join(self.err)
+
+    log = output  # the name the live tests use
 
     def signal(self, sig: int = signal.SIGTERM) -> None:
         assert self.proc is not None
@@ -172,21 +186,25 @@ class Server:
         self._close_pipes()
         return code
 
-    def stop(self) -> None:
-        """SIGTERM and wait (the fixture's cleanup); SIGKILL if it hangs."""
+    def stop(self, *, kill: bool = False) -> None:
+        """SIGTERM and wait (or SIGKILL at once: the connections just drop); SIGKILL if it
+        hangs. A stopped server may be started again."""
         proc = self.proc
         if proc is None:
             return
-        if proc.poll() is not None:
-            self._close_pipes()
-            return
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        if proc.poll() is None:
+            if kill:
+                proc.kill()
+            else:
+                proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
         self._close_pipes()
+        self.proc = None
+        self.tokens.clear()
 
     def _close_pipes(self) -> None:
         for t in self._readers:
@@ -196,7 +214,35 @@ class Server:
                 if stream is not None:
                     stream.close()
 
-    # HTTP, blocking: call through a thread pool from concurrent tests -----------------------
+    def rss_kib(self) -> int:
+        assert self.proc is not None
+        # `gongzhi` is a console script: uvicorn runs in this very process (workers=1)
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        m = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        assert m, status
+        return int(m[1])
+
+    # what the demo printed --------------------------------------------------------------------
+    def login(self, role: str, note: str = "") -> Login:
+        """The first demo login of ``role`` whose note contains ``note``."""
+        return next(x for x in self.logins if x.role == role and note in x.note)
+
+    @property
+    def activation(self) -> tuple[Login, str]:
+        """The account awaiting activation, and its code."""
+        pending = self.login("activate")
+        return pending, pending.note.rsplit(" ", 1)[-1]
+
+    def voting_code(self, phone: str) -> tuple[str, str]:
+        """(elector id, voting code) of a demo owner in the demo election."""
+        return self.codes[phone]
+
+    @property
+    def owners(self) -> list[str]:
+        """The phones of the owners the demo printed voting codes for."""
+        return list(self.codes)
+
+    # HTTP, blocking: call through a thread (asyncio.to_thread) from concurrent tests ---------
     def get(self, path: str) -> tuple[int, Any]:
         try:
             with urllib.request.urlopen(self.base + path, timeout=10) as r:
@@ -227,10 +273,31 @@ class Server:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return json.loads(r.read())
 
-    def login(self, phone: str, password: str = PASSWORD) -> str:
+    def sign_in(self, phone: str, password: str = PASSWORD) -> str:
+        """Log in (a new session each call); → its bearer token."""
         body = self.post(LOGIN, {"i": {"phone": phone, "password": password, "bearer": True}})
         assert body["data"]["login"]["__typename"] == "LoginSuccess", body
         return str(body["data"]["login"]["token"])
+
+    def token(self, phone: str, password: str = PASSWORD) -> str:
+        """A bearer token for ``phone`` (one login per server run, then remembered)."""
+        key = (phone, password)
+        if key not in self.tokens:
+            self.tokens[key] = self.sign_in(phone, password)
+        return self.tokens[key]
+
+    def gql(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        phone: str | None = None,
+        password: str = PASSWORD,
+    ) -> Any:
+        """→ the data of an operation sent as ``phone`` (anonymously without); no errors."""
+        token = self.token(phone, password) if phone else None
+        body = self.post(query, variables or {}, token)
+        assert not body.get("errors"), body
+        return body["data"]
 
     def answers(self, token: str, answer: str = "yes", picks: int = 3) -> list[dict[str, Any]]:
         """A valid ballot for the demo election: the first ``picks`` candidates, ``answer``."""
@@ -244,7 +311,8 @@ class Server:
                 out.append({"questionId": q["id"], "answer": answer})
         return out
 
-    def cast(self, token: str, phone: str, answers: list[dict[str, Any]]) -> Any:
+    def cast_ballot(self, token: str, phone: str, answers: list[dict[str, Any]]) -> Any:
+        """Cast ``answers`` with ``phone``'s printed voting code; → the decoded body."""
         elector, code = self.codes[phone]
         payload = {
             "electionId": self.election_id,
@@ -253,6 +321,21 @@ class Server:
             "answers": answers,
         }
         return self.post(CAST, {"i": payload}, token)
+
+    def cast(self, phone: str, answer: str = "yes", picks: int = 2) -> None:
+        """The owner casts (or casts again: the new ballot supersedes) with the printed code."""
+        token = self.token(phone)
+        body = self.cast_ballot(token, phone, self.answers(token, answer, picks))
+        assert not body.get("errors"), body
+        assert body["data"]["castBallot"]["__typename"] == "BallotCast", body
+
+    def tally(self, phone: str) -> dict[str, Any]:
+        return dict(self.gql(ELECTION_TALLY, {"e": self.election_id}, phone)["election"])
+
+
+async def http(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a blocking Server method from an async test (off the event loop)."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 def seeded(var: Path, **env: str) -> tuple[Server, list[str]]:
@@ -275,3 +358,29 @@ def ledger(var: Path, election: str, **env: str) -> list[dict[str, Any]]:
     assert "verified / 验证通过" in r.stdout, r.stdout
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines() if x.strip()]
     return [x for x in lines if x.get("type") == "ledger"]
+
+
+@contextlib.asynccontextmanager
+async def serve_in_process(app: ASGIApp) -> AsyncIterator[str]:
+    """The app under uvicorn on a free port of 127.0.0.1, in this event loop (so a test can
+    reach into the same Runtime); yields the WebSocket URL."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        lifespan="off",
+        log_level="warning",
+        ws="websockets-sansio",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(WAIT):
+            while not server.started:
+                assert not task.done(), "uvicorn exited"
+                await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"ws://127.0.0.1:{port}/graphql"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, WAIT)
