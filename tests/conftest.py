@@ -44,8 +44,9 @@ PROCESS_MODULES = {
     "tests/api/http/test_shutdown.py",
     "tests/api/cli/test_backup.py",
 }
-# over 10 s each (setup included) on this two-core machine shared with other work: outside the
-# fast loop (a module, or module::test for all its parameters)
+# outside the fast loop (a module, or module::test for all its parameters): over 10 s each
+# (setup included) on this two-core machine shared with other work, and below the line, a second
+# or more each when the machine is quiet
 SLOW = {
     "tests/api/cli/test_backup.py",
     "tests/api/cli/test_demo_election.py",
@@ -58,6 +59,41 @@ SLOW = {
     "tests/api/formats/test_rollcsv.py::test_round_trip",
     "tests/e2e/reliability/test_crash.py",
     "tests/e2e/protocol/test_graphql_http_audit.py",
+    # a second or more each on this machine (pytest --durations, 2026-12-04)
+    "tests/api/cli/test_cli.py::test_import_roll_with_bad_rows_lists_them_and_imports_nothing",
+    "tests/api/cli/test_cli.py::test_migrate_creates_the_database_and_is_idempotent",
+    "tests/api/cli/test_cli.py::test_the_server_process_freezes_start_up_objects_and_collects_rarely",
+    "tests/api/cli/test_verify_cli.py::test_the_database_after_tampering_and_an_unknown_election",
+    "tests/api/cli/test_verify_cli.py::test_verify_the_database_and_export_it",
+    "tests/api/http/test_logs.py::test_json_log_lines_carry_requests_and_no_secret",
+    "tests/api/live/test_fanout.py::test_a_burst_is_coalesced_into_a_few_loads_shared_by_all_watchers",
+    "tests/api/live/test_fanout.py::test_loads_are_paced_by_what_the_last_fan_out_round_cost",
+    "tests/api/live/test_pubsub.py::test_a_redis_server_that_stops_answering_is_left_for_a_new_connection",
+    "tests/api/live/test_pubsub.py::test_after_a_redis_restart_the_watcher_catches_up_without_another_publish",
+    "tests/api/services/test_ballot_secrecy.py::test_audit_log_and_logs_hold_no_choice_and_no_code",
+    "tests/api/services/test_cast_concurrency.py::test_online_proxy_and_paper_racing_for_one_elector",
+    "tests/api/services/test_district_overview.py::test_elections_turnout_and_the_committee_in_office",
+    "tests/api/services/test_election_access.py::test_live_counts_move_only_in_steps_of_k",
+    "tests/api/services/test_election_access.py::test_who_sees_live_counts_and_results",
+    "tests/api/services/test_proposals.py::test_area_exactly_at_20_percent_qualifies",
+    "tests/api/services/test_proposals.py::test_search_titles_and_bodies_chinese_included",
+    "tests/api/services/test_proxy_paper.py::test_own_ballot_overrides_the_proxy_whatever_the_order",
+    "tests/api/store/test_migrations.py::test_downgrade_to_base_and_upgrade_again",
+    "tests/e2e/reliability/test_races.py::test_every_channel_racing_for_one_elector",
+    "tests/e2e/reliability/test_races.py::test_proxy_cap_holds_when_one_holder_is_recorded_for_everyone_at_once",
+    "tests/e2e/reliability/test_races.py::test_proxy_recorded_twice_and_revoked_while_the_holder_casts",
+    "tests/e2e/reliability/test_races.py::test_two_workers_racing_for_one_elector",
+    "tests/e2e/security/test_abuse.py::test_a_client_trickling_its_body_gets_408_and_others_are_served",
+    "tests/e2e/security/test_abuse.py::test_connections_that_never_initialise_are_all_closed_4408",
+    "tests/e2e/test_live.py::test_a_ballot_updates_the_supervisor_but_not_an_owner_below_the_next_step",
+    "tests/e2e/test_live.py::test_a_client_that_stops_reading_slows_no_one_and_costs_no_memory",
+    "tests/e2e/test_live.py::test_a_connection_that_never_initialises_is_closed_4408",
+    "tests/e2e/test_live.py::test_the_first_message_is_the_current_state",
+    "tests/e2e/test_live_workers.py::test_after_a_redis_restart_the_watcher_on_the_other_worker_catches_up",
+    "tests/e2e/test_live_workers.py::test_postgres_carries_a_ballot_from_one_worker_to_another",
+    "tests/e2e/test_live_workers.py::test_redis_carries_a_ballot_from_one_worker_to_another",
+    "tests/schema/test_schema.py::test_too_many_tokens_are_refused",
+    "tests/voting/test_tally_properties.py::test_incremental_equals_recount_equals_oracle",
 }
 ROOT = Path(__file__).resolve().parent.parent
 
