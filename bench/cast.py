@@ -69,7 +69,7 @@ from api.store.models import (  # noqa: E402
 )
 from bench.machine import describe  # noqa: E402
 from schema.contract.voting import ElectionIn, QuestionIn  # noqa: E402
-from tests.support.server import free_port  # noqa: E402
+from tests.support.server import await_healthy, free_port, serve_logged  # noqa: E402
 from voting import secrecy  # noqa: E402
 
 PG_ADMIN = ["-h", "127.0.0.1", "-U", "root"]
@@ -262,29 +262,15 @@ def start_server(
     env: dict[str, str], port: int, log: Path, root: Path | None = None
 ) -> subprocess.Popen[bytes]:
     """`gongzhi serve`, or with ``root`` the same command from another checkout of the code
-    (an A/B comparison: ``python -m api.cli.main serve --no-migrate`` run in that tree)."""
+    (an A/B comparison: ``python -m api.cli serve --no-migrate`` run in that tree)."""
     args = ["serve", "--host", "127.0.0.1", "--port", str(port)]
     if root is None:
-        cmd, cwd = [str(ROOT / ".venv/bin/gongzhi"), *args], ROOT
+        proc = serve_logged(args, env, log, cwd=ROOT)
     else:
-        cmd, cwd = (
-            [str(ROOT / ".venv/bin/python"), "-m", "api.cli", *args, "--no-migrate"],
-            root,
-        )
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=cwd)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("server did not start")
+        cmd = [str(ROOT / ".venv/bin/python"), "-m", "api.cli"]
+        proc = serve_logged([*args, "--no-migrate"], env, log, cwd=root, cmd=cmd)
+    await_healthy(proc, port, log)
+    return proc
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:

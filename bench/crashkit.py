@@ -48,7 +48,6 @@ import random
 import secrets
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -67,7 +66,7 @@ from api.services.verification import verify_election
 from api.settings import Settings
 from api.store.models import Ballot, Community, Election, Elector, LedgerEntry
 from bench.cast import Seeded, seed
-from tests.support.server import free_port
+from tests.support.server import await_healthy, command, free_port, serve_logged
 from voting import ballot as vballot
 from voting import secrecy
 from voting.result import CommitteeResult, ResolutionResult, TallyResult
@@ -145,22 +144,6 @@ async def fresh_pg_database(admin_url: str, name: str) -> str:
     return f"{admin_url.rpartition('/')[0]}/{name}"
 
 
-def gongzhi_command() -> list[str]:
-    """The `gongzhi` console script of the running interpreter's environment (or its module)."""
-    script = Path(sys.executable).with_name("gongzhi")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
-
-
-def _spawn(
-    cmd: list[str], env: dict[str, str], log: Path, cwd: Path, label: str
-) -> subprocess.Popen[bytes]:
-    """Start ``cmd`` with its output appended to ``log`` (one log across restarts)."""
-    with log.open("ab") as fh:
-        fh.write(f"\n--- {label}: {' '.join(cmd)}\n".encode())
-        fh.flush()
-        return subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=cwd)
-
-
 class CrashHarness:
     def __init__(
         self,
@@ -231,27 +214,18 @@ class CrashHarness:
     async def start_server(self, port: int, label: str = "") -> subprocess.Popen[bytes]:
         """`gongzhi serve`; it migrates at the first start only when ``migrate_on_restart`` is
         off (a restart's migration is a no-op that costs seconds of imports on a busy box)."""
-        cmd = [*gongzhi_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        args = ["serve", "--host", "127.0.0.1", "--port", str(port)]
         if self.cycles and not self.migrate_on_restart:
-            cmd.append("--no-migrate")
-        proc = _spawn(
-            cmd, self.env(), self.server_log, self.root, label or f"cycle {self.cycles + 1}"
+            args.append("--no-migrate")
+        proc = serve_logged(
+            args,
+            self.env(),
+            self.server_log,
+            cwd=self.root,
+            label=label or f"cycle {self.cycles + 1}",
         )
-        deadline = time.monotonic() + 90
-        async with httpx.AsyncClient(timeout=1) as probe:
-            while time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    tail = self.server_log.read_text(errors="replace")[-3000:]
-                    raise RuntimeError(f"gongzhi serve exited with {proc.returncode}:\n{tail}")
-                try:
-                    if (await probe.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
-                        return proc
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.1)
-        proc.kill()
-        proc.wait()
-        raise RuntimeError("gongzhi serve did not answer /healthz within 90 s")
+        await asyncio.to_thread(await_healthy, proc, port, self.server_log, 90)
+        return proc
 
     # -- the load -------------------------------------------------------------------------
     async def _client(self, port: int, stop: asyncio.Event) -> None:
@@ -334,7 +308,7 @@ class CrashHarness:
     # -- the checks -----------------------------------------------------------------------
     def verify_cli(self, election_id: int) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [*gongzhi_command(), "verify", str(election_id)],
+            [*command(), "verify", str(election_id)],
             env=self.env(),
             cwd=self.root,
             capture_output=True,

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.machine import describe  # noqa: E402
-from tests.support.server import free_port  # noqa: E402
+from tests.support.server import await_healthy, free_port, serve_logged  # noqa: E402
 
 TRIVIAL = "{ __typename }"
 PROPOSALS = """query($c: ID!) { proposals(communityId: $c, first: 50) {
@@ -226,26 +226,11 @@ def start_server(url: str, var_dir: str, port: int, cache: bool) -> subprocess.P
         "GONGZHI_DATABASE_URL": url,
         "GONGZHI_DRAFTING_CACHE_ENTRIES": "512" if cache else "0",
     }
-    exe = Path(sys.executable).parent / "gongzhi"
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    import httpx
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start within 30 s")
+    log = Path(var_dir) / "server.log"
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"]
+    proc = serve_logged(args, env, log, cwd=Path(var_dir))
+    await_healthy(proc, port, log, timeout=30)
+    return proc
 
 
 @dataclass

@@ -24,7 +24,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -79,6 +79,46 @@ def run_cli(var: Path, *args: str, **env: str) -> subprocess.CompletedProcess[st
         timeout=180,
         check=False,
     )
+
+
+def serve_logged(
+    args: Sequence[str],
+    env: Mapping[str, str],
+    log: Path,
+    *,
+    cwd: Path,
+    label: str = "",
+    cmd: Sequence[str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """``gongzhi ARGS`` (or ``cmd ARGS``) with its output appended to ``log``, one log across
+    restarts: for benchmark runs whose output would not fit in a test's memory."""
+    full = [*(cmd or command()), *args]
+    with log.open("ab") as fh:
+        fh.write(f"\n--- {label or 'start'}: {' '.join(full)}\n".encode())
+        fh.flush()
+        return subprocess.Popen(full, env=dict(env), stdout=fh, stderr=subprocess.STDOUT, cwd=cwd)
+
+
+def await_healthy(
+    proc: subprocess.Popen[bytes], port: int, log: Path, timeout: float = 60.0
+) -> None:
+    """Wait until the server on ``port`` answers /healthz 200; raise with the log's tail if it
+    exits first or does not answer in time (and then kill it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"gongzhi exited with {proc.returncode}:\n{tail}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:  # refused, reset, timed out, or an HTTP error status (503 starting)
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    proc.wait()
+    raise RuntimeError(f"gongzhi did not answer /healthz within {timeout:.0f} s")
 
 
 @dataclass
