@@ -1,1 +1,3 @@
-"""Gongzhi service: app, settings, database, services, CLI."""
+"""The Gongzhi service, in packages from the outside in: ``cli``, ``http``, ``live``, ``access``,
+``runtime``, ``services``, then ``formats`` and ``store`` (which do not import each other), then
+``settings``. A package imports only those after it (tests/test_architecture.py, ``API_RANKS``)."""

@@ -2,11 +2,12 @@
 state of a proposal or a consultation as people co-sign, comment and the committee answers.
 
 The first message is always the current state, so a client that reconnects is in sync at
-once. Payloads are built once per (topic, version, visibility variant) by the service's
-fan-out hub and shared by every subscriber of that variant (schema/sharing.py). Comment texts
-are not broadcast: what a viewer may read of a comment depends on who they are (moderation), so
-a discussion update carries counts and the newest comment's id, and the client fetches what is
-new with ``proposalComments`` / ``consultationComments``.
+once. Payloads are built here (:class:`Payloads`, handed to the live views at start) once per
+(topic, version, visibility variant), as the fan-out hub (api/live/fanout.py) asks, and shared
+by every subscriber of that variant (schema/sharing.py). Comment texts are not broadcast: what
+a viewer may read of a comment depends on who they are (moderation), so a discussion update
+carries counts and the newest comment's id, and the client fetches what is new with
+``proposalComments`` / ``consultationComments``.
 """
 
 from __future__ import annotations

@@ -156,8 +156,8 @@ def test_every_command_is_documented_in_the_readme() -> None:
     ("where", "code", "expected"),
     [
         ("schema/mod.py", "from .. import api", "api"),
-        ("schema/sub/mod.py", "from ...api.models import Unit", "api.models"),
-        ("schema/mod.py", "from . import errors", "schema.errors"),
+        ("schema/sub/mod.py", "from ...api.store.models import Unit", "api.store.models"),
+        ("schema/mod.py", "from . import problem", "schema.problem"),
         (
             "voting/mod.py",
             "import importlib\nimportlib.import_module('api.store.engine')",

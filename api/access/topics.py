@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 def election(election_id: int) -> str:
-    """An election's tally; version: api.live.views.election_version."""
+    """An election's tally; version: voting.visibility.election_version."""
     return f"election:{election_id}"
 
 

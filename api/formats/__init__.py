@@ -1,2 +1,3 @@
-"""File and text formats: the owner-roll CSV, rule text, text diffs and input normalisation.
-Pure parsing and rendering: imports nothing of ``api``, only ``schema.contract`` errors."""
+"""File and text formats: the owner-roll CSV, rule text, text diffs, input normalisation and the
+election export. Pure parsing and rendering: of ``api`` it may import only ``api.settings`` (it
+uses none today), never ``api.store``; besides, ``schema.contract`` errors and ``voting``."""

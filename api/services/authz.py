@@ -1,8 +1,9 @@
 """Who may do what, scoped to a compound (docs/design.md §3.10).
 
 One rule everywhere: an admin may do anything; an official acts on every compound of their
-district; everyone else only on the compound their role names. Services call :func:`require`
-before they read or write, so no resolver can forget the check.
+district; everyone else only on the compound their role names. The per-request access objects
+(:mod:`api.access`) call :func:`require` before they read or write, so no resolver can forget
+the check.
 
 One exception: a scrutineer's personal acts — signing off a result, entering or confirming a
 paper ballot — need the supervisor role itself, held in that compound (:func:`require_held`).

@@ -1,2 +1,3 @@
-"""Storage: SQLAlchemy models, the engine and session makers, and the migrations runner. Imports
-nothing of ``api`` but ``api.settings``; everything above it may use it."""
+"""Storage: SQLAlchemy models, the engine and session makers, the migrations runner and keyset
+paging. Of ``api`` it may import only ``api.settings``, never ``api.formats``; besides,
+``schema.contract`` and ``voting``. Everything above it may use it."""

@@ -1,4 +1,4 @@
-"""What resolvers need from the service, declared here and implemented in ``api/``.
+"""What resolvers need from the service, declared here and implemented in ``api/access/``.
 
 ``schema`` may not import ``api`` (docs/design.md §5), so the row shapes are Protocols that the ORM
 rows satisfy structurally, and the services are one Protocol reached through the request

@@ -1,4 +1,4 @@
-"""What the election resolvers need from the service (implemented in ``api/``).
+"""What the election resolvers need from the service (implemented in ``api/access/``).
 
 Row shapes are Protocols that the ORM rows satisfy; computed views are plain dataclasses. No
 view here carries an elector next to a choice: the API cannot say who chose what because the

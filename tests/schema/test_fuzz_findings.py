@@ -7,7 +7,7 @@
 2. A variable whose value does not fit its type (an unknown enum name, a DateTime that is not
    one) was answered "internal error" and logged with a traceback, because graphql-core keeps
    the coercion's exception as the original error and the schema masked it (fixed on main at
-   the same time, in schema/__init__.py's ``_should_mask``; this test keeps both cases).
+   the same time, in ``_should_mask``, now in schema/root.py; this test keeps both cases).
 """
 
 from __future__ import annotations

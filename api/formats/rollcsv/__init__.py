@@ -7,8 +7,9 @@ about *presentation*: property-management offices export the roll from Excel in 
 header wording and digit width their software produces, and we accept all of that, but we never
 guess a number.
 
-The package is pure (standard library only, no I/O, no database) so the CLI, the web upload and the
-demo seeder can all share it and so it can be tested exhaustively.  Its modules, in reading order:
+The package is pure (the standard library and the pure :mod:`voting.roll` only, no I/O, no
+database) so the CLI, the web upload and the demo seeder can all share it and so it can be tested
+exhaustively.  Its modules, in reading order:
 ``rows`` (the values), ``reading`` (bytes → records), ``columns`` (header → fields), ``cells`` and
 ``coowners`` (one cell → a value), ``validation`` (one row), ``parsing`` (the whole file, the
 entry point), ``messages`` (bilingual errors) and ``diff`` (what a re-import changes).

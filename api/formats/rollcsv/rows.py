@@ -84,7 +84,8 @@ class RollError:
 
 @dataclass(frozen=True)
 class ParsedRoll:
-    """Result of :func:`parse_roll`: the rows that validated and every error found."""
+    """Result of :func:`~api.formats.rollcsv.parsing.parse_roll`: the rows that validated and
+    every error found."""
 
     rows: tuple[RollRow, ...]
     errors: tuple[RollError, ...]

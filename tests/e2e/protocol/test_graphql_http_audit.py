@@ -2,10 +2,10 @@
 
 The npm package ``graphql-http`` (pinned in tests/e2e/protocol/package.json and its lockfile) ships
 ``auditServer``, the audit its maintainers run against every server implementation. We install
-it with ``npm ci`` into the git-ignored tests/protocol/node_modules when missing, start a real
-``gongzhi demo`` on a free port, and run tests/e2e/protocol/audit.mjs, which prints one JSON row per
-audit. The assertions: every MUST passes; every SHOULD that fails is explained in the table of
-docs/graphql-over-http.md, and the table lists nothing that passes (it cannot go stale).
+it with ``npm ci`` into the git-ignored tests/e2e/protocol/node_modules when missing, start a
+real ``gongzhi demo`` on a free port, and run tests/e2e/protocol/audit.mjs, which prints one JSON
+row per audit. The assertions: every MUST passes; every SHOULD that fails is explained in the
+table of docs/graphql-over-http.md, and the table lists nothing that passes (it cannot go stale).
 
 Without node or npm the tests are skipped naming them, except under CI (CI=true), where that is
 a failure.

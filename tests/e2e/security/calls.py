@@ -1,8 +1,8 @@
 """The smallest valid arguments for each root operation, against the matrix world.
 
 Each call names a real object of compound A in the state the operation needs, so that a role
-allowed to use it succeeds and any other answer is about who asks (``tests/security/
-matrix_world.py`` builds those objects).
+allowed to use it succeeds and any other answer is about who asks
+(``tests/e2e/security/matrix_world.py`` builds those objects).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The world the authorisation matrix runs every operation against, built once per run.
 
-On top of ``tests/support/world.py`` (districts, compounds A/B/C, one account per role) compound A gets
-one object in the state each operation needs to *succeed* for a role that may use it — so an
-allowed role's answer proves it passed the checks, and a refused role's answer is a refusal,
+On top of ``tests/support/world.py`` (districts, compounds A/B/C, one account per role) compound
+A gets one object in the state each operation needs to *succeed* for a role that may use it — so
+an allowed role's answer proves it passed the checks, and a refused role's answer is a refusal,
 not a missing object or a wrong state:
 
 * elections: a draft, an announced one due to open, an open one (notices printed, one ballot
@@ -12,8 +12,9 @@ not a missing object or a wrong state:
 * rule documents: one in consultation (with a comment) and one with a draft;
 * an unused activation code for 王五.
 
-Compound A's roll is ``tests/world.ROLL_A`` plus ten owners of 100 m² each (14 heads, 1,525.75 m²), so
-that the 20%/20% line lies above any two owners: proposals stay open while one is co-signed.
+Compound A's roll is ``tests/support/world.ROLL_A`` plus ten owners of 100 m² each (14 heads,
+1,525.75 m²), so that the 20%/20% line lies above any two owners: proposals stay open while one
+is co-signed.
 
 The matrix copies the SQLite file this leaves for each test; the clock stands at :data:`NOW`.
 """
