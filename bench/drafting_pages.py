@@ -31,7 +31,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -384,7 +383,7 @@ def main() -> None:
                     best[name] = r
         results = [best[name] for name, _, _ in cases]
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(var_dir, ignore_errors=True)
 
