@@ -40,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.live.fanout import Hub
+from api.live.fanout import FanOut
 from api.live.pubsub import MemoryBackend
 from bench.machine import describe
 
@@ -117,7 +117,7 @@ async def run_hub(
 
     gc.collect()
     rss_base = rss_mib()
-    hub = Hub(MemoryBackend(), load, renderer=render, max_rate=max_rate)
+    hub = FanOut(MemoryBackend(), load, renderer=render, max_rate=max_rate)
     await hub.start()
     await hub.ready.wait()
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.access.request import RequestScope
 from api.runtime import Runtime
 from api.services import accounts, authz, communities, district, roll
 from api.store.models import Building, Community, Unit
@@ -25,7 +26,7 @@ from schema.contract.community import (
 from schema.contract.errors import unauthenticated
 
 
-class CommunityServices:
+class CommunityServices(RequestScope):
     def __init__(
         self,
         runtime: Runtime,
@@ -35,9 +36,7 @@ class CommunityServices:
         address: str,
         token: str | None,
     ) -> None:
-        self.rt = runtime
-        self.session = session
-        self.viewer = viewer
+        super().__init__(runtime, session, viewer)
         self.address = address
         self.token = token
 

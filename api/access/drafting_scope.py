@@ -12,13 +12,14 @@ size; and the live notices sent once a write has committed. Who may do what is i
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from api.access import topics
+from api.access.request import AfterCommit, RequestScope
 from api.runtime import Runtime
 from api.services import (
     authz,
@@ -51,7 +52,7 @@ MODERATORS = frozenset({"committee", "preparatory", "official"})
 REPLIERS = OWNERS | DRAFTERS
 
 
-class DraftingScope:
+class DraftingScope(RequestScope):
     """One request's drafting context; the per-concern classes that route calls inherit it."""
 
     def __init__(
@@ -60,12 +61,9 @@ class DraftingScope:
         session: AsyncSession,
         viewer: Viewer | None,
         *,
-        after_commit: list[Callable[[], Awaitable[None]]] | None = None,
+        after_commit: AfterCommit | None = None,
     ) -> None:
-        self.rt = runtime
-        self.session = session
-        self.viewer = viewer
-        self.after_commit = after_commit if after_commit is not None else []
+        super().__init__(runtime, session, viewer, after_commit=after_commit)
         self._moderator: dict[int, bool] = {}
         self._drafts: dict[int, bool] = {}
         self._replies: DataLoader[int, Sequence[CommentView]] | None = None

@@ -10,14 +10,12 @@ voting window. The concerns themselves are mixins over it, joined in
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.runtime import Runtime
+from api.access.request import RequestScope
 from api.services import authz
 from api.services.elections import election_secret
 from api.services.voting_messages import app_error
@@ -44,21 +42,7 @@ class VotingWindow(Protocol):
     def closes_at(self) -> datetime: ...
 
 
-class ElectionAccess:
-    def __init__(
-        self,
-        runtime: Runtime,
-        session: AsyncSession,
-        viewer: Viewer | None,
-        *,
-        after_commit: list[Callable[[], Awaitable[None]]] | None = None,
-    ) -> None:
-        self.rt = runtime
-        self.session = session
-        self.viewer = viewer
-        # announcements the request makes once its transaction commits (live subscriptions)
-        self.after_commit = after_commit if after_commit is not None else []
-
+class ElectionAccess(RequestScope):
     def _announce(self, election: Election) -> None:
         live = self.rt.live
         if live is not None:

@@ -7,7 +7,7 @@ Why this shape:
   seen its version yet": a client that stops reading skips to the newest version when it
   reads again, and holds no memory meanwhile. Versions only move forward.
 * Loads are per topic, not per subscriber, and throttled to ``max_rate`` a second — and paced
-  by the cost of the last fan-out round (:meth:`Hub._pace`) — so that a burst of
+  by the cost of the last fan-out round (:meth:`FanOut._pace`) — so that a burst of
   200 ballots costs a handful of database reads however many supervisors watch. The first
   announcement after a quiet spell loads at once (low latency); the rest of a burst is
   coalesced into one load per tick.
@@ -57,7 +57,7 @@ class LoadError(Exception):
 
 
 @dataclass
-class HubStats:
+class FanOutStats:
     """Counters for tests, benchmarks and metrics."""
 
     loads: int = 0
@@ -67,14 +67,14 @@ class HubStats:
     resyncs: int = 0
 
 
-class Hub(Generic[S, P]):
+class FanOut(Generic[S, P]):
     """Fan-out for one worker. ``loader(topic)`` reads a topic's state (with a monotonic
     ``version``) from the database; ``renderer(state, variant)`` turns it into what a
     subscriber of that variant receives (default: the state itself)."""
 
     @overload
     def __init__(
-        self: Hub[S, S],
+        self: FanOut[S, S],
         backend: Backend,
         loader: Callable[[str], Awaitable[S]],
         *,
@@ -109,7 +109,7 @@ class Hub(Generic[S, P]):
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()  # set once the listener's subscription is live
-        self.stats = HubStats()
+        self.stats = FanOutStats()
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -332,4 +332,4 @@ class Hub(Generic[S, P]):
                 await asyncio.sleep(1.0)
 
 
-__all__ = ["Hub", "HubStats", "LoadError", "Versioned", "Watcher"]
+__all__ = ["FanOut", "FanOutStats", "LoadError", "Versioned", "Watcher"]

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from api.access import topics
 from api.access.drafting import RequestDraftingServices
-from api.live.fanout import Hub, LoadError
+from api.live.fanout import FanOut, LoadError
 from api.live.pubsub import create_backend
 from api.runtime import Runtime
 from api.services import authz, ballots, comments, drafting_cache, proposal_support, tallies
@@ -63,7 +63,7 @@ class Live:
             "proposal": self._load_proposal,
             "consultation": self._load_consultation,
         }
-        self.hub: Hub[Any, Any] = Hub(
+        self.hub: FanOut[Any, Any] = FanOut(
             create_backend(runtime.settings),
             self.load,
             renderer=self.render,

@@ -2,7 +2,8 @@
 
 Choose the backend with ``GONGZHI_PUBSUB``: ``memory`` (default; one process), ``redis``
 (``GONGZHI_REDIS_URL``) or ``postgres`` (LISTEN/NOTIFY on ``GONGZHI_DATABASE_URL``). One
-backend per worker; :class:`api.live.fanout.Hub` runs its single listener and fans out in-process.
+backend per worker; :class:`api.live.fanout.FanOut` runs its single listener and fans out
+in-process.
 
 Publish after commit: ``await backend.publish("election:42", version)``.
 """

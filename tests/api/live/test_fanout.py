@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from api.live.fanout import FANOUT_BACKOFF, Hub, LoadError, Watcher
+from api.live.fanout import FANOUT_BACKOFF, FanOut, LoadError, Watcher
 from api.live.pubsub import Event, MemoryBackend, Message, Resync
 
 WAIT = 10.0
@@ -55,7 +55,7 @@ class Store:
             raise ConnectionError("database went away")
         return State(topic, self.versions.get(topic, 0), bytes(self.blob_size))
 
-    async def commit(self, hub: Hub[Any, Any], topic: str, version: int) -> None:
+    async def commit(self, hub: FanOut[Any, Any], topic: str, version: int) -> None:
         self.versions[topic] = version
         await hub.publish(topic, version)
 
@@ -90,14 +90,14 @@ async def until(predicate: Callable[[], bool]) -> None:
             await asyncio.sleep(0.005)
 
 
-async def started(hub: Hub[Any, Any]) -> Hub[Any, Any]:
+async def started(hub: FanOut[Any, Any]) -> FanOut[Any, Any]:
     await hub.start()
     await asyncio.wait_for(hub.ready.wait(), WAIT)
     return hub
 
 
 @contextlib.asynccontextmanager
-async def running(hub: Hub[Any, Any]) -> AsyncGenerator[Hub[Any, Any], None]:
+async def running(hub: FanOut[Any, Any]) -> AsyncGenerator[FanOut[Any, Any], None]:
     await started(hub)
     try:
         yield hub
@@ -120,7 +120,7 @@ def reader(watcher: Watcher[Any, Any], seen: list[int]) -> asyncio.Task[None]:
 
 async def test_the_first_message_is_the_current_state_and_is_shared() -> None:
     store = Store(versions={"election:1": 3})
-    async with running(Hub(MemoryBackend(), store.load)) as hub:
+    async with running(FanOut(MemoryBackend(), store.load)) as hub:
         async with hub.watch("election:1") as first:
             assert (await anext(first)) == State("election:1", 3)
             async with hub.watch("election:1") as second:  # a reconnecting client, say
@@ -131,7 +131,7 @@ async def test_the_first_message_is_the_current_state_and_is_shared() -> None:
 async def test_a_committed_change_reaches_every_watcher() -> None:
     store = Store()
     async with (
-        running(Hub(MemoryBackend(), store.load)) as hub,
+        running(FanOut(MemoryBackend(), store.load)) as hub,
         hub.watch("proposal:7") as a,
         hub.watch("proposal:7") as b,
     ):
@@ -143,7 +143,7 @@ async def test_a_committed_change_reaches_every_watcher() -> None:
 
 async def test_announcements_of_unwatched_topics_cost_no_load() -> None:
     store = Store()
-    async with running(Hub(MemoryBackend(), store.load)) as hub:
+    async with running(FanOut(MemoryBackend(), store.load)) as hub:
         async with hub.watch("election:1") as watcher:
             assert (await anext(watcher)).version == 0
             for v in range(50):
@@ -161,7 +161,7 @@ async def test_announcements_of_unwatched_topics_cost_no_load() -> None:
 async def test_a_subscriber_that_stops_reading_blocks_nobody_and_holds_no_queue() -> None:
     updates = 300
     store = Store(blob_size=10_000)  # queued, 300 states would hold 3 MB
-    async with running(Hub(MemoryBackend(), store.load, max_rate=math.inf)) as hub:
+    async with running(FanOut(MemoryBackend(), store.load, max_rate=math.inf)) as hub:
         async with hub.watch("election:1") as slow, hub.watch("election:1") as fast:
             assert (await anext(slow)).version == 0
             assert (await anext(fast)).version == 0
@@ -190,7 +190,7 @@ async def test_versions_never_go_backwards() -> None:
     async def load(topic: str) -> State:
         return State(topic, next(answers, 8))
 
-    async with running(Hub(MemoryBackend(), load, max_rate=math.inf)) as hub:
+    async with running(FanOut(MemoryBackend(), load, max_rate=math.inf)) as hub:
         async with hub.watch("election:1") as watcher:
             seen: list[int] = []
             task = reader(watcher, seen)
@@ -211,7 +211,7 @@ async def test_a_burst_is_coalesced_into_a_few_loads_shared_by_all_watchers() ->
     store = Store()
     loop = asyncio.get_running_loop()
     async with (
-        running(Hub(MemoryBackend(), store.load, max_rate=rate)) as hub,
+        running(FanOut(MemoryBackend(), store.load, max_rate=rate)) as hub,
         contextlib.AsyncExitStack() as stack,
     ):
         ws = [await stack.enter_async_context(hub.watch("election:1")) for _ in range(watchers)]
@@ -247,7 +247,7 @@ async def test_loads_are_paced_by_what_the_last_fan_out_round_cost() -> None:
     store = Store()
     loop = asyncio.get_running_loop()
     async with (
-        running(Hub(MemoryBackend(), store.load, max_rate=math.inf)) as hub,
+        running(FanOut(MemoryBackend(), store.load, max_rate=math.inf)) as hub,
         contextlib.AsyncExitStack() as stack,
     ):
         ws = [await stack.enter_async_context(hub.watch("election:1")) for _ in range(watchers)]
@@ -285,7 +285,7 @@ async def test_loads_are_paced_by_what_the_last_fan_out_round_cost() -> None:
 
 async def test_max_rate_must_be_positive() -> None:
     with pytest.raises(ValueError):
-        Hub(MemoryBackend(), Store().load, max_rate=0)
+        FanOut(MemoryBackend(), Store().load, max_rate=0)
 
 
 # -- render cache ---------------------------------------------------------------------------
@@ -299,7 +299,7 @@ async def test_each_version_is_rendered_once_per_variant_however_many_watch() ->
         calls[(state.version, variant)] += 1
         return {"version": state.version, "view": variant}
 
-    hub = Hub(MemoryBackend(), store.load, renderer=render, max_rate=math.inf)
+    hub = FanOut(MemoryBackend(), store.load, renderer=render, max_rate=math.inf)
     variants = ["supervisor", "owner", "public"]
     async with running(hub), contextlib.AsyncExitStack() as stack:
         ws = [
@@ -324,7 +324,7 @@ async def test_each_version_is_rendered_once_per_variant_however_many_watch() ->
 async def test_a_resync_reloads_every_watched_topic_and_nothing_else() -> None:
     store = Store()
     backend = ScriptedBackend()
-    async with running(Hub(backend, store.load)) as hub:
+    async with running(FanOut(backend, store.load)) as hub:
         async with hub.watch("election:1") as one, hub.watch("comments:doc:3") as two:
             assert (await anext(one)).version == (await anext(two)).version == 0
             # Changes announced while the broker was away: their messages never arrived.
@@ -338,7 +338,7 @@ async def test_a_resync_reloads_every_watched_topic_and_nothing_else() -> None:
 
 async def test_a_failed_first_load_reaches_the_watcher_and_the_next_one_retries() -> None:
     store = Store(failing=1)
-    async with running(Hub(MemoryBackend(), store.load)) as hub:
+    async with running(FanOut(MemoryBackend(), store.load)) as hub:
         async with hub.watch("election:1") as watcher:
             with pytest.raises(LoadError) as e:
                 await asyncio.wait_for(anext(watcher), WAIT)
@@ -349,7 +349,7 @@ async def test_a_failed_first_load_reaches_the_watcher_and_the_next_one_retries(
 
 async def test_a_failed_reload_keeps_the_state_and_retries() -> None:
     store = Store()
-    async with running(Hub(MemoryBackend(), store.load, max_rate=50)) as hub:
+    async with running(FanOut(MemoryBackend(), store.load, max_rate=50)) as hub:
         async with hub.watch("election:1") as watcher:
             assert (await anext(watcher)).version == 0
             store.failing = 2
@@ -360,7 +360,7 @@ async def test_a_failed_reload_keeps_the_state_and_retries() -> None:
 
 async def test_closing_the_hub_ends_every_watcher() -> None:
     store = Store()
-    hub = await started(Hub(MemoryBackend(), store.load))
+    hub = await started(FanOut(MemoryBackend(), store.load))
     async with hub.watch("election:1") as watcher:
         assert (await anext(watcher)).version == 0
         pending = asyncio.ensure_future(anext(watcher))
@@ -371,7 +371,7 @@ async def test_closing_the_hub_ends_every_watcher() -> None:
 
 
 async def test_iterating_a_watcher_that_was_not_entered_is_an_error() -> None:
-    hub = Hub(MemoryBackend(), Store().load)
+    hub = FanOut(MemoryBackend(), Store().load)
     with pytest.raises(RuntimeError, match="async with"):
         await anext(hub.watch("election:1"))
 
@@ -385,7 +385,7 @@ async def test_cancelled_subscribers_leave_no_task_topic_or_watcher_behind() -> 
     store = Store()
     rng = random.Random(5)
     topics = [f"election:{i}" for i in range(5)]
-    async with running(Hub(MemoryBackend(), store.load, max_rate=20)) as hub:
+    async with running(FanOut(MemoryBackend(), store.load, max_rate=20)) as hub:
         baseline = len(asyncio.all_tasks())
 
         async def subscriber(topic: str, reads: int) -> None:
@@ -426,7 +426,7 @@ async def test_a_render_that_did_not_change_is_not_sent_again() -> None:
         released = state.version if variant == "supervisor" else state.version // 5 * 5
         return {"turnout": released}
 
-    hub = Hub(MemoryBackend(), store.load, renderer=render, max_rate=math.inf)
+    hub = FanOut(MemoryBackend(), store.load, renderer=render, max_rate=math.inf)
     owner_saw: list[int] = []
     supervisor_saw: list[int] = []
     async with (

@@ -25,7 +25,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from api.live.fanout import Hub
+from api.live.fanout import FanOut
 from api.live.pubsub import (
     Backend,
     Backoff,
@@ -431,7 +431,7 @@ async def test_a_change_on_one_worker_reaches_a_watcher_on_the_other(
 ) -> None:
     db = Database()
     backend_a, backend_b = make_backend(), make_backend()
-    hub_a, hub_b = Hub(backend_a, db.load), Hub(backend_b, db.load)
+    hub_a, hub_b = FanOut(backend_a, db.load), FanOut(backend_b, db.load)
     async with closing(backend_a, backend_b), hub_a, hub_b:
         await asyncio.wait_for(hub_b.ready.wait(), WAIT)
         async with hub_b.watch("election:9") as watcher:
@@ -450,7 +450,7 @@ async def test_after_a_redis_restart_the_watcher_catches_up_without_another_publ
     db = Database()
     writer = RedisBackend(throwaway_redis.url, channel=ch)
     reader = RedisBackend(throwaway_redis.url, channel=ch, backoff=fast_backoff())
-    hub = Hub(reader, db.load, max_rate=50)
+    hub = FanOut(reader, db.load, max_rate=50)
     async with closing(writer, reader), hub:
         await asyncio.wait_for(hub.ready.wait(), WAIT)
         async with hub.watch("election:1") as watcher:
