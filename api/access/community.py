@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.access.request import RequestScope
 from api.runtime import Runtime
-from api.services import accounts, authz, communities, district, roll
+from api.services import accounts, activation, authz, communities, district, roll
 from api.store.models import Building, Community, Unit
 from schema.contract.community import (
     CompoundStateView,
@@ -59,7 +59,7 @@ class CommunityServices(RequestScope):
         await accounts.logout(session=self.session, token=self.token)
 
     async def activate(self, *, phone: str, code: str, password: str) -> tuple[Viewer, str]:
-        return await accounts.activate(
+        return await activation.activate(
             session=self.session,
             passwords=self.rt.passwords,
             limiters=self.rt.limiters,
@@ -78,7 +78,7 @@ class CommunityServices(RequestScope):
             self.session, self.viewer, community_id, authz.CODE_ISSUERS
         )
         assert self.viewer is not None
-        return await accounts.issue_codes(
+        return await activation.issue_codes(
             session=self.session,
             community_id=community.id,
             person_ids=person_ids,

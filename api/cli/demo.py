@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.cli.rollgen import make_roll_csv
 from api.runtime import Runtime
-from api.services import accounts
+from api.services import activation
 from api.services import elections as election_svc
 from api.services.roll import import_roll
 from api.settings import Settings
@@ -147,7 +147,7 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
             )
     pending = await _first_unactivated(session, community.id)
     if pending is not None:
-        issued = await accounts.issue_codes(
+        issued = await activation.issue_codes(
             session=session,
             community_id=community.id,
             person_ids=[pending.id],

@@ -1,0 +1,249 @@
+"""Activation letters: issuing printed one-time codes to owners on the roll (voiding earlier
+ones) and redeeming one to create or link the owner's account and grant the owner role.
+
+Kept apart from log-in and sessions (api/services/accounts.py) because it is the roll-facing half:
+who may hold an owner's account is decided here (docs/design.md §3.9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.services import audit
+from api.services.accounts import (
+    Limiters,
+    digest,
+    new_code,
+    normalize_code,
+    normalize_phone,
+    start_session,
+    viewer_for,
+)
+from api.services.passwords import Passwords, password_problem
+from api.store.models import (
+    Account,
+    ActivationCode,
+    Ownership,
+    Person,
+    RoleMembership,
+    Unit,
+)
+from api.store.models.community import Building
+from schema.contract.community import IssuedCode, Viewer
+from schema.contract.errors import AppError
+
+
+async def activate(
+    *,
+    session: AsyncSession,
+    passwords: Passwords,
+    limiters: Limiters,
+    phone: str,
+    code: str,
+    password: str,
+    address: str,
+    now: datetime,
+    session_days: int,
+) -> tuple[Viewer, str]:
+    """Redeem a printed activation code: create or complete the account, grant 'owner'."""
+    phone = normalize_phone(phone)
+    wait = limiters.address.retry_after(address)
+    if wait:
+        raise AppError(
+            "RATE_LIMITED",
+            f"尝试次数过多，请 {wait} 秒后再试",
+            f"too many attempts, try again in {wait} s",
+            retry_after=wait,
+        )
+    problem = password_problem(password)
+    if problem:
+        raise AppError("WEAK_PASSWORD", problem[0], problem[1], field="password")
+    ticket, person = await _redeemable_code(
+        session, limiters, phone=phone, code=code, address=address, now=now
+    )
+    account = await _account_to_link(
+        session, passwords, limiters, person=person, password=password, address=address, now=now
+    )
+    ticket.used_at = now
+    person.account_id = account.id
+    await _grant_owner(session, account, person)
+    await audit.record(
+        session=session,
+        chain=person.community_id,
+        actor=account.id,
+        action="account.activate",
+        person=person.id,
+    )
+    token = await start_session(session, account, now=now, days=session_days)
+    return await viewer_for(session, account), token
+
+
+async def _redeemable_code(
+    session: AsyncSession,
+    limiters: Limiters,
+    *,
+    phone: str,
+    code: str,
+    address: str,
+    now: datetime,
+) -> tuple[ActivationCode, Person]:
+    """The unused, unexpired code and the roll entry it was issued to, for this phone."""
+    found = (
+        await session.execute(
+            select(ActivationCode, Person)
+            .join(Person, Person.id == ActivationCode.person_id)
+            .where(ActivationCode.code_hash == digest(normalize_code(code)))
+        )
+    ).first()
+    if found is None or found[1].phone != phone:
+        limiters.address.hit(address)
+        raise AppError(
+            "BAD_ACTIVATION_CODE",
+            "激活码或手机号不正确，请核对通知书上的激活码",
+            "the activation code or phone number is not correct; check the code on your letter",
+            field="code",
+        )
+    ticket, person = found
+    if ticket.used_at is not None or ticket.expires_at <= now:
+        raise AppError(
+            "ACTIVATION_CODE_USED",
+            "该激活码已使用或已过期，请联系物业或业委会重新领取",
+            "this activation code was used or has expired; ask for a new letter",
+            field="code",
+        )
+    return ticket, person
+
+
+async def _account_to_link(
+    session: AsyncSession,
+    passwords: Passwords,
+    limiters: Limiters,
+    *,
+    person: Person,
+    password: str,
+    address: str,
+    now: datetime,
+) -> Account:
+    """The account for the person's phone, created or completed with ``password``; an existing
+    password must be given again."""
+    phone = person.phone
+    account = (
+        await session.execute(select(Account).where(Account.phone == phone))
+    ).scalar_one_or_none()
+    if account is None:
+        account = Account(phone=phone, display_name=person.name, created_at=now)
+        session.add(account)
+        await session.flush()
+    if account.password_hash is None:
+        account.password_hash = await passwords.hash(password)
+    else:
+        # An activation letter never resets a password: whoever holds a (re-)issued letter
+        # could otherwise take over the account. It links this roll entry to the account
+        # only when the account's own password is given.
+        ok, rehashed = await passwords.verify(account.password_hash, password)
+        if not ok:
+            limiters.address.hit(address)
+            raise AppError(
+                "ACCOUNT_EXISTS",
+                "该手机号已开通账号：请输入该账号现有的密码，以关联本小区的房屋",
+                "this phone already has an account: enter its current password to add this "
+                "compound's units to it",
+                field="password",
+            )
+        if rehashed:
+            account.password_hash = rehashed
+    return account
+
+
+async def _grant_owner(session: AsyncSession, account: Account, person: Person) -> None:
+    """The 'owner' role in the person's community, unless the account already has it."""
+    exists = (
+        await session.execute(
+            select(RoleMembership.id).where(
+                RoleMembership.account_id == account.id,
+                RoleMembership.role == "owner",
+                RoleMembership.community_id == person.community_id,
+            )
+        )
+    ).first()
+    if exists is None:
+        session.add(
+            RoleMembership(account_id=account.id, role="owner", community_id=person.community_id)
+        )
+
+
+async def issue_codes(
+    *,
+    session: AsyncSession,
+    community_id: int,
+    person_ids: Sequence[int] | None,
+    issuer: int | None,
+    now: datetime,
+    days: int,
+) -> list[IssuedCode]:
+    """New one-time codes for the given owners (default: every owner without an account).
+
+    Issuing again voids the person's earlier unused codes, so a lost letter can be replaced.
+    """
+    query = select(Person).where(Person.community_id == community_id)
+    if person_ids is None:
+        query = query.where(Person.account_id.is_(None))
+    else:
+        query = query.where(Person.id.in_(person_ids))
+    persons = list((await session.execute(query.order_by(Person.id))).scalars())
+    if person_ids is not None and len(persons) != len(set(person_ids)):
+        raise AppError(
+            "NOT_FOUND", "部分业主不在本小区名册中", "some of these owners are not on this roll"
+        )
+    if not persons:
+        return []
+    ids = [p.id for p in persons]
+    labels: dict[int, list[str]] = {}
+    for pid, bname, number in (
+        await session.execute(
+            select(Ownership.person_id, Building.name, Unit.number)
+            .join(Unit, Unit.id == Ownership.unit_id)
+            .join(Building, Building.id == Unit.building_id)
+            .where(Ownership.person_id.in_(ids))
+            .order_by(Building.name, Unit.number)
+        )
+    ).all():
+        labels.setdefault(pid, []).append(f"{bname}-{number}")
+    await session.execute(
+        delete(ActivationCode).where(
+            ActivationCode.person_id.in_(ids), ActivationCode.used_at.is_(None)
+        )
+    )
+    issued: list[IssuedCode] = []
+    for person in persons:
+        code = new_code()
+        session.add(
+            ActivationCode(
+                community_id=community_id,
+                person_id=person.id,
+                code_hash=digest(normalize_code(code)),
+                issued_by=issuer,
+                created_at=now,
+                expires_at=now + timedelta(days=days),
+            )
+        )
+        issued.append(
+            IssuedCode(
+                person_id=person.id,
+                name=person.name,
+                units="、".join(labels.get(person.id, [])),
+                code=code,
+            )
+        )
+    await audit.record(
+        session=session,
+        chain=community_id,
+        actor=issuer,
+        action="activation.issue",
+        persons=len(issued),
+    )
+    return issued
