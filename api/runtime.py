@@ -99,14 +99,6 @@ class Runtime:
     caches: Caches = field(default_factory=Caches)
     live: Announcer = field(default_factory=Quiet)  # api/live/views.py Live once attached
 
-    @property
-    def tally_cache(self) -> LRUCache[tuple[int, int, int], Any]:
-        return self.caches.tallies
-
-    @property
-    def ballot_contexts(self) -> LRUCache[tuple[int, str], Any]:
-        return self.caches.ballot_contexts
-
     @classmethod
     def create(cls, settings: Settings, clock: Callable[[], datetime] = _utcnow) -> Runtime:
         engine = create_engine(settings.database_url)

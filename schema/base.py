@@ -11,7 +11,6 @@ from strawberry.types import Info as _Info
 from schema.contract.community import Context
 from schema.contract.errors import AppError
 from schema.problem import Problem
-from voting.roll import area_m2 as area_m2  # re-exported for the feature modules
 
 Info = _Info[Context, None]
 R = TypeVar("R")

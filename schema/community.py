@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from schema.base import Info, PageInfo, area_m2, attempt, fetch, page_size, parse_id
+from schema.base import Info, PageInfo, attempt, fetch, page_size, parse_id
 from schema.contract.community import (
     BuildingRow,
     CommunityRow,
@@ -17,6 +17,7 @@ from schema.contract.community import (
     UnitRow,
 )
 from schema.problem import Problem
+from voting.roll import area_m2
 
 
 @strawberry.type(description="Head and area totals of a compound's roll (docs/design.md §2).")

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import strawberry
 
-from schema.base import Info, QueryError, area_m2, parse_id
+from schema.base import Info, QueryError, parse_id
 from schema.contract.drafting import DiscussionView, SupportLine
 from schema.contract.errors import AppError
 from schema.contract.live import ConsultationLive, ElectionLive, ProposalLive
@@ -26,6 +26,7 @@ from schema.document import VersionStatus
 from schema.proposal import ProposalStatus, SupportThreshold
 from schema.sharing import SharedPayload
 from schema.voting import BuildingTurnout, ElectionState, Tally
+from voting.roll import area_m2
 
 T = TypeVar("T")
 

@@ -12,9 +12,10 @@ from enum import Enum
 
 import strawberry
 
-from schema.base import Info, PageInfo, area_m2, fetch, page_size, parse_id
+from schema.base import Info, PageInfo, fetch, page_size, parse_id
 from schema.comment import CommentConnection, comment_connection
 from schema.contract.drafting import ProposalCard, ProposalEventView, ProposalView, SupportLine
+from voting.roll import area_m2
 
 
 @strawberry.enum(description="Where a proposal stands.")

@@ -17,7 +17,7 @@ from enum import Enum
 import strawberry
 
 from schema.ballot_questions import Question
-from schema.base import Info, area_m2, fetch
+from schema.base import Info, fetch
 from schema.contract.voting import (
     BuildingTurnoutView,
     ElectionRow,
@@ -25,6 +25,7 @@ from schema.contract.voting import (
     SignoffRow,
     TallyView,
 )
+from voting.roll import area_m2
 
 
 @strawberry.enum

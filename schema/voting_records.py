@@ -9,8 +9,9 @@ from enum import Enum
 
 import strawberry
 
-from schema.base import PageInfo, area_m2
+from schema.base import PageInfo
 from schema.contract.voting import ElectorRow, NoticeView, ProxyRow, VerifyView
+from voting.roll import area_m2
 
 
 @strawberry.enum

@@ -269,7 +269,7 @@ class Casting(ElectionAccess):
                 field="code",
             )
         questions, candidate_person = await ballot_context(
-            self.session, election, self.rt.ballot_contexts
+            self.session, election, self.rt.caches.ballot_contexts
         )
         choices = choices_of(questions, candidate_person, answers, paper=False)
         request = store.CastRequest(

@@ -15,15 +15,9 @@ from api.access.request import RequestScope
 from api.runtime import Runtime
 from api.services import accounts, activation, authz, communities, district, roll
 from api.store.models import Building, Community, Unit
-from schema.contract.community import (
-    CompoundStateView,
-    ImportReport,
-    IssuedCode,
-    Page,
-    Totals,
-    Viewer,
-)
+from schema.contract.community import CompoundStateView, ImportReport, IssuedCode, Totals, Viewer
 from schema.contract.errors import unauthenticated
+from schema.contract.page import Page
 
 
 class CommunityServices(RequestScope):
@@ -145,6 +139,6 @@ class CommunityServices(RequestScope):
             first=first,
             after=after,
             slot_key=self.rt.settings.key("slot"),
-            cache=self.rt.tally_cache,
+            cache=self.rt.caches.tallies,
             now=self.rt.clock(),
         )

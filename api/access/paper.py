@@ -29,7 +29,7 @@ class PaperBallots(ElectionAccess):
         self._check_open(election)
         elector = await self._elector(election, elector_id)
         questions, candidate_person = await ballot_context(
-            self.session, election, self.rt.ballot_contexts
+            self.session, election, self.rt.caches.ballot_contexts
         )
         choices = choices_of(questions, candidate_person, answers, paper=True)
         entry = PaperEntry(
@@ -66,7 +66,7 @@ class PaperBallots(ElectionAccess):
         except VotingError as e:
             raise app_error(e) from None
         questions, candidate_person = await ballot_context(
-            self.session, election, self.rt.ballot_contexts
+            self.session, election, self.rt.caches.ballot_contexts
         )
         if choices_of(questions, candidate_person, answers, paper=True) != entry.choices:
             raise AppError(

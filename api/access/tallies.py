@@ -45,7 +45,7 @@ class Tallies(ElectionAccess):
             election=election,
             secret=self.secret(election.id),
             step=step,
-            cache=self.rt.tally_cache,
+            cache=self.rt.caches.tallies,
         )
         return tally_view(
             released,

@@ -177,15 +177,15 @@ class Live:
                 raise LoadError(topics.election(election_id))
             released = None
             buildings: tuple[tuple[str, int, int], ...] = ()
+            step = visibility.release_step(election.state, election.tally_step)
             if election.state not in visibility.UNTALLIED:
                 secret = election_secret(self.rt.settings.key("slot"), election.id)
-                step = visibility.release_step(election.state, election.tally_step)
                 released = await tallies.released_tally(
                     session=session,
                     election=election,
                     secret=secret,
                     step=step,
-                    cache=self.rt.tally_cache,
+                    cache=self.rt.caches.tallies,
                 )
                 buildings = tuple(await ballots.building_turnout(session, election.id, secret))
             return ElectionState_(
@@ -193,7 +193,7 @@ class Live:
                 election_id=election.id,
                 state=election.state,
                 visibility=election.visibility,
-                step=visibility.release_step(election.state, election.tally_step),
+                step=step,
                 roll_heads=election.roll_heads,
                 roll_area=election.roll_area,
                 ledger_seq=election.ledger_seq,

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.services import audit, authz
 from api.store.models import Building, Community, District, Ownership, Person, Unit
 from api.store.paging import keyset
-from schema.contract.community import Page, Viewer
+from schema.contract.community import Viewer
 from schema.contract.errors import AppError, not_found, unauthenticated
+from schema.contract.page import Page
 
 
 async def get(session: AsyncSession, community_id: int) -> Community:

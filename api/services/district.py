@@ -28,13 +28,8 @@ from api.services import communities, tallies
 from api.services.elections import election_secret
 from api.services.tally_views import tally_view
 from api.store.models import Candidate, DocumentVersion, Election, Proposal, Question
-from schema.contract.community import (
-    CommitteeView,
-    CompoundStateView,
-    ElectionUnderWayView,
-    Page,
-    Viewer,
-)
+from schema.contract.community import CommitteeView, CompoundStateView, ElectionUnderWayView, Viewer
+from schema.contract.page import Page
 from schema.contract.voting import TallyView
 from voting import visibility
 

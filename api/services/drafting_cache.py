@@ -85,7 +85,6 @@ class PageCache:
     """Bounded LRU of page results, plus the (immutable) compound of each object id."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
         self._entries: LRUCache[tuple[Any, ...], Entry] = LRUCache(maxsize=max(size, 1))
         # an object never changes compound, so this only bounds memory; LRU, not a wholesale clear
         self._owners: LRUCache[tuple[str, int], int] = LRUCache(maxsize=100_000)

@@ -23,7 +23,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.formats.rollcsv import format_area
 from api.services import audit, roll
 from api.services.actors import Actor, not_on_roll
 from api.services.proposal_status import SIGNABLE, change_status, refuse_status
@@ -31,6 +30,7 @@ from api.store.models import Community, Proposal, ProposalSignature
 from schema.contract.drafting import SupportLine
 from schema.contract.errors import AppError
 from voting import roll as voting_roll
+from voting.roll import area_m2
 from voting.rules import EXTRAORDINARY
 
 # --- the roll, as support is measured against it ------------------------------------------------
@@ -70,7 +70,6 @@ class RollCache:
     """
 
     def __init__(self, size: int = 256) -> None:
-        self.size = size
         self._items: LRUCache[tuple[int, int], RollSnapshot] = LRUCache(maxsize=size)
 
     def get(self, key: tuple[int, int]) -> RollSnapshot | None:
@@ -214,8 +213,8 @@ async def _qualify(
         actor=None,
         reason=(
             f"联署已达业主人数和专有部分面积的 20%：{proposal.support_heads}/"
-            f"{snapshot.heads} 人，{format_area(proposal.support_area_centi)}/"
-            f"{format_area(snapshot.area_centi)} 平方米"
+            f"{snapshot.heads} 人，{area_m2(proposal.support_area_centi)}/"
+            f"{area_m2(snapshot.area_centi)} 平方米"
         ),
         now=now,
     )

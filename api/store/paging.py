@@ -16,8 +16,8 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
-from schema.contract.community import Page
 from schema.contract.errors import AppError
+from schema.contract.page import Page
 
 
 def encode_cursor(value: int) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from schema.contract.drafting import DraftingServices, Loader
-from schema.contract.page import Page as Page  # re-exported: the services import it from here
+from schema.contract.page import Page
 from schema.contract.voting import TallyView, VotingServices
 
 
