@@ -37,8 +37,7 @@ class DocumentAccess(DraftingScope):
         )
 
     async def document(self, document_id: int) -> DocumentView:
-        row = await document_reading.get_document(self.session, document_id)
-        community = await self._community(row.community_id, READERS)
+        row, community = await self._document(document_id, READERS)
         return (
             await document_reading.document_views(
                 self.session, [row], drafts_visible=self._drafts[community.id]
@@ -84,8 +83,7 @@ class DocumentAccess(DraftingScope):
         return await self._version_view(version, community)
 
     async def create_draft(self, *, document_id: int) -> VersionView:
-        document = await document_reading.get_document(self.session, document_id)
-        community = await self._community(document.community_id, DRAFTERS)
+        document, community = await self._document(document_id, DRAFTERS)
         version = await document_drafts.create_draft(
             session=self.session, document=document, actor=self._me().account_id, now=self._now()
         )

@@ -33,7 +33,7 @@ from api.services import (
 )
 from api.services.actors import Actor, owner_persons
 from api.services.proposal_support import RollSnapshot, roll_cache
-from api.store.models import Comment, Community, DocumentVersion, Proposal
+from api.store.models import Comment, Community, Document, DocumentVersion, Proposal
 from schema.contract.community import Viewer
 from schema.contract.drafting import (
     CommentView,
@@ -42,7 +42,7 @@ from schema.contract.drafting import (
     VersionSummary,
     VersionView,
 )
-from schema.contract.errors import not_found, unauthenticated
+from schema.contract.errors import AppError, not_found, unauthenticated
 
 READERS = authz.MEMBERS
 OWNERS = frozenset({"owner"})
@@ -50,6 +50,25 @@ DRAFTERS = frozenset({"committee", "preparatory"})
 DRAFT_READERS = frozenset({"committee", "preparatory", "official"})
 MODERATORS = frozenset({"committee", "preparatory", "official"})
 REPLIERS = OWNERS | DRAFTERS
+
+
+# What a viewer is told of an object that is missing, in a compound they cannot see, or a draft
+# they may not read: one answer for the three, so that ids cannot be probed (the services' own
+# not-found for a missing id says the same words).
+def proposal_not_found() -> AppError:
+    return not_found("提案", "proposal")
+
+
+def version_not_found() -> AppError:
+    return not_found("版本", "version")
+
+
+def document_not_found() -> AppError:
+    return not_found("文件", "document")
+
+
+def comment_not_found() -> AppError:
+    return not_found("意见", "comment")
 
 
 class DraftingScope(RequestScope):
@@ -79,8 +98,12 @@ class DraftingScope(RequestScope):
             raise unauthenticated()
         return self.viewer
 
-    async def _community(self, community_id: int, roles: frozenset[str]) -> Community:
-        community = await communities.visible(self.session, self.viewer, community_id, roles)
+    async def _community(
+        self, community_id: int, roles: frozenset[str], *, unseen: AppError | None = None
+    ) -> Community:
+        community = await communities.visible(
+            self.session, self.viewer, community_id, roles, unseen=unseen
+        )
         viewer = self._me()
         where = {"community_id": community.id, "district_id": community.district_id}
         self._moderator[community.id] = authz.allowed(viewer, MODERATORS, **where)
@@ -140,10 +163,11 @@ class DraftingScope(RequestScope):
     async def _proposal(
         self, proposal_id: int, roles: frozenset[str], *, lock: bool = False
     ) -> tuple[Proposal, Community]:
+        self._me()  # an anonymous caller learns nothing of which ids exist either
         row = await proposals.get(self.session, proposal_id, lock=lock)
-        community = await self._community(row.community_id, roles)
+        community = await self._community(row.community_id, roles, unseen=proposal_not_found())
         if row.status == "draft" and row.author_account_id != self._me().account_id:
-            raise not_found("提案", "proposal")
+            raise proposal_not_found()
         return row, community
 
     async def _proposal_view(self, proposal_id: int, community: Community) -> ProposalView:
@@ -159,11 +183,20 @@ class DraftingScope(RequestScope):
     async def _version(
         self, version_id: int, roles: frozenset[str]
     ) -> tuple[DocumentVersion, Community]:
+        self._me()
         version = await document_reading.get_version(self.session, version_id)
-        community = await self._community(version.community_id, roles)
+        community = await self._community(version.community_id, roles, unseen=version_not_found())
         if version.status == "draft" and not self._drafts[community.id]:
-            raise not_found("版本", "version")
+            raise version_not_found()
         return version, community
+
+    async def _document(
+        self, document_id: int, roles: frozenset[str]
+    ) -> tuple[Document, Community]:
+        self._me()
+        document = await document_reading.get_document(self.session, document_id)
+        community = await self._community(document.community_id, roles, unseen=document_not_found())
+        return document, community
 
     async def _version_view(self, version: DocumentVersion, community: Community) -> VersionView:
         await self.session.flush()
@@ -177,8 +210,9 @@ class DraftingScope(RequestScope):
         )
 
     async def _comment(self, comment_id: int, roles: frozenset[str]) -> tuple[Comment, Community]:
+        self._me()
         row = await comments.get(self.session, comment_id)
-        community = await self._community(row.community_id, roles)
+        community = await self._community(row.community_id, roles, unseen=comment_not_found())
         return row, community
 
     def _comment_view(self, row: Comment, community: Community) -> CommentView:

@@ -23,17 +23,26 @@ async def get(session: AsyncSession, community_id: int) -> Community:
 
 
 async def visible(
-    session: AsyncSession, viewer: Viewer | None, community_id: int, roles: frozenset[str]
+    session: AsyncSession,
+    viewer: Viewer | None,
+    community_id: int,
+    roles: frozenset[str],
+    *,
+    unseen: AppError | None = None,
 ) -> Community:
     """The compound, if ``viewer`` holds one of ``roles`` there; not-found and forbidden look
-    alike to a viewer without a role anywhere near it, so ids cannot be probed."""
+    alike to a viewer without a role anywhere near it, so ids cannot be probed.
+
+    ``unseen`` is what that viewer is told (default: the compound is not found). A lookup of an
+    object inside the compound passes the object's own not-found, so that another compound's
+    proposal answers exactly as a missing proposal does (docs/design.md, "Errors")."""
     if viewer is None:
         raise unauthenticated()
     row = await session.get(Community, community_id)
     if row is None or not authz.allowed(
         viewer, authz.MEMBERS, community_id=row.id, district_id=row.district_id
     ):
-        raise not_found("小区", "compound")
+        raise unseen or not_found("小区", "compound")
     authz.require(viewer, roles, community_id=row.id, district_id=row.district_id)
     return row
 
