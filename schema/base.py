@@ -60,7 +60,8 @@ async def fetch(info: Info, call: Callable[[], Awaitable[R]]) -> R:
 
 
 class QueryError(Exception):
-    """A refusal inside a query, reported with ``extensions.code`` and not masked."""
+    """A refusal inside a query, reported with ``extensions.code`` (and ``field`` and ``facts``,
+    as a Problem carries them) and not masked."""
 
     def __init__(self, error: AppError, lang: str) -> None:
         super().__init__(error.message(lang))
@@ -68,6 +69,8 @@ class QueryError(Exception):
         self.extensions: dict[str, object] = {"code": error.code}
         if error.field:
             self.extensions["field"] = error.field
+        if error.extra:
+            self.extensions["facts"] = dict(sorted(error.extra.items()))
 
 
 @strawberry.type

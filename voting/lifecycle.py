@@ -173,10 +173,15 @@ def transition(
     * CLOSE: ``now >= closes_at`` (no early close).
     * CERTIFY: :func:`certify` of ``signoffs`` (at least two distinct supervisors agreeing).
     * PUBLISH: always allowed from certified; lateness is reported by :func:`publish_by`,
-      because a late publication is still better than none.
+      because a late publication is still better than none. From closed, :func:`certify` of
+      ``signoffs`` says what is missing (``NOT_ENOUGH_SIGNOFFS``: how many signed, how many must).
     * CANCEL: only before voting opens.
     """
     _aware(now, "now")
+    if state is State.CLOSED and action is Action.PUBLISH:
+        # a closed result is published once certified: say what is missing (NOT_ENOUGH_SIGNOFFS
+        # with how many supervisors signed) rather than a bare ILLEGAL_TRANSITION
+        certify(signoffs)
     target = _NEXT.get((state, action))
     if target is None:
         raise ScheduleError(ErrorCode.ILLEGAL_TRANSITION, state=state.value, action=action.value)
@@ -184,20 +189,24 @@ def transition(
         _check_notice(now, schedule, settings)
         _check_candidates(schedule, settings, now=now, must_exist=False)
     elif action is Action.OPEN:
-        if schedule.announced_at is None:
-            raise ScheduleError(ErrorCode.INVALID_SCHEDULE, reason="not_announced")
-        if now < schedule.opens_at:
-            raise ScheduleError(ErrorCode.TOO_EARLY, opens_at=schedule.opens_at.isoformat())
-        if now >= schedule.closes_at:
-            raise ScheduleError(ErrorCode.TOO_LATE, closes_at=schedule.closes_at.isoformat())
-        _check_notice(schedule.announced_at, schedule, settings)
-        _check_candidates(schedule, settings, now=now, must_exist=True)
+        _check_opening(schedule, settings, now=now)
     elif action is Action.CLOSE:
         if now < schedule.closes_at:
             raise ScheduleError(ErrorCode.TOO_EARLY, closes_at=schedule.closes_at.isoformat())
     elif action is Action.CERTIFY:
         certify(signoffs)
     return target
+
+
+def _check_opening(schedule: Schedule, settings: NoticeSettings, *, now: datetime) -> None:
+    if schedule.announced_at is None:
+        raise ScheduleError(ErrorCode.INVALID_SCHEDULE, reason="not_announced")
+    if now < schedule.opens_at:
+        raise ScheduleError(ErrorCode.TOO_EARLY, opens_at=schedule.opens_at.isoformat())
+    if now >= schedule.closes_at:
+        raise ScheduleError(ErrorCode.TOO_LATE, closes_at=schedule.closes_at.isoformat())
+    _check_notice(schedule.announced_at, schedule, settings)
+    _check_candidates(schedule, settings, now=now, must_exist=True)
 
 
 def can_cast(state: State, now: datetime, schedule: Schedule) -> bool:

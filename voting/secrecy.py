@@ -27,6 +27,22 @@ CODE_LENGTH = 12  # 31**12 is about 2**59: beyond reach of rate-limited online g
 CODE_GROUP = 4
 MIN_SECRET_BYTES = 32
 _ALPHABET_SET = frozenset(CODE_ALPHABET)
+# The digits and letters a code never holds (look-alikes): named when an owner types one.
+NEVER_IN_CODES = "".join(
+    ch for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" if ch not in _ALPHABET_SET
+)
+_SHOWN_STRAYS = 5
+
+
+def _strays(code: str) -> str:
+    """The characters of ``code`` no voting code holds, each once, in order of appearance (at
+    most a few; one that cannot be shown as text is named by its code point)."""
+    seen: list[str] = []
+    for ch in code:
+        shown = ch if ch.isprintable() else f"U+{ord(ch):04X}"
+        if ch not in _ALPHABET_SET and shown not in seen:
+            seen.append(shown)
+    return ",".join(seen[:_SHOWN_STRAYS])
 
 
 def _check_secret(secret: bytes) -> None:
@@ -99,9 +115,17 @@ def normalize_code(text: str) -> str:
     kept = [ch.upper() for ch in folded if not ch.isspace() and unicodedata.category(ch) != "Pd"]
     code = "".join(kept)
     if len(code) != CODE_LENGTH:
-        raise CodeError(ErrorCode.MALFORMED_CODE, reason="length", length=len(code))
+        raise CodeError(
+            ErrorCode.MALFORMED_CODE, reason="length", length=len(code), expected=CODE_LENGTH
+        )
     if not _ALPHABET_SET.issuperset(code):
-        raise CodeError(ErrorCode.MALFORMED_CODE, reason="alphabet")
+        # Naming the typed characters that no code holds reveals nothing of the code itself.
+        raise CodeError(
+            ErrorCode.MALFORMED_CODE,
+            reason="alphabet",
+            found=_strays(code),
+            never=",".join(NEVER_IN_CODES),
+        )
     return code
 
 

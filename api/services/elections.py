@@ -27,6 +27,7 @@ from api.services.frozen_roll import freeze
 from api.services.voting_messages import app_error
 from api.store.models import (
     Candidate,
+    Certification,
     Community,
     Election,
     Elector,
@@ -332,12 +333,22 @@ async def _adopt_documents(
 async def publish(
     *, session: AsyncSession, community: Community, election: Election, actor: int, now: datetime
 ) -> Election:
+    # the sign-offs so far: a closed result not yet certified is refused with how many signed
+    signed = (
+        await session.execute(select(Certification).where(Certification.election_id == election.id))
+    ).scalars()
     state = await checked_transition(
         session=session,
         community=community,
         election=election,
         action=lifecycle.Action.PUBLISH,
         now=now,
+        signoffs=[
+            lifecycle.Signoff(
+                str(c.supervisor_id), c.result_digest, c.roll_fingerprint, c.ledger_head
+            )
+            for c in signed
+        ],
     )
     election.state = state.value
     election.published_at = now

@@ -3,11 +3,18 @@
 ``voting/`` raises :class:`voting.errors.VotingError` with a stable code and plain facts; the
 words owners read live here, next to the service that shows them. A test fails when a code has
 no message.
+
+The facts become the refusal's facts (camelCase names, sent to the client) and fill the message:
+:data:`SPECIFIC` lists, per code, messages that name facts, most specific first; the first whose
+facts are all present (and whose ``when`` facts match) is used, else the plain one in
+:data:`MESSAGES` (docs/design.md §4, "Errors").
 """
 
 from __future__ import annotations
 
-from schema.contract.errors import AppError
+from dataclasses import dataclass, field
+
+from schema.contract.errors import AppError, fact_text, placeholders
 from voting.errors import ErrorCode, VotingError
 
 _C = ErrorCode
@@ -78,7 +85,88 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class Specific:
+    """A message naming facts: used when every fact it names is known and ``when`` matches."""
+
+    zh: str
+    en: str
+    when: dict[str, str] = field(default_factory=dict)
+
+    def fits(self, facts: dict[str, str]) -> bool:
+        names = placeholders(self.zh) | placeholders(self.en)
+        return names <= facts.keys() and all(facts.get(k) == v for k, v in self.when.items())
+
+
+SPECIFIC: dict[ErrorCode, tuple[Specific, ...]] = {
+    _C.NOTICE_TOO_SHORT: (
+        Specific(
+            "公告期不足：公告后须满 {requiredDays} 天才能开始投票，"
+            "最早可于 {earliestOpen:time} 开始",
+            "the notice period is too short: voting may open only after {requiredDays} full days "
+            "of notice, at {earliestOpen:time} at the earliest",
+            when={"what": "meeting"},
+        ),
+        Specific(
+            "候选人名单须公示满 {requiredDays} 天才能开始投票，最早可于 {earliestOpen:time} 开始",
+            "the candidate list must be public for {requiredDays} full days before voting opens, "
+            "so at {earliestOpen:time} at the earliest",
+            when={"what": "candidates"},
+        ),
+        Specific(
+            "候选人名单尚未公示，不能开始投票",
+            "the candidate list has not been made public yet; voting cannot open",
+            when={"what": "candidates", "published": "false"},
+        ),
+    ),
+    _C.TOO_EARLY: (
+        Specific(
+            "投票正在进行，将于 {closesAt:time} 截止，截止后才能结束投票",
+            "voting is open until {closesAt:time}; it can be closed from then on",
+        ),
+        Specific(
+            "投票尚未开始，将于 {opensAt:time} 开始",
+            "voting has not opened yet; it opens at {opensAt:time}",
+        ),
+    ),
+    _C.TOO_LATE: (Specific("投票已于 {closesAt:time} 截止", "voting closed at {closesAt:time}"),),
+    _C.NOT_ENOUGH_SIGNOFFS: (
+        Specific(
+            "结果须经至少 {required} 位监票人签字确认后才能公布，目前已有 {supervisors} 位签字",
+            "at least {required} supervisors must sign off the result before it is published; "
+            "{supervisors} signed so far",
+        ),
+    ),
+    _C.MALFORMED_CODE: (
+        Specific(
+            "表决码中不会出现“{found:list}”：表决码不含 {never:list}（以免混淆），请核对投票通知书",
+            "a voting code never contains {found:list}: codes leave out {never:list}, which look "
+            "alike; check the code on your notice",
+        ),
+        Specific(
+            "表决码应为 {expected} 位字母和数字，您输入了 {length} 位，请核对投票通知书",
+            "a voting code has {expected} letters and digits; you typed {length}; check the code "
+            "on your notice",
+        ),
+    ),
+}
+
+
+def facts_of(error: VotingError) -> dict[str, str]:
+    """The core's facts under the client's names (``required_days`` -> ``requiredDays``)."""
+    return {_camel(k): fact_text(v) for k, v in error.detail.items() if v is not None}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 def app_error(error: VotingError, field: str | None = None) -> AppError:
+    facts = facts_of(error)
     zh, en = MESSAGES[error.code]
-    detail = {k: str(v) for k, v in error.detail.items() if isinstance(v, str | int)}
-    return AppError(error.code.value, zh, en, field=field, extra=detail)
+    for specific in SPECIFIC.get(error.code, ()):
+        if specific.fits(facts):
+            zh, en = specific.zh, specific.en
+            break
+    return AppError.of(error.code.value, zh, en, field=field, **facts)

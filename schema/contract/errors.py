@@ -1,14 +1,27 @@
-"""Expected failures: a stable code and a message in the caller's language.
+"""Expected failures: a stable code, a message in the caller's language, and the facts behind it.
 
 Services raise :class:`AppError`; resolvers turn it into a ``Problem`` (schema/problem.py) in the
 mutation's result union (and the request's transaction is rolled back, so a refused mutation changes
-nothing). Anything else is unexpected and masked by the schema.
+nothing), or into a query error whose ``extensions`` carry the same code and facts. Anything else
+is unexpected and masked by the schema.
+
+Why facts beside the words: a refusal is only useful if it says what would be accepted (how many
+days of notice, from when, which characters a voting code never holds). :meth:`AppError.of` keeps
+those facts once, as named strings, and renders both messages from them, so the Chinese and the
+English words can never disagree with each other or with the facts a client reads
+(docs/design.md §4, "Errors").
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from string import Formatter
+from typing import Any
+
+from voting.rules import CHINA_TZ
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,8 @@ class AppError(Exception):
     field: str | None = None
     details: tuple[Detail, ...] = ()
     retry_after: int | None = None
+    # The facts of the refusal: stable camelCase names, plain string values (instants in ISO 8601).
+    # Every one reaches the client: ``Problem.facts`` and a query error's ``extensions.facts``.
     extra: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -38,6 +53,62 @@ class AppError(Exception):
 
     def message(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
+
+    @classmethod
+    def of(
+        cls, code: str, zh: str, en: str, *, field: str | None = None, **facts: object
+    ) -> AppError:
+        """A refusal whose two messages are templates over its facts (see :func:`interpolate`);
+        the facts are kept as :attr:`extra`. A fact that is None is left out."""
+        extra = {name: fact_text(value) for name, value in facts.items() if value is not None}
+        return cls(
+            code,
+            interpolate(zh, extra, "zh"),
+            interpolate(en, extra, "en"),
+            field=field,
+            extra=extra,
+        )
+
+
+def fact_text(value: object) -> str:
+    """A fact as the string a client reads: booleans in lower case, sequences comma-separated."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def placeholders(template: str) -> set[str]:
+    """The fact names a message template refers to."""
+    return {name for _, name, _, _ in Formatter().parse(template) if name}
+
+
+def interpolate(template: str, facts: Mapping[str, str], lang: str) -> str:
+    """``template`` with ``{name}`` replaced by the fact, ``{name:time}`` by an ISO instant shown
+    as China time (``2026-03-10 00:00``, in English with ``(UTC+8)``), ``{name:list}`` by a
+    comma-separated fact joined as the language joins lists. A missing fact raises KeyError."""
+    return _Facts(lang).vformat(template, (), facts)
+
+
+class _Facts(Formatter):
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "time":
+            try:
+                local = datetime.fromisoformat(str(value)).astimezone(CHINA_TZ)
+            except ValueError:  # not an instant: shown as it is rather than failing the refusal
+                return str(value)
+            shown = f"{local:%Y-%m-%d %H:%M}"
+            return f"{shown} (UTC+8)" if self.lang == "en" else shown
+        if format_spec == "list":
+            items = [item for item in str(value).split(",") if item]
+            return (", " if self.lang == "en" else "、").join(items)
+        return str(super().format_field(value, format_spec))
 
 
 def forbidden() -> AppError:

@@ -268,3 +268,35 @@ def test_the_supervisor_verifies_the_open_election(page: Any, demo: Any, login: 
     report = page.locator(".verify-report")
     expect(report).to_have_attribute("data-ok", "true")
     expect(report).to_contain_text("验证通过")
+
+
+def test_refusals_show_their_specifics_in_the_page(
+    page: Any, new_page: Any, demo: Any, login: Any
+) -> None:
+    """The service's message states the facts (issue #12, item 17) and the page shows it: a
+    voting code with a letter O and a digit 1 names the characters codes never hold; closing the
+    vote before its time says it is still open and until when. Neither changes anything."""
+    owner = demo.login("owner", "one unit")
+    _, code = demo.voting_code(owner.phone)
+    login(page, owner.phone)
+    page.goto(f"/#/election/{demo.election_id}")
+    ballot = page.locator("form.ballot")
+    expect(ballot).to_be_visible()
+    ballot.locator(".candidates input[type=checkbox]").first.check()
+    ballot.get_by_role("button", name="同意", exact=True).click()
+    ballot.get_by_label("表决码").fill(code[:-2] + "O1")
+    ballot.get_by_role("button", name="下一步：核对选择").click()
+    page.get_by_role("button", name="确认投票").click()
+    shown = page.locator("form.ballot .error")
+    expect(shown).to_contain_text("表决码中不会出现“O、1”")
+    expect(shown).to_contain_text("0、1、I、L、O")
+
+    staff = new_page()
+    login(staff, demo.login("committee").phone)
+    staff.goto(f"/#/election/{demo.election_id}/manage")
+    staff.get_by_role("button", name="截止并计票", exact=True).click()
+    staff.get_by_role("button", name="确定截止").click()
+    error = staff.locator("main .error:visible")
+    expect(error).to_contain_text("投票正在进行")
+    expect(error).to_contain_text("截止后才能结束投票")
+    expect(staff.locator(".state")).to_have_text("投票中")

@@ -11,20 +11,27 @@ export const PROBLEM = `
 fragment ProblemFields on Problem {
   code message field retryAfterSeconds
   details { code message line column value }
+  facts { name value }
 }`;
 
 export class ApiError extends Error {
   /**
    * kind: "problem" (an expected refusal in a mutation result), "graphql" (a refused query
    * field), "http" (a guard before GraphQL: CSRF, body size, timeout) or "network".
+   * facts: the refusal's facts by name (e.g. { requiredDays: "15", earliestOpen: "…" }); the
+   * message already states them in the chosen language.
    */
-  constructor(message, { kind, code = null, field = null, details = [], retryAfter = null }) {
+  constructor(
+    message,
+    { kind, code = null, field = null, details = [], retryAfter = null, facts = {} },
+  ) {
     super(message);
     this.kind = kind;
     this.code = code;
     this.field = field;
     this.details = details;
     this.retryAfter = retryAfter;
+    this.facts = facts;
   }
 }
 
@@ -78,6 +85,7 @@ export async function request(query, variables = {}) {
       kind,
       code,
       field: first.extensions?.field ?? null,
+      facts: first.extensions?.facts ?? {},
     });
   }
   if (!response.ok || !body || !("data" in body)) {
@@ -105,6 +113,7 @@ export async function mutate(query, variables, field) {
       field: result.field,
       details: result.details ?? [],
       retryAfter: result.retryAfterSeconds,
+      facts: Object.fromEntries((result.facts ?? []).map((f) => [f.name, f.value])),
     });
   }
   return result;
