@@ -58,8 +58,9 @@ class AppError(Exception):
     def of(
         cls, code: str, zh: str, en: str, *, field: str | None = None, **facts: object
     ) -> AppError:
-        """A refusal whose two messages are templates over its facts (see :func:`interpolate`);
-        the facts are kept as :attr:`extra`. A fact that is None is left out."""
+        """A refusal whose two messages are templates over its facts (see :func:`interpolate`;
+        a literal brace is written twice); the facts are kept as :attr:`extra`. A fact that is
+        None is left out."""
         extra = {name: fact_text(value) for name, value in facts.items() if value is not None}
         return cls(
             code,
