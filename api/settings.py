@@ -2,17 +2,21 @@
 
 Defaults run the whole service on one machine with nothing else installed: SQLite under
 ``./var/``, the in-process pubsub, and a secret generated on first start and kept in
-``./var/secret.key`` (mode 0600). Outside demo mode :func:`Settings.check_production` refuses a
-missing or generated secret, because the secret keys the HMACs that keep ballots unlinkable
-from owners (docs/design.md §3.3) and the voting codes (§3.4).
+``./var/secret.key`` (mode 0600, in a var directory of mode 0700). :func:`Settings.check_production`
+refuses to serve on a missing, generated, short or patterned secret, because the secret keys the
+HMACs that keep ballots unlinkable from owners (docs/design.md §3.3) and the voting codes (§3.4);
+only `gongzhi demo` serves on its generated secret, and ``GONGZHI_DEMO`` does not exempt
+`gongzhi serve` (issue #12).
 
 Every field is documented in README.md; a test fails when one is not.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,10 @@ from typing import Any
 PREFIX = "GONGZHI_"
 SECRET_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
 DEFAULT_SECRET_MARKERS = ("", "change-me", "changeme", "secret", "default")
+# What a secret must carry by the estimate of :func:`secret_bits`. A random key of 32 hex digits
+# (128 bits) scores about 107, and no lower than 95 in 20,000 draws; "a" * 32 scores 0.
+MIN_SECRET_BITS = 80
+GENERATE = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
 class SettingsError(Exception):
@@ -103,20 +111,35 @@ class Settings:
         return self.secret_key == _read_secret(Path(self.var_dir))
 
     def check_production(self) -> None:
-        """Refuse to run a real deployment on a generated or placeholder secret."""
-        if self.demo:
-            return
+        """Refuse to serve on a generated, placeholder, short or patterned secret. ``demo`` does
+        not exempt `gongzhi serve`: only `gongzhi demo` serves its own generated secret."""
+        hint = (
+            " — GONGZHI_DEMO=1 does not let `gongzhi serve` run without a secret: for a demo "
+            "run `gongzhi demo` / GONGZHI_DEMO=1 不能让 gongzhi serve 在没有密钥时运行："
+            "演示请用 gongzhi demo"
+            if self.demo
+            else ""
+        )
         if self.secret_key.strip().lower() in DEFAULT_SECRET_MARKERS or self.secret_is_generated:
             raise SettingsError(
-                "GONGZHI_SECRET_KEY is not set: outside demo mode set it to a random value of at "
-                "least 32 characters, e.g. the output of "
-                "`python3 -c 'import secrets; print(secrets.token_hex(32))'`"
-                " / 未设置 GONGZHI_SECRET_KEY：非演示模式下必须设置至少 32 个字符的随机密钥"
+                "GONGZHI_SECRET_KEY is not set: set it to a random value of at least 32 "
+                f"characters, e.g. the output of `{GENERATE}`"
+                " / 未设置 GONGZHI_SECRET_KEY：必须设置至少 32 个字符的随机密钥，"
+                f"可用 `{GENERATE}` 生成" + hint
             )
         if len(self.secret_key) < 32:
             raise SettingsError(
                 "GONGZHI_SECRET_KEY is shorter than 32 characters"
-                " / GONGZHI_SECRET_KEY 少于 32 个字符"
+                f" / GONGZHI_SECRET_KEY 少于 32 个字符; generate one / 生成：`{GENERATE}`"
+            )
+        bits = secret_bits(self.secret_key)
+        if bits < MIN_SECRET_BITS:
+            raise SettingsError(
+                f"GONGZHI_SECRET_KEY is not random enough (about {bits:.0f} bits by its "
+                f"characters, at least {MIN_SECRET_BITS} needed): repeated or few distinct "
+                f"characters; generate one with `{GENERATE}`"
+                f" / GONGZHI_SECRET_KEY 随机性不足（按字符估计约 {bits:.0f} 位，至少需要 "
+                f"{MIN_SECRET_BITS} 位）：字符重复或种类太少，请用 `{GENERATE}` 生成"
             )
 
     @property
@@ -133,6 +156,18 @@ class Settings:
         import hmac
 
         return hmac.new(self.secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+def secret_bits(secret: str) -> float:
+    """An upper estimate of a secret's entropy in bits: the Shannon entropy of its characters
+    times its length, over its shortest repeating unit ("0123456789abcdef" * 2 counts once).
+    It cannot see that a human chose a phrase; it does catch "a" * 32, "ab" * 16 and the like."""
+    n = len(secret)
+    periods = (p for p in range(1, n // 2 + 1) if (secret[:p] * (n // p + 1))[:n] == secret)
+    unit = secret[: next(periods, n)]
+    counts = Counter(unit)
+    size = len(unit)
+    return -sum(c * math.log2(c / size) for c in counts.values())
 
 
 def _replace(s: Settings, **changes: Any) -> Settings:
@@ -178,7 +213,7 @@ def load_or_create_secret(var: Path) -> str:
             f"{var / SECRET_FILE} is empty (an interrupted first start?): delete it and start "
             "again, or set GONGZHI_SECRET_KEY"
         )
-    var.mkdir(parents=True, exist_ok=True)
+    var.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database and backups go here too
     path = var / SECRET_FILE
     secret = secrets.token_hex(32)
     try:

@@ -2,7 +2,7 @@
 
 Seeds a throwaway database — the demo compound (1,000 units), 50 proposals with signatures and
 comments, and a rule document whose published version has 80 clauses and 240 comments — then
-starts ``gongzhi serve`` (one worker, GONGZHI_DEMO=1, a temporary var dir, a free port on
+starts ``gongzhi serve`` (one worker, a random secret, a temporary var dir, a free port on
 127.0.0.1) and drives it with ``wrk`` if installed, or an httpx loop otherwise. For each query
 it reports req/s and p50/p99 latency, and the ratio of each page to the trivial query measured
 in the same run (target: at least 0.3), both anonymous and logged in: every page needs a
@@ -30,6 +30,7 @@ import asyncio
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -87,6 +88,9 @@ def rules_text(n: int) -> str:
     return "\n".join(lines)
 
 
+SECRET = secrets.token_urlsafe(32)  # this run's; the seeding and the server share it
+
+
 async def seed(url: str, var_dir: str) -> Seeded:
     """The demo compound, 50 proposals and an 80-clause version with comments."""
     from sqlalchemy import select
@@ -108,7 +112,7 @@ async def seed(url: str, var_dir: str) -> Seeded:
     from api.store.migrations import upgrade_async
     from api.store.models import Account, Community, Person
 
-    settings = Settings(var_dir=var_dir, database_url=url, demo=True).resolved()
+    settings = Settings(var_dir=var_dir, database_url=url, secret_key=SECRET).resolved()
     await upgrade_async(url)
     await demo.seed(settings)
     now = datetime.now(UTC)
@@ -220,7 +224,7 @@ async def seed(url: str, var_dir: str) -> Seeded:
 def start_server(url: str, var_dir: str, port: int, cache: bool) -> subprocess.Popen[bytes]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")},
-        "GONGZHI_DEMO": "1",
+        "GONGZHI_SECRET_KEY": SECRET,  # `gongzhi serve` refuses a generated one, demo or not
         "GONGZHI_VAR_DIR": var_dir,
         "GONGZHI_DATABASE_URL": url,
         "GONGZHI_DRAFTING_CACHE_ENTRIES": "512" if cache else "0",

@@ -8,6 +8,9 @@ It also holds one election that is already open (created, announced and opened t
 :mod:`api.services.elections` with a clock set in the past, exactly as the API would have done
 it), so that voting, receipts and the supervisors' live dashboard can be tried at once: the
 demo owners' voting codes are printed with the logins.
+
+The demo seeds only an empty database, which it marks as a demo's, or its own marked one
+(api/cli/demo_guard.py): its accounts' password is public.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.cli.demo_guard import claim
 from api.cli.rollgen import make_roll_csv
 from api.runtime import Runtime
 from api.services import activation
@@ -87,10 +91,12 @@ class _Owner:
 
 async def seed(settings: Settings) -> Logins:
     """Create the demo district, compound, roll, accounts and open election if absent; return
-    the logins (with the demo owners' voting codes)."""
+    the logins (with the demo owners' voting codes). Refuses (DemoRefused) a database that
+    holds anything but a demo's, writing nothing."""
     rt = Runtime.create(settings)
     try:
         async with rt.writer() as session:
+            await claim(session, settings)
             logins = await _seed(session, rt)
             await session.commit()
             return logins

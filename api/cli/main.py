@@ -22,7 +22,7 @@ from api.settings import Settings, SettingsError
 EPILOG = """\
 settings come from GONGZHI_* environment variables (README.md lists them all).
 examples:
-  gongzhi demo                          # a demo compound on http://127.0.0.1:8000
+  gongzhi demo                          # a demo compound on http://127.0.0.1:8000 (own var dir)
   gongzhi migrate                       # create or upgrade the database
   gongzhi serve --workers 4             # production: needs GONGZHI_SECRET_KEY
   gongzhi import-roll 1 roll.csv        # import compound 1's owner roll (UTF-8 or GBK CSV)
@@ -155,11 +155,15 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
+def _serve(
+    args: argparse.Namespace, settings: Settings | None = None, *, demo: bool = False
+) -> int:
+    """Serve; outside `gongzhi demo` (``demo``) only on a proper secret, GONGZHI_DEMO or not."""
     import uvicorn
 
     settings = settings or Settings.from_env()
-    settings.check_production()
+    if not demo:
+        settings.check_production()
     from api.http.logs import config as log_config
 
     logging_config = log_config(settings.log_format)  # refuses a bad format before migrating
@@ -192,20 +196,28 @@ def _serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    os.environ["GONGZHI_DEMO"] = "1"
-    settings = Settings.from_env()
-    from api.cli import demo
+    """Seed and serve the demo: never beside a deployment's secret or data (api/cli/demo_guard.py).
+    A refusal writes nothing: the checks run before the secret is generated or anything migrated."""
+    from api.cli import demo, demo_guard
     from api.http.logs import chosen
 
-    chosen(settings.log_format)  # a bad GONGZHI_LOG_FORMAT stops it before it seeds anything
-
-    _migrate(settings)
-    logins = asyncio.run(demo.seed(settings))
+    try:
+        demo_guard.refuse_a_deployment_secret(os.environ)
+        os.environ["GONGZHI_DEMO"] = "1"
+        probe = Settings.from_env(secret_key=demo_guard.PROBE_SECRET)  # generates nothing
+        chosen(probe.log_format)  # a bad GONGZHI_LOG_FORMAT stops it before it seeds anything
+        demo_guard.refuse_foreign_data(probe)
+        settings = Settings.from_env()
+        _migrate(settings)
+        logins = asyncio.run(demo.seed(settings))
+    except demo_guard.DemoRefused as e:
+        print(f"gongzhi: {e.zh}\ngongzhi: {e.en}", file=sys.stderr)
+        return 2
     demo.print_logins(logins, host=args.host, port=args.port)
     if args.seed_only:
         return 0
     ns = argparse.Namespace(host=args.host, port=args.port, workers=1, no_migrate=True)
-    return _serve(ns, settings)
+    return _serve(ns, settings, demo=True)
 
 
 def _bar(done: int, total: int, width: int = 30, label: str = "校验 checking") -> None:

@@ -16,6 +16,8 @@ Why this way:
   file and lose ballots); refuses a database that holds data unless ``--force``, and even then
   keeps the old file beside it. The new file is copied next to the target, verified again,
   and put in place with one atomic rename.
+* **Private.** A backup, and the copy being restored, is created mode 0600 whatever the umask,
+  like the database itself (api/store/engine.py).
 
 PostgreSQL deployments use ``pg_dump`` / ``pg_restore`` (docs/deployment.md).
 """
@@ -37,7 +39,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from api.services.elections import election_secret
 from api.services.verification import verify_election
 from api.settings import Settings
-from api.store.engine import session_factory
+from api.store.engine import private_file, session_factory
 from api.store.models import Election
 
 PAGES_PER_STEP = 64  # 256 KiB at SQLite's default page size: a progress tick per step
@@ -199,6 +201,7 @@ def _broken(path: Path, why: str) -> BackupError:
 
 def _copy(source: Path, target: Path, progress: Progress | None) -> None:
     """Page-by-page copy of one consistent snapshot of ``source`` into a new ``target``."""
+    private_file(target)  # a backup holds everything the database does: mode 0600
     src = sqlite3.connect(source, timeout=30, isolation_level=None)
     try:
         # One read transaction across every step: the copy is of this instant, and the writes

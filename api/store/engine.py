@@ -4,10 +4,15 @@ SQLite is the embedded default and is configured for safety rather than raw spee
 readers never block the single writer, foreign keys enforced, and ``synchronous=FULL`` so that a
 ballot acknowledged to an owner survives a power cut (docs/design.md §3, issue #7). PostgreSQL is
 the scale-out path; the same models and migrations run on both.
+
+The SQLite file is created mode 0600 in a directory of mode 0700 whatever the umask (SQLite gives
+its -wal and -shm files the mode of the database file): it holds the roll, the password hashes and
+the ballots, and a world-readable default would hand them to every local account (issue #12).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +35,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(parsed.database))
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -40,6 +45,19 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (its directory 0700) unless it exists; an existing
+    file keeps its mode (docs/deployment.md says how to tighten an older one)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if str(path).startswith("file:"):  # a URI filename: SQLite opens it as it says
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:

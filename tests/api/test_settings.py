@@ -135,6 +135,8 @@ def test_generated_secret_keeps_mode_0600_under_a_permissive_umask(tmp_path: Pat
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "var" / SECRET_FILE).stat().st_mode) == 0o600
+    # the directory that holds it, the database and the backups: the service user's only
+    assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700
 
 
 def test_production_check_refuses_a_generated_secret(tmp_path: Path) -> None:
@@ -165,7 +167,9 @@ def test_production_check_refuses_a_short_secret(tmp_path: Path) -> None:
     assert "32" in str(exc.value)
 
 
-@pytest.mark.parametrize("secret", [PROPER_SECRET, "ab" * 16])
+@pytest.mark.parametrize(
+    "secret", [PROPER_SECRET, secrets.token_hex(16), secrets.token_urlsafe(32)]
+)
 def test_production_check_accepts_a_proper_secret(tmp_path: Path, secret: str) -> None:
     s = Settings.from_env(env(tmp_path, secret_key=secret))
     assert not s.secret_is_generated
@@ -180,11 +184,29 @@ def test_production_check_accepts_a_secret_from_the_process_environment(
     Settings.from_env().check_production()
 
 
+@pytest.mark.parametrize(
+    "secret", ["a" * 32, "ab" * 16, "k" * 40, "0123456789abcdef" * 2, "0123456789abcdef" * 4 + "0"]
+)
+def test_production_check_refuses_a_low_entropy_secret(tmp_path: Path, secret: str) -> None:
+    """Issue #12: "a" * 32 was accepted. Long enough, but no random key: the refusal says how to
+    make one."""
+    s = Settings.from_env(env(tmp_path, secret_key=secret))
+    with pytest.raises(SettingsError, match="GONGZHI_SECRET_KEY") as exc:
+        s.check_production()
+    assert "secrets.token_urlsafe(32)" in str(exc.value)
+    assert "随机性不足" in str(exc.value)
+
+
 @pytest.mark.parametrize("secret", ["", "change-me", "short"])
-def test_demo_mode_passes_the_production_check(tmp_path: Path, secret: str) -> None:
+def test_demo_mode_does_not_exempt_the_production_check(tmp_path: Path, secret: str) -> None:
+    """Issue #12: GONGZHI_DEMO=1 let `gongzhi serve` run on a generated or weak secret, silently.
+    Only `gongzhi demo` serves its own generated secret (tests/api/cli/test_cli.py)."""
     s = Settings.from_env(env(tmp_path, demo="1", secret_key=secret))
     assert s.demo is True
-    s.check_production()
+    with pytest.raises(SettingsError, match="GONGZHI_SECRET_KEY") as exc:
+        s.check_production()
+    if not secret or secret == "change-me":
+        assert "gongzhi demo" in str(exc.value)
 
 
 def test_sub_keys_differ_per_purpose_and_per_secret(tmp_path: Path) -> None:

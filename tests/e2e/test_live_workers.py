@@ -28,7 +28,7 @@ from tests.support.backends import unavailable
 from tests.support.demo import SECOND_SUPERVISOR, SUPERVISOR
 from tests.support.documents import QUESTIONS
 from tests.support.graphql_ws import WAIT, Client
-from tests.support.server import Server, free_port, http
+from tests.support.server import Server, free_port, http, plant_secret
 
 PG_URL = (os.environ.get("GONGZHI_TEST_PG_URL") or "postgresql://root@127.0.0.1/test").replace(
     "postgresql+asyncpg://", "postgresql://"
@@ -126,9 +126,11 @@ def two_workers(
 ) -> Iterator[tuple[Server, Server]]:
     """Worker A: `gongzhi demo` (migrates and seeds the shared database, prints the codes);
     worker B: `gongzhi serve` on the same database, secret and pubsub."""
-    env = {"GONGZHI_DATABASE_URL": database_url, "GONGZHI_SECRET_KEY": SECRET, **pubsub}
+    env = {"GONGZHI_DATABASE_URL": database_url, **pubsub}
+    # the demo refuses a configured secret: it finds SECRET as its own generated one
+    plant_secret(tmp / "a", SECRET)
     a = Server(tmp / "a", env=env)
-    b = Server(tmp / "b", command="serve", env={**env, "GONGZHI_DEMO": "1"})
+    b = Server(tmp / "b", command="serve", env={**env, "GONGZHI_SECRET_KEY": SECRET})
     try:
         a.start()
         b.start()

@@ -379,15 +379,27 @@ async def http(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def seeded(var: Path, **env: str) -> tuple[Server, list[str]]:
-    """A demo database seeded with a real secret, and a `gongzhi serve` (not demo) for it."""
-    env = {"GONGZHI_SECRET_KEY": SECRET, "GONGZHI_LOG_FORMAT": "json", **env}
-    seed = run_cli(var, "demo", "--seed-only", **env)
+    """A demo database made with SECRET, and a `gongzhi serve` (not demo) for it.
+
+    `gongzhi demo` refuses a configured GONGZHI_SECRET_KEY (api/cli/demo_guard.py), so SECRET is
+    put where the demo keeps the secret it generates (var/secret.key) and taken away after the
+    seeding: the server gets it as GONGZHI_SECRET_KEY, as a deployment does."""
+    plant_secret(var)
+    seed = run_cli(var, "demo", "--seed-only", GONGZHI_LOG_FORMAT="json", **env)
     assert seed.returncode == 0, seed.stdout + seed.stderr
+    (var / "secret.key").unlink()
+    env = {"GONGZHI_SECRET_KEY": SECRET, "GONGZHI_LOG_FORMAT": "json", **env}
     server = Server(var, "serve", env=env)
     lines = seed.stdout.splitlines(keepends=True)
     server.read_demo(lines)
     assert server.election_id and server.codes, seed.stdout
     return server, lines
+
+
+def plant_secret(var: Path, secret: str = SECRET) -> None:
+    """Make ``secret`` the one a `gongzhi demo` in ``var`` takes for its generated secret."""
+    var.mkdir(parents=True, exist_ok=True)
+    (var / "secret.key").write_text(secret + "\n")
 
 
 def ledger(var: Path, election: str, **env: str) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from api.store.models.election import (
     Proxy,
     Question,
 )
+from api.store.models.installation import Installation
 from api.store.models.proposal import Proposal, ProposalEvent, ProposalSignature
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "ElectionUnit",
     "Elector",
     "ElectorOwner",
+    "Installation",
     "LedgerEntry",
     "LoginSession",
     "Ownership",

@@ -7,8 +7,11 @@ the import-roll tests share one database seeded once by ``gongzhi demo --seed-on
 
 from __future__ import annotations
 
+import hashlib
 import os
+import secrets
 import sqlite3
+import stat
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -142,7 +145,7 @@ def test_help_lists_every_command(place: Place) -> None:
     assert "GONGZHI_" in r.stdout  # points to where settings come from
 
 
-@pytest.mark.parametrize("secret", [None, "change-me", "too-short-secret"])
+@pytest.mark.parametrize("secret", [None, "change-me", "too-short-secret", "a" * 32])
 def test_serve_refuses_without_a_proper_secret(place: Place, secret: str | None) -> None:
     extra = {} if secret is None else {"GONGZHI_SECRET_KEY": secret}
     # were the check to pass, the server would start: the timeout turns that into a failure
@@ -151,6 +154,62 @@ def test_serve_refuses_without_a_proper_secret(place: Place, secret: str | None)
     assert "GONGZHI_SECRET_KEY" in r.stderr
     assert "Traceback" not in r.stderr
     assert not place.db.exists()  # refused before migrating anything
+
+
+def test_the_demo_flag_does_not_let_serve_run_on_a_generated_secret(place: Place) -> None:
+    """Issue #12: `GONGZHI_DEMO=1 gongzhi serve` served on a generated secret, silently."""
+    r = place.run("serve", "--port", "0", timeout=30, GONGZHI_DEMO="1")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "GONGZHI_SECRET_KEY" in r.stderr and "gongzhi demo" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+    assert not place.db.exists()
+
+
+def test_the_demo_refuses_a_deployment_secret_and_writes_nothing(place: Place) -> None:
+    """Issue #12: `gongzhi demo` in a deployment's environment planted an administrator whose
+    password is public. A configured GONGZHI_SECRET_KEY is refused before anything is made."""
+    r = place.run("demo", "--seed-only", GONGZHI_SECRET_KEY=secrets.token_urlsafe(32))
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "GONGZHI_SECRET_KEY" in r.stderr
+    assert "拒绝运行" in r.stderr and "refused" in r.stderr and "Nothing was written" in r.stderr
+    assert "Traceback" not in r.stderr and "gongzhi-demo" not in r.stdout
+    assert not (place.root / "var").exists()  # no database, no generated secret
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_demo_refuses_a_database_it_did_not_make_and_writes_nothing(place: Place) -> None:
+    """Issue #12: the demo beside a real administrator (the working directory is the service's, or
+    GONGZHI_DATABASE_URL names its database). Refused, in both languages; the file is unchanged."""
+    r = place.run("create-admin", "13911112222", "--password-stdin", stdin="a real pass phrase\n")
+    assert r.returncode == 0, r.stderr
+    before = _digest(place.db)
+    files = sorted(p.name for p in place.db.parent.iterdir())
+
+    r = place.run("demo", "--seed-only")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "account: 1" in r.stderr, r.stderr
+    assert "不是演示生成的数据" in r.stderr, r.stderr
+    assert "holds data the demo did not make" in r.stderr and "Nothing was written" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert _digest(place.db) == before
+    assert sorted(p.name for p in place.db.parent.iterdir()) == files
+    assert place.query("SELECT phone FROM account") == [("13911112222",)]
+
+
+def test_the_demo_runs_again_on_its_own_database_which_is_private(demo: Place) -> None:
+    """The README's first command works on a fresh machine (the fixture) and again on the demo's
+    own database, marked as a demo's; what it made is the service user's only (issue #12)."""
+    assert demo.query("SELECT id, demo FROM installation") == [(1, 1)]
+    r = demo.run("demo", "--seed-only")
+    assert r.returncode == 0, r.stderr
+    assert ADMIN_PHONE in r.stdout
+    assert demo.query("SELECT count(*) FROM account WHERE phone = ?", ADMIN_PHONE) == [(1,)]
+    assert stat.S_IMODE(demo.db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(demo.db.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE((demo.db.parent / "secret.key").stat().st_mode) == 0o600
 
 
 def test_migrate_creates_the_database_and_is_idempotent(place: Place) -> None:

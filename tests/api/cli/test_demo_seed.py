@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from api.cli import demo
+from api.cli import demo, demo_guard
 from api.runtime import Runtime
 from api.settings import Settings
-from api.store.models import Election, Elector, Question
+from api.store.models import Account, District, Election, Elector, Installation, Question
 from voting import secrecy
 
 
@@ -60,3 +60,26 @@ async def test_the_demo_seeds_one_open_election_and_prints_the_owners_codes(
     out = capsys.readouterr().out
     assert f"demo election / 演示表决 #{eid} (open, " in out
     assert out.count("  votingcode   ") == 3
+
+
+async def test_the_demo_refuses_a_database_holding_anything_else_and_writes_nothing(
+    settings: Settings, runtime: Runtime
+) -> None:
+    """Issue #12: seeding beside a real administrator planted one with a public password. On any
+    database (SQLite, PostgreSQL) the seeding transaction refuses and leaves no row behind."""
+    async with runtime.writer() as s:
+        s.add(Account(phone="13911112222", display_name="真的管理员", password_hash="x"))
+        await s.commit()
+
+    with pytest.raises(demo_guard.DemoRefused) as refused:
+        await demo.seed(settings)
+    assert "account: 1" in refused.value.en and "account: 1" in refused.value.zh
+    assert demo_guard.PUBLIC_LOGIN in refused.value.en  # says what it would have planted
+    async with runtime.reader() as s:
+        assert (await s.execute(select(func.count()).select_from(Account))).scalar_one() == 1
+        assert (await s.execute(select(func.count()).select_from(District))).scalar_one() == 0
+        assert (await s.execute(select(func.count()).select_from(Installation))).scalar_one() == 0
+
+
+def test_the_refusal_names_the_login_the_demo_plants() -> None:
+    assert f"{demo.ADMIN[0]} / {demo.DEMO_PASSWORD}" == demo_guard.PUBLIC_LOGIN
