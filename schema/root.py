@@ -37,6 +37,7 @@ from schema.live import LiveSubscription
 from schema.proposal import ProposalQuery
 from schema.proposal_mutations import ProposalMutation
 from schema.sharing import SharingExecutor
+from schema.suggestions import QuietExecutor, QuietValidationCache
 from schema.textguard import RefuseUnstorableText
 from schema.voting_resolvers import VotingMutation, VotingQuery
 
@@ -127,9 +128,14 @@ def build_schema(
         *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
+    # Without debug no "Did you mean …?" either: it would spell out the schema that introspection
+    # hides (schema/suggestions.py).
+    validation: Callable[[], SchemaExtension] = (
+        (lambda: ValidationCache(maxsize=256)) if limits.debug else QuietValidationCache
+    )
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        validation,
         lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: MaskErrors(
@@ -150,7 +156,7 @@ def build_schema(
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
-        execution_context_class=SharingExecutor,
+        execution_context_class=SharingExecutor if limits.debug else QuietExecutor,
     )
 
 

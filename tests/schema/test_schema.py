@@ -179,6 +179,41 @@ async def test_introspection_and_graphiql_with_debug(app_client: AppClient) -> N
     assert "graphiql" in r.text.lower()
 
 
+# Each misspelling, and a name graphql-core suggests for it (the variables' enum value too).
+MISSPELT = [
+    ("{ mee { displayName } }", {}, "me"),  # a field
+    ('{ community(idd: "1") { name } }', {}, "id"),  # an argument
+    ("{ me { ... on Communty { name } } }", {}, "Community"),  # a type
+    (  # an input field and an enum value, in the variables (coerced at execution)
+        "mutation ($i: AddCommentInput!) { addComment(input: $i) { __typename } }",
+        {"i": {"proposalId": "1", "body": "x", "proposedTxt": "y", "stance": "SUPORT"}},
+        "proposedText",
+    ),
+    (  # an enum value in the document
+        'mutation { addComment(input: {proposalId: 1, body: "x", stance: SUPORT}) { __typename } }',
+        {},
+        "SUPPORT",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "variables", "suggested"), MISSPELT)
+async def test_no_suggestions_name_the_schema_without_debug(
+    app_client: AppClient, query: str, variables: dict[str, Any], suggested: str
+) -> None:
+    """Issue #12: with introspection off, "Did you mean 'me'?" still spelled the schema out one
+    guess at a time. Without debug the errors say what is wrong and suggest nothing; with debug
+    they keep helping."""
+    quiet = refused(await post(await app_client(debug=False), query, variables=variables))
+    text = " ".join(e["message"] for e in quiet)
+    assert "did you mean" not in text.lower(), quiet
+    assert f"'{suggested}'" not in text, quiet
+
+    helped = refused(await post(await app_client(debug=True), query, variables=variables))
+    text = " ".join(e["message"] for e in helped)
+    assert "Did you mean" in text and f"'{suggested}'" in text, helped
+
+
 @pytest.mark.parametrize("debug", [False, True])
 async def test_queries_over_get_are_refused(app_client: AppClient, debug: bool) -> None:
     client = await app_client(debug=debug)
