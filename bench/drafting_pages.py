@@ -2,10 +2,10 @@
 
 Seeds a throwaway database — the demo compound (1,000 units), 50 proposals with signatures and
 comments, and a rule document whose published version has 80 clauses and 240 comments — then
-starts ``gongzhi serve`` (one worker, a random secret, a temporary var dir, a free port on
-127.0.0.1) and drives it with ``wrk`` if installed, or an httpx loop otherwise. For each query
-it reports req/s and p50/p99 latency, and the ratio of each page to the trivial query measured
-in the same run (target: at least 0.3), both anonymous and logged in: every page needs a
+starts ``gongzhi serve`` (one worker, a random secret, GONGZHI_DEMO=1, a temporary var dir, a
+free port on 127.0.0.1) and drives it with ``wrk`` if installed, or an httpx loop otherwise. For
+each query it reports req/s and p50/p99 latency, and the ratio of each page to the trivial query
+measured in the same run (target: at least 0.3), both anonymous and logged in: every page needs a
 logged-in viewer, and looking the session up is itself a large part of a small request.
 
 Pages, as the web client asks for them:
@@ -225,6 +225,7 @@ def start_server(url: str, var_dir: str, port: int, cache: bool) -> subprocess.P
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")},
         "GONGZHI_SECRET_KEY": SECRET,  # `gongzhi serve` refuses a generated one, demo or not
+        "GONGZHI_DEMO": "1",  # and a demo's database without it
         "GONGZHI_VAR_DIR": var_dir,
         "GONGZHI_DATABASE_URL": url,
         "GONGZHI_DRAFTING_CACHE_ENTRIES": "512" if cache else "0",

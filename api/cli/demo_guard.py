@@ -14,20 +14,24 @@ that administrator beside the real one, silently. So:
 * a refusal writes nothing: :func:`refuse_foreign_data` reads the database before the secret is
   generated and before anything is migrated, without the engine's pragmas (api/store/engine.py
   would create the file and switch the journal mode), and :func:`claim` checks again inside
-  the seeding transaction.
+  the seeding transaction;
+* the other way round, `gongzhi serve` refuses a database marked as a demo's
+  (:func:`refuse_serving_a_demo`) unless ``GONGZHI_DEMO`` says it is served as a demo on purpose:
+  a demo seeded into an empty database that was meant for production is caught there.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from api.settings import PREFIX, Settings
+from api.settings import PREFIX, Settings, SettingsError
 from api.store.models import Account, Community, District, Election, Installation
 
 # what the demo plants (api/cli/demo.py ADMIN and DEMO_PASSWORD; a test keeps them equal)
@@ -36,9 +40,10 @@ PUBLIC_LOGIN = "13800000000 / gongzhi-demo"
 PROBE_SECRET = "demo-guard-probe"  # noqa: S105 - not a secret: no key is derived from it
 DATA = {"account": Account, "district": District, "community": Community, "election": Election}
 ELSEWHERE = "GONGZHI_VAR_DIR=$(mktemp -d) gongzhi demo"
+T = TypeVar("T")
 
 
-class DemoRefused(Exception):
+class DemoRefused(SettingsError):
     """The demo will not run here, in Chinese and English; nothing was written."""
 
     def __init__(self, zh: str, en: str) -> None:
@@ -64,31 +69,58 @@ def refuse_a_deployment_secret(env: Mapping[str, str]) -> None:
 def refuse_foreign_data(settings: Settings) -> None:
     """Refuse a database holding data without the demo's marker; read only, before migrating."""
     url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite":
-        name = url.database or ""
-        if name in ("", ":memory:") or not Path(name).exists():
-            return  # nothing there yet: the demo will create it
-    held = asyncio.run(_read(url))
+    if _absent(url):
+        return  # nothing there yet: the demo will create it
+    held = asyncio.run(_read(url, _held))
     if held:
         raise _foreign(settings, held)
 
 
-async def _read(url: URL) -> str:
+async def _read(url: URL, look: Callable[[Connection], T]) -> T:
+    """``look`` at the database on a plain engine (no pragmas, no file created), then close."""
     engine = create_async_engine(url)
     try:
         async with engine.connect() as conn:
-            return await conn.run_sync(_held)
+            return await conn.run_sync(look)
     finally:
         await engine.dispose()
 
 
+def refuse_serving_a_demo(settings: Settings) -> None:
+    """`gongzhi serve`: refuse a demo's database (its administrator's password is public) unless
+    GONGZHI_DEMO is set; read only, before migrating."""
+    if settings.demo or _absent(make_url(settings.database_url)):
+        return
+    if asyncio.run(_read(make_url(settings.database_url), _marked)):
+        raise DemoRefused(
+            "gongzhi serve 拒绝运行：这是演示数据库（由 gongzhi demo 生成并标记），其中的管理员"
+            f"账号密码是公开的（{PUBLIC_LOGIN}）。正式部署请使用新的数据库；确实要以演示方式"
+            "提供服务，请设置 GONGZHI_DEMO=1。",
+            "gongzhi serve refused: this is a demo's database (made and marked by gongzhi demo), "
+            f"and its administrator's password is public ({PUBLIC_LOGIN}). Deploy on a database "
+            "of its own; to serve a demo on purpose, set GONGZHI_DEMO=1.",
+        )
+
+
+def _absent(url: URL) -> bool:
+    """A SQLite database that does not exist yet (nothing to read, nothing to refuse)."""
+    if url.get_backend_name() != "sqlite":
+        return False
+    name = url.database or ""
+    return name in ("", ":memory:") or not Path(name).exists()
+
+
+def _marked(conn: Connection) -> bool:
+    if Installation.__tablename__ not in inspect(conn).get_table_names():
+        return False
+    return bool(conn.execute(text("SELECT demo FROM installation WHERE id = 1")).scalar())
+
+
 def _held(conn: Connection) -> str:
     """What the database holds that the demo did not make ("" for nothing, or a demo's)."""
+    if _marked(conn):
+        return ""
     tables = set(inspect(conn).get_table_names())
-    if Installation.__tablename__ in tables:
-        marker = conn.execute(text("SELECT demo FROM installation WHERE id = 1")).scalar()
-        if marker:
-            return ""
     held = []
     for table in DATA:
         if table in tables:

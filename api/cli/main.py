@@ -158,12 +158,16 @@ def _safe_url(url: str) -> str:
 def _serve(
     args: argparse.Namespace, settings: Settings | None = None, *, demo: bool = False
 ) -> int:
-    """Serve; outside `gongzhi demo` (``demo``) only on a proper secret, GONGZHI_DEMO or not."""
+    """Serve; outside `gongzhi demo` (``demo``) only on a proper secret, GONGZHI_DEMO or not, and
+    a demo's database only with GONGZHI_DEMO (api/cli/demo_guard.py)."""
     import uvicorn
 
     settings = settings or Settings.from_env()
     if not demo:
+        from api.cli.demo_guard import refuse_serving_a_demo
+
         settings.check_production()
+        refuse_serving_a_demo(settings)  # its administrator's password is public
     from api.http.logs import config as log_config
 
     logging_config = log_config(settings.log_format)  # refuses a bad format before migrating

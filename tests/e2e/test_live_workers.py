@@ -125,12 +125,15 @@ def two_workers(
     tmp: Path, database_url: str, pubsub: dict[str, str]
 ) -> Iterator[tuple[Server, Server]]:
     """Worker A: `gongzhi demo` (migrates and seeds the shared database, prints the codes);
-    worker B: `gongzhi serve` on the same database, secret and pubsub."""
+    worker B: `gongzhi serve` on the same database, secret and pubsub (GONGZHI_DEMO=1: it is a
+    demo's database)."""
     env = {"GONGZHI_DATABASE_URL": database_url, **pubsub}
     # the demo refuses a configured secret: it finds SECRET as its own generated one
     plant_secret(tmp / "a", SECRET)
     a = Server(tmp / "a", env=env)
-    b = Server(tmp / "b", command="serve", env={**env, "GONGZHI_SECRET_KEY": SECRET})
+    b = Server(
+        tmp / "b", command="serve", env={**env, "GONGZHI_SECRET_KEY": SECRET, "GONGZHI_DEMO": "1"}
+    )
     try:
         a.start()
         b.start()

@@ -383,12 +383,13 @@ def seeded(var: Path, **env: str) -> tuple[Server, list[str]]:
 
     `gongzhi demo` refuses a configured GONGZHI_SECRET_KEY (api/cli/demo_guard.py), so SECRET is
     put where the demo keeps the secret it generates (var/secret.key) and taken away after the
-    seeding: the server gets it as GONGZHI_SECRET_KEY, as a deployment does."""
+    seeding: the server gets it as GONGZHI_SECRET_KEY, as a deployment does, and GONGZHI_DEMO=1,
+    without which `gongzhi serve` refuses a demo's database."""
     plant_secret(var)
     seed = run_cli(var, "demo", "--seed-only", GONGZHI_LOG_FORMAT="json", **env)
     assert seed.returncode == 0, seed.stdout + seed.stderr
     (var / "secret.key").unlink()
-    env = {"GONGZHI_SECRET_KEY": SECRET, "GONGZHI_LOG_FORMAT": "json", **env}
+    env = {"GONGZHI_SECRET_KEY": SECRET, "GONGZHI_LOG_FORMAT": "json", "GONGZHI_DEMO": "1", **env}
     server = Server(var, "serve", env=env)
     lines = seed.stdout.splitlines(keepends=True)
     server.read_demo(lines)

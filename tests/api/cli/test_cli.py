@@ -199,6 +199,15 @@ def test_the_demo_refuses_a_database_it_did_not_make_and_writes_nothing(place: P
     assert place.query("SELECT phone FROM account") == [("13911112222",)]
 
 
+def test_serve_refuses_the_demos_database_unless_told_it_is_a_demo(demo: Place) -> None:
+    """The other way round (issue #12): a demo seeded into an empty database meant for production
+    is marked, and `gongzhi serve` will not put its public administrator on line."""
+    r = demo.run("serve", "--port", "0", timeout=30, GONGZHI_SECRET_KEY=secrets.token_urlsafe(32))
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "demo's database" in r.stderr and "GONGZHI_DEMO=1" in r.stderr, r.stderr
+    assert "演示数据库" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_the_demo_runs_again_on_its_own_database_which_is_private(demo: Place) -> None:
     """The README's first command works on a fresh machine (the fixture) and again on the demo's
     own database, marked as a demo's; what it made is the service user's only (issue #12)."""
