@@ -24,6 +24,7 @@ from strawberry.types.graphql import OperationType
 from api.access.community import CommunityServices
 from api.access.drafting import RequestDraftingServices
 from api.access.elections import ElectionServices
+from api.http.guards import SESSION_COOKIE, session_credential
 from api.live.views import Live
 from api.runtime import Runtime
 from api.services import communities
@@ -34,7 +35,6 @@ from schema.contract.community import Viewer
 from schema.contract.errors import AppError
 
 log = logging.getLogger(__name__)
-SESSION_COOKIE = "gz_session"
 LANG_COOKIE = "gz_lang"
 
 
@@ -47,10 +47,9 @@ def pick_lang(conn: HTTPConnection) -> str:
 
 
 def session_token(conn: HTTPConnection) -> str | None:
-    auth = conn.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip() or None
-    return conn.cookies.get(SESSION_COOKIE)
+    """The session token, read as the CSRF guard reads it (api/http/guards.py)."""
+    credential = session_credential(conn)
+    return credential[1] if credential else None
 
 
 class RequestContext:

@@ -4,6 +4,11 @@ CSRF (docs/design.md §3.9): a browser sends the session cookie on any request t
 cookie-authenticated POST must also carry the custom header ``X-Gongzhi-CSRF``, which a
 cross-site form or a simple cross-origin fetch cannot add without a CORS preflight we never
 grant. Bearer-token clients are not exposed to CSRF and need no header.
+
+Which credential a request carries is read in one place, :func:`session_credential`, by both
+the CSRF guard and the session reader (api/http/context.py): two readings of one ``Cookie``
+header can disagree (two ``Cookie`` headers, ``gz_session =...``), and a guard that sees no
+session cookie where the reader finds one lets a cross-site post through (issue #12 item 11).
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 import asyncio
 import json
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http.media import JSON, content_type, negotiate
 
 CSRF_HEADER = b"x-gongzhi-csrf"
+SESSION_COOKIE = "gz_session"
 Refusal = tuple[int, bytes]
 
 
@@ -117,17 +124,30 @@ TOO_SLOW = _error(
 )
 
 
+def session_credential(conn: HTTPConnection) -> tuple[str, str] | None:
+    """``("bearer", token)``, ``("cookie", token)`` or None: the session a request presents.
+
+    The one reading of it. The cookie comes from Starlette's parser over every ``Cookie``
+    header (HTTP/2 may split one into several), which trims names the way browsers do, so
+    ``gz_session =x`` is the session cookie for the guard as for the reader. A bearer token
+    counts only from a single ``Authorization`` header; with several, none of them does.
+    """
+    auth = conn.headers.getlist("authorization")
+    if len(auth) == 1 and auth[0].lower().startswith("bearer "):
+        token = auth[0][7:].strip()
+        return ("bearer", token) if token else None
+    cookie = conn.cookies.get(SESSION_COOKIE)
+    return ("cookie", cookie) if cookie else None
+
+
 def csrf_refusal(scope: Scope) -> Refusal | None:
     """The error to answer with, or None when the request may proceed."""
     if scope.get("method") != "POST":
         return None
-    headers = dict(scope["headers"])
-    if headers.get(b"authorization", b"").lower().startswith(b"bearer "):
+    credential = session_credential(HTTPConnection(scope))
+    if credential is None or credential[0] != "cookie":
         return None
-    cookie = headers.get(b"cookie", b"")
-    if b"gz_session=" not in cookie:
-        return None
-    if headers.get(CSRF_HEADER):
+    if dict(scope["headers"]).get(CSRF_HEADER):
         return None
     return _error(
         403,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from api.runtime import Runtime
@@ -111,6 +113,43 @@ async def test_csrf_header_required_with_cookie(client: httpx.AsyncClient, world
     assert refused.json()["errors"][0]["extensions"]["code"] == "CSRF"
     ok = await client.post("/graphql", json={"query": ME}, headers={"x-gongzhi-csrf": "1"})
     assert ok.json()["data"]["me"]["displayName"] == "owner"
+
+
+# Each pair of headers below reached the owner's session while the old CSRF guard (which read the
+# last Cookie header, and looked for the bytes "gz_session=") saw no session cookie at all.
+Headers = list[tuple[str, str]]
+SMUGGLED: dict[str, Callable[[str], Headers]] = {
+    "space before the equals sign": lambda t: [("cookie", f"gz_session ={t}")],
+    "session in the first of two Cookie headers": lambda t: [
+        ("cookie", f"gz_session={t}"),
+        ("cookie", "gz_lang=zh"),
+    ],
+    "a bearer header after another Authorization header": lambda t: [
+        ("authorization", "Basic b3duZXI6eA=="),
+        ("authorization", "Bearer not-a-session"),
+        ("cookie", f"gz_session={t}"),
+    ],
+}
+
+
+@pytest.mark.parametrize("case", list(SMUGGLED))
+async def test_csrf_guard_and_session_reader_parse_cookies_alike(
+    client: httpx.AsyncClient, world: World, case: str
+) -> None:
+    """Issue #12 item 11: one parser. A malformed Cookie header is either a session cookie for
+    both the CSRF guard and the session reader (so the header is required) or for neither."""
+    token = (await login(client, "13900000001", PASSWORD, bearer=True)).json()["data"]["login"][
+        "token"
+    ]
+    client.cookies.clear()  # only the headers below carry the session
+    headers = SMUGGLED[case](token)
+    refused = await client.post("/graphql", json={"query": ME}, headers=headers)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["errors"][0]["extensions"]["code"] == "CSRF"
+    allowed = await client.post(
+        "/graphql", json={"query": ME}, headers=[*headers, ("x-gongzhi-csrf", "1")]
+    )
+    assert allowed.json() == {"data": {"me": {"displayName": "owner"}}}
 
 
 async def test_form_posts_are_not_graphql(client: httpx.AsyncClient, world: World) -> None:
