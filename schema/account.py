@@ -69,6 +69,11 @@ class ActivateInput:
     phone: str
     code: str = strawberry.field(description="The activation code printed on the owner's letter.")
     password: str
+    bearer: bool = strawberry.field(
+        default=False,
+        description="Return the session token in the response for non-browser clients "
+        "(browsers get an HttpOnly cookie instead), as login does.",
+    )
 
 
 @strawberry.type
@@ -108,7 +113,7 @@ class AccountMutation:
                 phone=input.phone, code=input.code, password=input.password
             )
             info.context.remember_session(token)
-            return LoginSuccess(me=Me(viewer=viewer), token=None)
+            return LoginSuccess(me=Me(viewer=viewer), token=token if input.bearer else None)
 
         return await attempt(info, run)
 

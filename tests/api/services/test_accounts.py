@@ -227,6 +227,40 @@ async def test_activation_letter_flow(gql: Gql, world: World, runtime: Runtime) 
     assert roles == 1
 
 
+async def test_activation_returns_the_token_to_bearer_clients(
+    gql: Gql, world: World, client: httpx.AsyncClient
+) -> None:
+    """Issue #12 item 18: like login, activateAccount answers a bearer client with its token (a
+    phone app has no cookie jar) and a browser with the HttpOnly cookie only."""
+    issued = await gql(ISSUE, {"c": str(world.a), "p": None}, token=world.tokens["committee"])
+    letters = {x["name"]: x["code"] for x in issued["data"]["issueActivationCodes"]["letters"]}
+    query = """mutation($phone: String!, $code: String!, $bearer: Boolean!) {
+      activateAccount(input: {phone: $phone, code: $code, password: "a good password",
+                              bearer: $bearer}) {
+        __typename ... on LoginSuccess { token me { displayName } } } }"""
+    client.cookies.clear()
+    app = await client.post(
+        "/graphql",
+        json={
+            "query": query,
+            "variables": {"phone": "13900000004", "code": letters["赵六"], "bearer": True},
+        },
+    )
+    token = app.json()["data"]["activateAccount"]["token"]
+    assert token, app.json()
+    client.cookies.clear()  # the app keeps no cookie: the returned token alone is its session
+    assert (await gql(ME, token=token))["data"]["me"] == {"displayName": "赵六"}
+    browser = await client.post(
+        "/graphql",
+        json={
+            "query": query,
+            "variables": {"phone": "13900000003", "code": letters["王五"], "bearer": False},
+        },
+    )
+    assert browser.json()["data"]["activateAccount"]["token"] is None  # the cookie carries it
+    assert "gz_session=" in browser.headers["set-cookie"]
+
+
 async def test_owners_cannot_issue_codes(gql: Gql, world: World) -> None:
     r = await gql(ISSUE, {"c": str(world.a), "p": None}, token=world.tokens["owner"])
     assert r["data"]["issueActivationCodes"]["code"] == "FORBIDDEN"
