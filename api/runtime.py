@@ -22,7 +22,7 @@ from api.services.audit import AuditQueue
 from api.services.ballots import check_accepting
 from api.services.castqueue import CastQueue
 from api.services.passwords import Passwords
-from api.services.ratelimit import SlidingWindow
+from api.services.ratelimit import LoginThrottle, SlidingWindow
 from api.settings import Settings
 from api.store.engine import create_engine, session_factory
 from api.store.models import Election
@@ -116,7 +116,7 @@ class Runtime:
             reader=session_factory(engine, write=False),
             passwords=Passwords(settings),
             limiters=Limiters(
-                phone=SlidingWindow(settings.login_max_per_phone, window),
+                login=LoginThrottle.from_settings(settings),
                 address=SlidingWindow(settings.login_max_per_address, window),
             ),
             code_limiter=SlidingWindow(settings.login_max_per_phone, window),
@@ -131,4 +131,5 @@ class Runtime:
         await self.cast_queue.drain_all()  # graceful shutdown: finish casts in flight
         await self.audit_queue.drain()
         await self.live.close()
+        await self.limiters.login.close()
         await self.engine.dispose()

@@ -51,6 +51,15 @@ class Settings:
     argon2_concurrency: int = 2
     session_days: int = 14
     cookie_secure: bool = False
+    # Failed logins (api/services/ratelimit.py), in the `limits` library's notation, each a stack
+    # of moving windows whose waits grow: per phone *and* client (the right password from another
+    # client is never refused), and per client over all phones (a spray). The client is the
+    # address the connection came from, or X-Forwarded-For's when it came from a trusted proxy.
+    login_limits: str = "5/minute;10/15 minutes;20/day"
+    login_limits_per_client: str = "30/15 minutes;200/day"
+    trusted_proxies: str = ""  # comma-separated addresses or networks of the reverse proxies
+    # Wrong voting codes per account and election, and failed activation codes per client, in
+    # a sliding window of login_window_seconds (the names are older than their use).
     login_window_seconds: int = 900
     login_max_per_phone: int = 5
     login_max_per_address: int = 30
@@ -145,6 +154,10 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def proxies(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property
     def origins(self) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.http.context import RequestContext, Transaction
 from api.http.guards import BodyLimit, csrf_refusal, send_refusal
@@ -49,7 +50,7 @@ from api.http.refusals import (
 from api.http.shutdown import Draining
 from api.live.views import Live
 from api.runtime import Runtime
-from api.settings import Settings
+from api.settings import Settings, SettingsError
 from schema import root
 from schema.live import PAYLOADS
 from schema.sharing import EncodedData
@@ -311,6 +312,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.add_middleware(draining.middleware)
     app.add_middleware(AccessLog)
+    if settings.proxies:
+        # The client address behind a reverse proxy (login limits, api/services/ratelimit.py):
+        # X-Forwarded-For is read only from the proxies named here, so nobody else can claim
+        # another address; without any, the connection's own address counts.
+        if "*" in settings.proxies:
+            raise SettingsError(
+                "GONGZHI_TRUSTED_PROXIES must name the proxies' addresses, not '*': anyone could "
+                "claim any client address / GONGZHI_TRUSTED_PROXIES 须列出代理的地址，不能为 '*'"
+            )
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies)
     return app
 
 

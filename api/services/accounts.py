@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services import audit
 from api.services.passwords import Passwords, password_problem
-from api.services.ratelimit import SlidingWindow
+from api.services.ratelimit import LoginThrottle, SlidingWindow
 from api.store.models import (
     Account,
     LoginSession,
@@ -54,8 +54,8 @@ def new_code(length: int = 12) -> str:
 
 @dataclass
 class Limiters:
-    phone: SlidingWindow
-    address: SlidingWindow
+    login: LoginThrottle  # failed logins per (phone, client) and per client, across workers
+    address: SlidingWindow  # failed activation codes per client (api/services/activation.py)
 
 
 BAD_CREDENTIALS = AppError(
@@ -151,7 +151,7 @@ async def login(
     session_days: int,
 ) -> tuple[Viewer, str]:
     phone = normalize_phone(phone)
-    wait = max(limiters.phone.retry_after(phone), limiters.address.retry_after(address))
+    wait = await limiters.login.retry_after(phone, address)
     if wait:
         raise AppError(
             "RATE_LIMITED",
@@ -166,10 +166,9 @@ async def login(
     stored = account.password_hash if usable and account is not None else None
     ok, rehashed = await passwords.verify(stored, password)
     if not ok or account is None:
-        limiters.phone.hit(phone)
-        limiters.address.hit(address)
+        await limiters.login.failed(phone, address)
         raise BAD_CREDENTIALS
-    limiters.phone.reset(phone)
+    await limiters.login.succeeded(phone, address)
     if rehashed:
         account.password_hash = rehashed
     token = await start_session(session, account, now=now, days=session_days)

@@ -1,24 +1,140 @@
-"""Sliding-window counters for login attempts, per phone and per client address.
+"""Rate limits: failed logins per (phone, client) and per client, shared by every worker, and the
+in-process sliding window that limits wrong voting codes and activation codes.
 
-Kept in process memory: each uvicorn worker limits on its own, so with W workers an attacker gets
-at most W times the configured attempts; that is still a few dozen guesses per window against an
-argon2id hash. A shared limit across hosts would go to Redis with the pubsub (issue #5).
+Failed logins (docs/design.md §3.9, issue #12 item 8). A lock on the phone alone is a denial of
+service: five wrong passwords from anywhere kept the owner out, and behind a proxy every client
+had one address, so thirty failures kept everybody out. So the counters are per (phone, client)
+— the right password from another client is never refused — and per client over all phones
+(a spray); the client is the address the trusted proxy saw (api/http/app.py). Each is a stack of
+windows in ``limits`` notation (``5/minute;10/15 minutes;20/day``): once a client has spent the
+first, it waits for the shortest window to end; further failures spend the longer ones, so the
+delays grow with the guessing and shrink again as the windows end. Fixed windows, not moving
+ones: the in-process storage sweeps moving windows with a thread hop per key, which a spray of
+phone numbers would turn into a busy loop.
+
+The counters live in the ``limits`` library's storage: in Redis with ``GONGZHI_PUBSUB=redis``
+(one count for every worker of every host), else in this process. Neither forgets a counter to
+make room for another: a spray of 100,000 phone numbers costs memory (bounded by how fast failed
+logins can arrive, each paying an argon2 verification) but never resets the counter of the phone
+under attack, as the old bounded cache did. Phone numbers are stored as digests.
 """
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
+import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from cachetools import TTLCache
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter
+from redis.asyncio import ConnectionPool
+
+from api.settings import Settings, SettingsError
 
 # keys tracked at once; past it the least recently hit key is forgotten (bounded memory under a
 # spray of phone numbers or addresses), never every key at once
 MAX_KEYS = 100_000
+KEY_PREFIX = "gongzhi-limits"  # every key this service writes to Redis starts with it
+
+
+class LoginThrottle:
+    """Failed logins, counted per (phone, client) and per client; shared through ``storage``."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        per_phone_and_client: Sequence[RateLimitItem],
+        per_client: Sequence[RateLimitItem],
+        pool: ConnectionPool | None = None,
+    ) -> None:
+        self.storage = storage
+        self._pool = pool  # the Redis connections, closed with the runtime
+        self._limiter = FixedWindowRateLimiter(storage)
+        self._pair = tuple(per_phone_and_client)
+        self._client = tuple(per_client)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoginThrottle:
+        try:
+            pair = parse_many(settings.login_limits)
+            client = parse_many(settings.login_limits_per_client)
+        except ValueError as e:
+            raise SettingsError(
+                f"GONGZHI_LOGIN_LIMITS or GONGZHI_LOGIN_LIMITS_PER_CLIENT: {e}"
+                " (e.g. '5/minute;10/15 minutes;20/day')"
+            ) from None
+        if settings.pubsub != "redis":
+            return cls(MemoryStorage(), pair, client)
+        pool = ConnectionPool.from_url(settings.redis_url)
+        storage = RedisStorage(
+            "async+" + settings.redis_url,
+            implementation="redispy",
+            key_prefix=KEY_PREFIX,
+            connection_pool=pool,  # type: ignore[arg-type]  # passed on to redis-py
+        )
+        return cls(storage, pair, client, pool=pool)
+
+    def _checks(self, phone: str, client: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+        client = client_key(client)
+        pair = ("login", _digest(phone), client)
+        return [(item, pair) for item in self._pair] + [
+            (item, ("login-client", client)) for item in self._client
+        ]
+
+    async def retry_after(self, phone: str, client: str) -> int:
+        """Seconds until ``client`` may try ``phone`` again (0 = now). Counts nothing."""
+        wait = 0.0
+        now = time.time()  # the clock the limits storage keeps its windows by
+        for item, ids in self._checks(phone, client):
+            if not await self._limiter.test(item, *ids):
+                reset = (await self._limiter.get_window_stats(item, *ids)).reset_time
+                wait = max(wait, reset - now)
+        return max(1, math.ceil(wait)) if wait > 0 else 0
+
+    async def failed(self, phone: str, client: str) -> None:
+        for item, ids in self._checks(phone, client):
+            await self._limiter.hit(item, *ids)
+
+    async def succeeded(self, phone: str, client: str) -> None:
+        """The right password: forget this pair's failures (not the client's spray count)."""
+        for item in self._pair:
+            await self._limiter.clear(item, "login", _digest(phone), client_key(client))
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+
+
+def _digest(phone: str) -> str:
+    return hashlib.sha256(phone.encode()).hexdigest()[:32]
+
+
+def client_key(address: str) -> str:
+    """The client an address counts as: an IPv6 host is its /64 (one subscriber's network, whose
+    addresses it may rotate through at will), anything else itself."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 class SlidingWindow:
+    """In-process counters (per worker) for wrong voting codes per account and election, and
+    failed activation codes per client address. The voting-code keys are an account's own
+    elections, which nobody can spray; the activation keys are addresses, so a client with very
+    many of them could push older counters out of the bound, and then gains only fresh guesses
+    at a code of 60 bits."""
+
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
         self.limit = limit
         self.window = window
