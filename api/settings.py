@@ -72,6 +72,9 @@ class Settings:
     operation_timeout_seconds: float = 10.0
     ws_init_timeout_seconds: float = 5.0
     ws_max_subscriptions: int = 20
+    # How often each worker re-reads the sessions of its open WebSockets and closes those whose
+    # session ended (logout, expiry, a disabled account) or lost a grant (api/live/sessions.py).
+    ws_session_check_seconds: float = 5.0
     # permessage-deflate keeps a zlib stream per connection (memory) and compresses every update
     # once per subscriber (CPU); tally updates are a kilobyte or two. Off unless bandwidth is dear.
     ws_compression: bool = False

@@ -28,7 +28,10 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
@@ -48,6 +51,7 @@ from api.http.refusals import (
     http_refusal,
 )
 from api.http.shutdown import Draining
+from api.live.sessions import SessionWatch, Watched
 from api.live.views import Live
 from api.runtime import Runtime
 from api.settings import Settings, SettingsError
@@ -90,13 +94,45 @@ class WebHeaders:
         await self.app(scope, receive, with_headers)
 
 
+SESSION_ENDED = 4403  # graphql-transport-ws's Forbidden: clients do not retry it
+
+
 class TransportWS(BaseGraphQLTransportWSHandler[RequestContext, None]):
-    """graphql-transport-ws as Strawberry speaks it, except at the subscription cap: Strawberry
-    answers one more ``subscribe`` with an ``error`` and keeps the connection, so a client stuck
-    in a loop subscribes for ever. We close with 4429 (the protocol's "too many" code), which
-    graphql-ws clients treat as fatal rather than retrying."""
+    """graphql-transport-ws as Strawberry speaks it, except:
+
+    * at the subscription cap: Strawberry answers one more ``subscribe`` with an ``error`` and
+      keeps the connection, so a client stuck in a loop subscribes for ever. We close with 4429
+      (the protocol's "too many" code), which graphql-ws clients treat as fatal rather than
+      retrying;
+    * the socket follows its session (api/live/sessions.py): once acknowledged it is watched,
+      and closed with 4403 when the session ends or loses a grant; a ``subscribe`` re-checks the
+      session first, so a revoked one opens nothing new.
+    """
+
+    watched: Watched | None = None
+
+    @property
+    def sessions(self) -> SessionWatch:
+        return Live.of(self.context.runtime).sessions
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        ctx = self.context
+        if self.connection_acknowledged and ctx.token and ctx.viewer is not None:
+            self.watched = self.sessions.watch(ctx.token, ctx.viewer, self.end_session)
+
+    async def end_session(self) -> None:
+        await self.websocket.close(code=SESSION_ENDED, reason="Session ended")
+
+    async def shutdown(self) -> None:
+        if self.watched is not None:
+            self.sessions.forget(self.watched)
+        await super().shutdown()
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.watched is not None and not await self.sessions.still_valid(self.watched):
+            await self.end_session()
+            return
         cap = self.max_subscriptions_per_connection
         if (
             self.connection_acknowledged

@@ -22,6 +22,7 @@ from api.access import topics
 from api.access.drafting import RequestDraftingServices
 from api.live.fanout import FanOut, LoadError
 from api.live.pubsub import create_backend
+from api.live.sessions import SessionWatch
 from api.runtime import Runtime
 from api.services import authz, ballots, comments, drafting_cache, proposal_support, tallies
 from api.services.elections import election_secret
@@ -70,6 +71,7 @@ class Live:
             max_rate=runtime.settings.pubsub_max_rate,
         )
         self._started = False
+        self.sessions = SessionWatch(runtime)  # open WebSockets follow their session
 
     @classmethod
     def attach(cls, runtime: Runtime, payloads: LivePayloads) -> Live:
@@ -100,6 +102,7 @@ class Live:
             await self.hub.start()
 
     async def close(self) -> None:
+        await self.sessions.close()
         await self.hub.close()
         await self.hub.backend.close()
 

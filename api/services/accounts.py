@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -121,6 +122,38 @@ async def viewer_from_token(session: AsyncSession, token: str, *, now: datetime)
             Grant(role=r, community_id=c, district_id=d) for *_, r, c, d in rows if r is not None
         ),
     )
+
+
+_GRANTS_OF_TOKENS = (
+    select(_login.token_hash, _role.role, _role.community_id, _role.district_id)
+    .select_from(LoginSession.__table__)
+    .join(Account.__table__, _account.id == _login.account_id)
+    .outerjoin(RoleMembership.__table__, _role.account_id == _account.id)
+    .where(
+        _login.token_hash.in_(bindparam("token_hashes", expanding=True)),
+        _login.expires_at > bindparam("now"),
+        _account.disabled_at.is_(None),
+    )
+)
+TOKENS_PER_QUERY = 500  # far below SQLite's and asyncpg's limits on bound parameters
+
+
+async def live_grants(
+    session: AsyncSession, token_hashes: Sequence[str], *, now: datetime
+) -> dict[str, frozenset[Grant]]:
+    """For each token digest whose session is still valid (not ended, not expired, account not
+    disabled): the grants its account holds now. Missing from the answer: no longer valid.
+    What the open WebSockets are re-checked against (api/live/sessions.py)."""
+    grants: dict[str, set[Grant]] = {}
+    unique = sorted(set(token_hashes))
+    for start in range(0, len(unique), TOKENS_PER_QUERY):
+        chunk = unique[start : start + TOKENS_PER_QUERY]
+        rows = await session.execute(_GRANTS_OF_TOKENS, {"token_hashes": chunk, "now": now})
+        for token_hash, role, community_id, district_id in rows:
+            held = grants.setdefault(token_hash, set())
+            if role is not None:
+                held.add(Grant(role=role, community_id=community_id, district_id=district_id))
+    return {token_hash: frozenset(held) for token_hash, held in grants.items()}
 
 
 async def start_session(
