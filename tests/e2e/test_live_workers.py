@@ -27,7 +27,7 @@ import pytest
 from tests.support.backends import unavailable
 from tests.support.demo import SECOND_SUPERVISOR, SUPERVISOR
 from tests.support.documents import QUESTIONS
-from tests.support.graphql_ws import WAIT, Client
+from tests.support.graphql_ws import WAIT, Client, closed_with
 from tests.support.server import Server, free_port, http, plant_secret
 
 PG_URL = (os.environ.get("GONGZHI_TEST_PG_URL") or "postgresql://root@127.0.0.1/test").replace(
@@ -260,6 +260,22 @@ async def test_a_supervisor_and_an_owner_on_two_workers_each_see_their_view_move
         assert moved["tally"]["releasedBallots"] == (n + 5) // 5 * 5
         assert moved["tally"]["questions"] is None and moved["tally"]["ballots"] is None
         assert moved["tally"]["participatingHeads"] > mine["tally"]["participatingHeads"]
+
+
+async def test_a_logout_on_one_worker_closes_the_socket_on_the_other(
+    redis_pair: tuple[Server, Server],
+) -> None:
+    """Issue #12 item 9 on two real workers: the supervisor watches on B and logs out on A; B
+    re-reads its sockets' sessions from the shared database and closes this one with 4403
+    within GONGZHI_WS_SESSION_CHECK_SECONDS (5 s), where it used to stream on."""
+    a, b = redis_pair
+    token = await http(a.sign_in, SUPERVISOR)  # a session of its own: the module's stays
+    async with Client.connect(b, token) as sup:
+        await sup.subscribe(b.election_id)
+        await sup.next_update()
+        out = await http(a.post, "mutation { logout { __typename } }", {}, token)
+        assert out["data"]["logout"]["__typename"] == "LogoutSuccess", out
+        assert await closed_with(sup.ws) == 4403
 
 
 async def test_after_a_redis_restart_the_watcher_on_the_other_worker_catches_up(
