@@ -16,23 +16,29 @@ The counters live in the ``limits`` library's storage: in Redis with ``GONGZHI_P
 (one count for every worker of every host), else in this process. Neither forgets a counter to
 make room for another: a spray of 100,000 phone numbers costs memory (bounded by how fast failed
 logins can arrive, each paying an argon2 verification) but never resets the counter of the phone
-under attack, as the old bounded cache did. Phone numbers are stored as digests.
+under attack, as the old bounded cache did. Phone numbers are stored as digests. While Redis
+cannot be reached each worker counts in its own memory, so logins go on, still limited.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import ipaddress
+import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from cachetools import TTLCache
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+from limits.errors import StorageError
 from redis.asyncio import ConnectionPool
+from redis.exceptions import RedisError
 
 from api.settings import Settings, SettingsError
 
@@ -40,6 +46,9 @@ from api.settings import Settings, SettingsError
 # spray of phone numbers or addresses), never every key at once
 MAX_KEYS = 100_000
 KEY_PREFIX = "gongzhi-limits"  # every key this service writes to Redis starts with it
+STORAGE_TIMEOUT = 2.0  # seconds a login waits on Redis before counting in-process instead
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class LoginThrottle:
@@ -55,6 +64,8 @@ class LoginThrottle:
         self.storage = storage
         self._pool = pool  # the Redis connections, closed with the runtime
         self._limiter = FixedWindowRateLimiter(storage)
+        # with Redis: the counts of this worker alone, used while Redis cannot be reached
+        self._fallback = None if pool is None else FixedWindowRateLimiter(MemoryStorage())
         self._pair = tuple(per_phone_and_client)
         self._client = tuple(per_client)
 
@@ -70,7 +81,11 @@ class LoginThrottle:
             ) from None
         if settings.pubsub != "redis":
             return cls(MemoryStorage(), pair, client)
-        pool = ConnectionPool.from_url(settings.redis_url)
+        pool = ConnectionPool.from_url(
+            settings.redis_url,
+            socket_connect_timeout=STORAGE_TIMEOUT,
+            socket_timeout=STORAGE_TIMEOUT,
+        )
         storage = RedisStorage(
             "async+" + settings.redis_url,
             implementation="redispy",
@@ -88,22 +103,46 @@ class LoginThrottle:
 
     async def retry_after(self, phone: str, client: str) -> int:
         """Seconds until ``client`` may try ``phone`` again (0 = now). Counts nothing."""
-        wait = 0.0
-        now = time.time()  # the clock the limits storage keeps its windows by
-        for item, ids in self._checks(phone, client):
-            if not await self._limiter.test(item, *ids):
-                reset = (await self._limiter.get_window_stats(item, *ids)).reset_time
-                wait = max(wait, reset - now)
+
+        async def wait_of(limiter: FixedWindowRateLimiter) -> float:
+            wait = 0.0
+            now = time.time()  # the clock the limits storage keeps its windows by
+            for item, ids in self._checks(phone, client):
+                if not await limiter.test(item, *ids):
+                    reset = (await limiter.get_window_stats(item, *ids)).reset_time
+                    wait = max(wait, reset - now)
+            return wait
+
+        wait = await self._run(wait_of)
         return max(1, math.ceil(wait)) if wait > 0 else 0
 
     async def failed(self, phone: str, client: str) -> None:
-        for item, ids in self._checks(phone, client):
-            await self._limiter.hit(item, *ids)
+        async def count(limiter: FixedWindowRateLimiter) -> None:
+            for item, ids in self._checks(phone, client):
+                await limiter.hit(item, *ids)
+
+        await self._run(count)
 
     async def succeeded(self, phone: str, client: str) -> None:
         """The right password: forget this pair's failures (not the client's spray count)."""
-        for item in self._pair:
-            await self._limiter.clear(item, "login", _digest(phone), client_key(client))
+
+        async def forget(limiter: FixedWindowRateLimiter) -> None:
+            for item in self._pair:
+                await limiter.clear(item, "login", _digest(phone), client_key(client))
+
+        await self._run(forget)
+
+    async def _run(self, op: Callable[[FixedWindowRateLimiter], Awaitable[T]]) -> T:
+        """``op`` on the shared counts; while Redis cannot be reached, on this worker's own, so
+        that a Redis outage neither stops logins nor lifts the limits."""
+        if self._fallback is None:
+            return await op(self._limiter)
+        try:
+            async with asyncio.timeout(STORAGE_TIMEOUT):
+                return await op(self._limiter)
+        except (RedisError, OSError, TimeoutError, StorageError) as e:
+            log.warning("login limits: Redis unavailable (%s); counting in this worker", e)
+            return await op(self._fallback)
 
     async def close(self) -> None:
         if self._pool is not None:

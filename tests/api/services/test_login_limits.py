@@ -158,3 +158,17 @@ async def test_workers_share_the_counts_through_redis(
     elsewhere = login_from(two, "198.51.100.80")
     assert (await elsewhere(OWNER, PASSWORD))["__typename"] == "LoginSuccess"
     await one.limiters.login.succeeded(OWNER, client)  # leave the shared Redis as found
+
+
+async def test_a_redis_outage_neither_stops_logins_nor_lifts_the_limits(
+    world: World, runtimes: Callable[..., Runtime], caplog: pytest.LogCaptureFixture
+) -> None:
+    """With Redis unreachable (a closed port) each worker counts in its own memory: the owner
+    still logs in, and a guesser is still held back."""
+    rt = runtimes(pubsub="redis", redis_url="redis://127.0.0.1:1/0")
+    guesser, owner = login_from(rt, "198.51.100.90"), login_from(rt, "198.51.100.91")
+    for _ in range(5):
+        assert (await guesser(OWNER, "guess"))["code"] == "BAD_CREDENTIALS"
+    assert (await guesser(OWNER, PASSWORD))["code"] == "RATE_LIMITED"
+    assert (await owner(OWNER, PASSWORD))["__typename"] == "LoginSuccess"
+    assert "login limits: Redis unavailable" in caplog.text
