@@ -14,10 +14,11 @@ phone numbers would turn into a busy loop.
 
 The counters live in the ``limits`` library's storage: in Redis with ``GONGZHI_PUBSUB=redis``
 (one count for every worker of every host), else in this process. Neither forgets a counter to
-make room for another: a spray of 100,000 phone numbers costs memory (bounded by how fast failed
-logins can arrive, each paying an argon2 verification) but never resets the counter of the phone
-under attack, as the old bounded cache did. Phone numbers are stored as digests. While Redis
-cannot be reached each worker counts in its own memory, so logins go on, still limited.
+make room for another: a spray of 100,000 phone numbers costs memory (bounded by the failed
+logins of the longest window, each of which paid an argon2 verification; a refused try stores
+nothing) but never resets the counter of the phone under attack, as the old bounded cache did.
+Phone numbers are stored as digests. While Redis cannot be reached each worker counts in its own
+memory, so logins go on, still limited.
 """
 
 from __future__ import annotations
