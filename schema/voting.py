@@ -56,8 +56,11 @@ class Count:
         description="yes | no | abstain | invalid | blank | candidate:<candidate id>"
     )
     heads: int
-    area: str
-    area_centi: int
+    area: str | None = strawberry.field(
+        description="Exact m²; null while voting is open for viewers below the supervisors "
+        "(area would tell a step's ballots apart, docs/design.md §3.7)."
+    )
+    area_centi: int | None
 
 
 @strawberry.type
@@ -65,7 +68,8 @@ class QuestionCount:
     question_id: strawberry.ID
     counts: list[Count]
     passing: bool | None = strawberry.field(
-        description="Resolutions: whether it would pass as the released counts stand."
+        description="Resolutions: whether it would pass as the released counts stand (null "
+        "where the area per option is hidden: the verdict depends on it)."
     )
 
 
@@ -115,7 +119,12 @@ class Tally:
             QuestionCount(
                 question_id=_id(q.question_id),
                 counts=[
-                    Count(key=c.key, heads=c.heads, area=area_m2(c.area), area_centi=c.area)
+                    Count(
+                        key=c.key,
+                        heads=c.heads,
+                        area=None if c.area is None else area_m2(c.area),
+                        area_centi=c.area,
+                    )
                     for c in q.counts
                 ],
                 passing=q.passing,
@@ -123,11 +132,14 @@ class Tally:
             for q in self.view.questions
         ]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The ledger's length; 0 while voting is open for viewers below the "
+        "supervisors (it would give the exact ballot count)."
+    )
     def ledger_seq(self) -> int:
         return self.view.ledger_seq
 
-    @strawberry.field
+    @strawberry.field(description="The ledger's head; empty where ledgerSeq is hidden.")
     def ledger_head(self) -> str:
         return self.view.ledger_head
 
@@ -247,13 +259,22 @@ class Election:
     def roll_area(self) -> str:
         return area_m2(self.row.roll_area)
 
-    @strawberry.field(description="The ballot ledger's head hash (printed on receipts).")
-    def ledger_head(self) -> str:
-        return self.row.ledger_head
+    @strawberry.field(
+        description="The ballot ledger's head hash (printed on receipts); empty while voting "
+        "is open for viewers below the supervisors."
+    )
+    async def ledger_head(self, info: Info) -> str:
+        return (await self._ledger(info))[1]
 
-    @strawberry.field
-    def ledger_seq(self) -> int:
-        return self.row.ledger_seq
+    @strawberry.field(
+        description="The ballot ledger's length; 0 while voting is open for viewers below the "
+        "supervisors (it would give the exact ballot count, docs/design.md §3.7)."
+    )
+    async def ledger_seq(self, info: Info) -> int:
+        return (await self._ledger(info))[0]
+
+    async def _ledger(self, info: Info) -> tuple[int, str]:
+        return await fetch(info, lambda: info.context.voting.ledger_position(self.row))
 
     @strawberry.field
     def result_digest(self) -> str | None:

@@ -3,8 +3,10 @@
 A cast checks the voting window, who the viewer may vote for (own electors, then active
 proxies), the voting code (rate-limited) and the answers, then hands the ballot to the
 group-commit queue (:mod:`api.services.castqueue`). The pairing of an elector with a choice
-exists only inside a cast, never in anything returned (docs/design.md §3.3). Afterwards anyone
-admitted may list the counted tracking codes and check their own receipt's.
+exists only inside a cast, never in anything returned (docs/design.md §3.3). Anyone admitted may
+check their own receipt's tracking code at any time, and list the counted tracking codes once
+voting has closed (supervisors and officials: at any time): while voting is open the list's
+length is the exact ballot count (docs/design.md §3.5, §3.7).
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, literal_column, select, true, union_all
 
-from api.access.election_scope import ElectionAccess
+from api.access.election_scope import STAFF_VIEW, ElectionAccess
 from api.services import ballots as store
 from api.services import elections as svc
 from api.services.ballot_input import ballot_context, choices_of, receipt_view
+from api.services.tally_views import tally_viewer_class
 from api.services.voting_messages import app_error
 from api.store.models import Ballot, Election, Elector, ElectorOwner, Person, Proxy
 from api.store.paging import decode_cursor, encode_cursor
@@ -26,7 +29,7 @@ from schema.contract.community import Viewer
 from schema.contract.errors import AppError, forbidden, not_found
 from schema.contract.page import Page
 from schema.contract.voting import AnswerIn, MyElectorView, ReceiptView
-from voting import secrecy
+from voting import secrecy, visibility
 from voting.channel import Channel
 from voting.errors import VotingError
 
@@ -137,7 +140,19 @@ class Casting(ElectionAccess):
 
         Paged by position, not with :func:`api.store.paging.keyset`: the order is by the code,
         a string, where keyset pages by an integer key; the cursor uses the same codec."""
-        await self.election(election_id)
+        election, community = await self._load(election_id)
+        if election.state == "draft" and not self._can(community, STAFF_VIEW):
+            raise not_found("表决", "election")
+        if not visibility.exact_visible(election.state, tally_viewer_class(self._me(), community)):
+            raise AppError(
+                "CODES_AFTER_CLOSE",
+                "投票截止后才公布全部查验码清单（清单长度就是选票数，投票期间只向监票人和街道/社区显示）；"
+                "投票期间请用回执上的查验码查询自己的选票",
+                "the list of tracking codes is published once voting has closed (its length is "
+                "the exact ballot count, shown only to supervisors while voting is open); until "
+                "then check your own ballot with the tracking code on your receipt",
+                field="electionId",
+            )
         where = [Ballot.election_id == election_id, Ballot.status == "counted"]
         total = int(
             (

@@ -14,8 +14,9 @@ from api.access.election_scope import STAFF_VIEW, ElectionAccess
 from api.services import audit, tallies
 from api.services import ballots as store
 from api.services.tally_views import tally_view, tally_viewer_class
+from api.store.models import Community, Election
 from schema.contract.errors import AppError
-from schema.contract.voting import BuildingTurnoutView, ResultView, TallyView
+from schema.contract.voting import BuildingTurnoutView, ElectionRow, ResultView, TallyView
 from voting import visibility
 
 
@@ -40,13 +41,7 @@ class Tallies(ElectionAccess):
                 )
                 await log_session.commit()
         step = visibility.release_step(election.state, election.tally_step)
-        released = await tallies.released_tally(
-            session=self.session,
-            election=election,
-            secret=self.secret(election.id),
-            step=step,
-            cache=self.rt.caches.tallies,
-        )
+        released = await self._released(election, step)
         return tally_view(
             released,
             shown,
@@ -57,10 +52,39 @@ class Tallies(ElectionAccess):
             ledger_head=election.ledger_head,
         )
 
+    async def _released(self, election: Election, step: int) -> tallies.Released:
+        return await tallies.released_tally(
+            session=self.session,
+            election=election,
+            secret=self.secret(election.id),
+            step=step,
+            cache=self.rt.caches.tallies,
+        )
+
     async def building_turnout(self, election_id: int) -> Sequence[BuildingTurnoutView]:
-        election, _ = await self._load(election_id, STAFF_VIEW)
-        rows = await store.building_turnout(self.session, election.id, self.secret(election.id))
+        """Exact for overseers and after the close; for the committee while open, in the steps
+        of the released tally (the sum would otherwise be the exact ballot count)."""
+        election, community = await self._load(election_id, STAFF_VIEW)
+        voted = None
+        if not visibility.exact_visible(election.state, tally_viewer_class(self._me(), community)):
+            step = visibility.release_step(election.state, election.tally_step)
+            voted = (await self._released(election, step)).slots
+        rows = await store.building_turnout(
+            self.session, election.id, self.secret(election.id), voted
+        )
         return [BuildingTurnoutView(b, n, v) for b, n, v in rows]
+
+    async def ledger_position(self, election: ElectionRow) -> tuple[int, str]:
+        """The ledger's (seq, head) where the viewer may see it, else (0, ""): while voting is
+        open the position is the exact ballot count (docs/design.md §3.7)."""
+        community = await self.session.get(Community, election.community_id)
+        if (
+            community is not None
+            and self.viewer is not None
+            and visibility.exact_visible(election.state, tally_viewer_class(self.viewer, community))
+        ):
+            return election.ledger_seq, election.ledger_head
+        return 0, ""
 
     async def result(self, election_id: int) -> ResultView | None:
         election, community = await self._load(election_id)

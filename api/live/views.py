@@ -5,7 +5,8 @@ version). Proposals and consultations look the same to everyone admitted (counts
 texts are fetched over HTTP, see schema/live.py), so their state is their payload. Elections:
 
 One load per election per tick reads the election and replays its ledger into the released
-tally (steps of k while open, exact after the close) and the per-building turnout. The render
+tally (steps of k while open, exact after the close) and the per-building turnout (exact, and in
+the same steps for the committee). The render
 turns that state into the GraphQL payload once per viewer class — ``overseer`` (supervisors,
 officials), ``staff`` (committee, preparatory group), ``member`` (owners) — and the election's
 visibility setting decides, at render time, what each class sees. The class, not the person,
@@ -48,6 +49,8 @@ class ElectionState_:
     ledger_head: str
     released: tallies.Released | None
     buildings: tuple[tuple[str, int, int], ...]
+    # the same in the steps of the released tally, for the committee while voting is open
+    buildings_released: tuple[tuple[str, int, int], ...]
 
 
 P = TypeVar("P")
@@ -180,6 +183,7 @@ class Live:
                 raise LoadError(topics.election(election_id))
             released = None
             buildings: tuple[tuple[str, int, int], ...] = ()
+            stepped: tuple[tuple[str, int, int], ...] = ()
             step = visibility.release_step(election.state, election.tally_step)
             if election.state not in visibility.UNTALLIED:
                 secret = election_secret(self.rt.settings.key("slot"), election.id)
@@ -191,6 +195,13 @@ class Live:
                     cache=self.rt.caches.tallies,
                 )
                 buildings = tuple(await ballots.building_turnout(session, election.id, secret))
+                stepped = (
+                    buildings
+                    if election.state in visibility.CLOSED
+                    else tuple(
+                        await ballots.building_turnout(session, election.id, secret, released.slots)
+                    )
+                )
             return ElectionState_(
                 version=visibility.election_version(election.ledger_seq, election.state),
                 election_id=election.id,
@@ -203,6 +214,7 @@ class Live:
                 ledger_head=election.ledger_head,
                 released=released,
                 buildings=buildings,
+                buildings_released=stepped,
             )
 
     def render(self, state: Any, variant: Hashable) -> Any:
@@ -223,7 +235,9 @@ class Live:
                 ledger_seq=state.ledger_seq,
                 ledger_head=state.ledger_head,
             )
-        shown = visibility.turnout_by_building_visible(cls) and state.buildings
+        exact = visibility.exact_visible(state.state, cls)
+        buildings = state.buildings if exact else state.buildings_released
+        shown = visibility.turnout_by_building_visible(cls) and buildings
         return self.payloads.election(
             ElectionLive(
                 election_id=state.election_id,
@@ -235,7 +249,7 @@ class Live:
                 ),
                 state=state.state,
                 tally=tally,
-                buildings=state.buildings if shown else None,
+                buildings=buildings if shown else None,
             )
         )
 

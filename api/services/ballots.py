@@ -10,7 +10,7 @@ counted ballot for one elector impossible even if this code were wrong.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -290,11 +290,16 @@ async def voted_slots(session: AsyncSession, election_id: int) -> set[str]:
 
 
 async def building_turnout(
-    session: AsyncSession, election_id: int, secret: bytes
+    session: AsyncSession,
+    election_id: int,
+    secret: bytes,
+    voted: Collection[str] | None = None,
 ) -> list[tuple[str, int, int]]:
     """(building, electors, voted) per building: whether an elector has voted is not stored,
-    so it is derived here from the slot keys (docs/design.md §3.3) — counts only, never choices."""
-    voted = await voted_slots(session, election_id)
+    so it is derived here from the slot keys (docs/design.md §3.3) — counts only, never choices.
+    ``voted``: the slots to count as voted (the released step's), else every counted ballot's."""
+    if voted is None:
+        voted = await voted_slots(session, election_id)
     per: dict[str, list[int]] = {}
     for key, building in await session.execute(
         select(Elector.key, Elector.building).where(Elector.election_id == election_id)

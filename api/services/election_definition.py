@@ -23,6 +23,7 @@ from schema.contract.errors import AppError
 from schema.contract.voting import ElectionIn, QuestionIn
 from voting.errors import VotingError
 from voting.rules import MatterType, validate_seats
+from voting.visibility import step_hides_a_ballot
 
 VISIBILITIES = ("supervisors", "all", "sealed")
 COMMITTEES = ("owners_committee", "supervisory_committee")
@@ -53,6 +54,23 @@ def checked_header(spec: ElectionIn) -> tuple[str, str]:
     if not spec.questions:
         raise AppError("NO_QUESTIONS", "至少需要一个表决事项", "add at least one question")
     return title, description
+
+
+def check_tally_step(community: Community) -> None:
+    """docs/design.md §3.7: a step of the live tally must hold more ballots than one person can
+    cast (their own and ``proxy_cap`` proxies'), or steps hide nothing (issue #12)."""
+    step, cap = community.tally_step, community.proxy_cap
+    if not step_hides_a_ballot(step, cap):
+        raise AppError(
+            "TALLY_STEP_TOO_SMALL",
+            f"本小区的计票步长为 {step}，必须大于每人可代理的业主数上限加一（{cap} + 1 = "
+            f"{cap + 1}）：一人最多投出自己和 {cap} 位委托人的选票，每一步须多于此数，"
+            "否则逐步公布的票数能读出别人的选票。请先调整小区的计票步长或代理上限。",
+            f"this compound's tally step is {step}; it must be larger than the proxy cap plus "
+            f"one ({cap} + 1 = {cap + 1}): one person casts their own ballot and up to {cap} "
+            "proxies', and each step must hold more ballots than that or the released counts "
+            "can show someone else's ballot. Change the compound's tally step or proxy cap first.",
+        )
 
 
 class _Definer:

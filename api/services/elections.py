@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services import audit, documents
 from api.services import ballots as ballot_store
-from api.services.election_definition import add_questions, checked_header
+from api.services.election_definition import add_questions, check_tally_step, checked_header
 from api.services.election_questions import candidates_of as candidates_of
 from api.services.election_questions import core_questions as core_questions
 from api.services.election_questions import questions_of as questions_of
@@ -86,6 +86,7 @@ async def define(
 ) -> Election:
     """Create a draft election, or replace a draft's whole definition."""
     title, description = checked_header(spec)
+    check_tally_step(community)
     if election is None:
         election = Election(community_id=community.id, created_by=actor)
         session.add(election)

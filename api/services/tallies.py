@@ -36,6 +36,8 @@ class Released:
     heads: int
     area: int
     questions: list[QuestionCounts]
+    # the slots of the released ballots: turnout by building in the same steps
+    slots: frozenset[str] = frozenset()
 
 
 async def _entries(session: AsyncSession, election_id: int) -> list[tuple[int, str, str]]:
@@ -103,6 +105,7 @@ async def released_tally(
             )
             for q in questions
         ],
+        slots=frozenset(visible),
     )
     cache[key] = released
     return released

@@ -27,13 +27,14 @@ def tally_viewer_class(viewer: Viewer, community: Community) -> str:
     )
 
 
-def question_counts(released: Released) -> list[QuestionCount]:
-    """The released counts as the API shows them (HTTP query and subscription alike)."""
+def question_counts(released: Released, *, area: bool) -> list[QuestionCount]:
+    """The released counts as the API shows them (HTTP query and subscription alike); without
+    ``area``, heads only: no area per option, nor the verdict that area decides."""
     return [
         QuestionCount(
             question_id=int(q.question_id),
-            counts=[Count(k, h, a) for k, h, a in q.counts],
-            passing=q.passing,
+            counts=[Count(k, h, a if area else None) for k, h, a in q.counts],
+            passing=q.passing if area else None,
         )
         for q in released.questions
     ]
@@ -49,8 +50,8 @@ def tally_view(
     ledger_seq: int,
     ledger_head: str,
 ) -> TallyView:
-    """Turnout toward the 2/3 lines always; counts, the exact ballot count and the ledger
-    position where ``shown`` allows (a hidden ledger position reads 0 and "")."""
+    """Turnout toward the 2/3 lines always; counts, their area, the exact ballot count and the
+    ledger position where ``shown`` allows (a hidden ledger position reads 0 and "")."""
     return TallyView(
         step=step,
         released_ballots=released.ballots,
@@ -62,7 +63,7 @@ def tally_view(
         participation_met=PARTICIPATION.met_both(
             released.heads, released.area, roll_heads, roll_area
         ),
-        questions=question_counts(released) if shown.counts else None,
+        questions=question_counts(released, area=shown.area) if shown.counts else None,
         ledger_seq=ledger_seq if shown.ledger else 0,
         ledger_head=ledger_head if shown.ledger else "",
     )

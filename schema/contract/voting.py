@@ -134,14 +134,15 @@ class MyElectorView:
 class Count:
     key: str  # yes | no | abstain | invalid | blank | candidate id
     heads: int
-    area: int
+    area: int | None  # None while open below the supervisors (voting/visibility.py)
 
 
 @dataclass(frozen=True)
 class QuestionCount:
     question_id: int
     counts: Sequence[Count]
-    passing: bool | None  # resolutions: would pass as it stands; None for committees
+    # resolutions: would pass as it stands; None for committees, and where area is hidden
+    passing: bool | None
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ class VotingServices(Protocol):
     async def candidates(self, election_id: int) -> Sequence[CandidateRow]: ...
     async def my_electors(self, election_id: int) -> Sequence[MyElectorView]: ...
     async def tally(self, election_id: int) -> TallyView: ...
+    async def ledger_position(self, election: ElectionRow) -> tuple[int, str]: ...
     async def building_turnout(self, election_id: int) -> Sequence[BuildingTurnoutView]: ...
     async def result(self, election_id: int) -> ResultView | None: ...
     async def signoffs(self, election_id: int) -> Sequence[SignoffRow]: ...

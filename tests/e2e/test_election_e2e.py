@@ -143,12 +143,11 @@ async def test_committee_and_resolution_from_draft_to_published(
     assert superseded["data"]["ballotStatus"] == "SUPERSEDED"
     counted = await gql(status, {"e": eid, "t": r_zhao_2["receipt"]["trackingCode"]}, token=zhang)
     assert counted["data"]["ballotStatus"] == "COUNTED"
-    codes = await gql(
-        "query($e: ID!) { trackingCodes(electionId: $e) { totalCount nodes } }",
-        {"e": eid},
-        token=zhang,
-    )
-    listed = codes["data"]["trackingCodes"]
+    codes_q = "query($e: ID!) { trackingCodes(electionId: $e) { totalCount nodes } }"
+    # while open the list's length is the exact ballot count: supervisors only (issue #12)
+    early = await gql(codes_q, {"e": eid}, token=zhang, expect_errors=True)
+    assert early["errors"][0]["extensions"]["code"] == "CODES_AFTER_CLOSE"
+    listed = (await gql(codes_q, {"e": eid}, token=sup1))["data"]["trackingCodes"]
     assert listed["totalCount"] == 3
     assert sorted(listed["nodes"]) == listed["nodes"]  # code order, not cast order
     assert {r["receipt"]["trackingHash"] for r in (r_zhang, r_li, r_zhao_2)} == set(listed["nodes"])
@@ -159,6 +158,9 @@ async def test_committee_and_resolution_from_draft_to_published(
     assert late["code"] == "TOO_LATE"
     closed = (await transition(gql, "closeElection", eid, sup1))["election"]
     assert closed["state"] == "CLOSED"
+    # once closed every owner reads the whole list
+    after = (await gql(codes_q, {"e": eid}, token=zhang))["data"]["trackingCodes"]
+    assert after == listed
 
     final = (await gql(TALLY, {"e": eid}, token=sup1))["data"]["election"]
     tally = final["tally"]

@@ -59,21 +59,47 @@ def test_nobody_sees_counts_before_the_opening(state: str, visibility: str) -> N
 
 
 @given(st.sampled_from(STATES), st.sampled_from(VISIBILITIES), st.sampled_from(CLASSES))
-def test_queried_and_streamed_differ_only_in_the_ledger_position(
-    state: str, visibility: str, cls: str
-) -> None:
+def test_queried_and_streamed_show_the_same(state: str, visibility: str, cls: str) -> None:
+    """Issue #12: the HTTP query used to show everyone the ledger position (the exact ballot
+    count) that the subscription hid; neither channel now tells more than the other."""
     queried = v.queried(state, visibility, cls)
-    streamed = v.streamed(state, visibility, cls)
-    assert (queried.counts, queried.exact_ballots) == (streamed.counts, streamed.exact_ballots)
+    assert queried == v.streamed(state, visibility, cls)
     assert queried.counts == v.counts_visible(state, visibility, cls)
-    assert queried.exact_ballots == (cls == OVERSEER or state in v.CLOSED)
-    assert queried.ledger
-    assert streamed.ledger == (cls == OVERSEER)
+    exact = cls == OVERSEER or state in v.CLOSED
+    assert (queried.area, queried.exact_ballots, queried.ledger) == (exact, exact, exact)
+
+
+@pytest.mark.parametrize("cls", [STAFF, MEMBER])
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+def test_below_the_supervisors_an_open_tally_has_no_area_and_no_exact_count(
+    visibility: str, cls: str
+) -> None:
+    """Issue #12 item 2: while voting is open per-option area and every exact count are the
+    overseers'; after the close (and once published) the figures are whole."""
+    shown = v.queried("open", visibility, cls)
+    assert not (shown.area or shown.exact_ballots or shown.ledger)
+    assert not v.exact_visible("open", cls)
+    assert v.exact_visible("open", OVERSEER)
+    for state in v.CLOSED:
+        assert v.exact_visible(state, cls)
+
+
+def test_a_step_must_hold_more_ballots_than_one_person_casts() -> None:
+    """Issue #12 item 2: an owner casts their own ballot and up to ``proxy_cap`` proxies'."""
+    assert v.step_hides_a_ballot(5, 3)  # the defaults
+    assert not v.step_hides_a_ballot(4, 3)
+    assert not v.step_hides_a_ballot(1, 0)
+    assert v.step_hides_a_ballot(2, 0)
+    assert not v.step_hides_a_ballot(1000, None)  # no cap: no step is large enough
 
 
 def test_the_district_turnout_never_shows_counts_nor_a_single_ballot_while_open() -> None:
-    assert v.turnout_only("open") == v.Shown(counts=False, exact_ballots=False, ledger=True)
-    assert v.turnout_only("closed") == v.Shown(counts=False, exact_ballots=True, ledger=True)
+    assert v.turnout_only("open") == v.Shown(
+        counts=False, area=False, exact_ballots=False, ledger=True
+    )
+    assert v.turnout_only("closed") == v.Shown(
+        counts=False, area=False, exact_ballots=True, ledger=True
+    )
 
 
 @given(

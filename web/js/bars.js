@@ -105,11 +105,13 @@ export function questionCounts(question, count, tally) {
     mark = 0.5;
   }
   const byKey = new Map(count.counts.map((c) => [c.key, c]));
+  const areaShown = count.counts.every((c) => c.area !== null && c.area !== undefined);
   const rows = keys.map((key) => {
-    const c = byKey.get(key) ?? { key, heads: 0, area: "0.00" };
-    const cArea = centi(c.area);
+    // area per option is null while voting is open below the supervisors (docs/design.md §3.7)
+    const c = byKey.get(key) ?? { key, heads: 0, area: areaShown ? "0.00" : null };
+    const cArea = areaShown ? centi(c.area) : 0;
     const candidate = key.startsWith("candidate:");
-    const over = candidate && heads > 0 && 2 * c.heads > heads && 2 * cArea > area;
+    const over = areaShown && candidate && heads > 0 && 2 * c.heads > heads && 2 * cArea > area;
     return h(
       "li",
       { class: `count count-${key.split(":")[0]}`, dataset: { key } },
@@ -130,7 +132,7 @@ export function questionCounts(question, count, tally) {
         mark,
         kind: "heads",
       }),
-      bar({
+      !areaShown ? null : bar({
         label: t("count.area"),
         part: cArea,
         whole: area,
@@ -163,6 +165,7 @@ export function questionCounts(question, count, tally) {
         : t("count.committeeBase", { seats: formatNumber(question.seats) }),
     ),
     verdict,
+    areaShown ? null : h("p", { class: "note", dataset: { areaHidden: "" } }, t("count.areaHidden")),
     h("ul", { class: "counts-list" }, rows),
   );
 }

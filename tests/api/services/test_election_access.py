@@ -139,6 +139,18 @@ async def _watched(runtime: Runtime, election: str, token: str) -> dict[str, Any
     return first.data["electionTally"]  # type: ignore[index,no-any-return]
 
 
+def _heads_only(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The counts as a viewer below the supervisors sees them while voting is open."""
+    return [
+        {
+            **q,
+            "passing": None,
+            "counts": [{**c, "areaCenti": None} for c in q["counts"]],
+        }
+        for q in questions
+    ]
+
+
 def _counts(tally: dict[str, Any]) -> dict[str, tuple[int, int]] | None:
     questions = tally["questions"]
     if questions is None:
@@ -184,9 +196,18 @@ async def test_who_sees_live_counts_and_results(
             assert (counts is not None) == (role in counts_to), (phase, role, counts)
             if counts is not None:
                 assert counts["yes"][0] == 3 and counts["no"][0] == 2, (phase, role)
+                # area per option (and the verdict it decides) only with the exact figures
+                # (issue #12: area tells a step's ballots apart)
+                for _, area in counts.values():
+                    assert (area is not None) == (role in exact_to), (phase, role, counts)
+                passing = tally["questions"][0]["passing"]
+                assert (passing is not None) == (role in exact_to), (phase, role)
             assert (tally["ballots"] == 5) == (role in exact_to), (phase, role)
             if role not in exact_to:
                 assert tally["ballots"] is None, (phase, role)
+            # the ledger position is the exact ballot count (issue #12)
+            assert (view["ledgerSeq"] > 0) == (role in exact_to), (phase, role)
+            assert (view["ledgerHead"] != "") == (role in exact_to), (phase, role)
 
     tokens = place.tokens
     views = {role: await _tally(gql, e.id, tokens[role]) for role in ROLES}
@@ -260,7 +281,9 @@ async def test_live_counts_move_only_in_steps_of_k(
     five = await _tally(gql, e.id, supervisor)
     assert five["tally"]["releasedBallots"] == 5
     assert _counts(five["tally"]) == expected(cast_so_far)
-    assert (await _tally(gql, e.id, owner))["tally"]["questions"] == five["tally"]["questions"]
+    # an owner sees the same heads, without the area per option or the verdict (issue #12)
+    heads_only = _heads_only(five["tally"]["questions"])
+    assert (await _tally(gql, e.id, owner))["tally"]["questions"] == heads_only
 
     await vote(0, "no")  # a re-vote: still 5 counted ballots
     revoted = await _tally(gql, e.id, supervisor)
@@ -268,7 +291,8 @@ async def test_live_counts_move_only_in_steps_of_k(
     assert revoted["tally"]["releasedBallots"] == 5 and revoted["tally"]["ballots"] == 5
     assert revoted["tally"]["questions"] == five["tally"]["questions"]
     owner_view = await _tally(gql, e.id, owner)
-    assert owner_view["tally"]["questions"] == five["tally"]["questions"]
+    assert owner_view["tally"]["questions"] == heads_only
+    assert (owner_view["ledgerSeq"], owner_view["ledgerHead"]) == (0, "")
     assert owner_view["tally"]["participatingHeads"] == five["tally"]["participatingHeads"]
     cast_so_far[voters[0][0]] = "no"
 

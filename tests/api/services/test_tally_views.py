@@ -45,6 +45,19 @@ def test_an_owner_watching_sees_turnout_in_steps_and_no_ledger_position() -> Non
     assert v.participation_met
 
 
+def test_an_owner_seeing_counts_while_open_sees_heads_only() -> None:
+    """Issue #12 item 2: with visibility "all" an owner sees heads per option, but no area per
+    option (a fingerprint of who chose what), no verdict (area decides it) and no exact count."""
+    v = view(visibility.queried("open", "all", visibility.MEMBER))
+    assert v.questions == [QuestionCount(7, [Count("yes", 30, None), Count("no", 20, None)], None)]
+    assert (v.released_ballots, v.ballots, v.ledger_seq, v.ledger_head) == (50, None, 0, "")
+    after = view(visibility.queried("published", "all", visibility.MEMBER))
+    assert after.questions == [
+        QuestionCount(7, [Count("yes", 30, 3_000_00), Count("no", 20, 2_000_00)], True)
+    ]
+    assert (after.ballots, after.ledger_seq) == (57, 61)
+
+
 def test_the_district_turnout_has_no_counts() -> None:
     v = view(visibility.turnout_only("open"))
     assert (v.ballots, v.questions, v.ledger_seq) == (None, None, 61)

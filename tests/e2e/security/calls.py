@@ -42,7 +42,8 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Query.districtOverview": lambda w: {},
     "Query.election": lambda w: {"id": w.ids["election_open"]},
     "Query.elections": lambda w: {"communityId": str(w.base.a)},
-    "Query.trackingCodes": lambda w: {"electionId": w.ids["election_open"]},
+    # listed to owners once voting has closed (issue #12: while open its length is the count)
+    "Query.trackingCodes": lambda w: {"electionId": w.ids["election_closed"]},
     "Query.ballotStatus": lambda w: {
         "electionId": w.ids["election_open"],
         "trackingCode": w.values["tracking"],

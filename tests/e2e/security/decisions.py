@@ -94,7 +94,7 @@ DECISIONS: dict[str, Decision] = {
     ),
     "Query.election": Decision(MEMBERS, "owners see elections once announced"),
     "Query.elections": Decision(MEMBERS, "drafts only for staff"),
-    "Query.trackingCodes": Decision(MEMBERS, "owners check their receipt is counted (§3.5)"),
+    "Query.trackingCodes": Decision(MEMBERS, "the counted codes, listed after the close (§3.5)"),
     "Query.ballotStatus": Decision(MEMBERS, "owners check their receipt is counted (§3.5)"),
     "Query.verifyElection": Decision(OVERSEERS, "supervisors and officials audit (§3.6)"),
     "Query.electors": Decision(STAFF, "the frozen roll is for staff, not for owners"),

@@ -9,6 +9,9 @@ import { formatNumber, t } from "../i18n.js";
 import { normalizeTracking, shortTracking } from "../voting.js";
 import { receipts } from "./election.js";
 
+/** States in which the tracking codes are listed to everyone (CODES_AFTER_CLOSE before). */
+const LISTED = ["CLOSED", "CERTIFIED", "PUBLISHED"];
+
 const HEAD = `query CheckHead($id: ID!) { election(id: $id) { id title communityId state } }`;
 const STATUS = `query BallotStatus($id: ID!, $code: String!) { ballotStatus(electionId: $id, trackingCode: $code) }`;
 const CODES = `
@@ -144,8 +147,13 @@ export default async function render(ctx) {
       if (mineNow === searching) draw();
     }
   });
-  await loadPage();
-  draw();
+  // the list is published once voting has closed: while open its length is the exact ballot
+  // count, which owners do not see (docs/design.md §3.7)
+  const listed = LISTED.includes(election.state);
+  if (listed) {
+    await loadPage();
+    draw();
+  }
 
   return h(
     "section",
@@ -159,11 +167,15 @@ export default async function render(ctx) {
       "section",
       { class: "panel" },
       h("h2", {}, t("check.listTitle")),
-      h("p", {}, t("check.listIntro")),
-      h("div", { class: "field" }, h("label", { for: searchId }, t("check.search")), search),
-      countNode,
-      listNode,
-      moreButton,
+      ...(listed
+        ? [
+            h("p", {}, t("check.listIntro")),
+            h("div", { class: "field" }, h("label", { for: searchId }, t("check.search")), search),
+            countNode,
+            listNode,
+            moreButton,
+          ]
+        : [h("p", { class: "note", dataset: { listLater: "" } }, t("check.listLater"))]),
     ),
   );
 }
