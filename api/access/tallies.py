@@ -28,18 +28,21 @@ class Tallies(ElectionAccess):
         viewer_class = tally_viewer_class(self._me(), community)
         shown = visibility.queried(election.state, election.visibility, viewer_class)
         if shown.counts and election.state not in visibility.CLOSED:
-            # docs/design.md §3.7: every start of a live-count view is logged (own short
-            # transaction: this request only reads)
-            async with self.rt.writer() as log_session:
-                await audit.record(
-                    session=log_session,
-                    chain=community.id,
-                    actor=self._me().account_id,
-                    action="tally.view",
-                    election=election.id,
-                    view=viewer_class,
-                )
-                await log_session.commit()
+            # docs/design.md §3.7: every start of a live-count view is logged, once per request
+            # however many aliases read it (own short transaction: this request only reads)
+            async def log() -> None:
+                async with self.rt.writer() as log_session:
+                    await audit.record(
+                        session=log_session,
+                        chain=community.id,
+                        actor=self._me().account_id,
+                        action="tally.view",
+                        election=election.id,
+                        view=viewer_class,
+                    )
+                    await log_session.commit()
+
+            await self.once(("tally.view", election.id), log)
         step = visibility.release_step(election.state, election.tally_step)
         released = await self._released(election, step)
         return tally_view(

@@ -15,12 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import event, func, select
 from strawberry.types import ExecutionResult
 
 from api.cli.rollgen import make_roll_csv
 from api.live.views import Live
 from api.runtime import Runtime
 from api.services.accounts import viewer_from_token
+from api.store.models import AuditEntry
 from schema import root
 from tests.conftest import Gql
 from tests.support.elections import (
@@ -464,3 +466,44 @@ async def test_an_admin_cannot_stand_in_for_a_supervisor(
     assert second["data"]["signOffElection"]["__typename"] == "ElectionSaved"
     state = await gql("query($e: ID!) { election(id: $e) { state } }", {"e": e.id}, token=admin)
     assert state["data"]["election"]["state"] == "CERTIFIED"
+
+
+async def _tally_views(runtime: Runtime, community: int) -> int:
+    async with runtime.reader() as s:
+        count = (
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.chain == community, AuditEntry.kind == "tally.view")
+        )
+        return int((await s.execute(count)).scalar_one())
+
+
+async def test_one_read_with_fifteen_aliases_writes_one_audit_row(
+    gql: Gql, runtime: Runtime, place: Place
+) -> None:
+    """Issue #12 item 13: one ``election { tally }`` read with 15 aliases wrote 15 ``tally.view``
+    rows in 15 transactions (a cheap way to flood the audit chain and the write lock). Repeated
+    reads within one request now write one row in one transaction; the next request logs again."""
+    e, _ = await _open(gql, runtime, place, "ALL")
+    aliases = " ".join(
+        f"a{i}: election(id: $e) {{ tally {{ releasedBallots }} }}" for i in range(15)
+    )
+    query = f"query($e: ID!) {{ {aliases} }}"
+    commits: list[object] = []
+
+    def commit(conn: object) -> None:
+        commits.append(conn)
+
+    for who in ("supervisor", "owner"):
+        before = await _tally_views(runtime, place.community)
+        event.listen(runtime.engine.sync_engine, "commit", commit)
+        try:
+            r = await gql(query, {"e": e.id}, token=place.tokens[who])
+        finally:
+            event.remove(runtime.engine.sync_engine, "commit", commit)
+        assert len(r["data"]) == 15
+        assert await _tally_views(runtime, place.community) == before + 1, who
+        assert len(commits) == 1, who
+        commits.clear()
+    await gql(query, {"e": e.id}, token=place.tokens["owner"])
+    assert await _tally_views(runtime, place.community) == before + 2
