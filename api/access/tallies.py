@@ -68,12 +68,12 @@ class Tallies(ElectionAccess):
         """Exact for overseers and after the close; for the committee while open, in the steps
         of the released tally (the sum would otherwise be the exact ballot count)."""
         election, community = await self._load(election_id, STAFF_VIEW)
-        voted = None
+        up_to = None
         if not visibility.exact_visible(election.state, tally_viewer_class(self._me(), community)):
             step = visibility.release_step(election.state, election.tally_step)
-            voted = (await self._released(election, step)).slots
+            up_to = (await self._released(election, step)).released_seq
         rows = await store.building_turnout(
-            self.session, election.id, self.secret(election.id), voted
+            self.session, election.id, self.secret(election.id), up_to
         )
         return [BuildingTurnoutView(b, n, v) for b, n, v in rows]
 

@@ -199,7 +199,9 @@ class Live:
                     buildings
                     if election.state in visibility.CLOSED
                     else tuple(
-                        await ballots.building_turnout(session, election.id, secret, released.slots)
+                        await ballots.building_turnout(
+                            session, election.id, secret, released.released_seq
+                        )
                     )
                 )
             return ElectionState_(

@@ -10,7 +10,7 @@ counted ballot for one elector impossible even if this code were wrong.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -280,11 +280,18 @@ async def recount(*, session: AsyncSession, election: Election, secret: bytes) -
     )
 
 
-async def voted_slots(session: AsyncSession, election_id: int) -> set[str]:
+async def voted_slots(
+    session: AsyncSession, election_id: int, up_to_seq: int | None = None
+) -> set[str]:
+    """The slots that have voted; with ``up_to_seq``, those that had by that ledger entry: any
+    ballot cast by then, since a ballot stored uncounted (an earlier one took precedence) or
+    superseded later belongs to a slot that had a counted ballot by its own entry, and a slot
+    never stops having one."""
+    where = Ballot.status == "counted" if up_to_seq is None else Ballot.seq <= up_to_seq
     return {
         s
         for (s,) in await session.execute(
-            select(Ballot.slot).where(Ballot.election_id == election_id, Ballot.status == "counted")
+            select(Ballot.slot).where(Ballot.election_id == election_id, where).distinct()
         )
     }
 
@@ -293,13 +300,12 @@ async def building_turnout(
     session: AsyncSession,
     election_id: int,
     secret: bytes,
-    voted: Collection[str] | None = None,
+    up_to_seq: int | None = None,
 ) -> list[tuple[str, int, int]]:
     """(building, electors, voted) per building: whether an elector has voted is not stored,
     so it is derived here from the slot keys (docs/design.md §3.3) — counts only, never choices.
-    ``voted``: the slots to count as voted (the released step's), else every counted ballot's."""
-    if voted is None:
-        voted = await voted_slots(session, election_id)
+    ``up_to_seq``: as it stood at that ledger entry (a released step's), else now."""
+    voted = await voted_slots(session, election_id, up_to_seq)
     per: dict[str, list[int]] = {}
     for key, building in await session.execute(
         select(Elector.key, Elector.building).where(Elector.election_id == election_id)

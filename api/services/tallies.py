@@ -36,8 +36,9 @@ class Released:
     heads: int
     area: int
     questions: list[QuestionCounts]
-    # the slots of the released ballots: turnout by building in the same steps
-    slots: frozenset[str] = frozenset()
+    # the ledger seq the released counts stand at (every ballot's seq once exact): turnout by
+    # building is counted in the same steps from it (api/services/ballots.py: voted_slots)
+    released_seq: int = 0
 
 
 async def _entries(session: AsyncSession, election_id: int) -> list[tuple[int, str, str]]:
@@ -105,7 +106,7 @@ async def released_tally(
             )
             for q in questions
         ],
-        slots=frozenset(visible),
+        released_seq=election.ledger_seq if played.released is None else played.released_seq,
     )
     cache[key] = released
     return released

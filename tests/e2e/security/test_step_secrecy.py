@@ -118,8 +118,9 @@ async def test_an_owner_cannot_tell_when_one_more_ballot_joins_a_step(
     complete the step with one's own and three proxies' ballots. It needs to see the step's
     ballots arrive; an owner's whole view (query and subscription, visibility "all": counts
     live to everyone) is now the same with five ballots and with six, and the committee's
-    turnout by building moves in the same steps. Before issue #12 ``ledgerSeq`` went 5 → 6,
-    ``trackingCodes.totalCount`` likewise, and each count carried its area."""
+    turnout by building moves in the same steps. A re-vote changes nothing either. Before
+    issue #12 ``ledgerSeq`` went 5 → 7 → 8, ``trackingCodes.totalCount`` 5 → 6, and each count
+    carried its area."""
     clock = use_clock(runtime)
     cid = await new_compound(runtime, world.district_1, "步长小区", make_roll_csv(14, 2))
     committee = await staff_token(runtime, "13740000001", "committee", community_id=cid)
@@ -139,6 +140,8 @@ async def test_an_owner_cannot_tell_when_one_more_ballot_joins_a_step(
     five = await _everything(gql, runtime, e.id, owner)
     committee_five = (await gql(TURNOUT, {"e": e.id}, token=committee))["data"]["election"]
 
+    await vote(voters[0], "no")  # a re-vote: the ledger grew by two, the count did not
+    assert await _everything(gql, runtime, e.id, owner) == five
     await vote(voters[5], "abstain")  # the one unknown ballot the attacker waits for
     six = await _everything(gql, runtime, e.id, owner)
     assert six == five
@@ -167,7 +170,7 @@ async def test_an_owner_cannot_tell_when_one_more_ballot_joins_a_step(
 
     # the supervisors see every ballot, as before
     exact = (await gql(OWNER_VIEW, {"e": e.id}, token=supervisor))["data"]["election"]
-    assert exact["ledgerSeq"] == 6 and exact["tally"]["ballots"] == 6
+    assert exact["ledgerSeq"] == 8 and exact["tally"]["ballots"] == 6
     assert all(c["areaCenti"] is not None for c in exact["tally"]["questions"][0]["counts"])
     turnout = (await gql(TURNOUT, {"e": e.id}, token=supervisor))["data"]["election"]
     assert _voted(turnout["buildingTurnout"]) == 6
