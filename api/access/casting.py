@@ -144,14 +144,16 @@ class Casting(ElectionAccess):
         if election.state == "draft" and not self._can(community, STAFF_VIEW):
             raise not_found("表决", "election")
         if not visibility.exact_visible(election.state, tally_viewer_class(self._me(), community)):
-            raise AppError(
+            raise AppError.of(
                 "CODES_AFTER_CLOSE",
-                "投票截止后才公布全部查验码清单（清单长度就是选票数，投票期间只向监票人和街道/社区显示）；"
-                "投票期间请用回执上的查验码查询自己的选票",
-                "the list of tracking codes is published once voting has closed (its length is "
-                "the exact ballot count, shown only to supervisors while voting is open); until "
-                "then check your own ballot with the tracking code on your receipt",
+                "投票截止（{closesAt:time}）后才公布全部查验码清单：清单长度就是选票数，投票期间"
+                "只向监票人和街道/社区显示。在此之前请用回执上的查验码查询自己的选票",
+                "the list of tracking codes is published once voting has closed ({closesAt:time}): "
+                "its length is the exact ballot count, shown only to supervisors and officials "
+                "while voting is open. Until then check your own ballot with the tracking code on "
+                "your receipt",
                 field="electionId",
+                closesAt=election.closes_at,
             )
         where = [Ballot.election_id == election_id, Ballot.status == "counted"]
         total = int(

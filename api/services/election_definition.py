@@ -61,15 +61,20 @@ def check_tally_step(community: Community) -> None:
     cast (their own and ``proxy_cap`` proxies'), or steps hide nothing (issue #12)."""
     step, cap = community.tally_step, community.proxy_cap
     if not step_hides_a_ballot(step, cap):
-        raise AppError(
+        raise AppError.of(
             "TALLY_STEP_TOO_SMALL",
-            f"本小区的计票步长为 {step}，必须大于每人可代理的业主数上限加一（{cap} + 1 = "
-            f"{cap + 1}）：一人最多投出自己和 {cap} 位委托人的选票，每一步须多于此数，"
-            "否则逐步公布的票数能读出别人的选票。请先调整小区的计票步长或代理上限。",
-            f"this compound's tally step is {step}; it must be larger than the proxy cap plus "
-            f"one ({cap} + 1 = {cap + 1}): one person casts their own ballot and up to {cap} "
-            "proxies', and each step must hold more ballots than that or the released counts "
-            "can show someone else's ballot. Change the compound's tally step or proxy cap first.",
+            "本小区的计票步长为 {tallyStep}，必须大于每人可代理的业主数上限加一"
+            "（{proxyCap} + 1），即至少 {minimumStep}：一人最多投出自己和 {proxyCap} 位"
+            "委托人的选票，每一步须多于此数，否则逐步公布的票数能读出别人的选票。"
+            "请先调整小区的计票步长或代理上限。",
+            "this compound's tally step is {tallyStep}; it must be larger than the proxy cap "
+            "plus one ({proxyCap} + 1), so at least {minimumStep}: one person casts their own "
+            "ballot and up to {proxyCap} proxies', and each step must hold more ballots than "
+            "that or the released counts can show someone else's ballot. Change the compound's "
+            "tally step or proxy cap first.",
+            tallyStep=step,
+            proxyCap=cap,
+            minimumStep=cap + 2,
         )
 
 

@@ -25,6 +25,7 @@ import functools
 import itertools
 import random
 from collections.abc import AsyncGenerator, Sequence
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -43,7 +44,7 @@ from api.store.models import Community, Election
 from schema import root
 from tests.conftest import Gql
 from tests.support.elections import (
-    CREATE,
+    CLOSES,
     TRACKING,
     cast,
     new_compound,
@@ -67,6 +68,8 @@ WATCH = """subscription($e: ID!) { electionTally(electionId: $e) { version state
     questions { questionId passing counts { key heads area areaCenti } } }
   buildingTurnout { building electors voted } } }"""
 TURNOUT = "query($e: ID!) { election(id: $e) { buildingTurnout { building electors voted } } }"
+CREATE_FACTS = """mutation($c: ID!, $i: ElectionInput!) { createElection(communityId: $c, input: $i) {
+  __typename ... on Problem { code message facts { name value } } } }"""
 
 
 class _Watching:
@@ -158,7 +161,8 @@ async def test_an_owner_cannot_tell_when_one_more_ballot_joins_a_step(
     assert all(c["area"] is None and c["areaCenti"] is None for c in question["counts"])
     assert six["live"]["tally"]["questions"] == tally["questions"]
     assert six["live"]["buildingTurnout"] is None
-    assert six["codes"] == {"code": "CODES_AFTER_CLOSE", "field": "electionId"}
+    assert six["codes"]["code"] == "CODES_AFTER_CLOSE"
+    assert datetime.fromisoformat(six["codes"]["facts"]["closesAt"]) == CLOSES
 
     # the committee's turnout by building sums to the released step, not to the exact count
     committee_six = (await gql(TURNOUT, {"e": e.id}, token=committee))["data"]["election"]
@@ -190,13 +194,18 @@ async def test_a_tally_step_not_above_the_proxy_cap_plus_one_is_refused(
         )
         await s.commit()
     committee = world.tokens["committee"]
-    for lang, words in (("zh", ("计票步长", f"{cap} + 1")), ("en", ("tally step", f"{cap} + 1"))):
+    for lang, words in (
+        ("zh", ("计票步长", f"至少 {cap + 2}")),
+        ("en", ("tally step", f"at least {cap + 2}")),
+    ):
         r = await gql(
-            CREATE, {"c": str(world.a), "i": resolution_spec()}, token=committee, lang=lang
+            CREATE_FACTS, {"c": str(world.a), "i": resolution_spec()}, token=committee, lang=lang
         )
         problem = r["data"]["createElection"]
         assert problem["code"] == "TALLY_STEP_TOO_SMALL", problem
         assert all(w in problem["message"] for w in words), problem["message"]
+        facts = {f["name"]: f["value"] for f in problem["facts"]}
+        assert facts == {"tallyStep": str(step), "proxyCap": str(cap), "minimumStep": str(cap + 2)}
     async with runtime.reader() as s:
         count = select(func.count()).select_from(Election).where(Election.community_id == world.a)
         assert (await s.execute(count)).scalar_one() == 0
