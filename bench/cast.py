@@ -142,7 +142,9 @@ async def seed(settings: Settings, units: int) -> Seeded:
                     {"phone": "10000000002", "display_name": "supervisor", "created_at": t0},
                 ],
             )
-            account_of_phone = dict((await s.execute(select(Account.phone, Account.id))).all())
+            account_of_phone: dict[str | None, int] = dict(
+                (await s.execute(select(Account.phone, Account.id))).all()
+            )
             await s.execute(
                 update(Person),
                 [{"id": pid, "account_id": account_of_phone[ph]} for pid, ph, _ in persons],

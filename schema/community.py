@@ -216,6 +216,20 @@ class RollChangeItem:
     new: str
 
 
+@strawberry.type(
+    description="Someone the roll lists without a phone: counted, but unable to activate an "
+    "account online until a phone is added to the roll."
+)
+class RollPersonWithoutPhone:
+    line: int = strawberry.field(description="The roll file's line (the header is line 1).")
+    building: str
+    unit: str
+    name: str
+    role: str = strawberry.field(
+        description="co_owner, or developer for the contact of a developer-unsold unit."
+    )
+
+
 @strawberry.type(description="What an owner roll import did, or would do with dryRun.")
 class RollImported:
     report: strawberry.Private[ImportReport]
@@ -244,6 +258,12 @@ class RollImported:
     @strawberry.field
     def summary(self) -> str:
         return self.report.summary_en if self.lang == "en" else self.report.summary_zh
+
+    @strawberry.field(
+        description="Who cannot activate an account online until a phone is added, by line."
+    )
+    def without_phone(self) -> list[RollPersonWithoutPhone]:
+        return [RollPersonWithoutPhone(**vars(p)) for p in self.report.without_phone]
 
 
 @strawberry.input

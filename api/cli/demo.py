@@ -88,6 +88,12 @@ class _Owner:
     note: str
     electors: list[tuple[int, str, str]] = field(default_factory=list)  # id, label, code
 
+    @property
+    def phone(self) -> str:
+        """The demo roll (api/cli/rollgen.py) gives every owner a phone."""
+        assert self.person.phone is not None
+        return self.person.phone
+
 
 async def seed(settings: Settings) -> Logins:
     """Create the demo district, compound, roll, accounts and open election if absent; return
@@ -139,18 +145,16 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
     for owner in owners:
         person = owner.person
         await _account(
-            session, person.phone, person.name, password_hash, "owner", community.id, None
+            session, owner.phone, person.name, password_hash, "owner", community.id, None
         )
         person.account_id = (
-            await session.execute(select(Account.id).where(Account.phone == person.phone))
+            await session.execute(select(Account.id).where(Account.phone == owner.phone))
         ).scalar_one()
-        logins.append(Login("owner", person.phone, person.name, owner.note))
+        logins.append(Login("owner", owner.phone, person.name, owner.note))
     logins.election = await _demo_election(session, rt, community, owners)
     for owner in owners:
         for elector_id, label, code in owner.electors:
-            logins.append(
-                Login(VOTING_CODE, owner.person.phone, code, f"elector {elector_id}: {label}")
-            )
+            logins.append(Login(VOTING_CODE, owner.phone, code, f"elector {elector_id}: {label}"))
     pending = await _first_unactivated(session, community.id)
     if pending is not None:
         issued = await activation.issue_codes(
@@ -162,7 +166,9 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
             days=rt.settings.activation_code_days,
         )
         logins.append(
-            Login("activate", pending.phone, pending.name, f"activation code {issued[0].code}")
+            Login(
+                "activate", pending.phone or "", pending.name, f"activation code {issued[0].code}"
+            )
         )
     return logins
 
@@ -352,7 +358,11 @@ async def _first_unactivated(session: AsyncSession, community_id: int) -> Person
     return (
         await session.execute(
             select(Person)
-            .where(Person.community_id == community_id, Person.account_id.is_(None))
+            .where(
+                Person.community_id == community_id,
+                Person.account_id.is_(None),
+                Person.phone.is_not(None),
+            )
             .order_by(Person.id.desc())
             .limit(1)
         )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
+from api.formats.hidden import code_point, first_hidden, shown
 from api.services import documents
 from api.services.roll import totals
 from api.services.voting_messages import app_error
@@ -187,6 +188,7 @@ class _Definer:
                     "candidates must be owners on this compound's roll",
                     field=f"{field}.candidates",
                 )
+            _check_candidate_name(self.owners[pid], f"{field}.candidates")
             if any(c.question_id == q.id and c.person_id == pid for c in self.candidates):
                 raise AppError(
                     "DUPLICATE_CANDIDATE",
@@ -203,6 +205,24 @@ class _Definer:
                 position=cpos,
             )
             self.candidates.append(c)
+
+
+def _check_candidate_name(name: str, field: str) -> None:
+    """Refuse a candidate whose roll name holds a bidi control or an invisible character: the
+    ballot would show another name than the one stored (issue #12 item 14). The roll import
+    refuses such names; this also stops one already stored by an earlier import."""
+    hit = first_hidden(name)
+    if hit is None:
+        return
+    what = code_point(hit[1])
+    raise AppError(
+        "TEXT_INVALID_CHARACTER",
+        f"候选人「{shown(name)}」的名册姓名含有不可见的格式字符 {what}，会在选票上显示成别的名字；"
+        "请先更正名册（重新导入）",
+        f"the roll name of candidate “{shown(name)}” contains the invisible formatting character "
+        f"{what}, which would show another name on the ballot; correct the roll (re-import) first",
+        field=field,
+    )
 
 
 async def add_questions(

@@ -3,24 +3,52 @@
 An import is validated whole before anything is written (:func:`api.formats.rollcsv.parse_roll`),
 then applied in the request's one transaction, so a half-imported roll cannot exist. Re-importing
 the same file changes nothing; a corrected file is applied as the difference, which is reported.
+
+A person is known by their phone. A co-owner listed without one (and the contact of the developer's
+unsold units) is stored with no phone and known by name among the people of the same first-listed
+owner's units (:func:`person_key`), so a couple who own a flat and a garage stay one elector; the
+report lists them, since they cannot activate an account until a phone is added (docs/design.md §2).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.formats.rollcsv import NoPhone, RollRow, diff_roll, parse_roll
 from api.formats.rollcsv import Person as RollPerson
-from api.formats.rollcsv import RollRow, diff_roll, parse_roll
 from api.services import audit
 from api.store.models import Building, Community, Ownership, Person, Unit
-from schema.contract.community import ImportReport, RollChange, Totals
+from schema.contract.community import ImportReport, RollChange, Totals, WithoutPhone
 from schema.contract.errors import AppError, Detail
 from voting import roll as voting_roll
 
 MAX_ERRORS_REPORTED = 200
+
+#: Who a person of the roll is: ``("phone", phone)``; without a phone, the owner of a
+#: developer-unsold unit is ``("name", name)`` and a co-owner ``("co", key of the unit's first
+#: owner, name)``.
+PersonKey = tuple[object, ...]
+
+
+def person_key(owner: RollPerson, co_owner: RollPerson | None = None) -> PersonKey:
+    """The identity of a unit's first ``owner``, or of its ``co_owner``."""
+    person = owner if co_owner is None else co_owner
+    if person.phone is not None:
+        return ("phone", person.phone)
+    if co_owner is None:
+        return ("name", person.name)
+    return ("co", person_key(owner), person.name)
+
+
+def _keys(row: RollRow) -> list[tuple[PersonKey, RollPerson]]:
+    """(key, person) for the row's owner and co-owners, in the roll's order."""
+    return [(person_key(row.owner), row.owner)] + [
+        (person_key(row.owner, co), co) for co in row.co_owners
+    ]
 
 
 async def load_units(session: AsyncSession, community_id: int) -> list[voting_roll.UnitRecord]:
@@ -147,6 +175,7 @@ async def import_roll(
         changed=changes,
         summary_zh=diff.summary_zh(),
         summary_en=diff.summary_en(),
+        without_phone=tuple(_without_phone(p) for p in parsed.without_phone()),
     )
     if dry_run or diff.empty:
         return report
@@ -163,14 +192,16 @@ async def import_roll(
         changed=len(diff.changed),
         roll_version=community.roll_version,
     )
-    return ImportReport(
-        applied=True,
-        units=report.units,
-        added=report.added,
-        removed=report.removed,
-        changed=changes,
-        summary_zh=report.summary_zh,
-        summary_en=report.summary_en,
+    return dataclasses.replace(report, applied=True)
+
+
+def _without_phone(person: NoPhone) -> WithoutPhone:
+    return WithoutPhone(
+        line=person.line,
+        building=person.building,
+        unit=person.unit,
+        name=person.name,
+        role=person.role,
     )
 
 
@@ -187,13 +218,13 @@ async def _apply(session: AsyncSession, community_id: int, rows: Sequence[RollRo
         [
             {
                 "community_id": community_id,
-                "person_id": persons[p.phone][0],
+                "person_id": persons[key],
                 "unit_id": units[(buildings[r.building], r.unit)],
                 "position": pos,
                 "share_bp": 10000 // (1 + len(r.co_owners)),
             }
             for r in rows
-            for pos, p in enumerate((r.owner, *r.co_owners))
+            for pos, (key, _) in enumerate(_keys(r))
         ],
     )
 
@@ -220,32 +251,64 @@ async def _apply_buildings(
 
 async def _apply_people(
     session: AsyncSession, community_id: int, rows: Sequence[RollRow]
-) -> dict[str, tuple[int, str]]:
-    """Phone -> (person id, name) for every owner and co-owner; new people added, names updated."""
-    persons = {
-        phone: (pid, name)
-        for pid, phone, name in await session.execute(
-            select(Person.id, Person.phone, Person.name).where(Person.community_id == community_id)
-        )
-    }
-    wanted: dict[str, str] = {}
+) -> dict[PersonKey, int]:
+    """Person key -> person id for every owner and co-owner; new people added, names updated.
+
+    A person with a phone is found by it; one without, by the key their present units give them
+    (:func:`person_key`), so re-importing does not duplicate them.
+    """
+    persons = await _stored_people(session, community_id)
+    wanted: dict[PersonKey, RollPerson] = {}
     for r in rows:
-        for p in (r.owner, *r.co_owners):
-            wanted.setdefault(p.phone, p.name)
-    new_people = [ph for ph in wanted if ph not in persons]
+        for key, p in _keys(r):
+            wanted.setdefault(key, p)
+    new_people = [key for key in wanted if key not in persons]
     if new_people:
-        people = await session.execute(
-            insert(Person).returning(Person.id, Person.phone, Person.name),
-            [{"community_id": community_id, "name": wanted[ph], "phone": ph} for ph in new_people],
+        made = await session.execute(
+            insert(Person).returning(Person.id, sort_by_parameter_order=True),
+            [
+                {"community_id": community_id, "name": wanted[k].name, "phone": wanted[k].phone}
+                for k in new_people
+            ],
         )
-        persons.update((phone, (pid, name)) for pid, phone, name in people)
+        persons.update(zip(new_people, ((pid, "") for (pid,) in made), strict=True))
     renamed = [
-        {"id": persons[ph][0], "name": name}
-        for ph, name in wanted.items()
-        if persons[ph][1] != name
+        {"id": persons[key][0], "name": p.name}
+        for key, p in wanted.items()
+        if key not in new_people and persons[key][1] != p.name
     ]
     if renamed:
         await session.execute(update(Person), renamed)
+    return {key: pid for key, (pid, _) in persons.items()}
+
+
+async def _stored_people(
+    session: AsyncSession, community_id: int
+) -> dict[PersonKey, tuple[int, str]]:
+    """Person key -> (id, name): by phone for everyone with one, and for the people without
+    one by the key the stored roll gives them (their unit's first owner and their name)."""
+    persons: dict[PersonKey, tuple[int, str]] = {
+        ("phone", phone): (pid, name)
+        for pid, phone, name in await session.execute(
+            select(Person.id, Person.phone, Person.name).where(
+                Person.community_id == community_id, Person.phone.is_not(None)
+            )
+        )
+    }
+    units: dict[int, list[tuple[int, int, RollPerson]]] = {}
+    for unit_id, position, pid, name, phone in await session.execute(
+        select(Ownership.unit_id, Ownership.position, Person.id, Person.name, Person.phone)
+        .join(Person, Person.id == Ownership.person_id)
+        .where(Ownership.community_id == community_id)
+    ):
+        units.setdefault(unit_id, []).append((position, pid, RollPerson(name, phone)))
+    for listed in units.values():
+        listed.sort(key=lambda x: x[0])
+        owner = listed[0][2]
+        for position, pid, person in listed:
+            if person.phone is None:
+                key = person_key(owner, person if position else None)
+                persons.setdefault(key, (pid, person.name))
     return persons
 
 

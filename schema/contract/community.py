@@ -67,7 +67,7 @@ class UnitRow(Protocol):
 class PersonRow(Protocol):
     id: int
     name: str
-    phone: str
+    phone: str | None  # None: listed without a phone, cannot activate online
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,18 @@ class RollChange:
 
 
 @dataclass(frozen=True)
+class WithoutPhone:
+    """Someone imported without a phone, who cannot activate an account online until one is
+    added: the roll line, the unit, the name, and ``co_owner`` or ``developer``."""
+
+    line: int
+    building: str
+    unit: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
 class ImportReport:
     applied: bool
     units: int
@@ -105,6 +117,7 @@ class ImportReport:
     changed: Sequence[RollChange]
     summary_zh: str
     summary_en: str
+    without_phone: Sequence[WithoutPhone] = ()
 
 
 @dataclass(frozen=True)

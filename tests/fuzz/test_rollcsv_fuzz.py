@@ -6,7 +6,8 @@ arbitrary bytes. What it does not check, and this file does:
 * the *same* generated roll reads back identically from UTF-8, UTF-8 with BOM and GBK (the three
   encodings Excel on a Chinese desktop produces), with Chinese or English headers in any order;
 * any *single* fault put into a valid roll (a bad area, a blank cell, a bad phone, a duplicated
-  unit, a phone under two names, a bad co-owner, a byte no encoding can read …) is reported
+  unit, a phone under two names, a bad co-owner, a bidi override or zero-width character in a
+  name, a byte no encoding can read …) is reported
   exactly once, at the physical line of the row it was put in (0 for the whole file), naming the
   column and the code, in both languages, and only that row is missing from the parsed rows;
 * at the service level, with a database (SQLite and PostgreSQL), importing such a roll is refused
@@ -73,8 +74,10 @@ def cells_of(row: RollRow, layout: Layout) -> dict[str, str]:
         "floor": "" if row.floor is None else str(row.floor),
         "area": format_area(row.area),
         "owner_name": row.owner.name,
-        "phone": row.owner.phone,
-        "co_owners": layout.co_sep.join(f"{p.name}:{p.phone}" for p in row.co_owners),
+        "phone": row.owner.phone or "",
+        "co_owners": layout.co_sep.join(
+            p.name if p.phone is None else f"{p.name}:{p.phone}" for p in row.co_owners
+        ),
         "developer_unsold": "是" if row.developer_unsold else "",
     }
 
@@ -128,6 +131,8 @@ def _phone_of_another(table: list[dict[str, str]], i: int, roll: list[RollRow]) 
     if i == 0:
         return None
     other = roll[0].owner
+    if other.phone is None:
+        return None  # the developer's contact, listed without a phone
     if other.phone in {p.phone for p in roll[i].co_owners} or other.phone == roll[i].owner.phone:
         return None
     table[i]["phone"] = other.phone
@@ -136,8 +141,21 @@ def _phone_of_another(table: list[dict[str, str]], i: int, roll: list[RollRow]) 
 
 
 def _co_owner_is_owner(table: list[dict[str, str]], i: int, roll: list[RollRow]) -> tuple[str, str]:
-    table[i]["co_owners"] = f"{roll[i].owner.name}:{roll[i].owner.phone}"
+    """The owner again as co-owner: by phone, or without one (then the name is ambiguous)."""
+    owner = roll[i].owner
+    table[i]["co_owners"] = owner.name if owner.phone is None else f"{owner.name}:{owner.phone}"
     return "co_owners", "BAD_CO_OWNER"
+
+
+def _blank_owner_phone(table: list[dict[str, str]], i: int, roll: list[RollRow]) -> Any:
+    """An owner without a phone: refused, except for a developer-unsold unit (issue #12 #16)."""
+    if roll[i].developer_unsold:
+        return None
+    table[i]["phone"] = ""
+    return "phone", "MISSING_VALUE"
+
+
+HIDDEN = "HIDDEN_CHARACTER"  # only UTF-8 can carry these characters: GBK has none of them
 
 
 FAULTS: list[Fault] = [
@@ -149,14 +167,17 @@ FAULTS: list[Fault] = [
     _set("area", "200000", "BAD_AREA"),
     _set("phone", "1380013800", "BAD_PHONE"),
     _set("phone", "1.38E+10", "BAD_PHONE"),
-    _set("phone", "", "MISSING_VALUE"),
+    _blank_owner_phone,
     _set("owner_name", "", "MISSING_OWNER"),
     _set("building", "", "MISSING_VALUE"),
     _set("unit", "", "MISSING_VALUE"),
     _set("floor", "三楼半", "BAD_FLOOR"),
     _set("floor", "201", "BAD_FLOOR"),
     _set("developer_unsold", "也许", "BAD_FLAG"),
-    _set("co_owners", "王五", "BAD_CO_OWNER"),
+    _set("co_owners", ":13912345678", "BAD_CO_OWNER"),  # "王五" alone is a co-owner now (#16)
+    _set("owner_name", "\u202e四李", HIDDEN),  # displays as 李四 (issue #12 item 14)
+    _set("building", "1\u2067号楼", HIDDEN),
+    _set("co_owners", "王\u200b五", HIDDEN),
     _set("co_owners", "王五:123", "BAD_PHONE"),
     _duplicate_unit,
     _phone_of_another,
@@ -195,6 +216,8 @@ def spoiled_rolls(draw: st.DrawFn) -> tuple[list[RollRow], Layout, Spoiled]:
         fault(table, i, roll)
     text, lines = render(table, layout)
     column, code = hit
+    if code == HIDDEN and encoding == "gbk":
+        encoding = "utf-8"
     if code == "DUPLICATE_UNIT":
         i = max(i, (i + 1) % len(table))
     return (

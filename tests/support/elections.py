@@ -299,11 +299,12 @@ async def bulk_owner_tokens(rt: Runtime, community_id: int) -> dict[int, str]:
                     select(Person).where(
                         Person.community_id == community_id,
                         Person.id.in_(select(Ownership.person_id)),
+                        Person.phone.is_not(None),  # no account without a phone (issue #12)
                     )
                 )
             ).scalars()
         )
-        accounts = {
+        accounts: dict[str | None, int] = {
             phone: aid
             for aid, phone in await s.execute(
                 select(Account.id, Account.phone).where(

@@ -1,6 +1,6 @@
 """Owner rolls for the roll-CSV tests and fuzzing: the canonical Chinese and English headers,
 and a Hypothesis strategy for valid rolls (CJK and Latin names and unit keys, co-owners, one
-phone one owner).
+phone one owner, co-owners and developer contacts without a phone).
 """
 
 from __future__ import annotations
@@ -52,7 +52,14 @@ def rolls(draw: st.DrawFn) -> list[RollRow]:
     )
     result = []
     for building, unit in keys:
-        owner = Person(draw(st.text(NAME_CHARS, min_size=1, max_size=6)), draw(PHONES))
+        unsold = draw(st.booleans())
+        # the developer's unsold units need no contact phone (issue #12 item 16)
+        phone = draw(PHONES | st.none()) if unsold else draw(PHONES)
+        owner = Person(draw(st.text(NAME_CHARS, min_size=1, max_size=6)), phone)
+        co_owners = draw(people(frozenset(() if phone is None else (phone,)), 3))
+        # co-owners without a phone, anywhere in the cell (issue #12 item 16)
+        unreachable = draw(st.lists(st.text(NAME_CHARS, min_size=1, max_size=6), max_size=2))
+        listed = [*co_owners, *(Person(name, None) for name in unreachable)]
         result.append(
             RollRow(
                 line=0,
@@ -61,17 +68,27 @@ def rolls(draw: st.DrawFn) -> list[RollRow]:
                 floor=draw(st.none() | st.integers(-20, 200)),
                 area=draw(st.integers(1, 10_000_000)),
                 owner=owner,
-                co_owners=draw(people(frozenset({owner.phone}), 3)),
-                developer_unsold=draw(st.booleans()),
+                co_owners=tuple(draw(st.permutations(listed))),
+                developer_unsold=unsold,
             )
         )
     # one phone is one owner (the parser refuses a phone under two names): reuse the first name
     names: dict[str, str] = {}
 
     def same(p: Person) -> Person:
-        return Person(names.setdefault(p.phone, p.name), p.phone)
+        return p if p.phone is None else Person(names.setdefault(p.phone, p.name), p.phone)
+
+    def distinct(owner: Person, co_owners: list[Person]) -> tuple[Person, ...]:
+        """Without a phone, a co-owner is told apart by name: drop those named like another
+        person of the unit (the parser refuses them)."""
+        all_names = [owner.name, *(c.name for c in co_owners)]
+        return tuple(c for c in co_owners if c.phone or all_names.count(c.name) == 1)
 
     return [
-        dataclasses.replace(r, owner=same(r.owner), co_owners=tuple(same(c) for c in r.co_owners))
+        dataclasses.replace(
+            r,
+            owner=same(r.owner),
+            co_owners=distinct(same(r.owner), [same(c) for c in r.co_owners]),
+        )
         for r in result
     ]

@@ -7,9 +7,9 @@ about *presentation*: property-management offices export the roll from Excel in 
 header wording and digit width their software produces, and we accept all of that, but we never
 guess a number.
 
-The package is pure (the standard library and the pure :mod:`voting.roll` only, no I/O, no
-database) so the CLI, the web upload and the demo seeder can all share it and so it can be tested
-exhaustively.  Its modules, in reading order:
+The package is pure (the standard library, the pure :mod:`voting.roll` and
+:mod:`api.formats.hidden` only, no I/O, no database) so the CLI, the web upload and the demo
+seeder can all share it and so it can be tested exhaustively.  Its modules, in reading order:
 ``rows`` (the values), ``reading`` (bytes → records), ``columns`` (header → fields), ``cells`` and
 ``coowners`` (one cell → a value), ``validation`` (one row), ``parsing`` (the whole file, the
 entry point), ``messages`` (bilingual errors) and ``diff`` (what a re-import changes).
@@ -23,18 +23,31 @@ Design decisions worth knowing:
   reader's line counter, so a quoted cell containing a newline does not shift later line numbers.
 * ``ParsedRoll.rows`` holds only the rows that validated; a roll with errors must be refused as a
   whole by the importer (a partially imported roll would make the quorum base wrong).
+* A missing phone is not an error for a co-owner or for the contact of a developer-unsold unit
+  (exports often have none): the person is imported and ``ParsedRoll.without_phone()`` lists
+  them, because they cannot activate an account online until a phone is added.
+* A name, building or unit holding a bidi control or another invisible character is refused
+  (HIDDEN_CHARACTER, naming the character as U+XXXX): it would display as something else.
 * Area is kept as integer hundredths of m² — never float — because thresholds are compared exactly
   by cross-multiplication.
 """
 
 from api.formats.rollcsv.diff import RollDiff, UnitChange, diff_roll
 from api.formats.rollcsv.parsing import PROGRESS_EVERY, parse_roll
-from api.formats.rollcsv.rows import ERROR_CODES, ParsedRoll, Person, RollError, RollRow
+from api.formats.rollcsv.rows import (
+    ERROR_CODES,
+    NoPhone,
+    ParsedRoll,
+    Person,
+    RollError,
+    RollRow,
+)
 from voting.roll import area_m2 as format_area
 
 __all__ = [
     "ERROR_CODES",
     "PROGRESS_EVERY",
+    "NoPhone",
     "ParsedRoll",
     "Person",
     "RollDiff",

@@ -48,11 +48,11 @@ class RollDiff:
 
 
 def _person_text(person: Person) -> str:
-    return f"{person.name}:{person.phone}"
+    return person.name if person.phone is None else f"{person.name}:{person.phone}"
 
 
 def _co_owners_text(people: Iterable[Person]) -> str:
-    return ";".join(_person_text(p) for p in sorted(people, key=lambda p: (p.phone, p.name)))
+    return ";".join(_person_text(p) for p in sorted(people, key=lambda p: (p.phone or "", p.name)))
 
 
 def _index_rows(rows: Iterable[RollRow], which: str) -> dict[tuple[str, str], RollRow]:

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import Final
 
 #: Stable error codes.  The UI and the CLI key translations and help links on them, so they must
-#: never be renamed.  The last three extend the original list: BAD_CO_OWNER covers co-owner entries
-#: that are structurally wrong (no phone, no name, same person as the owner, listed twice); BAD_CSV
+#: never be renamed.  The later ones extend the original list: BAD_CO_OWNER covers co-owner entries
+#: that are structurally wrong (no name, same person as the owner, listed twice); BAD_CSV
 #: a file the CSV reader cannot read past (NUL bytes, a runaway quoted cell); DUPLICATE_COLUMN two
-#: header columns of equal standing for one field (建筑面积 and 面积), which we refuse to guess.
+#: header columns of equal standing for one field (建筑面积 and 面积), which we refuse to guess;
+#: HIDDEN_CHARACTER a name, building or unit holding a bidi control or another invisible
+#: character (api/formats/hidden.py).
 ERROR_CODES: Final = (
     "ENCODING",
     "MISSING_COLUMN",
@@ -29,15 +31,21 @@ ERROR_CODES: Final = (
     "BAD_CSV",
     "DUPLICATE_COLUMN",
     "PHONE_NAME_CONFLICT",
+    "HIDDEN_CHARACTER",
 )
 
 
 @dataclass(frozen=True)
 class Person:
-    """An owner or co-owner.  The phone (11 digits) is the identity; the name is for display."""
+    """An owner or co-owner.  The phone (11 digits) is the identity; the name is for display.
+
+    ``phone`` is None for a co-owner listed without one, and for the owner of a developer-unsold
+    unit listed without a contact: such a person counts, but cannot activate an account online
+    until a phone is added (:meth:`ParsedRoll.without_phone`).
+    """
 
     name: str
-    phone: str
+    phone: str | None
 
 
 @dataclass(frozen=True)
@@ -94,3 +102,31 @@ class ParsedRoll:
     def ok(self) -> bool:
         """True when the file may be imported: no error at all (partial imports are unsafe)."""
         return not self.errors
+
+    def without_phone(self) -> tuple[NoPhone, ...]:
+        """Everyone imported without a phone, in file order: they count, but cannot activate an
+        account online until a re-import adds their phone."""
+        return tuple(
+            NoPhone(row.line, row.building, row.unit, person.name, role)
+            for row in self.rows
+            for person, role in (
+                (row.owner, "developer" if row.developer_unsold else "owner"),
+                *((co, "co_owner") for co in row.co_owners),
+            )
+            if person.phone is None
+        )
+
+
+@dataclass(frozen=True)
+class NoPhone:
+    """A person of the roll without a phone: where they are listed and as what.
+
+    ``role`` is ``co_owner``, or ``developer`` for the contact of a developer-unsold unit (an
+    ordinary owner always has a phone).
+    """
+
+    line: int
+    building: str
+    unit: str
+    name: str
+    role: str

@@ -3,10 +3,16 @@
 Validation is whole (the office fixes the spreadsheet and re-uploads, so it wants every error at
 once); a row comes back only when it is clean, because a partly imported roll would make the
 quorum base wrong (docs/design.md §2).  The checks run in column order, one step each.
+
+Names, buildings and units are refused when they hold a bidi control or another invisible
+character (api/formats/hidden.py): they are displayed on ballots and notices.  The owner's phone
+may be blank only on a developer-unsold row (the developer needs no contact on the roll); such a
+person, like a co-owner without a phone, is imported and listed as unable to activate online.
 """
 
 from __future__ import annotations
 
+from api.formats.hidden import first_hidden
 from api.formats.rollcsv.cells import (
     FLAG_VALUES,
     MAX_FLOOR,
@@ -21,7 +27,7 @@ from api.formats.rollcsv.cells import (
 )
 from api.formats.rollcsv.columns import REQUIRED
 from api.formats.rollcsv.coowners import parse_co_owners
-from api.formats.rollcsv.messages import RowContext
+from api.formats.rollcsv.messages import RowContext, hidden_messages
 from api.formats.rollcsv.rows import Person, RollRow
 
 #: column -> cell of one record: ``raw`` as typed (for messages), ``val`` normalised (for checks).
@@ -42,17 +48,19 @@ def validate_row(
     """
     raw, val = _read_cells(ctx.columns, record)
     errors_before = len(ctx.errors)
+    _check_hidden(ctx, line, raw, val)
     building, unit = _check_unit_key(ctx, line, raw, val, first_seen)
     floor = _check_floor(ctx, line, raw, val)
     area = _check_area(ctx, line, raw, val)
     owner_name = _check_owner_name(ctx, line, val)
-    phone = _check_phone(ctx, line, raw, val)
+    unsold_flag = FLAG_VALUES.get(val.get("developer_unsold", "").lower())
+    phone = _check_phone(ctx, line, raw, val, optional=unsold_flag is True)
     co_owners: tuple[Person, ...] | None = ()
     if val.get("co_owners"):
-        co_owners = parse_co_owners(ctx, line, val["co_owners"], phone)
+        co_owners = parse_co_owners(ctx, line, val["co_owners"], Person(owner_name, phone))
     unsold = _check_unsold(ctx, line, raw, val)
 
-    if len(ctx.errors) != errors_before or phone is None or co_owners is None or unsold is None:
+    if len(ctx.errors) != errors_before or co_owners is None or unsold is None:
         return None
     if any(column not in ctx.columns for column in REQUIRED):
         return None
@@ -78,6 +86,18 @@ def _read_cells(columns: dict[str, int], record: list[str]) -> tuple[_Cells, _Ce
         raw[column] = cell.strip(STRIP_CHARS)
         val[column] = clean_cell(cell)
     return raw, val
+
+
+def _check_hidden(ctx: RowContext, line: int, raw: _Cells, val: _Cells) -> None:
+    """HIDDEN_CHARACTER for a building, unit or owner name holding an invisible character.
+
+    Checked on the normalised cell: the zero-width junk Excel leaves at either end is trimmed
+    before (clean_cell), so only a character inside the text is refused.
+    """
+    for column in ("building", "unit", "owner_name"):
+        hit = first_hidden(val.get(column, ""))
+        if hit is not None:
+            ctx.add(line, column, "HIDDEN_CHARACTER", raw[column], *hidden_messages(*hit))
 
 
 def _missing_value(ctx: RowContext, line: int, column: str) -> None:
@@ -163,12 +183,18 @@ def _check_owner_name(ctx: RowContext, line: int, val: _Cells) -> str:
     return owner_name
 
 
-def _check_phone(ctx: RowContext, line: int, raw: _Cells, val: _Cells) -> str | None:
-    """The owner's 11-digit mobile, or None when the column is absent, blank or bad."""
+def _check_phone(
+    ctx: RowContext, line: int, raw: _Cells, val: _Cells, *, optional: bool
+) -> str | None:
+    """The owner's 11-digit mobile, or None when the column is absent, blank or bad.
+
+    Blank is an error unless ``optional`` (a developer-unsold row); a malformed phone always is.
+    """
     if "phone" not in val:
         return None
     if not val["phone"]:
-        _missing_value(ctx, line, "phone")
+        if not optional:
+            _missing_value(ctx, line, "phone")
         return None
     phone = parse_phone(val["phone"])
     if phone is None:

@@ -86,7 +86,10 @@ class Person(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    phone: Mapped[str] = mapped_column(String(20))
+    # None for a co-owner (or the developer's contact) the roll lists without a phone: counted,
+    # but unable to activate an account until a re-import adds one (api/services/roll.py).
+    # Several NULLs do not collide in the unique (community_id, phone), on SQLite or PostgreSQL.
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     id_number_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("account.id"), nullable=True, index=True

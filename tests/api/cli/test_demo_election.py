@@ -59,7 +59,7 @@ from tests.support.elections import (
     voter_tokens,
 )
 
-Identity = frozenset[str] | str  # the owners' phones, or "dev"
+Identity = frozenset[str | None] | str  # the owners' phones, or "dev"
 RESULT = "query($e: ID!) { election(id: $e) { state result { digest data } } }"
 
 

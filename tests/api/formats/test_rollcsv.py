@@ -20,9 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.cli.rollgen import DEVELOPER_NAME, make_roll_csv
+from api.formats.hidden import first_hidden
 from api.formats.rollcsv import (
     ERROR_CODES,
     PROGRESS_EVERY,
+    NoPhone,
     ParsedRoll,
     Person,
     RollDiff,
@@ -302,9 +304,22 @@ def test_header_only_file_is_ok_and_empty() -> None:
         (row(unit=" "), "unit", "MISSING_VALUE", ""),
         (row(co_owners="李四:1391234567"), "co_owners", "BAD_PHONE", "李四:1391234567"),
         (row(co_owners="张三:13812345678"), "co_owners", "BAD_CO_OWNER", "张三:13812345678"),
-        (row(co_owners="李四"), "co_owners", "BAD_CO_OWNER", "李四"),
+        # without a phone, a co-owner named like another person of the unit cannot be told apart
+        # (a co-owner without a phone is no longer an error: issue #12 item 16)
+        (row(co_owners="张三"), "co_owners", "BAD_CO_OWNER", "张三"),
+        (row(co_owners="李四；李四:13912345678"), "co_owners", "BAD_CO_OWNER", "李四"),
         (row(co_owners="13912345678"), "co_owners", "BAD_CO_OWNER", "13912345678"),
-        (row(co_owners="李四:"), "co_owners", "BAD_CO_OWNER", "李四:"),
+        (row(co_owners=":13912345678"), "co_owners", "BAD_CO_OWNER", ":13912345678"),
+        # bidi controls and invisible characters, written out in the value (issue #12 item 14)
+        (row(owner_name="张\u202e三"), "owner_name", "HIDDEN_CHARACTER", "张<U+202E>三"),
+        (row(building="1\u2066号楼"), "building", "HIDDEN_CHARACTER", "1<U+2066>号楼"),
+        (row(unit="30\u200b1"), "unit", "HIDDEN_CHARACTER", "30<U+200B>1"),
+        (
+            row(co_owners="李\u200f四:13912345678"),
+            "co_owners",
+            "HIDDEN_CHARACTER",
+            "李<U+200F>四:13912345678",
+        ),
     ],
 )
 def test_each_bad_row_kind(cells: tuple[str, ...], column: str, code: str, value: str) -> None:
@@ -592,9 +607,9 @@ def test_co_owner_name_with_spaces() -> None:
             [("BAD_CO_OWNER", "李四 13912345678 王五 13712345678")],
         ),
         ("张三丰 138-1234-5678", [("BAD_CO_OWNER", "张三丰 138-1234-5678")]),  # the owner again
-        (
+        (  # 王五 without a phone is a co-owner, no longer an error (issue #12 item 16)
             "李四:139；王五；:13712345678",
-            [("BAD_PHONE", "李四:139"), ("BAD_CO_OWNER", "王五"), ("BAD_CO_OWNER", ":13712345678")],
+            [("BAD_PHONE", "李四:139"), ("BAD_CO_OWNER", ":13712345678")],
         ),
     ],
 )
@@ -761,10 +776,11 @@ def test_generator_mix_is_realistic() -> None:
     assert any(re.fullmatch(r"[0-9]+-[0-9]+-[0-9]+", r.unit) for r in rows)
     assert any(re.fullmatch(r"[0-9]+", r.unit) for r in rows)
     # identities: one phone is one person across the whole roll
-    names_by_phone: dict[str, set[str]] = {}
+    names_by_phone: dict[str | None, set[str]] = {}
     for r in rows:
         for p in (r.owner, *r.co_owners):
             names_by_phone.setdefault(p.phone, set()).add(p.name)
+    assert None not in names_by_phone  # the generator gives everyone a phone
     assert all(len(names) == 1 for names in names_by_phone.values())
 
 
@@ -791,6 +807,13 @@ def write_phone(data: st.DataObject, phone: str, *, whole_cell: bool = True) -> 
         "full": phone.translate(FULL_WIDTH),
         "excel": f'="{phone}"',
     }[style]
+
+
+def write_co_owner(data: st.DataObject, person: Person, pair_sep: str) -> str:
+    """One co-owner entry; without a phone, the name alone or with an empty phone after it."""
+    if person.phone is None:
+        return person.name + (pair_sep.strip() if data.draw(st.booleans()) else "")
+    return f"{person.name}{pair_sep}{write_phone(data, person.phone, whole_cell=False)}"
 
 
 def write_area(data: st.DataObject, area: int) -> str:
@@ -830,11 +853,8 @@ def test_round_trip(data: st.DataObject, roll: list[RollRow]) -> None:
             "" if r.floor is None else str(r.floor),
             write_area(data, r.area),
             r.owner.name,
-            write_phone(data, r.owner.phone),
-            co_sep.join(
-                f"{p.name}{pair_sep}{write_phone(data, p.phone, whole_cell=False)}"
-                for p in r.co_owners
-            ),
+            "" if r.owner.phone is None else write_phone(data, r.owner.phone),
+            co_sep.join(write_co_owner(data, p, pair_sep) for p in r.co_owners),
             yes if r.developer_unsold else no,
         ]
         before = out.tell()
@@ -886,9 +906,14 @@ def check_invariants(result: ParsedRoll) -> None:
     for r in result.rows:
         assert r.building and r.unit and r.owner.name
         assert 0 < r.area <= 10_000_000
-        assert re.fullmatch(r"1[3-9][0-9]{9}", r.owner.phone)
-        assert all(re.fullmatch(r"1[3-9][0-9]{9}", p.phone) for p in r.co_owners)
-        assert r.owner.phone not in {p.phone for p in r.co_owners}
+        # a phone may be missing only for a co-owner or a developer-unsold unit's contact
+        assert r.owner.phone is None or re.fullmatch(r"1[3-9][0-9]{9}", r.owner.phone)
+        assert r.owner.phone is not None or r.developer_unsold
+        assert all(p.phone is None or re.fullmatch(r"1[3-9][0-9]{9}", p.phone) for p in r.co_owners)
+        assert r.owner.phone is None or r.owner.phone not in {p.phone for p in r.co_owners}
+        # nothing displayed holds a bidi control or an invisible character
+        shown = [r.building, r.unit, r.owner.name, *(p.name for p in r.co_owners)]
+        assert all(first_hidden(text) is None for text in shown), shown
         assert r.floor is None or -20 <= r.floor <= 200
 
 
@@ -903,3 +928,79 @@ def test_one_phone_one_owner_across_rows() -> None:
     conflicts = [(e.line, e.column, e.code) for e in parsed.errors]
     assert conflicts == [(3, "phone", "PHONE_NAME_CONFLICT"), (4, "phone", "PHONE_NAME_CONFLICT")]
     assert "第 2 行登记为“张三”" in parsed.errors[0].message_zh
+
+
+# --------------------------------------------------------------------------------------------
+# Issue #12: people without a phone (item 16), names that display as something else (item 14)
+# --------------------------------------------------------------------------------------------
+
+BIDI_AND_INVISIBLE = [
+    *"\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c",
+    *"\u200b\u200c\u200d\u2060\u00ad\u3164\ufe0f",
+]
+
+
+def test_co_owners_and_developer_contacts_without_phones_are_imported_and_listed() -> None:
+    """A property-office export: co-owners often have no phone, and the developer's unsold units
+    no contact. The roll imports; the parser lists who cannot activate online."""
+    data = make_csv(
+        [
+            row(unit="101", co_owners="李四；王五:"),
+            row(unit="102", co_owners="赵六:13912345678；钱七"),
+            row(unit="103", owner_name="华景置业", phone="", developer_unsold="是"),
+            row(unit="104"),
+        ]
+    )
+    result = parse_roll(data)
+    assert result.ok, result.errors
+    first, second, unsold, _ = result.rows
+    assert first.co_owners == (Person("李四", None), Person("王五", None))
+    assert second.co_owners == (Person("赵六", "13912345678"), Person("钱七", None))
+    assert unsold.owner == Person("华景置业", None)
+    assert result.without_phone() == (
+        NoPhone(2, "1", "101", "李四", "co_owner"),
+        NoPhone(2, "1", "101", "王五", "co_owner"),
+        NoPhone(3, "1", "102", "钱七", "co_owner"),
+        NoPhone(4, "1", "103", "华景置业", "developer"),
+    )
+
+
+def test_an_ordinary_owner_still_needs_a_phone_and_a_typo_is_still_an_error() -> None:
+    data = make_csv(
+        [
+            row(unit="101", phone=""),  # an owner (not the developer) without a phone
+            row(unit="102", co_owners="李四:1391234567"),  # a phone with a digit missing
+            row(unit="103", phone="1391234", developer_unsold="是"),  # the developer's, too
+        ]
+    )
+    assert codes(parse_roll(data)) == [
+        (2, "phone", "MISSING_VALUE"),
+        (3, "co_owners", "BAD_PHONE"),
+        (4, "phone", "BAD_PHONE"),
+    ]
+
+
+@pytest.mark.parametrize("ch", BIDI_AND_INVISIBLE, ids=lambda ch: f"U+{ord(ch):04X}")
+def test_a_name_with_a_bidi_control_or_invisible_character_is_refused(ch: str) -> None:
+    """The attack: "\\u202e四李" displays as 李四, so a candidate would show under another
+    owner's name. Refused at the row and column, naming the character; the message itself does
+    not carry it."""
+    data = make_csv([row(unit="101"), row(unit="102", owner_name=f"张{ch}三", phone="13912345678")])
+    result = parse_roll(data)
+    err = only_error(result)
+    assert (err.line, err.column, err.code) == (3, "owner_name", "HIDDEN_CHARACTER")
+    code = f"U+{ord(ch):04X}"
+    assert code in err.message_zh and code in err.message_en
+    assert err.value == f"张<{code}>三"
+    assert ch not in err.message_zh + err.message_en + err.value
+    assert [r.unit for r in result.rows] == ["101"]
+
+
+def test_the_right_to_left_override_is_named() -> None:
+    err = only_error(parse_roll(make_csv([row(owner_name="\u202e四李")])))
+    assert err.message_en == (
+        "line 2, column owner_name: contains the invisible formatting character "
+        "U+202E RIGHT-TO-LEFT OVERRIDE (character 1), which makes a name display as something "
+        "else; delete it in Excel and export again (got “<U+202E>四李”)"
+    )
+    assert err.message_zh.startswith("第 2 行「业主姓名」列：含有不可见的格式字符 U+202E")

@@ -222,11 +222,12 @@ def _demo_electors() -> list[vroll.Elector]:
     """The electors of `gongzhi demo`'s roll (api/cli/demo.py), per owner as imported."""
     parsed = parse_roll(make_roll_csv(DEMO_UNITS, DEMO_SEED))
     assert not parsed.errors
+    # a phone may be None only for the developer's contact (issue #12 item 16): not the case here
     units = [
         vroll.UnitRecord(
             f"{r.building}-{r.unit}",
             r.area,
-            frozenset() if r.developer_unsold else frozenset({r.owner.phone}),
+            frozenset() if r.developer_unsold else frozenset({r.owner.phone or r.owner.name}),
             r.developer_unsold,
         )
         for r in parsed.rows
