@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from api.settings import Settings, SettingsError
 
@@ -58,16 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--seed-only", action="store_true", help="seed and print logins, no server")
 
-    imp = sub.add_parser(
-        "import-roll",
-        help="validate and import an owner roll CSV into a compound",
-        description="Validates the whole file first: if any row is bad, every bad row is "
-        "listed (line, column, reason) and nothing is imported. Re-importing an unchanged file "
-        "changes nothing; a corrected file is applied as a difference.",
-    )
-    imp.add_argument("community", type=int, help="the compound's id")
-    imp.add_argument("file", type=Path, help="CSV file: UTF-8 (with or without BOM) or GBK")
-    imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    from api.cli import roll_import
+
+    roll_import.add_parser(sub)
 
     ver = sub.add_parser(
         "verify",
@@ -125,7 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args)
         if args.command == "import-roll":
-            return asyncio.run(_import_roll(args))
+            from api.cli import roll_import
+
+            return roll_import.run(args, migrate=_migrate, progress=_bar)
         if args.command == "create-admin":
             return _create_admin(args)
         if args.command == "verify":
@@ -140,12 +136,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
-def _migrate(settings: Settings | None = None) -> int:
+def _migrate(settings: Settings | None = None, out: TextIO | None = None) -> int:
+    """Upgrade the database; the note goes to ``out`` (stdout, or stderr where stdout is a
+    command's result)."""
     from api.store.migrations import upgrade
 
     settings = settings or Settings.from_env()
     upgrade(settings.database_url)
-    print(f"database is up to date: {_safe_url(settings.database_url)}")
+    print(f"database is up to date: {_safe_url(settings.database_url)}", file=out or sys.stdout)
     return 0
 
 
@@ -232,59 +230,6 @@ def _bar(done: int, total: int, width: int = 30, label: str = "校验 checking")
     if done == total:
         sys.stderr.write("\n")
     sys.stderr.flush()
-
-
-async def _import_roll(args: argparse.Namespace) -> int:
-    from api.runtime import Runtime
-    from api.services.roll import import_roll
-    from api.store.models import Community
-    from schema.contract.errors import AppError
-
-    settings = Settings.from_env()
-    try:
-        data = args.file.read_bytes()
-    except OSError as e:
-        print(f"gongzhi: cannot read {args.file}: {e.strerror}", file=sys.stderr)
-        return 2
-    # Alembic's env.py runs its own event loop: migrate from a thread, not from this loop.
-    await asyncio.to_thread(_migrate, settings)
-    rt = Runtime.create(settings)
-    try:
-        async with rt.writer() as session:
-            community = await session.get(Community, args.community)
-            if community is None:
-                print(f"gongzhi: no compound with id {args.community}", file=sys.stderr)
-                return 2
-            try:
-                report = await import_roll(
-                    session=session,
-                    community=community,
-                    data=data,
-                    dry_run=args.dry_run,
-                    actor=None,
-                    progress=_bar,
-                )
-            except AppError as e:
-                await session.rollback()
-                print(f"{e.zh}\n{e.en}", file=sys.stderr)
-                for d in e.details:
-                    print(f"  {d.zh}", file=sys.stderr)
-                return 1
-            await session.commit()
-    finally:
-        await rt.close()
-    print(f"{report.summary_zh} / {report.summary_en}")
-    for c in report.changed[:50]:
-        print(f"  {c.building}-{c.unit} {c.field}: {c.old} → {c.new}")
-    if len(report.changed) > 50:
-        print(f"  … {len(report.changed) - 50} more")
-    if args.dry_run:
-        print("dry run: nothing was written / 试运行：未写入任何数据")
-    elif not report.applied:
-        print("nothing changed / 名册无变化")
-    else:
-        print(f"imported {report.units} units into compound {community.id} ({community.name})")
-    return 0
 
 
 def _create_admin(args: argparse.Namespace) -> int:

@@ -382,7 +382,8 @@ def test_import_roll_with_bad_rows_lists_them_and_imports_nothing(demo: Place) -
     version_before = demo.roll_version(1)
     [(people_before,)] = demo.query("SELECT count(*) FROM person WHERE community_id = 1")
 
-    r = demo.run("import-roll", "1", path)
+    # the rows follow the locale (issue #12): a Chinese one here, English below
+    r = demo.run("import-roll", "1", path, LANG="zh_CN.UTF-8", LC_ALL="", LC_MESSAGES="")
     assert r.returncode == 1, (r.stdout, r.stderr)
     for line in (3, 5, 6):
         assert f"第 {line} 行" in r.stderr, r.stderr
@@ -394,6 +395,67 @@ def test_import_roll_with_bad_rows_lists_them_and_imports_nothing(demo: Place) -
     assert demo.units(1) == units_before == 1000
     assert demo.roll_version(1) == version_before
     assert demo.query("SELECT count(*) FROM person WHERE community_id = 1") == [(people_before,)]
+
+
+def test_import_roll_stdout_holds_only_the_result(demo: Place) -> None:
+    """Issue #12 item 18: the migration note and the progress bar went to stdout with the
+    result; now stdout is the result alone (it can be saved or piped), the rest is on stderr."""
+    cid = demo.new_compound("输出小区")
+    path = write(demo, "roll-stdout.csv", gbk_roll(ROLL_ROWS))
+    r = demo.run("import-roll", str(cid), path, "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "新增 4 户，删除 0 户，变更 0 项 / 4 added, 0 removed, 0 changed",
+        f"imported 4 units into compound {cid} (输出小区)",
+    ]
+    assert "database is up to date" in r.stderr
+    assert "checking" in r.stderr and "4/4" in r.stderr
+
+
+def test_import_roll_rows_follow_lang_or_the_locale(demo: Place) -> None:
+    """Issue #12 item 18: bad rows were listed in Chinese only. ``--lang en`` (or an English
+    locale, LC_ALL before LANG) lists them in English; a zh locale in Chinese."""
+    rows = [ROLL_ROWS[0], "1号楼,102,1,八十,张三,13900000001,,"]  # line 3: area not a number
+    path = write(demo, "roll-lang.csv", gbk_roll(rows))
+    english = demo.run(
+        "import-roll", "1", path, "--lang", "en", LANG="zh_CN.UTF-8", LC_ALL="", LC_MESSAGES=""
+    )
+    assert english.returncode == 1, english.stderr
+    assert "  line 3, column area: area must be a number" in english.stderr
+    assert "第 3 行" not in english.stderr
+    assert english.stdout == ""
+
+    by_locale = demo.run("import-roll", "1", path, LANG="zh_CN.UTF-8", LC_ALL="en_US.UTF-8")
+    assert "  line 3, column area" in by_locale.stderr and "第 3 行" not in by_locale.stderr
+
+    chinese = demo.run("import-roll", "1", path, "--lang", "zh", LC_ALL="en_US.UTF-8")
+    assert "  第 3 行「专有面积」列" in chinese.stderr and "line 3," not in chinese.stderr
+
+
+def test_import_roll_lists_who_has_no_phone(demo: Place) -> None:
+    """Issue #12 item 16 on the command line: a co-owner without a phone and an unsold unit
+    without a contact import, and stdout lists them by line and unit."""
+    cid = demo.new_compound("无手机小区")
+    rows = [
+        *ROLL_ROWS[:2],
+        "1号楼,201,2,100.50,李四,13900000002,王五；赵六:,",
+        "2号楼,301,3,60.00,华景置业,,,是",
+    ]
+    path = write(demo, "roll-nophone.csv", gbk_roll(rows))
+    r = demo.run("import-roll", str(cid), path, "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert (
+        "3 people have no phone on the roll and cannot activate an account online until a "
+        "phone is added:\n"
+        "  line 4, 1号楼-201: 王五 (co-owner)\n"
+        "  line 4, 1号楼-201: 赵六 (co-owner)\n"
+        "  line 5, 2号楼-301: 华景置业 (developer's contact)\n"
+    ) in r.stdout
+    assert demo.units(cid) == 4
+    zh = demo.run("import-roll", str(cid), path, "--lang", "zh")
+    assert (
+        "3 人在名册上没有手机号" in zh.stdout and "第 4 行 1号楼-201：王五（共有人）" in zh.stdout
+    )
 
 
 def test_import_roll_into_an_unknown_compound(demo: Place) -> None:
