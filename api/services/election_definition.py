@@ -8,6 +8,7 @@ candidates from the compound's roll). The election core then validates the set a
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
-from api.formats.hidden import code_point, first_hidden, shown
+from api.formats.hidden import first_hidden, shown
 from api.services import documents
 from api.services.roll import totals
 from api.services.voting_messages import app_error
@@ -214,14 +215,17 @@ def _check_candidate_name(name: str, field: str) -> None:
     hit = first_hidden(name)
     if hit is None:
         return
-    what = code_point(hit[1])
-    raise AppError(
+    raise AppError.of(
         "TEXT_INVALID_CHARACTER",
-        f"候选人「{shown(name)}」的名册姓名含有不可见的格式字符 {what}，会在选票上显示成别的名字；"
-        "请先更正名册（重新导入）",
-        f"the roll name of candidate “{shown(name)}” contains the invisible formatting character "
-        f"{what}, which would show another name on the ballot; correct the roll (re-import) first",
+        "候选人「{candidate}」的名册姓名含有不可见的格式字符 {character}（{characterName}），"
+        "会在选票上显示成别的名字；请先更正名册（重新导入）",
+        "the roll name of candidate “{candidate}” contains the invisible formatting character "
+        "{character} ({characterName}), which would show another name on the ballot; correct "
+        "the roll (re-import) first",
         field=field,
+        candidate=shown(name),
+        character=f"U+{ord(hit[1]):04X}",
+        characterName=unicodedata.name(hit[1], "unnamed"),
     )
 
 

@@ -251,14 +251,20 @@ async def test_a_candidate_whose_stored_name_holds_a_bidi_override_is_refused(
             }
         ],
     }
+    create = CREATE.replace("code message field", "code message field facts { name value }")
     r = await gql(
-        CREATE, {"c": str(world.a), "i": spec}, token=world.tokens["committee"], lang="en"
+        create, {"c": str(world.a), "i": spec}, token=world.tokens["committee"], lang="en"
     )
     problem = r["data"]["createElection"]
     assert problem["__typename"] == "Problem"
     assert problem["code"] == "TEXT_INVALID_CHARACTER"
     assert problem["field"] == "questions[0].candidates"
-    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in problem["message"]
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in problem["message"]
     assert "<U+202E>四李" in problem["message"] and "\u202e" not in problem["message"]
+    assert problem["facts"] == [
+        {"name": "candidate", "value": "<U+202E>四李"},
+        {"name": "character", "value": "U+202E"},
+        {"name": "characterName", "value": "RIGHT-TO-LEFT OVERRIDE"},
+    ]
     async with runtime.reader() as s:
         assert (await s.execute(select(func.count()).select_from(Election))).scalar_one() == 0
