@@ -53,8 +53,12 @@ def validate_row(
     floor = _check_floor(ctx, line, raw, val)
     area = _check_area(ctx, line, raw, val)
     owner_name = _check_owner_name(ctx, line, val)
-    unsold_flag = FLAG_VALUES.get(val.get("developer_unsold", "").lower())
-    phone = _check_phone(ctx, line, raw, val, optional=unsold_flag is True)
+    # A blank phone is allowed on a developer-unsold row; when the flag itself is unreadable
+    # (BAD_FLAG), that one error is reported rather than a second one for the phone.
+    flag = val.get("developer_unsold", "")
+    phone = _check_phone(
+        ctx, line, raw, val, optional=bool(flag) and FLAG_VALUES.get(flag.lower()) is not False
+    )
     co_owners: tuple[Person, ...] | None = ()
     if val.get("co_owners"):
         co_owners = parse_co_owners(ctx, line, val["co_owners"], Person(owner_name, phone))

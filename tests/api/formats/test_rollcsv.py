@@ -971,12 +971,14 @@ def test_an_ordinary_owner_still_needs_a_phone_and_a_typo_is_still_an_error() ->
             row(unit="101", phone=""),  # an owner (not the developer) without a phone
             row(unit="102", co_owners="李四:1391234567"),  # a phone with a digit missing
             row(unit="103", phone="1391234", developer_unsold="是"),  # the developer's, too
+            row(unit="104", phone="", developer_unsold="也许"),  # the flag is the one error
         ]
     )
     assert codes(parse_roll(data)) == [
         (2, "phone", "MISSING_VALUE"),
         (3, "co_owners", "BAD_PHONE"),
         (4, "phone", "BAD_PHONE"),
+        (5, "developer_unsold", "BAD_FLAG"),
     ]
 
 
