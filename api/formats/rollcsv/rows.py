@@ -11,7 +11,8 @@ from typing import Final
 
 #: Stable error codes.  The UI and the CLI key translations and help links on them, so they must
 #: never be renamed.  The later ones extend the original list: BAD_CO_OWNER covers co-owner entries
-#: that are structurally wrong (no name, same person as the owner, listed twice); BAD_CSV
+#: that are structurally wrong (no name, same person as the owner, listed twice, or without a
+#: phone and named like another person of the unit); BAD_CSV
 #: a file the CSV reader cannot read past (NUL bytes, a runaway quoted cell); DUPLICATE_COLUMN two
 #: header columns of equal standing for one field (建筑面积 and 面积), which we refuse to guess;
 #: HIDDEN_CHARACTER a name, building or unit holding a bidi control or another invisible
