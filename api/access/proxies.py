@@ -1,7 +1,10 @@
 """Proxies: a written authorisation lets another person vote for an elector (docs/design.md §2).
 
-Staff record and revoke them while the vote is open (or announced), under the election's lock
-so that the per-holder cap and the one-active-proxy-per-elector rule hold under concurrency.
+The running body (committee, preparatory group, officials) records them, staff (supervisors too)
+revoke them, while the vote is open (or announced), under the election's lock so that the
+per-holder cap and the one-active-proxy-per-elector rule hold under concurrency. Supervisors do
+not record proxies: they print the voting codes, and a proxy is a way to cast for an elector,
+so recording one to a phone of their own would put both factors in one hand (docs/design.md §3.4).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
-from api.access.election_scope import STAFF_VIEW, ElectionAccess
+from api.access.election_scope import RUNNERS, STAFF_VIEW, ElectionAccess
 from api.services import audit
 from api.services import ballots as store
 from api.services.accounts import normalize_phone
@@ -41,7 +44,7 @@ class Proxies(ElectionAccess):
         holder_name: str,
         paper_ref: str,
     ) -> Proxy:
-        election, community = await self._load(election_id, STAFF_VIEW)
+        election, community = await self._load(election_id, RUNNERS)
         if election.state not in ("announced", "open"):
             raise AppError("NOT_OPEN", "只能在表决截止前登记委托", "proxies close with the vote")
         elector = await self._elector(election, elector_id)

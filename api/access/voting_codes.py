@@ -1,7 +1,10 @@
 """Voting-code notices: print them per building once voting opens, replace a lost one.
 
-A code is derived from the election, the elector and its generation (docs/design.md §3.3);
-only its MAC is stored, so printing derives it again, and every printing is logged.
+A code is derived from the election, the elector and its generation (docs/design.md §3.4);
+only its MAC is stored, so printing derives it again, and every printing is logged. Only a
+supervisor of the compound who holds no role that issues activation letters may print or replace
+one (:func:`api.services.authz.require_code_releaser`): the hands that can create an owner's login
+never also hold the owner's voting code.
 """
 
 from __future__ import annotations
@@ -10,17 +13,25 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from api.access.election_scope import RUNNERS, ElectionAccess
-from api.services import audit
-from api.store.models import Elector, ElectorOwner, Person
+from api.access.election_scope import ElectionAccess
+from api.services import audit, authz
+from api.store.models import Community, Election, Elector, ElectorOwner, Person
 from schema.contract.errors import AppError
 from schema.contract.voting import NoticeView
 from voting import secrecy
 
 
 class VotingCodes(ElectionAccess):
+    async def _releaser(self, election_id: int) -> tuple[Election, Community]:
+        """The election, for a supervisor who may release its voting codes (services/authz.py)."""
+        election, community = await self._load(election_id)
+        authz.require_code_releaser(
+            self.viewer, community_id=community.id, district_id=community.district_id
+        )
+        return election, community
+
     async def notices(self, election_id: int, *, building: str | None) -> Sequence[NoticeView]:
-        election, community = await self._load(election_id, RUNNERS)
+        election, community = await self._releaser(election_id)
         if election.state != "open":
             raise AppError(
                 "NOT_OPEN", "表决开始后才能打印表决码通知书", "notices exist once voting opens"
@@ -58,7 +69,7 @@ class VotingCodes(ElectionAccess):
         ]
 
     async def reissue_code(self, election_id: int, *, elector_id: int) -> NoticeView:
-        election, community = await self._load(election_id, RUNNERS)
+        election, community = await self._releaser(election_id)
         if election.state != "open":
             raise AppError("NOT_OPEN", "投票未在进行中", "voting is not open")
         elector = await self._elector(election, elector_id)

@@ -5,11 +5,13 @@ district; everyone else only on the compound their role names. The per-request a
 (:mod:`api.access`) call :func:`require` before they read or write, so no resolver can forget
 the check.
 
-One exception: a scrutineer's personal acts — signing off a result, entering or confirming a
+Two exceptions. A scrutineer's personal acts — signing off a result, entering or confirming a
 paper ballot — need the supervisor role itself, held in that compound (:func:`require_held`).
 Certification means two supervisors vouch for the count (docs/design.md §3.8) and paper ballots are
 four-eyes between two supervisors; an admin standing in for one would let an operator account
-be one of the two pairs of eyes.
+be one of the two pairs of eyes. And voting codes are released by supervisors only, never by a role
+that can issue activation letters (:func:`require_code_releaser`): whoever could create an owner's
+login must never also hold that owner's voting code (docs/design.md §3.4, separation of duties).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from schema.contract.community import Viewer
-from schema.contract.errors import forbidden, unauthenticated
+from schema.contract.errors import AppError, forbidden, unauthenticated
 
 MEMBERS = frozenset({"owner", "committee", "preparatory", "supervisor", "official"})
 STAFF = frozenset({"committee", "preparatory", "supervisor", "official"})
@@ -60,6 +62,33 @@ def require_held(
     viewer = require(viewer, {role}, community_id=community_id, district_id=district_id)
     if not any(g.role == role and g.community_id == community_id for g in viewer.grants):
         raise forbidden()
+    return viewer
+
+
+def require_code_releaser(viewer: Viewer | None, *, community_id: int, district_id: int) -> Viewer:
+    """A supervisor of this compound acting in person who holds no role here that can issue
+    activation letters (:data:`CODE_ISSUERS`, an official of the district, an admin): the
+    running body creates logins, the supervisors release voting codes (docs/design.md §3.4)."""
+    if viewer is None:
+        raise unauthenticated()
+    if not any(g.role == "supervisor" and g.community_id == community_id for g in viewer.grants):
+        raise AppError(
+            "FORBIDDEN",
+            "表决码通知书只能由本小区的监票人打印或补发：签发激活码的业委会、筹备组、街道干部和"
+            "系统管理员不能经手表决码（职责分离）",
+            "voting notices are printed and replaced only by a supervisor of this compound: "
+            "the committee, preparatory group, officials and administrators, who issue "
+            "activation letters, may not handle voting codes (separation of duties)",
+        )
+    if allowed(viewer, CODE_ISSUERS, community_id=community_id, district_id=district_id):
+        raise AppError(
+            "FORBIDDEN",
+            "您同时持有可签发激活码的角色，不能打印或补发表决码（职责分离）：请由不兼任业委会、"
+            "筹备组或街道职务的监票人办理",
+            "you also hold a role that issues activation letters, so you may not print or "
+            "replace voting codes (separation of duties): ask a supervisor who holds no "
+            "committee, preparatory-group or district role",
+        )
     return viewer
 
 

@@ -92,7 +92,9 @@ async def test_committee_and_resolution_from_draft_to_published(
     opened = (await transition(gql, "openElection", eid, committee))["election"]
     assert opened["state"] == "OPEN" and len(opened["rollFingerprint"]) == 64
 
-    notices = (await gql(NOTICES, {"e": eid}, token=committee))["data"]["printVotingNotices"]
+    notices = (await gql(NOTICES, {"e": eid}, token=world.tokens["supervisor"]))["data"][
+        "printVotingNotices"
+    ]
     by_owner = {tuple(n["owners"]): n for n in notices["notices"]}
     assert len(notices["notices"]) == 4
     code_zhang = by_owner[("张三",)]["code"]
@@ -266,7 +268,9 @@ async def test_changing_a_ballot_row_is_found(gql: Gql, world: World, runtime: R
     await transition(gql, "announceElection", eid, committee)
     clock.now = OPENS
     await transition(gql, "openElection", eid, committee)
-    notices = (await gql(NOTICES, {"e": eid}, token=committee))["data"]["printVotingNotices"]
+    notices = (await gql(NOTICES, {"e": eid}, token=world.tokens["supervisor"]))["data"][
+        "printVotingNotices"
+    ]
     code = next(n["code"] for n in notices["notices"] if n["owners"] == ["张三"])
     q = (
         await gql(

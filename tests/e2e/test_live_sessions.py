@@ -65,7 +65,12 @@ async def workers(
 async def open_one(worker: Worker, world: World) -> tuple[str, Clock]:
     clock = use_clock(worker.rt)
     opened = await open_election(
-        worker.gql, clock, world.a, world.tokens["committee"], resolution_spec()
+        worker.gql,
+        clock,
+        world.a,
+        world.tokens["committee"],
+        resolution_spec(),
+        printer=world.tokens["supervisor"],
     )
     return opened.id, clock
 

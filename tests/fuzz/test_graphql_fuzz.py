@@ -243,7 +243,14 @@ async def seed(runtime: Runtime, gql: Gql) -> World:
     """The hand-worked world, an open election, a proposal and a document with a draft."""
     world = await build_world(runtime)
     clock = use_clock(runtime)
-    await open_election(gql, clock, world.a, world.tokens["committee"], resolution_spec())
+    await open_election(
+        gql,
+        clock,
+        world.a,
+        world.tokens["committee"],
+        resolution_spec(),
+        printer=world.tokens["supervisor"],
+    )
     proposal = await gql(
         """mutation($i: CreateProposalInput!) { createProposal(input: $i) { __typename } }""",
         {

@@ -204,9 +204,17 @@ async def create_election(gql: Gql, community_id: int, token: str, spec: dict[st
 
 
 async def open_election(
-    gql: Gql, clock: Clock, community_id: int, token: str, spec: dict[str, Any]
+    gql: Gql,
+    clock: Clock,
+    community_id: int,
+    token: str,
+    spec: dict[str, Any],
+    *,
+    printer: str,
 ) -> Opened:
-    """Create, announce now, move the clock to ``opensAt``, open, and print every notice."""
+    """Create, announce now, move the clock to ``opensAt``, open (as ``token``, the running
+    body), and print every notice as ``printer``: a supervisor's session, since the running
+    body may not handle voting codes (docs/design.md §3.4)."""
     eid = await create_election(gql, community_id, token, spec)
     announced = await transition(gql, "announceElection", eid, token)
     assert announced["__typename"] == "ElectionSaved", announced
@@ -214,7 +222,7 @@ async def open_election(
     opened = await transition(gql, "openElection", eid, token)
     assert opened["__typename"] == "ElectionSaved", opened
     questions = (await gql(QUESTIONS, {"e": eid}, token=token))["data"]["election"]["questions"]
-    printed = (await gql(NOTICES_FULL, {"e": eid}, token=token))["data"]["printVotingNotices"]
+    printed = (await gql(NOTICES_FULL, {"e": eid}, token=printer))["data"]["printVotingNotices"]
     assert printed["__typename"] == "VotingNotices", printed
     return Opened(eid, questions, printed["notices"])
 

@@ -233,10 +233,23 @@ def test_the_committee_defines_and_announces_an_election(page: Any, demo: Any, l
 
 
 def test_notices_print_per_building_and_a_code_is_reissued(
-    page: Any, demo: Any, login: Any
+    new_page: Any, demo: Any, login: Any
 ) -> None:
+    # the running body issues activation letters, so it finds no voting notices on its page
+    # (separation of duties, docs/design.md §3.4) ...
+    page = new_page()
     login(page, demo.login("preparatory").phone)
     page.goto(f"/#/election/{demo.election_id}/manage")
+    expect(page.locator("main")).to_contain_text("表决码通知书由监票人打印和补发")
+    expect(page.get_by_role("button", name="生成通知书")).to_have_count(0)
+    # ... a supervisor prints them, from the compound's list of votes
+    page = new_page()
+    login(page, demo.login("supervisor").phone)
+    page.locator("article.community").get_by_role("link", name="表决投票").click()
+    page.locator(f"li[data-election='{demo.election_id}']").get_by_role(
+        "link", name="表决码通知书"
+    ).click()
+    expect(page.locator("h1")).to_contain_text("表决码通知书：")
     page.get_by_label("楼栋", exact=True).first.select_option(label="3 栋")
     page.get_by_role("button", name="生成通知书").click()
     sheets = page.locator("article.notice-sheet")

@@ -239,6 +239,7 @@ export default {
   "elections.manage": "Run this vote",
   "elections.live": "Live count",
   "elections.paper": "Paper ballots",
+  "elections.votingCodes": "Voting notices",
   "elections.certify": "Certify and verify",
 
   "matter.1": "Make or amend the rules of procedure of the owners' assembly",
@@ -467,6 +468,7 @@ export default {
   "manage.reissueConfirm": "A new code for {label}; the old one stops working at once. Go ahead?",
   "manage.reissueYes": "Yes, replace it",
   "manage.pickElectorFirst": "Choose the building and the unit first.",
+  "manage.noticesBySupervisors": "The supervisors print and replace the voting notices: the committee, preparatory group and officials, who issue activation letters, never handle voting codes (separation of duties).",
   "manage.proxiesAfterOpen": "Proxies are recorded once voting opens (when the roll is frozen).",
 
   "picker.pickBuilding": "Choose a building",
@@ -500,8 +502,12 @@ export default {
   "notices.title": "Voting notices",
   "notices.heading": "{title}: {n} notices",
   "notices.printHint": "One A4 page per elector. Print on A4, portrait, no scaling. Leave this page and you must make them again.",
-  "notices.none": "No notices to print here. Make them on the “Run the vote” page.",
+  "notices.none": "No notices to print here. Make them on the “Voting notices” page.",
   "notices.toManage": "Make the notices",
+  "votingCodes.title": "Voting notices",
+  "votingCodes.heading": "Voting notices: {title}",
+  "votingCodes.intro": "The supervisors print, replace and deliver the voting codes. The committee, preparatory group and officials, who issue activation letters, never handle them: whoever can open an owner's account cannot also hold that owner's voting code.",
+  "votingCodes.notOpen": "Voting notices can be printed once voting opens.",
 
   "notice.title": "Owners' assembly voting notice",
   "notice.dear": "Dear {names},",

@@ -240,6 +240,7 @@ export default {
   "elections.manage": "组织表决",
   "elections.live": "实时监票",
   "elections.paper": "录入纸质票",
+  "elections.votingCodes": "表决码通知书",
   "elections.certify": "核对与签字",
 
   "matter.1": "制定和修改业主大会议事规则",
@@ -468,6 +469,7 @@ export default {
   "manage.reissueConfirm": "将为 {label} 生成新表决码，旧表决码立即失效。确定吗？",
   "manage.reissueYes": "确定补发",
   "manage.pickElectorFirst": "请先选择楼栋和房屋。",
+  "manage.noticesBySupervisors": "表决码通知书由监票人打印和补发：签发激活码的业委会、筹备组和街道干部不经手表决码（职责分离）。",
   "manage.proxiesAfterOpen": "委托投票在投票开始（名册冻结）后登记。",
 
   "picker.pickBuilding": "请选择楼栋",
@@ -501,8 +503,12 @@ export default {
   "notices.title": "表决码通知书",
   "notices.heading": "{title}：通知书 {n} 份",
   "notices.printHint": "每位投票人一页（A4）。打印时请选择“A4、纵向、不缩放”。离开本页后需要重新生成。",
-  "notices.none": "这里没有待打印的通知书。请在“组织表决”页生成。",
+  "notices.none": "这里没有待打印的通知书。请在“表决码通知书”页生成。",
   "notices.toManage": "去生成通知书",
+  "votingCodes.title": "表决码通知书",
+  "votingCodes.heading": "表决码通知书：{title}",
+  "votingCodes.intro": "表决码由监票人打印、补发并送达业主。签发激活码的业委会、筹备组和街道干部不经手表决码：这样，能替业主开通账号的人拿不到该业主的表决码。",
+  "votingCodes.notOpen": "表决开始后才能打印表决码通知书。",
 
   "notice.title": "业主大会表决码通知书",
   "notice.dear": "尊敬的 {names}：",

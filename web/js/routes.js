@@ -138,11 +138,19 @@ export const ROUTES = [
     roles: ELECTION_RUNNERS,
   },
   {
+    // voting codes: the supervisors, never the roles that issue activation letters (§3.4)
+    path: "/election/:id/voting-codes",
+    load: () => import("./views/votingcodes.js"),
+    title: "votingCodes.title",
+    auth: true,
+    roles: ["supervisor"],
+  },
+  {
     path: "/election/:id/notices",
     load: () => import("./views/notices.js"),
     title: "notices.title",
     auth: true,
-    roles: ELECTION_RUNNERS,
+    roles: ["supervisor"],
   },
   {
     path: "/election/:id/live",

@@ -156,14 +156,14 @@ async def test_demo_compound_elects_its_committee_and_adopts_the_statute(
             {"kind": "RESOLUTION", "title": "通过《管理规约》", "matter": 2},
         ],
     }
-    e = await open_election(gql, clock, cid, committee, spec)
+    e = await open_election(gql, clock, cid, committee, spec, printer=sup_1)
     q_committee, q_statute = e.questions
     cands = [c["id"] for c in q_committee["candidates"]]
     assert [int(c["personId"]) for c in q_committee["candidates"]] == candidate_persons
 
     # the notices: one per elector of the frozen roll; printing per building filters
     assert len(e.notices) == len(oracle) == 966
-    building_1 = (await gql(NOTICES_FULL, {"e": e.id, "b": "1"}, token=committee))["data"]
+    building_1 = (await gql(NOTICES_FULL, {"e": e.id, "b": "1"}, token=sup_1))["data"]
     per_building = building_1["printVotingNotices"]["notices"]
     assert per_building and {n["building"] for n in per_building} == {"1"}
     assert len(per_building) < len(e.notices)

@@ -81,7 +81,14 @@ async def _run_election(root: Path) -> tuple[int, str]:
             gql = Gql(c)
             clock = use_clock(rt)
             committee = world.tokens["committee"]
-            e = await open_election(gql, clock, world.a, committee, resolution_spec())
+            e = await open_election(
+                gql,
+                clock,
+                world.a,
+                committee,
+                resolution_spec(),
+                printer=world.tokens["supervisor"],
+            )
             owners = await owner_tokens(rt, world.a, ["13900000002", "13900000004"])
             votes = [
                 (world.tokens["owner"], ("张三",), "yes"),

@@ -57,7 +57,9 @@ async def test_a_passed_resolution_puts_the_version_in_force(
     await transition(gql, "announceElection", eid, committee)
     clock.now = opens
     assert (await transition(gql, "openElection", eid, committee))["election"]["state"] == "OPEN"
-    notices = (await gql(NOTICES, {"e": eid}, token=committee))["data"]["printVotingNotices"]
+    notices = (await gql(NOTICES, {"e": eid}, token=world.tokens["supervisor"]))["data"][
+        "printVotingNotices"
+    ]
     code = {tuple(n["owners"]): n["code"] for n in notices["notices"]}
     tokens = await owner_tokens(runtime, world.a, ["13900000002", "13900000004"])
     yes = [{"questionId": qid, "answer": "yes"}]

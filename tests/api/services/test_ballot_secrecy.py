@@ -229,7 +229,7 @@ async def scenario(
             },
         ],
     }
-    e = await open_election(gql, clock, cid, committee, spec)
+    e = await open_election(gql, clock, cid, committee, spec, printer=sup_a)
     q1, q2 = e.questions
     cands = [c["id"] for c in q2["candidates"]]
     tokens = await voter_tokens(runtime, cid, e.id)

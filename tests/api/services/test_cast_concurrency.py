@@ -70,7 +70,14 @@ async def test_thirty_simultaneous_casts_by_one_elector_leave_one_counted(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
     clock = use_clock(runtime)
-    e = await open_election(gql, clock, world.a, world.tokens["committee"], resolution_spec())
+    e = await open_election(
+        gql,
+        clock,
+        world.a,
+        world.tokens["committee"],
+        resolution_spec(),
+        printer=world.tokens["supervisor"],
+    )
     code = e.code("张三")
     receipts = await asyncio.gather(
         *(cast(gql, world.tokens["owner"], e.id, code, e.answer(ANSWERS[i % 3])) for i in range(30))
@@ -106,7 +113,7 @@ async def test_many_electors_at_once_lose_no_ballot(
     cid = await new_compound(runtime, world.district_1, "并发小区", make_roll_csv(70, 5))
     committee = await staff_token(runtime, "13710000001", "committee", community_id=cid)
     supervisor = await staff_token(runtime, "13710000002", "supervisor", community_id=cid)
-    e = await open_election(gql, clock, cid, committee, resolution_spec())
+    e = await open_election(gql, clock, cid, committee, resolution_spec(), printer=supervisor)
     voters = await voter_tokens(runtime, cid, e.id)
     codes = {n["electorId"]: n["code"] for n in e.notices}
     assert voters.keys() == codes.keys() and len(codes) >= 55
@@ -145,7 +152,9 @@ async def test_online_proxy_and_paper_racing_for_one_elector(
     clock = use_clock(runtime)
     committee, sup_a = world.tokens["committee"], world.tokens["supervisor"]
     sup_b = await extra_supervisor(runtime, world.a)
-    e = await open_election(gql, clock, world.a, committee, resolution_spec())
+    e = await open_election(
+        gql, clock, world.a, committee, resolution_spec(), printer=world.tokens["supervisor"]
+    )
     owners = await owner_tokens(runtime, world.a, ["13900000002", "13900000004"])
     rounds = [
         (("赵六",), owners["13900000004"], "13600000011"),
@@ -215,7 +224,14 @@ async def test_the_database_refuses_a_second_counted_ballot(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
     clock = use_clock(runtime)
-    e = await open_election(gql, clock, world.a, world.tokens["committee"], resolution_spec())
+    e = await open_election(
+        gql,
+        clock,
+        world.a,
+        world.tokens["committee"],
+        resolution_spec(),
+        printer=world.tokens["supervisor"],
+    )
     done = await cast(gql, world.tokens["owner"], e.id, e.code("张三"), e.answer("yes"))
     assert done["receipt"]["counted"] is True
     [(_, slot, _, _, _)] = await _ballots(runtime, e.id)

@@ -135,7 +135,9 @@ async def test_elections_turnout_and_the_committee_in_office(
 
     clock.now = OPENS
     assert (await transition(gql, "openElection", eid, committee))["election"]["state"] == "OPEN"
-    notices = (await gql(NOTICES, {"e": eid}, token=committee))["data"]["printVotingNotices"]
+    notices = (await gql(NOTICES, {"e": eid}, token=world.tokens["supervisor"]))["data"][
+        "printVotingNotices"
+    ]
     code = {tuple(n["owners"]): n["code"] for n in notices["notices"]}
 
     def approve(*names: str) -> list[dict[str, Any]]:

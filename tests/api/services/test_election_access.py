@@ -92,6 +92,7 @@ async def _open(
         place.community,
         place.tokens["committee"],
         resolution_spec(visibility=visibility),
+        printer=place.tokens["supervisor"],
     )
     tokens = await voter_tokens(runtime, place.community, e.id)
     codes = {n["electorId"]: n["code"] for n in e.notices}
@@ -318,12 +319,14 @@ async def test_live_counts_move_only_in_steps_of_k(
     ("role", "allowed"),
     [
         ("owner", set()),
-        ("committee", {"turnout", "electors", "proxies", "notices", "record_proxy", "reissue"}),
-        ("supervisor", {"turnout", "electors", "proxies", "verify", "paper", "record_proxy"}),
+        # voting codes: supervisors only, never the roles that issue activation letters
+        # (separation of duties, docs/design.md §3.4)
+        ("committee", {"turnout", "electors", "proxies", "record_proxy"}),
         (
-            "official",
-            {"turnout", "electors", "proxies", "verify", "notices", "record_proxy", "reissue"},
+            "supervisor",
+            {"turnout", "electors", "proxies", "verify", "paper", "notices", "reissue"},
         ),
+        ("official", {"turnout", "electors", "proxies", "verify", "record_proxy"}),
         ("other_owner", set()),
         ("other_official", set()),
     ],

@@ -84,7 +84,7 @@ async def test_ballots_are_accepted_only_while_open(
         await gql(
             "mutation($e: ID!) { printVotingNotices(electionId: $e) { ... on VotingNotices { notices { owners code } } } }",
             {"e": eid},
-            token=committee,
+            token=world.tokens["supervisor"],
         )
     )["data"]["printVotingNotices"]["notices"]
     code = next(n["code"] for n in notices if n["owners"] == ["张三"])
@@ -187,7 +187,9 @@ async def test_definition_changes_only_while_draft_and_cancel_only_before_openin
         "CANCELLED"
     )
 
-    e = await open_election(gql, clock, world.a, committee, resolution_spec())
+    e = await open_election(
+        gql, clock, world.a, committee, resolution_spec(), printer=world.tokens["supervisor"]
+    )
     assert (await transition(gql, "cancelElection", e.id, committee))["code"] == (
         "ILLEGAL_TRANSITION"
     )
@@ -210,7 +212,9 @@ async def test_reimporting_the_roll_after_opening_changes_nothing_in_the_electio
     committee, supervisor, official = (
         world.tokens[k] for k in ("committee", "supervisor", "official")
     )
-    e = await open_election(gql, clock, world.a, committee, resolution_spec())
+    e = await open_election(
+        gql, clock, world.a, committee, resolution_spec(), printer=world.tokens["supervisor"]
+    )
     before = await _state(gql, e.id, committee)
     electors_before = (await gql(ELECTORS, {"e": e.id}, token=committee))["data"]["electors"]
     totals_before = (await gql(TOTALS, {"c": str(world.a)}, token=official))["data"]
@@ -284,7 +288,9 @@ async def test_every_transition_is_in_the_audit_log(
     clock = use_clock(runtime)
     committee, sup_a = world.tokens["committee"], world.tokens["supervisor"]
     sup_b = await extra_supervisor(runtime, world.a)
-    e = await open_election(gql, clock, world.a, committee, resolution_spec())
+    e = await open_election(
+        gql, clock, world.a, committee, resolution_spec(), printer=world.tokens["supervisor"]
+    )
     await cast(gql, world.tokens["owner"], e.id, e.code("张三"), e.answer("yes"))
     assert (await transition(gql, "closeElection", e.id, committee))["code"] == "TOO_EARLY"
     clock.now = CLOSES
@@ -364,7 +370,9 @@ async def test_a_paper_confirmation_waiting_for_the_lock_is_refused_after_the_cl
     clock = use_clock(runtime)
     committee, sup_a = world.tokens["committee"], world.tokens["supervisor"]
     sup_b = await extra_supervisor(runtime, world.a)
-    e = await open_election(gql, clock, world.a, committee, resolution_spec())
+    e = await open_election(
+        gql, clock, world.a, committee, resolution_spec(), printer=world.tokens["supervisor"]
+    )
     clock.now = CLOSES - timedelta(minutes=1)
     entered = await gql(
         ENTER_PAPER,

@@ -53,7 +53,14 @@ HOLDER_2 = "13600000002"
 
 async def _open(gql: Gql, world: World, runtime: Runtime) -> tuple[Clock, Opened]:
     clock = use_clock(runtime)
-    opened = await open_election(gql, clock, world.a, world.tokens["committee"], resolution_spec())
+    opened = await open_election(
+        gql,
+        clock,
+        world.a,
+        world.tokens["committee"],
+        resolution_spec(),
+        printer=world.tokens["supervisor"],
+    )
     return clock, opened
 
 
@@ -106,8 +113,10 @@ async def test_proxy_is_recorded_logged_used_by_its_holder_and_revoked(
     proxy = saved["proxy"]
     assert proxy["electorId"] == zhao and proxy["paperRef"] == "委托书-001"
     assert proxy["revoked"] is False
-    again = await _proxy(gql, supervisor, e.id, zhao, HOLDER_2)
+    again = await _proxy(gql, world.tokens["official"], e.id, zhao, HOLDER_2)
     assert again["code"] == "PROXY_EXISTS"
+    # supervisors print the voting codes, so they record no proxies (docs/design.md §3.4)
+    assert (await _proxy(gql, supervisor, e.id, zhao, HOLDER_2))["code"] == "FORBIDDEN"
 
     async with runtime.reader() as s:
         stored = (await s.execute(select(Proxy))).scalar_one()

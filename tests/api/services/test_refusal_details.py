@@ -74,7 +74,9 @@ async def test_closing_early_says_the_vote_is_open_and_when_it_closes(
 ) -> None:
     clock = use_clock(runtime)
     committee = world.tokens["committee"]
-    e = await open_election(gql, clock, world.a, committee, resolution_spec())
+    e = await open_election(
+        gql, clock, world.a, committee, resolution_spec(), printer=world.tokens["supervisor"]
+    )
     close = _doc(TRANSITION % "closeElection")
     zh, en, facts = await _both(gql, close, {"e": e.id}, committee, "closeElection")
     assert zh["code"] == "TOO_EARLY"  # the stable code is unchanged; the words were wrong
@@ -90,7 +92,9 @@ async def test_publishing_before_sign_off_says_two_supervisors_must_sign(
 ) -> None:
     clock = use_clock(runtime)
     committee, supervisor = world.tokens["committee"], world.tokens["supervisor"]
-    e = await open_election(gql, clock, world.a, committee, resolution_spec())
+    e = await open_election(
+        gql, clock, world.a, committee, resolution_spec(), printer=world.tokens["supervisor"]
+    )
     clock.now = CLOSES
     closed = (await gql(_doc(TRANSITION % "closeElection"), {"e": e.id}, token=committee))["data"]
     election = closed["closeElection"]["election"]
@@ -118,7 +122,9 @@ async def test_a_malformed_voting_code_names_the_characters_codes_never_hold(
 ) -> None:
     clock = use_clock(runtime)
     committee, owner = world.tokens["committee"], world.tokens["owner"]
-    e = await open_election(gql, clock, world.a, committee, resolution_spec())
+    e = await open_election(
+        gql, clock, world.a, committee, resolution_spec(), printer=world.tokens["supervisor"]
+    )
     typed = e.code("张三")[:-2] + "O1"  # a letter O and a digit one: both look-alikes
     cast = {"i": {"electionId": e.id, "code": typed, "answers": e_answers(e)}}
     zh, en, facts = await _both(gql, _doc(CAST), cast, owner, "castBallot")

@@ -23,7 +23,9 @@ async def test_wrong_voting_codes_lock_that_account_out_of_that_election(
 ) -> None:
     clock = use_clock(runtime)
     committee, owner = world.tokens["committee"], world.tokens["owner"]
-    e = await open_election(gql, clock, world.a, committee, resolution_spec())
+    e = await open_election(
+        gql, clock, world.a, committee, resolution_spec(), printer=world.tokens["supervisor"]
+    )
     limit = runtime.settings.login_max_per_phone
     for _ in range(limit):  # well-formed codes, but 赵六's: wrong for 张三
         wrong = await cast(gql, owner, e.id, e.code("赵六"), e.answer("yes"))
@@ -41,6 +43,8 @@ async def test_wrong_voting_codes_lock_that_account_out_of_that_election(
     later = resolution_spec(
         "另一表决", opens=clock.now + timedelta(days=20), closes=clock.now + timedelta(days=27)
     )
-    other = await open_election(gql, clock, world.a, committee, later)
+    other = await open_election(
+        gql, clock, world.a, committee, later, printer=world.tokens["supervisor"]
+    )
     fresh = await cast(gql, owner, other.id, other.code("张三"), other.answer("yes"))
     assert fresh["receipt"]["counted"] is True

@@ -67,7 +67,7 @@ async def test_a_full_disk_refuses_the_cast_and_keeps_every_receipt(
     clock = use_clock(runtime)
     committee, owner = world.tokens["committee"], world.tokens["owner"]
     supervisor = world.tokens["supervisor"]
-    e = await open_election(gql, clock, world.a, committee, resolution_spec())
+    e = await open_election(gql, clock, world.a, committee, resolution_spec(), printer=supervisor)
 
     async def cast(n: int) -> dict[str, Any]:
         payload = {"electionId": e.id, "code": e.code(OWNERS[0]), "answers": e.answer("yes")}

@@ -98,7 +98,14 @@ async def _setup(
         )
         await s.commit()
     clock = use_clock(runtime)
-    e = await open_election(gql, clock, world.a, world.tokens["committee"], resolution_spec())
+    e = await open_election(
+        gql,
+        clock,
+        world.a,
+        world.tokens["committee"],
+        resolution_spec(),
+        printer=world.tokens["supervisor"],
+    )
     owners = await owner_tokens(
         runtime, world.a, ["13900000002", "13900000003", "13900000004", "13900000009"]
     )
@@ -236,7 +243,7 @@ async def test_proxy_recorded_twice_and_revoked_while_the_holder_casts(
         v = voters[n % len(voters)]
         elector, code = e.elector(*v.names), e.code(*v.names)
         phone = f"136100{n:05d}"
-        recorders = [committee, sup_a]
+        recorders = [committee, world.tokens["official"]]  # the running body's two desks
         rng.shuffle(recorders)
         saved = await asyncio.gather(*(_record_proxy(gql, e, elector, phone, t) for t in recorders))
         kinds = sorted(s["__typename"] for s in saved)
@@ -335,16 +342,16 @@ async def test_proxy_cap_holds_when_one_holder_is_recorded_for_everyone_at_once(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
     """With a cap of two owners per proxy, recording one holder for all four electors at once
-    (committee and supervisor at two desks) leaves exactly two active authorisations."""
+    (committee and official at two desks) leaves exactly two active authorisations."""
     async with runtime.writer() as s:
         await s.execute(update(Community).where(Community.id == world.a).values(proxy_cap=2))
         await s.commit()
-    e, voters, sup_a, _ = await _setup(gql, world, runtime, "online")
+    e, voters, _, _ = await _setup(gql, world, runtime, "online")
     committee = world.tokens["committee"]
     rng = random.Random("proxy-cap")
     for n in range(ROUNDS):
         phone = f"136200{n:05d}"
-        desks = [committee, sup_a] * 2
+        desks = [committee, world.tokens["official"]] * 2
         rng.shuffle(desks)
         saved = await asyncio.gather(
             *(

@@ -120,7 +120,9 @@ DECISIONS: dict[str, Decision] = {
     "Mutation.createCommunity": Decision(
         frozenset({"official", "admin"}), "officials of the district", scoped=False
     ),
-    "Mutation.issueActivationCodes": Decision(RUNNERS, "committee or officials print letters"),
+    "Mutation.issueActivationCodes": Decision(
+        RUNNERS, "committee or officials print letters (never voting codes: §3.4)"
+    ),
     # -- elections -----------------------------------------------------------------------------
     "Mutation.createElection": Decision(RUNNERS, "the committee or officials run elections"),
     "Mutation.updateElection": Decision(RUNNERS, "the committee or officials run elections"),
@@ -135,12 +137,18 @@ DECISIONS: dict[str, Decision] = {
         "electors of the frozen roll (or their proxies) with the voting code (§3.4)",
         refusals={r: "NOT_AN_ELECTOR" for r in ("committee", "supervisor", "official", "admin")},
     ),
-    "Mutation.recordProxy": Decision(STAFF, "staff record a signed paper"),
+    "Mutation.recordProxy": Decision(
+        RUNNERS, "the running body records a signed paper; not supervisors, who print codes (§3.4)"
+    ),
     "Mutation.revokeProxy": Decision(STAFF, "staff record a revocation"),
     "Mutation.enterPaperBallot": Decision(SCRUTINEERS, "a supervisor enters a paper ballot"),
     "Mutation.confirmPaperBallot": Decision(SCRUTINEERS, "a second supervisor confirms it"),
-    "Mutation.printVotingNotices": Decision(RUNNERS, "the preparatory group prints notices"),
-    "Mutation.reissueVotingCode": Decision(RUNNERS, "the preparatory group replaces a notice"),
+    "Mutation.printVotingNotices": Decision(
+        SCRUTINEERS, "supervisors, not the letter issuers, print notices (separation, §3.4)"
+    ),
+    "Mutation.reissueVotingCode": Decision(
+        SCRUTINEERS, "supervisors, not the letter issuers, replace a notice (separation, §3.4)"
+    ),
     # -- proposals -----------------------------------------------------------------------------
     "Mutation.createProposal": Decision(
         OWNER, "owners on the roll propose", refusals=ADMIN_NOT_ON_ROLL

@@ -229,7 +229,9 @@ async def build(rt: Runtime) -> MatrixWorld:
             ] == "ElectionSaved"
             later.append(eid)
         # open_election announces now and moves the clock to the opening (T0 + 16 days)
-        opened = await open_election(gql, clock, a, committee, spec("表决：open", 16, 60))
+        opened = await open_election(
+            gql, clock, a, committee, spec("表决：open", 16, 60), printer=tokens["supervisor"]
+        )
         for eid in later:
             r = await transition(gql, "openElection", eid, committee)
             assert r["__typename"] == "ElectionSaved", r

@@ -128,7 +128,9 @@ async def test_an_owner_cannot_tell_when_one_more_ballot_joins_a_step(
     cid = await new_compound(runtime, world.district_1, "步长小区", make_roll_csv(14, 2))
     committee = await staff_token(runtime, "13740000001", "committee", community_id=cid)
     supervisor = await staff_token(runtime, "13740000002", "supervisor", community_id=cid)
-    e = await open_election(gql, clock, cid, committee, resolution_spec(visibility="ALL"))
+    e = await open_election(
+        gql, clock, cid, committee, resolution_spec(visibility="ALL"), printer=supervisor
+    )
     tokens = await voter_tokens(runtime, cid, e.id)
     codes = {n["electorId"]: n["code"] for n in e.notices}
     voters = sorted(codes, key=int)

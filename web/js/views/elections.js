@@ -34,6 +34,7 @@ export function staffLinks(election, p) {
   if (p.run) links.push([`#/election/${id}/manage`, "elections.manage"]);
   if (p.watch && election.state !== "DRAFT") links.push([`#/election/${id}/live`, "elections.live"]);
   if (p.supervise && election.state === "OPEN") links.push([`#/election/${id}/paper`, "elections.paper"]);
+  if (p.supervise && election.state === "OPEN") links.push([`#/election/${id}/voting-codes`, "elections.votingCodes"]);
   if (p.verify && election.state !== "DRAFT") links.push([`#/election/${id}/certify`, "elections.certify"]);
   return links.map(([href, key]) => h("a", { class: "button secondary", href }, t(key)));
 }

@@ -1,13 +1,14 @@
 // Running an election (committee, preparatory group, officials): edit the draft, announce,
-// open, close, publish; print the voting-code notices per building; replace a lost notice;
-// record and revoke written proxies. Every step is checked again by the service against its
-// clock and the compound's notice periods, and its refusal is shown as it comes.
+// open, close, publish; record and revoke written proxies. Every step is checked again by the
+// service against its clock and the compound's notice periods, and its refusal is shown as it
+// comes. Voting notices are not here: the supervisors print them (votingcodes.js), because the
+// roles that run the vote also issue activation letters (docs/design.md §3.4).
 
 import { mutate, PROBLEM, request } from "../api.js";
-import { append, h, replace } from "../dom.js";
+import { h, replace } from "../dom.js";
 import { busy, errorBox, field, markInvalid } from "../forms.js";
 import { formatArea, formatNumber, t } from "../i18n.js";
-import { navigate, rerender } from "../router.js";
+import { rerender } from "../router.js";
 import { electorPicker } from "../ballotform.js";
 import { ELECTION_FIELDS, formatTime, QUESTION_FIELDS, sortBuildings, stateBadge } from "../voting.js";
 import { powers, staffLinks } from "./elections.js";
@@ -28,18 +29,6 @@ mutation Transition($id: ID!) {
   }
 } ${PROBLEM}`;
 
-const NOTICE_FIELDS = `
-  __typename
-  ... on VotingNotices { notices { electorId label building owners code } }
-  ...ProblemFields`;
-const PRINT = `
-mutation PrintNotices($id: ID!, $building: String) {
-  printVotingNotices(electionId: $id, building: $building) { ${NOTICE_FIELDS} }
-} ${PROBLEM}`;
-const REISSUE = `
-mutation Reissue($id: ID!, $elector: ID!) {
-  reissueVotingCode(electionId: $id, electorId: $elector) { ${NOTICE_FIELDS} }
-} ${PROBLEM}`;
 const RECORD_PROXY = `
 mutation RecordProxy($input: ProxyInput!) {
   recordProxy(input: $input) {
@@ -57,8 +46,6 @@ mutation RevokeProxy($id: ID!) {
   }
 } ${PROBLEM}`;
 
-/** election id → the notices just printed (codes live in memory only, like activation letters). */
-export const noticeBatches = new Map();
 /** elector id → unit label, as picked on this page (proxies carry only the elector id). */
 const electorLabels = new Map();
 
@@ -150,80 +137,9 @@ export default async function render(ctx) {
     h("div", { class: "actions" }, h("a", { class: "button secondary", href: `#/election/${id}` }, t("manage.ownerView")), staffLinks(election, { ...p, run: false })),
     error.node,
     lifecycle,
-    election.state === "OPEN" ? noticesPanel(id, election, community, buildings) : null,
-    election.state === "OPEN" ? reissuePanel(id, election, community, buildings) : null,
+    election.state === "OPEN" ? h("p", { class: "notice" }, t("manage.noticesBySupervisors")) : null,
     election.state === "OPEN" ? await proxiesPanel(id, buildings) : null,
     election.state === "ANNOUNCED" ? h("p", { class: "notice" }, t("manage.proxiesAfterOpen")) : null,
-  );
-}
-
-function noticesPanel(id, election, community, buildings) {
-  const error = errorBox();
-  const building = field({ name: "building", label: t("manage.noticesBuilding"), tag: "select" });
-  append(building.input, [
-    h("option", { value: "" }, t("manage.allBuildings")),
-    buildings.map((b) => h("option", { value: b }, t("picker.building", { name: b }))),
-  ]);
-  const go = h("button", { type: "button", class: "primary" }, t("manage.printNotices"));
-  go.addEventListener("click", () =>
-    busy(go, async () => {
-      error.clear();
-      try {
-        const result = await mutate(PRINT, { id, building: building.input.value || null }, "printVotingNotices");
-        noticeBatches.set(id, { election, community, notices: result.notices, at: new Date(), reissue: false });
-        navigate(`/election/${id}/notices`);
-      } catch (err) {
-        error.show(err.message);
-      }
-    }),
-  );
-  return h(
-    "section",
-    { class: "panel", "aria-labelledby": "notices-h" },
-    h("h2", { id: "notices-h" }, t("manage.noticesTitle")),
-    h("p", {}, t("manage.noticesBody")),
-    building.row,
-    error.node,
-    h("div", { class: "actions" }, go),
-  );
-}
-
-function reissuePanel(id, election, community, buildings) {
-  const error = errorBox();
-  const picker = electorPicker(id, buildings, { name: "reissueElector" });
-  const confirmBox = h("div", { class: "confirm", hidden: true });
-  const go = h("button", { type: "button", class: "secondary" }, t("manage.reissue"));
-  go.addEventListener("click", () => {
-    error.clear();
-    const chosen = picker.selected();
-    if (!chosen) return error.show(t("manage.pickElectorFirst"));
-    const yes = h("button", { type: "button", class: "danger" }, t("manage.reissueYes"));
-    yes.addEventListener("click", () =>
-      busy(yes, async () => {
-        try {
-          const result = await mutate(REISSUE, { id, elector: chosen.id }, "reissueVotingCode");
-          noticeBatches.set(id, { election, community, notices: result.notices, at: new Date(), reissue: true });
-          navigate(`/election/${id}/notices`);
-        } catch (err) {
-          confirmBox.hidden = true;
-          error.show(err.message);
-        }
-      }),
-    );
-    replace(confirmBox, h("p", {}, t("manage.reissueConfirm", { label: chosen.label })), h("div", { class: "actions" }, yes, h("button", { type: "button", class: "secondary", on: { click: () => { confirmBox.hidden = true; } } }, t("action.cancel"))));
-    confirmBox.hidden = false;
-    yes.focus();
-    return undefined;
-  });
-  return h(
-    "section",
-    { class: "panel", "aria-labelledby": "reissue-h" },
-    h("h2", { id: "reissue-h" }, t("manage.reissueTitle")),
-    h("p", {}, t("manage.reissueBody")),
-    picker.node,
-    error.node,
-    h("div", { class: "actions" }, go),
-    confirmBox,
   );
 }
 

@@ -4,7 +4,7 @@
 import { h } from "../dom.js";
 import { formatDate, formatNumber, t } from "../i18n.js";
 import { formatTime } from "../voting.js";
-import { noticeBatches } from "./manage.js";
+import { noticeBatches } from "./votingcodes.js";
 
 function notice(batch, n) {
   const { election, community } = batch;
@@ -42,7 +42,7 @@ export default function render(ctx) {
       { class: "panel" },
       h("h1", { tabindex: "-1" }, t("notices.title")),
       h("p", {}, t("notices.none")),
-      h("a", { class: "button primary", href: `#/election/${id}/manage` }, t("notices.toManage")),
+      h("a", { class: "button primary", href: `#/election/${id}/voting-codes` }, t("notices.toManage")),
     );
   }
   return h(
@@ -57,7 +57,7 @@ export default function render(ctx) {
         "div",
         { class: "actions" },
         h("button", { type: "button", class: "primary", on: { click: () => window.print() } }, t("letters.print")),
-        h("a", { class: "button secondary", href: `#/election/${id}/manage` }, t("letters.back")),
+        h("a", { class: "button secondary", href: `#/election/${id}/voting-codes` }, t("letters.back")),
       ),
     ),
     h("div", { class: "sheets" }, batch.notices.map((n) => notice(batch, n))),
