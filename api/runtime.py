@@ -1,5 +1,6 @@
 """What lives as long as the process: settings, engine, session makers, hasher, limiters, the
-bounded caches and the announcer of committed changes.
+bounded caches, the announcer of committed changes and the notifier that tells owners on their
+phone (api/services/notify.py).
 
 The runtime sits below the per-request access objects and the live views and above the services:
 it may import services, never the reverse. The live views (api/live/views.py) attach themselves
@@ -21,6 +22,7 @@ from api.services.accounts import Limiters
 from api.services.audit import AuditQueue
 from api.services.ballots import check_accepting
 from api.services.castqueue import CastQueue
+from api.services.notify import ConsoleNotifier, Notifier, from_settings
 from api.services.passwords import Passwords
 from api.services.ratelimit import LoginThrottle, SlidingWindow
 from api.settings import Settings
@@ -98,6 +100,7 @@ class Runtime:
     clock: Callable[[], datetime] = field(default=_utcnow)
     caches: Caches = field(default_factory=Caches)
     live: Announcer = field(default_factory=Quiet)  # api/live/views.py Live once attached
+    notifier: Notifier = field(default_factory=ConsoleNotifier)
 
     @classmethod
     def create(cls, settings: Settings, clock: Callable[[], datetime] = _utcnow) -> Runtime:
@@ -123,6 +126,7 @@ class Runtime:
             cast_queue=CastQueue(writer=writer, accepting=accepting),
             audit_queue=AuditQueue(writer=writer),
             clock=clock,
+            notifier=from_settings(settings),
         )
         holder.append(rt)
         return rt

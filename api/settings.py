@@ -80,6 +80,11 @@ class Settings:
     ws_compression: bool = False
     allowed_origins: str = ""  # comma-separated; empty = same host only
     activation_code_days: int = 90
+    # How an owner is told something on the roll's phone (api/services/notify.py): "console"
+    # (one line on standard error, for an operator to pass on) or "file" (JSON lines appended to
+    # notify_file, default <var_dir>/notifications.jsonl, for an SMS gateway to pick up).
+    notify: str = "console"
+    notify_file: str = ""
     # Fan-out across workers (api/live/pubsub): memory | redis | postgres (LISTEN/NOTIFY on the
     # database_url); and how often one topic (an election's tally) may be re-read per second.
     pubsub: str = "memory"

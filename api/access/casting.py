@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, literal_column, select, true, union_all
+from sqlalchemy import bindparam, exists, func, literal_column, select, true, union_all
 
 from api.access.election_scope import STAFF_VIEW, ElectionAccess
 from api.services import ballots as store
@@ -23,7 +23,7 @@ from api.services import elections as svc
 from api.services.ballot_input import ballot_context, choices_of, receipt_view
 from api.services.tally_views import tally_viewer_class
 from api.services.voting_messages import app_error
-from api.store.models import Ballot, Election, Elector, ElectorOwner, Person, Proxy
+from api.store.models import Ballot, Election, Elector, ElectorOwner, LateLink, Person, Proxy
 from api.store.paging import decode_cursor, encode_cursor
 from schema.contract.community import Viewer
 from schema.contract.errors import AppError, forbidden, not_found
@@ -49,6 +49,7 @@ class CastElector(NamedTuple):
     key: str
     code_mac: str
     via_proxy: bool
+    paper_first: bool  # linked to an account after the opening (api/services/late_links.py)
 
 
 _election = Election.__table__.c
@@ -56,13 +57,20 @@ _elector = Elector.__table__.c
 _owner = ElectorOwner.__table__.c
 _person = Person.__table__.c
 _proxy = Proxy.__table__.c
+_late = LateLink.__table__.c
+# an account was linked to the elector after the opening: its paper ballot counts over online
+_LATE = exists().where(_late.elector_id == _elector.id).label("paper_first")
 # Core statements built once: the cast path runs them for every ballot.
 # Own electors: driven from the account's persons (an IN subquery), not from the election's
 # electors, which SQLite's planner picks for the equivalent join and then scans whole (a cost
 # per cast that grows with the roll; figures: docs/performance.md).
 _CAST_ELECTORS = union_all(
     select(
-        _elector.id, _elector.key, _elector.code_mac, literal_column("0").label("via_proxy")
+        _elector.id,
+        _elector.key,
+        _elector.code_mac,
+        literal_column("0").label("via_proxy"),
+        _LATE,
     ).where(
         _elector.election_id == bindparam("election_id"),
         _elector.id.in_(
@@ -71,7 +79,9 @@ _CAST_ELECTORS = union_all(
             .where(_person.account_id == bindparam("account_id"))
         ),
     ),
-    select(_elector.id, _elector.key, _elector.code_mac, literal_column("1").label("via_proxy"))
+    select(
+        _elector.id, _elector.key, _elector.code_mac, literal_column("1").label("via_proxy"), _LATE
+    )
     .select_from(Elector.__table__.join(Proxy.__table__, _proxy.elector_id == _elector.id))
     .where(
         _proxy.election_id == bindparam("election_id"),
@@ -93,6 +103,7 @@ _CAST_LOOKUP = (
         _mine.c.key,
         _mine.c.code_mac,
         _mine.c.via_proxy,
+        _mine.c.paper_first,
     )
     .select_from(Election.__table__.outerjoin(_mine, true()))
     .where(_election.id == bindparam("election_id"))
@@ -225,12 +236,14 @@ class Casting(ElectionAccess):
         if not rows:
             return None, []
         election = CastElection(*rows[0][:5])
-        found = [(i, k, m, bool(via)) for *_, i, k, m, via in rows if i is not None]
-        own = sorted(CastElector(i, k, m, False) for i, k, m, via in found if not via)
-        mine = {e.elector_id for e in own}
-        return election, own + [
-            CastElector(i, k, m, True) for i, k, m, via in found if via and i not in mine
+        found = [
+            CastElector(i, k, m, bool(via), bool(late))
+            for *_, i, k, m, via, late in rows
+            if i is not None
         ]
+        own = sorted(e for e in found if not e.via_proxy)
+        mine = {e.elector_id for e in own}
+        return election, own + [e for e in found if e.via_proxy and e.elector_id not in mine]
 
     async def cast(
         self, election_id: int, *, elector_id: int | None, code: str, answers: Sequence[AnswerIn]
@@ -294,6 +307,7 @@ class Casting(ElectionAccess):
             slot=secrecy.slot_key(self.secret(election_id), chosen.key),
             channel=Channel.PROXY if chosen.via_proxy else Channel.ONLINE,
             choices=choices,
+            paper_first=chosen.paper_first,
         )
         # Release this request's transaction (on SQLite, its write lock) before the shared
         # group-commit transaction takes the election lock.

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.access.request import RequestScope
+from api.access.request import AfterCommit, RequestScope
 from api.runtime import Runtime
 from api.services import accounts, activation, authz, communities, district, roll
+from api.services.notify import Message
 from api.store.models import Building, Community, Unit
 from schema.contract.community import CompoundStateView, ImportReport, IssuedCode, Totals, Viewer
 from schema.contract.errors import unauthenticated
@@ -29,8 +30,9 @@ class CommunityServices(RequestScope):
         *,
         address: str,
         token: str | None,
+        after_commit: AfterCommit | None = None,
     ) -> None:
-        super().__init__(runtime, session, viewer)
+        super().__init__(runtime, session, viewer, after_commit=after_commit)
         self.address = address
         self.token = token
 
@@ -53,7 +55,8 @@ class CommunityServices(RequestScope):
         await accounts.logout(session=self.session, token=self.token)
 
     async def activate(self, *, phone: str, code: str, password: str) -> tuple[Viewer, str]:
-        return await activation.activate(
+        outbox: list[Message] = []
+        done = await activation.activate(
             session=self.session,
             passwords=self.rt.passwords,
             limiters=self.rt.limiters,
@@ -63,7 +66,12 @@ class CommunityServices(RequestScope):
             address=self.address,
             now=self.rt.clock(),
             session_days=self.rt.settings.session_days,
+            outbox=outbox,
         )
+        if outbox:  # told once the link is committed (docs/design.md §3.4)
+            notifier = self.rt.notifier
+            self.after_commit.append(lambda: notifier.send(outbox))
+        return done
 
     async def issue_activation_codes(
         self, *, community_id: int, person_ids: Sequence[int] | None

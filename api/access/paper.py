@@ -2,6 +2,9 @@
 re-enters it, and only a matching second entry is cast (docs/design.md §3.8).
 
 Once cast (or rejected at the close) the entry forgets whose paper it was and what it said.
+For an elector whose account was linked after the opening (api/services/late_links.py) the paper
+counts over any online ballot, whatever ``paper_priority`` says, and the audit entry of that
+override names the person(s) of the link (docs/design.md §3.4).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from api.access.election_scope import ElectionAccess
-from api.services import audit
+from api.services import audit, late_links
 from api.services import ballots as store
 from api.services.ballot_input import ballot_context, choices_of, receipt_view
 from api.services.voting_messages import app_error
@@ -76,6 +79,7 @@ class PaperBallots(ElectionAccess):
                 field="answers",
             )
         elector = await self._elector(election, entry.elector_id)
+        linked_late = await late_links.marked_persons(self.session, election.id, elector.id)
         locked = await store.lock_election(self.session, election.id)
         assert locked is not None
         self._check_open(locked)  # again under the lock: the vote may have closed meanwhile
@@ -94,6 +98,7 @@ class PaperBallots(ElectionAccess):
                     slot=secrecy.slot_key(self.secret(election.id), elector.key),
                     channel=Channel.PAPER,
                     choices=entry.choices,
+                    paper_first=bool(linked_late),
                 )
             ],
         )
@@ -110,5 +115,16 @@ class PaperBallots(ElectionAccess):
             election=election.id,
             entry=entry.id,
         )
+        if linked_late:
+            await audit.record(
+                session=self.session,
+                chain=community.id,
+                actor=me,
+                action="ballot.paper_over_late_link",
+                election=election.id,
+                elector=elector.id,
+                persons=linked_late,
+                counted=receipt.counted,
+            )
         self._announce(locked)
         return receipt_view(receipt)

@@ -80,7 +80,12 @@ class RequestContext:
         if self.token:
             self.viewer = await viewer_from_token(session, self.token, now=self.runtime.clock())
         self.services = CommunityServices(
-            self.runtime, session, self.viewer, address=self.address, token=self.token
+            self.runtime,
+            session,
+            self.viewer,
+            address=self.address,
+            token=self.token,
+            after_commit=self.after_commit,
         )
         self.voting = ElectionServices(
             self.runtime, session, self.viewer, after_commit=self.after_commit

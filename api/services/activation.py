@@ -2,7 +2,8 @@
 ones) and redeeming one to create or link the owner's account and grant the owner role.
 
 Kept apart from log-in and sessions (api/services/accounts.py) because it is the roll-facing half:
-who may hold an owner's account is decided here (docs/design.md §3.9).
+who may hold an owner's account is decided here (docs/design.md §3.9). A link made while a vote is
+open is marked and the owner told (api/services/late_links.py, docs/design.md §3.4).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import audit
+from api.services import audit, late_links
 from api.services.accounts import (
     Limiters,
     digest,
@@ -23,6 +24,7 @@ from api.services.accounts import (
     start_session,
     viewer_for,
 )
+from api.services.notify import Message
 from api.services.passwords import Passwords, password_problem
 from api.store.models import (
     Account,
@@ -48,8 +50,12 @@ async def activate(
     address: str,
     now: datetime,
     session_days: int,
+    outbox: list[Message],
 ) -> tuple[Viewer, str]:
-    """Redeem a printed activation code: create or complete the account, grant 'owner'."""
+    """Redeem a printed activation code: create or complete the account, grant 'owner'.
+
+    A link made while an election the person votes in is open is marked, and the message that
+    tells the owner is added to ``outbox`` (the caller sends it once the transaction commits)."""
     phone = normalize_phone(phone)
     wait = limiters.address.retry_after(address)
     if wait:
@@ -69,7 +75,9 @@ async def activate(
         session, passwords, limiters, person=person, password=password, address=address, now=now
     )
     ticket.used_at = now
-    person.account_id = account.id
+    linked_before, person.account_id = person.account_id, account.id
+    if linked_before != account.id:
+        outbox.extend(await late_links.mark(session, person=person, account_id=account.id, now=now))
     await _grant_owner(session, account, person)
     await audit.record(
         session=session,

@@ -40,12 +40,17 @@ async def bulk_insert(session: AsyncSession, model: type[Any], rows: list[dict[s
 
 @dataclass(frozen=True)
 class CastRequest:
-    """One ballot to store. ``slot`` is HMAC(election secret, elector key)."""
+    """One ballot to store. ``slot`` is HMAC(election secret, elector key).
+
+    ``paper_first``: the elector was linked to an account after the opening (a late link,
+    api/services/late_links.py), so between its own ballots paper counts over online whatever
+    the compound's ``paper_priority`` (docs/design.md §3.4)."""
 
     election_id: int
     slot: str
     channel: Channel
     choices: str  # voting.ballot.encode_choices output
+    paper_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,8 @@ class _Batch:
         )
         casts = [Cast(b, Channel(ch), seq) for b, ch, seq, _ in history]
         newest = Cast(bid, r.channel, (prev.seq if prev else 0) + 1)  # after every stored cast
-        winner = counted([*casts, newest], policy=self.policy)
+        policy = PaperPolicy.PAPER_WINS if r.paper_first else self.policy
+        winner = counted([*casts, newest], policy=policy)
         is_counted = winner is not None and winner.ref == bid
         if is_counted:
             for i, (old, ch, seq, status) in enumerate(history):

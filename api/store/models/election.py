@@ -143,6 +143,24 @@ class ElectorOwner(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
 
 
+class LateLink(Base):
+    """An owner's account linked to an elector of an open election after it opened
+    (docs/design.md §3.4): whoever obtained the login during the vote may not be the owner, so
+    the owner is told on the roll's phone and their paper ballot overrides any online one for
+    this elector. Written by activation; the elector, not any ballot, carries the mark."""
+
+    __tablename__ = "late_link"
+    __table_args__ = (UniqueConstraint("elector_id", "person_id", "account_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("election.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    elector_id: Mapped[int] = mapped_column(ForeignKey("elector.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    told_phone: Mapped[str] = mapped_column(String(20))  # the roll's phone the owner was told on
+
+
 class Ballot(Base):
     """A cast ballot. No account, address, weight or time; see the module docstring."""
 

@@ -4,21 +4,34 @@ The attack that worked before: as the committee, issue a new activation letter f
 has none (voiding the real one), activate the account with a password of the insider's choosing,
 print that owner's voting notice, cast. Separation of duties now stops it at the printing: the
 roles that create logins (committee, preparatory group, officials, the admin) never see a voting
-code, supervisors print them (docs/design.md §3.4).
+code, supervisors print them (docs/design.md §3.4). And should a notice still fall into the wrong
+hands, a link made during the vote is marked, the owner is told on the roll's phone, and their
+paper ballot counts over the online one, with the audit naming the person.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
 import httpx
+from sqlalchemy import select
 
 from api.runtime import Runtime
-from tests.conftest import Gql
+from api.services import notify
+from api.store.models import AuditEntry, Ballot, LateLink
+from tests.conftest import Gql, make_settings
 from tests.support.elections import (
+    CONFIRM_PAPER,
+    ENTER_PAPER,
     NOTICES_FULL,
     VERIFY,
     Clock,
     Opened,
     cast,
+    extra_supervisor,
     open_election,
     person_ids,
     resolution_spec,
@@ -124,3 +137,121 @@ async def test_the_committee_cannot_obtain_an_unactivated_owners_voting_code(
         REISSUE, {"e": e.id, "el": e.elector("赵六")}, token=world.tokens["supervisor"]
     )
     assert replaced["data"]["reissueVotingCode"]["__typename"] == "VotingNotices"
+
+
+def _sent(runtime: Runtime) -> list[notify.Message]:
+    notifier = runtime.notifier
+    assert isinstance(notifier, notify.FileNotifier)
+    return notifier.sent()
+
+
+async def test_a_late_link_is_marked_told_and_the_owners_paper_overrides_it(
+    gql: Gql, world: World, runtime: Runtime, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """Should a notice be stolen from 赵六's letterbox after all: the account linked during the
+    vote is marked, 赵六 is told on the roll's phone, and 赵六's paper ballot beats the online
+    one although the compound's rule is "online wins"; the audit names 赵六."""
+    runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
+    zhao_person = (await person_ids(runtime, world.a))["赵六"]
+    _, e = await _open(gql, world, runtime)
+    assert _sent(runtime) == []
+    insider_as_zhao = await _take_over_zhao(gql, client, world, runtime)
+
+    async with runtime.reader() as s:
+        [mark] = (await s.execute(select(LateLink))).scalars().all()
+        [logged] = (
+            await s.execute(select(AuditEntry).where(AuditEntry.kind == "elector.late_link"))
+        ).scalars()
+    assert (mark.election_id, mark.elector_id, mark.person_id) == (
+        int(e.id),
+        int(e.elector("赵六")),
+        zhao_person,
+    )
+    assert mark.told_phone == ZHAO
+    assert json.loads(logged.payload)["person"] == zhao_person
+    [told] = _sent(runtime)
+    assert told.phone == ZHAO and told.kind == "late_link"
+    assert "赵六" in told.text and "书面表决票" in told.text and "使用维修资金更换电梯" in told.text
+
+    # the stolen notice works online for now ...
+    online = await cast(gql, insider_as_zhao, e.id, e.code("赵六"), e.answer("yes"))
+    assert online["receipt"]["counted"] is True
+    # ... until 赵六's own paper ballot, entered and confirmed by two supervisors
+    sup_a, sup_b = world.tokens["supervisor"], await extra_supervisor(runtime, world.a)
+    entry = {"electionId": e.id, "electorId": e.elector("赵六"), "answers": e.answer("no")}
+    entered = (await gql(ENTER_PAPER, {"i": entry}, token=sup_a))["data"]["enterPaperBallot"]
+    confirm = {"i": {"entryId": entered["entryId"], "answers": e.answer("no")}}
+    paper = (await gql(CONFIRM_PAPER, confirm, token=sup_b))["data"]["confirmPaperBallot"]
+    assert paper["receipt"]["counted"] is True  # under "online wins" it would not count
+    async with runtime.reader() as s:
+        superseded = (
+            await s.execute(
+                select(Ballot.status).where(Ballot.tracking == online["receipt"]["trackingHash"])
+            )
+        ).scalar_one()
+    assert superseded == "superseded"
+    # a later online ballot for 赵六 does not take it back
+    again = await cast(gql, insider_as_zhao, e.id, e.code("赵六"), e.answer("yes"))
+    assert again["receipt"]["counted"] is False
+
+    async with runtime.reader() as s:
+        [override] = (
+            await s.execute(
+                select(AuditEntry).where(AuditEntry.kind == "ballot.paper_over_late_link")
+            )
+        ).scalars()
+    payload = json.loads(override.payload)
+    assert payload["persons"] == [zhao_person] and payload["elector"] == int(e.elector("赵六"))
+    report = (await gql(VERIFY, {"e": e.id}, token=sup_a))["data"]["verifyElection"]
+    assert report["ok"] is True
+
+
+async def test_without_a_late_link_online_still_wins_and_nobody_is_told(
+    gql: Gql, world: World, runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    """The override is for marked electors only: 张三 activated before the vote, so the
+    compound's "online wins" stands; and an activation before the opening marks nothing."""
+    runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
+    clock = use_clock(runtime)
+    # 赵六 activates while the vote is only announced: no mark, no message
+    spec = resolution_spec()
+    e = await open_election_after(gql, clock, world, runtime, client, spec)
+    async with runtime.reader() as s:
+        assert (await s.execute(select(LateLink))).first() is None
+    assert _sent(runtime) == []
+
+    online = await cast(gql, world.tokens["owner"], e.id, e.code("张三"), e.answer("yes"))
+    sup_a, sup_b = world.tokens["supervisor"], await extra_supervisor(runtime, world.a)
+    entry = {"electionId": e.id, "electorId": e.elector("张三"), "answers": e.answer("no")}
+    entered = (await gql(ENTER_PAPER, {"i": entry}, token=sup_a))["data"]["enterPaperBallot"]
+    confirm = {"i": {"entryId": entered["entryId"], "answers": e.answer("no")}}
+    paper = (await gql(CONFIRM_PAPER, confirm, token=sup_b))["data"]["confirmPaperBallot"]
+    assert online["receipt"]["counted"] is True and paper["receipt"]["counted"] is False
+
+
+async def open_election_after(
+    gql: Gql,
+    clock: Clock,
+    world: World,
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    spec: dict[str, Any],
+) -> Opened:
+    """赵六 activates (with a letter from the committee) before the election opens."""
+    await _take_over_zhao(gql, client, world, runtime)
+    return await open_election(
+        gql,
+        clock,
+        world.a,
+        world.tokens["committee"],
+        spec,
+        printer=world.tokens["supervisor"],
+    )
+
+
+def test_the_notifier_is_chosen_by_the_settings(tmp_path: Path) -> None:
+    base = make_settings(tmp_path, "sqlite+aiosqlite:///:memory:")
+    assert isinstance(notify.from_settings(base), notify.ConsoleNotifier)  # the default
+    chosen = notify.from_settings(replace(base, notify="file"))
+    assert isinstance(chosen, notify.FileNotifier)
+    assert chosen.path == Path(base.var_dir) / "notifications.jsonl"

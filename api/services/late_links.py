@@ -1,0 +1,103 @@
+"""Accounts linked to an elector after its election opened (docs/design.md §3.4).
+
+Why: who may cast an elector's online ballot follows the live ``Person.account_id``, so a login
+obtained during the vote — by the owner, or by whoever got hold of their activation letter —
+casts for the frozen elector. Such a link is marked (:class:`api.store.models.LateLink`), written
+to the audit log naming the person, and the owner is told on the roll's phone; from then on the
+owner's paper ballot counts over any online ballot for that elector (:func:`paper_first`). The
+mark is on the elector, never on a ballot: a ballot row still links to no one (§3.3).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.services import audit
+from api.services.notify import Message
+from api.store.models import Election, ElectorOwner, LateLink, Person
+
+
+async def mark(
+    session: AsyncSession, *, person: Person, account_id: int, now: datetime
+) -> list[Message]:
+    """Mark every open election's elector this person owns as linked to ``account_id`` now;
+    return the message that tells the owner (none if no vote is open for them)."""
+    rows = (
+        await session.execute(
+            select(ElectorOwner.election_id, ElectorOwner.elector_id, Election.title)
+            .join(Election, Election.id == ElectorOwner.election_id)
+            .where(ElectorOwner.person_id == person.id, Election.state == "open")
+            .order_by(ElectorOwner.election_id, ElectorOwner.elector_id)
+        )
+    ).all()
+    titles: list[str] = []
+    for election_id, elector_id, title in rows:
+        known = (
+            await session.execute(
+                select(LateLink.id).where(
+                    LateLink.elector_id == elector_id,
+                    LateLink.person_id == person.id,
+                    LateLink.account_id == account_id,
+                )
+            )
+        ).first()
+        if known is None:
+            session.add(
+                LateLink(
+                    election_id=election_id,
+                    community_id=person.community_id,
+                    elector_id=elector_id,
+                    person_id=person.id,
+                    account_id=account_id,
+                    linked_at=now,
+                    told_phone=person.phone or "",
+                )
+            )
+        await audit.record(
+            session=session,
+            chain=person.community_id,
+            actor=account_id,
+            action="elector.late_link",
+            election=election_id,
+            elector=elector_id,
+            person=person.id,
+            account=account_id,
+        )
+        if title not in titles:
+            titles.append(title)
+    if not titles or not person.phone:  # an activation matched the roll's phone: never none
+        return []
+    return [message(person, person.phone, titles)]
+
+
+def message(person: Person, phone: str, titles: list[str]) -> Message:
+    zh_titles = "、".join(f"“{t}”" for t in titles)
+    en_titles = ", ".join(f'"{t}"' for t in titles)
+    return Message(
+        phone=phone,
+        kind="late_link",
+        text=(
+            f"【公治】{person.name}：表决{zh_titles}进行期间，您名下的房屋刚关联了一个网上账号。"
+            "如非本人操作，请尽快携身份证件找监票人投书面表决票：它优先于您房屋的网上投票。"
+            f" / Gongzhi: {person.name}, an online account was just linked to your units while "
+            f"the vote {en_titles} is open. If this was not you, see the supervisors with your "
+            "ID and vote on paper: your paper ballot overrides online ballots for your units."
+        ),
+    )
+
+
+async def marked_persons(session: AsyncSession, election_id: int, elector_id: int) -> list[int]:
+    """The persons whose account was linked to this elector after the opening (ids, sorted)."""
+    return sorted(
+        {
+            pid
+            for (pid,) in await session.execute(
+                select(LateLink.person_id).where(
+                    LateLink.election_id == election_id, LateLink.elector_id == elector_id
+                )
+            )
+        }
+    )
