@@ -148,11 +148,24 @@ class VotingNotices:
     notices: list[VotingNotice]
 
 
+@strawberry.type(description="What an owner's in-person challenge of a late link did.")
+class LateLinkChallenged:
+    voided: bool = strawberry.field(
+        description="An online ballot counted for the elector was superseded."
+    )
+    unlinked: int = strawberry.field(
+        description="Accounts linked after the opening that no longer vote for the elector."
+    )
+
+
 ElectionResultUnion = Annotated[ElectionSaved | Problem, strawberry.union("ElectionMutationResult")]
 CastResult = Annotated[BallotCast | Problem, strawberry.union("CastBallotResult")]
 ProxyResult = Annotated[ProxySaved | Problem, strawberry.union("ProxyResult")]
 PaperEnterResult = Annotated[PaperEntered | Problem, strawberry.union("PaperEnterResult")]
 NoticesResult = Annotated[VotingNotices | Problem, strawberry.union("VotingNoticesResult")]
+ChallengeResult = Annotated[
+    LateLinkChallenged | Problem, strawberry.union("LateLinkChallengeResult")
+]
 
 
 def election_in(value: ElectionInput) -> ElectionIn:

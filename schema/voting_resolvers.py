@@ -13,10 +13,12 @@ from schema.voting_inputs import (
     BallotReceipt,
     CastBallotInput,
     CastResult,
+    ChallengeResult,
     ConfirmPaperInput,
     ElectionInput,
     ElectionResultUnion,
     ElectionSaved,
+    LateLinkChallenged,
     NoticesResult,
     PaperBallotInput,
     PaperEntered,
@@ -283,5 +285,22 @@ class VotingMutation:
                 elector_id=parse_id(elector_id, "electorId"),
             )
             return VotingNotices(notices=[VotingNotice.of(row)])
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(
+        description="A supervisor records an owner's in-person challenge of an account linked "
+        "to their units after the vote opened: its online ballot is superseded and it is "
+        "unlinked (docs/design.md §3.4)."
+    )
+    async def challenge_late_link(
+        self, info: Info, election_id: strawberry.ID, elector_id: strawberry.ID
+    ) -> ChallengeResult:
+        async def run() -> LateLinkChallenged:
+            done = await info.context.voting.challenge_late_link(
+                parse_id(election_id, "electionId"),
+                elector_id=parse_id(elector_id, "electorId"),
+            )
+            return LateLinkChallenged(voided=done.voided, unlinked=done.unlinked)
 
         return await attempt(info, run)

@@ -4,13 +4,15 @@ It joins the voting concerns, each a mixin over :class:`~api.access.election_sco
 ElectionAccess` (who may reach an election) in a module of its own: running an election
 (:mod:`~api.access.election_admin`), voting-code notices (:mod:`~api.access.voting_codes`),
 casting and receipts (:mod:`~api.access.casting`), proxies (:mod:`~api.access.proxies`),
-paper ballots (:mod:`~api.access.paper`), tallies and results (:mod:`~api.access.tallies`),
+paper ballots (:mod:`~api.access.paper`), in-person challenges of late links
+(:mod:`~api.access.challenges`), tallies and results (:mod:`~api.access.tallies`),
 verification and sign-off (:mod:`~api.access.supervision`).
 """
 
 from __future__ import annotations
 
 from api.access.casting import Casting
+from api.access.challenges import LateLinkChallenges
 from api.access.election_admin import ElectionAdministration
 from api.access.paper import PaperBallots
 from api.access.proxies import Proxies
@@ -20,6 +22,13 @@ from api.access.voting_codes import VotingCodes
 
 
 class ElectionServices(
-    ElectionAdministration, VotingCodes, Casting, Proxies, PaperBallots, Tallies, Supervision
+    ElectionAdministration,
+    VotingCodes,
+    Casting,
+    Proxies,
+    PaperBallots,
+    LateLinkChallenges,
+    Tallies,
+    Supervision,
 ):
     """Everything the election resolvers ask of the service, for one request's viewer."""

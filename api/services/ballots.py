@@ -223,6 +223,28 @@ async def store_casts(
     return [Receipt(r.tracking, r.ledger_seq, prev.hash, r.counted) for r in receipts]
 
 
+async def void_online(*, session: AsyncSession, election: Election, slot: str) -> bool:
+    """Supersede the slot's counted online ballot, if any, with no ballot in its place (an
+    owner's in-person challenge of a ballot cast from a late-linked account, docs/design.md
+    §3.4). The caller holds the election row lock and commits; replaying the ledger then leaves
+    the elector without a counted ballot until they cast again (on paper)."""
+    history = (await _counted_history(session, election, {slot})).get(slot, [])
+    online = [bid for bid, channel, _, _ in history if channel == Channel.ONLINE.value]
+    if not online:
+        return False
+    batch = _Batch(election)
+    for bid in online:
+        batch.append("ballot.supersede", canonical_json({"ballot": bid, "slot": slot}))
+    await session.execute(update(Ballot).where(Ballot.id.in_(online)).values(status="superseded"))
+    await bulk_insert(session, LedgerEntry, batch.entries)
+    prev = batch.prev
+    assert prev is not None
+    election.ledger_seq = prev.seq
+    election.ledger_head = prev.hash
+    await session.flush()
+    return True
+
+
 async def lock_election(session: AsyncSession, election_id: int) -> Election | None:
     # populate_existing: a session that loaded the election before taking the lock (a paper
     # confirmation does) must see the ledger head as it is now, not as it was then.

@@ -4,8 +4,9 @@ Why: who may cast an elector's online ballot follows the live ``Person.account_i
 obtained during the vote — by the owner, or by whoever got hold of their activation letter —
 casts for the frozen elector. Such a link is marked (:class:`api.store.models.LateLink`), written
 to the audit log naming the person, and the owner is told on the roll's phone; from then on the
-owner's paper ballot counts over any online ballot for that elector (:func:`paper_first`). The
-mark is on the elector, never on a ballot: a ballot row still links to no one (§3.3).
+owner's paper ballot counts over any online ballot for that elector, and a supervisor can record
+the owner's in-person challenge (api/access/challenges.py). The mark is on the elector, never on
+a ballot: a ballot row still links to no one (§3.3).
 """
 
 from __future__ import annotations
@@ -81,10 +82,12 @@ def message(person: Person, phone: str, titles: list[str]) -> Message:
         kind="late_link",
         text=(
             f"【公治】{person.name}：表决{zh_titles}进行期间，您名下的房屋刚关联了一个网上账号。"
-            "如非本人操作，请尽快携身份证件找监票人投书面表决票：它优先于您房屋的网上投票。"
+            "如非本人操作，请尽快携身份证件找监票人：当面提出异议可撤销该账号的网上投票，"
+            "您的书面表决票也优先于网上投票。"
             f" / Gongzhi: {person.name}, an online account was just linked to your units while "
             f"the vote {en_titles} is open. If this was not you, see the supervisors with your "
-            "ID and vote on paper: your paper ballot overrides online ballots for your units."
+            "ID: an in-person challenge voids that account's online ballot, and your paper "
+            "ballot overrides online ballots for your units."
         ),
     )
 

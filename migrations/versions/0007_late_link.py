@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('linked_at', api.store.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('told_phone', sa.String(length=20), nullable=False),
+    sa.Column('challenged_at', api.store.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_late_link_account_id_account')),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_late_link_community_id_community')),
     sa.ForeignKeyConstraint(['election_id'], ['election.id'], name=op.f('fk_late_link_election_id_election')),

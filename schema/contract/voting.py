@@ -123,6 +123,14 @@ class ReceiptView:
 
 
 @dataclass(frozen=True)
+class ChallengeView:
+    """What an owner's in-person challenge of a late link did (docs/design.md §3.4)."""
+
+    voided: bool  # an online ballot counted for the elector was superseded
+    unlinked: int  # accounts no longer linked to the elector's owners
+
+
+@dataclass(frozen=True)
 class MyElectorView:
     elector_id: int
     label: str
@@ -242,3 +250,4 @@ class VotingServices(Protocol):
     async def confirm_paper(self, entry_id: int, *, answers: Sequence[AnswerIn]) -> ReceiptView: ...
     async def notices(self, election_id: int, *, building: str | None) -> Sequence[NoticeView]: ...
     async def reissue_code(self, election_id: int, *, elector_id: int) -> NoticeView: ...
+    async def challenge_late_link(self, election_id: int, *, elector_id: int) -> ChallengeView: ...

@@ -159,6 +159,8 @@ class LateLink(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     told_phone: Mapped[str] = mapped_column(String(20))  # the roll's phone the owner was told on
+    # the owner disowned the link in person before a supervisor (challengeLateLink)
+    challenged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Ballot(Base):

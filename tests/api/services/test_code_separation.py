@@ -255,3 +255,57 @@ def test_the_notifier_is_chosen_by_the_settings(tmp_path: Path) -> None:
     chosen = notify.from_settings(replace(base, notify="file"))
     assert isinstance(chosen, notify.FileNotifier)
     assert chosen.path == Path(base.var_dir) / "notifications.jsonl"
+
+
+CHALLENGE = """mutation($e: ID!, $el: ID!) { challengeLateLink(electionId: $e, electorId: $el) {
+  __typename ... on LateLinkChallenged { voided unlinked } ... on Problem { code message } } }"""
+
+
+async def test_an_in_person_challenge_voids_the_online_ballot_of_a_late_link(
+    gql: Gql, world: World, runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    """赵六, told on the phone, comes to a supervisor: the online ballot cast from the account
+    linked during the vote is superseded, that account no longer votes for 赵六, the audit names
+    赵六, and 赵六's paper ballot is what counts."""
+    runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
+    zhao_person = (await person_ids(runtime, world.a)).get("赵六")
+    _, e = await _open(gql, world, runtime)
+    insider_as_zhao = await _take_over_zhao(gql, client, world, runtime)
+    online = await cast(gql, insider_as_zhao, e.id, e.code("赵六"), e.answer("yes"))
+    assert online["receipt"]["counted"] is True
+    sup_a, sup_b = world.tokens["supervisor"], await extra_supervisor(runtime, world.a)
+
+    def challenge(elector: str, token: str) -> Any:
+        return gql(CHALLENGE, {"e": e.id, "el": elector}, token=token)
+
+    # only for a marked elector, and only by a supervisor in person
+    plain = (await challenge(e.elector("张三"), sup_a))["data"]["challengeLateLink"]
+    assert plain["code"] == "NOT_LATE_LINKED" and "书面表决票" in plain["message"]
+    for who in ("committee", "official", "admin", "owner"):
+        refused = (await challenge(e.elector("赵六"), world.tokens[who]))["data"]
+        assert refused["challengeLateLink"]["code"] == "FORBIDDEN", who
+
+    done = (await challenge(e.elector("赵六"), sup_a))["data"]["challengeLateLink"]
+    assert done == {"__typename": "LateLinkChallenged", "voided": True, "unlinked": 1}
+    async with runtime.reader() as s:
+        status = (
+            await s.execute(
+                select(Ballot.status).where(Ballot.tracking == online["receipt"]["trackingHash"])
+            )
+        ).scalar_one()
+        [logged] = (
+            await s.execute(select(AuditEntry).where(AuditEntry.kind == "ballot.challenge"))
+        ).scalars()
+        [mark] = (await s.execute(select(LateLink))).scalars()
+    assert status == "superseded" and mark.challenged_at is not None
+    assert json.loads(logged.payload)["persons"] == [zhao_person]
+    again = await cast(gql, insider_as_zhao, e.id, e.code("赵六"), e.answer("yes"))
+    assert again["code"] == "NOT_AN_ELECTOR"
+
+    entry = {"electionId": e.id, "electorId": e.elector("赵六"), "answers": e.answer("no")}
+    entered = (await gql(ENTER_PAPER, {"i": entry}, token=sup_a))["data"]["enterPaperBallot"]
+    confirm = {"i": {"entryId": entered["entryId"], "answers": e.answer("no")}}
+    paper = (await gql(CONFIRM_PAPER, confirm, token=sup_b))["data"]["confirmPaperBallot"]
+    assert paper["receipt"]["counted"] is True
+    report = (await gql(VERIFY, {"e": e.id}, token=sup_a))["data"]["verifyElection"]
+    assert report["ok"] is True and report["entries"] == 3  # cast, supersede, paper cast

@@ -111,6 +111,10 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Mutation.confirmPaperBallot": lambda w: _i(
         entryId=w.ids["paper_entry"], answers=_answers(w, "no")
     ),
+    "Mutation.challengeLateLink": lambda w: {
+        "electionId": w.ids["election_open"],
+        "electorId": w.ids["elector_zhao"],
+    },
     "Mutation.printVotingNotices": lambda w: {"electionId": w.ids["election_open"]},
     "Mutation.reissueVotingCode": lambda w: {
         "electionId": w.ids["election_open"],

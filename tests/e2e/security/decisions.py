@@ -143,6 +143,9 @@ DECISIONS: dict[str, Decision] = {
     "Mutation.revokeProxy": Decision(STAFF, "staff record a revocation"),
     "Mutation.enterPaperBallot": Decision(SCRUTINEERS, "a supervisor enters a paper ballot"),
     "Mutation.confirmPaperBallot": Decision(SCRUTINEERS, "a second supervisor confirms it"),
+    "Mutation.challengeLateLink": Decision(
+        SCRUTINEERS, "a supervisor records an owner's in-person challenge of a late link (§3.4)"
+    ),
     "Mutation.printVotingNotices": Decision(
         SCRUTINEERS, "supervisors, not the letter issuers, print notices (separation, §3.4)"
     ),

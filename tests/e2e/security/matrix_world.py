@@ -6,8 +6,8 @@ an allowed role's answer proves it passed the checks, and a refused role's answe
 not a missing object or a wrong state:
 
 * elections: a draft, an announced one due to open, an open one (notices printed, one ballot
-  cast, a proxy recorded, a paper ballot entered by a second supervisor), an open one past its
-  close, a closed one and a certified one;
+  cast, a proxy recorded, a paper ballot entered by a second supervisor, 赵六's account marked
+  as linked after the opening), an open one past its close, a closed one and a certified one;
 * proposals: the owner's draft, an open one, one the owner co-signed, a scheduled one;
 * rule documents: one in consultation (with a comment) and one with a draft;
 * an unused activation code for 王五.
@@ -30,7 +30,7 @@ import httpx
 from api.http.app import create_app
 from api.runtime import Runtime
 from api.services.roll import import_roll
-from api.store.models import Community
+from api.store.models import Community, LateLink, Person
 from tests.conftest import Gql
 from tests.support.documents import ADD_COMMENT, ANSWER_PROPOSAL, CREATE_DOCUMENT, PUBLISH, SIGN
 from tests.support.drafting import create_proposal, ok
@@ -240,6 +240,21 @@ async def build(rt: Runtime) -> MatrixWorld:
         ids["election_due"], ids["election_closed"], ids["election_certified"] = later
         ids["elector_owner"] = opened.elector("张三")
         ids["elector_zhao"] = opened.elector("赵六")
+        async with rt.writer() as s:  # as an activation during the vote would have left it
+            person = await s.get(Person, persons["赵六"])
+            assert person is not None and person.account_id is not None
+            s.add(
+                LateLink(
+                    election_id=int(opened.id),
+                    community_id=a,
+                    elector_id=int(ids["elector_zhao"]),
+                    person_id=person.id,
+                    account_id=person.account_id,
+                    linked_at=clock.now,
+                    told_phone=person.phone,
+                )
+            )
+            await s.commit()
         ids["elector_li"] = opened.elector("李四", "王五")
         ids["elector_other"] = opened.elector("业主00")
         values["code_owner"] = opened.code("张三")
