@@ -5,8 +5,9 @@ Why: an activation during an open vote may be an insider's, who then casts onlin
 the supervisor, acting in person like for paper ballots, records the challenge: the elector's
 counted online ballot is superseded (nothing takes its place until the owner votes, on paper),
 the accounts linked late are unlinked from the owner so they cannot cast for the elector again,
-and the audit entry names the person. Only for a marked elector: an ordinary online ballot is
-not undone on someone's word.
+the audit entry names the person, and the owner is told on the roll's phone (one supervisor
+acts alone here, so the owner hears of it either way). Only for a marked elector: an ordinary
+online ballot is not undone on someone's word.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api.access.election_scope import ElectionAccess
-from api.services import audit
+from api.services import audit, late_links
 from api.services import ballots as store
 from api.store.models import LateLink, Person
 from schema.contract.errors import AppError
@@ -50,12 +51,23 @@ class LateLinkChallenges(ElectionAccess):
         slot = secrecy.slot_key(self.secret(election.id), elector.key)
         voided = await store.void_online(session=self.session, election=locked, slot=slot)
         unlinked = 0
+        told: dict[int, Person] = {}
         for link in links:
             link.challenged_at = self.now
             person = await self.session.get(Person, link.person_id)
-            if person is not None and person.account_id == link.account_id:
+            if person is None:
+                continue
+            told[person.id] = person
+            if person.account_id == link.account_id:
                 person.account_id = None
                 unlinked += 1
+        messages = [
+            late_links.challenged(p, p.phone, election.title, voided=voided)
+            for p in told.values()
+            if p.phone  # a roll import may have removed it since the link
+        ]
+        notifier = self.rt.notifier
+        self.after_commit.append(lambda: notifier.send(messages))
         await audit.record(
             session=self.session,
             chain=community.id,

@@ -92,6 +92,28 @@ def message(person: Person, phone: str, titles: list[str]) -> Message:
     )
 
 
+def challenged(person: Person, phone: str, title: str, *, voided: bool) -> Message:
+    """Tells the owner that a supervisor recorded an in-person challenge in their name: a
+    supervisor acts alone here, so the owner learns of it on the roll's phone either way."""
+    zh = "您房屋的网上投票已作废，请投书面表决票。" if voided else "该账号不能再为您的房屋投票。"
+    en = (
+        "the online ballot for your units was voided; please vote on paper."
+        if voided
+        else "that account can no longer vote for your units."
+    )
+    return Message(
+        phone=phone,
+        kind="late_link_challenged",
+        text=(
+            f"【公治】{person.name}：监票人已登记您对表决“{title}”期间新关联账号的当面异议，{zh}"
+            "如非本人所为，请联系监票人。"
+            f" / Gongzhi: {person.name}, a supervisor recorded your in-person challenge of the "
+            f'account linked to your units during the vote "{title}": {en} If this was not '
+            "you, contact the supervisors."
+        ),
+    )
+
+
 async def marked_persons(session: AsyncSession, election_id: int, elector_id: int) -> list[int]:
     """The persons whose account was linked to this elector after the opening (ids, sorted)."""
     return sorted(

@@ -301,6 +301,10 @@ async def test_an_in_person_challenge_voids_the_online_ballot_of_a_late_link(
     assert json.loads(logged.payload)["persons"] == [zhao_person]
     again = await cast(gql, insider_as_zhao, e.id, e.code("赵六"), e.answer("yes"))
     assert again["code"] == "NOT_AN_ELECTOR"
+    # one supervisor acted alone: 赵六 hears of it on the roll's phone too
+    linked, challenged = _sent(runtime)
+    assert (linked.kind, challenged.kind) == ("late_link", "late_link_challenged")
+    assert challenged.phone == ZHAO and "作废" in challenged.text
 
     entry = {"electionId": e.id, "electorId": e.elector("赵六"), "answers": e.answer("no")}
     entered = (await gql(ENTER_PAPER, {"i": entry}, token=sup_a))["data"]["enterPaperBallot"]
