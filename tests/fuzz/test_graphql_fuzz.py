@@ -226,7 +226,11 @@ def check_errors(payload: dict[str, Any], document: str) -> None:
         leak = LEAK.search(QUOTED.sub("", message))
         assert not leak, f"unmasked internal text for:\n{document}\n{error}"
         extensions = error.get("extensions") or {}
-        assert set(extensions) <= {"code", "field"}, f"unexpected extensions: {error}"
+        assert set(extensions) <= {"code", "field", "facts"}, f"unexpected extensions: {error}"
+        facts = extensions.get("facts", {})
+        assert isinstance(facts, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in facts.items()
+        ), f"facts must be names and texts: {error}"
         if error.get("path"):
             assert extensions.get("code"), f"execution error without a code:\n{document}\n{error}"
 
