@@ -18,8 +18,13 @@ One run, on one database (a SQLite file, or a PostgreSQL database of the run's o
    ``refused`` (a definite refusal), ``unknown`` (the connection broke after the request was
    sent: the server may or may not have stored it) or ``unsent`` (no connection at all);
 4. after the last cycle, :meth:`CrashHarness.check` reads the database and verifies:
-   - every acknowledged receipt's ballot is stored at its ledger position with the choices the
-     client sent, and its tracking code recomputes (``lost`` otherwise: the goal is 0);
+   - every acknowledged receipt's ballot — found by the receipt's tracking code, the only
+     thing a receipt names it by (a receipt carries no ledger position: while voting is open
+     that is the exact ballot count, issue #12 item 2) — is stored for the elector with the
+     choices the client sent, has its ledger entry, and its tracking code recomputes (``lost``
+     otherwise: the goal is 0);
+   - the ledger keeps the order in which casts were acknowledged: a cast answered before
+     another was sent is earlier in the ledger (``lost`` otherwise);
    - per elector the counted ballot is the latest stored one (latest-wins) and is at least as
      late as the elector's latest acknowledged cast;
    - nothing is half there: every ballot row has its ``ballot.cast`` ledger entry and every entry
@@ -76,7 +81,7 @@ RESOLUTION_ANSWERS = ("yes", "no", "abstain")
 STATUS = "query($e: ID!, $t: String!) { ballotStatus(electionId: $e, trackingCode: $t) }"
 CAST = (
     "mutation($i: CastBallotInput!) { castBallot(input: $i) { __typename "
-    "... on BallotCast { receipt { trackingHash ledgerSeq counted } } "
+    "... on BallotCast { receipt { trackingHash counted } } "
     "... on Problem { code message } } }"
 )
 
@@ -95,6 +100,8 @@ class Attempt:
     outcome: str = "pending"  # acked | refused | unknown | unsent
     receipt: dict[str, Any] | None = None
     detail: str = ""
+    sent: float = 0.0  # time.monotonic() before the request, and once its answer was read
+    answered: float = 0.0
 
 
 @dataclass
@@ -249,6 +256,7 @@ class CrashHarness:
                 }
                 if voter.elector_id is not None:
                     payload["electorId"] = str(voter.elector_id)
+                attempt.sent = time.monotonic()
                 try:
                     r = await client.post(
                         "/graphql",
@@ -262,6 +270,7 @@ class CrashHarness:
                     attempt.outcome, attempt.detail = "unknown", type(e).__name__
                     return
                 body = r.json() if r.status_code == 200 else {}
+                attempt.answered = time.monotonic()
                 result = (body.get("data") or {}).get("castBallot") or {}
                 if result.get("__typename") == "BallotCast":
                     attempt.outcome, attempt.receipt = "acked", result["receipt"]
@@ -443,7 +452,8 @@ class CrashHarness:
                     f"{len(counted_rows)} counted rows"
                 )
 
-            # 2. every acknowledged ballot is there, as sent, at its place in the ledger
+            # 2. every acknowledged ballot is there, as sent, in the ledger: found by its
+            # receipt's tracking code (unique per election: a random nonce, a unique index)
             by_tracking = {b[5]: b for b in ballots}
             acked = [a for a in self.attempts if a.outcome == "acked"]
             for a in acked:
@@ -452,8 +462,10 @@ class CrashHarness:
                 if row is None:
                     lost.append(f"receipt {a.receipt['trackingHash']} (cycle {a.cycle}) missing")
                     continue
-                if row[7] != a.receipt["ledgerSeq"] or row[1] != slot_of_voter[a.voter]:
-                    lost.append(f"receipt {row[5][:16]} stored at another place or elector")
+                if row[0] not in casts:
+                    lost.append(f"receipt {row[5][:16]}: no ledger entry")
+                elif row[1] != slot_of_voter[a.voter]:
+                    lost.append(f"receipt {row[5][:16]} stored for another elector")
                 elif row[3] != choices_of_variant[a.variant]:
                     lost.append(f"receipt {row[5][:16]} stored with other choices")
                 elif (
@@ -463,6 +475,8 @@ class CrashHarness:
                     != row[5]
                 ):
                     lost.append(f"receipt {row[5][:16]}: tracking code does not recompute")
+
+            lost.extend(_out_of_order(acked, by_tracking))
 
             # 3. unacknowledged ballots only where a request was cut off, never for a refusal
             acked_tracking = {a.receipt["trackingHash"] for a in acked if a.receipt}
@@ -487,8 +501,11 @@ class CrashHarness:
             latest_ack: dict[str, int] = {}
             for a in acked:
                 assert a.receipt is not None
+                stored = by_tracking.get(a.receipt["trackingHash"])
+                if stored is None:
+                    continue  # already reported as lost
                 slot = slot_of_voter[a.voter]
-                latest_ack[slot] = max(latest_ack.get(slot, 0), a.receipt["ledgerSeq"])
+                latest_ack[slot] = max(latest_ack.get(slot, 0), stored[7])
             for slot, seq in latest_ack.items():
                 counted_seq = [q for q, st in per_slot.get(slot, []) if st == "counted"]
                 if not counted_seq or counted_seq[0] < seq:
@@ -597,6 +614,31 @@ class CrashHarness:
 
     def refusals(self) -> Counter[str]:
         return Counter(a.detail for a in self.attempts if a.outcome == "refused")
+
+
+def _out_of_order(acked: list[Attempt], by_tracking: dict[str, BallotRow]) -> list[str]:
+    """Acknowledged casts the ledger puts before a cast that was answered before they were
+    sent: a receipt is a promise that the ballot is stored *then*, so anything sent after it
+    comes later in the ledger. (With the receipts' ledger position gone, this is what checks
+    that a ballot sits where it was acknowledged.)"""
+    timed: list[tuple[float, float, int, str]] = []
+    for a in acked:
+        row = by_tracking.get(a.receipt["trackingHash"]) if a.receipt else None
+        if row is not None:
+            timed.append((a.sent, a.answered, row[7], row[5]))
+    by_answer = sorted(timed, key=lambda t: t[1])
+    found: list[str] = []
+    i, latest = 0, (0, "")  # greatest seq among the casts answered before this one was sent
+    for sent, _, seq, tracking in sorted(timed):
+        while i < len(by_answer) and by_answer[i][1] < sent:
+            latest = max(latest, (by_answer[i][2], by_answer[i][3]))
+            i += 1
+        if latest[0] >= seq:
+            found.append(
+                f"receipt {tracking[:16]} at ledger entry {seq}, not after {latest[1][:16]} "
+                f"(entry {latest[0]}), which was acknowledged before it was sent"
+            )
+    return found
 
 
 Sums = dict[tuple[str, str], tuple[int, int]]

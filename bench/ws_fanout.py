@@ -2,8 +2,10 @@
 
 Target on one worker: 5,000 subscribers with 200 ballots/s, p99 staleness under 2 s, RSS under
 1 GiB. Staleness of a ballot = arrival of the first update whose ``tally.ledgerSeq`` is >= the
-ballot's ``ledgerSeq`` minus the ballot's receipt time (the castBallot HTTP response, i.e. after
-the commit). Reported two ways: the first subscriber to see it, and every (subscriber, ballot)
+ballot's ledger seq minus the ballot's receipt time (the castBallot HTTP response, i.e. after
+the commit). A receipt names its ballot by the tracking code only (its ledger position would be
+the exact count while voting is open, issue #12 item 2), so the seq is read from the database
+after the casts. Reported two ways: the first subscriber to see it, and every (subscriber, ballot)
 pair (pooled p50/p99, and the spread of the per-subscriber p99s).
 
 Processes (all on 127.0.0.1, everything bounded in count and time):
@@ -13,7 +15,7 @@ Processes (all on 127.0.0.1, everything bounded in count and time):
   graphql-transport-ws connections, all with one supervisor's bearer token, subscribes to
   ``electionTally`` and records (arrival time, ledgerSeq) per update (regex, no JSON parse);
 * one caster process (role ``caster``): castBallot at R/s for T s, distinct electors, on
-  keep-alive raw HTTP connections, recording receipt time and ledgerSeq.
+  keep-alive raw HTTP connections, recording receipt time and tracking code.
 Times are CLOCK_MONOTONIC, shared by all processes of the host.
 
 Run: ``.venv/bin/python bench/ws_fanout.py [--subs 1000,5000] [--rate 200] [--seconds 10]
@@ -36,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +172,7 @@ async def caster(args: argparse.Namespace) -> None:
     ports = [int(p) for p in args.ports.split(",")]
     conns = [RawConn(ports[i % len(ports)]) for i in range(args.conns)]
     total = min(len(plan["voters"]), int(args.rate * args.seconds))
-    receipts: list[tuple[float, int, float]] = []  # (receipt time, ledgerSeq, latency)
+    receipts: list[tuple[float, str, float]] = []  # (receipt time, tracking code, latency)
     failures: list[str] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     idle = asyncio.Queue()  # type: asyncio.Queue[Any]
@@ -195,7 +198,7 @@ async def caster(args: argparse.Namespace) -> None:
             t1 = now()
             cast = (answer.get("data") or {}).get("castBallot") if status == 200 else None
             if cast and cast.get("__typename") == "BallotCast":
-                receipts.append((t1, int(cast["receipt"]["ledgerSeq"]), t1 - t))
+                receipts.append((t1, cast["receipt"]["trackingHash"], t1 - t))
             else:
                 failures.append(f"{status} {str(answer)[:200]}")
         except Exception as e:
@@ -240,6 +243,24 @@ async def caster(args: argparse.Namespace) -> None:
 
 
 # -- orchestration ---------------------------------------------------------------------------
+async def ballot_seqs(settings: Any, election_id: int) -> dict[str, int]:
+    """tracking code → ledger seq of every ballot of the election."""
+    from sqlalchemy import select
+
+    from api.runtime import Runtime
+    from api.store.models import Ballot
+
+    rt = Runtime.create(settings)
+    try:
+        async with rt.reader() as s:
+            rows = await s.execute(
+                select(Ballot.tracking, Ballot.seq).where(Ballot.election_id == election_id)
+            )
+            return {t: q for t, q in rows}
+    finally:
+        await rt.close()
+
+
 def sub_proc(
     args: argparse.Namespace, urls: list[str], token: str, eid: int, n: int, out: Path
 ) -> subprocess.Popen[str]:
@@ -386,6 +407,7 @@ def run_point(
     plan: Path,
     start: int,
     tmp: Path,
+    seqs: Callable[[], dict[str, int]],
 ) -> dict[str, Any]:
     procs = max(1, min(args.procs, (n + 499) // 500))
     shares = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
@@ -479,7 +501,8 @@ def run_point(
         sub_errors += d["errors"]
         n_sub_errors += d["n_errors"]
     cast = json.loads(out_c.read_text())
-    receipts = [tuple(r) for r in cast["receipts"]]
+    seq_of = seqs()  # tracking code → ledger seq, from the database
+    receipts = [(t, seq_of[tracking], lat) for t, tracking, lat in cast["receipts"]]
     t_first = cast["t0"]
     # updates delivered during the cast phase (+ drain), excluding the first message
     delivered = sum(max(0, len(a) - 1) for a in arrivals)
@@ -681,6 +704,7 @@ def main() -> None:
                 plan,
                 k * per_point,
                 tmp,
+                lambda: asyncio.run(ballot_seqs(settings, seeded.election_id)),
             )
             print_point(r, pids)
             results.append(r)

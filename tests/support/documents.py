@@ -17,7 +17,7 @@ ACTIVATE = """mutation Activate($i: ActivateInput!) { activateAccount(input: $i)
 QUESTIONS = """query($e: ID!) { election(id: $e) {
   questions { id kind seats candidates { id name } } } }"""
 CAST = """mutation CastBallot($i: CastBallotInput!) { castBallot(input: $i) { __typename
-  ... on BallotCast { receipt { trackingCode ledgerSeq ledgerHead counted } }
+  ... on BallotCast { receipt { trackingCode trackingHash counted } }
   ... on Problem { code message } } }"""
 
 # --- the live tally -------------------------------------------------------------------------

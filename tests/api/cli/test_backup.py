@@ -2,8 +2,8 @@
 
 A `gongzhi serve` holds the demo election; clients keep casting ballots while `gongzhi backup`
 runs as its own process. The backup must come out verified, and restored into an empty
-deployment its ledger must be a prefix of the live one, at least as long as what was
-acknowledged before the backup began. Restore refuses a database in use by the server, a
+deployment its ledger must be a prefix of the live one holding every ballot acknowledged
+before the backup began (found by its receipt's tracking code). Restore refuses a database in use by the server, a
 database that holds data without --force, and any backup that does not verify (a corrupted
 file, a truncated one, one with a ledger entry edited) — each with a bilingual error and the
 database byte for byte as it was. After the server stops, a second backup restored with
@@ -13,6 +13,7 @@ database byte for byte as it was. After the server stops, a second backup restor
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import sqlite3
@@ -35,6 +36,11 @@ def _digest(path: Path) -> str:
 
 def _cli(var: Path, *args: str) -> Any:
     return run_cli(var, *args, GONGZHI_SECRET_KEY=SECRET)
+
+
+def _cast_tracking(entries: list[dict[str, Any]]) -> set[str]:
+    """The tracking codes of the ballots cast in these ledger lines (of `gongzhi verify --export`)."""
+    return {json.loads(e["payload"])["tracking"] for e in entries if e["kind"] == "ballot.cast"}
 
 
 def _refused(result: Any, *needles: str) -> None:
@@ -73,7 +79,8 @@ def test_backup_while_casting_restore_and_refusals(live: Server, tmp_path: Path)
     while len(receipts) < 20:
         assert time.monotonic() < deadline and caster.is_alive(), receipts[-3:]
         time.sleep(0.01)
-    acknowledged = max(r["ledgerSeq"] for r in receipts)
+    # a receipt names its ballot by the tracking code (its ledger position is not on it)
+    acknowledged = {r["trackingHash"] for r in list(receipts)}
     first = tmp_path / "first.db"
     before_backup = len(receipts)
     made = _cli(live.var, "backup", str(first))
@@ -100,14 +107,15 @@ def test_backup_while_casting_restore_and_refusals(live: Server, tmp_path: Path)
     live.wait_exit()
     final = ledger(live.var, live.election_id)
 
-    # restored into an empty deployment: a prefix of the live ledger, no shorter than what
-    # had been acknowledged when the backup started
+    # restored into an empty deployment: a prefix of the live ledger that holds every ballot
+    # acknowledged when the backup started
     other = tmp_path / "other"
     restored = _cli(other, "restore", str(first))
     assert restored.returncode == 0, restored.stdout + restored.stderr
     copy = ledger(other, live.election_id)
-    assert acknowledged <= len(copy) <= len(final)
+    assert len(copy) <= len(final)
     assert copy == final[: len(copy)]
+    assert acknowledged <= _cast_tracking(copy), "an acknowledged ballot is not in the backup"
 
     # a database that holds data is replaced only with --force; and then exactly
     second = tmp_path / "second.db"

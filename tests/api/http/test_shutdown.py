@@ -4,9 +4,9 @@ On SQLite and on PostgreSQL (with LISTEN/NOTIFY pub/sub), three clients re-cast 
 owners' ballots as fast as the server answers, each on a fresh connection, and a supervisor
 watches the live tally over a WebSocket. SIGTERM arrives in the middle of it. Then:
 
-* every cast that got a response has a receipt, and every receipt is in the ledger: the entry
-  at its ``ledgerSeq`` is that ballot (its tracking code) and its ``ledgerHead`` is the hash of
-  a ledger entry, in a ledger that `gongzhi verify` verifies after the exit;
+* every cast that got a response has a receipt, and every receipt is in the ledger: a
+  ``ballot.cast`` entry holds its tracking code (a receipt carries no ledger position, issue #12
+  item 2), in a ledger that `gongzhi verify` verifies after the exit;
 * no request was cut off: each either got its whole response or found the port closed
   (connection refused), never a reset or a truncated answer;
 * casts waiting in the group commit when the signal came got their receipts: just before
@@ -108,6 +108,18 @@ class ElectionLock:
             pass
         finally:
             await conn.close()
+
+
+async def _transactions(db_url: str, tracking: list[str]) -> Counter[str]:
+    """PostgreSQL: how many of these ballots each transaction wrote (by the rows' ``xmin``)."""
+    conn = await asyncpg.connect(asyncpg_dsn(db_url))
+    try:
+        rows = await conn.fetch(
+            "SELECT xmin::text AS tx FROM ballot WHERE tracking = ANY($1::text[])", tracking
+        )
+    finally:
+        await conn.close()
+    return Counter(r["tx"] for r in rows)
 
 
 class _Rollback(Exception):
@@ -220,28 +232,27 @@ def test_sigterm_finishes_casts_in_flight_and_closes_websockets_1001(
     in_flight = [o for o in receipts if o.started < signalled < o.ended]
     # every client had a cast waiting behind the lock, and each got its receipt
     assert len(in_flight) == CLIENTS, (len(in_flight), outcomes[-CLIENTS:])
-    batches = Counter(o.detail["ledgerHead"] for o in in_flight)  # one head per group commit
+    batches: Counter[str] = Counter()
     if not db_url.startswith("sqlite"):
         # PostgreSQL: they waited in the cast queue itself (the request transactions do not
         # lock the election) and were written together: the batch blocked on the lock, then
         # one for all queued behind it. (On SQLite a mutation's own transaction takes the
-        # write lock, so there they waited at the database, before the queue.)
-        assert len(batches) <= 2, batches
+        # write lock, so there they waited at the database, before the queue.) One group
+        # commit is one transaction: its ballot rows share their xmin.
+        batches = asyncio.run(_transactions(db_url, [o.detail["trackingHash"] for o in in_flight]))
+        assert sum(batches.values()) == CLIENTS and len(batches) <= 2, batches
     assert any(o.kind == "refused" for o in outcomes), "the server never stopped accepting"
 
-    # every receipt is in a ledger that verifies
-    entries = {
-        e["seq"]: e for e in ledger(server.var, server.election_id, GONGZHI_DATABASE_URL=db_url)
+    # every receipt is in a ledger that verifies: a ballot.cast entry holds its tracking code
+    casts = {
+        json.loads(e["payload"])["tracking"]: e
+        for e in ledger(server.var, server.election_id, GONGZHI_DATABASE_URL=db_url)
+        if e["kind"] == "ballot.cast"
     }
-    hashes = {e["hash"] for e in entries.values()}
     for o in receipts:
         r = o.detail
-        entry = entries.get(r["ledgerSeq"])
-        assert entry is not None, f"receipt {r} is not in the ledger"
-        assert entry["kind"] == "ballot.cast", entry
-        tracking = short_tracking_code(json.loads(entry["payload"])["tracking"])
-        assert tracking == r["trackingCode"], (entry, r)
-        assert r["ledgerHead"] in hashes, r
+        assert r["trackingHash"] in casts, f"receipt {r} is not in the ledger"
+        assert short_tracking_code(r["trackingHash"]) == r["trackingCode"], r
 
     records = [json.loads(line) for line in server.err]  # every line is JSON
     acks = [t for t, line in server.err_times if "shutdown started" in line]
@@ -249,8 +260,8 @@ def test_sigterm_finishes_casts_in_flight_and_closes_websockets_1001(
     assert watched.get("code") == 1001, (watched, server.output)
     assert not any(r["level"] == "error" for r in records), server.output
     print(
-        f"\n{len(receipts)} receipts ({len(in_flight)} in flight at SIGTERM, in "
-        f"{len(batches)} group commits), "
+        f"\n{len(receipts)} receipts ({len(in_flight)} in flight at SIGTERM"
+        f"{f', in {len(batches)} group commits' if batches else ''}), "
         f"{sum(o.kind == 'refused' for o in outcomes)} refused after it; "
         f"exit {exited - signalled:.2f} s after SIGTERM"
     )

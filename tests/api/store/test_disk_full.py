@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from api.runtime import Runtime
-from api.store.models import Election
+from api.store.models import Ballot, Election
 from tests.conftest import Gql
 from tests.support.elections import CAST, VERIFY, open_election, resolution_spec, use_clock
 from tests.support.world import World
@@ -61,6 +61,18 @@ async def _ledger_seq(runtime: Runtime, election: str) -> int:
         return found.ledger_seq
 
 
+async def _stored(runtime: Runtime, election: str) -> dict[str, tuple[int, str]]:
+    """tracking code → (ledger seq, status) of every stored ballot: a receipt names its ballot
+    by the tracking code only (its ledger position is the count, issue #12 item 2)."""
+    async with runtime.reader() as s:
+        rows = await s.execute(
+            select(Ballot.tracking, Ballot.seq, Ballot.status).where(
+                Ballot.election_id == int(election)
+            )
+        )
+        return {t: (seq, status) for t, seq, status in rows}
+
+
 async def test_a_full_disk_refuses_the_cast_and_keeps_every_receipt(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
@@ -97,13 +109,18 @@ async def test_a_full_disk_refuses_the_cast_and_keeps_every_receipt(
     # reading still works on a full disk, and the ledger verifies with every receipt in it
     report = (await gql(VERIFY, {"e": e.id}, token=supervisor))["data"]["verifyElection"]
     assert report["ok"], report
-    assert report["entries"] >= max(r["ledgerSeq"] for r in receipts)
+    stored = await _stored(runtime, e.id)
+    missing = [r["trackingHash"] for r in receipts if r["trackingHash"] not in stored]
+    assert not missing, f"{len(missing)} of {len(receipts)} acknowledged ballots are not stored"
+    assert report["entries"] >= max(stored[r["trackingHash"]][0] for r in receipts)
 
     # room again: casting goes on where it stopped
     disk.full = False
     after = (await cast(LIMIT))["data"]["castBallot"]
     assert after["__typename"] == "BallotCast", after
-    assert after["receipt"]["ledgerSeq"] > max(r["ledgerSeq"] for r in receipts)
+    stored = await _stored(runtime, e.id)
+    seq, status = stored[after["receipt"]["trackingHash"]]
+    assert status == "counted" and seq > max(stored[r["trackingHash"]][0] for r in receipts)
     report = (await gql(VERIFY, {"e": e.id}, token=supervisor))["data"]["verifyElection"]
     assert report["ok"], report
     print(f"\n{len(receipts)} receipts before the disk was full; the next cast was refused")

@@ -6,9 +6,11 @@ electors, then the checks — every acknowledged ballot counted as sent, nothing
 half there, a restarted server answering owners' receipt checks, the ledger verified by
 `gongzhi verify`, the tally equal to a plain recount.
 
-A negative control follows on the same data: a receipt the database does not hold (as if an
-acknowledged ballot had vanished) must be reported as lost, so a check that could never fail
-would fail this test. The election is then closed and `gongzhi verify` must confirm the stored
+Negative controls follow on the same data: a receipt the database does not hold (as if an
+acknowledged ballot had vanished) must be reported as lost, and so must two acknowledged casts
+whose ledger order contradicts the order they were answered in (their client-side times
+swapped), so a check that could never fail would fail this test. Receipts are matched to
+ballots by tracking code: a receipt carries no ledger position (issue #12 item 2). The election is then closed and `gongzhi verify` must confirm the stored
 result as well.
 """
 
@@ -47,7 +49,14 @@ async def test_no_acknowledged_ballot_is_lost_when_the_server_is_killed(
     assert found.stored == found.acknowledged + found.stored_unacknowledged
     assert found.stored_unacknowledged <= found.unknown
 
-    # negative control: an acknowledged receipt with no ballot behind it is reported lost
+    # negative controls: an acknowledged receipt with no ballot behind it is reported lost, and
+    # so is a ledger order that contradicts the order of acknowledgement: the first cast
+    # answered is moved to after the last one sent was answered (the ledger has it earlier)
+    acked = [a for a in harness.attempts if a.outcome == "acked"]
+    first = min(acked, key=lambda a: a.answered)
+    last = max(acked, key=lambda a: a.sent)
+    assert first.answered < last.sent
+    first.sent, first.answered = last.answered + 1, last.answered + 2
     voter = harness.pool[0]
     harness.attempts.append(
         Attempt(
@@ -55,9 +64,12 @@ async def test_no_acknowledged_ballot_is_lost_when_the_server_is_killed(
             0,
             CYCLES,
             outcome="acked",
-            receipt={"trackingHash": secrets.token_hex(32), "ledgerSeq": 10**6, "counted": True},
+            receipt={"trackingHash": secrets.token_hex(32), "counted": True},
         )
     )
     found = await harness.check(close=True, receipts_via_api=0)
     assert not found.problems, found.problems  # the close and its verification went through
     assert any("missing" in x for x in found.lost), found.lost
+    moved = first.receipt["trackingHash"][:16]  # type: ignore[index]
+    assert any(x.startswith(f"receipt {moved}") and "acknowledged" in x for x in found.lost)
+    assert len(found.lost) == 2, found.lost
