@@ -260,7 +260,7 @@ class Election:
         return area_m2(self.row.roll_area)
 
     @strawberry.field(
-        description="The ballot ledger's head hash (printed on receipts); empty while voting "
+        description="The ballot ledger's head hash (its last entry's); empty while voting "
         "is open for viewers below the supervisors."
     )
     async def ledger_head(self, info: Info) -> str:

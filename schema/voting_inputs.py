@@ -115,12 +115,20 @@ class BallotReceipt:
     def tracking_hash(self) -> str:
         return self.view.tracking
 
-    @strawberry.field
-    def ledger_seq(self) -> int:
+    @strawberry.field(
+        description="The ballot's entry in the ledger: on a paper ballot a supervisor confirms; "
+        "null on an online cast (while voting is open it is the exact ballot count, docs/design.md "
+        "§3.7). The tracking code identifies the ballot."
+    )
+    def ledger_seq(self) -> int | None:
         return self.view.ledger_seq
 
-    @strawberry.field
-    def ledger_head(self) -> str:
+    @strawberry.field(
+        description="The ledger's head after the ballot: on a paper ballot a supervisor "
+        "confirms; null on an online cast (matched against the chain published later it gives "
+        "the same position)."
+    )
+    def ledger_head(self) -> str | None:
         return self.view.ledger_head
 
     @strawberry.field(description="False when an earlier ballot takes precedence (e.g. proxy).")

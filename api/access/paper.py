@@ -127,4 +127,4 @@ class PaperBallots(ElectionAccess):
                 counted=receipt.counted,
             )
         self._announce(locked)
-        return receipt_view(receipt)
+        return receipt_view(receipt, position=True)  # supervisors see every ballot arrive

@@ -79,11 +79,20 @@ async def ballot_context(
     return context
 
 
-def receipt_view(receipt: Receipt) -> ReceiptView:
+def receipt_view(receipt: Receipt, *, position: bool = False) -> ReceiptView:
+    """What the caster gets back: the tracking code, and whether the ballot counts.
+
+    The ledger position and head stay out unless ``position`` (a paper ballot confirmed by a
+    supervisor, who sees every ballot arrive anyway): an online cast happens only while voting
+    is open, and the position at a cast is the exact number of ledger entries at that moment —
+    an owner re-voting around a step would read the step's ballots arrive one by one, and a head
+    matches one entry of the chain published later, which gives the same number
+    (docs/design.md §3.7; issue #12 item 2). The tracking code identifies the ballot without
+    telling when it came."""
     return ReceiptView(
         tracking=receipt.tracking,
         tracking_short=secrecy.short_tracking_code(receipt.tracking),
-        ledger_seq=receipt.ledger_seq,
-        ledger_head=receipt.ledger_head,
+        ledger_seq=receipt.ledger_seq if position else None,
+        ledger_head=receipt.ledger_head if position else None,
         counted=receipt.counted,
     )

@@ -117,8 +117,9 @@ class ElectionIn:
 class ReceiptView:
     tracking: str
     tracking_short: str
-    ledger_seq: int
-    ledger_head: str
+    # None on an online cast: the position at a cast is the exact count while voting is open
+    ledger_seq: int | None
+    ledger_head: str | None
     counted: bool
 
 

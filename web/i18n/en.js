@@ -346,8 +346,6 @@ export default {
   "receipt.copied": "Copied.",
   "receipt.selectToCopy": "The code is selected: long-press to copy it, or write it down.",
   "receipt.keep": "Keep this tracking code (write it down or take a screenshot). It lets you check that your ballot was counted; it does not reveal how you voted.",
-  "receipt.ledgerHead": "Ballot ledger head",
-  "receipt.ledgerSeq": "Ledger entry",
   "receipt.revoteNote": "You may vote again until {closes}: the last ballot counts, and the earlier one is marked superseded.",
   "receipt.check": "Check my receipt",
   "receipt.revote": "Vote again",

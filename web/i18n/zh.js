@@ -347,8 +347,6 @@ export default {
   "receipt.copied": "已复制。",
   "receipt.selectToCopy": "已选中查验码，请长按复制，或抄写下来。",
   "receipt.keep": "请保存此查验码（抄写或截图）。凭它可以查验您的选票已被计入，但它不会透露您投了什么。",
-  "receipt.ledgerHead": "选票账本哈希",
-  "receipt.ledgerSeq": "账本序号",
   "receipt.revoteNote": "{closes} 截止前可以重新投票，以最后一次为准，之前的选票会标为“已被取代”。",
   "receipt.check": "查验我的选票",
   "receipt.revote": "重新投票",

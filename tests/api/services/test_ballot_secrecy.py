@@ -14,9 +14,10 @@ Residual risks these tests cannot close (for the threat model):
 1. Cast order is in the database by design. ``ballot.seq`` and the ballot ledger (seq, payload
    with slot and choices) record the order of casts, because the hash chain needs one. Whoever
    learns *when* a given owner cast from outside the database (reverse-proxy or uvicorn access
-   logs with account, address and time, a phone company, watching the person, the ``ledgerSeq``
-   an owner sees on their receipt or in the live tally just before and after their own cast)
-   can map that moment onto the ledger and read the choices. Inside the database,
+   logs with account, address and time, a phone company, watching the person; a supervisor's
+   exact live tally just before and after the owner's cast — receipts and owners' views carry
+   no ledger position since issue #12 item 2) can map that moment onto the ledger and read the
+   choices. Inside the database,
    ``login_session.created_at`` (and ``audit_entry.created_at`` for paper entries, proxies and
    re-issued codes) gives a time order of owners' activity that correlates with the ledger order
    when owners log in and vote at once. Mitigations outside these tests: no per-request access

@@ -8,13 +8,14 @@ a count. Two things defeated it:
   choices (heads alone very few), and the developer elector (1,962.55 m²) outweighs the next four
   largest together, so its choice shows in whatever step it falls.
 * **Exact counts time the step.** Owners read the exact ballot count over HTTP (the ledger
-  position on ``election`` and ``tally``, ``trackingCodes.totalCount``), so an owner holding
+  position on ``election`` and ``tally``, ``trackingCodes.totalCount``, and on the receipt of
+  each ballot they cast: ``ledgerSeq`` and the ``ledgerHead`` after it), so an owner holding
   three proxies (the default cap) could wait until one unknown ballot had joined the step and
   cast four ballots to complete it: the released step minus their four known choices is that
   one ballot.
 
 The tests play both attacks: an owner's whole view (HTTP and subscription) does not change when
-one more ballot is cast inside a step, a tally step not above the proxy cap + 1 is refused when
+one more ballot is cast inside a step, nor does the receipt of a ballot they cast, a tally step not above the proxy cap + 1 is refused when
 the election is defined, and a deterministic simulation over the demo roll shows that what an
 owner can see pins down no more individual choices than heads-only steps do.
 """
@@ -29,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from graphql import GraphQLObjectType
 from sqlalchemy import func, select, update
 from strawberry.types import ExecutionResult
 
@@ -40,11 +42,13 @@ from api.runtime import Runtime
 from api.services.accounts import viewer_from_token
 from api.services.tallies import QuestionCounts, Released
 from api.services.tally_views import tally_view
-from api.store.models import Community, Election
+from api.store.models import Community, Election, LedgerEntry
 from schema import root
+from schema.root import Limits
 from tests.conftest import Gql
 from tests.support.elections import (
     CLOSES,
+    STATUS,
     TRACKING,
     cast,
     new_compound,
@@ -180,6 +184,78 @@ async def test_an_owner_cannot_tell_when_one_more_ballot_joins_a_step(
     assert all(c["areaCenti"] is not None for c in exact["tally"]["questions"][0]["counts"])
     turnout = (await gql(TURNOUT, {"e": e.id}, token=supervisor))["data"]["election"]
     assert _voted(turnout["buildingTurnout"]) == 6
+
+
+def _every_receipt_field() -> str:
+    """A selection of every field ``BallotReceipt`` has, as the schema lists them: a field
+    added later is read by the test below without anyone remembering to add it."""
+    receipt = root.build_schema(Limits(debug=True))._schema.type_map["BallotReceipt"]
+    assert isinstance(receipt, GraphQLObjectType)
+    return " ".join(sorted(receipt.fields))
+
+
+async def test_an_owner_cannot_read_the_count_off_a_receipt(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """The same attack through ``castBallot``: the attacker casts once before the one unknown
+    ballot joins the step and re-votes once after it (a proxy's ballot would do as well), and
+    reads the ballot count at each cast off the receipt. Before issue #12's last fix the receipt carried
+    ``ledgerSeq`` (5, then 8) and ``ledgerHead``, the head being the hash of the entry at that
+    position in the chain published later. Now every field of the receipt but the tracking
+    code is the same at both casts, no value on it is a ledger hash, and the tracking code
+    still finds the ballot. A paper ballot's receipt, which a supervisor confirms, keeps its
+    position (tests/api/services/test_proxy_paper.py)."""
+    clock = use_clock(runtime)
+    cid = await new_compound(runtime, world.district_1, "回执小区", make_roll_csv(14, 2))
+    committee = await staff_token(runtime, "13750000001", "committee", community_id=cid)
+    e = await open_election(gql, clock, cid, committee, resolution_spec(visibility="ALL"))
+    tokens = await voter_tokens(runtime, cid, e.id)
+    codes = {n["electorId"]: n["code"] for n in e.notices}
+    voters = sorted(codes, key=int)
+    attacker = voters[-1]
+    fields = _every_receipt_field()
+    assert {"trackingCode", "trackingHash", "ledgerSeq", "ledgerHead"} <= set(fields.split())
+    document = f"""mutation($i: CastBallotInput!) {{ castBallot(input: $i) {{ __typename
+      ... on BallotCast {{ receipt {{ {fields} }} }} ... on Problem {{ code }} }} }}"""
+
+    async def receipt(el: str, answer: str) -> dict[str, Any]:
+        payload = {"electionId": e.id, "code": codes[el], "answers": e.answer(answer)}
+        payload["electorId"] = el
+        r = (await gql(document, {"i": payload}, token=tokens[el]))["data"]["castBallot"]
+        assert r["__typename"] == "BallotCast", r
+        return r["receipt"]  # type: ignore[no-any-return]
+
+    for i, el in enumerate(voters[:4]):
+        await receipt(el, ("yes", "no")[i % 2])
+    before = await receipt(attacker, "yes")  # the fifth ballot: the step is complete
+    await receipt(voters[4], "abstain")  # the one unknown ballot
+    after = await receipt(attacker, "no")  # a re-vote: the ledger grew by three meanwhile
+
+    def untimed(r: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in r.items() if k not in ("trackingCode", "trackingHash")}
+
+    assert (
+        untimed(before)
+        == untimed(after)
+        == {
+            "counted": True,
+            "ledgerSeq": None,
+            "ledgerHead": None,
+        }
+    )
+    async with runtime.reader() as s:
+        chain = set(
+            (await s.execute(select(LedgerEntry.hash).where(LedgerEntry.election_id == int(e.id))))
+            .scalars()
+            .all()
+        )
+    assert len(chain) == 8  # seven casts and a supersession
+    for r in (before, after):
+        assert not {str(v) for v in r.values()} & chain
+    status = await gql(STATUS, {"e": e.id, "t": before["trackingCode"]}, token=tokens[attacker])
+    assert status["data"]["ballotStatus"] == "SUPERSEDED"
+    status = await gql(STATUS, {"e": e.id, "t": after["trackingCode"]}, token=tokens[attacker])
+    assert status["data"]["ballotStatus"] == "COUNTED"
 
 
 @pytest.mark.parametrize(("step", "cap"), [(4, 3), (5, 4), (1, 0)])

@@ -39,7 +39,7 @@ const CAST = `
 mutation Cast($input: CastBallotInput!) {
   castBallot(input: $input) {
     __typename
-    ... on BallotCast { receipt { trackingCode trackingHash ledgerSeq ledgerHead counted } }
+    ... on BallotCast { receipt { trackingCode trackingHash counted } }
     ...ProblemFields
   }
 } ${PROBLEM}`;
@@ -356,10 +356,6 @@ function receiptStep(area, election, elector, receipt) {
         { class: "summary" },
         h("dt", {}, t("ballot.forElector")),
         h("dd", {}, elector.label),
-        h("dt", {}, t("receipt.ledgerHead")),
-        h("dd", { class: "hash" }, h("code", {}, receipt.ledgerHead)),
-        h("dt", {}, t("receipt.ledgerSeq")),
-        h("dd", {}, formatNumber(receipt.ledgerSeq)),
       ),
       h("p", {}, t("receipt.revoteNote", { closes: formatTime(election.closesAt) })),
       h(
