@@ -208,7 +208,10 @@ async def test_an_owner_cannot_read_the_count_off_a_receipt(
     clock = use_clock(runtime)
     cid = await new_compound(runtime, world.district_1, "回执小区", make_roll_csv(14, 2))
     committee = await staff_token(runtime, "13750000001", "committee", community_id=cid)
-    e = await open_election(gql, clock, cid, committee, resolution_spec(visibility="ALL"))
+    supervisor = await staff_token(runtime, "13750000002", "supervisor", community_id=cid)
+    e = await open_election(
+        gql, clock, cid, committee, resolution_spec(visibility="ALL"), printer=supervisor
+    )
     tokens = await voter_tokens(runtime, cid, e.id)
     codes = {n["electorId"]: n["code"] for n in e.notices}
     voters = sorted(codes, key=int)
