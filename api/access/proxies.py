@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from api.access.election_scope import RUNNERS, STAFF_VIEW, ElectionAccess
+from api.formats.hidden import code_point, first_hidden
 from api.services import audit
 from api.services import ballots as store
 from api.services.accounts import normalize_phone
@@ -53,15 +54,7 @@ class Proxies(ElectionAccess):
         # proxies and both insert, and two holders at the cap would both pass it.
         await store.lock_election(self.session, election.id)
         phone = normalize_phone(holder_phone)
-        name = holder_name.strip()
-        ref = paper_ref.strip()
-        if not name or not ref:
-            raise AppError(
-                "EMPTY",
-                "请填写受托人姓名和书面委托书编号",
-                "enter the proxy's name and the reference of the signed paper",
-                field="paperRef" if name else "holderName",
-            )
+        name, ref = _paper_names(holder_name, paper_ref)
         active = (
             select(func.count())
             .select_from(Proxy)
@@ -126,3 +119,29 @@ class Proxies(ElectionAccess):
                 proxy=proxy.id,
             )
         return proxy
+
+
+def _paper_names(holder_name: str, paper_ref: str) -> tuple[str, str]:
+    """The holder's name and the paper's reference as entered, both required; a name holding a
+    bidi control or an invisible character is refused, since it would show as another name on
+    the proxy list (issue #12 item 14)."""
+    name = holder_name.strip()
+    ref = paper_ref.strip()
+    if not name or not ref:
+        raise AppError(
+            "EMPTY",
+            "请填写受托人姓名和书面委托书编号",
+            "enter the proxy's name and the reference of the signed paper",
+            field="paperRef" if name else "holderName",
+        )
+    hit = first_hidden(name)
+    if hit is not None:
+        raise AppError.of(
+            "TEXT_INVALID_CHARACTER",
+            "受托人姓名含有不可见的格式字符 {character}，请删除后重新填写",
+            "the proxy's name contains the invisible formatting character {character}; "
+            "remove it and enter the name again",
+            field="holderName",
+            character=code_point(hit[1]),
+        )
+    return name, ref

@@ -38,7 +38,7 @@ IMPORT_MAX_CHARS = 300_000
 IMPORT_MAX_CLAUSES = 500
 SEARCH_MAX = 100
 
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _ALLOWED_CONTROLS = frozenset("\n\t")
 

@@ -197,16 +197,7 @@ async def issue_codes(
 
     Issuing again voids the person's earlier unused codes, so a lost letter can be replaced.
     """
-    query = select(Person).where(Person.community_id == community_id)
-    if person_ids is None:
-        query = query.where(Person.account_id.is_(None))
-    else:
-        query = query.where(Person.id.in_(person_ids))
-    persons = list((await session.execute(query.order_by(Person.id))).scalars())
-    if person_ids is not None and len(persons) != len(set(person_ids)):
-        raise AppError(
-            "NOT_FOUND", "部分业主不在本小区名册中", "some of these owners are not on this roll"
-        )
+    persons = await _letter_persons(session, community_id, person_ids)
     if not persons:
         return []
     ids = [p.id for p in persons]
@@ -255,3 +246,33 @@ async def issue_codes(
         persons=len(issued),
     )
     return issued
+
+
+async def _letter_persons(
+    session: AsyncSession, community_id: int, person_ids: Sequence[int] | None
+) -> list[Person]:
+    """Who gets a letter: the owners asked for (all on this roll), or by default everyone
+    without an account. Nobody without a phone on the roll: activation checks that phone, so
+    their letter could never be used (issue #12 item 16)."""
+    query = select(Person).where(Person.community_id == community_id)
+    if person_ids is None:
+        query = query.where(Person.account_id.is_(None))
+    else:
+        query = query.where(Person.id.in_(person_ids))
+    persons = list((await session.execute(query.order_by(Person.id))).scalars())
+    if person_ids is not None and len(persons) != len(set(person_ids)):
+        raise AppError(
+            "NOT_FOUND", "部分业主不在本小区名册中", "some of these owners are not on this roll"
+        )
+    phoneless = [p for p in persons if p.phone is None]
+    if person_ids is None:  # nobody without a phone could redeem a letter: activation checks it
+        persons = [p for p in persons if p.phone is not None]
+    elif phoneless:
+        raise AppError.of(
+            "NO_PHONE_ON_ROLL",
+            "{name}在名册中没有手机号，激活信无法使用；请先在名册中补充手机号",
+            "{name} has no phone on the roll, so a letter could not be used; "
+            "add the phone to the roll first",
+            name=phoneless[0].name,
+        )
+    return persons

@@ -172,6 +172,9 @@ def test_search_key_folds_width_and_case() -> None:
         ("\u3000\u200b\ufeff \n\t", "TEXT_EMPTY"),
         ("a\u202eb", "TEXT_INVALID_CHARACTER"),
         ("a\u2066b", "TEXT_INVALID_CHARACTER"),
+        ("a\u200fb", "TEXT_INVALID_CHARACTER"),  # the marks too (issue #12 item 14)
+        ("a\u200eb", "TEXT_INVALID_CHARACTER"),
+        ("a\u061cb", "TEXT_INVALID_CHARACTER"),
         ("a\x00b", "TEXT_INVALID_CHARACTER"),
         ("x" * 11, "TEXT_TOO_LONG"),
     ],

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from api.http.app import create_app
 from api.runtime import Runtime
 from api.services.accounts import digest
-from api.store.models import Account, ActivationCode, LoginSession, RoleMembership
+from api.store.models import Account, ActivationCode, LoginSession, Person, RoleMembership
 from tests.conftest import Gql, make_settings
 from tests.support.world import PASSWORD, World
 
@@ -212,6 +212,36 @@ ISSUE = """mutation($c: ID!, $p: [ID!]) { issueActivationCodes(input: {community
 ACTIVATE = """mutation($phone: String!, $code: String!, $password: String!) {
   activateAccount(input: {phone: $phone, code: $code, password: $password}) {
     __typename ... on LoginSuccess { me { roles { role communityId } } } ... on Problem { code field } } }"""
+
+
+async def test_no_letter_for_an_owner_without_a_phone_on_the_roll(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """Since issue #12 item 16 a co-owner may be on the roll without a phone. Activation checks
+    the phone on the roll, so a letter for them could never be used: the default run leaves them
+    out, and asking for one by name is refused, saying to add the phone first."""
+    async with runtime.writer() as s:
+        zhao = (
+            await s.execute(
+                select(Person).where(Person.community_id == world.a, Person.name == "赵六")
+            )
+        ).scalar_one()
+        zhao.phone = None
+        await s.commit()
+    issued = await gql(ISSUE, {"c": str(world.a), "p": None}, token=world.tokens["committee"])
+    names = sorted(x["name"] for x in issued["data"]["issueActivationCodes"]["letters"])
+    assert names == ["华景置业", "李四", "王五"]
+    asked = await gql(
+        ISSUE, {"c": str(world.a), "p": [str(zhao.id)]}, token=world.tokens["committee"]
+    )
+    assert asked["data"]["issueActivationCodes"]["code"] == "NO_PHONE_ON_ROLL"
+    async with runtime.reader() as s:
+        held = await s.execute(
+            select(func.count())
+            .select_from(ActivationCode)
+            .where(ActivationCode.person_id == zhao.id)
+        )
+        assert held.scalar_one() == 0
 
 
 async def test_activation_letter_flow(gql: Gql, world: World, runtime: Runtime) -> None:

@@ -65,7 +65,12 @@ async def _open(gql: Gql, world: World, runtime: Runtime) -> tuple[Clock, Opened
 
 
 async def _proxy(
-    gql: Gql, token: str, election: str, elector: str, phone: str, ref: str = "委托书-001"
+    gql: Gql,
+    token: str,
+    election: str,
+    elector: str,
+    phone: str,
+    ref: str = "委托书-001",
 ) -> dict[str, Any]:
     r = await gql(
         RECORD_PROXY,
@@ -215,6 +220,25 @@ async def test_proxy_cap_counts_active_authorisations(
             )
         ).all()
     assert len(active) == 2
+
+
+async def test_a_proxy_name_with_a_bidi_override_is_refused(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """Issue #12 item 14, for proxies: "钱\u202e八" shows on the proxy list as another name. It
+    is refused, naming the character, and no proxy is stored."""
+    _, e = await _open(gql, world, runtime)
+    record = RECORD_PROXY.replace(
+        "... on Problem { code field }", "... on Problem { code field message }"
+    )
+    for ch in ("\u202e", "\u200f", "\u2066"):
+        i = {"electionId": e.id, "electorId": e.elector("赵六"), "holderPhone": HOLDER}
+        i |= {"holderName": f"钱{ch}八", "paperRef": "委托书-001"}
+        r = (await gql(record, {"i": i}, token=world.tokens["committee"]))["data"]["recordProxy"]
+        assert r["__typename"] == "Problem" and r["code"] == "TEXT_INVALID_CHARACTER", r
+        assert r["field"] == "holderName" and f"U+{ord(ch):04X}" in r["message"], r
+    async with runtime.reader() as s:
+        assert (await s.execute(select(Proxy.id).where(Proxy.election_id == int(e.id)))).all() == []
 
 
 async def test_own_ballot_overrides_the_proxy_whatever_the_order(
