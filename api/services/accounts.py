@@ -184,7 +184,7 @@ async def login(
     session_days: int,
 ) -> tuple[Viewer, str]:
     phone = normalize_phone(phone)
-    wait = await limiters.login.retry_after(phone, address)
+    wait = await limiters.login.attempt(phone, address)  # counted before the verification
     if wait:
         raise AppError(
             "RATE_LIMITED",
@@ -199,8 +199,7 @@ async def login(
     stored = account.password_hash if usable and account is not None else None
     ok, rehashed = await passwords.verify(stored, password)
     if not ok or account is None:
-        await limiters.login.failed(phone, address)
-        raise BAD_CREDENTIALS
+        raise BAD_CREDENTIALS  # the try is counted already
     await limiters.login.succeeded(phone, address)
     if rehashed:
         account.password_hash = rehashed

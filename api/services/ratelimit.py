@@ -117,7 +117,35 @@ class LoginThrottle:
         wait = await self._run(wait_of)
         return max(1, math.ceil(wait)) if wait > 0 else 0
 
+    async def attempt(self, phone: str, client: str) -> int:
+        """Count a try before its password is verified; the seconds to wait (0 = go ahead).
+
+        Counted after the verification, tries sent at once all passed the check while none had
+        been counted: forty parallel guesses were forty argon2 verifications against a limit of
+        five. A try that finds a window spent counts nothing; one that loses the race for a
+        window's last place gives back what it took. The caller reports the right password with
+        :meth:`succeeded`; a wrong one is already counted."""
+        wait = await self.retry_after(phone, client)
+        if wait:
+            return wait
+
+        async def take(limiter: FixedWindowRateLimiter) -> bool:
+            taken: list[tuple[RateLimitItem, tuple[str, ...]]] = []
+            for item, ids in self._checks(phone, client):
+                taken.append((item, ids))
+                if not await limiter.hit(item, *ids):
+                    for back, back_ids in taken:
+                        await limiter.hit(back, *back_ids, cost=-1)
+                    return False
+            return True
+
+        if await self._run(take):
+            return 0
+        return max(1, await self.retry_after(phone, client))
+
     async def failed(self, phone: str, client: str) -> None:
+        """Count a failure that :meth:`attempt` did not count."""
+
         async def count(limiter: FixedWindowRateLimiter) -> None:
             for item, ids in self._checks(phone, client):
                 await limiter.hit(item, *ids)
@@ -125,11 +153,14 @@ class LoginThrottle:
         await self._run(count)
 
     async def succeeded(self, phone: str, client: str) -> None:
-        """The right password: forget this pair's failures (not the client's spray count)."""
+        """The right password: forget this pair's failures, and give back the count the try
+        took from the client (its earlier failures, a spray's, stay counted)."""
 
         async def forget(limiter: FixedWindowRateLimiter) -> None:
             for item in self._pair:
                 await limiter.clear(item, "login", _digest(phone), client_key(client))
+            for item in self._client:
+                await limiter.hit(item, "login-client", client_key(client), cost=-1)
 
         await self._run(forget)
 

@@ -5,6 +5,7 @@ Redis is configured. The lock-out of the owner from another client is in test_ac
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
@@ -123,6 +124,33 @@ async def test_the_wait_grows_with_the_failures(
     await five_failures_then_the_wait(901)  # 15 today: again a minute's wait...
     third = await five_failures_then_the_wait(61)  # ...but 20 today: a day's
     assert first <= 60 < second <= 900 < third <= 86400, (first, second, third)
+
+
+async def test_guesses_sent_at_once_are_counted_before_they_are_verified(
+    world: World, runtime: Runtime
+) -> None:
+    """Counted only after their argon2 verification, forty guesses sent at once all passed the
+    check (none counted yet) and were all verified: forty tries against a limit of five. Each
+    try now takes its place before the verification; the others are refused unverified, and
+    the owner's right password from another client still gets in."""
+    guesser = login_from(runtime, "198.51.100.65")
+    answers = await asyncio.gather(*(guesser(OWNER, f"guess {i}") for i in range(40)))
+    codes = [a["code"] for a in answers]
+    assert codes.count("BAD_CREDENTIALS") == 5, codes
+    assert codes.count("RATE_LIMITED") == 35, codes
+    assert (await guesser(OWNER, PASSWORD))["code"] == "RATE_LIMITED"
+    owner = login_from(runtime, "198.51.100.66")
+    assert (await owner(OWNER, PASSWORD))["__typename"] == "LoginSuccess"
+
+
+async def test_right_passwords_do_not_spend_the_clients_allowance(
+    world: World, runtime: Runtime
+) -> None:
+    """A try is counted against its client before the verification; a right password gives its
+    count back, so neighbours logging in behind one address are not held back by each other."""
+    office = login_from(runtime, "198.51.100.67")
+    for _ in range(40):  # more than the 30 failures a client may have in 15 minutes
+        assert (await office(OWNER, PASSWORD))["__typename"] == "LoginSuccess"
 
 
 async def test_a_spray_of_junk_phones_does_not_reset_the_counters(runtime: Runtime) -> None:
