@@ -65,8 +65,16 @@ class ElectionAccess(RequestScope):
         return self.viewer
 
     async def _load(
-        self, election_id: int, roles: frozenset[str] = authz.MEMBERS
+        self,
+        election_id: int,
+        roles: frozenset[str] = authz.MEMBERS,
+        *,
+        unseen: AppError | None = None,
     ) -> tuple[Election, Community]:
+        """The election and its compound, for a viewer holding one of ``roles`` there. A viewer
+        who cannot see the compound is told ``unseen``: by default the election is not found; a
+        lookup of an object of the election (a proxy, a paper entry) passes that object's own
+        not-found, so that another compound's answers as a missing one (issue #12 item 10)."""
         viewer = self._me()
         election = await self.session.get(Election, election_id)
         community = (
@@ -80,7 +88,7 @@ class ElectionAccess(RequestScope):
             # A proxy holder need not belong to the compound (docs/design.md §2: "another person"):
             # while their authorisation is active they read the election as an owner would.
             if roles != authz.MEMBERS or not await self._holds_proxy(election.id, viewer):
-                raise not_found("表决", "election")
+                raise unseen or not_found("表决", "election")
             return election, community
         authz.require(viewer, roles, community_id=community.id, district_id=community.district_id)
         return election, community
@@ -109,9 +117,11 @@ class ElectionAccess(RequestScope):
             raise not_found("表决", "election")
         return election
 
-    async def _scrutineer(self, election_id: int) -> tuple[Election, Community]:
+    async def _scrutineer(
+        self, election_id: int, *, unseen: AppError | None = None
+    ) -> tuple[Election, Community]:
         """The election, for a supervisor of its compound acting in person (services/authz.py)."""
-        election, community = await self._load(election_id, SUPERVISORS)
+        election, community = await self._load(election_id, SUPERVISORS, unseen=unseen)
         authz.require_held(
             self.viewer, "supervisor", community_id=community.id, district_id=community.district_id
         )

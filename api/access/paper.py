@@ -24,6 +24,11 @@ from voting.channel import Channel, check_four_eyes
 from voting.errors import VotingError
 
 
+def _entry_not_found() -> AppError:
+    """A missing paper entry, and one of a compound the viewer cannot see: one answer."""
+    return not_found("纸质选票", "paper entry")
+
+
 class PaperBallots(ElectionAccess):
     async def enter_paper(
         self, election_id: int, *, elector_id: int, answers: Sequence[AnswerIn]
@@ -56,10 +61,11 @@ class PaperBallots(ElectionAccess):
 
     async def confirm_paper(self, entry_id: int, *, answers: Sequence[AnswerIn]) -> ReceiptView:
         """The second supervisor re-enters the paper; only a matching entry is cast."""
+        self._me()  # an anonymous caller learns nothing of which ids exist either
         entry = await self.session.get(PaperEntry, entry_id)
         if entry is None:
-            raise not_found("纸质选票", "paper entry")
-        election, community = await self._scrutineer(entry.election_id)
+            raise _entry_not_found()
+        election, community = await self._scrutineer(entry.election_id, unseen=_entry_not_found())
         self._check_open(election)
         if entry.status != "pending" or entry.elector_id is None or entry.choices is None:
             raise AppError("ALREADY_CONFIRMED", "该纸质选票已处理", "this paper entry is done")

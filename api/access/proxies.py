@@ -25,6 +25,11 @@ from voting.channel import check_proxy_cap
 from voting.errors import VotingError
 
 
+def _proxy_not_found() -> AppError:
+    """A missing proxy, and one of a compound the viewer cannot see: one answer."""
+    return not_found("委托", "proxy")
+
+
 class Proxies(ElectionAccess):
     async def proxies(self, election_id: int) -> Sequence[Proxy]:
         await self._load(election_id, STAFF_VIEW)
@@ -101,10 +106,13 @@ class Proxies(ElectionAccess):
         return proxy
 
     async def revoke_proxy(self, proxy_id: int) -> Proxy:
+        self._me()  # an anonymous caller learns nothing of which ids exist either
         proxy = await self.session.get(Proxy, proxy_id)
         if proxy is None:
-            raise not_found("委托", "proxy")
-        election, community = await self._load(proxy.election_id, STAFF_VIEW)
+            raise _proxy_not_found()
+        election, community = await self._load(
+            proxy.election_id, STAFF_VIEW, unseen=_proxy_not_found()
+        )
         if election.state not in ("announced", "open"):
             raise AppError("NOT_OPEN", "表决已截止，委托不能再撤销", "the vote has closed")
         if proxy.revoked_at is None:

@@ -245,3 +245,44 @@ async def test_matrix(
         assert not changed, f"{key} refused {role} but changed {changed}"
     elif op.kind == "Mutation":
         assert after != before, f"{key} as {role} succeeded but changed nothing"
+
+
+# -- another compound's objects answer as missing ones, word for word ------------------------
+
+MISSING_ID = "99999"
+
+
+def _as_missing(value: Any, ids: set[str]) -> Any:
+    """``value`` with every id of compound A's objects replaced by one that names nothing."""
+    if isinstance(value, dict):
+        return {k: _as_missing(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_missing(v, ids) for v in value]
+    return MISSING_ID if isinstance(value, str) and value in ids else value
+
+
+@pytest.mark.parametrize("role", ["owner_b", "official_2", "anonymous"])
+async def test_foreign_objects_answer_word_for_word_as_missing_ones(
+    role: str, gql: Gql, mw: MatrixWorld
+) -> None:
+    """Issue #12 item 10, over every query and mutation: the matrix checks that an outsider's
+    refusal has the right code; here the whole answer for compound A's object must equal the
+    answer for an id that names nothing. A proxy or a paper entry of another compound answered
+    "election not found" (a missing one "proxy not found"), and without a session an existing
+    one answered UNAUTHENTICATED, a missing one NOT_FOUND: the ids could be counted."""
+    ids = set(mw.ids.values()) | {str(mw.base.a)}
+    differ = []
+    for key, call in CALLS.items():
+        if operations()[key].kind == "Subscription":
+            continue
+        args = call(mw)
+        missing = _as_missing(args, ids)
+        if missing == args:
+            continue  # names no object of compound A
+        there, absent = [
+            json.dumps(await send(gql, key, a, mw.token(role)), ensure_ascii=False, sort_keys=True)
+            for a in (args, missing)
+        ]
+        if there != absent:
+            differ.append(f"{key}: {there} / {absent}")
+    assert not differ, "\n".join(differ)
