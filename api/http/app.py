@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -352,13 +353,26 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # The client address behind a reverse proxy (login limits, api/services/ratelimit.py):
         # X-Forwarded-For is read only from the proxies named here, so nobody else can claim
         # another address; without any, the connection's own address counts.
-        if "*" in settings.proxies:
-            raise SettingsError(
-                "GONGZHI_TRUSTED_PROXIES must name the proxies' addresses, not '*': anyone could "
-                "claim any client address / GONGZHI_TRUSTED_PROXIES 须列出代理的地址，不能为 '*'"
-            )
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=_trusted_proxies(settings))
     return app
+
+
+def _trusted_proxies(settings: Settings) -> list[str]:
+    """GONGZHI_TRUSTED_PROXIES, each an address or a network. ``*`` would let anyone claim any
+    client address; a host name (``nginx``, ``localhost``) matches no connection, since uvicorn
+    compares it with the peer's address as text, so every client behind the proxy would count
+    as the proxy and a spray would hold them all back: both refused at start."""
+    for proxy in settings.proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"GONGZHI_TRUSTED_PROXIES: {proxy!r} is not an address or a network: name the "
+                "proxies' addresses as the workers see them (e.g. 10.0.0.2 or 10.0.0.0/24), never "
+                f"'*' or a host name / GONGZHI_TRUSTED_PROXIES 中的 {proxy!r} 不是地址或网段："
+                "请填写代理的地址（如 10.0.0.2 或 10.0.0.0/24），不能为 '*' 或主机名"
+            ) from None
+    return settings.proxies
 
 
 HEALTH_TIMEOUT = 3.0  # a check that takes longer is a failure: a balancer must not wait on it

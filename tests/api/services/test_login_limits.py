@@ -89,6 +89,27 @@ async def test_a_wildcard_proxy_is_refused(tmp_path: Path, db_url: str) -> None:
         create_app(make_settings(tmp_path, db_url, trusted_proxies="*"))
 
 
+@pytest.mark.parametrize("proxies", ["localhost", "nginx", "10.0.0.5,proxy.internal"])
+async def test_a_proxy_named_by_host_name_is_refused(
+    world: World, tmp_path: Path, db_url: str, proxies: str
+) -> None:
+    """uvicorn compares a trusted host with the peer's address as text, so a host name trusts
+    no connection: every client behind the proxy counted as the proxy, and thirty failures from
+    one of them held back every other (the lock-out of item 8, back through the settings)."""
+    with pytest.raises(SettingsError, match="is not an address or a network"):
+        create_app(make_settings(tmp_path, db_url, trusted_proxies=proxies))
+    rt = Runtime.create(make_settings(tmp_path, db_url, trusted_proxies="127.0.0.0/8,::1"))
+    try:
+        proxy = login_from(rt, "127.0.0.1")
+        for i in range(30):
+            sprayed = await proxy(f"1350000{i:04d}", "guess", forwarded_for="198.51.100.7")
+            assert sprayed["code"] == "BAD_CREDENTIALS"
+        neighbour = await proxy(OWNER, PASSWORD, forwarded_for="198.51.100.8")
+        assert neighbour["__typename"] == "LoginSuccess", neighbour
+    finally:
+        await rt.close()
+
+
 def test_an_ipv6_client_is_its_64_network() -> None:
     """One subscriber holds a /64 and may rotate through it: it counts as one client."""
     assert (
