@@ -123,7 +123,7 @@ def restore(
         _refuse_if_open(target)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         kept = target.with_name(f"{target.name}.before-restore-{stamp}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # as the engine makes it
     incoming = target.with_name(target.name + ".restoring")
     incoming.unlink(missing_ok=True)
     try:

@@ -61,3 +61,23 @@ def test_a_backup_is_private(tmp_path: Path) -> None:
         os.umask(old)
     assert mode(made.path) == 0o600
     assert mode(made.path.parent) == 0o700
+
+
+def test_a_restore_onto_a_fresh_machine_makes_a_private_var_directory(tmp_path: Path) -> None:
+    """`gongzhi restore` onto a machine without a var directory made it with the shell's umask:
+    0755 under the usual 022, and 0777 under 0, where any local account could swap the restored
+    database (or its secret) for its own. It is made 0700 now, as the database's own engine does."""
+    db = tmp_path / "old" / "gongzhi.db"
+    upgrade(f"sqlite+aiosqlite:///{db}")
+    made = backup.backup(make_settings(tmp_path, f"sqlite+aiosqlite:///{db}"), tmp_path / "gz.db")
+    fresh = tmp_path / "new" / "var" / "gongzhi.db"
+    old = os.umask(0)
+    try:
+        restored, kept = backup.restore(
+            make_settings(tmp_path, f"sqlite+aiosqlite:///{fresh}"), made.path, force=False
+        )
+    finally:
+        os.umask(old)
+    assert kept is None
+    assert mode(restored.path) == 0o600
+    assert mode(fresh.parent) == 0o700
