@@ -90,6 +90,10 @@ class ElectionAccess(RequestScope):
             if roles != authz.MEMBERS or not await self._holds_proxy(election.id, viewer):
                 raise unseen or not_found("表决", "election")
             return election, community
+        if election.state == "draft" and not self._can(community, STAFF_VIEW):
+            # a draft is the staff's until it is announced: to an owner it answers as a missing
+            # election everywhere, not FORBIDDEN where a role is needed (issue #12 item 10)
+            raise unseen or not_found("表决", "election")
         authz.require(viewer, roles, community_id=community.id, district_id=community.district_id)
         return election, community
 

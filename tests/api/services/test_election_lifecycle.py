@@ -68,8 +68,9 @@ async def test_ballots_are_accepted_only_while_open(
     committee, supervisor, owner = (world.tokens[k] for k in ("committee", "supervisor", "owner"))
     eid = await create_election(gql, world.a, committee, resolution_spec())
     answers = [{"questionId": "1", "answer": "yes"}]
-    # draft, before opensAt
-    assert (await cast(gql, owner, eid, "AAAA-BBBB-CCCC", answers))["code"] == "TOO_EARLY"
+    # draft, before opensAt: to an owner a draft answers as a missing election (issue #12
+    # item 10; it answered TOO_EARLY with the planned opening time)
+    assert (await cast(gql, owner, eid, "AAAA-BBBB-CCCC", answers))["code"] == "NOT_FOUND"
     await transition(gql, "announceElection", eid, committee)
     clock.now = OPENS
     # the opening time has come, but nobody opened the vote: still refused
@@ -162,15 +163,17 @@ async def test_definition_changes_only_while_draft_and_cancel_only_before_openin
     )["data"]["updateElection"]
     assert changed["election"] == {"id": eid, "state": "DRAFT", "title": "更换物业公司"}
     owner_update = await gql(UPDATE, {"e": eid, "i": resolution_spec()}, token=owner)
-    assert owner_update["data"]["updateElection"]["code"] == "FORBIDDEN"
+    # a draft answers an owner as a missing election (issue #12 item 10; it was FORBIDDEN)
+    assert owner_update["data"]["updateElection"]["code"] == "NOT_FOUND"
     # transitions out of order are refused
     assert (await transition(gql, "openElection", eid, committee))["code"] == "ILLEGAL_TRANSITION"
     assert (await transition(gql, "publishElection", eid, committee))["code"] == (
         "ILLEGAL_TRANSITION"
     )
-    assert (await transition(gql, "cancelElection", eid, owner))["code"] == "FORBIDDEN"
+    assert (await transition(gql, "cancelElection", eid, owner))["code"] == "NOT_FOUND"
 
     await transition(gql, "announceElection", eid, committee)
+    assert (await transition(gql, "cancelElection", eid, owner))["code"] == "FORBIDDEN"
     frozen = (await gql(UPDATE, {"e": eid, "i": resolution_spec()}, token=committee))["data"]
     assert frozen["updateElection"]["code"] == "NOT_DRAFT"
     cancelled = await transition(gql, "cancelElection", eid, committee)

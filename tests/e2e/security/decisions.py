@@ -55,6 +55,7 @@ OVERSEERS = frozenset({"supervisor", "official", "admin"})
 OWNER = frozenset({"owner"})
 ADMIN_NOT_ON_ROLL = {"admin": "NOT_ON_ROLL"}
 ADMIN_NOT_AUTHOR = {"admin": "NOT_FOUND"}  # the owner's draft is hidden from everyone else
+OWNER_NO_DRAFT = {"owner": "NOT_FOUND"}  # a draft election is the staff's until announced
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,17 @@ DECISIONS: dict[str, Decision] = {
     ),
     # -- elections -----------------------------------------------------------------------------
     "Mutation.createElection": Decision(RUNNERS, "the committee or officials run elections"),
-    "Mutation.updateElection": Decision(RUNNERS, "the committee or officials run elections"),
-    "Mutation.announceElection": Decision(RUNNERS, "the committee or officials run elections"),
+    "Mutation.updateElection": Decision(
+        RUNNERS, "the committee or officials run elections", refusals=OWNER_NO_DRAFT
+    ),
+    "Mutation.announceElection": Decision(
+        RUNNERS, "the committee or officials run elections", refusals=OWNER_NO_DRAFT
+    ),
     "Mutation.openElection": Decision(RUNNERS, "the committee or officials run elections"),
     "Mutation.closeElection": Decision(RUNNERS | SCRUTINEERS, "supervisors may close too"),
-    "Mutation.cancelElection": Decision(RUNNERS, "the committee or officials run elections"),
+    "Mutation.cancelElection": Decision(
+        RUNNERS, "the committee or officials run elections", refusals=OWNER_NO_DRAFT
+    ),
     "Mutation.publishElection": Decision(RUNNERS | SCRUTINEERS, "supervisors may publish too"),
     "Mutation.signOffElection": Decision(SCRUTINEERS, "two supervisors certify (§3.8)"),
     "Mutation.castBallot": Decision(

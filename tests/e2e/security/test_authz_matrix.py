@@ -252,13 +252,13 @@ async def test_matrix(
 MISSING_ID = "99999"
 
 
-def _as_missing(value: Any, ids: set[str]) -> Any:
-    """``value`` with every id of compound A's objects replaced by one that names nothing."""
+def _as_missing(value: Any, ids: set[str], by: str = MISSING_ID) -> Any:
+    """``value`` with each of ``ids`` replaced by ``by`` (by default an id that names nothing)."""
     if isinstance(value, dict):
-        return {k: _as_missing(v, ids) for k, v in value.items()}
+        return {k: _as_missing(v, ids, by) for k, v in value.items()}
     if isinstance(value, list):
-        return [_as_missing(v, ids) for v in value]
-    return MISSING_ID if isinstance(value, str) and value in ids else value
+        return [_as_missing(v, ids, by) for v in value]
+    return by if isinstance(value, str) and value in ids else value
 
 
 @pytest.mark.parametrize("role", ["owner_b", "official_2", "anonymous"])
@@ -282,6 +282,35 @@ async def test_foreign_objects_answer_word_for_word_as_missing_ones(
         there, absent = [
             json.dumps(await send(gql, key, a, mw.token(role)), ensure_ascii=False, sort_keys=True)
             for a in (args, missing)
+        ]
+        if there != absent:
+            differ.append(f"{key}: {there} / {absent}")
+    assert not differ, "\n".join(differ)
+
+
+async def test_a_draft_election_answers_an_owner_as_a_missing_one(
+    gql: Gql, mw: MatrixWorld
+) -> None:
+    """Issue #12 item 10, inside the compound: ``election`` hides a draft from owners, but the
+    operations that need a role answered FORBIDDEN for a draft and NOT_FOUND for a missing id
+    (``electors``, ``proxies``, ``verifyElection``, the runners' mutations), and a cast into it
+    answered NOT_OPEN with its state: an owner learnt what the committee was preparing. Every
+    operation naming an election now answers an owner the same for a draft as for nothing."""
+    elections = {mw.ids["election_open"], mw.ids["election_draft"]}
+    differ = []
+    for key, call in CALLS.items():
+        if operations()[key].kind == "Subscription":
+            continue
+        args = call(mw)
+        missing = _as_missing(args, elections)
+        if missing == args:
+            continue  # names no election
+        draft = _as_missing(args, elections, mw.ids["election_draft"])
+        there, absent = [
+            json.dumps(
+                await send(gql, key, a, mw.token("owner")), ensure_ascii=False, sort_keys=True
+            )
+            for a in (draft, missing)
         ]
         if there != absent:
             differ.append(f"{key}: {there} / {absent}")
