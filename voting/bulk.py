@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hmac
 import json.encoder
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import starmap
 from typing import NamedTuple, cast
 
@@ -151,7 +151,19 @@ class TallyElector(NamedTuple):
     owner_ids: frozenset[str] = frozenset()
 
 
-def tally_roll(electors: Sequence[tuple[str, int, int]]) -> list[vroll.Elector]:
-    """The roll as the close counts it from (key, heads, area) rows: electors without their
-    units (:func:`api.services.ballots.core_electors`)."""
-    return cast(list[vroll.Elector], list(starmap(TallyElector, electors)))
+def tally_roll(
+    electors: Sequence[tuple[str, int, int]],
+    units: Iterable[tuple[str, str]] = (),
+) -> list[vroll.Elector]:
+    """The roll as the close counts it from (key, heads, area) rows and the frozen units'
+    (unit id, elector key) pairs (:func:`api.services.ballots.core_electors`): the units make
+    the result's ``roll.units`` (issue #12 item 6: it said 0 before)."""
+    members: dict[str, list[str]] = {}
+    for unit, elector in units:
+        members.setdefault(elector, []).append(unit)
+    if not members:
+        return cast(list[vroll.Elector], list(starmap(TallyElector, electors)))
+    return cast(
+        list[vroll.Elector],
+        [TallyElector(k, h, a, tuple(sorted(members.get(k, ())))) for k, h, a in electors],
+    )

@@ -26,7 +26,7 @@ Pure: standard library and the core only, no I/O, no clock.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from voting import ledger
@@ -151,12 +151,20 @@ def fingerprint_of(units: Sequence[UnitLine], electors: Sequence[ElectorLine]) -
 def recount_digest(record: ElectionRecord, counted: Counted, secret: bytes) -> str | None:
     """The digest of the result recounted from ``counted``; None when a counted ballot's slot
     key is no elector's under ``secret`` (a forged ballot, or the wrong secret)."""
+    roll = tally_roll(record.electors, ((u[0], u[4]) for u in record.units))
     try:
-        tally = tally_counted(record.questions(), tally_roll(record.electors), counted, secret)
+        tally = tally_counted(record.questions(), roll, counted, secret)
     except UnknownSlot:
         return None
     recomputed = tally.results(
         lot_seed=record.claims.ledger_head,
         non_voters_follow_majority=record.claims.non_voter_rule,
     )
-    return result_digest(recomputed)
+    digest = result_digest(recomputed)
+    if digest != record.claims.result_digest:
+        # Results stored before issue #12 item 6 recorded ``roll.units`` as 0 (the close built
+        # its electors without their units); the field decides nothing, every count is the same.
+        legacy = replace(recomputed, roll=replace(recomputed.roll, units=0))
+        if result_digest(legacy) == record.claims.result_digest:
+            return record.claims.result_digest
+    return digest

@@ -19,7 +19,7 @@ from sqlalchemy import insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services.election_questions import candidates_of, core_questions, questions_of
-from api.store.models import Ballot, Election, Elector, LedgerEntry
+from api.store.models import Ballot, Election, ElectionUnit, Elector, LedgerEntry
 from voting import ballot as vballot
 from voting import ledger, lifecycle, secrecy
 from voting.channel import Cast, Channel, PaperPolicy, counted
@@ -259,8 +259,17 @@ async def lock_election(session: AsyncSession, election_id: int) -> Election | N
 
 
 async def core_electors(session: AsyncSession, election_id: int) -> list[CoreElector]:
+    """The frozen electors with their units: the units are what the stored result's
+    ``roll.units`` counts (it said 0 for every election before issue #12 item 6)."""
+    members: dict[str, list[str]] = {}
+    for unit, elector in await session.execute(
+        select(ElectionUnit.unit_key, ElectionUnit.elector_key).where(
+            ElectionUnit.election_id == election_id
+        )
+    ):
+        members.setdefault(elector, []).append(unit)
     return [
-        CoreElector(key=k, unit_ids=(), heads=h, area=a)
+        CoreElector(key=k, unit_ids=tuple(sorted(members.get(k, ()))), heads=h, area=a)
         for k, h, a in await session.execute(
             select(Elector.key, Elector.heads, Elector.area_centi).where(
                 Elector.election_id == election_id

@@ -36,7 +36,7 @@ def _empty(head: str = ledger.GENESIS) -> ElectionRecord:
     return ElectionRecord(claims, lambda: QUESTIONS, [], {}, [], [])
 
 
-def _counted() -> ElectionRecord:
+def _counted(*, legacy_units: bool = False) -> ElectionRecord:
     units = [vroll.UnitRecord(unit_id="101", area=9_000, owner_ids=frozenset({"7"}))]
     roll = vroll.electors(units)
     choices = vballot.encode_choices(vballot.validate_choices(QUESTIONS, [("1", "yes")]))
@@ -52,7 +52,8 @@ def _counted() -> ElectionRecord:
     }
     payload |= {"nonce": nonce, "tracking": b.tracking, "counted": True}
     entry = ledger.append(None, "ballot.cast", canonical_json(payload))
-    tally = Tally(QUESTIONS, [vroll.Elector(e.key, (), e.heads, e.area) for e in roll])  # as closed
+    units_of = (lambda e: ()) if legacy_units else (lambda e: e.unit_ids)  # () as before #12
+    tally = Tally(QUESTIONS, [vroll.Elector(e.key, units_of(e), e.heads, e.area) for e in roll])
     tally.add(roll[0].key, vballot.decode_choices(QUESTIONS, choices))
     digest = result_digest(tally.results(lot_seed=entry.hash, non_voters_follow_majority=False))
     claims = Claims("5", entry.hash, vroll.fingerprint(units, roll), digest, False)
@@ -94,3 +95,18 @@ def test_failures_name_the_first_broken_check() -> None:
     assert v.reason == "BALLOTS_DIFFER_FROM_LEDGER" and v.unchecked == {"result": NOT_MATCHED}
     head = replace(record, claims=replace(record.claims, ledger_head=ledger.GENESIS))
     assert verify(head, secret=SECRET).reason == "HEAD_MISMATCH"
+
+
+def test_the_recount_carries_the_roll_units_and_accepts_the_old_units_0_form() -> None:
+    """Issue #12 item 6: results stored before the fix say ``"roll": {"units": 0}``; the recount
+    now counts the frozen units, and a result stored in the old form (same counts, units 0)
+    still verifies, while any other difference does not."""
+    record = _counted()
+    tally = Tally(QUESTIONS, [vroll.Elector("o:7", ("101",), 1, 9_000)])
+    assert tally.results(lot_seed="x").roll.units == 1
+    assert verify(record, secret=SECRET).result_ok is True
+    old = _counted(legacy_units=True)
+    assert old.claims.result_digest != record.claims.result_digest
+    assert verify(old, secret=SECRET).result_ok is True
+    other = replace(record, claims=replace(record.claims, result_digest="0" * 64))
+    assert verify(other, secret=SECRET).reason == "RESULT_MISMATCH"

@@ -314,3 +314,17 @@ def test_a_forged_ballot_with_a_rehashed_chain_fails_the_recount(
     assert "ballots match the ledger: ok" in r.stdout  # the forgery is consistent ...
     assert "result recount: MISMATCH" in r.stdout  # ... but counts for nobody on the roll
     assert "RESULT_MISMATCH" in r.stderr
+
+
+def test_the_stored_result_counts_the_frozen_units(audited: Audited) -> None:
+    """Issue #12 item 6: every stored result said ``"roll": {"units": 0}`` inside the record
+    the digest signs (the close built its electors without units)."""
+    with sqlite3.connect(audited.db) as conn:
+        (result_json,) = conn.execute(
+            "SELECT result_json FROM election WHERE id = ?", (audited.election,)
+        ).fetchone()
+        (units,) = conn.execute(
+            "SELECT count(*) FROM election_unit WHERE election_id = ?", (audited.election,)
+        ).fetchone()
+    assert units == 6
+    assert json.loads(result_json)["result"]["roll"]["units"] == units
