@@ -259,8 +259,8 @@ def build(db: Path, settings: Settings, n_electors: int, n_ballots: int, revotes
             flush()
     flush()
     assert prev is not None
-    # counted as the close counts (api.services.ballots.recount: electors without their units)
-    tally = Tally(questions, [vroll.Elector(e.key, (), e.heads, e.area) for e in electors])
+    # counted as the close counts (api.services.ballots.recount: electors with their units)
+    tally = Tally(questions, electors)
     for who, (_, choices) in counted.items():
         tally.add(electors[who].key, vballot.decode_choices(questions, choices))
     result = tally.results(lot_seed=prev.hash, non_voters_follow_majority=False)
@@ -344,11 +344,17 @@ def main() -> None:
             "GONGZHI_VAR_DIR": str(tmp / "var"),
             "GONGZHI_DATABASE_URL": settings.database_url,
         }
+        con = sqlite3.connect(db)
+        head, digest = con.execute(
+            "SELECT ledger_head, result_digest FROM election WHERE id = ?", (eid,)
+        ).fetchone()
+        con.close()
+        notice = ["--expect-head", head, "--expect-digest", digest]  # as on the results notice
         times = []
         for _ in range(args.runs):
             t0 = time.perf_counter()
             r = subprocess.run(
-                [str(ROOT / ".venv/bin/gongzhi"), "verify", str(eid)],
+                [str(ROOT / ".venv/bin/gongzhi"), "verify", str(eid), *notice],
                 env=env,
                 capture_output=True,
                 text=True,

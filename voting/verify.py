@@ -2,23 +2,33 @@
 
 ``gongzhi verify ID`` (the database), ``gongzhi verify --from FILE`` (an export, on any machine),
 the overseers' ``verify`` query and every backup all call :func:`verify` with the same plain
-:class:`ElectionRecord`, so the promise is written once. It trusts nothing but the ledger chain:
+:class:`ElectionRecord`, so the promise is written once. It trusts nothing the data under test
+says about itself: a value the election's state requires that is missing (a null head, roll
+fingerprint or result digest) is a failure, never a reason to skip a check (issue #12 item 3).
 
 1. **Chain.** Every entry's hash is recomputed from the genesis (:func:`voting.ledger.verify`)
-   and the chain must end at the head the election claims. An empty ledger is checked too: it
-   verifies only if the election claims the genesis head (no ballot was ever cast).
+   and the chain must end at the head the election claims (a claim that must be present). An
+   empty ledger verifies only if the election claims the genesis head.
 2. **Roll fingerprint.** Recomputed from the frozen units and electors and compared with the
-   one published at the opening. *Not checked* while the roll is not frozen (a draft has no
-   fingerprint): ``roll_fingerprint_ok`` is then None and ``unchecked`` says so.
+   one published at the opening. Only a roll that was never frozen (a draft, announced or
+   cancelled election with an empty ledger) has none: ``unchecked`` says so. Otherwise a
+   missing fingerprint fails (``ROLL_FINGERPRINT_MISSING``).
 3. **Ballots.** Only over a valid chain: the ledger is replayed (:mod:`voting.replay`), every
    ballot row must equal its cast entry, every tracking code must recompute, and exactly the
    ballots the ledger counts must be marked counted. A broken chain fails this check too.
-4. **Result.** The counted ballots are recounted against the roll and the result's digest
-   compared with the certified one. *Not checked* (``result_ok`` None, with the reason in
-   ``unchecked``) when there is no result yet (the election is not counted), when the election
-   secret is not given (slot keys are HMACs: an export alone cannot map ballots to electors),
-   or when the ballots failed check 3. A counted ballot whose slot key is no elector's (a
-   forgery, or the wrong secret) is a mismatch.
+4. **Result.** A closed, certified or published election must carry its result digest
+   (``RESULT_DIGEST_MISSING``). The counted ballots are recounted against the roll and the
+   digest compared (``RESULT_MISMATCH``); a counted ballot whose slot key is no elector's (a
+   forgery, or the wrong secret) is a mismatch. The recount needs the election secret (slot keys
+   are HMACs): without it the result is *not run* (``unchecked``, and :attr:`Verdict.complete`
+   is false), which ``gongzhi verify`` reports as not verified.
+5. **Sign-offs.** Every supervisor's sign-off must name exactly the claimed result digest, roll
+   fingerprint and ledger head (``SIGNOFF_MISMATCH``); a certified or published election needs
+   two distinct supervisors' (``SIGNOFFS_MISSING``).
+6. **The published values.** What the results notice shows (the certified ledger head and
+   result digest, :class:`Published`), given by whoever verifies, must equal the claims
+   (``PUBLISHED_HEAD_MISMATCH``, ``PUBLISHED_DIGEST_MISMATCH``). This is the one anchor outside
+   the data: whoever can rewrite the data (and holds the secret) can make checks 1-5 agree.
 
 Pure: standard library and the core only, no I/O, no clock.
 """
@@ -39,6 +49,22 @@ NOT_FROZEN = "the roll is not frozen yet: no fingerprint to compare"
 NO_RESULT = "no result yet: the election has not been counted"
 NO_SECRET = "needs the election secret (GONGZHI_SECRET_KEY)"  # noqa: S105 (a message)
 NOT_MATCHED = "the ballots do not match the ledger"
+NOT_APPLICABLE = frozenset({NOT_FROZEN, NO_RESULT})
+"""``unchecked`` reasons that mean "nothing to check yet"; every other one means "not run"."""
+
+UNFROZEN_STATES = frozenset({"draft", "announced", "cancelled"})
+COUNTED_STATES = frozenset({"closed", "certified", "published"})
+CERTIFIED_STATES = frozenset({"certified", "published"})
+MIN_SIGNOFFS = 2
+
+
+class Signoff(NamedTuple):
+    """One supervisor's sign-off row: what they certified."""
+
+    supervisor_id: str
+    result_digest: str | None
+    roll_fingerprint: str | None
+    ledger_head: str | None
 
 
 @dataclass(frozen=True)
@@ -46,10 +72,25 @@ class Claims:
     """What the election says about itself: the figures the checks must reproduce."""
 
     election_id: str
-    ledger_head: str
+    ledger_head: str | None  # never legitimately None: None fails
     roll_fingerprint: str | None  # None until the roll is frozen
     result_digest: str | None  # None until the election is counted
     non_voter_rule: bool
+    state: str
+    signoffs: tuple[Signoff, ...] = ()
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the results notice shows, given by whoever verifies (``--expect-head``,
+    ``--expect-digest``); None: not given."""
+
+    ledger_head: str | None = None
+    result_digest: str | None = None
+
+    @property
+    def given(self) -> bool:
+        return self.ledger_head is not None or self.result_digest is not None
 
 
 class LedgerRow(NamedTuple):
@@ -84,8 +125,7 @@ class ElectionRecord:
 @dataclass(frozen=True)
 class Verdict:
     """The outcome: each check's result (None: not checked) and the first failure's reason
-    (a :class:`voting.ledger.VerifyReport` reason, ``ROLL_FINGERPRINT_MISMATCH``,
-    ``BALLOTS_DIFFER_FROM_LEDGER`` or ``RESULT_MISMATCH``)."""
+    (a :class:`voting.ledger.VerifyReport` reason or one of the module docstring's)."""
 
     ok: bool
     entries: int
@@ -96,45 +136,112 @@ class Verdict:
     counted_ok: bool
     result_ok: bool | None
     unchecked: Mapping[str, str] = field(default_factory=dict)  # check → why it did not run
+    signoffs_ok: bool | None = None
+    published_ok: bool | None = None  # None: no published values were given
+
+    @property
+    def complete(self) -> bool:
+        """Every check that applies ran (none was left out for want of a key)."""
+        return all(why in NOT_APPLICABLE for why in self.unchecked.values())
 
 
-def verify(record: ElectionRecord, *, secret: bytes | None) -> Verdict:
+def verify(
+    record: ElectionRecord, *, secret: bytes | None, published: Published | None = None
+) -> Verdict:
     """Run every check on ``record`` (see the module docstring for the rule)."""
     claims = record.claims
     unchecked: dict[str, str] = {}
     report = ledger.verify(record.ledger, expected_head=claims.ledger_head)
-    fingerprint_ok: bool | None = None
-    if claims.roll_fingerprint is None:
-        unchecked["roll_fingerprint"] = NOT_FROZEN
-    else:
-        fingerprint_ok = fingerprint_of(record.units, record.electors) == claims.roll_fingerprint
+    chain_reason = report.reason or (None if claims.ledger_head else "LEDGER_HEAD_MISSING")
+    fingerprint_ok, fingerprint_reason = _fingerprint(record, unchecked)
     counted = None
     if report.ok:  # a broken chain has no trustworthy replay
         counted = match_ballots(record.ledger, record.ballots, claims.election_id)
-    result_ok: bool | None = None
-    if counted is None:
-        unchecked["result"] = NOT_MATCHED
-    elif claims.result_digest is None:
-        unchecked["result"] = NO_RESULT
-    elif secret is None:
-        unchecked["result"] = NO_SECRET
-    else:
-        result_ok = recount_digest(record, counted, secret) == claims.result_digest
-    counted_ok = counted is not None
+    result_ok, result_reason = _result(record, counted, secret, unchecked)
+    signoffs_ok, signoffs_reason = _signoffs(claims)
+    published_ok, published_reason = _published(claims, report.head, published)
+    reasons = [
+        chain_reason,
+        fingerprint_reason,
+        None if counted is not None else "BALLOTS_DIFFER_FROM_LEDGER",
+        result_reason,
+        signoffs_reason,
+        published_reason,
+    ]
+    reason = next((r for r in reasons if r is not None), None)
     return Verdict(
-        ok=report.ok and fingerprint_ok is not False and counted_ok and result_ok is not False,
+        ok=reason is None,
         entries=report.count,
         head=report.head,
         first_bad_seq=report.first_bad_seq,
-        reason=report.reason
-        or (None if fingerprint_ok is not False else "ROLL_FINGERPRINT_MISMATCH")
-        or (None if counted_ok else "BALLOTS_DIFFER_FROM_LEDGER")
-        or (None if result_ok is not False else "RESULT_MISMATCH"),
+        reason=reason,
         roll_fingerprint_ok=fingerprint_ok,
-        counted_ok=counted_ok,
+        counted_ok=counted is not None,
         result_ok=result_ok,
         unchecked=unchecked,
+        signoffs_ok=signoffs_ok,
+        published_ok=published_ok,
     )
+
+
+Check = tuple[bool | None, str | None]
+"""(outcome, failure reason): (True, None), (False, reason) or (None, None) when not run."""
+
+
+def _fingerprint(record: ElectionRecord, unchecked: dict[str, str]) -> Check:
+    claimed = record.claims.roll_fingerprint
+    if claimed is None:
+        if record.claims.state in UNFROZEN_STATES and not record.ledger:
+            unchecked["roll_fingerprint"] = NOT_FROZEN
+            return None, None
+        return False, "ROLL_FINGERPRINT_MISSING"
+    if fingerprint_of(record.units, record.electors) != claimed:
+        return False, "ROLL_FINGERPRINT_MISMATCH"
+    return True, None
+
+
+def _result(
+    record: ElectionRecord, counted: Counted | None, secret: bytes | None, unchecked: dict[str, str]
+) -> Check:
+    claims = record.claims
+    if claims.result_digest is None:
+        if claims.state in COUNTED_STATES:
+            return False, "RESULT_DIGEST_MISSING"
+        unchecked["result"] = NO_RESULT
+        return None, None
+    if counted is None:
+        unchecked["result"] = NOT_MATCHED
+        return None, None
+    if secret is None:
+        unchecked["result"] = NO_SECRET
+        return None, None
+    if recount_digest(record, counted, secret) != claims.result_digest:
+        return False, "RESULT_MISMATCH"
+    return True, None
+
+
+def _signoffs(claims: Claims) -> Check:
+    signed = (claims.result_digest, claims.roll_fingerprint, claims.ledger_head)
+    for s in claims.signoffs:
+        if None in signed or (s.result_digest, s.roll_fingerprint, s.ledger_head) != signed:
+            return False, "SIGNOFF_MISMATCH"
+    if claims.state in CERTIFIED_STATES:
+        if len({s.supervisor_id for s in claims.signoffs}) < MIN_SIGNOFFS:
+            return False, "SIGNOFFS_MISSING"
+        return True, None
+    return (True, None) if claims.signoffs else (None, None)
+
+
+def _published(claims: Claims, head: str, published: Published | None) -> Check:
+    if published is None or not published.given:
+        return None, None
+    if published.ledger_head is not None and (
+        published.ledger_head != claims.ledger_head or published.ledger_head != head
+    ):
+        return False, "PUBLISHED_HEAD_MISMATCH"
+    if published.result_digest is not None and published.result_digest != claims.result_digest:
+        return False, "PUBLISHED_DIGEST_MISMATCH"
+    return True, None
 
 
 def fingerprint_of(units: Sequence[UnitLine], electors: Sequence[ElectorLine]) -> str:
@@ -157,7 +264,7 @@ def recount_digest(record: ElectionRecord, counted: Counted, secret: bytes) -> s
     except UnknownSlot:
         return None
     recomputed = tally.results(
-        lot_seed=record.claims.ledger_head,
+        lot_seed=record.claims.ledger_head or "",
         non_voters_follow_majority=record.claims.non_voter_rule,
     )
     digest = result_digest(recomputed)

@@ -29,7 +29,8 @@ examples:
   gongzhi import-roll 1 roll.csv        # import compound 1's owner roll (UTF-8 or GBK CSV)
   gongzhi create-admin 13800000000      # the first administrator account
   gongzhi verify 7 --export e7.jsonl    # verify election 7 and export it
-  gongzhi verify --from e7.jsonl        # verify an export on another machine
+  gongzhi verify --from e7.jsonl --expect-head H --expect-digest D
+                                        # verify an export against the results notice
   gongzhi backup /backups/gz-2026-11-27.db   # online SQLite backup, verified
   gongzhi restore /backups/gz-2026-11-27.db  # verified restore (server stopped)
 """
@@ -63,17 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     roll_import.add_parser(sub)
 
-    ver = sub.add_parser(
-        "verify",
-        help="verify an election's ledger, ballots, roll fingerprint and result",
-        description="Recomputes the hash chain of the ballot ledger, checks every ballot row "
-        "against it, recomputes the roll fingerprint and recounts the result. Reads the "
-        "database, or an export made with --export (on any machine; the recount needs the "
-        "same GONGZHI_SECRET_KEY). Exits 1 and names the first broken entry on any failure.",
-    )
-    ver.add_argument("election", type=int, nargs="?", help="the election's id (database mode)")
-    ver.add_argument("--export", type=Path, metavar="FILE", help="also write a JSON Lines export")
-    ver.add_argument("--from", dest="source", type=Path, metavar="FILE", help="verify an export")
+    from api.cli import verify
+
+    verify.add_parser(sub)
 
     bak = sub.add_parser(
         "backup",

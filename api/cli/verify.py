@@ -1,5 +1,10 @@
 """`gongzhi verify`: check an election from the database (and export it), or an export file on any
 machine, with the one verifier (voting/verify.py), and print what was and was not checked.
+
+Why the published values are asked for: whoever can rewrite the data (and holds the secret) can
+make it agree with itself, so a counted election verifies only against the ledger head and
+result digest the supervisors certified and the results notice shows (``--expect-head``,
+``--expect-digest``; docs/design.md §3.6). A check that could not run is a failure too.
 """
 
 from __future__ import annotations
@@ -8,25 +13,41 @@ import argparse
 import asyncio
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from api.settings import Settings
 
 if TYPE_CHECKING:
-    from voting.verify import Verdict
+    from voting.verify import ElectionRecord, Published, Verdict
+
+NEEDS_PUBLISHED = (
+    "给出结果公告上的账本哈希和结果摘要（--expect-head、--expect-digest）才能验证已计票的表决 / "
+    "a counted election verifies only against the ledger head and result digest on its results "
+    "notice: give --expect-head and --expect-digest"
+)
+INCOMPLETE = "有检查未能进行，未验证 / not verified: a check could not run"
 
 
-def _print_report(report: Verdict) -> int:
+def _print_report(report: Verdict, *, anchored: bool) -> int:
     print(f"ledger entries: {report.entries}, head: {report.head}")
     print(f"roll fingerprint: {_outcome(report.roll_fingerprint_ok, report, 'roll_fingerprint')}")
     print(f"ballots match the ledger: {'ok' if report.counted_ok else 'NO'}")
     print(f"result recount: {_outcome(report.result_ok, report, 'result')}")
-    if report.ok:
-        print("verified / 验证通过")
-        return 0
-    where = f" at entry {report.first_bad_seq}" if report.first_bad_seq is not None else ""
-    print(f"FAILED{where}: {report.reason} / 验证失败", file=sys.stderr)
-    return 1
+    print(f"supervisors' sign-offs: {_plain(report.signoffs_ok, 'none')}")
+    print(f"results notice: {_plain(report.published_ok, 'not given')}")
+    if not report.ok:
+        where = f" at entry {report.first_bad_seq}" if report.first_bad_seq is not None else ""
+        print(f"FAILED{where}: {report.reason} / 验证失败", file=sys.stderr)
+        return 1
+    if not report.complete:
+        print(f"FAILED: {INCOMPLETE}", file=sys.stderr)
+        return 1
+    if not anchored:
+        print(f"FAILED: {NEEDS_PUBLISHED}", file=sys.stderr)
+        return 1
+    print("verified / 验证通过")
+    return 0
 
 
 def _outcome(ok: bool | None, report: Verdict, check: str) -> str:
@@ -35,53 +56,111 @@ def _outcome(ok: bool | None, report: Verdict, check: str) -> str:
     return "ok" if ok else "MISMATCH"
 
 
-def run(args: argparse.Namespace) -> int:
-    """`gongzhi verify ELECTION [--export FILE]` or `gongzhi verify --from FILE`."""
+def _plain(ok: bool | None, none: str) -> str:
+    return none if ok is None else ("ok" if ok else "MISMATCH")
+
+
+def _anchored(record: ElectionRecord, published: Published) -> bool:
+    """Whether the published values needed for this election were given: both for an election
+    that claims (or should have) a result, none before."""
+    from voting.verify import COUNTED_STATES
+
+    claims = record.claims
+    counted = claims.state in COUNTED_STATES or claims.result_digest is not None
+    return not counted or (
+        published.ledger_head is not None and published.result_digest is not None
+    )
+
+
+def _from_file(path: Path, published: Published) -> int:
+    from api.formats.ledger_export import NotAnExport, read_lines
     from api.services.elections import election_secret
+    from voting.verify import verify
 
+    try:
+        with path.open(encoding="utf-8") as fh:
+            record = read_lines(fh)
+    except OSError as error:
+        print(f"gongzhi: 无法读取 / cannot read {path}: {error.strerror}", file=sys.stderr)
+        return 2
+    except NotAnExport as error:
+        print(f"gongzhi: {path}: {error}", file=sys.stderr)
+        return 2
+    # The recount needs the slot keys, i.e. the deployment's secret: only when it is given
+    # explicitly (never a generated one, and nothing is written here).
+    secret = None
+    if os.environ.get("GONGZHI_SECRET_KEY"):
+        key = Settings.from_env().key("slot")
+        secret = election_secret(key, int(record.claims.election_id))
+    report = verify(record, secret=secret, published=published)
+    return _print_report(report, anchored=_anchored(record, published))
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `verify` subcommand's arguments."""
+    ver = sub.add_parser(
+        "verify",
+        help="verify an election's ledger, ballots, roll fingerprint and result",
+        description="Recomputes the hash chain of the ballot ledger, checks every ballot row "
+        "against it, recomputes the roll fingerprint and recounts the result. Reads the "
+        "database, or an export made with --export (on any machine; the recount needs the "
+        "same GONGZHI_SECRET_KEY). A counted election verifies only against the ledger head "
+        "and result digest printed on its results notice (--expect-head, --expect-digest). "
+        "Exits 1 and names the first broken entry on any failure, or when a check could not "
+        "run; 2 when the election or the file cannot be read.",
+    )
+    ver.add_argument("election", type=int, nargs="?", help="the election's id (database mode)")
+    ver.add_argument("--export", type=Path, metavar="FILE", help="also write a JSON Lines export")
+    ver.add_argument("--from", dest="source", type=Path, metavar="FILE", help="verify an export")
+    ver.add_argument(
+        "--expect-head",
+        metavar="HASH",
+        help="the ledger head on the results notice (the one the supervisors certified)",
+    )
+    ver.add_argument(
+        "--expect-digest",
+        metavar="HASH",
+        help="the result digest on the results notice (the one the supervisors certified)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """`gongzhi verify ELECTION [--export FILE]` or `gongzhi verify --from FILE`, with
+    ``--expect-head`` and ``--expect-digest`` from the results notice."""
+    from voting.verify import Published
+
+    published = Published(args.expect_head, args.expect_digest)
     if args.source is not None:
-        import json
-
-        from api.formats.ledger_export import read_lines
-        from voting.verify import verify
-
-        with args.source.open(encoding="utf-8") as fh:
-            header = json.loads(fh.readline() or "{}")
-            fh.seek(0)
-            # The recount needs the slot keys, i.e. the deployment's secret: only when it is
-            # given explicitly (never a generated one, and nothing is written here).
-            secret = None
-            if os.environ.get("GONGZHI_SECRET_KEY") and "id" in header:
-                key = Settings.from_env().key("slot")
-                secret = election_secret(key, int(header["id"]))
-            return _print_report(verify(read_lines(fh), secret=secret))
+        return _from_file(args.source, published)
     if args.election is None:
         print("gongzhi: give an election id, or --from FILE", file=sys.stderr)
         return 2
-    settings = Settings.from_env()
+    return asyncio.run(_from_database(args, Settings.from_env(), published))
 
-    async def run() -> int:
-        from api.runtime import Runtime
-        from api.services.verification import check_election, export_lines
-        from api.store.models import Election
 
-        rt = Runtime.create(settings)
-        try:
-            async with rt.reader() as session:
-                election = await session.get(Election, args.election)
-                if election is None:
-                    print(f"gongzhi: no election with id {args.election}", file=sys.stderr)
-                    return 2
-                secret = election_secret(settings.key("slot"), election.id)
-                report = await check_election(session, election, secret)
-                if args.export is not None:
-                    lines = await export_lines(session, election)
-                    with args.export.open("w", encoding="utf-8") as out:
-                        for line in lines:
-                            out.write(line + "\n")
-                    print(f"export written to {args.export}")
-        finally:
-            await rt.close()
-        return _print_report(report)
+async def _from_database(args: argparse.Namespace, settings: Settings, published: Published) -> int:
+    from api.runtime import Runtime
+    from api.services.elections import election_secret
+    from api.services.verification import election_record, export_lines
+    from api.store.models import Election
+    from voting.verify import verify
 
-    return asyncio.run(run())
+    rt = Runtime.create(settings)
+    try:
+        async with rt.reader() as session:
+            election = await session.get(Election, args.election)
+            if election is None:
+                print(f"gongzhi: no election with id {args.election}", file=sys.stderr)
+                return 2
+            secret = election_secret(settings.key("slot"), election.id)
+            record = await election_record(session, election)
+            report = verify(record, secret=secret, published=published)
+            if args.export is not None:
+                lines = await export_lines(session, election)
+                with args.export.open("w", encoding="utf-8") as out:
+                    for line in lines:
+                        out.write(line + "\n")
+                print(f"export written to {args.export}")
+    finally:
+        await rt.close()
+    return _print_report(report, anchored=_anchored(record, published))

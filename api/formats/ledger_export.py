@@ -5,7 +5,8 @@ Why a file: anyone holding it can run the very checks of ``gongzhi verify`` on a
 the database gives. One JSON object per line, keys sorted, UTF-8 (``ensure_ascii=False``), in
 this order: the ``election`` header (format :data:`EXPORT_FORMAT`, the claimed head, fingerprints,
 result digest and the encoded questions), then ``unit`` lines (the frozen roll's units, by unit),
-``elector`` lines, ``ballot`` lines (by ledger seq) and ``ledger`` lines (by seq).
+``elector`` lines, ``ballot`` lines (by ledger seq), ``ledger`` lines (by seq) and ``signoff``
+lines (each supervisor's sign-off: what they certified).
 
 Pure: plain rows in, lines out, and back; the database side is :mod:`api.services.verification`.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from voting import ballot as vballot
 from voting.replay import StoredBallot
-from voting.verify import Claims, ElectionRecord, ElectorLine, LedgerRow, UnitLine
+from voting.verify import Claims, ElectionRecord, ElectorLine, LedgerRow, Signoff, UnitLine
 
 EXPORT_FORMAT = "gongzhi.election-export.v1"
 
@@ -29,6 +30,7 @@ def write_lines(
     electors: Iterable[ElectorLine],
     ballots: Iterable[StoredBallot],
     entries: Iterable[LedgerRow],
+    signoffs: Iterable[Signoff] = (),
 ) -> Iterator[str]:
     """The export's lines (without newlines). ``header`` holds the election's fields; its
     ``type`` and ``format`` are set here."""
@@ -71,50 +73,100 @@ def write_lines(
                 "hash": h,
             }
         )
+    for s in signoffs:
+        yield _line(
+            {
+                "type": "signoff",
+                "supervisor": s.supervisor_id,
+                "result_digest": s.result_digest,
+                "roll_fingerprint": s.roll_fingerprint,
+                "ledger_head": s.ledger_head,
+            }
+        )
 
 
 def _line(value: Mapping[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+class NotAnExport(ValueError):
+    """The file is not a Gongzhi election export (or is cut or corrupted): said plainly, in both
+    languages, instead of a traceback."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"不是公治的表决导出文件 / not a Gongzhi election export: {detail}")
+
+
 def read_lines(lines: Iterable[str]) -> ElectionRecord:
-    """The election record an export holds; ``ValueError`` if it is not an export."""
-    header: dict[str, Any] = {}
-    units: list[UnitLine] = []
-    electors: list[ElectorLine] = []
-    ballots: dict[str, StoredBallot] = {}
-    entries: list[LedgerRow] = []
-    for line in lines:
-        if not line.strip():
-            continue
-        x = json.loads(line)
-        t = x["type"]
+    """The election record an export holds; :class:`NotAnExport` if it is not one.
+
+    A field the header lacks is read as missing (None), which the verifier reports as a failure
+    where the election's state requires the value, never as a reason to skip a check."""
+    rows = _Rows()
+    try:
+        for n, line in enumerate(lines, 1):
+            if line.strip():
+                rows.add(n, line)
+    except UnicodeDecodeError as error:
+        raise NotAnExport("not UTF-8 text") from error
+    header = rows.header
+    if header.get("format") != EXPORT_FORMAT:
+        raise NotAnExport(f"no {EXPORT_FORMAT} header")
+    questions = header.get("questions")
+    if not isinstance(questions, str) or "id" not in header:
+        raise NotAnExport("the header names no election or questions")
+    claims = Claims(
+        election_id=str(header["id"]),
+        ledger_head=header.get("ledger_head") or None,
+        roll_fingerprint=header.get("roll_fingerprint") or None,
+        result_digest=header.get("result_digest") or None,
+        non_voter_rule=bool(header.get("non_voter_rule")),
+        state=str(header.get("state")),
+        signoffs=tuple(rows.signoffs),
+    )
+    return ElectionRecord(
+        claims, lambda: decode_questions(questions), rows.entries, rows.ballots, rows.units,
+        rows.electors,
+    )  # fmt: skip
+
+
+class _Rows:
+    """The lines of an export, sorted by type as they are read."""
+
+    def __init__(self) -> None:
+        self.header: dict[str, Any] = {}
+        self.units: list[UnitLine] = []
+        self.electors: list[ElectorLine] = []
+        self.ballots: dict[str, StoredBallot] = {}
+        self.entries: list[LedgerRow] = []
+        self.signoffs: list[Signoff] = []
+
+    def add(self, n: int, line: str) -> None:
+        try:
+            x = json.loads(line)
+            self._add(x["type"], x)
+        except (ValueError, KeyError, TypeError) as error:
+            raise NotAnExport(f"line {n} is not an export line ({error!r})") from error
+
+    def _add(self, t: str, x: dict[str, Any]) -> None:
         if t == "election":
-            header = x
+            self.header = x
         elif t == "unit":
-            units.append((x["unit"], x["area"], x["owners"], x["developer"], x["elector"]))
+            self.units.append((x["unit"], x["area"], x["owners"], x["developer"], x["elector"]))
         elif t == "elector":
-            electors.append((x["key"], x["heads"], x["area"]))
+            self.electors.append((x["key"], x["heads"], x["area"]))
         elif t == "ballot":
-            ballots[x["id"]] = StoredBallot(
+            self.ballots[x["id"]] = StoredBallot(
                 x["id"], x["slot"], x["choices"], x["nonce"], x["tracking"], x["seq"],
                 x["channel"], x["status"],
             )  # fmt: skip
         elif t == "ledger":
-            entries.append(LedgerRow(x["seq"], x["kind"], x["payload"], x["prev_hash"], x["hash"]))
-    if header.get("format") != EXPORT_FORMAT:
-        raise ValueError("not a Gongzhi election export")
-    claims = Claims(
-        election_id=str(header["id"]),
-        ledger_head=header["ledger_head"],
-        roll_fingerprint=header["roll_fingerprint"],
-        result_digest=header["result_digest"] or None,
-        non_voter_rule=header["non_voter_rule"],
-    )
-    questions = header["questions"]
-    return ElectionRecord(
-        claims, lambda: decode_questions(questions), entries, ballots, units, electors
-    )
+            self.entries.append(
+                LedgerRow(x["seq"], x["kind"], x["payload"], x["prev_hash"], x["hash"])
+            )
+        elif t == "signoff":
+            digest, fingerprint, head = x["result_digest"], x["roll_fingerprint"], x["ledger_head"]
+            self.signoffs.append(Signoff(str(x["supervisor"]), digest, fingerprint, head))
 
 
 def decode_questions(text: str) -> list[vballot.Question]:

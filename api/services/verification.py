@@ -2,9 +2,9 @@
 
 Why apart from the checks: the checks (:mod:`voting.verify`) are pure and run the same on an
 export file on another machine; this module only reads the plain rows they need — the ledger,
-the ballot rows, the frozen roll and the questions — and hands them over as a
-:class:`voting.verify.ElectionRecord`. ``gongzhi verify``, the overseers' ``verify`` query and
-``gongzhi backup`` call :func:`verify_election`; ``gongzhi verify --export`` writes
+the ballot rows, the frozen roll, the questions and the supervisors' sign-offs — and hands them
+over as a :class:`voting.verify.ElectionRecord`. ``gongzhi verify``, the overseers' ``verify``
+query and ``gongzhi backup`` call :func:`verify_election`; ``gongzhi verify --export`` writes
 :func:`export_lines` (format: :mod:`api.formats.ledger_export`).
 
 Plain rows (no ORM objects) throughout: a large election has a million ballots and entries.
@@ -19,16 +19,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats.ledger_export import write_lines
 from api.services.elections import candidates_of, core_questions, questions_of
-from api.store.models import Ballot, Election, ElectionUnit, Elector, LedgerEntry
+from api.store.models import (
+    Ballot,
+    Certification,
+    Election,
+    ElectionUnit,
+    Elector,
+    LedgerEntry,
+)
 from schema.contract.voting import VerifyView
 from voting import ballot as vballot
 from voting.replay import StoredBallot
-from voting.verify import Claims, ElectionRecord, LedgerRow, Verdict, verify
+from voting.verify import Claims, ElectionRecord, LedgerRow, Published, Signoff, Verdict, verify
 
 _unit = ElectionUnit.__table__.c
 _elector = Elector.__table__.c
 _entry = LedgerEntry.__table__.c
 _ballot = Ballot.__table__.c
+_cert = Certification.__table__.c
 
 
 async def election_record(
@@ -75,15 +83,34 @@ async def election_record(
         roll_fingerprint=election.roll_fingerprint,
         result_digest=election.result_digest,
         non_voter_rule=election.non_voter_rule,
+        state=election.state,
+        signoffs=await _signoffs(session, eid),
     )
     return ElectionRecord(
         claims, lambda: core_questions(qrows, crows), entries, ballots, units, electors
     )
 
 
-async def check_election(session: AsyncSession, election: Election, secret: bytes) -> Verdict:
-    """Every check of :func:`voting.verify.verify` on the stored election."""
-    return verify(await election_record(session, election), secret=secret)
+async def _signoffs(session: AsyncSession, eid: int) -> tuple[Signoff, ...]:
+    """The supervisors' sign-off rows: the verifier compares each with the claims."""
+    c = _cert
+    rows = await session.execute(
+        select(c.supervisor_id, c.result_digest, c.roll_fingerprint, c.ledger_head)
+        .where(c.election_id == eid)
+        .order_by(c.supervisor_id)
+    )
+    return tuple(Signoff(str(s), d, f, h) for s, d, f, h in rows)
+
+
+async def check_election(
+    session: AsyncSession,
+    election: Election,
+    secret: bytes,
+    published: Published | None = None,
+) -> Verdict:
+    """Every check of :func:`voting.verify.verify` on the stored election, against the
+    ``published`` values when given (``gongzhi verify --expect-head/--expect-digest``)."""
+    return verify(await election_record(session, election), secret=secret, published=published)
 
 
 async def verify_election(
@@ -125,5 +152,10 @@ async def export_lines(session: AsyncSession, election: Election) -> Iterator[st
         "non_voter_rule": election.non_voter_rule,
     }
     return write_lines(
-        header, record.units, record.electors, record.ballots.values(), record.ledger
+        header,
+        record.units,
+        record.electors,
+        record.ballots.values(),
+        record.ledger,
+        record.claims.signoffs,
     )

@@ -7,6 +7,7 @@ run the same checks on a real database and export.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from voting import ballot as vballot
 from voting import ledger, secrecy
@@ -24,6 +25,8 @@ from voting.verify import (
     Claims,
     ElectionRecord,
     LedgerRow,
+    Published,
+    Signoff,
     verify,
 )
 
@@ -32,7 +35,10 @@ QUESTIONS = [vballot.ResolutionQuestion(id="1", matter=MatterType.OTHER_MAJOR)]
 
 
 def _empty(head: str = ledger.GENESIS) -> ElectionRecord:
-    claims = Claims("5", head, roll_fingerprint=None, result_digest=None, non_voter_rule=False)
+    claims = Claims(
+        "5", head, roll_fingerprint=None, result_digest=None, non_voter_rule=False,
+        state="announced",
+    )  # fmt: skip
     return ElectionRecord(claims, lambda: QUESTIONS, [], {}, [], [])
 
 
@@ -56,7 +62,7 @@ def _counted(*, legacy_units: bool = False) -> ElectionRecord:
     tally = Tally(QUESTIONS, [vroll.Elector(e.key, units_of(e), e.heads, e.area) for e in roll])
     tally.add(roll[0].key, vballot.decode_choices(QUESTIONS, choices))
     digest = result_digest(tally.results(lot_seed=entry.hash, non_voters_follow_majority=False))
-    claims = Claims("5", entry.hash, vroll.fingerprint(units, roll), digest, False)
+    claims = Claims("5", entry.hash, vroll.fingerprint(units, roll), digest, False, "closed")
     return ElectionRecord(
         claims,
         lambda: QUESTIONS,
@@ -110,3 +116,59 @@ def test_the_recount_carries_the_roll_units_and_accepts_the_old_units_0_form() -
     assert verify(old, secret=SECRET).result_ok is True
     other = replace(record, claims=replace(record.claims, result_digest="0" * 64))
     assert verify(other, secret=SECRET).reason == "RESULT_MISMATCH"
+
+
+def _claims(record: ElectionRecord, **changes: Any) -> ElectionRecord:
+    return replace(record, claims=replace(record.claims, **changes))
+
+
+def test_a_missing_value_is_a_failure_never_a_skip() -> None:
+    """Issue #12 item 3: a null result digest or roll fingerprint in the data under test
+    switched that check off, so a forger only had to erase it."""
+    record = _counted()
+    no_digest = verify(_claims(record, result_digest=None), secret=SECRET)
+    assert not no_digest.ok and no_digest.reason == "RESULT_DIGEST_MISSING"
+    for state in ("certified", "published"):
+        assert verify(_claims(record, result_digest=None, state=state), secret=SECRET).reason == (
+            "RESULT_DIGEST_MISSING"
+        )
+    no_roll = verify(_claims(record, roll_fingerprint=None, state="open"), secret=SECRET)
+    assert not no_roll.ok and no_roll.reason == "ROLL_FINGERPRINT_MISSING"
+    # a draft claiming "not frozen" over a ledger with ballots is no draft
+    faked = verify(_claims(record, roll_fingerprint=None, state="draft"), secret=SECRET)
+    assert faked.reason == "ROLL_FINGERPRINT_MISSING"
+    no_head = verify(_claims(_empty(), ledger_head=None), secret=SECRET)
+    assert not no_head.ok and no_head.reason == "LEDGER_HEAD_MISSING"
+    open_ = verify(_claims(record, result_digest=None, state="open"), secret=SECRET)
+    assert open_.ok and open_.unchecked == {"result": NO_RESULT} and open_.complete
+
+
+def test_sign_offs_are_compared_and_a_certified_result_needs_two() -> None:
+    record = _counted()
+    c = record.claims
+    good = Signoff("4", c.result_digest, c.roll_fingerprint, c.ledger_head)
+    two = (good, good._replace(supervisor_id="9"))
+    certified = verify(_claims(record, state="certified", signoffs=two), secret=SECRET)
+    assert certified.ok and certified.signoffs_ok is True
+    lone = verify(_claims(record, state="published", signoffs=two[:1]), secret=SECRET)
+    assert lone.reason == "SIGNOFFS_MISSING"
+    none = verify(_claims(record, state="certified"), secret=SECRET)
+    assert none.reason == "SIGNOFFS_MISSING" and none.signoffs_ok is False
+    for field in ("result_digest", "roll_fingerprint", "ledger_head"):
+        other = (good, good._replace(supervisor_id="9", **{field: "e" * 64}))
+        bad = verify(_claims(record, state="certified", signoffs=other), secret=SECRET)
+        assert not bad.ok and bad.reason == "SIGNOFF_MISMATCH", field
+
+
+def test_the_published_values_anchor_the_verdict() -> None:
+    record = _counted()
+    c = record.claims
+    right = Published(c.ledger_head, c.result_digest)
+    assert verify(record, secret=SECRET, published=right).published_ok is True
+    head = verify(record, secret=SECRET, published=right.__class__("f" * 64, c.result_digest))
+    assert head.reason == "PUBLISHED_HEAD_MISMATCH"
+    digest = verify(record, secret=SECRET, published=Published(c.ledger_head, "f" * 64))
+    assert digest.reason == "PUBLISHED_DIGEST_MISMATCH"
+    erased = verify(_claims(record, result_digest=None, state="open"), secret=SECRET,
+                    published=right)  # fmt: skip
+    assert erased.reason == "PUBLISHED_DIGEST_MISMATCH"

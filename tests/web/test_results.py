@@ -179,6 +179,11 @@ def test_an_owner_reads_the_published_result_heads_and_area_side_by_side(
     expect(board.locator("tr", has_text="任委员")).to_contain_text("未过半")
     expect(board.locator(".lot")).to_contain_text("得票相同，按抽签排序：彭委员 › 秦委员")
     expect(board.locator(".lot code")).to_have_text("ledger-head-0000")
+    # issue #12 item 3: the notice shows the certified head and digest, and how to check them
+    expect(results).to_contain_text(f"最终账本哈希： {HEAD}")
+    expect(results.locator(".verify-hint code")).to_have_text(
+        f"gongzhi verify --from FILE --expect-head {HEAD} --expect-digest {DIGEST}"
+    )
     check_layout(page, 360)
     page.screenshot(path=SCREENSHOTS / "results-360x740.png", full_page=True)
 

@@ -632,6 +632,8 @@ export default {
   "result.lotSeed": "Lot seed (final ledger head):",
   "result.committeeRule": "A candidate needs more than half of the participating heads and area; ranked by heads, then area, then lot.",
   "result.digest": "Result digest:",
+  "result.ledgerHead": "Final ledger head:",
+  "result.verifyHint": "Anyone holding the election export can check this result against these two values:",
 
   "proposals.title": "Proposals",
   "proposals.action": "Proposals",

@@ -633,6 +633,8 @@ export default {
   "result.lotSeed": "抽签种子（最终账本哈希）：",
   "result.committeeRule": "当选须超过参与表决人数和面积的一半；按得票人数、再按面积排序，仍相同的抽签决定。",
   "result.digest": "结果摘要：",
+  "result.ledgerHead": "最终账本哈希：",
+  "result.verifyHint": "持有表决导出文件的任何人都可以用这两个值核对本结果：",
 
   "proposals.title": "业主提案",
   "proposals.action": "业主提案",

@@ -154,5 +154,17 @@ export function resultView(election, questions, data) {
       );
     }),
     h("p", { class: "hash" }, t("result.digest"), " ", h("code", {}, election.resultDigest ?? "—")),
+    h("p", { class: "hash" }, t("result.ledgerHead"), " ", h("code", {}, election.ledgerHead ?? "—")),
+    h(
+      "p",
+      { class: "hash verify-hint" },
+      t("result.verifyHint"),
+      " ",
+      h(
+        "code",
+        {},
+        `gongzhi verify --from FILE --expect-head ${election.ledgerHead ?? "—"} --expect-digest ${election.resultDigest ?? "—"}`,
+      ),
+    ),
   );
 }

@@ -1,16 +1,20 @@
 """`gongzhi verify`, run as a real subprocess the way an auditor runs it (issue #3 §7).
 
 One SQLite database per module: compound A of tests/support/world.py, an election run through the
-in-process app (three owners vote, one re-votes), closed and counted. Then the command verifies
-it from the database and writes an export; the export verifies on its own, with the deployment's
-secret (the recount runs) or without it (the recount is "not checked"); and any edit of a ledger
-line in the export — a changed choice, a deleted line, two lines swapped — makes it exit 1
-naming the first broken entry.
+in-process app (three owners vote, one re-votes), closed, counted, certified by two supervisors
+and published. Then the command verifies it from the database against the values on the
+results notice and writes an export; the export verifies on its own with the deployment's secret
+(without it the recount cannot run, and that is no verification); any edit of a ledger line in
+the export — a changed choice, a deleted line, two lines swapped — makes it exit 1 naming the
+first broken entry. Issue #12 item 3: forgeries that re-hash the chain, null a digest or a
+fingerprint, or rewrite the sign-offs fail too, and a file that is no export is said plainly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -19,16 +23,21 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from api.formats.ledger_export import read_lines
 from api.http.app import create_app
 from api.runtime import Runtime
+from api.services.elections import election_secret
 from tests.conftest import SECRET, Gql, make_settings
 from tests.support.elections import (
     CLOSES,
+    SIGN_OFF,
     cast,
+    extra_supervisor,
     open_election,
     owner_tokens,
     resolution_spec,
@@ -38,6 +47,8 @@ from tests.support.elections import (
 from tests.support.world import build_world
 from voting import ledger, secrecy
 from voting.codec import canonical_json
+from voting.replay import match_ballots
+from voting.verify import recount_digest
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,12 @@ class Audited:
     root: Path
     election: int
     ledger_head: str
+    result_digest: str
+
+    @property
+    def notice(self) -> tuple[str, ...]:
+        """The values on the results notice, as an auditor passes them in."""
+        return ("--expect-head", self.ledger_head, "--expect-digest", self.result_digest)
 
     @property
     def db(self) -> Path:
@@ -71,7 +88,7 @@ class Audited:
         )
 
 
-async def _run_election(root: Path) -> tuple[int, str]:
+async def _run_election(root: Path) -> tuple[int, str, str]:
     url = f"sqlite+aiosqlite:///{root / 'var' / 'gongzhi.db'}"
     rt = Runtime.create(make_settings(root, url))
     try:
@@ -100,9 +117,20 @@ async def _run_election(root: Path) -> tuple[int, str]:
                 r = await cast(gql, token, e.id, e.code(*names), e.answer(answer))
                 assert r["__typename"] == "BallotCast", r
             clock.now = CLOSES
-            closed = await transition(gql, "closeElection", e.id, committee)
-            assert closed["election"]["state"] == "CLOSED"
-            return int(e.id), closed["election"]["ledgerHead"]
+            closed = (await transition(gql, "closeElection", e.id, committee))["election"]
+            assert closed["state"] == "CLOSED"
+            signed = {
+                "electionId": e.id,
+                "resultDigest": closed["resultDigest"],
+                "rollFingerprint": closed["rollFingerprint"],
+                "ledgerHead": closed["ledgerHead"],
+            }
+            for sup in (world.tokens["supervisor"], await extra_supervisor(rt, world.a)):
+                r = await gql(SIGN_OFF, {"i": signed}, token=sup)
+                assert r["data"]["signOffElection"]["__typename"] == "ElectionSaved", r
+            published = await transition(gql, "publishElection", e.id, committee)
+            assert published["election"]["state"] == "PUBLISHED"
+            return int(e.id), closed["ledgerHead"], closed["resultDigest"]
     finally:
         await rt.close()
 
@@ -112,14 +140,14 @@ def audited(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> 
     root = tmp_path_factory.mktemp("verify")
     (root / "var").mkdir()
     shutil.copy(sqlite_template, root / "var" / "gongzhi.db")
-    election, head = asyncio.run(_run_election(root))
-    return Audited(root, election, head)
+    election, head, digest = asyncio.run(_run_election(root))
+    return Audited(root, election, head, digest)
 
 
 @pytest.fixture(scope="module")
 def export(audited: Audited) -> Path:
     path = audited.root / "election.jsonl"
-    r = audited.run(str(audited.election), "--export", str(path))
+    r = audited.run(str(audited.election), "--export", str(path), *audited.notice)
     assert r.returncode == 0, r.stdout + r.stderr
     return path
 
@@ -137,26 +165,32 @@ def _write(path: Path, lines: list[dict[str, object]]) -> Path:
 
 
 def test_verify_the_database_and_export_it(audited: Audited, export: Path) -> None:
-    r = audited.run(str(audited.election))
+    r = audited.run(str(audited.election), *audited.notice)
     assert r.returncode == 0, r.stdout + r.stderr
     assert f"ledger entries: 5, head: {audited.ledger_head}" in r.stdout
     assert "roll fingerprint: ok" in r.stdout and "result recount: ok" in r.stdout
+    assert "supervisors' sign-offs: ok" in r.stdout and "results notice: ok" in r.stdout
     assert "verified" in r.stdout
     lines = _lines(export)
     kinds = [x["type"] for x in lines]
     assert kinds[0] == "election" and kinds.count("ledger") == 5 and kinds.count("ballot") == 4
     assert kinds.count("unit") == 6 and kinds.count("elector") == 4
+    assert kinds.count("signoff") == 2
     assert lines[0]["ledger_head"] == audited.ledger_head
 
 
 def test_the_export_verifies_on_its_own(audited: Audited, export: Path) -> None:
-    with_secret = audited.run("--from", str(export))
+    with_secret = audited.run("--from", str(export), *audited.notice)
     assert with_secret.returncode == 0, with_secret.stdout + with_secret.stderr
     assert "result recount: ok" in with_secret.stdout
-    without = audited.run("--from", str(export), secret=None)
-    assert without.returncode == 0, without.stdout + without.stderr
+    # Without the secret the recount cannot run: the rest is checked, but that is no
+    # verification (it exited 0 before issue #12).
+    without = audited.run("--from", str(export), *audited.notice, secret=None)
+    assert without.returncode == 1, without.stdout + without.stderr
     assert "result recount: not checked" in without.stdout
     assert "ballots match the ledger: ok" in without.stdout
+    assert "not verified: a check could not run" in without.stderr
+    assert "verified / 验证通过" not in without.stdout
 
 
 def _ledger_positions(lines: list[dict[str, object]]) -> list[int]:
@@ -235,7 +269,7 @@ def test_a_wrong_secret_is_a_failed_recount_not_a_crash(audited: Audited, export
 def test_the_database_after_tampering_and_an_unknown_election(
     audited: Audited, tmp_path: Path
 ) -> None:
-    copy = Audited(tmp_path, audited.election, audited.ledger_head)
+    copy = Audited(tmp_path, audited.election, audited.ledger_head, audited.result_digest)
     (tmp_path / "var").mkdir()
     shutil.copy(audited.db, copy.db)
     with sqlite3.connect(copy.db) as conn:
@@ -257,7 +291,7 @@ def test_a_forged_ballot_with_a_rehashed_chain_fails_the_recount(
     """Someone with write access appends a ballot and re-hashes the chain consistently (and
     moves the election's head). Chain and rows agree, but without the secret they cannot make
     a slot key that belongs to an elector: the recount refuses it (exit 1, no traceback)."""
-    copy = Audited(tmp_path, audited.election, audited.ledger_head)
+    copy = Audited(tmp_path, audited.election, audited.ledger_head, audited.result_digest)
     (tmp_path / "var").mkdir()
     shutil.copy(audited.db, copy.db)
     with sqlite3.connect(copy.db) as conn:
@@ -328,3 +362,212 @@ def test_the_stored_result_counts_the_frozen_units(audited: Audited) -> None:
         ).fetchone()
     assert units == 6
     assert json.loads(result_json)["result"]["roll"]["units"] == units
+
+
+# -- issue #12 item 3: forgeries that re-hash the chain -------------------------------------------
+
+
+def _slot_secret(election: int) -> bytes:
+    """The election secret a forger who holds the deployment's secret can compute."""
+    return election_secret(hmac.new(SECRET.encode(), b"slot", hashlib.sha256).digest(), election)
+
+
+def _flip_no_to_yes(
+    election: int, entries: list[dict[str, Any]], ballots: dict[str, dict[str, Any]]
+) -> str:
+    """Every "no" becomes "yes" in the ledger and the ballot rows, tracking codes recomputed and
+    the chain re-hashed from the genesis: → the new head. Edits the dicts in place."""
+    prev: ledger.LedgerEntry | None = None
+    for e in entries:
+        payload = json.loads(e["payload"])
+        if e["kind"] == "ballot.cast" and '"no"' in payload["choices"]:
+            payload["choices"] = payload["choices"].replace('"no"', '"yes"')
+            record = secrecy.ballot_record(
+                election_id=str(election), choices=payload["choices"], nonce=payload["nonce"]
+            )
+            payload["tracking"] = secrecy.tracking_code(record)
+            b = ballots[payload["ballot"]]
+            b["choices"], b["tracking"] = payload["choices"], payload["tracking"]
+            e["payload"] = canonical_json(payload)
+        entry = ledger.append(prev, e["kind"], e["payload"])
+        e["prev_hash"], e["hash"] = entry.prev_hash, entry.hash
+        prev = entry
+    assert prev is not None
+    return prev.hash
+
+
+def _forged_export(audited: Audited, export: Path) -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = _lines(export)
+    entries = [x for x in lines if x["type"] == "ledger"]
+    ballots = {str(x["id"]): x for x in lines if x["type"] == "ballot"}
+    lines[0]["ledger_head"] = _flip_no_to_yes(audited.election, entries, ballots)
+    return lines
+
+
+def _recomputed_digest(path: Path, election: int) -> str:
+    """What a forger holding the secret computes as the forged election's result digest."""
+    with path.open(encoding="utf-8") as fh:
+        record = read_lines(fh)
+    counted = match_ballots(record.ledger, record.ballots, str(election))
+    assert counted is not None
+    digest = recount_digest(record, counted, _slot_secret(election))
+    assert digest is not None
+    return digest
+
+
+def test_a_forged_export_with_every_no_flipped_and_the_chain_rehashed_fails(
+    audited: Audited, export: Path, tmp_path: Path
+) -> None:
+    """Issue #12 item 3: with the result digest erased the forgery verified (exit 0, secret
+    set). Erasing is now a failure; a forger who holds the secret and recomputes the digest and
+    the sign-offs is caught by the values on the results notice, and without them nothing
+    counted verifies."""
+    erased = _forged_export(audited, export)
+    erased[0]["result_digest"] = None
+    path = _write(tmp_path / "erased.jsonl", erased)
+    for notice in ((), audited.notice):
+        r = audited.run("--from", str(path), *notice)
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert "RESULT_DIGEST_MISSING" in r.stderr and "verified /" not in r.stdout
+    # the forger also claims the election never closed and drops the sign-offs
+    reopened = [x for x in erased if x["type"] != "signoff"]
+    reopened[0]["state"] = "open"
+    r = audited.run("--from", str(_write(tmp_path / "open.jsonl", reopened)), *audited.notice)
+    assert r.returncode == 1 and "PUBLISHED_HEAD_MISMATCH" in r.stderr, r.stdout + r.stderr
+
+    rewritten = _forged_export(audited, export)
+    path = _write(tmp_path / "rewritten.jsonl", rewritten)
+    rewritten[0]["result_digest"] = _recomputed_digest(path, audited.election)
+    for x in rewritten:
+        if x["type"] == "signoff":
+            x["result_digest"] = rewritten[0]["result_digest"]
+            x["ledger_head"] = rewritten[0]["ledger_head"]
+    path = _write(path, rewritten)
+    consistent = audited.run("--from", str(path))  # checks 1-5 agree with the forgery ...
+    assert "result recount: ok" in consistent.stdout and "sign-offs: ok" in consistent.stdout
+    assert consistent.returncode == 1 and "--expect-head" in consistent.stderr  # ... unanchored
+    r = audited.run("--from", str(path), *audited.notice)
+    assert r.returncode == 1 and "PUBLISHED_HEAD_MISMATCH" in r.stderr, r.stdout + r.stderr
+    assert "results notice: MISMATCH" in r.stdout
+
+
+def test_a_null_roll_fingerprint_or_head_fails(
+    audited: Audited, export: Path, tmp_path: Path
+) -> None:
+    for field, reason in (
+        ("roll_fingerprint", "ROLL_FINGERPRINT_MISSING"),
+        ("ledger_head", "LEDGER_HEAD_MISSING"),
+    ):
+        lines = _lines(export)
+        lines[0][field] = None
+        r = audited.run("--from", str(_write(tmp_path / f"{field}.jsonl", lines)), *audited.notice)
+        assert r.returncode == 1 and reason in r.stderr, r.stdout + r.stderr
+
+
+def test_sign_off_rows_that_differ_from_the_result_fail(
+    audited: Audited, export: Path, tmp_path: Path
+) -> None:
+    lines = _lines(export)
+    signoff = next(x for x in lines if x["type"] == "signoff")
+    signoff["result_digest"] = "e" * 64
+    r = audited.run("--from", str(_write(tmp_path / "signoff.jsonl", lines)), *audited.notice)
+    assert r.returncode == 1 and "SIGNOFF_MISMATCH" in r.stderr, r.stdout + r.stderr
+    lines = [x for x in _lines(export) if x["type"] != "signoff" or x is signoff]
+    r = audited.run("--from", str(_write(tmp_path / "one.jsonl", lines)), *audited.notice)
+    assert r.returncode == 1 and "SIGNOFFS_MISSING" in r.stderr, r.stdout + r.stderr
+    copy = _copy(audited, tmp_path / "db")
+    with sqlite3.connect(copy.db) as conn:
+        conn.execute(
+            "UPDATE certification SET ledger_head = ? WHERE election_id = ? AND id = "
+            "(SELECT min(id) FROM certification WHERE election_id = ?)",
+            ("d" * 64, audited.election, audited.election),
+        )
+    r = copy.run(str(audited.election), *audited.notice)
+    assert r.returncode == 1 and "SIGNOFF_MISMATCH" in r.stderr, r.stdout + r.stderr
+
+
+def _copy(audited: Audited, root: Path) -> Audited:
+    (root / "var").mkdir(parents=True)
+    shutil.copy(audited.db, root / "var" / "gongzhi.db")
+    return Audited(root, audited.election, audited.ledger_head, audited.result_digest)
+
+
+def test_a_tampered_database_fails_like_a_forged_export(audited: Audited, tmp_path: Path) -> None:
+    """The same forgery in the database: every "no" flipped, chain re-hashed, head moved, the
+    result digest erased — or recomputed with the secret and the sign-offs rewritten."""
+    copy = _copy(audited, tmp_path / "erased")
+    with sqlite3.connect(copy.db) as conn:
+        head = _forge_database(conn, audited.election)
+        conn.execute("UPDATE election SET result_digest = NULL WHERE id = ?", (audited.election,))
+    r = copy.run(str(audited.election), *audited.notice)
+    assert r.returncode == 1 and "RESULT_DIGEST_MISSING" in r.stderr, r.stdout + r.stderr
+
+    copy = _copy(audited, tmp_path / "rewritten")
+    export = tmp_path / "rewritten.jsonl"
+    with sqlite3.connect(copy.db) as conn:
+        head = _forge_database(conn, audited.election)
+    r = copy.run(str(audited.election), "--export", str(export))
+    assert r.returncode == 1 and "RESULT_MISMATCH" in r.stderr  # the old digest no longer fits
+    digest = _recomputed_digest(export, audited.election)
+    with sqlite3.connect(copy.db) as conn:
+        conn.execute(
+            "UPDATE election SET result_digest = ? WHERE id = ?", (digest, audited.election)
+        )
+        conn.execute(
+            "UPDATE certification SET result_digest = ?, ledger_head = ? WHERE election_id = ?",
+            (digest, head, audited.election),
+        )
+    r = copy.run(str(audited.election))
+    assert "result recount: ok" in r.stdout and r.returncode == 1 and "--expect-head" in r.stderr
+    r = copy.run(str(audited.election), *audited.notice)
+    assert r.returncode == 1 and "PUBLISHED_HEAD_MISMATCH" in r.stderr, r.stdout + r.stderr
+
+
+def _forge_database(conn: sqlite3.Connection, election: int) -> str:
+    conn.row_factory = sqlite3.Row
+    entries = [
+        dict(row)
+        for row in conn.execute(
+            "SELECT seq, kind, payload, prev_hash, hash FROM ballot_ledger WHERE election_id = ? "
+            "ORDER BY seq",
+            (election,),
+        )
+    ]
+    ballots = {
+        row["id"]: dict(row)
+        for row in conn.execute(
+            "SELECT id, choices, tracking FROM ballot WHERE election_id = ?", (election,)
+        )
+    }
+    head = _flip_no_to_yes(election, entries, ballots)
+    for e in entries:
+        conn.execute(
+            "UPDATE ballot_ledger SET payload = ?, prev_hash = ?, hash = ? "
+            "WHERE election_id = ? AND seq = ?",
+            (e["payload"], e["prev_hash"], e["hash"], election, e["seq"]),
+        )
+    for b in ballots.values():
+        conn.execute(
+            "UPDATE ballot SET choices = ?, tracking = ? WHERE id = ?",
+            (b["choices"], b["tracking"], b["id"]),
+        )
+    conn.execute("UPDATE election SET ledger_head = ? WHERE id = ?", (head, election))
+    return head
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x89PNG\r\n\x1a\n\x00\x00binary", b"id,name\n1,x\n", b'{"a": 1}\n', b"[1, 2]\n", b""],
+    ids=["binary", "csv", "json-without-header", "json-list", "empty"],
+)
+def test_a_file_that_is_no_export_is_said_plainly(
+    audited: Audited, tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "not-an-export.jsonl"
+    path.write_bytes(content)
+    r = audited.run("--from", str(path))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+    assert "not a Gongzhi election export" in r.stderr and "不是公治的表决导出文件" in r.stderr
+    missing = audited.run("--from", str(tmp_path / "nowhere.jsonl"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
