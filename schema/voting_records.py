@@ -1,5 +1,5 @@
 """What supervisors and staff read of an election besides its tally, and what owners check:
-the frozen roll's electors, proxies, the verification report, voting-code notices, the counted
+the frozen roll's electors, proxies, the verification report, voting-code notices, the recorded
 tracking codes and a ballot's status.
 """
 
@@ -18,6 +18,8 @@ from voting.roll import area_m2
 class BallotStatus(Enum):
     COUNTED = "counted"
     SUPERSEDED = "superseded"
+    RECORDED = "recorded"
+    """In the ledger; whether it still counts is shown only to its elector, logged in."""
     UNKNOWN = "unknown"
 
 

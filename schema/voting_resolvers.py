@@ -60,7 +60,9 @@ class VotingQuery:
         )
         return [Election(row=r) for r in rows]
 
-    @strawberry.field(description="The counted ballots' tracking codes, in code order.")
+    @strawberry.field(
+        description="Every recorded ballot's tracking code (counted or superseded), in code order."
+    )
     async def tracking_codes(
         self,
         info: Info,
@@ -80,7 +82,10 @@ class VotingQuery:
 
         return await fetch(info, run)
 
-    @strawberry.field(description="Is the ballot with this tracking code counted?")
+    @strawberry.field(
+        description="Is the ballot with this tracking code recorded? Only its elector, logged "
+        "in, learns whether it still counts or was superseded; anyone else gets RECORDED."
+    )
     async def ballot_status(
         self, info: Info, election_id: strawberry.ID, tracking_code: str
     ) -> BallotStatus:

@@ -4,7 +4,8 @@ A cast checks the voting window, who the viewer may vote for (own electors, then
 proxies), the voting code (rate-limited) and the answers, then hands the ballot to the
 group-commit queue (:mod:`api.services.castqueue`). The pairing of an elector with a choice
 exists only inside a cast, never in anything returned (docs/design.md §3.3). Anyone admitted may
-check their own receipt's tracking code at any time, and list the counted tracking codes once
+check a receipt's tracking code at any time — only the elector it belongs to, logged in, learns
+whether it still counts or was superseded (§3.5) — and list every recorded tracking code once
 voting has closed (supervisors and officials: at any time): while voting is open the list's
 length is the exact ballot count (docs/design.md §3.5, §3.7).
 """
@@ -166,7 +167,9 @@ class Casting(ElectionAccess):
                 field="electionId",
                 closesAt=election.closes_at,
             )
-        where = [Ballot.election_id == election_id, Ballot.status == "counted"]
+        # Every recorded ballot, counted or superseded: a list of counted codes only would tell
+        # whoever holds a receipt that the owner voted again (docs/design.md §3.5).
+        where = [Ballot.election_id == election_id]
         total = int(
             (
                 await self.session.execute(select(func.count()).select_from(Ballot).where(*where))
@@ -203,19 +206,28 @@ class Casting(ElectionAccess):
                 field="trackingCode",
             )
         rows = (
-            (
-                await self.session.execute(
-                    select(Ballot.status).where(
-                        Ballot.election_id == election_id, Ballot.tracking.startswith(prefix)
-                    )
+            await self.session.execute(
+                select(Ballot.status, Ballot.slot).where(
+                    Ballot.election_id == election_id, Ballot.tracking.startswith(prefix)
                 )
             )
-            .scalars()
-            .all()
-        )
+        ).all()
         if not rows:
             return "unknown"
-        return "counted" if "counted" in rows else "superseded"
+        # Whether a ballot was superseded is the elector's alone to learn (coercion: whoever
+        # holds a receipt must not learn, ever, that the owner voted again): to anyone else a
+        # counted and a superseded ballot both answer "recorded" (docs/design.md §3.5).
+        mine = await self._own_slots(election_id)
+        own = [status for status, slot in rows if slot in mine]
+        if not own:
+            return "recorded"
+        return "counted" if "counted" in own else "superseded"
+
+    async def _own_slots(self, election_id: int) -> set[str]:
+        """The slot keys of the viewer's own electors (as an owner, never as a proxy holder)."""
+        electors = await svc.electors_for_person(self.session, election_id, self._me().account_id)
+        secret = self.secret(election_id)
+        return {secrecy.slot_key(secret, e.key) for e in electors}
 
     async def _cast_lookup(
         self, election_id: int, viewer: Viewer

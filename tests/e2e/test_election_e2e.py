@@ -143,20 +143,21 @@ async def test_committee_and_resolution_from_draft_to_published(
     assert owner_view["questions"] is None and owner_view["ballots"] is None
 
     status = """query($e: ID!, $t: String!) { ballotStatus(electionId: $e, trackingCode: $t) }"""
-    superseded = await gql(
-        status, {"e": eid, "t": r_zhao_1["receipt"]["trackingCode"]}, token=zhang
-    )
-    assert superseded["data"]["ballotStatus"] == "SUPERSEDED"
-    counted = await gql(status, {"e": eid, "t": r_zhao_2["receipt"]["trackingCode"]}, token=zhang)
-    assert counted["data"]["ballotStatus"] == "COUNTED"
+    # only 赵六, logged in, learns which of his ballots counts (issue #12 item 4: 张三 holding
+    # his receipts learned it too); to 张三 both are RECORDED
+    for token, first, second in ((zhao, "SUPERSEDED", "COUNTED"), (zhang, "RECORDED", "RECORDED")):
+        for r, expected in ((r_zhao_1, first), (r_zhao_2, second)):
+            seen = await gql(status, {"e": eid, "t": r["receipt"]["trackingCode"]}, token=token)
+            assert seen["data"]["ballotStatus"] == expected
     codes_q = "query($e: ID!) { trackingCodes(electionId: $e) { totalCount nodes } }"
     # while open the list's length is the exact ballot count: supervisors only (issue #12)
     early = await gql(codes_q, {"e": eid}, token=zhang, expect_errors=True)
     assert early["errors"][0]["extensions"]["code"] == "CODES_AFTER_CLOSE"
     listed = (await gql(codes_q, {"e": eid}, token=sup1))["data"]["trackingCodes"]
-    assert listed["totalCount"] == 3
+    assert listed["totalCount"] == 4  # every recorded ballot, the superseded one too
     assert sorted(listed["nodes"]) == listed["nodes"]  # code order, not cast order
-    assert {r["receipt"]["trackingHash"] for r in (r_zhang, r_li, r_zhao_2)} == set(listed["nodes"])
+    cast_ = (r_zhang, r_li, r_zhao_1, r_zhao_2)
+    assert {r["receipt"]["trackingHash"] for r in cast_} == set(listed["nodes"])
 
     assert (await transition(gql, "closeElection", eid, committee))["code"] == "TOO_EARLY"
     clock.now = CLOSES

@@ -68,8 +68,8 @@ def test_every_key_the_code_uses_is_in_the_catalogue() -> None:
         "visibility.": ["SUPERVISORS", "ALL", "SEALED"],
         "turnout.countsHidden.": ["SUPERVISORS", "ALL", "SEALED"],
         "committee.": ["OWNERS_COMMITTEE", "SUPERVISORY_COMMITTEE"],
-        "check.status.": ["COUNTED", "SUPERSEDED", "UNKNOWN"],
-        "check.explain.": ["COUNTED", "SUPERSEDED", "UNKNOWN"],
+        "check.status.": ["COUNTED", "SUPERSEDED", "RECORDED", "UNKNOWN"],
+        "check.explain.": ["COUNTED", "SUPERSEDED", "RECORDED", "UNKNOWN"],
         "live.": ["connecting", "live", "reconnecting", "polling"],
     }.items():
         for value in values:

@@ -26,6 +26,7 @@ from api.runtime import Runtime
 from api.store.models import Ballot, Community
 from tests.conftest import Gql
 from tests.support.elections import (
+    CLOSES,
     CONFIRM_PAPER,
     ENTER_PAPER,
     RECORD_PROXY,
@@ -40,6 +41,7 @@ from tests.support.elections import (
     resolution_spec,
     staff_token,
     tracking_codes,
+    transition,
     use_clock,
     voter_tokens,
 )
@@ -274,3 +276,57 @@ async def test_the_database_refuses_a_second_counted_ballot(
         )
         await s.rollback()
     assert len(await _ballots(runtime, e.id)) == 1
+
+
+async def test_a_receipt_tells_only_its_elector_that_it_was_superseded(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """Issue #12 item 4 (coercion): whoever holds a receipt — a coercer who watched the owner
+    vote, another owner, the committee — learned for ever whether the owner voted again, from
+    ``ballotStatus`` (SUPERSEDED) or from the counted codes listed by ``trackingCodes``. Now a
+    superseded and a counted ballot look alike to them; the elector, logged in, can tell."""
+    clock = use_clock(runtime)
+    e = await open_election(
+        gql,
+        clock,
+        world.a,
+        world.tokens["committee"],
+        resolution_spec(),
+        printer=world.tokens["supervisor"],
+    )
+    owner = world.tokens["owner"]
+    coerced = await cast(gql, owner, e.id, e.code("张三"), e.answer("yes"))
+    again = await cast(gql, owner, e.id, e.code("张三"), e.answer("no"))
+    first, second = (r["receipt"]["trackingCode"] for r in (coerced, again))
+    hashes = {r["receipt"]["trackingHash"] for r in (coerced, again)}
+    other = (await owner_tokens(runtime, world.a, ["13900000002"]))["13900000002"]
+    onlookers = {
+        "another owner": other,
+        "committee": world.tokens["committee"],
+        "supervisor": world.tokens["supervisor"],
+    }
+    for who, token in onlookers.items():
+        seen = {
+            code: (await gql(STATUS, {"e": e.id, "t": code}, token=token))["data"]["ballotStatus"]
+            for code in (first, second)
+        }
+        assert seen == {first: "RECORDED", second: "RECORDED"}, who
+    # the list holds both alike (while open for supervisors only: its length is the count)
+    total, codes = await tracking_codes(gql, e.id, world.tokens["supervisor"])
+    assert set(codes) == hashes and total == 2
+    anonymous = await gql(STATUS, {"e": e.id, "t": first}, expect_errors=True)
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    mine = {
+        code: (await gql(STATUS, {"e": e.id, "t": code}, token=owner))["data"]["ballotStatus"]
+        for code in (first, second)
+    }
+    assert mine == {first: "SUPERSEDED", second: "COUNTED"}
+    unknown = await gql(STATUS, {"e": e.id, "t": "0" * 16}, token=other)
+    assert unknown["data"]["ballotStatus"] == "UNKNOWN"
+    clock.now = CLOSES
+    closed = await transition(gql, "closeElection", e.id, world.tokens["committee"])
+    assert closed["election"]["state"] == "CLOSED"
+    total, codes = await tracking_codes(gql, e.id, other)  # after the close, for everyone
+    assert set(codes) == hashes and total == 2
+    after = await gql(STATUS, {"e": e.id, "t": first}, token=other)
+    assert after["data"]["ballotStatus"] == "RECORDED"

@@ -425,9 +425,14 @@ async def test_channel_precedence_between_online_and_paper_keeps_both(
     assert zhao_online["receipt"]["counted"] is True and zhang_paper["receipt"]["counted"] is True
     assert zhao_paper["receipt"]["counted"] is (winner == "paper")
     assert zhang_online["receipt"]["counted"] is (winner == "online")
-    for who in ("zhao", "zhang"):
-        assert await _status(gql, e.id, zhao, expected[who]) == "COUNTED"
-        assert await _status(gql, e.id, zhao, losers[who]) == "SUPERSEDED"
+    # each elector learns which of their own ballots counts; to anyone else both are RECORDED
+    # (issue #12 item 4: before, 赵六 could read 张三's receipts' status too)
+    own = {"zhao": zhao, "zhang": world.tokens["owner"]}
+    for who, other in (("zhao", "zhang"), ("zhang", "zhao")):
+        assert await _status(gql, e.id, own[who], expected[who]) == "COUNTED"
+        assert await _status(gql, e.id, own[who], losers[who]) == "SUPERSEDED"
+        assert await _status(gql, e.id, own[other], expected[who]) == "RECORDED"
+        assert await _status(gql, e.id, own[other], losers[who]) == "RECORDED"
     async with runtime.reader() as s:
         rows = (await s.execute(select(Ballot.slot, Ballot.channel, Ballot.status))).all()
     per_slot: dict[str, list[tuple[str, str]]] = {}

@@ -1,6 +1,7 @@
-// Check a receipt: is the ballot with this tracking code counted, superseded by a later one,
-// or unknown? And the public list of every counted tracking code, with a search box, so an
-// owner can see theirs among them (docs/design.md §3.5).
+// Check a receipt: is the ballot with this tracking code recorded (and, to its own elector
+// only, counted or superseded by a later one), or unknown? And the public list of every
+// recorded tracking code, with a search box, so an owner can see theirs among them
+// (docs/design.md §3.5).
 
 import { request } from "../api.js";
 import { h, newId, replace } from "../dom.js";
@@ -101,7 +102,7 @@ export default async function render(ctx) {
       )
     : null;
 
-  // The list of counted codes, a page at a time; the search filters what has been loaded and
+  // The list of recorded codes, a page at a time; the search filters what has been loaded and
   // loads further pages until a match shows up.
   const codes = [];
   let after = null;
