@@ -167,3 +167,45 @@ def tally_roll(
         list[vroll.Elector],
         [TallyElector(k, h, a, tuple(sorted(members.get(k, ())))) for k, h, a in electors],
     )
+
+
+WeightLine = tuple[str, int, int, int]
+"""(weight tag, heads, area, number of units) of one frozen elector, without its key."""
+_TAG_PREFIX = '["gongzhi.weight.v1",'
+
+
+def tagger(recount: bytes) -> Callable[[str], str]:
+    """slot key → weight tag (:func:`voting.secrecy.weight_tag`) under ``recount``: the fast
+    form when it agrees with the canonical one (also refuses a weak key)."""
+    probe = "ab" * 32
+    canonical = secrecy.weight_tag(recount, probe)
+
+    def fast(slot: str) -> str:
+        return hmac.digest(recount, (_TAG_PREFIX + _enc(slot) + "]").encode(), "sha256").hex()
+
+    if fast(probe) == canonical:
+        return fast
+    return lambda slot: secrecy.weight_tag(recount, slot)
+
+
+def weight_lines(
+    secret: bytes,
+    electors: Sequence[tuple[str, int, int]],
+    units: Iterable[tuple[str, str]],
+) -> list[WeightLine]:
+    """The recount material of the export: each elector's weight under its tag (the recount
+    key's HMAC of its slot key), sorted by tag so that nothing follows the roll's order."""
+    count: dict[str, int] = {}
+    for _, elector in units:
+        count[elector] = count.get(elector, 0) + 1
+    tag = tagger(secrecy.recount_key(secret))
+    slots = slot_map(secret, [k for k, _, _ in electors])
+    weight = {k: (h, a) for k, h, a in electors}
+    return sorted((tag(s), *weight[k], count.get(k, 0)) for s, k in slots.items())
+
+
+def weight_roll(weights: Sequence[WeightLine]) -> list[vroll.Elector]:
+    """The roll as the recount key sees it: electors keyed by weight tag. Only the number of
+    unit ids matters to the tally (``roll.units``); the units themselves are not in the tags'
+    table, so they are placeholders."""
+    return cast(list[vroll.Elector], [TallyElector(t, h, a, ("",) * n) for t, h, a, n in weights])

@@ -12,7 +12,7 @@ whether read from the database or from an export, because a large election has a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import NamedTuple
@@ -93,11 +93,24 @@ def tally_counted(
 ) -> Tally:
     """Tally the counted ballots against the roll; raise :class:`UnknownSlot` for a ballot
     whose slot key is no elector's."""
+    return tally_slots(
+        questions, electors, counted, slot_map(secret, [e.key for e in electors]).get
+    )
+
+
+def tally_slots(
+    questions: Sequence[vballot.Question],
+    electors: Sequence[vroll.Elector],
+    counted: Counted,
+    key_of: Callable[[str], str | None],
+) -> Tally:
+    """Tally the counted ballots, each under the elector key ``key_of`` gives its slot (the
+    elector's key with the election secret, its weight tag with the recount key); raise
+    :class:`UnknownSlot` for a slot that maps to nobody."""
     tally = Tally(questions, electors)
-    by_slot = slot_map(secret, [e.key for e in electors])
     decoded: dict[str, dict[str, vballot.Choice]] = {}  # few distinct choices, many ballots
     for slot, (_, choices) in counted.items():
-        key = by_slot.get(slot)
+        key = key_of(slot)
         if key is None:
             raise UnknownSlot(slot)
         normal = decoded.get(choices)

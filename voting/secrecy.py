@@ -8,6 +8,8 @@
   a phone, so it uses an alphabet without look-alikes (no 0/O, 1/I/L) and is printed in groups;
   input is forgiving (full-width characters from a Chinese IME, spaces, any dash, lower case).
   Only an HMAC of it is stored.
+* The **recount key** is derived one-way from the election secret: with the export's
+  weight tags it recounts, yet cannot link a slot to an elector key or derive a voting code.
 * The **tracking code** is SHA-256 over the stored ballot record, which includes a random nonce
   so that it cannot be guessed from the choices. Owners see the list of counted tracking codes.
 """
@@ -59,6 +61,27 @@ def slot_key(election_secret: bytes, elector_key: str) -> str:
     """HMAC-SHA256 hex of the elector key under the per-election secret."""
     _check_secret(election_secret)
     return _mac(election_secret, "gongzhi.slot.v1", elector_key)
+
+
+def recount_key(election_secret: bytes) -> bytes:
+    """The election's recount key, HMAC(election secret, ``gongzhi.recount.v1``): what an
+    auditor is given to recount (docs/design.md §3.6) instead of the secret.
+
+    One-way: it cannot give the election secret back, so it cannot compute any elector's slot
+    key (link a ballot to an elector by name), and it is unrelated to the ``voting-code`` key,
+    so it derives no voting code. It reads only :func:`weight_tag` tags: which weight a counted
+    ballot carries, not whose it is.
+    """
+    _check_secret(election_secret)
+    label = canonical_json(["gongzhi.recount.v1"]).encode("utf-8")
+    return hmac.new(election_secret, label, hashlib.sha256).digest()
+
+
+def weight_tag(recount: bytes, slot: str) -> str:
+    """HMAC(recount key, slot key): the anonymous tag under which the export lists a slot's
+    weight (heads, area, units), sorted by tag, never beside an elector key."""
+    _check_secret(recount)
+    return _mac(recount, "gongzhi.weight.v1", slot)
 
 
 def new_election_secret() -> bytes:

@@ -35,20 +35,39 @@ Pure: standard library and the core only, no I/O, no clock.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from voting import ledger
 from voting.ballot import Question
-from voting.bulk import owners_of, roll_fingerprint, tally_roll
-from voting.replay import Counted, StoredBallot, UnknownSlot, match_ballots, tally_counted
+from voting.bulk import (
+    WeightLine,
+    owners_of,
+    roll_fingerprint,
+    tagger,
+    tally_roll,
+    weight_lines,
+    weight_roll,
+)
+from voting.replay import (
+    Counted,
+    StoredBallot,
+    UnknownSlot,
+    match_ballots,
+    tally_counted,
+    tally_slots,
+)
 from voting.result import result_digest
+from voting.tally import Tally
 
 NOT_FROZEN = "the roll is not frozen yet: no fingerprint to compare"
 NO_RESULT = "no result yet: the election has not been counted"
-NO_SECRET = "needs the election secret (GONGZHI_SECRET_KEY)"  # noqa: S105 (a message)
+_KEYS = "the election secret (GONGZHI_SECRET_KEY) or its recount key (--recount-key)"
+NO_SECRET = f"needs {_KEYS}"
 NOT_MATCHED = "the ballots do not match the ledger"
+NO_WEIGHTS = "the export holds no weight lines for the recount key (export it again)"
 NOT_APPLICABLE = frozenset({NOT_FROZEN, NO_RESULT})
 """``unchecked`` reasons that mean "nothing to check yet"; every other one means "not run"."""
 
@@ -110,6 +129,15 @@ ElectorLine = tuple[str, int, int]
 
 
 @dataclass(frozen=True)
+class Keys:
+    """What the recount may use: the election secret (maps slot keys to electors) or the
+    election's recount key (maps them only to anonymous weight tags), or neither."""
+
+    secret: bytes | None = None
+    recount: bytes | None = None
+
+
+@dataclass(frozen=True)
 class ElectionRecord:
     """Everything the verifier reads, as plain rows: a large election has a million of each."""
 
@@ -120,6 +148,7 @@ class ElectionRecord:
     ballots: Mapping[str, StoredBallot]  # by ballot id
     units: Sequence[UnitLine]
     electors: Sequence[ElectorLine]
+    weights: Sequence[WeightLine] = ()  # the export's recount material (none from the database)
 
 
 @dataclass(frozen=True)
@@ -146,7 +175,11 @@ class Verdict:
 
 
 def verify(
-    record: ElectionRecord, *, secret: bytes | None, published: Published | None = None
+    record: ElectionRecord,
+    *,
+    secret: bytes | None,
+    recount_key: bytes | None = None,
+    published: Published | None = None,
 ) -> Verdict:
     """Run every check on ``record`` (see the module docstring for the rule)."""
     claims = record.claims
@@ -157,7 +190,8 @@ def verify(
     counted = None
     if report.ok:  # a broken chain has no trustworthy replay
         counted = match_ballots(record.ledger, record.ballots, claims.election_id)
-    result_ok, result_reason = _result(record, counted, secret, unchecked)
+    keys = Keys(secret, recount_key)
+    result_ok, result_reason = _result(record, counted, keys, unchecked)
     signoffs_ok, signoffs_reason = _signoffs(claims)
     published_ok, published_reason = _published(claims, report.head, published)
     reasons = [
@@ -201,7 +235,7 @@ def _fingerprint(record: ElectionRecord, unchecked: dict[str, str]) -> Check:
 
 
 def _result(
-    record: ElectionRecord, counted: Counted | None, secret: bytes | None, unchecked: dict[str, str]
+    record: ElectionRecord, counted: Counted | None, keys: Keys, unchecked: dict[str, str]
 ) -> Check:
     claims = record.claims
     if claims.result_digest is None:
@@ -212,10 +246,20 @@ def _result(
     if counted is None:
         unchecked["result"] = NOT_MATCHED
         return None, None
-    if secret is None:
+    if keys.secret is None and keys.recount is None:
         unchecked["result"] = NO_SECRET
         return None, None
-    if recount_digest(record, counted, secret) != claims.result_digest:
+    if keys.secret is None and not record.weights:
+        unchecked["result"] = NO_WEIGHTS
+        return None, None
+    if not weights_agree(record, keys.secret):
+        return False, "WEIGHTS_MISMATCH"
+    if keys.secret is not None:
+        digest = recount_digest(record, counted, keys.secret)
+    else:
+        assert keys.recount is not None
+        digest = recount_digest_by_tags(record, counted, keys.recount)
+    if digest != claims.result_digest:
         return False, "RESULT_MISMATCH"
     return True, None
 
@@ -258,11 +302,54 @@ def fingerprint_of(units: Sequence[UnitLine], electors: Sequence[ElectorLine]) -
 def recount_digest(record: ElectionRecord, counted: Counted, secret: bytes) -> str | None:
     """The digest of the result recounted from ``counted``; None when a counted ballot's slot
     key is no elector's under ``secret`` (a forged ballot, or the wrong secret)."""
-    roll = tally_roll(record.electors, ((u[0], u[4]) for u in record.units))
+    roll = tally_roll(record.electors, _unit_pairs(record))
     try:
         tally = tally_counted(record.questions(), roll, counted, secret)
     except UnknownSlot:
         return None
+    return _digest(record, tally)
+
+
+def recount_digest_by_tags(record: ElectionRecord, counted: Counted, recount: bytes) -> str | None:
+    """:func:`recount_digest` with the recount key alone: each counted ballot's weight is found
+    under its slot's weight tag, never under an elector key; None when a counted ballot's tag is
+    in no weight line (a forged ballot, or the wrong key)."""
+    tag = tagger(recount)
+    tags = {t for t, _, _, _ in record.weights}
+
+    def key_of(slot: str) -> str | None:
+        t = tag(slot)
+        return t if t in tags else None
+
+    try:
+        tally = tally_slots(record.questions(), weight_roll(record.weights), counted, key_of)
+    except UnknownSlot:
+        return None
+    return _digest(record, tally)
+
+
+def weights_agree(record: ElectionRecord, secret: bytes | None) -> bool:
+    """The export's weight lines (if any) are the roll's: with the election secret, exactly
+    each elector's weight under its own tag; with the recount key alone (which cannot tell whose
+    tag is whose), distinct tags carrying the roll's weights as a multiset, so none is made up,
+    dropped or doubled."""
+    if not record.weights:
+        return True
+    if secret is not None:
+        lines = weight_lines(secret, record.electors, _unit_pairs(record))
+        return sorted(record.weights) == lines
+    units = Counter(elector for _, elector in _unit_pairs(record))
+    roll = Counter((h, a, units[k]) for k, h, a in record.electors)
+    tagged = Counter((h, a, n) for _, h, a, n in record.weights)
+    distinct = len({t for t, _, _, _ in record.weights}) == len(record.weights)
+    return distinct and tagged == roll
+
+
+def _unit_pairs(record: ElectionRecord) -> list[tuple[str, str]]:
+    return [(u[0], u[4]) for u in record.units]
+
+
+def _digest(record: ElectionRecord, tally: Tally) -> str:
     recomputed = tally.results(
         lot_seed=record.claims.ledger_head or "",
         non_voters_follow_majority=record.claims.non_voter_rule,

@@ -4,7 +4,9 @@ machine, with the one verifier (voting/verify.py), and print what was and was no
 Why the published values are asked for: whoever can rewrite the data (and holds the secret) can
 make it agree with itself, so a counted election verifies only against the ledger head and
 result digest the supervisors certified and the results notice shows (``--expect-head``,
-``--expect-digest``; docs/design.md §3.6). A check that could not run is a failure too.
+``--expect-digest``; docs/design.md §3.6). A check that could not run is a failure too. An
+auditor recounts with the election's recount key (``--print-recount-key``, given back as
+``--recount-key KEYFILE``) instead of the deployment's secret: it links no ballot to an elector.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ NEEDS_PUBLISHED = (
     "a counted election verifies only against the ledger head and result digest on its results "
     "notice: give --expect-head and --expect-digest"
 )
+RECOUNT_KEY_BYTES = 32
 INCOMPLETE = "有检查未能进行，未验证 / not verified: a check could not run"
 
 
@@ -72,7 +75,7 @@ def _anchored(record: ElectionRecord, published: Published) -> bool:
     )
 
 
-def _from_file(path: Path, published: Published) -> int:
+def _from_file(path: Path, published: Published, key_file: Path | None) -> int:
     from api.formats.ledger_export import NotAnExport, read_lines
     from api.services.elections import election_secret
     from voting.verify import verify
@@ -86,13 +89,17 @@ def _from_file(path: Path, published: Published) -> int:
     except NotAnExport as error:
         print(f"gongzhi: {path}: {error}", file=sys.stderr)
         return 2
-    # The recount needs the slot keys, i.e. the deployment's secret: only when it is given
-    # explicitly (never a generated one, and nothing is written here).
-    secret = None
+    # The recount needs the slot keys, i.e. the deployment's secret, or the election's recount
+    # key (weights under anonymous tags): only when given explicitly (never a generated one).
+    secret = recount = None
     if os.environ.get("GONGZHI_SECRET_KEY"):
         key = Settings.from_env().key("slot")
         secret = election_secret(key, int(record.claims.election_id))
-    report = verify(record, secret=secret, published=published)
+    elif key_file is not None:
+        recount = _recount_key(key_file)
+        if recount is None:
+            return 2
+    report = verify(record, secret=secret, recount_key=recount, published=published)
     return _print_report(report, anchored=_anchored(record, published))
 
 
@@ -104,14 +111,28 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Recomputes the hash chain of the ballot ledger, checks every ballot row "
         "against it, recomputes the roll fingerprint and recounts the result. Reads the "
         "database, or an export made with --export (on any machine; the recount needs the "
-        "same GONGZHI_SECRET_KEY). A counted election verifies only against the ledger head "
-        "and result digest printed on its results notice (--expect-head, --expect-digest). "
+        "same GONGZHI_SECRET_KEY, or the election's recount key: --recount-key KEYFILE). A "
+        "counted election verifies only against the ledger head and result digest printed on "
+        "its results notice (--expect-head, --expect-digest). "
         "Exits 1 and names the first broken entry on any failure, or when a check could not "
         "run; 2 when the election or the file cannot be read.",
     )
     ver.add_argument("election", type=int, nargs="?", help="the election's id (database mode)")
     ver.add_argument("--export", type=Path, metavar="FILE", help="also write a JSON Lines export")
     ver.add_argument("--from", dest="source", type=Path, metavar="FILE", help="verify an export")
+    ver.add_argument(
+        "--print-recount-key",
+        action="store_true",
+        help="print the election's recount key for an auditor (--recount-key for --from): "
+        "it recounts an export but links no ballot to an elector and derives no voting code",
+    )
+    ver.add_argument(
+        "--recount-key",
+        type=Path,
+        metavar="KEYFILE",
+        help="with --from: recount with the election's recount key held in KEYFILE instead of "
+        "GONGZHI_SECRET_KEY",
+    )
     ver.add_argument(
         "--expect-head",
         metavar="HASH",
@@ -124,6 +145,23 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
 
 
+def _recount_key(path: Path) -> bytes | None:
+    """The recount key in ``path``: the 64 hex digits ``gongzhi verify ID --print-recount-key``
+    printed (a file, not an argument: arguments show in the process list)."""
+    try:
+        key = bytes.fromhex(path.read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeDecodeError, ValueError):
+        key = b""
+    if len(key) != RECOUNT_KEY_BYTES:
+        print(
+            f"gongzhi: {path} 应包含 64 位十六进制数字的计票密钥 / {path} must hold the 64 hex "
+            "digits of `gongzhi verify ID --print-recount-key`",
+            file=sys.stderr,
+        )
+        return None
+    return key
+
+
 def run(args: argparse.Namespace) -> int:
     """`gongzhi verify ELECTION [--export FILE]` or `gongzhi verify --from FILE`, with
     ``--expect-head`` and ``--expect-digest`` from the results notice."""
@@ -131,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
 
     published = Published(args.expect_head, args.expect_digest)
     if args.source is not None:
-        return _from_file(args.source, published)
+        return _from_file(args.source, published, args.recount_key)
     if args.election is None:
         print("gongzhi: give an election id, or --from FILE", file=sys.stderr)
         return 2
@@ -143,6 +181,7 @@ async def _from_database(args: argparse.Namespace, settings: Settings, published
     from api.services.elections import election_secret
     from api.services.verification import election_record, export_lines
     from api.store.models import Election
+    from voting.secrecy import recount_key
     from voting.verify import verify
 
     rt = Runtime.create(settings)
@@ -153,10 +192,15 @@ async def _from_database(args: argparse.Namespace, settings: Settings, published
                 print(f"gongzhi: no election with id {args.election}", file=sys.stderr)
                 return 2
             secret = election_secret(settings.key("slot"), election.id)
+            if args.print_recount_key:
+                # for an auditor: recounts, but links no ballot to an elector and derives no
+                # voting code (docs/design.md §3.6)
+                print(recount_key(secret).hex())
+                return 0
             record = await election_record(session, election)
             report = verify(record, secret=secret, published=published)
             if args.export is not None:
-                lines = await export_lines(session, election)
+                lines = await export_lines(session, election, secret)
                 with args.export.open("w", encoding="utf-8") as out:
                     for line in lines:
                         out.write(line + "\n")

@@ -5,8 +5,9 @@ Why a file: anyone holding it can run the very checks of ``gongzhi verify`` on a
 the database gives. One JSON object per line, keys sorted, UTF-8 (``ensure_ascii=False``), in
 this order: the ``election`` header (format :data:`EXPORT_FORMAT`, the claimed head, fingerprints,
 result digest and the encoded questions), then ``unit`` lines (the frozen roll's units, by unit),
-``elector`` lines, ``ballot`` lines (by ledger seq), ``ledger`` lines (by seq) and ``signoff``
-lines (each supervisor's sign-off: what they certified).
+``elector`` lines, ``ballot`` lines (by ledger seq), ``ledger`` lines (by seq), ``weight``
+lines (each elector's weight under an anonymous tag, by tag: what the recount key recounts from,
+docs/design.md §3.6) and ``signoff`` lines (each supervisor's sign-off: what they certified).
 
 Pure: plain rows in, lines out, and back; the database side is :mod:`api.services.verification`.
 """
@@ -18,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from voting import ballot as vballot
+from voting.bulk import WeightLine
 from voting.replay import StoredBallot
 from voting.verify import Claims, ElectionRecord, ElectorLine, LedgerRow, Signoff, UnitLine
 
@@ -31,6 +33,7 @@ def write_lines(
     ballots: Iterable[StoredBallot],
     entries: Iterable[LedgerRow],
     signoffs: Iterable[Signoff] = (),
+    weights: Iterable[WeightLine] = (),
 ) -> Iterator[str]:
     """The export's lines (without newlines). ``header`` holds the election's fields; its
     ``type`` and ``format`` are set here."""
@@ -73,6 +76,8 @@ def write_lines(
                 "hash": h,
             }
         )
+    for tag, heads, area, n in weights:
+        yield _line({"type": "weight", "tag": tag, "heads": heads, "area": area, "units": n})
     for s in signoffs:
         yield _line(
             {
@@ -126,7 +131,7 @@ def read_lines(lines: Iterable[str]) -> ElectionRecord:
     )
     return ElectionRecord(
         claims, lambda: decode_questions(questions), rows.entries, rows.ballots, rows.units,
-        rows.electors,
+        rows.electors, rows.weights,
     )  # fmt: skip
 
 
@@ -140,6 +145,7 @@ class _Rows:
         self.ballots: dict[str, StoredBallot] = {}
         self.entries: list[LedgerRow] = []
         self.signoffs: list[Signoff] = []
+        self.weights: list[WeightLine] = []
 
     def add(self, n: int, line: str) -> None:
         try:
@@ -164,6 +170,8 @@ class _Rows:
             self.entries.append(
                 LedgerRow(x["seq"], x["kind"], x["payload"], x["prev_hash"], x["hash"])
             )
+        elif t == "weight":
+            self.weights.append((x["tag"], x["heads"], x["area"], x["units"]))
         elif t == "signoff":
             digest, fingerprint, head = x["result_digest"], x["roll_fingerprint"], x["ledger_head"]
             self.signoffs.append(Signoff(str(x["supervisor"]), digest, fingerprint, head))

@@ -19,6 +19,7 @@ from sqlalchemy import insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services.election_questions import candidates_of, core_questions, questions_of
+from api.services.voting_messages import ledger_unverified
 from api.store.models import Ballot, Election, ElectionUnit, Elector, LedgerEntry
 from voting import ballot as vballot
 from voting import ledger, lifecycle, secrecy
@@ -305,7 +306,10 @@ async def tally_of(
     tally = Tally(questions, electors)
     by_slot = slot_map(secret, electors)
     for slot, choices in await counted_ballots(session, election.id):
-        tally.add(by_slot[slot].key, vballot.decode_choices(questions, choices))
+        elector = by_slot.get(slot)
+        if elector is None:  # a forged or damaged ledger: refuse to count, never crash
+            raise ledger_unverified()
+        tally.add(elector.key, vballot.decode_choices(questions, choices))
     return tally, questions
 
 

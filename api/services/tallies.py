@@ -16,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services.elections import candidates_of, core_questions, questions_of
+from api.services.voting_messages import ledger_unverified
 from api.store.models import Election, Elector, LedgerEntry
 from voting import ballot as vballot
 from voting.bulk import tally_roll
-from voting.replay import replay, tally_counted
+from voting.replay import UnknownSlot, replay, tally_counted
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,10 @@ async def released_tally(
     electors = tally_roll(await _electors(session, election.id))
     played = replay(await _entries(session, election.id), step=step)
     visible = played.counted if played.released is None else played.released
-    tally = tally_counted(questions, electors, visible, secret)
+    try:
+        tally = tally_counted(questions, electors, visible, secret)
+    except UnknownSlot:
+        raise ledger_unverified() from None
     results = {r.question_id: r for r in tally.results(lot_seed=election.ledger_head).questions}
     by_q: dict[str, list[tuple[str, int, int]]] = {}
     for qid, counter, heads, area in tally.snapshot().counts:

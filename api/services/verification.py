@@ -29,6 +29,7 @@ from api.store.models import (
 )
 from schema.contract.voting import VerifyView
 from voting import ballot as vballot
+from voting.bulk import weight_lines
 from voting.replay import StoredBallot
 from voting.verify import Claims, ElectionRecord, LedgerRow, Published, Signoff, Verdict, verify
 
@@ -134,9 +135,15 @@ def view_of(verdict: Verdict) -> VerifyView:
     )
 
 
-async def export_lines(session: AsyncSession, election: Election) -> Iterator[str]:
-    """The election as JSON Lines (:mod:`api.formats.ledger_export`)."""
+async def export_lines(
+    session: AsyncSession, election: Election, secret: bytes | None = None
+) -> Iterator[str]:
+    """The election as JSON Lines (:mod:`api.formats.ledger_export`); with the election
+    ``secret``, the weight lines the recount key recounts from."""
     record = await election_record(session, election, ordered=True)
+    weights = []
+    if secret is not None:
+        weights = weight_lines(secret, record.electors, [(u[0], u[4]) for u in record.units])
     header = {
         "id": election.id,
         "title": election.title,
@@ -158,4 +165,5 @@ async def export_lines(session: AsyncSession, election: Election) -> Iterator[st
         record.ballots.values(),
         record.ledger,
         record.claims.signoffs,
+        weights,
     )

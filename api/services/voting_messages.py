@@ -170,3 +170,15 @@ def app_error(error: VotingError, field: str | None = None) -> AppError:
             zh, en = specific.zh, specific.en
             break
     return AppError.of(error.code.value, zh, en, field=field, **facts)
+
+
+def ledger_unverified() -> AppError:
+    """A counted ballot whose slot key is no elector's on the frozen roll: a forged or damaged
+    ledger. Counting it is impossible, and saying so beats a crash (issue #12 item 5)."""
+    return AppError(
+        "LEDGER_UNVERIFIED",
+        "选票账本未通过验证：有一张计入的选票不属于名册上的任何投票人，无法计票；请监票人运行 "
+        "gongzhi verify 查明",
+        "the ballot ledger fails verification: a counted ballot belongs to no elector on the "
+        "roll, so it cannot be counted; supervisors should run gongzhi verify",
+    )

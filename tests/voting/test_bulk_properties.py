@@ -40,6 +40,11 @@ def test_fast_slot_is_the_slot_key(secret: bytes, key: str) -> None:
     assert bulk.fast_slot(secret, key) == secrecy.slot_key(secret, key)
 
 
+@given(secret=st.binary(min_size=32, max_size=48), slot=texts)
+def test_fast_tag_is_the_weight_tag(secret: bytes, slot: str) -> None:
+    assert bulk.tagger(secret)(slot) == secrecy.weight_tag(secret, slot)
+
+
 @given(election=texts, choices=texts, nonce=texts)
 def test_fast_record_is_the_ballot_record(election: str, choices: str, nonce: str) -> None:
     expected = secrecy.ballot_record(election_id=election, choices=choices, nonce=nonce)

@@ -12,6 +12,7 @@ from typing import Any
 from voting import ballot as vballot
 from voting import ledger, secrecy
 from voting import roll as vroll
+from voting.bulk import weight_lines
 from voting.codec import Canonical, canonical_json
 from voting.replay import StoredBallot
 from voting.result import result_digest
@@ -20,6 +21,7 @@ from voting.tally import Tally
 from voting.verify import (
     NO_RESULT,
     NO_SECRET,
+    NO_WEIGHTS,
     NOT_FROZEN,
     NOT_MATCHED,
     Claims,
@@ -172,3 +174,26 @@ def test_the_published_values_anchor_the_verdict() -> None:
     erased = verify(_claims(record, result_digest=None, state="open"), secret=SECRET,
                     published=right)  # fmt: skip
     assert erased.reason == "PUBLISHED_DIGEST_MISMATCH"
+
+
+def test_the_recount_key_recounts_from_weight_tags_alone() -> None:
+    """Issue #12 item 5: the recount key reads weights under tags, never elector keys."""
+    record = _counted()
+    unit_pairs = [(u[0], u[4]) for u in record.units]
+    weights = weight_lines(SECRET, record.electors, unit_pairs)
+    tagged = replace(record, weights=weights)
+    key = secrecy.recount_key(SECRET)
+    v = verify(tagged, secret=None, recount_key=key)
+    assert v.ok and v.result_ok is True and v.complete
+    assert verify(tagged, secret=SECRET).result_ok is True  # the secret checks the tags too
+    untagged = verify(record, secret=None, recount_key=key)
+    assert untagged.result_ok is None and untagged.unchecked == {"result": NO_WEIGHTS}
+    assert not untagged.complete
+    wrong = verify(tagged, secret=None, recount_key=bytes(32))
+    assert wrong.reason == "RESULT_MISMATCH"
+    heavier = replace(record, weights=[(t, h, a + 1, n) for t, h, a, n in weights])
+    assert verify(heavier, secret=None, recount_key=key).reason == "WEIGHTS_MISMATCH"
+    doubled = replace(record, weights=[*weights, *weights])
+    assert verify(doubled, secret=None, recount_key=key).reason == "WEIGHTS_MISMATCH"
+    # the key is no election secret: its slot keys are nobody's
+    assert secrecy.slot_key(key, "o:7") != secrecy.slot_key(SECRET, "o:7")

@@ -57,6 +57,7 @@ class Audited:
     election: int
     ledger_head: str
     result_digest: str
+    codes: tuple[str, ...] = ()  # every printed voting code
 
     @property
     def notice(self) -> tuple[str, ...]:
@@ -88,7 +89,7 @@ class Audited:
         )
 
 
-async def _run_election(root: Path) -> tuple[int, str, str]:
+async def _run_election(root: Path) -> tuple[int, str, str, tuple[str, ...]]:
     url = f"sqlite+aiosqlite:///{root / 'var' / 'gongzhi.db'}"
     rt = Runtime.create(make_settings(root, url))
     try:
@@ -130,7 +131,8 @@ async def _run_election(root: Path) -> tuple[int, str, str]:
                 assert r["data"]["signOffElection"]["__typename"] == "ElectionSaved", r
             published = await transition(gql, "publishElection", e.id, committee)
             assert published["election"]["state"] == "PUBLISHED"
-            return int(e.id), closed["ledgerHead"], closed["resultDigest"]
+            codes = tuple(str(n["code"]) for n in e.notices)
+            return int(e.id), closed["ledgerHead"], closed["resultDigest"], codes
     finally:
         await rt.close()
 
@@ -140,8 +142,8 @@ def audited(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> 
     root = tmp_path_factory.mktemp("verify")
     (root / "var").mkdir()
     shutil.copy(sqlite_template, root / "var" / "gongzhi.db")
-    election, head, digest = asyncio.run(_run_election(root))
-    return Audited(root, election, head, digest)
+    election, head, digest, codes = asyncio.run(_run_election(root))
+    return Audited(root, election, head, digest, codes)
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +177,7 @@ def test_verify_the_database_and_export_it(audited: Audited, export: Path) -> No
     kinds = [x["type"] for x in lines]
     assert kinds[0] == "election" and kinds.count("ledger") == 5 and kinds.count("ballot") == 4
     assert kinds.count("unit") == 6 and kinds.count("elector") == 4
-    assert kinds.count("signoff") == 2
+    assert kinds.count("signoff") == 2 and kinds.count("weight") == 4
     assert lines[0]["ledger_head"] == audited.ledger_head
 
 
@@ -571,3 +573,85 @@ def test_a_file_that_is_no_export_is_said_plainly(
     assert "not a Gongzhi election export" in r.stderr and "不是公治的表决导出文件" in r.stderr
     missing = audited.run("--from", str(tmp_path / "nowhere.jsonl"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+# -- issue #12 item 5: an auditor recounts with the recount key, which links nothing ----------------
+
+
+def _recount_key(audited: Audited) -> str:
+    r = audited.run(str(audited.election), "--print-recount-key")
+    assert r.returncode == 0, r.stdout + r.stderr
+    key = r.stdout.strip()
+    assert len(bytes.fromhex(key)) == 32
+    return key
+
+
+def test_an_auditor_recounts_with_the_recount_key_alone(
+    audited: Audited, export: Path, tmp_path: Path
+) -> None:
+    """The auditor is given the election's recount key, not the deployment's secret: the
+    export's weight lines (weights under anonymous tags) recount the certified result. The
+    database was written before the key existed: nothing stored depends on it."""
+    key = _key_file(tmp_path / "key", _recount_key(audited))
+    r = audited.run("--from", str(export), *audited.notice, "--recount-key", key, secret=None)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "result recount: ok" in r.stdout and "verified / 验证通过" in r.stdout
+    other = _key_file(tmp_path / "other", "ab" * 32)
+    wrong = audited.run("--from", str(export), *audited.notice, "--recount-key", other, secret=None)
+    assert wrong.returncode == 1 and "RESULT_MISMATCH" in wrong.stderr
+    junk = _key_file(tmp_path / "junk", "not hex")
+    r = audited.run("--from", str(export), "--recount-key", junk, secret=None)
+    assert r.returncode == 2 and "64 hex digits" in r.stderr and "Traceback" not in r.stderr
+
+
+def _key_file(path: Path, key: str) -> str:
+    path.write_text(key + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_the_recount_key_derives_no_voting_code_and_links_no_slot(
+    audited: Audited, export: Path
+) -> None:
+    key = bytes.fromhex(_recount_key(audited))
+    lines = _lines(export)
+    electors = [str(x["key"]) for x in lines if x["type"] == "elector"]
+    slots = {str(x["slot"]) for x in lines if x["type"] == "ballot"}
+    eid = audited.election
+    real = _slot_secret(eid)
+    assert {secrecy.slot_key(real, k) for k in electors} >= slots  # the secret links them ...
+    as_secret = election_secret(key, eid)
+    for k in electors:  # ... the recount key, used every way a slot key is made, does not
+        assert secrecy.slot_key(key, k) not in slots
+        assert secrecy.slot_key(as_secret, k) not in slots
+    codes = set(audited.codes)
+    assert len(codes) == len(electors)
+    for k in electors:
+        for gen in range(3):
+            assert secrecy.derive_voting_code(key, str(eid), k, gen) not in codes
+            assert secrecy.derive_voting_code(as_secret, str(eid), k, gen) not in codes
+    # and the weight lines carry no elector key: only tags, in tag order
+    weights = [x for x in lines if x["type"] == "weight"]
+    assert not {str(x["tag"]) for x in weights} & (set(electors) | slots)
+    assert [x["tag"] for x in weights] == sorted(str(x["tag"]) for x in weights)
+
+
+def test_forged_weights_fail_the_recount_key_and_the_secret(
+    audited: Audited, export: Path, tmp_path: Path
+) -> None:
+    key = _key_file(tmp_path / "key", _recount_key(audited))
+    lines = _lines(export)
+    weights = [x for x in lines if x["type"] == "weight"]
+    weights[0]["area"] = int(str(weights[0]["area"])) + 10_000  # a heavier vote for someone
+    path = _write(tmp_path / "weights.jsonl", lines)
+    by_key = audited.run("--from", str(path), *audited.notice, "--recount-key", key, secret=None)
+    by_secret = audited.run("--from", str(path), *audited.notice)
+    for r in (by_key, by_secret):
+        assert r.returncode == 1 and "WEIGHTS_MISMATCH" in r.stderr, r.stdout + r.stderr
+    # two weights swapped between tags: the recount key cannot see whose tag is whose, the
+    # secret can (the limit is in docs/design.md §3.6)
+    lines = _lines(export)
+    a, b = [x for x in lines if x["type"] == "weight"][:2]
+    a["tag"], b["tag"] = b["tag"], a["tag"]
+    path = _write(tmp_path / "swapped.jsonl", lines)
+    r = audited.run("--from", str(path), *audited.notice)
+    assert r.returncode == 1 and "WEIGHTS_MISMATCH" in r.stderr, r.stdout + r.stderr

@@ -23,7 +23,15 @@ from api.runtime import Runtime
 from api.services import audit
 from api.services import elections as svc
 from api.services.ballots import lock_election
-from api.store.models import AuditEntry, Community, Election, ElectionUnit, Elector
+from api.store.models import (
+    AuditEntry,
+    Ballot,
+    Community,
+    Election,
+    ElectionUnit,
+    Elector,
+    LedgerEntry,
+)
 from tests.conftest import Gql
 from tests.support.elections import (
     CLOSES,
@@ -47,6 +55,8 @@ from tests.support.elections import (
     use_clock,
 )
 from tests.support.world import ROLL_A, World
+from voting import ledger
+from voting.codec import Canonical, canonical_json
 from voting.rules import CHINA_TZ
 
 STATE = "query($e: ID!) { election(id: $e) { state ledgerSeq rollFingerprint rollHeads rollArea } }"
@@ -429,3 +439,65 @@ async def _until_waiting_for_a_lock(db_url: str) -> None:
         raise AssertionError("the confirmation never waited for the election's lock")
     finally:
         await conn.close()
+
+
+async def test_a_forged_ballot_slot_is_a_verification_failure_not_a_crash(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """Issue #12 item 5: a counted ballot whose slot key is no elector's (written straight into
+    the ledger, chain re-hashed) crashed the released tally (KeyError/UnknownSlot, masked as an
+    internal error) and the close. Both now say the ledger fails verification, and the refused
+    close changes nothing."""
+    clock = use_clock(runtime)
+    committee, supervisor = world.tokens["committee"], world.tokens["supervisor"]
+    e = await open_election(
+        gql, clock, world.a, committee, resolution_spec(), printer=world.tokens["supervisor"]
+    )
+    r = await cast(gql, world.tokens["owner"], e.id, e.code("张三"), e.answer("yes"))
+    assert r["__typename"] == "BallotCast"
+    async with runtime.writer() as s:
+        election = await s.get(Election, int(e.id))
+        assert election is not None
+        payload: dict[str, Canonical] = {
+            "ballot": "ab" * 16,
+            "slot": "cd" * 32,  # nobody's: the forger has no secret
+            "channel": "online",
+            "choices": json.dumps({e.q: "no"}),
+            "nonce": "1" * 32,
+            "tracking": "2" * 64,
+            "counted": True,
+        }
+        prev = ledger.LedgerEntry(election.ledger_seq, "", "", "", election.ledger_head)
+        entry = ledger.append(prev, "ballot.cast", canonical_json(payload))
+        s.add(
+            LedgerEntry(
+                election_id=election.id,
+                community_id=election.community_id,
+                seq=entry.seq,
+                kind=entry.kind,
+                payload=entry.payload,
+                prev_hash=entry.prev_hash,
+                hash=entry.hash,
+            )
+        )
+        election.ledger_seq, election.ledger_head = entry.seq, entry.hash
+        election.tally_step = 2  # so that the released tally holds both ballots
+        await s.commit()
+    tally = await gql(TALLY_Q, {"e": e.id}, token=supervisor, expect_errors=True)
+    assert tally["errors"][0]["extensions"]["code"] == "LEDGER_UNVERIFIED", tally
+    assert "gongzhi verify" in tally["errors"][0]["message"]
+    # the ballot row too, so the close's recount (from the ballot table) meets it
+    async with runtime.writer() as s:
+        s.add(
+            Ballot(
+                id=payload["ballot"], election_id=int(e.id), community_id=world.a,
+                slot=payload["slot"], channel="online", choices=payload["choices"],
+                nonce=payload["nonce"], tracking=payload["tracking"], status="counted",
+                seq=entry.seq,
+            )
+        )  # fmt: skip
+        await s.commit()
+    clock.now = CLOSES
+    closed = await transition(gql, "closeElection", e.id, committee)
+    assert closed["code"] == "LEDGER_UNVERIFIED", closed
+    assert (await _state(gql, e.id, committee))["state"] == "OPEN"
