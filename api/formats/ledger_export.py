@@ -99,7 +99,7 @@ class NotAnExport(ValueError):
     languages, instead of a traceback."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(f"不是公治的表决导出文件 / not a Gongzhi election export: {detail}")
+        super().__init__(f"不是共治的表决导出文件 / not a Gongzhi election export: {detail}")
 
 
 def read_lines(lines: Iterable[str]) -> ElectionRecord:

@@ -81,7 +81,7 @@ def message(person: Person, phone: str, titles: list[str]) -> Message:
         phone=phone,
         kind="late_link",
         text=(
-            f"【公治】{person.name}：表决{zh_titles}进行期间，您名下的房屋刚关联了一个网上账号。"
+            f"【共治】{person.name}：表决{zh_titles}进行期间，您名下的房屋刚关联了一个网上账号。"
             "如非本人操作，请尽快携身份证件找监票人：当面提出异议可撤销该账号的网上投票，"
             "您的书面表决票也优先于网上投票。"
             f" / Gongzhi: {person.name}, an online account was just linked to your units while "
@@ -105,7 +105,7 @@ def challenged(person: Person, phone: str, title: str, *, voided: bool) -> Messa
         phone=phone,
         kind="late_link_challenged",
         text=(
-            f"【公治】{person.name}：监票人已登记您对表决“{title}”期间新关联账号的当面异议，{zh}"
+            f"【共治】{person.name}：监票人已登记您对表决“{title}”期间新关联账号的当面异议，{zh}"
             "如非本人所为，请联系监票人。"
             f" / Gongzhi: {person.name}, a supervisor recorded your in-person challenge of the "
             f'account linked to your units during the vote "{title}": {en} If this was not '

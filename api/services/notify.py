@@ -3,8 +3,9 @@
 Why an adapter: the one message today (an account was linked to the owner's units while a vote
 is open, docs/design.md §3.4) must reach the owner by a channel the running body does not
 control, and deployments differ in how they send SMS. The service hands a :class:`Message` to
-whatever :func:`from_settings` built: ``console`` writes one line to standard error (an operator
-passes it on; the default, so nothing is silently dropped), ``file`` appends JSON lines that an
+whatever :func:`from_settings` built: ``console`` logs one line on the ``gongzhi.notify`` logger, in
+the service's log format (an operator passes it on; the default, so nothing is silently
+dropped), ``file`` appends JSON lines that an
 SMS gateway can pick up. Messages are sent after the transaction that caused them has committed.
 """
 
@@ -12,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
-import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Protocol
 from api.settings import Settings, SettingsError
 
 NOTIFY_FILE = "notifications.jsonl"
+log = logging.getLogger("gongzhi.notify")
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,12 @@ class Notifier(Protocol):
 
 
 class ConsoleNotifier:
-    """One line per message on standard error."""
+    """One log line per message, at WARNING so that no log level hides it: it goes through the
+    service's logging, so a JSON log stays JSON lines (docs/deployment.md, logs)."""
 
     async def send(self, messages: Iterable[Message]) -> None:
         for m in messages:
-            print(f"[gongzhi notify] to {m.phone} ({m.kind}): {m.text}", file=sys.stderr)
+            log.warning("notify %s (%s): %s", m.phone, m.kind, m.text)
 
 
 class FileNotifier:

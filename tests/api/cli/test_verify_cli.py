@@ -570,7 +570,7 @@ def test_a_file_that_is_no_export_is_said_plainly(
     r = audited.run("--from", str(path))
     assert r.returncode == 2, r.stdout + r.stderr
     assert "Traceback" not in r.stderr
-    assert "not a Gongzhi election export" in r.stderr and "不是公治的表决导出文件" in r.stderr
+    assert "not a Gongzhi election export" in r.stderr and "不是共治的表决导出文件" in r.stderr
     missing = audited.run("--from", str(tmp_path / "nowhere.jsonl"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
 

@@ -12,11 +12,13 @@ paper ballot counts over the online one, with the audit naming the person.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from api.runtime import Runtime
@@ -255,6 +257,18 @@ def test_the_notifier_is_chosen_by_the_settings(tmp_path: Path) -> None:
     chosen = notify.from_settings(replace(base, notify="file"))
     assert isinstance(chosen, notify.FileNotifier)
     assert chosen.path == Path(base.var_dir) / "notifications.jsonl"
+
+
+async def test_the_console_notifier_logs_in_the_services_log_format(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The default notifier writes through logging (a JSON log stays JSON lines), at a level no
+    setting hides, with the phone the operator passes the text on to."""
+    with caplog.at_level(logging.INFO, logger="gongzhi.notify"):
+        await notify.ConsoleNotifier().send([notify.Message("13900000004", "late_link", "文本")])
+    (record,) = [r for r in caplog.records if r.name == "gongzhi.notify"]
+    assert record.levelno == logging.WARNING
+    assert "13900000004" in record.getMessage() and "文本" in record.getMessage()
 
 
 CHALLENGE = """mutation($e: ID!, $el: ID!) { challengeLateLink(electionId: $e, electorId: $el) {
