@@ -315,9 +315,16 @@ class CrashHarness:
                 return
 
     # -- the checks -----------------------------------------------------------------------
-    def verify_cli(self, election_id: int) -> subprocess.CompletedProcess[str]:
+    def verify_cli(
+        self, election_id: int, published: tuple[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``gongzhi verify`` as an auditor runs it; a counted election is verified against
+        the head and digest its results notice shows (``published``), as the command asks."""
+        expect = (
+            ["--expect-head", published[0], "--expect-digest", published[1]] if published else []
+        )
         return subprocess.run(
-            [*command(), "verify", str(election_id)],
+            [*command(), "verify", str(election_id), *expect],
             env=self.env(),
             cwd=self.root,
             capture_output=True,
@@ -528,8 +535,8 @@ class CrashHarness:
             if cli.returncode != 0:
                 problems.append(f"gongzhi verify exited {cli.returncode}: {cli.stderr[-500:]}")
             if close:
-                await self._close(rt, eid)
-                cli = await asyncio.to_thread(self.verify_cli, eid)
+                published = await self._close(rt, eid)
+                cli = await asyncio.to_thread(self.verify_cli, eid, published)
                 if cli.returncode != 0 or "result recount: ok" not in cli.stdout:
                     problems.append(
                         f"gongzhi verify after the close: {cli.returncode} {cli.stdout[-500:]}"
@@ -594,9 +601,10 @@ class CrashHarness:
                 await asyncio.to_thread(proc.wait)
         return problems
 
-    async def _close(self, rt: Runtime, eid: int) -> None:
+    async def _close(self, rt: Runtime, eid: int) -> tuple[str, str]:
         """Close and count the election as if its closing time had come (the clock is moved,
-        not the data), so that `gongzhi verify` also recounts the stored result."""
+        not the data), so that `gongzhi verify` also recounts the stored result; the ledger
+        head and result digest the close stored, as a results notice would show them."""
         async with rt.writer() as s:
             election = await lock_election(s, eid)
             assert election is not None
@@ -611,6 +619,8 @@ class CrashHarness:
                 secret=svc.election_secret(self.settings.key("slot"), eid),
             )
             await s.commit()
+            assert election.result_digest is not None
+            return election.ledger_head, election.result_digest
 
     def refusals(self) -> Counter[str]:
         return Counter(a.detail for a in self.attempts if a.outcome == "refused")

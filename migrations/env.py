@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 from api.store.engine import create_engine
@@ -29,12 +31,31 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _foreign_keys_off(dbapi_conn: Any, _record: Any) -> None:
+    # After the engine's own pragmas (listeners run in order), outside any transaction, where
+    # SQLite honours it. A batch migration rewrites a table (copy, drop, rename); with foreign
+    # keys on, dropping a table other rows refer to (a compound, a person of the roll) fails,
+    # so any such migration failed on a database holding a roll. SQLite's documented recipe:
+    # keys off while tables are rewritten, then PRAGMA foreign_key_check (below).
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=OFF")
+    cur.close()
+
+
 async def _online() -> None:
     url = config.get_main_option("sqlalchemy.url")
     assert url
     engine = create_engine(url)
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        event.listen(engine.sync_engine, "connect", _foreign_keys_off)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
+        if sqlite:
+            broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+            if broken:
+                await connection.rollback()
+                raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
         await connection.commit()
     await engine.dispose()
 

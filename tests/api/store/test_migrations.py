@@ -167,3 +167,70 @@ async def test_sqlite_enforces_foreign_keys(tmp_path: Path, sqlite_url: str) -> 
                 await s.flush()
     finally:
         await rt.close()
+
+
+# Upgrading a database that holds data (SQLite) ---------------------------------------------
+
+_SEED_0005 = [
+    "INSERT INTO district (id, name, code) VALUES (1, '街道', 'd')",
+    "INSERT INTO community (id, district_id, name, address, head_rule, co_owner_rule, "
+    "meeting_notice_days, extraordinary_notice_days, candidate_publicity_days, "
+    "result_publicity_days, proxy_cap, non_voter_rule, paper_priority, tally_step, roll_version, "
+    "created_at) VALUES (1, 1, '小区', '', 'per_unit', 'any_latest', 20, 7, 7, 15, 3, 0, "
+    "'online', 6, 1, '2026-01-01 00:00:00')",
+    "INSERT INTO building (id, community_id, name) VALUES (1, 1, '1号楼')",
+    "INSERT INTO unit (id, community_id, building_id, number, area_centi, developer_unsold) "
+    "VALUES (1, 1, 1, '101', 9000, 0)",
+    "INSERT INTO person (id, community_id, name, phone) VALUES (1, 1, '张三', '13900000001')",
+    "INSERT INTO ownership (id, community_id, person_id, unit_id, share_bp, position) "
+    "VALUES (1, 1, 1, 1, 10000, 0)",
+    "INSERT INTO account (id, phone, display_name, created_at) "
+    "VALUES (1, '13900000001', '张三', '2026-01-01 00:00:00')",
+    "INSERT INTO role_membership (id, account_id, role, community_id, created_at) "
+    "VALUES (1, 1, 'owner', 1, '2026-01-01 00:00:00')",
+    "INSERT INTO activation_code (id, community_id, person_id, code_hash, created_at, expires_at) "
+    "VALUES (1, 1, 1, 'h', '2026-01-01 00:00:00', '2026-02-01 00:00:00')",
+    *(
+        "INSERT INTO election (id, community_id, title, description, state, extraordinary, "
+        "visibility, tally_step, opens_at, closes_at, created_at, roll_heads, roll_area, "
+        "paper_policy, non_voter_rule, proxy_cap, ledger_seq, ledger_head) VALUES "
+        f"({i}, 1, 't', '', '{state}', 0, 'supervisors', 6, '2026-01-20 00:00:00', "
+        "'2026-01-27 00:00:00', '2026-01-01 00:00:00', 0, 0, 'online_wins', 0, 3, 0, '0')"
+        for i, state in ((1, "announced"), (2, "draft"))
+    ),
+]
+
+
+def _sqlite(path: Path, *sql: str) -> list[tuple[Any, ...]]:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        rows: list[tuple[Any, ...]] = []
+        for statement in sql:
+            rows = list(db.execute(statement))
+        return rows
+
+
+async def test_an_sqlite_database_holding_a_roll_upgrades_and_downgrades(tmp_path: Path) -> None:
+    """Batch migrations rewrite tables, and a compound or a person of the roll is referred to by
+    other rows: with foreign keys on, migration 0006 failed on any database holding a roll
+    (issue #13 found it). Migrations run with them off, then check them; the data survives,
+    both ways."""
+    path = tmp_path / "old.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    cfg = alembic_config(url)
+    await asyncio.to_thread(command.upgrade, cfg, "0005")
+    _sqlite(path, *_SEED_0005)
+    await upgrade_async(url)
+    await assert_matches_models(url)
+    assert _sqlite(path, "PRAGMA foreign_key_check") == []
+    assert _sqlite(path, "SELECT name FROM person JOIN ownership ON person_id = person.id") == [
+        ("张三",)
+    ]
+    # the application's connections still enforce foreign keys
+    await test_sqlite_enforces_foreign_keys(tmp_path, url)
+
+    await asyncio.to_thread(command.downgrade, cfg, "0005")
+    assert _sqlite(path, "SELECT count(*) FROM role_membership") == [(1,)]
+    assert _sqlite(path, "SELECT count(*) FROM activation_code") == [(1,)]
+    assert _sqlite(path, "PRAGMA foreign_key_check") == []
