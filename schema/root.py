@@ -34,6 +34,8 @@ from schema.district import DistrictQuery
 from schema.document import DocumentQuery
 from schema.document_mutations import DocumentMutation
 from schema.live import LiveSubscription
+from schema.nomination import NominationQuery
+from schema.nomination_mutations import NominationMutation
 from schema.proposal import ProposalQuery
 from schema.proposal_mutations import ProposalMutation
 from schema.sharing import SharingExecutor
@@ -53,6 +55,7 @@ Query = merge_types(
         ProposalQuery,
         DocumentQuery,
         CommentQuery,
+        NominationQuery,
     ),
 )
 Mutation = merge_types(
@@ -64,6 +67,7 @@ Mutation = merge_types(
         ProposalMutation,
         DocumentMutation,
         CommentMutation,
+        NominationMutation,
     ),
 )
 

@@ -24,6 +24,7 @@ from strawberry.types.graphql import OperationType
 from api.access.community import CommunityServices
 from api.access.drafting import RequestDraftingServices
 from api.access.elections import ElectionServices
+from api.access.nominations import NominationAccess
 from api.http.guards import SESSION_COOKIE, session_credential
 from api.live.views import Live
 from api.runtime import Runtime
@@ -69,6 +70,7 @@ class RequestContext:
         self.services: CommunityServices
         self.voting: ElectionServices
         self.drafting: RequestDraftingServices
+        self.nominations: NominationAccess
         self.owners_of_unit: DataLoader[int, Sequence[Person]]
         # announcements to make once the transaction has committed (live subscriptions)
         self.after_commit: list[Callable[[], Awaitable[None]]] = []
@@ -93,6 +95,7 @@ class RequestContext:
         self.drafting = RequestDraftingServices(
             self.runtime, session, self.viewer, after_commit=self.after_commit
         )
+        self.nominations = NominationAccess(self.runtime, session, self.viewer)
 
         async def owners(keys: list[int]) -> list[Sequence[Person]]:
             return list(await communities.owners_of_units(session, keys))

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from schema.contract.drafting import DraftingServices, Loader
+from schema.contract.nominations import NominationServices
 from schema.contract.page import Page
 from schema.contract.voting import TallyView, VotingServices
 
@@ -201,6 +202,7 @@ class Context(Protocol):
     services: Services
     voting: VotingServices
     drafting: DraftingServices
+    nominations: NominationServices
     live: LiveServices
     viewer: Viewer | None
     lang: str

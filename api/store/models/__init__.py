@@ -27,6 +27,7 @@ from api.store.models.election import (
     Question,
 )
 from api.store.models.installation import Installation
+from api.store.models.nomination import Forum, Nomination, NominationSignature
 from api.store.models.proposal import Proposal, ProposalEvent, ProposalSignature
 
 __all__ = [
@@ -50,10 +51,13 @@ __all__ = [
     "ElectionUnit",
     "Elector",
     "ElectorOwner",
+    "Forum",
     "Installation",
     "LateLink",
     "LedgerEntry",
     "LoginSession",
+    "Nomination",
+    "NominationSignature",
     "Ownership",
     "PaperEntry",
     "Person",

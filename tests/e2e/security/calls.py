@@ -8,9 +8,10 @@ allowed to use it succeeds and any other answer is about who asks
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-from tests.e2e.security.matrix_world import HOLDER_PHONE, ROLL_A_BIGGER, MatrixWorld
+from tests.e2e.security.matrix_world import HOLDER_PHONE, NOW, ROLL_A_BIGGER, MatrixWorld
 from tests.support.world import PASSWORD
 
 Args = dict[str, Any]
@@ -167,6 +168,23 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Mutation.moderateComment": lambda w: _i(
         commentId=w.ids["comment_proposal"], hidden=True, reason="含个人信息"
     ),
+    # -- forum and nominations (issue #13) ------------------------------------------------------
+    "Query.forums": lambda w: {"communityId": str(w.base.a)},
+    "Mutation.recordForum": lambda w: _i(
+        communityId=str(w.base.a),
+        heldAt=(NOW - timedelta(days=1)).isoformat(),
+        place="社区活动室",
+        attendees="社区党委、业主代表",
+        minutes="讨论换届。",
+        nominationsCloseAt=(NOW + timedelta(days=5)).isoformat(),
+    ),
+    "Mutation.nominateCandidate": lambda w: _i(
+        forumId=w.ids["forum_open"],
+        committee="OWNERS_COMMITTEE",
+        route="SELF",
+        statement="愿意为大家服务。",
+    ),
+    "Mutation.cosignNomination": lambda w: _i(nominationId=w.ids["nomination_joint"]),
     # -- subscriptions -------------------------------------------------------------------------
     "Subscription.electionTally": lambda w: {"electionId": w.ids["election_open"]},
     "Subscription.proposalLive": lambda w: {"proposalId": w.ids["proposal_open"]},

@@ -200,6 +200,17 @@ DECISIONS: dict[str, Decision] = {
     "Mutation.moderateComment": Decision(
         frozenset({"committee", "official", "admin"}), "committee or officials moderate"
     ),
+    # -- forum and nominations (issue #13) ------------------------------------------------------
+    "Query.forums": Decision(MEMBERS, "the forum and its candidates are read by the compound"),
+    "Mutation.recordForum": Decision(RUNNERS, "the running body (or officials) record the forum"),
+    "Mutation.nominateCandidate": Decision(
+        OWNER,
+        "owners on the roll nominate themselves (the running body by its own route)",
+        refusals=ADMIN_NOT_ON_ROLL,
+    ),
+    "Mutation.cosignNomination": Decision(
+        OWNER, "owners on the roll co-sign a joint nomination", refusals=ADMIN_NOT_ON_ROLL
+    ),
     # -- subscriptions -------------------------------------------------------------------------
     "Subscription.electionTally": Decision(
         MEMBERS, "what each sees follows the visibility setting (§3.7)"

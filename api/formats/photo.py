@@ -1,0 +1,109 @@
+"""A candidate's photo as the service accepts it: checked by its bytes, re-encoded, bounded.
+
+Why: a photo on a candidate list is shown to every owner of the compound. What a client
+uploads may not be an image at all (a script, a PDF named ``.jpg``), may be a decompression
+bomb, and a phone's JPEG usually carries EXIF with the GPS position of the candidate's home
+and the camera's serial number. So the declared type is never trusted: Pillow identifies the
+bytes (JPEG, PNG or WebP only), the pixel count is bounded, the picture is turned upright by
+its EXIF orientation and then re-encoded from its pixels alone, which drops EXIF, XMP, ICC and
+text chunks together. What is stored and served is that re-encoding, never the upload.
+
+Pure: bytes in, bytes out; the caller passes the decoded upload.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from schema.contract.errors import AppError
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # the decoded upload
+MAX_PIXELS = 40_000_000  # a larger picture is refused before decoding (decompression bombs)
+MAX_SIDE = 800  # the stored picture's longest side, in pixels
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+@dataclass(frozen=True)
+class Photo:
+    data: bytes
+    media_type: str
+
+
+def _bad(zh: str, en: str) -> AppError:
+    return AppError("BAD_PHOTO", zh, en, field="photo")
+
+
+def decode_upload(raw: str) -> bytes:
+    """The bytes of a base64 upload (a ``data:`` URL prefix is allowed), size-checked."""
+    text = raw.split(",", 1)[1] if raw.startswith("data:") else raw
+    if len(text) > (MAX_UPLOAD_BYTES * 4) // 3 + 4:
+        raise too_large()
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise _bad("照片须为 base64 编码的图片", "the photo must be base64-encoded") from None
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise too_large()
+    return data
+
+
+def too_large() -> AppError:
+    return AppError.of(
+        "PHOTO_TOO_LARGE",
+        "照片不能超过 {maxBytes} 字节",
+        "the photo may be at most {maxBytes} bytes",
+        field="photo",
+        maxBytes=MAX_UPLOAD_BYTES,
+    )
+
+
+def _open(data: bytes) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in FORMATS:
+                raise _bad("照片须为 JPEG、PNG 或 WebP 图片", "the photo must be JPEG, PNG or WebP")
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise _bad("照片像素过多", "the photo has too many pixels")
+            image.load()
+    except AppError:
+        raise
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Warning,
+        Image.DecompressionBombError,
+    ):
+        raise _bad("上传的内容不是可读的图片", "the upload is not a readable image") from None
+    return image
+
+
+def clean(data: bytes) -> Photo:
+    """The stored form of an uploaded photo: upright, at most :data:`MAX_SIDE` pixels a side,
+    re-encoded from its pixels (no metadata of any kind), in the format it came in (WebP and
+    pictures with transparency as PNG)."""
+    image = _open(data)
+    fmt = image.format or ""
+    upright = ImageOps.exif_transpose(image)
+    upright.thumbnail((MAX_SIDE, MAX_SIDE))
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        upright.convert("RGB").save(out, format="JPEG", quality=88)
+        return Photo(out.getvalue(), FORMATS["JPEG"])
+    mode = "RGBA" if upright.mode in ("RGBA", "LA", "P", "PA") else "RGB"
+    upright.convert(mode).save(out, format="PNG")
+    return Photo(out.getvalue(), FORMATS["PNG"])
+
+
+def data_url(data: bytes, media_type: str) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
