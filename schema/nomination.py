@@ -1,5 +1,5 @@
-"""The forum (党群座谈会) and nominations as GraphQL types, and the query that lists a
-compound's forums with their candidates. The mutations are in
+"""The forum (党群座谈会), nominations and 两考 vetting as GraphQL types, and the query that
+lists a compound's forums with their candidates. The mutations are in
 :mod:`schema.nomination_mutations`."""
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ import strawberry
 
 from schema.ballot_questions import Committee
 from schema.base import Info, fetch, parse_id
-from schema.contract.nominations import ForumView, NominationView
+from schema.contract.nominations import (
+    ForumView,
+    NominationView,
+    ObjectionView,
+    VettingStepView,
+)
 
 
 @strawberry.enum(description="Who nominated a candidate.")
@@ -19,6 +24,52 @@ class NominationRoute(Enum):
     SELF = "self"
     JOINT = "joint"
     RUNNING_BODY = "running_body"
+
+
+@strawberry.enum(description="The two steps of 两考.")
+class VettingStep(Enum):
+    EXAM = "exam"  # the expert qualification exam
+    REVIEW = "review"  # the party-committee review
+
+
+@strawberry.type(description="One 两考 step's recorded result (staff only).")
+class VettingResult:
+    step: VettingStep
+    result: str | None = strawberry.field(description="pass, fail, or null if not recorded yet.")
+    reason: str | None
+    reviewer: str | None = strawberry.field(description="The official who recorded it.")
+    recorded_at: datetime | None
+
+    @classmethod
+    def of(cls, v: VettingStepView) -> VettingResult:
+        return cls(
+            step=VettingStep(v.step),
+            result=v.result,
+            reason=v.reason,
+            reviewer=v.reviewer,
+            recorded_at=v.recorded_at,
+        )
+
+
+@strawberry.type(description="An owner's objection to a publicised candidate, and its answer.")
+class CandidateObjection:
+    id: strawberry.ID
+    nomination_id: strawberry.ID
+    body: str
+    filed_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+
+    @classmethod
+    def of(cls, o: ObjectionView) -> CandidateObjection:
+        return cls(
+            id=strawberry.ID(str(o.id)),
+            nomination_id=strawberry.ID(str(o.nomination_id)),
+            body=o.body,
+            filed_at=o.filed_at,
+            answer=o.answer,
+            answered_at=o.answered_at,
+        )
 
 
 @strawberry.type(description="A candidate nominated in a forum's round.")
@@ -37,6 +88,10 @@ class Nomination:
     standing: bool = strawberry.field(
         description="Whether it stands: a joint nomination needs 5 owners' signatures."
     )
+    vetting: list[VettingResult] = strawberry.field(description="Staff only; empty for owners.")
+    passed: bool | None = strawberry.field(
+        description="Passed every required step; owners see it once the list is publicised."
+    )
     signed_by_me: bool
 
     @classmethod
@@ -52,6 +107,8 @@ class Nomination:
             photo=n.photo,
             signatures=n.signatures,
             standing=n.standing,
+            vetting=[VettingResult.of(v) for v in n.vetting],
+            passed=n.passed,
             signed_by_me=n.signed_by_me,
         )
 
@@ -66,7 +123,16 @@ class Forum:
     minutes: str
     opinions: str
     nominations_close_at: datetime
+    exam_required: bool
+    review_required: bool
+    list_published_at: datetime | None
+    publicity_ends_at: datetime | None = strawberry.field(
+        description="When the list's publicity and objection period ends: voting opens after."
+    )
     nominations: list[Nomination]
+    objections: list[CandidateObjection] = strawberry.field(
+        description="Staff see every objection; an owner sees their own."
+    )
 
     @classmethod
     def of(cls, f: ForumView) -> Forum:
@@ -79,7 +145,12 @@ class Forum:
             minutes=f.minutes,
             opinions=f.opinions,
             nominations_close_at=f.nominations_close_at,
+            exam_required=f.exam_required,
+            review_required=f.review_required,
+            list_published_at=f.list_published_at,
+            publicity_ends_at=f.publicity_ends_at,
             nominations=[Nomination.of(n) for n in f.nominations],
+            objections=[CandidateObjection.of(o) for o in f.objections],
         )
 
 

@@ -1,5 +1,6 @@
-"""Recording the forum, nominating and co-signing. Thin: each reads its input, calls the
-service and wraps the view; refusals come back as a Problem."""
+"""Recording the forum, nominating and co-signing, 两考 vetting, publicising the list,
+objections and their answers, and a district's choice of vetting steps. Thin: each reads its
+input, calls the service and wraps the view; refusals come back as a Problem."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import strawberry
 from schema.ballot_questions import Committee
 from schema.base import Info, attempt, parse_id
 from schema.contract.nominations import ForumSpec, NominationSpec
-from schema.nomination import Forum, Nomination, NominationRoute
+from schema.nomination import CandidateObjection, Forum, Nomination, NominationRoute, VettingStep
 from schema.problem import Problem
 
 
@@ -49,6 +50,39 @@ class NominationActionInput:
     nomination_id: strawberry.ID
 
 
+@strawberry.input
+class RecordVettingInput:
+    nomination_id: strawberry.ID
+    step: VettingStep
+    passed: bool
+    reason: str
+
+
+@strawberry.input
+class PublishCandidateListInput:
+    forum_id: strawberry.ID
+
+
+@strawberry.input
+class ObjectInput:
+    nomination_id: strawberry.ID
+    body: str
+
+
+@strawberry.input
+class AnswerObjectionInput:
+    objection_id: strawberry.ID
+    answer: str
+
+
+@strawberry.input
+class DistrictVettingInput:
+    district_id: strawberry.ID
+    exam_required: bool
+    review_required: bool
+    reason: str
+
+
 @strawberry.type
 class ForumSaved:
     forum: Forum
@@ -59,8 +93,24 @@ class NominationSaved:
     nomination: Nomination
 
 
+@strawberry.type
+class ObjectionSaved:
+    objection: CandidateObjection
+
+
+@strawberry.type
+class DistrictVettingSaved:
+    district_id: strawberry.ID
+    exam_required: bool
+    review_required: bool
+
+
 ForumResult = Annotated[ForumSaved | Problem, strawberry.union("ForumResult")]
 NominationResult = Annotated[NominationSaved | Problem, strawberry.union("NominationResult")]
+ObjectionResult = Annotated[ObjectionSaved | Problem, strawberry.union("ObjectionResult")]
+DistrictVettingResult = Annotated[
+    DistrictVettingSaved | Problem, strawberry.union("DistrictVettingResult")
+]
 
 
 def _nid(raw: strawberry.ID) -> int:
@@ -109,5 +159,65 @@ class NominationMutation:
         async def run() -> NominationSaved:
             view = await info.context.nominations.cosign(_nid(input.nomination_id))
             return NominationSaved(nomination=Nomination.of(view))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="Record a 两考 step's result (officials of the district).")
+    async def record_vetting(self, info: Info, input: RecordVettingInput) -> NominationResult:
+        async def run() -> NominationSaved:
+            view = await info.context.nominations.record_vetting(
+                _nid(input.nomination_id),
+                step=input.step.value,
+                passes=input.passed,
+                reason=input.reason,
+            )
+            return NominationSaved(nomination=Nomination.of(view))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="Publicise the vetted candidate list (its objection window).")
+    async def publish_candidate_list(
+        self, info: Info, input: PublishCandidateListInput
+    ) -> ForumResult:
+        async def run() -> ForumSaved:
+            view = await info.context.nominations.publish_list(parse_id(input.forum_id, "forumId"))
+            return ForumSaved(forum=Forum.of(view))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="Object to a publicised candidate (owners on the roll).")
+    async def object_to_candidate(self, info: Info, input: ObjectInput) -> ObjectionResult:
+        async def run() -> ObjectionSaved:
+            view = await info.context.nominations.object_to(_nid(input.nomination_id), input.body)
+            return ObjectionSaved(objection=CandidateObjection.of(view))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="Answer an objection (officials of the district).")
+    async def answer_objection(self, info: Info, input: AnswerObjectionInput) -> ObjectionResult:
+        async def run() -> ObjectionSaved:
+            view = await info.context.nominations.answer_objection(
+                parse_id(input.objection_id, "objectionId"), input.answer
+            )
+            return ObjectionSaved(objection=CandidateObjection.of(view))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(description="Choose which 两考 steps a district requires.")
+    async def set_district_vetting(
+        self, info: Info, input: DistrictVettingInput
+    ) -> DistrictVettingResult:
+        async def run() -> DistrictVettingSaved:
+            view = await info.context.nominations.set_district_vetting(
+                parse_id(input.district_id, "districtId"),
+                exam=input.exam_required,
+                review=input.review_required,
+                reason=input.reason,
+            )
+            return DistrictVettingSaved(
+                district_id=strawberry.ID(str(view.district_id)),
+                exam_required=view.exam_required,
+                review_required=view.review_required,
+            )
 
         return await attempt(info, run)

@@ -1,9 +1,11 @@
-"""Forum and nomination calls of one request: who may do each, then the services.
+"""Forum, nomination and 两考 calls of one request: who may do each, then the services.
 
 Who: the running body (preparatory group or committee; officials and the admin too) records
-the forum; owners on the roll nominate themselves or jointly and co-sign; the running body
-nominates as itself, officials do not. A stranger to the compound is told its objects do not
-exist (docs/design.md §3.10).
+the forum and publicises the vetted list; owners on the roll nominate themselves or jointly and
+co-sign, and object to a publicised candidate; the running body nominates as itself. Vetting and
+answering objections are the district's acts: only an official of the compound's own district,
+never the admin standing in (an operator is no reviewer), and never about their own candidacy.
+A stranger to the compound is told its objects do not exist (docs/design.md §3.10).
 """
 
 from __future__ import annotations
@@ -15,24 +17,41 @@ from sqlalchemy import select
 
 from api.access.request import RequestScope
 from api.formats.photo import data_url
-from api.services import authz, nominations
+from api.services import authz, nominations, vetting
 from api.services.actors import owner_persons
-from api.store.models import Community, Forum, Nomination, Person
+from api.store.models import (
+    Account,
+    Community,
+    District,
+    Forum,
+    Nomination,
+    Objection,
+    Person,
+)
 from api.store.models import NominationSignature as Sig
 from schema.contract.community import Viewer
 from schema.contract.errors import AppError, forbidden, not_found, unauthenticated
-from schema.contract.nominations import ForumSpec, ForumView, NominationSpec, NominationView
+from schema.contract.nominations import (
+    DistrictVettingView,
+    ForumSpec,
+    ForumView,
+    NominationSpec,
+    NominationView,
+    ObjectionView,
+    VettingStepView,
+)
 
 RUNNERS = frozenset({"committee", "preparatory", "official"})
 RUNNING_BODY = frozenset({"committee", "preparatory"})
 OWNERS = frozenset({"owner"})
+STAFF_VIEW = frozenset({"committee", "preparatory", "supervisor", "official"})
 
 
 def not_on_roll() -> AppError:
     return AppError(
         "NOT_ON_ROLL",
-        "您不在本小区的业主名册上，不能提名或联署",
-        "you are not on this compound's owner roll, so you cannot nominate or co-sign",
+        "您不在本小区的业主名册上，不能提名、联署或提出异议",
+        "you are not on this compound's owner roll, so you cannot nominate, co-sign or object",
     )
 
 
@@ -93,6 +112,25 @@ class NominationAccess(RequestScope):
             raise not_on_roll()
         return mine[0][0]
 
+    async def _vetter(self, community: Community, nomination: Nomination) -> Viewer:
+        """An official of this compound's district, in person, who is not the candidate."""
+        viewer = self._me()
+        if not any(
+            g.role == "official" and g.district_id == community.district_id for g in viewer.grants
+        ):
+            raise forbidden()
+        person = await self.session.get(Person, nomination.person_id)
+        if person is not None and (
+            person.account_id == viewer.account_id or person.phone == viewer.phone
+        ):
+            raise AppError(
+                "OWN_CANDIDACY",
+                "不能考核或答复与本人候选资格有关的事项",
+                "you cannot vet, or answer objections about, your own candidacy",
+                field="nominationId",
+            )
+        return viewer
+
     # -- reading -------------------------------------------------------------------------------
 
     async def forums(self, community_id: int) -> Sequence[ForumView]:
@@ -101,7 +139,17 @@ class NominationAccess(RequestScope):
         return [await self._forum_view(f, community) for f in rows]
 
     async def _forum_view(self, forum: Forum, community: Community) -> ForumView:
+        staff = self._can(community, STAFF_VIEW)
         rows = await nominations.nominations_of(self.session, [forum.id])
+        objections = list(
+            (
+                await self.session.execute(
+                    select(Objection).where(Objection.forum_id == forum.id).order_by(Objection.id)
+                )
+            ).scalars()
+        )
+        if not staff:
+            objections = [o for o in objections if o.filed_by == self._me().account_id]
         return ForumView(
             id=forum.id,
             community_id=forum.community_id,
@@ -111,10 +159,17 @@ class NominationAccess(RequestScope):
             minutes=forum.minutes,
             opinions=forum.opinions,
             nominations_close_at=forum.nominations_close_at,
-            nominations=await self._nomination_views(rows),
+            exam_required=forum.exam_required,
+            review_required=forum.review_required,
+            list_published_at=forum.list_published_at,
+            publicity_ends_at=vetting.publicity_ends(forum, community),
+            nominations=await self._nomination_views(rows, forum, staff),
+            objections=[_objection_view(o) for o in objections],
         )
 
-    async def _nomination_views(self, rows: Sequence[Nomination]) -> list[NominationView]:
+    async def _nomination_views(
+        self, rows: Sequence[Nomination], forum: Forum, staff: bool
+    ) -> list[NominationView]:
         ids = [n.id for n in rows]
         counts = await nominations.signature_counts(self.session, ids)
         names = dict(
@@ -124,9 +179,21 @@ class NominationAccess(RequestScope):
                 )
             ).all()
         )
+        reviewers = {n.exam_by for n in rows} | {n.review_by for n in rows}
+        shown = dict(
+            (
+                await self.session.execute(
+                    select(Account.id, Account.display_name).where(
+                        Account.id.in_(reviewers - {None})
+                    )
+                )
+            ).all()
+        )
         mine = await self._signed_by_me(ids)
         out: list[NominationView] = []
         for n in rows:
+            published = forum.list_published_at is not None
+            standing = nominations.stands(n, counts.get(n.id, 0))
             out.append(
                 NominationView(
                     id=n.id,
@@ -138,7 +205,11 @@ class NominationAccess(RequestScope):
                     statement=n.statement,
                     photo=data_url(n.photo, n.photo_type or "") if n.photo else None,
                     signatures=counts.get(n.id, 0),
-                    standing=nominations.stands(n, counts.get(n.id, 0)),
+                    standing=standing,
+                    vetting=_steps(forum, n, shown) if staff else [],
+                    passed=(standing and vetting.passed(forum, n))
+                    if (published or staff)
+                    else None,
                     signed_by_me=n.id in mine,
                 )
             )
@@ -157,8 +228,11 @@ class NominationAccess(RequestScope):
             ).scalars()
         )
 
-    async def _one(self, nomination: Nomination) -> NominationView:
-        [view] = await self._nomination_views([nomination])
+    async def _one(
+        self, nomination: Nomination, forum: Forum, community: Community
+    ) -> NominationView:
+        staff = self._can(community, STAFF_VIEW)
+        [view] = await self._nomination_views([nomination], forum, staff)
         return view
 
     # -- the forum and nominations -----------------------------------------------------------
@@ -219,7 +293,7 @@ class NominationAccess(RequestScope):
             actor_person=actor_person,
             now=self.now,
         )
-        return await self._one(row)
+        return await self._one(row, forum, community)
 
     async def cosign(self, nomination_id: int) -> NominationView:
         row, forum, community = await self._nomination(nomination_id, OWNERS)
@@ -232,4 +306,111 @@ class NominationAccess(RequestScope):
             actor=self._me().account_id,
             now=self.now,
         )
-        return await self._one(row)
+        return await self._one(row, forum, community)
+
+    # -- 两考, the list and objections --------------------------------------------------------
+
+    async def record_vetting(
+        self, nomination_id: int, *, step: str, passes: bool, reason: str
+    ) -> NominationView:
+        row, forum, community = await self._nomination(nomination_id, frozenset({"official"}))
+        viewer = await self._vetter(community, row)
+        await vetting.record(
+            session=self.session,
+            forum=forum,
+            nomination=row,
+            step=step,
+            passes=passes,
+            reason=reason,
+            actor=viewer.account_id,
+            now=self.now,
+        )
+        return await self._one(row, forum, community)
+
+    async def publish_list(self, forum_id: int) -> ForumView:
+        forum, community = await self._forum(forum_id, RUNNERS)
+        await vetting.publish(
+            session=self.session, forum=forum, actor=self._me().account_id, now=self.now
+        )
+        return await self._forum_view(forum, community)
+
+    async def object_to(self, nomination_id: int, body: str) -> ObjectionView:
+        row, forum, community = await self._nomination(nomination_id, OWNERS)
+        await self._my_person(community)
+        objection = await vetting.object_to(
+            session=self.session,
+            forum=forum,
+            community=community,
+            nomination=row,
+            body=body,
+            actor=self._me().account_id,
+            now=self.now,
+        )
+        return _objection_view(objection)
+
+    async def answer_objection(self, objection_id: int, answer: str) -> ObjectionView:
+        self._me()
+        missing = not_found("异议", "objection")
+        objection = await self.session.get(Objection, objection_id)
+        if objection is None:
+            raise missing
+        row, _, community = await self._nomination(
+            objection.nomination_id, frozenset({"official"}), missing
+        )
+        viewer = await self._vetter(community, row)
+        await vetting.answer(
+            session=self.session,
+            objection=objection,
+            text=answer,
+            actor=viewer.account_id,
+            now=self.now,
+        )
+        return _objection_view(objection)
+
+    async def set_district_vetting(
+        self, district_id: int, *, exam: bool, review: bool, reason: str
+    ) -> DistrictVettingView:
+        viewer = authz.require_district(self.viewer, district_id)
+        if await self.session.get(District, district_id) is None:
+            raise not_found("街道", "district")
+        row = await vetting.set_district(
+            session=self.session,
+            district_id=district_id,
+            exam=exam,
+            review=review,
+            reason=reason,
+            actor=viewer.account_id,
+            now=self.now,
+        )
+        return DistrictVettingView(
+            district_id=district_id,
+            exam_required=row.exam_required,
+            review_required=row.review_required,
+        )
+
+
+def _steps(forum: Forum, n: Nomination, names: dict[int, str]) -> list[VettingStepView]:
+    out = []
+    for step in vetting.required_steps(forum):
+        by = getattr(n, f"{step}_by")
+        out.append(
+            VettingStepView(
+                step=step,
+                result=getattr(n, f"{step}_result"),
+                reason=getattr(n, f"{step}_reason"),
+                reviewer=names.get(by) if by is not None else None,
+                recorded_at=getattr(n, f"{step}_at"),
+            )
+        )
+    return out
+
+
+def _objection_view(o: Objection) -> ObjectionView:
+    return ObjectionView(
+        id=o.id,
+        nomination_id=o.nomination_id,
+        body=o.body,
+        filed_at=o.filed_at,
+        answer=o.answer,
+        answered_at=o.answered_at,
+    )

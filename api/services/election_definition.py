@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
 from api.formats.hidden import first_hidden, shown
-from api.services import documents
+from api.services import documents, vetting
 from api.services.roll import totals
 from api.services.voting_messages import app_error
 from api.store.models import Candidate, Community, Election, Ownership, Person, Question
@@ -240,6 +240,16 @@ async def add_questions(
     """Check and add ``specs`` to ``election`` (flushed); the stored questions and candidates."""
     definer = _Definer(session, community, election, now)
     await definer.add_all(specs)
+    for pos, q in enumerate(definer.questions):
+        if q.kind == "committee":
+            # only candidates who passed 两考 reach a ballot (api/services/vetting.py)
+            await vetting.check_ballot(
+                session=session,
+                community=community,
+                committee=q.committee or "",
+                person_ids=[c.person_id for c in definer.candidates if c.question_id == q.id],
+                field=f"questions[{pos}].candidates",
+            )
     session.add_all(definer.candidates)
     await session.flush()
     return definer.questions, definer.candidates

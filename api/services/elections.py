@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import audit, documents
+from api.services import audit, documents, vetting
 from api.services import ballots as ballot_store
 from api.services.election_definition import add_questions, check_tally_step, checked_header
 from api.services.election_questions import candidates_of as candidates_of
@@ -225,6 +225,12 @@ async def open_voting(
         action=lifecycle.Action.OPEN,
         now=now,
     )
+    await vetting.check_opening(
+        session=session,
+        community=community,
+        committees=await _committee_candidates(session, election.id),
+        now=now,
+    )
     units, electors, qfp = await freeze(
         session=session, community=community, election=election, code_key=code_key
     )
@@ -246,6 +252,20 @@ async def open_voting(
         area=t.area,
     )
     return election
+
+
+async def _committee_candidates(session: AsyncSession, election_id: int) -> dict[str, list[int]]:
+    """Committee -> the person ids standing for it in this election."""
+    committees = {
+        q.id: q.committee or ""
+        for q in await questions_of(session, election_id)
+        if q.kind == "committee"
+    }
+    out: dict[str, list[int]] = {}
+    for c in await candidates_of(session, election_id):
+        if c.question_id in committees:
+            out.setdefault(committees[c.question_id], []).append(c.person_id)
+    return out
 
 
 async def close(

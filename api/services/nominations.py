@@ -5,7 +5,8 @@ process; its record (when, where, who came, the minutes, the opinions raised) is
 nominations and the draft rules answer to, so a nomination window exists only as a forum's
 (docs/design.md §2, "Forum, nominations and 两考"). A candidate is nominated by themselves,
 jointly by owners (it stands once :data:`JOINT_MIN_SIGNERS` owners on the roll have signed, the
-nominator included), or by the running body (preparatory group or committee).
+nominator included), or by the running body (preparatory group or committee). The vetting and
+the publicised list are in :mod:`api.services.vetting`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from api.formats import textinput
 from api.services import audit
 from api.store.models import (
     Community,
+    DistrictVetting,
     Forum,
     Nomination,
     NominationSignature,
@@ -47,6 +49,12 @@ class ForumIn:
     nominations_close_at: datetime
 
 
+async def vetting_steps(session: AsyncSession, district_id: int) -> tuple[bool, bool]:
+    """(exam required, review required) for the district: both unless it chose otherwise."""
+    row = await session.get(DistrictVetting, district_id)
+    return (True, True) if row is None else (row.exam_required, row.review_required)
+
+
 async def record_forum(
     *, session: AsyncSession, community: Community, spec: ForumIn, actor: int, now: datetime
 ) -> Forum:
@@ -65,6 +73,7 @@ async def record_forum(
             "nominationsCloseAt must be in the future",
             field="nominationsCloseAt",
         )
+    exam, review = await vetting_steps(session, community.district_id)
     forum = Forum(
         community_id=community.id,
         held_at=spec.held_at,
@@ -73,6 +82,8 @@ async def record_forum(
         minutes=textinput.prose(spec.minutes, field="minutes", cap=TEXT_MAX),
         opinions=textinput.prose(spec.opinions, field="opinions", cap=TEXT_MAX, required=False),
         nominations_close_at=spec.nominations_close_at,
+        exam_required=exam,
+        review_required=review,
         recorded_by=actor,
         recorded_at=now,
     )
@@ -86,17 +97,19 @@ async def record_forum(
         forum=forum.id,
         held_at=spec.held_at.isoformat(),
         nominations_close_at=spec.nominations_close_at.isoformat(),
+        exam_required=exam,
+        review_required=review,
     )
     return forum
 
 
 def check_window(forum: Forum, now: datetime) -> None:
-    if now >= forum.nominations_close_at:
+    if forum.list_published_at is not None or now >= forum.nominations_close_at:
         raise AppError.of(
             "NOMINATIONS_CLOSED",
             "提名已于 {closedAt:time} 截止",
             "nominations closed at {closedAt:time}",
-            closedAt=forum.nominations_close_at,
+            closedAt=forum.list_published_at or forum.nominations_close_at,
         )
 
 

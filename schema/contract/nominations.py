@@ -1,4 +1,8 @@
-"""What the forum and nomination resolvers need from the service, and the views it returns."""
+"""What the forum, nomination and 两考 resolvers need from the service, and the views it returns.
+
+The views are shaped per viewer by the service: an owner sees the nominations (to co-sign them)
+and, once publicised, who passed vetting, but not the reviewers' reasons; staff see everything.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+
+@dataclass(frozen=True)
+class VettingStepView:
+    step: str  # exam | review
+    result: str | None  # pass | fail | None (not recorded)
+    reason: str | None
+    reviewer: str | None
+    recorded_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ObjectionView:
+    id: int
+    nomination_id: int
+    body: str
+    filed_at: datetime
+    answer: str | None
+    answered_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -20,6 +43,8 @@ class NominationView:
     photo: str | None  # a data: URL of the re-encoded picture
     signatures: int
     standing: bool
+    vetting: Sequence[VettingStepView]  # empty when the viewer may not see it
+    passed: bool | None  # None until the list is publicised (owners) or while pending
     signed_by_me: bool
 
 
@@ -33,7 +58,19 @@ class ForumView:
     minutes: str
     opinions: str
     nominations_close_at: datetime
+    exam_required: bool
+    review_required: bool
+    list_published_at: datetime | None
+    publicity_ends_at: datetime | None
     nominations: Sequence[NominationView]
+    objections: Sequence[ObjectionView]
+
+
+@dataclass(frozen=True)
+class DistrictVettingView:
+    district_id: int
+    exam_required: bool
+    review_required: bool
 
 
 @dataclass(frozen=True)
@@ -62,3 +99,12 @@ class NominationServices(Protocol):
     async def record_forum(self, spec: ForumSpec) -> ForumView: ...
     async def nominate(self, spec: NominationSpec) -> NominationView: ...
     async def cosign(self, nomination_id: int) -> NominationView: ...
+    async def record_vetting(
+        self, nomination_id: int, *, step: str, passes: bool, reason: str
+    ) -> NominationView: ...
+    async def publish_list(self, forum_id: int) -> ForumView: ...
+    async def object_to(self, nomination_id: int, body: str) -> ObjectionView: ...
+    async def answer_objection(self, objection_id: int, answer: str) -> ObjectionView: ...
+    async def set_district_vetting(
+        self, district_id: int, *, exam: bool, review: bool, reason: str
+    ) -> DistrictVettingView: ...

@@ -1,5 +1,5 @@
-"""A compound of ten owners with a recorded forum, and the GraphQL of nominations, shared by
-tests/api/services/test_nominations.py and the authorisation matrix."""
+"""A compound of ten owners with a recorded forum, and the GraphQL of nominations and 两考,
+shared by tests/api/services/test_nominations.py, test_vetting.py and the authorisation matrix."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ ROLL = "楼栋,房号,楼层,专有面积,业主姓名,手机\n" + "".join(
 )
 
 FORUM = """mutation($i: RecordForumInput!) { recordForum(input: $i) { __typename
-  ... on ForumSaved { forum { id nominationsCloseAt } }
+  ... on ForumSaved { forum { id examRequired reviewRequired nominationsCloseAt } }
   ... on Problem { code message field } } }"""
 NOMINATION_FIELDS = """id personId name committee route statement photo signatures standing
-  signedByMe"""
+  passed signedByMe vetting { step result reason reviewer }"""
 NOMINATE = (
     """mutation($i: NominateInput!) { nominateCandidate(input: $i) { __typename
   ... on NominationSaved { nomination { """
@@ -36,10 +36,26 @@ COSIGN = (
     + NOMINATION_FIELDS
     + """ } } ... on Problem { code message } } }"""
 )
-FORUMS = (
-    """query($c: ID!) { forums(communityId: $c) { id nominations { """
+VET = (
+    """mutation($i: RecordVettingInput!) { recordVetting(input: $i) { __typename
+  ... on NominationSaved { nomination { """
     + NOMINATION_FIELDS
-    + """ } } }"""
+    + """ } } ... on Problem { code message } } }"""
+)
+PUBLISH_LIST = """mutation($i: PublishCandidateListInput!) { publishCandidateList(input: $i) {
+  __typename ... on ForumSaved { forum { id listPublishedAt publicityEndsAt } }
+  ... on Problem { code message facts { name value } } } }"""
+OBJECT = """mutation($i: ObjectInput!) { objectToCandidate(input: $i) { __typename
+  ... on ObjectionSaved { objection { id body answer } } ... on Problem { code message } } }"""
+ANSWER = """mutation($i: AnswerObjectionInput!) { answerObjection(input: $i) { __typename
+  ... on ObjectionSaved { objection { id answer answeredAt } } ... on Problem { code } } }"""
+DISTRICT = """mutation($i: DistrictVettingInput!) { setDistrictVetting(input: $i) { __typename
+  ... on DistrictVettingSaved { examRequired reviewRequired } ... on Problem { code } } }"""
+FORUMS = (
+    """query($c: ID!) { forums(communityId: $c) { id listPublishedAt publicityEndsAt
+  nominations { """
+    + NOMINATION_FIELDS
+    + """ } objections { id body answer } } }"""
 )
 
 
@@ -97,6 +113,19 @@ async def nominate(
     if photo is not None:
         spec["photo"] = photo
     return result(await gql(NOMINATE, {"i": spec}, token=token), "nominateCandidate")
+
+
+async def vet(
+    gql: Gql, token: str, nomination: str, step: str, passed: bool = True
+) -> dict[str, Any]:
+    spec = {"nominationId": nomination, "step": step, "passed": passed, "reason": "考核记录"}
+    return result(await gql(VET, {"i": spec}, token=token), "recordVetting")
+
+
+async def publish_list(gql: Gql, token: str, forum: str) -> dict[str, Any]:
+    return result(
+        await gql(PUBLISH_LIST, {"i": {"forumId": forum}}, token=token), "publishCandidateList"
+    )
 
 
 async def forums(gql: Gql, token: str, community: int) -> list[dict[str, Any]]:

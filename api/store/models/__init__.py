@@ -27,7 +27,13 @@ from api.store.models.election import (
     Question,
 )
 from api.store.models.installation import Installation
-from api.store.models.nomination import Forum, Nomination, NominationSignature
+from api.store.models.nomination import (
+    DistrictVetting,
+    Forum,
+    Nomination,
+    NominationSignature,
+    Objection,
+)
 from api.store.models.proposal import Proposal, ProposalEvent, ProposalSignature
 
 __all__ = [
@@ -44,6 +50,7 @@ __all__ = [
     "Comment",
     "Community",
     "District",
+    "DistrictVetting",
     "Document",
     "DocumentVersion",
     "DraftingVersion",
@@ -58,6 +65,7 @@ __all__ = [
     "LoginSession",
     "Nomination",
     "NominationSignature",
+    "Objection",
     "Ownership",
     "PaperEntry",
     "Person",

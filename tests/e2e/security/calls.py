@@ -168,7 +168,7 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Mutation.moderateComment": lambda w: _i(
         commentId=w.ids["comment_proposal"], hidden=True, reason="含个人信息"
     ),
-    # -- forum and nominations (issue #13) ------------------------------------------------------
+    # -- forum, nominations and 两考 (issue #13) ------------------------------------------------
     "Query.forums": lambda w: {"communityId": str(w.base.a)},
     "Mutation.recordForum": lambda w: _i(
         communityId=str(w.base.a),
@@ -185,6 +185,22 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         statement="愿意为大家服务。",
     ),
     "Mutation.cosignNomination": lambda w: _i(nominationId=w.ids["nomination_joint"]),
+    "Mutation.recordVetting": lambda w: _i(
+        nominationId=w.ids["nomination_vettable"], step="EXAM", passed=True, reason="合格"
+    ),
+    "Mutation.publishCandidateList": lambda w: _i(forumId=w.ids["forum_ready"]),
+    "Mutation.objectToCandidate": lambda w: _i(
+        nominationId=w.ids["nomination_published"], body="请说明其是否在物业公司任职"
+    ),
+    "Mutation.answerObjection": lambda w: _i(
+        objectionId=w.ids["objection_open"], answer="经核实，未在物业公司任职"
+    ),
+    "Mutation.setDistrictVetting": lambda w: _i(
+        districtId=str(w.base.district_1),
+        examRequired=True,
+        reviewRequired=True,
+        reason="维持两考",
+    ),
     # -- subscriptions -------------------------------------------------------------------------
     "Subscription.electionTally": lambda w: {"electionId": w.ids["election_open"]},
     "Subscription.proposalLive": lambda w: {"proposalId": w.ids["proposal_open"]},

@@ -53,6 +53,7 @@ DRAFTERS = frozenset({"committee", "admin"})  # write rules, answer proposals (p
 SCRUTINEERS = frozenset({"supervisor"})  # personal acts of a supervisor: no admin stand-in
 OVERSEERS = frozenset({"supervisor", "official", "admin"})
 OWNER = frozenset({"owner"})
+VETTERS = frozenset({"official"})  # 两考 and objections: the district's officials in person
 ADMIN_NOT_ON_ROLL = {"admin": "NOT_ON_ROLL"}
 ADMIN_NOT_AUTHOR = {"admin": "NOT_FOUND"}  # the owner's draft is hidden from everyone else
 OWNER_NO_DRAFT = {"owner": "NOT_FOUND"}  # a draft election is the staff's until announced
@@ -200,7 +201,7 @@ DECISIONS: dict[str, Decision] = {
     "Mutation.moderateComment": Decision(
         frozenset({"committee", "official", "admin"}), "committee or officials moderate"
     ),
-    # -- forum and nominations (issue #13) ------------------------------------------------------
+    # -- forum, nominations and 两考 (issue #13) ------------------------------------------------
     "Query.forums": Decision(MEMBERS, "the forum and its candidates are read by the compound"),
     "Mutation.recordForum": Decision(RUNNERS, "the running body (or officials) record the forum"),
     "Mutation.nominateCandidate": Decision(
@@ -210,6 +211,19 @@ DECISIONS: dict[str, Decision] = {
     ),
     "Mutation.cosignNomination": Decision(
         OWNER, "owners on the roll co-sign a joint nomination", refusals=ADMIN_NOT_ON_ROLL
+    ),
+    "Mutation.recordVetting": Decision(
+        VETTERS, "两考 is the district's act: its officials in person, no admin stand-in"
+    ),
+    "Mutation.publishCandidateList": Decision(RUNNERS, "the running body publicises the list"),
+    "Mutation.objectToCandidate": Decision(
+        OWNER, "owners on the roll object to a candidate", refusals=ADMIN_NOT_ON_ROLL
+    ),
+    "Mutation.answerObjection": Decision(VETTERS, "the vetting officials answer objections"),
+    "Mutation.setDistrictVetting": Decision(
+        frozenset({"official", "admin"}),
+        "each district's officials choose its 两考 steps",
+        scoped=False,
     ),
     # -- subscriptions -------------------------------------------------------------------------
     "Subscription.electionTally": Decision(

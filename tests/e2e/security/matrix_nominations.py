@@ -1,7 +1,10 @@
-"""The matrix world's forum and nominations in compound A (issue #13 item 3), in the state
-their operations need to succeed at the matrix clock (``NOW``):
+"""The matrix world's forums, nominations and 两考 objects in compound A (issue #13 items 3-4),
+each in the state its operation needs to succeed at the matrix clock (``NOW``):
 
-* ``forum_open``: nominations open; 李四's joint nomination of 赵六 (张三 has not co-signed).
+* ``forum_open``: nominations open; 李四's joint nomination of 赵六 (张三 has not co-signed)
+  and the committee's nomination of 业主05 (not vetted yet);
+* ``forum_ready``: nominations closed, 业主06 vetted on both steps, list not publicised;
+* ``forum_published``: 业主07 vetted and publicised a day ago, 李四's objection unanswered.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from datetime import datetime, timedelta
 
 from tests.conftest import Gql
 from tests.support.elections import Clock
-from tests.support.nominations import nominate, record_forum
+from tests.support.nominations import OBJECT, nominate, publish_list, record_forum, result, vet
 
 
 async def build(
@@ -22,7 +25,7 @@ async def build(
     persons: dict[str, int],
     li: str,
 ) -> dict[str, str]:
-    committee = tokens["committee"]
+    committee, official = tokens["committee"], tokens["official"]
     ids: dict[str, str] = {}
     clock.now = now - timedelta(days=2)
 
@@ -32,8 +35,34 @@ async def build(
         return str(saved["forum"]["id"])
 
     ids["forum_open"] = await forum(12)
+    ids["forum_ready"] = await forum(1)
+    ids["forum_published"] = await forum(1)
+
+    async def by_body(forum_id: str, name: str) -> str:
+        saved = await nominate(gql, committee, forum_id, route="RUNNING_BODY", person=persons[name])
+        assert saved["__typename"] == "NominationSaved", saved
+        return str(saved["nomination"]["id"])
 
     joint = await nominate(gql, li, ids["forum_open"], route="JOINT", person=persons["赵六"])
     ids["nomination_joint"] = joint["nomination"]["id"]
+    ids["nomination_vettable"] = await by_body(ids["forum_open"], "业主05")
+    ready = await by_body(ids["forum_ready"], "业主06")
+    ids["nomination_published"] = await by_body(ids["forum_published"], "业主07")
+
+    clock.now = now - timedelta(days=1)
+    for nid in (ready, ids["nomination_published"]):
+        for step in ("EXAM", "REVIEW"):
+            assert (await vet(gql, official, nid, step))["__typename"] == "NominationSaved"
+    published = await publish_list(gql, committee, ids["forum_published"])
+    assert published["__typename"] == "ForumSaved", published
+    objection = result(
+        await gql(
+            OBJECT,
+            {"i": {"nominationId": ids["nomination_published"], "body": "请核实其缴费情况"}},
+            token=li,
+        ),
+        "objectToCandidate",
+    )
+    ids["objection_open"] = objection["objection"]["id"]
     clock.now = now
     return ids

@@ -11,7 +11,7 @@ not a missing object or a wrong state:
 * proposals: the owner's draft, an open one, one the owner co-signed, a scheduled one;
 * rule documents: one in consultation (with a comment) and one with a draft;
 * an unused activation code for 王五;
-* a forum with nominations open (``tests/e2e/security/matrix_nominations.py``).
+* forums, nominations and 两考 in their states (``tests/e2e/security/matrix_nominations.py``).
 
 Compound A's roll is ``tests/support/world.ROLL_A`` plus ten owners of 100 m² each (14 heads,
 1,525.75 m²), so that the 20%/20% line lies above any two owners: proposals stay open while one
@@ -313,6 +313,6 @@ async def build(rt: Runtime) -> MatrixWorld:
         ids["election_draft"] = await create_election(
             gql, a, committee, spec("表决：draft", 50, 60)
         )
-        # -- a forum and nominations (issue #13) --------------------------------------------
+        # -- forums, nominations and 两考 (issue #13) ----------------------------------------
         ids.update(await matrix_nominations.build(gql, clock, NOW, a, tokens, persons, li))
     return w
