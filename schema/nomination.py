@@ -158,6 +158,8 @@ class Forum:
 class NominationQuery:
     @strawberry.field(description="A compound's forums, newest first, with their candidates.")
     async def forums(self, info: Info, community_id: strawberry.ID) -> list[Forum]:
-        cid = parse_id(community_id, "communityId")
-        rows = await fetch(info, lambda: info.context.nominations.forums(cid))
+        rows = await fetch(
+            info,
+            lambda: info.context.nominations.forums(parse_id(community_id, "communityId")),
+        )
         return [Forum.of(f) for f in rows]

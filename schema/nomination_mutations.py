@@ -14,6 +14,7 @@ from schema.base import Info, attempt, parse_id
 from schema.contract.nominations import ForumSpec, NominationSpec
 from schema.nomination import CandidateObjection, Forum, Nomination, NominationRoute, VettingStep
 from schema.problem import Problem
+from schema.voting_inputs import aware
 
 
 @strawberry.input
@@ -121,17 +122,16 @@ def _nid(raw: strawberry.ID) -> int:
 class NominationMutation:
     @strawberry.mutation(description="Record a 党群座谈会; it opens the nomination window.")
     async def record_forum(self, info: Info, input: RecordForumInput) -> ForumResult:
-        spec = ForumSpec(
-            community_id=parse_id(input.community_id, "communityId"),
-            held_at=input.held_at,
-            place=input.place,
-            attendees=input.attendees,
-            minutes=input.minutes,
-            opinions=input.opinions,
-            nominations_close_at=input.nominations_close_at,
-        )
-
         async def run() -> ForumSaved:
+            spec = ForumSpec(
+                community_id=parse_id(input.community_id, "communityId"),
+                held_at=aware(input.held_at, "heldAt"),
+                place=input.place,
+                attendees=input.attendees,
+                minutes=input.minutes,
+                opinions=input.opinions,
+                nominations_close_at=aware(input.nominations_close_at, "nominationsCloseAt"),
+            )
             return ForumSaved(forum=Forum.of(await info.context.nominations.record_forum(spec)))
 
         return await attempt(info, run)

@@ -25,6 +25,7 @@ from tests.conftest import Gql
 from tests.support.elections import T0, person_ids, use_clock
 from tests.support.nominations import (
     COSIGN,
+    FORUM,
     forums,
     jpeg_with_gps,
     new_round,
@@ -194,3 +195,29 @@ async def test_only_the_running_body_records_a_forum_and_a_forum_is_a_past_meeti
     assert official["__typename"] == "ForumSaved"
     closed = await record_forum(gql, r.committee, r.community, T0, close_days=0)
     assert closed["code"] == "BAD_NOMINATION_WINDOW"
+    future = await record_forum(gql, r.committee, r.community, T0 + timedelta(days=2))
+    assert (future["code"], future["field"]) == ("FORUM_NOT_HELD", "heldAt")
+    naive = {
+        "communityId": str(r.community),
+        "heldAt": "2026-11-30T09:00:00",
+        "place": "活动室",
+        "attendees": "代表",
+        "minutes": "纪要",
+        "nominationsCloseAt": "2026-12-09T09:00:00+08:00",
+    }
+    refused = result(await gql(FORUM, {"i": naive}, token=r.committee), "recordForum")
+    assert (refused["code"], refused["field"]) == ("NAIVE_TIME", "heldAt")
+
+
+async def test_a_bad_compound_id_is_a_coded_refusal_not_an_internal_error(
+    gql: Gql, world: World
+) -> None:
+    """Found by tests/fuzz/test_graphql_fuzz.py: ``forums(communityId: "0")`` escaped as an
+    internal error."""
+    body = await gql(
+        'query { forums(communityId: "0") { id } }',
+        {},
+        token=world.tokens["owner"],
+        expect_errors=True,
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_ID", body
