@@ -19,6 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, exists, func, literal_column, select, true, union_all
 
 from api.access.election_scope import STAFF_VIEW, ElectionAccess
+from api.access.proxies import supervisor_holder
 from api.services import ballots as store
 from api.services import elections as svc
 from api.services.ballot_input import ballot_context, choices_of, receipt_view
@@ -43,6 +44,7 @@ class CastElection(NamedTuple):
     opens_at: datetime
     closes_at: datetime
     questions_fingerprint: str | None
+    community_id: int
 
 
 class CastElector(NamedTuple):
@@ -100,6 +102,7 @@ _CAST_LOOKUP = (
         _election.opens_at,
         _election.closes_at,
         _election.questions_fingerprint,
+        _election.community_id,
         _mine.c.id,
         _mine.c.key,
         _mine.c.code_mac,
@@ -247,7 +250,7 @@ class Casting(ElectionAccess):
         ).all()
         if not rows:
             return None, []
-        election = CastElection(*rows[0][:5])
+        election = CastElection(*rows[0][:6])
         found = [
             CastElector(i, k, m, bool(via), bool(late))
             for *_, i, k, m, via, late in rows
@@ -275,20 +278,7 @@ class Casting(ElectionAccess):
                 "您不是本次表决的投票人，也没有受托代理",
                 "you are not an elector of this vote, nor a proxy for one",
             )
-        if elector_id is None:
-            if len(mine) > 1:
-                raise AppError(
-                    "ELECTOR_REQUIRED",
-                    "您可代表多个投票人，请选择本次为谁投票",
-                    "you may vote for several electors: choose which one",
-                    field="electorId",
-                )
-            chosen = mine[0]
-        else:
-            found = [m for m in mine if m.elector_id == elector_id]
-            if not found:
-                raise forbidden()
-            chosen = found[0]
+        chosen = _choose(mine, elector_id, viewer, election.community_id)
         key = f"{viewer.account_id}:{election_id}"
         wait = self.rt.code_limiter.retry_after(key)
         if wait:
@@ -334,3 +324,30 @@ class Casting(ElectionAccess):
         except store.CastRefused as e:
             raise AppError(e.code, "投票未在进行中", "voting is not open") from None
         return receipt_view(receipt)
+
+
+def _choose(
+    mine: list[CastElector], elector_id: int | None, viewer: Viewer, community_id: int
+) -> CastElector:
+    """The elector this cast is for, among the viewer's own and proxied ones."""
+    if elector_id is None:
+        if len(mine) > 1:
+            raise AppError(
+                "ELECTOR_REQUIRED",
+                "您可代表多个投票人，请选择本次为谁投票",
+                "you may vote for several electors: choose which one",
+                field="electorId",
+            )
+        chosen = mine[0]
+    else:
+        found = [m for m in mine if m.elector_id == elector_id]
+        if not found:
+            raise forbidden()
+        chosen = found[0]
+    if chosen.via_proxy and any(
+        g.role == "supervisor" and g.community_id == community_id for g in viewer.grants
+    ):
+        # a supervisor printed this elector's code: as its proxy holder they would hold both
+        # factors (docs/design.md §3.4), whichever came first, the proxy or the role
+        raise supervisor_holder()
+    return chosen

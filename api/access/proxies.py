@@ -4,7 +4,9 @@ The running body (committee, preparatory group, officials) records them, staff (
 revoke them, while the vote is open (or announced), under the election's lock so that the
 per-holder cap and the one-active-proxy-per-elector rule hold under concurrency. Supervisors do
 not record proxies: they print the voting codes, and a proxy is a way to cast for an elector,
-so recording one to a phone of their own would put both factors in one hand (docs/design.md §3.4).
+so recording one to a phone of their own would put both factors in one hand (docs/design.md §3.4);
+for the same reason nobody may name a supervisor of the compound as holder (a committee naming
+one hands them an elector whose code they printed, with no late link marked and no owner told).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from api.services import audit
 from api.services import ballots as store
 from api.services.accounts import normalize_phone
 from api.services.voting_messages import app_error
-from api.store.models import Proxy
+from api.store.models import Account, Proxy, RoleMembership
 from schema.contract.errors import AppError, not_found
 from voting.channel import check_proxy_cap
 from voting.errors import VotingError
@@ -60,6 +62,7 @@ class Proxies(ElectionAccess):
         await store.lock_election(self.session, election.id)
         phone = normalize_phone(holder_phone)
         name, ref = _paper_names(holder_name, paper_ref)
+        await self._not_a_supervisor(phone, community.id)
         active = (
             select(func.count())
             .select_from(Proxy)
@@ -105,6 +108,22 @@ class Proxies(ElectionAccess):
         )
         return proxy
 
+    async def _not_a_supervisor(self, phone: str, community_id: int) -> None:
+        """Refuse a holder who is a supervisor of this compound: they print its voting codes."""
+        supervisor = (
+            await self.session.execute(
+                select(RoleMembership.id)
+                .join(Account, Account.id == RoleMembership.account_id)
+                .where(
+                    Account.phone == phone,
+                    RoleMembership.role == "supervisor",
+                    RoleMembership.community_id == community_id,
+                )
+            )
+        ).first()
+        if supervisor is not None:
+            raise supervisor_holder(field="holderPhone")
+
     async def revoke_proxy(self, proxy_id: int) -> Proxy:
         self._me()  # an anonymous caller learns nothing of which ids exist either
         proxy = await self.session.get(Proxy, proxy_id)
@@ -127,6 +146,19 @@ class Proxies(ElectionAccess):
                 proxy=proxy.id,
             )
         return proxy
+
+
+def supervisor_holder(field: str | None = None) -> AppError:
+    """A supervisor of the compound as a proxy holder: refused when recorded and when casting."""
+    return AppError(
+        "PROXY_HOLDER_SUPERVISOR",
+        "监票人不能作为受托人：监票人打印本小区的表决码，再代业主投票就同时掌握了投票所需的两样"
+        "东西（职责分离）。请另选受托人",
+        "a supervisor may not hold a proxy: supervisors print this compound's voting codes, so "
+        "voting for an owner as well would put both factors in one hand (separation of duties). "
+        "Choose another proxy holder",
+        field=field,
+    )
 
 
 def _paper_names(holder_name: str, paper_ref: str) -> tuple[str, str]:
