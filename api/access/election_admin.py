@@ -16,6 +16,7 @@ from api.access.election_scope import RUNNERS, STAFF_VIEW, SUPERVISORS, Election
 from api.services import authz
 from api.services import elections as svc
 from api.services.election_questions import candidates_of, questions_of
+from api.services.notify import Message
 from api.store.models import Community, Election, Elector
 from api.store.paging import keyset
 from schema.contract.errors import AppError, not_found
@@ -116,7 +117,11 @@ class ElectionAdministration(ElectionAccess):
         elif action == "cancel":
             changed = await svc.cancel(**common)  # type: ignore[arg-type]
         elif action == "open":
-            changed = await svc.open_voting(**common, code_key=self.code_key)  # type: ignore[arg-type]
+            outbox: list[Message] = []
+            changed = await svc.open_voting(**common, code_key=self.code_key, outbox=outbox)  # type: ignore[arg-type]
+            if outbox:  # owners linked since the announcement, told once the opening commits
+                notifier = self.rt.notifier
+                self.after_commit.append(lambda: notifier.send(outbox))
         elif action == "close":
             changed = await svc.close(**common, secret=self.secret(election.id))  # type: ignore[arg-type]
         elif action == "publish":

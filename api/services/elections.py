@@ -17,13 +17,14 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import audit, documents, vetting
+from api.services import audit, documents, late_links, vetting
 from api.services import ballots as ballot_store
 from api.services.election_definition import add_questions, check_tally_step, checked_header
 from api.services.election_questions import candidates_of as candidates_of
 from api.services.election_questions import core_questions as core_questions
 from api.services.election_questions import questions_of as questions_of
 from api.services.frozen_roll import freeze
+from api.services.notify import Message
 from api.services.voting_messages import app_error
 from api.store.models import (
     Candidate,
@@ -215,9 +216,12 @@ async def open_voting(
     actor: int,
     now: datetime,
     code_key: bytes,
+    outbox: list[Message] | None = None,
 ) -> Election:
     """Open voting: freeze the roll and the questions, publish their fingerprints, and derive
-    each elector's voting code (only its MAC is stored)."""
+    each elector's voting code (only its MAC is stored). Owners whose account was linked since
+    the announcement are marked as late links; the messages telling them go to ``outbox`` (the
+    caller sends them once the transaction commits; docs/design.md §3.4)."""
     state = await checked_transition(
         session=session,
         community=community,
@@ -240,6 +244,10 @@ async def open_voting(
     election.roll_fingerprint = vroll.fingerprint(units, electors)
     election.questions_fingerprint = qfp
     election.state = state.value
+    await session.flush()  # the frozen electors, for the late links
+    told = await late_links.mark_since_announcement(session, election, actor=actor)
+    if outbox is not None:
+        outbox.extend(told)
     await audit.record(
         session=session,
         chain=community.id,

@@ -5,8 +5,10 @@ obtained during the vote — by the owner, or by whoever got hold of their activ
 casts for the frozen elector. Such a link is marked (:class:`api.store.models.LateLink`), written
 to the audit log naming the person, and the owner is told on the roll's phone; from then on the
 owner's paper ballot counts over any online ballot for that elector, and a supervisor can record
-the owner's in-person challenge (api/access/challenges.py). The mark is on the elector, never on
-a ballot: a ballot row still links to no one (§3.3).
+the owner's in-person challenge (api/access/challenges.py). A link made between the announcement
+and the opening is marked at the opening (:func:`mark_since_announcement`), or it would escape
+all of this. The mark is on the elector, never on a ballot: a ballot row still links to no one
+(§3.3).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services import audit
 from api.services.notify import Message
-from api.store.models import Election, ElectorOwner, LateLink, Person
+from api.store.models import ActivationCode, Election, ElectorOwner, LateLink, Person
 
 
 async def mark(
@@ -74,6 +76,62 @@ async def mark(
     return [message(person, person.phone, titles)]
 
 
+async def mark_since_announcement(
+    session: AsyncSession, election: Election, *, actor: int | None
+) -> list[Message]:
+    """At the opening: mark the electors whose owner's account was linked (an activation letter
+    redeemed) since the election was announced, and return the messages that tell the owners.
+
+    Why: :func:`mark` sees only links made while the vote is open, so an insider who took over
+    an owner's login between the announcement and the opening would escape every remedy (a
+    notice is printed only once voting opens, so the takeover can come first)."""
+    if election.announced_at is None:
+        return []
+    rows = (
+        await session.execute(
+            select(ElectorOwner.elector_id, Person, ActivationCode.used_at)
+            .join(Person, Person.id == ElectorOwner.person_id)
+            .join(ActivationCode, ActivationCode.person_id == Person.id)
+            .where(
+                ElectorOwner.election_id == election.id,
+                Person.account_id.is_not(None),
+                ActivationCode.used_at > election.announced_at,
+            )
+            .order_by(ElectorOwner.elector_id, Person.id, ActivationCode.used_at.desc())
+        )
+    ).all()
+    seen: dict[tuple[int, int], Person] = {}
+    for elector_id, person, used_at in rows:
+        if (elector_id, person.id) in seen:
+            continue  # the latest redemption for this pair comes first
+        seen[(elector_id, person.id)] = person
+        assert person.account_id is not None  # filtered above
+        session.add(
+            LateLink(
+                election_id=election.id,
+                community_id=person.community_id,
+                elector_id=elector_id,
+                person_id=person.id,
+                account_id=person.account_id,
+                linked_at=used_at,
+                told_phone=person.phone or "",
+            )
+        )
+        await audit.record(
+            session=session,
+            chain=person.community_id,
+            actor=actor,
+            action="elector.late_link",
+            election=election.id,
+            elector=elector_id,
+            person=person.id,
+            account=person.account_id,
+            since="announcement",
+        )
+    told = {p.id: p for p in seen.values() if p.phone}
+    return [message(p, p.phone, [election.title]) for p in told.values() if p.phone]
+
+
 def message(person: Person, phone: str, titles: list[str]) -> Message:
     zh_titles = "、".join(f"“{t}”" for t in titles)
     en_titles = ", ".join(f'"{t}"' for t in titles)
@@ -81,11 +139,11 @@ def message(person: Person, phone: str, titles: list[str]) -> Message:
         phone=phone,
         kind="late_link",
         text=(
-            f"【共治】{person.name}：表决{zh_titles}进行期间，您名下的房屋刚关联了一个网上账号。"
+            f"【共治】{person.name}：表决{zh_titles}公告后，您名下的房屋关联了一个网上账号。"
             "如非本人操作，请尽快携身份证件找监票人：当面提出异议可撤销该账号的网上投票，"
             "您的书面表决票也优先于网上投票。"
-            f" / Gongzhi: {person.name}, an online account was just linked to your units while "
-            f"the vote {en_titles} is open. If this was not you, see the supervisors with your "
+            f" / Gongzhi: {person.name}, an online account was linked to your units after the "
+            f"vote {en_titles} was announced. If this was not you, see the supervisors with your "
             "ID: an in-person challenge voids that account's online ballot, and your paper "
             "ballot overrides online ballots for your units."
         ),

@@ -147,7 +147,8 @@ class LateLink(Base):
     """An owner's account linked to an elector of an open election after it opened
     (docs/design.md §3.4): whoever obtained the login during the vote may not be the owner, so
     the owner is told on the roll's phone and their paper ballot overrides any online one for
-    this elector. Written by activation; the elector, not any ballot, carries the mark."""
+    this elector. Written by activation, or at the opening for a link made since the announcement;
+    the elector, not any ballot, carries the mark."""
 
     __tablename__ = "late_link"
     __table_args__ = (UniqueConstraint("elector_id", "person_id", "account_id"),)

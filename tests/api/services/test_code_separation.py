@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +30,18 @@ from tests.support.elections import (
     CONFIRM_PAPER,
     ENTER_PAPER,
     NOTICES_FULL,
+    QUESTIONS,
     VERIFY,
     Clock,
     Opened,
     cast,
+    create_election,
     extra_supervisor,
     open_election,
     person_ids,
     resolution_spec,
     staff_token,
+    transition,
     use_clock,
 )
 from tests.support.world import World
@@ -327,3 +331,58 @@ async def test_an_in_person_challenge_voids_the_online_ballot_of_a_late_link(
     assert paper["receipt"]["counted"] is True
     report = (await gql(VERIFY, {"e": e.id}, token=sup_a))["data"]["verifyElection"]
     assert report["ok"] is True and report["entries"] == 3  # cast, supersede, paper cast
+
+
+async def test_a_link_made_between_announcement_and_opening_is_marked_at_the_opening(
+    gql: Gql, world: World, runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    """Found by the adversarial review: only links made while the vote was open were marked, so
+    an insider who took over 赵六's login between the announcement and the opening (notices are
+    printed only once it opens) escaped every remedy: nobody told, and with a stolen notice the
+    online ballot beat 赵六's paper under "online wins". Now marked at the opening."""
+    runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
+    clock = use_clock(runtime)
+    spec = resolution_spec()
+    committee = world.tokens["committee"]
+    eid = await create_election(gql, world.a, committee, spec)
+    announced = await transition(gql, "announceElection", eid, committee)
+    assert announced["__typename"] == "ElectionSaved", announced
+    # the insider takes 赵六's login while the vote is announced, not yet open
+    clock.now += timedelta(hours=1)
+    await _take_over_zhao(gql, client, world, runtime)
+    assert _sent(runtime) == []
+    clock.now = datetime.fromisoformat(spec["opensAt"])
+    opened = await transition(gql, "openElection", eid, committee)
+    assert opened["__typename"] == "ElectionSaved", opened
+    questions = (await gql(QUESTIONS, {"e": eid}, token=committee))["data"]["election"]["questions"]
+    printed = await gql(NOTICES_FULL, {"e": eid}, token=world.tokens["supervisor"])
+    e = Opened(eid, questions, printed["data"]["printVotingNotices"]["notices"])
+
+    zhao_person = (await person_ids(runtime, world.a))["赵六"]
+    async with runtime.reader() as s:
+        [mark] = (await s.execute(select(LateLink))).scalars().all()
+        [logged] = (
+            await s.execute(select(AuditEntry).where(AuditEntry.kind == "elector.late_link"))
+        ).scalars()
+    assert (mark.election_id, mark.elector_id, mark.person_id) == (
+        int(e.id),
+        int(e.elector("赵六")),
+        zhao_person,
+    )
+    assert json.loads(logged.payload)["person"] == zhao_person
+    [told] = _sent(runtime)
+    assert told.phone == ZHAO and told.kind == "late_link" and "赵六" in told.text
+
+    # the stolen notice casts online (the insider logs in again: the clock moved to the opening),
+    # and 赵六's own paper ballot still beats it
+    client.cookies.clear()
+    login = await gql(LOGIN, {"phone": ZHAO, "password": INSIDER_PASSWORD})
+    insider_as_zhao = str(login["data"]["login"]["token"])
+    online = await cast(gql, insider_as_zhao, e.id, e.code("赵六"), e.answer("yes"))
+    assert online["receipt"]["counted"] is True
+    sup_a, sup_b = world.tokens["supervisor"], await extra_supervisor(runtime, world.a)
+    entry = {"electionId": e.id, "electorId": e.elector("赵六"), "answers": e.answer("no")}
+    entered = (await gql(ENTER_PAPER, {"i": entry}, token=sup_a))["data"]["enterPaperBallot"]
+    confirm = {"i": {"entryId": entered["entryId"], "answers": e.answer("no")}}
+    paper = (await gql(CONFIRM_PAPER, confirm, token=sup_b))["data"]["confirmPaperBallot"]
+    assert paper["receipt"]["counted"] is True  # under "online wins", without the mark: False
