@@ -17,7 +17,7 @@ from sqlalchemy import select
 from api.access.election_scope import ElectionAccess
 from api.services import audit, late_links
 from api.services import ballots as store
-from api.store.models import LateLink, Person
+from api.store.models import ElectorOwner, LateLink, Person
 from schema.contract.errors import AppError
 from schema.contract.voting import ChallengeView
 from voting import secrecy
@@ -66,6 +66,12 @@ class LateLinkChallenges(ElectionAccess):
             for p in told.values()
             if p.phone  # a roll import may have removed it since the link
         ]
+        if voided:  # the voided ballot may have been a co-owner's: every owner hears of it
+            messages.extend(
+                late_links.voided_for_co_owner(p, p.phone, election.title)
+                for p in await self._owners(election.id, elector.id)
+                if p.id not in told and p.phone
+            )
         notifier = self.rt.notifier
         self.after_commit.append(lambda: notifier.send(messages))
         await audit.record(
@@ -81,3 +87,19 @@ class LateLinkChallenges(ElectionAccess):
         )
         self._announce(locked)
         return ChallengeView(voided=voided, unlinked=unlinked)
+
+    async def _owners(self, election_id: int, elector_id: int) -> list[Person]:
+        """The elector's owners on the frozen roll."""
+        return list(
+            (
+                await self.session.execute(
+                    select(Person)
+                    .join(ElectorOwner, ElectorOwner.person_id == Person.id)
+                    .where(
+                        ElectorOwner.election_id == election_id,
+                        ElectorOwner.elector_id == elector_id,
+                    )
+                    .order_by(ElectorOwner.id)
+                )
+            ).scalars()
+        )

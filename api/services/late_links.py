@@ -172,6 +172,22 @@ def challenged(person: Person, phone: str, title: str, *, voided: bool) -> Messa
     )
 
 
+def voided_for_co_owner(person: Person, phone: str, title: str) -> Message:
+    """Tells a co-owner who was not linked late that a challenge voided the units' online
+    ballot: it may have been theirs, and one supervisor acted alone."""
+    return Message(
+        phone=phone,
+        kind="late_link_challenged",
+        text=(
+            f"【共治】{person.name}：监票人已登记对表决“{title}”期间您房屋新关联账号的当面异议，"
+            "您房屋的网上投票已作废，请投书面表决票。如有疑问，请联系监票人。"
+            f" / Gongzhi: {person.name}, a supervisor recorded an in-person challenge of an "
+            f'account linked to your units during the vote "{title}": the online ballot for '
+            "your units was voided; please vote on paper. If in doubt, contact the supervisors."
+        ),
+    )
+
+
 async def marked_persons(session: AsyncSession, election_id: int, elector_id: int) -> list[int]:
     """The persons whose account was linked to this elector after the opening (ids, sorted)."""
     return sorted(

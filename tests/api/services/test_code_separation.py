@@ -38,6 +38,7 @@ from tests.support.elections import (
     create_election,
     extra_supervisor,
     open_election,
+    owner_tokens,
     person_ids,
     resolution_spec,
     staff_token,
@@ -60,6 +61,7 @@ REISSUE = """mutation($e: ID!, $el: ID!) { reissueVotingCode(electionId: $e, ele
 NOTICES_MSG = """mutation($e: ID!) { printVotingNotices(electionId: $e) {
   __typename ... on VotingNotices { notices { code } } ... on Problem { code message } } }"""
 ZHAO = "13900000004"  # 赵六, on roll A, never activated
+LI, WANG = "13900000002", "13900000003"  # 李四 and 王五, co-owners of 1号楼-201
 INSIDER_PASSWORD = "the insider's own password"
 
 
@@ -386,3 +388,31 @@ async def test_a_link_made_between_announcement_and_opening_is_marked_at_the_ope
     confirm = {"i": {"entryId": entered["entryId"], "answers": e.answer("no")}}
     paper = (await gql(CONFIRM_PAPER, confirm, token=sup_b))["data"]["confirmPaperBallot"]
     assert paper["receipt"]["counted"] is True  # under "online wins", without the mark: False
+
+
+async def test_a_challenge_that_voids_a_co_owners_ballot_tells_that_co_owner(
+    gql: Gql, world: World, runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    """Found by the adversarial review: one supervisor, acting alone, voids the counted online
+    ballot of a marked elector, whoever cast it. 李四 activated before the vote and cast
+    legitimately; 王五, the co-owner, was linked during it. The challenge voided 李四's ballot and
+    only 王五 was told. Every owner of the units with a phone on the roll now hears of it."""
+    runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
+    li = (await owner_tokens(runtime, world.a, [LI]))[LI]
+    _, e = await _open(gql, world, runtime)
+    wang = (await person_ids(runtime, world.a))["王五"]
+    issued = await gql(ISSUE, {"c": str(world.a), "p": [wang]}, token=world.tokens["committee"])
+    [letter] = issued["data"]["issueActivationCodes"]["letters"]
+    activated = await gql(
+        ACTIVATE, {"phone": WANG, "code": letter["code"], "password": "wang's own pw"}
+    )
+    assert activated["data"]["activateAccount"]["__typename"] == "LoginSuccess", activated
+    legit = await cast(gql, li, e.id, e.code("李四", "王五"), e.answer("yes"))
+    assert legit["receipt"]["counted"] is True
+
+    done = await gql(
+        CHALLENGE, {"e": e.id, "el": e.elector("李四", "王五")}, token=world.tokens["supervisor"]
+    )
+    assert done["data"]["challengeLateLink"]["voided"] is True
+    challenged = {m.phone for m in _sent(runtime) if m.kind == "late_link_challenged"}
+    assert challenged == {LI, WANG}, _sent(runtime)
