@@ -25,10 +25,13 @@ fingerprint or result digest) is a failure, never a reason to skip a check (issu
 5. **Sign-offs.** Every supervisor's sign-off must name exactly the claimed result digest, roll
    fingerprint and ledger head (``SIGNOFF_MISMATCH``); a certified or published election needs
    two distinct supervisors' (``SIGNOFFS_MISSING``).
-6. **The published values.** What the results notice shows (the certified ledger head and
+6. **The state.** An election that claims it never opened (a draft, announced or cancelled one)
+   holds no ledger entry (``LEDGER_BEFORE_OPENING``): claiming such a state does not switch the
+   result checks off for a ledger that is there.
+7. **The published values.** What the results notice shows (the certified ledger head and
    result digest, :class:`Published`), given by whoever verifies, must equal the claims
    (``PUBLISHED_HEAD_MISMATCH``, ``PUBLISHED_DIGEST_MISMATCH``). This is the one anchor outside
-   the data: whoever can rewrite the data (and holds the secret) can make checks 1-5 agree.
+   the data: whoever can rewrite the data (and holds the secret) can make checks 1-6 agree.
 
 Pure: standard library and the core only, no I/O, no clock.
 """
@@ -197,6 +200,7 @@ def verify(
     reasons = [
         chain_reason,
         fingerprint_reason,
+        _never_opened(record),
         None if counted is not None else "BALLOTS_DIFFER_FROM_LEDGER",
         result_reason,
         signoffs_reason,
@@ -220,6 +224,15 @@ def verify(
 
 Check = tuple[bool | None, str | None]
 """(outcome, failure reason): (True, None), (False, reason) or (None, None) when not run."""
+
+
+def _never_opened(record: ElectionRecord) -> str | None:
+    """An election that claims it never opened (draft, announced, cancelled: cancelling is only
+    possible before the opening) holds no ballot; a forger who rewrote the ballots and claims
+    such a state to switch the result checks off fails here instead of verifying."""
+    if record.claims.state in UNFROZEN_STATES and record.ledger:
+        return "LEDGER_BEFORE_OPENING"
+    return None
 
 
 def _fingerprint(record: ElectionRecord, unchecked: dict[str, str]) -> Check:

@@ -453,6 +453,22 @@ def test_a_forged_export_with_every_no_flipped_and_the_chain_rehashed_fails(
     assert "results notice: MISMATCH" in r.stdout
 
 
+def test_a_forged_export_that_claims_the_vote_never_opened_fails(
+    audited: Audited, export: Path, tmp_path: Path
+) -> None:
+    """Found by the adversarial review: every "no" flipped, the chain re-hashed, the result
+    digest and sign-offs dropped, and the state set to one that never opened (draft, announced,
+    cancelled): no result was required, so the forgery printed "verified", exit 0, without the
+    results notice. Such a state holds no ballot, so a ledger that is there fails."""
+    forged = [x for x in _forged_export(audited, export) if x["type"] != "signoff"]
+    forged[0]["result_digest"] = None
+    for state in ("draft", "announced", "cancelled"):
+        forged[0]["state"] = state
+        r = audited.run("--from", str(_write(tmp_path / f"{state}.jsonl", forged)))
+        assert r.returncode == 1, (state, r.stdout + r.stderr)
+        assert "LEDGER_BEFORE_OPENING" in r.stderr and "verified /" not in r.stdout
+
+
 def test_a_null_roll_fingerprint_or_head_fails(
     audited: Audited, export: Path, tmp_path: Path
 ) -> None:
