@@ -131,8 +131,11 @@ class BallotReceipt:
     def ledger_head(self) -> str | None:
         return self.view.ledger_head
 
-    @strawberry.field(description="False when an earlier ballot takes precedence (e.g. proxy).")
-    def counted(self) -> bool:
+    @strawberry.field(
+        description="False when another ballot of the elector takes precedence; null on a proxy "
+        "holder's cast (it would tell whether the owner voted themselves, docs/design.md §3.5)."
+    )
+    def counted(self) -> bool | None:
         return self.view.counted
 
 

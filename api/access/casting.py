@@ -323,7 +323,7 @@ class Casting(ElectionAccess):
             raise app_error(e) from None
         except store.CastRefused as e:
             raise AppError(e.code, "投票未在进行中", "voting is not open") from None
-        return receipt_view(receipt)
+        return receipt_view(receipt, by_proxy=request.channel is Channel.PROXY)
 
 
 def _choose(

@@ -79,7 +79,9 @@ async def ballot_context(
     return context
 
 
-def receipt_view(receipt: Receipt, *, position: bool = False) -> ReceiptView:
+def receipt_view(
+    receipt: Receipt, *, position: bool = False, by_proxy: bool = False
+) -> ReceiptView:
     """What the caster gets back: the tracking code, and whether the ballot counts.
 
     The ledger position and head stay out unless ``position`` (a paper ballot confirmed by a
@@ -88,11 +90,13 @@ def receipt_view(receipt: Receipt, *, position: bool = False) -> ReceiptView:
     an owner re-voting around a step would read the step's ballots arrive one by one, and a head
     matches one entry of the chain published later, which gives the same number
     (docs/design.md §3.7; issue #12 item 2). The tracking code identifies the ballot without
-    telling when it came."""
+    telling when it came. Whether it counts stays out on a proxy holder's cast (``by_proxy``): an
+    owner's own ballot beats every proxy ballot, so ``counted: false`` would tell a proxy holder
+    that the owner voted again, which only the elector may learn (§3.5; issue #12 item 4)."""
     return ReceiptView(
         tracking=receipt.tracking,
         tracking_short=secrecy.short_tracking_code(receipt.tracking),
         ledger_seq=receipt.ledger_seq if position else None,
         ledger_head=receipt.ledger_head if position else None,
-        counted=receipt.counted,
+        counted=None if by_proxy else receipt.counted,
     )

@@ -120,7 +120,8 @@ class ReceiptView:
     # None on an online cast: the position at a cast is the exact count while voting is open
     ledger_seq: int | None
     ledger_head: str | None
-    counted: bool
+    # None on a proxy cast: whether it counts tells whether the owner voted themselves (§3.5)
+    counted: bool | None
 
 
 @dataclass(frozen=True)

@@ -340,6 +340,7 @@ export default {
 
   "receipt.title": "Your vote is cast",
   "receipt.counted": "Your ballot is counted.",
+  "receipt.recorded": "The ballot you cast as proxy was recorded. Whether it counts is for the owner to know: their own ballot, if they cast one, takes precedence.",
   "receipt.notCounted": "Your ballot was received, but under this compound's rules another ballot takes precedence, so this one is not counted.",
   "receipt.trackingLabel": "Tracking code",
   "receipt.copy": "Copy the tracking code",

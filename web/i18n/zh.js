@@ -341,6 +341,7 @@ export default {
 
   "receipt.title": "投票成功",
   "receipt.counted": "您的选票已计入。",
+  "receipt.recorded": "您作为受托人投出的选票已记录。是否计入只告知业主本人：业主本人投了票的，以业主的选票为准。",
   "receipt.notCounted": "选票已收到，但按本小区规则，另一份选票优先，此票暂不计入。",
   "receipt.trackingLabel": "查验码",
   "receipt.copy": "复制查验码",

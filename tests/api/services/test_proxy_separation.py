@@ -103,3 +103,26 @@ async def test_a_proxy_holder_who_became_a_supervisor_casts_nothing(
     assert refused["__typename"] == "Problem", refused
     assert refused["code"] == "PROXY_HOLDER_SUPERVISOR", refused
     assert await _ballots(gql, world, e) == 0
+
+
+async def test_a_proxy_holders_receipt_does_not_tell_whether_the_owner_voted_again(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """Issue #12 item 4, found in review: ``ballotStatus`` answers RECORDED to a proxy holder,
+    but casting again answered ``counted: false`` once the owner had voted themselves (an own
+    ballot beats every proxy ballot), so a coercer holding a proxy learned that the owner escaped
+    by voting again. A proxy cast's receipt now leaves ``counted`` null, before and after."""
+    e = await _open(gql, world, runtime)
+    holder = await staff_token(runtime, "13600000088", None)
+    recorded = await _record(gql, world, e, "张三", "13600000088")
+    assert recorded["__typename"] == "ProxySaved", recorded
+
+    def by_proxy() -> Any:
+        return cast(gql, holder, e.id, e.code("张三"), e.answer("yes"), e.elector("张三"))
+
+    before = await by_proxy()
+    own = await cast(gql, world.tokens["owner"], e.id, e.code("张三"), e.answer("no"))
+    after = await by_proxy()
+    assert own["receipt"]["counted"] is True  # the elector, logged in, still learns it
+    assert before["receipt"]["counted"] is None and after["receipt"]["counted"] is None
+    assert set(before["receipt"]) == set(after["receipt"])

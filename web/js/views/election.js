@@ -345,7 +345,8 @@ function receiptStep(area, election, elector, receipt) {
       "section",
       { class: "panel receipt", "aria-labelledby": "receipt-h" },
       h("h2", { id: "receipt-h", tabindex: "-1" }, t("receipt.title")),
-      h("p", { class: "success" }, receipt.counted ? t("receipt.counted") : t("receipt.notCounted")),
+      // counted is null on a proxy holder's cast: whether it counts is the owner's to know
+      h("p", { class: "success" }, receipt.counted === null ? t("receipt.recorded") : receipt.counted ? t("receipt.counted") : t("receipt.notCounted")),
       h("p", { class: "receipt-label" }, t("receipt.trackingLabel")),
       codeNode,
       h("div", { class: "actions" }, copy),
