@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from strawberry.types import ExecutionResult
 
+from api.live.views import Live
 from api.runtime import Runtime
-from api.services.accounts import start_session
+from api.services.accounts import start_session, viewer_from_token
 from api.store.models import Account, Person, RoleMembership
+from schema import root
 from tests.conftest import Gql
 from voting.rules import CHINA_TZ
 
@@ -383,3 +387,48 @@ async def voter_tokens(rt: Runtime, community_id: int, election_id: str) -> dict
         elector: by_person[persons[0]]
         for elector, persons in (await elector_persons(rt, election_id)).items()
     }
+
+
+class _Watching:
+    """The context a subscription resolver needs: the viewer's live view, nothing else."""
+
+    def __init__(self, runtime: Runtime, viewer: Any) -> None:
+        self.lang = "en"
+        self.live = self
+        self._rt, self._viewer = runtime, viewer
+
+    def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]:
+        return Live.of(self._rt).election_tally(self._viewer, election_id)
+
+
+async def first_tally_message(
+    runtime: Runtime, document: str, election: str, token: str
+) -> ExecutionResult:
+    """The first message of an ``electionTally`` subscription ``document`` for this session,
+    run in process (no socket): what that viewer is streamed, built by the real live view."""
+    async with runtime.reader() as s:
+        viewer = await viewer_from_token(s, token, now=runtime.clock())
+    stream = await root.build_schema().subscribe(
+        document, {"e": election}, context_value=_Watching(runtime, viewer)
+    )
+    assert not isinstance(stream, ExecutionResult)
+    try:
+        return await anext(stream)
+    finally:
+        await stream.aclose()
+
+
+async def open_resolution_in_a(gql: Gql, world: Any, runtime: Runtime) -> tuple[Clock, Opened]:
+    """The usual start of a voting test: a resolution in the world's compound A, opened by its
+    committee, every notice printed by its supervisor (``world`` is a tests.support.world
+    World); the clock is the runtime's, now at the opening."""
+    clock = use_clock(runtime)
+    opened = await open_election(
+        gql,
+        clock,
+        world.a,
+        world.tokens["committee"],
+        resolution_spec(),
+        printer=world.tokens["supervisor"],
+    )
+    return clock, opened

@@ -37,6 +37,7 @@ from tests.support.elections import (
     extra_supervisor,
     new_compound,
     open_election,
+    open_resolution_in_a,
     owner_tokens,
     resolution_spec,
     staff_token,
@@ -83,15 +84,7 @@ async def _verify(gql: Gql, election: str, token: str) -> dict[str, Any]:
 async def test_thirty_simultaneous_casts_by_one_elector_leave_one_counted(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
-    clock = use_clock(runtime)
-    e = await open_election(
-        gql,
-        clock,
-        world.a,
-        world.tokens["committee"],
-        resolution_spec(),
-        printer=world.tokens["supervisor"],
-    )
+    _, e = await open_resolution_in_a(gql, world, runtime)
     code = e.code("张三")
     receipts = await asyncio.gather(
         *(cast(gql, world.tokens["owner"], e.id, code, e.answer(ANSWERS[i % 3])) for i in range(30))
@@ -239,15 +232,7 @@ async def test_online_proxy_and_paper_racing_for_one_elector(
 async def test_the_database_refuses_a_second_counted_ballot(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
-    clock = use_clock(runtime)
-    e = await open_election(
-        gql,
-        clock,
-        world.a,
-        world.tokens["committee"],
-        resolution_spec(),
-        printer=world.tokens["supervisor"],
-    )
+    _, e = await open_resolution_in_a(gql, world, runtime)
     done = await cast(gql, world.tokens["owner"], e.id, e.code("张三"), e.answer("yes"))
     assert done["receipt"]["counted"] is True
     [(_, slot, _, _, _)] = await _ballots(runtime, e.id)
@@ -285,15 +270,7 @@ async def test_a_receipt_tells_only_its_elector_that_it_was_superseded(
     vote, another owner, the committee — learned for ever whether the owner voted again, from
     ``ballotStatus`` (SUPERSEDED) or from the counted codes listed by ``trackingCodes``. Now a
     superseded and a counted ballot look alike to them; the elector, logged in, can tell."""
-    clock = use_clock(runtime)
-    e = await open_election(
-        gql,
-        clock,
-        world.a,
-        world.tokens["committee"],
-        resolution_spec(),
-        printer=world.tokens["supervisor"],
-    )
+    clock, e = await open_resolution_in_a(gql, world, runtime)
     owner = world.tokens["owner"]
     coerced = await cast(gql, owner, e.id, e.code("张三"), e.answer("yes"))
     again = await cast(gql, owner, e.id, e.code("张三"), e.answer("no"))

@@ -38,6 +38,7 @@ from tests.support.elections import (
     create_election,
     extra_supervisor,
     open_election,
+    open_resolution_in_a,
     owner_tokens,
     person_ids,
     resolution_spec,
@@ -65,19 +66,6 @@ LI, WANG = "13900000002", "13900000003"  # 李四 and 王五, co-owners of 1号�
 INSIDER_PASSWORD = "the insider's own password"
 
 
-async def _open(gql: Gql, world: World, runtime: Runtime) -> tuple[Clock, Opened]:
-    clock = use_clock(runtime)
-    e = await open_election(
-        gql,
-        clock,
-        world.a,
-        world.tokens["committee"],
-        resolution_spec(),
-        printer=world.tokens["supervisor"],
-    )
-    return clock, e
-
-
 async def _take_over_zhao(
     gql: Gql, client: httpx.AsyncClient, world: World, runtime: Runtime
 ) -> str:
@@ -99,7 +87,7 @@ async def test_the_committee_cannot_obtain_an_unactivated_owners_voting_code(
     gql: Gql, world: World, runtime: Runtime, client: httpx.AsyncClient
 ) -> None:
     """The attack sequence of issue #12 item 1, through the API: it now stops at step 3."""
-    _, e = await _open(gql, world, runtime)
+    _, e = await open_resolution_in_a(gql, world, runtime)
     insider_as_zhao = await _take_over_zhao(gql, client, world, runtime)
 
     # step 3: print (or replace) 赵六's voting notice — refused to every role that can issue
@@ -161,7 +149,7 @@ async def test_a_late_link_is_marked_told_and_the_owners_paper_overrides_it(
     one although the compound's rule is "online wins"; the audit names 赵六."""
     runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
     zhao_person = (await person_ids(runtime, world.a))["赵六"]
-    _, e = await _open(gql, world, runtime)
+    _, e = await open_resolution_in_a(gql, world, runtime)
     assert _sent(runtime) == []
     insider_as_zhao = await _take_over_zhao(gql, client, world, runtime)
 
@@ -289,7 +277,7 @@ async def test_an_in_person_challenge_voids_the_online_ballot_of_a_late_link(
     赵六, and 赵六's paper ballot is what counts."""
     runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
     zhao_person = (await person_ids(runtime, world.a)).get("赵六")
-    _, e = await _open(gql, world, runtime)
+    _, e = await open_resolution_in_a(gql, world, runtime)
     insider_as_zhao = await _take_over_zhao(gql, client, world, runtime)
     online = await cast(gql, insider_as_zhao, e.id, e.code("赵六"), e.answer("yes"))
     assert online["receipt"]["counted"] is True
@@ -399,7 +387,7 @@ async def test_a_challenge_that_voids_a_co_owners_ballot_tells_that_co_owner(
     only 王五 was told. Every owner of the units with a phone on the roll now hears of it."""
     runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
     li = (await owner_tokens(runtime, world.a, [LI]))[LI]
-    _, e = await _open(gql, world, runtime)
+    _, e = await open_resolution_in_a(gql, world, runtime)
     wang = (await person_ids(runtime, world.a))["王五"]
     issued = await gql(ISSUE, {"c": str(world.a), "p": [wang]}, token=world.tokens["committee"])
     [letter] = issued["data"]["issueActivationCodes"]["letters"]

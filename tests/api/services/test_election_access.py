@@ -9,21 +9,16 @@ compound learns that the election exists.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
-from strawberry.types import ExecutionResult
 
 from api.cli.rollgen import make_roll_csv
-from api.live.views import Live
 from api.runtime import Runtime
-from api.services.accounts import viewer_from_token
 from api.store.models import AuditEntry
-from schema import root
 from tests.conftest import Gql
 from tests.support.elections import (
     CLOSES,
@@ -40,6 +35,7 @@ from tests.support.elections import (
     Opened,
     cast,
     create_election,
+    first_tally_message,
     new_compound,
     open_election,
     resolution_spec,
@@ -113,30 +109,9 @@ WATCH = """subscription($e: ID!) { electionTally(electionId: $e) { tally {
   releasedBallots ballots questions { counts { key heads areaCenti } } } } }"""
 
 
-class _Watching:
-    """The context a subscription resolver needs: the viewer's live view, nothing else."""
-
-    def __init__(self, runtime: Runtime, viewer: Any) -> None:
-        self.lang = "en"
-        self.live = self
-        self._rt, self._viewer = runtime, viewer
-
-    def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]:
-        return Live.of(self._rt).election_tally(self._viewer, election_id)
-
-
 async def _watched(runtime: Runtime, election: str, token: str) -> dict[str, Any]:
     """The first message of the electionTally subscription for this session (its tally)."""
-    async with runtime.reader() as s:
-        viewer = await viewer_from_token(s, token, now=runtime.clock())
-    stream = await root.build_schema().subscribe(
-        WATCH, {"e": election}, context_value=_Watching(runtime, viewer)
-    )
-    assert not isinstance(stream, ExecutionResult)
-    try:
-        first = await anext(stream)
-    finally:
-        await stream.aclose()
+    first = await first_tally_message(runtime, WATCH, election, token)
     if first.errors:
         return {"error": (first.errors[0].extensions or {})["code"]}
     return first.data["electionTally"]  # type: ignore[index,no-any-return]

@@ -34,34 +34,17 @@ from tests.support.elections import (
     STATUS,
     TALLY_Q,
     VERIFY,
-    Clock,
-    Opened,
     cast,
     extra_supervisor,
-    open_election,
+    open_resolution_in_a,
     owner_tokens,
-    resolution_spec,
     staff_token,
     transition,
-    use_clock,
 )
 from tests.support.world import World
 
 HOLDER = "13600000001"
 HOLDER_2 = "13600000002"
-
-
-async def _open(gql: Gql, world: World, runtime: Runtime) -> tuple[Clock, Opened]:
-    clock = use_clock(runtime)
-    opened = await open_election(
-        gql,
-        clock,
-        world.a,
-        world.tokens["committee"],
-        resolution_spec(),
-        printer=world.tokens["supervisor"],
-    )
-    return clock, opened
 
 
 async def _proxy(
@@ -105,7 +88,7 @@ async def _counts(gql: Gql, election: str, token: str) -> dict[str, Any]:
 async def test_proxy_is_recorded_logged_used_by_its_holder_and_revoked(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
-    clock, e = await _open(gql, world, runtime)
+    clock, e = await open_resolution_in_a(gql, world, runtime)
     committee, supervisor = world.tokens["committee"], world.tokens["supervisor"]
     zhao = e.elector("赵六")
 
@@ -194,7 +177,7 @@ async def test_proxy_cap_counts_active_authorisations(
     async with runtime.writer() as s:
         await s.execute(update(Community).where(Community.id == world.a).values(proxy_cap=2))
         await s.commit()
-    _, e = await _open(gql, world, runtime)
+    _, e = await open_resolution_in_a(gql, world, runtime)
     committee = world.tokens["committee"]
     first = await _proxy(gql, committee, e.id, e.elector("赵六"), HOLDER)
     second = await _proxy(gql, committee, e.id, e.elector("张三"), "136 0000 0001")
@@ -228,7 +211,7 @@ async def test_a_proxy_name_with_a_bidi_override_is_refused(
 ) -> None:
     """Issue #12 item 14, for proxies: "钱\u202e八" shows on the proxy list as another name. It
     is refused, naming the character, and no proxy is stored."""
-    _, e = await _open(gql, world, runtime)
+    _, e = await open_resolution_in_a(gql, world, runtime)
     record = RECORD_PROXY.replace(
         "... on Problem { code field }", "... on Problem { code field message }"
     )
@@ -245,7 +228,7 @@ async def test_a_proxy_name_with_a_bidi_override_is_refused(
 async def test_own_ballot_overrides_the_proxy_whatever_the_order(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
-    clock, e = await _open(gql, world, runtime)
+    clock, e = await open_resolution_in_a(gql, world, runtime)
     committee, supervisor = world.tokens["committee"], world.tokens["supervisor"]
     owners = await owner_tokens(runtime, world.a, ["13900000002", "13900000004"])
     li, zhao = owners["13900000002"], owners["13900000004"]
@@ -294,7 +277,7 @@ async def test_own_ballot_overrides_the_proxy_whatever_the_order(
 async def test_paper_ballot_counts_only_after_a_second_supervisor_agrees(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
-    _, e = await _open(gql, world, runtime)
+    _, e = await open_resolution_in_a(gql, world, runtime)
     sup_a = world.tokens["supervisor"]
     sup_b = await extra_supervisor(runtime, world.a)
     developer = e.elector("华景置业")
@@ -347,7 +330,7 @@ async def test_paper_ballot_counts_only_after_a_second_supervisor_agrees(
 async def test_invalid_exists_on_paper_only_and_is_participation_never_yes(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
-    clock, e = await _open(gql, world, runtime)
+    clock, e = await open_resolution_in_a(gql, world, runtime)
     sup_a, committee = world.tokens["supervisor"], world.tokens["committee"]
     sup_b = await extra_supervisor(runtime, world.a)
     online = await cast(gql, world.tokens["owner"], e.id, e.code("张三"), e.answer("invalid"))
@@ -396,7 +379,7 @@ async def test_channel_precedence_between_online_and_paper_keeps_both(
                 update(Community).where(Community.id == world.a).values(paper_priority=priority)
             )
             await s.commit()
-    clock, e = await _open(gql, world, runtime)
+    clock, e = await open_resolution_in_a(gql, world, runtime)
     sup_a, committee = world.tokens["supervisor"], world.tokens["committee"]
     sup_b = await extra_supervisor(runtime, world.a)
     zhao = (await owner_tokens(runtime, world.a, ["13900000004"]))["13900000004"]

@@ -48,11 +48,9 @@ from tests.support.elections import (
     Opened,
     cast,
     extra_supervisor,
-    open_election,
+    open_resolution_in_a,
     owner_tokens,
-    resolution_spec,
     staff_token,
-    use_clock,
 )
 from tests.support.world import World
 from voting.channel import Cast, Channel, PaperPolicy, counted
@@ -97,15 +95,7 @@ async def _setup(
             update(Community).where(Community.id == world.a).values(paper_priority=priority)
         )
         await s.commit()
-    clock = use_clock(runtime)
-    e = await open_election(
-        gql,
-        clock,
-        world.a,
-        world.tokens["committee"],
-        resolution_spec(),
-        printer=world.tokens["supervisor"],
-    )
+    _, e = await open_resolution_in_a(gql, world, runtime)
     owners = await owner_tokens(
         runtime, world.a, ["13900000002", "13900000003", "13900000004", "13900000009"]
     )

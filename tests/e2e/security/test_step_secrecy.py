@@ -25,21 +25,18 @@ from __future__ import annotations
 import functools
 import itertools
 import random
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import pytest
 from graphql import GraphQLObjectType
 from sqlalchemy import func, select, update
-from strawberry.types import ExecutionResult
 
 from api.cli.demo import DEMO_SEED, DEMO_UNITS
 from api.cli.rollgen import make_roll_csv
 from api.formats.rollcsv.parsing import parse_roll
-from api.live.views import Live
 from api.runtime import Runtime
-from api.services.accounts import viewer_from_token
 from api.services.tallies import QuestionCounts, Released
 from api.services.tally_views import tally_view
 from api.store.models import Community, Election, LedgerEntry
@@ -51,6 +48,7 @@ from tests.support.elections import (
     STATUS,
     TRACKING,
     cast,
+    first_tally_message,
     new_compound,
     open_election,
     resolution_spec,
@@ -76,30 +74,9 @@ CREATE_FACTS = """mutation($c: ID!, $i: ElectionInput!) { createElection(communi
   __typename ... on Problem { code message facts { name value } } } }"""
 
 
-class _Watching:
-    """The context a subscription resolver needs: the viewer's live view, nothing else."""
-
-    def __init__(self, runtime: Runtime, viewer: Any) -> None:
-        self.lang = "en"
-        self.live = self
-        self._rt, self._viewer = runtime, viewer
-
-    def election_tally(self, election_id: int) -> AsyncGenerator[Any, None]:
-        return Live.of(self._rt).election_tally(self._viewer, election_id)
-
-
 async def _watched(runtime: Runtime, election: str, token: str) -> dict[str, Any]:
     """The first message of the electionTally subscription for this session."""
-    async with runtime.reader() as s:
-        viewer = await viewer_from_token(s, token, now=runtime.clock())
-    stream = await root.build_schema().subscribe(
-        WATCH, {"e": election}, context_value=_Watching(runtime, viewer)
-    )
-    assert not isinstance(stream, ExecutionResult)
-    try:
-        first = await anext(stream)
-    finally:
-        await stream.aclose()
+    first = await first_tally_message(runtime, WATCH, election, token)
     assert not first.errors, first.errors
     return first.data["electionTally"]  # type: ignore[index,no-any-return]
 
