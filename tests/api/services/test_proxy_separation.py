@@ -20,10 +20,8 @@ from tests.support.elections import (
     TALLY_Q,
     Opened,
     cast,
-    open_election,
-    resolution_spec,
+    open_resolution_in_a,
     staff_token,
-    use_clock,
 )
 from tests.support.world import World
 
@@ -32,17 +30,6 @@ COMMITTEE_PHONE = "13700000003"  # world.tokens["committee"]
 RECORD = RECORD_PROXY.replace(
     "... on Problem { code field }", "... on Problem { code field message }"
 )
-
-
-async def _open(gql: Gql, world: World, runtime: Runtime) -> Opened:
-    return await open_election(
-        gql,
-        use_clock(runtime),
-        world.a,
-        world.tokens["committee"],
-        resolution_spec(),
-        printer=world.tokens["supervisor"],
-    )
 
 
 async def _record(
@@ -67,7 +54,7 @@ async def _ballots(gql: Gql, world: World, e: Opened) -> int:
 async def test_a_proxy_cannot_name_a_supervisor_of_the_compound(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
-    e = await _open(gql, world, runtime)
+    _, e = await open_resolution_in_a(gql, world, runtime)
     recorded = await _record(gql, world, e, "赵六", SUPERVISOR_PHONE)
     assert recorded["__typename"] == "Problem", recorded
     assert recorded["code"] == "PROXY_HOLDER_SUPERVISOR" and recorded["field"] == "holderPhone"
@@ -94,7 +81,7 @@ async def test_a_proxy_holder_who_became_a_supervisor_casts_nothing(
 ) -> None:
     """The other order: the proxy names a plain phone, and that account is made a supervisor
     afterwards (roles are granted outside the API, by the operator)."""
-    e = await _open(gql, world, runtime)
+    _, e = await open_resolution_in_a(gql, world, runtime)
     holder = await staff_token(runtime, "13600000077", None)
     recorded = await _record(gql, world, e, "赵六", "13600000077")
     assert recorded["__typename"] == "ProxySaved", recorded
@@ -112,7 +99,7 @@ async def test_a_proxy_holders_receipt_does_not_tell_whether_the_owner_voted_aga
     but casting again answered ``counted: false`` once the owner had voted themselves (an own
     ballot beats every proxy ballot), so a coercer holding a proxy learned that the owner escaped
     by voting again. A proxy cast's receipt now leaves ``counted`` null, before and after."""
-    e = await _open(gql, world, runtime)
+    _, e = await open_resolution_in_a(gql, world, runtime)
     holder = await staff_token(runtime, "13600000088", None)
     recorded = await _record(gql, world, e, "张三", "13600000088")
     assert recorded["__typename"] == "ProxySaved", recorded
