@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from api.access.election_scope import ElectionAccess
 from api.services import audit, authz
+from api.services.notify import Message
 from api.store.models import Community, Election, Elector, ElectorOwner, Person
 from schema.contract.errors import AppError
 from schema.contract.voting import NoticeView
@@ -86,12 +87,33 @@ class VotingCodes(ElectionAccess):
             election=election.id,
             elector=elector.id,
         )
-        names = [
-            n
-            for (n,) in await self.session.execute(
-                select(Person.name)
+        owners = (
+            await self.session.execute(
+                select(Person.name, Person.phone)
                 .join(ElectorOwner, ElectorOwner.person_id == Person.id)
                 .where(ElectorOwner.elector_id == elector.id)
             )
-        ]
+        ).all()
+        # One supervisor alone voids the old code: the owners hear of it on the roll's phone,
+        # so a silent denial of their vote is seen (docs/design.md §3.4).
+        told = [code_replaced(name, phone, election.title) for name, phone in owners if phone]
+        if told:
+            notifier = self.rt.notifier
+            self.after_commit.append(lambda: notifier.send(told))
+        names = [name for name, _ in owners]
         return NoticeView(elector.id, elector.label, elector.building, names, code)
+
+
+def code_replaced(name: str, phone: str, title: str) -> Message:
+    """Tells an owner that their voting code was replaced (the old one no longer works)."""
+    return Message(
+        phone=phone,
+        kind="voting_code_reissued",
+        text=(
+            f"【共治】{name}：表决“{title}”中您房屋的表决码已由监票人补发，原表决码作废。"
+            "如非本人申请，请尽快联系监票人，或投书面表决票。"
+            f" / Gongzhi: {name}, a supervisor reissued the voting code for your units in the vote "
+            f'"{title}"; the old code no longer works. If you did not ask for this, contact the '
+            "supervisors at once, or vote on paper."
+        ),
+    )

@@ -77,7 +77,10 @@ async def activate(
     ticket.used_at = now
     linked_before, person.account_id = person.account_id, account.id
     if linked_before != account.id:
-        outbox.extend(await late_links.mark(session, person=person, account_id=account.id, now=now))
+        late = await late_links.mark(session, person=person, account_id=account.id, now=now)
+        # Every new link is told on the roll's phone, not only those made during a vote: a
+        # takeover before the announcement is otherwise never marked (docs/design.md §3.4).
+        outbox.extend(late or ([activated(person, phone)] if person.phone else []))
     await _grant_owner(session, account, person)
     await audit.record(
         session=session,
@@ -276,3 +279,19 @@ async def _letter_persons(
             name=phoneless[0].name,
         )
     return persons
+
+
+def activated(person: Person, phone: str) -> Message:
+    """Tells the owner that an online account now acts for their units: whoever redeemed the
+    letter, the roll's phone hears of it, so a takeover by an insider holding a letter does not
+    go unseen even before any vote is announced (issue #12 item 1)."""
+    return Message(
+        phone=phone,
+        kind="account_linked",
+        text=(
+            f"【共治】{person.name}：您名下房屋的共治网上账号已激活。如非本人操作，请联系业委会或"
+            "街道，并可在表决时投书面表决票。"
+            f" / Gongzhi: {person.name}, the online account for your units was activated. If this "
+            "was not you, contact the committee or the sub-district office; you may vote on paper."
+        ),
+    )

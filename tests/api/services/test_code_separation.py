@@ -202,19 +202,23 @@ async def test_a_late_link_is_marked_told_and_the_owners_paper_overrides_it(
     assert report["ok"] is True
 
 
-async def test_without_a_late_link_online_still_wins_and_nobody_is_told(
+async def test_without_a_late_link_online_still_wins_and_only_the_activation_is_told(
     gql: Gql, world: World, runtime: Runtime, client: httpx.AsyncClient
 ) -> None:
     """The override is for marked electors only: 张三 activated before the vote, so the
-    compound's "online wins" stands; and an activation before the opening marks nothing."""
+    compound's "online wins" stands; and an activation before the announcement marks nothing.
+    It is still told on the roll's phone (found in review: a takeover before the announcement
+    was otherwise never seen by the owner)."""
     runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
     clock = use_clock(runtime)
-    # 赵六 activates while the vote is only announced: no mark, no message
+    # 赵六 activates before the vote is announced: no mark, one message that says so
     spec = resolution_spec()
     e = await open_election_after(gql, clock, world, runtime, client, spec)
     async with runtime.reader() as s:
         assert (await s.execute(select(LateLink))).first() is None
-    assert _sent(runtime) == []
+    [told] = _sent(runtime)
+    assert told.phone == ZHAO and told.kind == "account_linked" and "赵六" in told.text
+    assert "激活" in told.text and "activated" in told.text
 
     online = await cast(gql, world.tokens["owner"], e.id, e.code("张三"), e.answer("yes"))
     sup_a, sup_b = world.tokens["supervisor"], await extra_supervisor(runtime, world.a)
@@ -340,7 +344,8 @@ async def test_a_link_made_between_announcement_and_opening_is_marked_at_the_ope
     # the insider takes 赵六's login while the vote is announced, not yet open
     clock.now += timedelta(hours=1)
     await _take_over_zhao(gql, client, world, runtime)
-    assert _sent(runtime) == []
+    [linked] = _sent(runtime)  # every activation is told on the roll's phone
+    assert linked.phone == ZHAO and linked.kind == "account_linked"
     clock.now = datetime.fromisoformat(spec["opensAt"])
     opened = await transition(gql, "openElection", eid, committee)
     assert opened["__typename"] == "ElectionSaved", opened
@@ -360,7 +365,7 @@ async def test_a_link_made_between_announcement_and_opening_is_marked_at_the_ope
         zhao_person,
     )
     assert json.loads(logged.payload)["person"] == zhao_person
-    [told] = _sent(runtime)
+    _, told = _sent(runtime)
     assert told.phone == ZHAO and told.kind == "late_link" and "赵六" in told.text
 
     # the stolen notice casts online (the insider logs in again: the clock moved to the opening),
@@ -404,3 +409,26 @@ async def test_a_challenge_that_voids_a_co_owners_ballot_tells_that_co_owner(
     assert done["data"]["challengeLateLink"]["voided"] is True
     challenged = {m.phone for m in _sent(runtime) if m.kind == "late_link_challenged"}
     assert challenged == {LI, WANG}, _sent(runtime)
+
+
+async def test_a_reissued_voting_code_is_told_to_the_owners_on_the_roll(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """Found in review: one supervisor alone can replace an owner's voting code, voiding the one
+    the owner holds, seen only in the audit log. The owners of the elector now hear of it on the
+    roll's phone, after the reissue commits."""
+    runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
+    _, e = await open_resolution_in_a(gql, world, runtime)
+    assert _sent(runtime) == []
+    replaced = await gql(
+        REISSUE, {"e": e.id, "el": e.elector("赵六")}, token=world.tokens["supervisor"]
+    )
+    assert replaced["data"]["reissueVotingCode"]["__typename"] == "VotingNotices"
+    [told] = _sent(runtime)
+    assert told.phone == ZHAO and told.kind == "voting_code_reissued"
+    assert "赵六" in told.text and "作废" in told.text and "no longer works" in told.text
+    refused = await gql(
+        REISSUE, {"e": e.id, "el": e.elector("赵六")}, token=world.tokens["committee"]
+    )
+    assert refused["data"]["reissueVotingCode"]["__typename"] == "Problem"
+    assert len(_sent(runtime)) == 1  # a refused reissue tells nobody
