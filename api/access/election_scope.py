@@ -18,8 +18,9 @@ from sqlalchemy import select
 from api.access.request import RequestScope
 from api.services import authz
 from api.services.elections import election_secret
+from api.services.notify import Message
 from api.services.voting_messages import app_error
-from api.store.models import Community, Election, Elector, Proxy
+from api.store.models import Community, Election, Elector, ElectorOwner, Person, Proxy
 from schema.contract.community import Viewer
 from schema.contract.errors import AppError, not_found, unauthenticated
 from voting import lifecycle
@@ -141,6 +142,24 @@ class ElectionAccess(RequestScope):
                 field="electorId",
             )
         return elector
+
+    async def _owners_of(self, elector: Elector) -> list[tuple[str, str | None]]:
+        """(name, phone on the roll) of the elector's owners as frozen at the opening."""
+        rows = await self.session.execute(
+            select(Person.name, Person.phone)
+            .join(ElectorOwner, ElectorOwner.person_id == Person.id)
+            .where(ElectorOwner.elector_id == elector.id)
+            .order_by(Person.id)
+        )
+        return [(name, phone) for name, phone in rows.all()]
+
+    def _tell(self, messages: list[Message]) -> None:
+        """Send ``messages`` once this request's transaction commits (a refusal sends none):
+        what one role does alone to an owner's vote, the owner hears of on the roll's phone
+        (docs/design.md §3.4)."""
+        if messages:
+            notifier = self.rt.notifier
+            self.after_commit.append(lambda: notifier.send(messages))
 
     def _check_open(self, election: VotingWindow) -> None:
         try:

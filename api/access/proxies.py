@@ -20,6 +20,7 @@ from api.formats.hidden import code_point, first_hidden
 from api.services import audit
 from api.services import ballots as store
 from api.services.accounts import normalize_phone
+from api.services.notify import Message
 from api.services.voting_messages import app_error
 from api.store.models import Account, Proxy, RoleMembership
 from schema.contract.errors import AppError, not_found
@@ -106,6 +107,8 @@ class Proxies(ElectionAccess):
             elector=elector.id,
             paper_ref=proxy.paper_ref,
         )
+        owners = await self._owners_of(elector)
+        self._tell([proxy_recorded(o, p, election.title, name) for o, p in owners if p])
         return proxy
 
     async def _not_a_supervisor(self, phone: str, community_id: int) -> None:
@@ -185,3 +188,20 @@ def _paper_names(holder_name: str, paper_ref: str) -> tuple[str, str]:
             character=code_point(hit[1]),
         )
     return name, ref
+
+
+def proxy_recorded(owner: str, phone: str, title: str, holder: str) -> Message:
+    """Tells an owner that a proxy now votes for their units: the running body records it from
+    a paper the owner signed, and a forged paper is otherwise seen by nobody (issue #12 item 1,
+    found in review). The owner's own ballot, online or on paper, still beats the proxy's."""
+    return Message(
+        phone=phone,
+        kind="proxy_recorded",
+        text=(
+            f"【共治】{owner}：表决“{title}”已登记由{holder}代您房屋投票。如非您本人委托，请联系"
+            "监票人；您本人投的票（网上或书面）始终优先于受托人的票。"
+            f" / Gongzhi: {owner}, a proxy ({holder}) was recorded to vote for your units in "
+            f'"{title}". If you did not sign it, contact the supervisors; your own ballot, online '
+            "or on paper, always counts over the proxy's."
+        ),
+    )

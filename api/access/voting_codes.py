@@ -87,19 +87,10 @@ class VotingCodes(ElectionAccess):
             election=election.id,
             elector=elector.id,
         )
-        owners = (
-            await self.session.execute(
-                select(Person.name, Person.phone)
-                .join(ElectorOwner, ElectorOwner.person_id == Person.id)
-                .where(ElectorOwner.elector_id == elector.id)
-            )
-        ).all()
+        owners = await self._owners_of(elector)
         # One supervisor alone voids the old code: the owners hear of it on the roll's phone,
         # so a silent denial of their vote is seen (docs/design.md §3.4).
-        told = [code_replaced(name, phone, election.title) for name, phone in owners if phone]
-        if told:
-            notifier = self.rt.notifier
-            self.after_commit.append(lambda: notifier.send(told))
+        self._tell([code_replaced(name, phone, election.title) for name, phone in owners if phone])
         names = [name for name, _ in owners]
         return NoticeView(elector.id, elector.label, elector.building, names, code)
 

@@ -11,9 +11,11 @@ holder, and a proxy held by someone who became a supervisor afterwards casts not
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from api.runtime import Runtime
+from api.services import notify
 from tests.conftest import Gql
 from tests.support.elections import (
     RECORD_PROXY,
@@ -113,3 +115,29 @@ async def test_a_proxy_holders_receipt_does_not_tell_whether_the_owner_voted_aga
     assert own["receipt"]["counted"] is True  # the elector, logged in, still learns it
     assert before["receipt"]["counted"] is None and after["receipt"]["counted"] is None
     assert set(before["receipt"]) == set(after["receipt"])
+
+
+async def test_the_owners_are_told_when_a_proxy_is_recorded_for_their_units(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """Found in review: the running body records a proxy from a paper the owner signed; a forged
+    paper was seen by nobody. Every owner of the elector with a phone on the roll is now told,
+    once the proxy is stored; a refused recording tells nobody."""
+    runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
+    _, e = await open_resolution_in_a(gql, world, runtime)
+    assert (await _record(gql, world, e, "赵六", SUPERVISOR_PHONE))["__typename"] == "Problem"
+    assert _sent(runtime) == []
+    i = {"electionId": e.id, "electorId": e.elector("李四", "王五"), "holderPhone": "13600000009"}
+    i |= {"holderName": "钱八", "paperRef": "委托书-Y"}
+    recorded = (await gql(RECORD, {"i": i}, token=world.tokens["committee"]))["data"]["recordProxy"]
+    assert recorded["__typename"] == "ProxySaved", recorded
+    told = _sent(runtime)
+    assert {m.kind for m in told} == {"proxy_recorded"}
+    assert {m.phone for m in told} == {"13900000002", "13900000003"}  # 李四 and co-owner 王五
+    assert all("监票人" in m.text and "your own ballot" in m.text for m in told)
+
+
+def _sent(runtime: Runtime) -> list[notify.Message]:
+    notifier = runtime.notifier
+    assert isinstance(notifier, notify.FileNotifier)
+    return notifier.sent()
