@@ -36,6 +36,7 @@ from schema.document_mutations import DocumentMutation
 from schema.live import LiveSubscription
 from schema.nomination import NominationQuery
 from schema.nomination_mutations import NominationMutation
+from schema.organisation import OrganisationMutation, OrganisationQuery
 from schema.proposal import ProposalQuery
 from schema.proposal_mutations import ProposalMutation
 from schema.sharing import SharingExecutor
@@ -51,6 +52,7 @@ Query = merge_types(
         AccountQuery,
         CommunityQuery,
         DistrictQuery,
+        OrganisationQuery,
         VotingQuery,
         ProposalQuery,
         DocumentQuery,
@@ -63,6 +65,7 @@ Mutation = merge_types(
     (
         AccountMutation,
         CommunityMutation,
+        OrganisationMutation,
         VotingMutation,
         ProposalMutation,
         DocumentMutation,

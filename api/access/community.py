@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.access.request import AfterCommit, RequestScope
+from api.access.organisation import OrganisationAccess
+from api.access.request import AfterCommit
 from api.runtime import Runtime
 from api.services import accounts, activation, authz, communities, district, roll
 from api.services.notify import Message
@@ -21,7 +22,7 @@ from schema.contract.errors import unauthenticated
 from schema.contract.page import Page
 
 
-class CommunityServices(RequestScope):
+class CommunityServices(OrganisationAccess):
     def __init__(
         self,
         runtime: Runtime,

@@ -12,8 +12,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services import audit
@@ -64,11 +65,18 @@ BAD_CREDENTIALS = AppError(
 )
 
 
-async def viewer_for(session: AsyncSession, account: Account) -> Viewer:
+def held_at(now: Any) -> ColumnElement[bool]:
+    """A grant is held while it is neither revoked nor past its end (issue #13): ``now`` is a
+    datetime or a bound parameter."""
+    r = RoleMembership.__table__.c
+    return and_(r.revoked_at.is_(None), or_(r.ends_at.is_(None), r.ends_at > now))
+
+
+async def viewer_for(session: AsyncSession, account: Account, *, now: datetime) -> Viewer:
     grants = (
         await session.execute(
             select(RoleMembership.role, RoleMembership.community_id, RoleMembership.district_id)
-            .where(RoleMembership.account_id == account.id)
+            .where(RoleMembership.account_id == account.id, held_at(now))
             .order_by(RoleMembership.id)
         )
     ).all()
@@ -97,7 +105,10 @@ _VIEWER_OF_TOKEN = (
     )
     .select_from(LoginSession.__table__)
     .join(Account.__table__, _account.id == _login.account_id)
-    .outerjoin(RoleMembership.__table__, _role.account_id == _account.id)
+    .outerjoin(
+        RoleMembership.__table__,
+        and_(_role.account_id == _account.id, held_at(bindparam("now"))),
+    )
     .where(
         _login.token_hash == bindparam("token_hash"),
         _login.expires_at > bindparam("now"),
@@ -128,7 +139,10 @@ _GRANTS_OF_TOKENS = (
     select(_login.token_hash, _role.role, _role.community_id, _role.district_id)
     .select_from(LoginSession.__table__)
     .join(Account.__table__, _account.id == _login.account_id)
-    .outerjoin(RoleMembership.__table__, _role.account_id == _account.id)
+    .outerjoin(
+        RoleMembership.__table__,
+        and_(_role.account_id == _account.id, held_at(bindparam("now"))),
+    )
     .where(
         _login.token_hash.in_(bindparam("token_hashes", expanding=True)),
         _login.expires_at > bindparam("now"),
@@ -204,7 +218,7 @@ async def login(
     if rehashed:
         account.password_hash = rehashed
     token = await start_session(session, account, now=now, days=session_days)
-    return await viewer_for(session, account), token
+    return await viewer_for(session, account, now=now), token
 
 
 async def logout(*, session: AsyncSession, token: str | None) -> None:
@@ -232,12 +246,17 @@ async def create_admin(
     has_admin = (
         await session.execute(
             select(RoleMembership.id).where(
-                RoleMembership.account_id == account.id, RoleMembership.role == "admin"
+                RoleMembership.account_id == account.id,
+                RoleMembership.role == "admin",
+                RoleMembership.revoked_at.is_(None),
+                RoleMembership.ends_at.is_(None),
             )
         )
     ).first()
     if has_admin is None:
-        session.add(RoleMembership(account_id=account.id, role="admin"))
+        session.add(
+            RoleMembership(account_id=account.id, role="admin", reason="gongzhi create-admin")
+        )
     await audit.record(
         session=session, chain=0, actor=None, action="admin.create", account=account.id
     )

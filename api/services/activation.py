@@ -18,6 +18,7 @@ from api.services import audit, late_links
 from api.services.accounts import (
     Limiters,
     digest,
+    held_at,
     new_code,
     normalize_code,
     normalize_phone,
@@ -68,6 +69,20 @@ async def activate(
     problem = password_problem(password)
     if problem:
         raise AppError("WEAK_PASSWORD", problem[0], problem[1], field="password")
+    letter = await _account_letter(session, code)
+    if letter is not None:
+        account = await _redeem_account_letter(
+            session,
+            passwords,
+            limiters,
+            letter,
+            phone=phone,
+            password=password,
+            address=address,
+            now=now,
+        )
+        token = await start_session(session, account, now=now, days=session_days)
+        return await viewer_for(session, account, now=now), token
     ticket, person = await _redeemable_code(
         session, limiters, phone=phone, code=code, address=address, now=now
     )
@@ -81,7 +96,7 @@ async def activate(
         # Every new link is told on the roll's phone, not only those made during a vote: a
         # takeover before the announcement is otherwise never marked (docs/design.md §3.4).
         outbox.extend(late or ([activated(person, phone)] if person.phone else []))
-    await _grant_owner(session, account, person)
+    await _grant_owner(session, account, person, now=now)
     await audit.record(
         session=session,
         chain=person.community_id,
@@ -90,7 +105,86 @@ async def activate(
         person=person.id,
     )
     token = await start_session(session, account, now=now, days=session_days)
-    return await viewer_for(session, account), token
+    return await viewer_for(session, account, now=now), token
+
+
+BAD_CODE = AppError(
+    "BAD_ACTIVATION_CODE",
+    "激活码或手机号不正确，请核对通知书上的激活码",
+    "the activation code or phone number is not correct; check the code on your letter",
+    field="code",
+)
+USED_CODE = AppError(
+    "ACTIVATION_CODE_USED",
+    "该激活码已使用或已过期，请联系物业或业委会重新领取",
+    "this activation code was used or has expired; ask for a new letter",
+    field="code",
+)
+
+
+async def _account_letter(session: AsyncSession, code: str) -> ActivationCode | None:
+    """The letter of an appointed official's new account (it names the account, no roll
+    entry), if ``code`` is one."""
+    return (
+        await session.execute(
+            select(ActivationCode).where(
+                ActivationCode.code_hash == digest(normalize_code(code)),
+                ActivationCode.person_id.is_(None),
+                ActivationCode.account_id.is_not(None),
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def _redeem_account_letter(
+    session: AsyncSession,
+    passwords: Passwords,
+    limiters: Limiters,
+    letter: ActivationCode,
+    *,
+    phone: str,
+    password: str,
+    address: str,
+    now: datetime,
+) -> Account:
+    """Set the first password of the account the letter was printed for (api/services/
+    organisation.py appoints officials); the roles were granted with the appointment."""
+    account = await session.get(Account, letter.account_id)
+    if account is None or account.phone != phone:
+        limiters.address.hit(address)
+        raise BAD_CODE
+    if letter.used_at is not None or letter.expires_at <= now or account.password_hash:
+        raise USED_CODE
+    account.password_hash = await passwords.hash(password)
+    letter.used_at = now
+    await audit.record(
+        session=session, chain=0, actor=account.id, action="account.activate", account=account.id
+    )
+    return account
+
+
+async def issue_account_letter(
+    *, session: AsyncSession, account: Account, issuer: int | None, now: datetime, days: int
+) -> str:
+    """A one-time code for a new account's letter (an appointed official), voiding earlier
+    unused ones; the code is returned once and only its digest is kept."""
+    await session.execute(
+        delete(ActivationCode).where(
+            ActivationCode.account_id == account.id, ActivationCode.used_at.is_(None)
+        )
+    )
+    code = new_code()
+    session.add(
+        ActivationCode(
+            account_id=account.id,
+            code_hash=digest(normalize_code(code)),
+            issued_by=issuer,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
+    await session.flush()
+    return code
 
 
 async def _redeemable_code(
@@ -112,20 +206,10 @@ async def _redeemable_code(
     ).first()
     if found is None or found[1].phone != phone:
         limiters.address.hit(address)
-        raise AppError(
-            "BAD_ACTIVATION_CODE",
-            "激活码或手机号不正确，请核对通知书上的激活码",
-            "the activation code or phone number is not correct; check the code on your letter",
-            field="code",
-        )
+        raise BAD_CODE
     ticket, person = found
     if ticket.used_at is not None or ticket.expires_at <= now:
-        raise AppError(
-            "ACTIVATION_CODE_USED",
-            "该激活码已使用或已过期，请联系物业或业委会重新领取",
-            "this activation code was used or has expired; ask for a new letter",
-            field="code",
-        )
+        raise USED_CODE
     return ticket, person
 
 
@@ -170,7 +254,9 @@ async def _account_to_link(
     return account
 
 
-async def _grant_owner(session: AsyncSession, account: Account, person: Person) -> None:
+async def _grant_owner(
+    session: AsyncSession, account: Account, person: Person, *, now: datetime
+) -> None:
     """The 'owner' role in the person's community, unless the account already has it."""
     exists = (
         await session.execute(
@@ -178,12 +264,18 @@ async def _grant_owner(session: AsyncSession, account: Account, person: Person) 
                 RoleMembership.account_id == account.id,
                 RoleMembership.role == "owner",
                 RoleMembership.community_id == person.community_id,
+                held_at(now),
             )
         )
     ).first()
     if exists is None:
         session.add(
-            RoleMembership(account_id=account.id, role="owner", community_id=person.community_id)
+            RoleMembership(
+                account_id=account.id,
+                role="owner",
+                community_id=person.community_id,
+                reason="activation letter",
+            )
         )
 
 

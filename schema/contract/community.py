@@ -122,6 +122,33 @@ class ImportReport:
 
 
 @dataclass(frozen=True)
+class GrantView:
+    """One role grant as a record (api/services/organisation.py): held, ended or revoked."""
+
+    id: int
+    role: str
+    account_id: int
+    holder: str  # the holder's display name
+    phone: str  # for operators (the CLI); the GraphQL type does not carry it
+    community_id: int | None
+    district_id: int | None
+    granted_at: datetime
+    granted_by: str | None  # the granter's display name; None for the seed or the CLI
+    reason: str
+    ends_at: datetime | None
+    revoked_at: datetime | None
+    revoked_by: str | None
+    revoke_reason: str | None
+    held: bool
+
+
+class DistrictRow(Protocol):
+    id: int
+    name: str
+    code: str
+
+
+@dataclass(frozen=True)
 class CommitteeView:
     """A committee as its latest certified selection made it (there is no other record)."""
 
@@ -184,6 +211,18 @@ class Services(Protocol):
     async def district_overview(
         self, *, first: int, after: str | None
     ) -> Page[CompoundStateView]: ...
+    async def districts(self) -> Sequence[DistrictRow]: ...
+    async def create_district(self, *, name: str, code: str, reason: str) -> DistrictRow: ...
+    async def appoint_official(
+        self, *, district_id: int, phone: str, name: str, reason: str, ends_at: datetime | None
+    ) -> tuple[GrantView, str | None]: ...
+    async def revoke_role(self, *, grant_id: int, reason: str) -> GrantView: ...
+    async def community_roles(
+        self, community_id: int, *, include_ended: bool
+    ) -> Sequence[GrantView]: ...
+    async def district_roles(
+        self, district_id: int | None, *, include_ended: bool
+    ) -> Sequence[GrantView]: ...
 
 
 class LiveServices(Protocol):

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from websockets.asyncio.client import connect
 
 from api.http.app import create_app
@@ -120,6 +120,32 @@ async def test_losing_the_grant_closes_the_open_socket(
         async with worker.rt.writer() as s:  # the operator removes the supervisor
             await s.execute(delete(RoleMembership).where(RoleMembership.role == "supervisor"))
             await s.commit()
+        assert await closed_with(client.ws) == SESSION_ENDED
+
+
+REVOKE = """mutation($input: RevokeRoleInput!) { revokeRole(input: $input) { __typename } }"""
+
+
+async def test_a_revoked_role_closes_the_open_socket(
+    workers: Callable[..., Worker], world: World
+) -> None:
+    """Issue #13: an official revokes the supervisor's role with revokeRole; the grant stays as
+    a record, and the open live tally closes within a re-check period."""
+    worker = workers()
+    election, _ = await open_one(worker, world)
+    async with worker.rt.reader() as s:
+        grant = await s.scalar(
+            select(RoleMembership.id).where(
+                RoleMembership.account_id == world.accounts["supervisor"]
+            )
+        )
+    async with watching(worker, world.tokens["supervisor"], election) as client:
+        out = await worker.gql(
+            REVOKE,
+            {"input": {"grantId": str(grant), "reason": "监委会决议撤换"}},
+            token=world.tokens["official"],
+        )
+        assert out["data"]["revokeRole"]["__typename"] == "RoleRevoked"
         assert await closed_with(client.ws) == SESSION_ENDED
 
 

@@ -28,7 +28,13 @@ class Account(Base):
 
 
 class RoleMembership(Base):
-    """A role held in one compound, or in a whole district (officials), or everywhere (admin)."""
+    """A role held in one compound, or in a whole district (officials), or everywhere (admin).
+
+    A grant is a record, never deleted: who granted it, why and when (``created_at``), until
+    when (``ends_at``, None for no end), and whether, when, by whom and why it was revoked. Only
+    a grant that is not revoked and not past its end is held (api/services/accounts.py reads
+    them; docs/design.md §3.10).
+    """
 
     __tablename__ = "role_membership"
     __table_args__ = (UniqueConstraint("account_id", "role", "community_id", "district_id"),)
@@ -41,6 +47,11 @@ class RoleMembership(Base):
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"), nullable=True)
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
+    revoke_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class LoginSession(Base):
@@ -52,12 +63,20 @@ class LoginSession(Base):
 
 
 class ActivationCode(Base):
-    """A one-time code printed on a letter to an owner, used to set their first password."""
+    """A one-time code printed on a letter, used to set a first password: an owner's (naming
+    the roll entry) or a newly appointed official's (naming the account, ``account_id``)."""
 
     __tablename__ = "activation_code"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    community_id: Mapped[int | None] = mapped_column(
+        ForeignKey("community.id"), nullable=True, index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id"), nullable=True, index=True
+    )
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id"), nullable=True, index=True
+    )
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

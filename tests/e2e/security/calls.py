@@ -41,6 +41,9 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Query.myCommunities": lambda w: {},
     "Query.communities": lambda w: {},
     "Query.districtOverview": lambda w: {},
+    "Query.districts": lambda w: {},
+    "Query.communityRoles": lambda w: {"communityId": str(w.base.a), "includeEnded": True},
+    "Query.districtRoles": lambda w: {"districtId": str(w.base.district_1)},
     "Query.election": lambda w: {"id": w.ids["election_open"]},
     "Query.elections": lambda w: {"communityId": str(w.base.a)},
     # listed to owners once voting has closed (issue #12: while open its length is the count)
@@ -75,6 +78,11 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Mutation.issueActivationCodes": lambda w: _i(
         communityId=str(w.base.a), personIds=[w.ids["person"]]
     ),
+    "Mutation.createDistrict": lambda w: _i(name="新街道", code="new-district", reason="新设"),
+    "Mutation.appointOfficial": lambda w: _i(
+        districtId=str(w.base.district_1), phone="13500000001", name="新干部", reason="任命"
+    ),
+    "Mutation.revokeRole": lambda w: _i(grantId=w.ids["grant_committee"], reason="辞职"),
     # -- elections -----------------------------------------------------------------------------
     "Mutation.createElection": lambda w: {
         "communityId": str(w.base.a),

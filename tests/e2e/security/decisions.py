@@ -54,6 +54,7 @@ SCRUTINEERS = frozenset({"supervisor"})  # personal acts of a supervisor: no adm
 OVERSEERS = frozenset({"supervisor", "official", "admin"})
 OWNER = frozenset({"owner"})
 VETTERS = frozenset({"official"})  # 两考 and objections: the district's officials in person
+ADMIN = frozenset({"admin"})
 ADMIN_NOT_ON_ROLL = {"admin": "NOT_ON_ROLL"}
 ADMIN_NOT_AUTHOR = {"admin": "NOT_FOUND"}  # the owner's draft is hidden from everyone else
 OWNER_NO_DRAFT = {"owner": "NOT_FOUND"}  # a draft election is the staff's until announced
@@ -94,6 +95,17 @@ DECISIONS: dict[str, Decision] = {
         "each official sees their own district's compounds and their state",
         scoped=False,
     ),
+    "Query.districts": Decision(
+        frozenset({"official", "official_2", "admin"}),
+        "each official lists their own districts, admins all",
+        scoped=False,
+    ),
+    "Query.communityRoles": Decision(STAFF, "the compound's staff and its district's officials"),
+    "Query.districtRoles": Decision(
+        frozenset({"official", "admin"}),
+        "a district's officials are listed to its officials and admins",
+        scoped=False,
+    ),
     "Query.election": Decision(MEMBERS, "owners see elections once announced"),
     "Query.elections": Decision(MEMBERS, "drafts only for staff"),
     "Query.trackingCodes": Decision(MEMBERS, "the counted codes, listed after the close (§3.5)"),
@@ -124,6 +136,15 @@ DECISIONS: dict[str, Decision] = {
     ),
     "Mutation.issueActivationCodes": Decision(
         RUNNERS, "committee or officials print letters (never voting codes: §3.4)"
+    ),
+    # -- organisation (issue #13) --------------------------------------------------------------
+    "Mutation.createDistrict": Decision(ADMIN, "admins create districts", scoped=False),
+    "Mutation.appointOfficial": Decision(
+        ADMIN, "admins appoint officials; no official widens their own reach", scoped=False
+    ),
+    "Mutation.revokeRole": Decision(
+        frozenset({"official", "admin"}),
+        "officials revoke compound roles in their district; another district's grant is missing",
     ),
     # -- elections -----------------------------------------------------------------------------
     "Mutation.createElection": Decision(RUNNERS, "the committee or officials run elections"),

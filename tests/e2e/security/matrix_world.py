@@ -27,11 +27,12 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from api.http.app import create_app
 from api.runtime import Runtime
 from api.services.roll import import_roll
-from api.store.models import Community, LateLink, Person
+from api.store.models import Community, LateLink, Person, RoleMembership
 from tests.conftest import Gql
 from tests.e2e.security import matrix_nominations
 from tests.support.documents import ADD_COMMENT, ANSWER_PROPOSAL, CREATE_DOCUMENT, PUBLISH, SIGN
@@ -315,4 +316,11 @@ async def build(rt: Runtime) -> MatrixWorld:
         )
         # -- forums, nominations and 两考 (issue #13) ----------------------------------------
         ids.update(await matrix_nominations.build(gql, clock, NOW, a, tokens, persons, li))
+    async with rt.reader() as s:  # revokeRole's target: the committee member's grant in A
+        grant = await s.scalar(
+            select(RoleMembership.id).where(
+                RoleMembership.account_id == w.base.accounts["committee"]
+            )
+        )
+    ids["grant_committee"] = str(grant)
     return w
