@@ -1,5 +1,6 @@
 """The `gongzhi` command: serve, migrate, demo, import-roll, create-admin, verify, backup,
-restore.
+restore, and the district's organisation (create-district, appoint-official, list-roles,
+revoke-role).
 
 Each subcommand reads the same settings (GONGZHI_* environment variables, see README.md) and
 says in plain words what it did or why it refused.  A subcommand imports what it needs inside
@@ -28,6 +29,10 @@ examples:
   gongzhi serve --workers 4             # production: needs GONGZHI_SECRET_KEY
   gongzhi import-roll 1 roll.csv        # import compound 1's owner roll (UTF-8 or GBK CSV)
   gongzhi create-admin 13800000000      # the first administrator account
+  gongzhi create-district 金融街街道 xicheng-jr --by 13800000000 --reason "区政府批复"
+  gongzhi appoint-official 1 13900000000 --name 王科长 --by 13800000000 --reason "任命"
+  gongzhi list-roles --community 3 --all --by 13800000000
+  gongzhi revoke-role 12 --by 13800000000 --reason "本人辞职"
   gongzhi verify 7 --export e7.jsonl    # verify election 7 and export it
   gongzhi verify --from e7.jsonl --expect-head H --expect-digest D
                                         # verify an export against the results notice
@@ -93,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a database that holds data (kept beside)"
     )
 
+    from api.cli import organisation
+
+    organisation.add_parsers(sub)
+
     admin = sub.add_parser("create-admin", help="create (or reset) an administrator account")
     admin.add_argument("phone", help="mobile number used to log in")
     admin.add_argument("--name", default="管理员", help="display name")
@@ -103,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from api.cli import organisation
+
     args = build_parser().parse_args(argv)
     try:
         if args.command == "serve":
@@ -117,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roll_import.run(args, migrate=_migrate, progress=_bar)
         if args.command == "create-admin":
             return _create_admin(args)
+        if args.command in organisation.COMMANDS:
+            return organisation.run(args, migrate=_migrate)
         if args.command == "verify":
             from api.cli import verify
 

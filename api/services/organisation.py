@@ -11,7 +11,8 @@ the check interval.
 Who may do what: only an admin creates districts, appoints officials and grants or revokes the
 admin and official roles (an official never widens their own reach); an official revokes
 compound roles only in their own district's compounds; the last held admin grant is never
-revoked, or nobody could appoint anyone again.
+revoked, or nobody could appoint anyone again. The CLI (api/cli/organisation.py) calls these same
+functions as the account named with ``--by``, so it makes the same checks.
 """
 
 from __future__ import annotations

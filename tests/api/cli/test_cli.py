@@ -30,7 +30,17 @@ from api.store.models import Community
 from tests.conftest import make_settings
 from tests.support.demo import ADMIN as ADMIN_PHONE
 
-COMMANDS = ("serve", "migrate", "demo", "import-roll", "create-admin")
+COMMANDS = (
+    "serve",
+    "migrate",
+    "demo",
+    "import-roll",
+    "create-admin",
+    "create-district",
+    "appoint-official",
+    "list-roles",
+    "revoke-role",
+)
 
 ROLL_HEADER = "楼栋,房号,楼层,专有面积,业主姓名,手机,共有人,开发商未售"
 ROLL_ROWS = [
