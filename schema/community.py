@@ -124,6 +124,11 @@ class CommunitySettings:
     non_voter_rule: bool
     paper_priority: str
     tally_step: int
+    term_years: int = strawberry.field(description="A committee's term of office, in years.")
+    committee_min_seats: int
+    committee_max_seats: int
+    supervisory_min_seats: int = strawberry.field(description="监委会 seat bounds.")
+    supervisory_max_seats: int
 
 
 @strawberry.type(description="A residential compound (小区).")
@@ -160,6 +165,11 @@ class Community:
             non_voter_rule=r.non_voter_rule,
             paper_priority=r.paper_priority,
             tally_step=r.tally_step,
+            term_years=r.term_years,
+            committee_min_seats=r.committee_min_seats,
+            committee_max_seats=r.committee_max_seats,
+            supervisory_min_seats=r.supervisory_min_seats,
+            supervisory_max_seats=r.supervisory_max_seats,
         )
 
     @strawberry.field

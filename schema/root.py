@@ -30,6 +30,7 @@ from schema.account import AccountMutation, AccountQuery
 from schema.base import QueryError
 from schema.comment import CommentMutation, CommentQuery
 from schema.community import CommunityMutation, CommunityQuery
+from schema.compound_settings import CompoundSettingsMutation
 from schema.district import DistrictQuery
 from schema.document import DocumentQuery
 from schema.document_mutations import DocumentMutation
@@ -66,6 +67,7 @@ Mutation = merge_types(
         AccountMutation,
         CommunityMutation,
         OrganisationMutation,
+        CompoundSettingsMutation,
         VotingMutation,
         ProposalMutation,
         DocumentMutation,

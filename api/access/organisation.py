@@ -1,15 +1,16 @@
 """The organisation half of :class:`api.access.community.CommunityServices`: districts,
-appointing officials, revoking roles and the role lists (issue #13 item 1). It only routes to
-:mod:`api.services.organisation`, which makes every check, so the CLI's calls make the same."""
+appointing officials, revoking roles and the role lists (issue #13 item 1), and a compound's
+settings (item 7). It only routes to :mod:`api.services.organisation` and
+:mod:`api.services.compound_settings`, which make every check, so the CLI's calls make the same."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from api.access.request import RequestScope
-from api.services import organisation
-from api.store.models import District
+from api.services import compound_settings, organisation
+from api.store.models import Community, District
 from schema.contract.community import GrantView
 
 
@@ -64,4 +65,15 @@ class OrganisationAccess(RequestScope):
             district_id=district_id,
             include_ended=include_ended,
             now=self.rt.clock(),
+        )
+
+    async def update_community_settings(
+        self, community_id: int, *, changes: Mapping[str, object], reason: str
+    ) -> Community:
+        return await compound_settings.update(
+            session=self.session,
+            viewer=self.viewer,
+            community_id=community_id,
+            changes=changes,
+            reason=reason,
         )

@@ -17,8 +17,9 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import audit, documents, late_links, vetting
+from api.services import audit, compound_settings, documents, late_links, vetting
 from api.services import ballots as ballot_store
+from api.services.compound_settings import CompoundSettings
 from api.services.election_definition import add_questions, check_tally_step, checked_header
 from api.services.election_questions import candidates_of as candidates_of
 from api.services.election_questions import core_questions as core_questions
@@ -51,12 +52,12 @@ from voting.rules import NoticeSettings
 # from here.
 
 
-def notice_settings(community: Community) -> NoticeSettings:
+def notice_settings(settings: CompoundSettings) -> NoticeSettings:
     return NoticeSettings(
-        meeting_notice_days=community.meeting_notice_days,
-        extraordinary_notice_days=community.extraordinary_notice_days,
-        candidate_publicity_days=community.candidate_publicity_days,
-        result_publicity_days=community.result_publicity_days,
+        meeting_notice_days=settings.meeting_notice_days,
+        extraordinary_notice_days=settings.extraordinary_notice_days,
+        candidate_publicity_days=settings.candidate_publicity_days,
+        result_publicity_days=settings.result_publicity_days,
     )
 
 
@@ -155,7 +156,8 @@ async def checked_transition(
             action,
             now=now,
             schedule=schedule,
-            settings=notice_settings(community),
+            # an announced election keeps the notice it was announced under
+            settings=notice_settings(compound_settings.of_election(election, community)),
             signoffs=signoffs,
         )
     except VotingError as e:
@@ -172,8 +174,10 @@ async def announce(
         action=lifecycle.Action.ANNOUNCE,
         now=now,
     )
+    check_tally_step(community)
     election.state = state.value
     election.announced_at = now
+    compound_settings.freeze(election, community)
     if any(q.kind == "committee" for q in await questions_of(session, election.id)):
         election.candidates_publicised_at = now
     await audit.record(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services import ballots as ballot_store
+from api.services import compound_settings
 from api.services.election_questions import candidates_of, core_questions, questions_of
 from api.services.voting_messages import app_error
 from api.store.models import (
@@ -63,7 +64,9 @@ async def freeze(
             )
             for uid, area, unsold, _, _ in rows
         ]
-        electors = vroll.electors(units, vroll.HeadRule(community.head_rule))
+        # the head rule the election was announced under, whatever the compound's is now
+        head_rule = compound_settings.of_election(election, community).head_rule
+        electors = vroll.electors(units, vroll.HeadRule(head_rule))
         questions = await questions_of(session, election.id)
         qfp = vballot.questions_fingerprint(
             core_questions(questions, await candidates_of(session, election.id))

@@ -7,7 +7,7 @@ context. Resolvers stay thin: read arguments, call a service, wrap the rows.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -48,6 +48,11 @@ class CommunityRow(Protocol):
     non_voter_rule: bool
     paper_priority: str
     tally_step: int
+    term_years: int
+    committee_min_seats: int
+    committee_max_seats: int
+    supervisory_min_seats: int
+    supervisory_max_seats: int
     roll_version: int
 
 
@@ -217,6 +222,9 @@ class Services(Protocol):
         self, *, district_id: int, phone: str, name: str, reason: str, ends_at: datetime | None
     ) -> tuple[GrantView, str | None]: ...
     async def revoke_role(self, *, grant_id: int, reason: str) -> GrantView: ...
+    async def update_community_settings(
+        self, community_id: int, *, changes: Mapping[str, object], reason: str
+    ) -> CommunityRow: ...
     async def community_roles(
         self, community_id: int, *, include_ended: bool
     ) -> Sequence[GrantView]: ...

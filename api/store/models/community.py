@@ -49,6 +49,14 @@ class Community(Base):
     non_voter_rule: Mapped[bool] = mapped_column(Boolean, default=False)
     paper_priority: Mapped[str] = mapped_column(String(10), default="online")
     tally_step: Mapped[int] = mapped_column(Integer, default=5)
+    # committees (docs/design.md §2): the term in years and the seat bounds of each committee.
+    # Server defaults too: SQLite adds such a column in place (migration 0011), where dropping
+    # the default would rewrite the table that every compound's rows refer to.
+    term_years: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    committee_min_seats: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    committee_max_seats: Mapped[int] = mapped_column(Integer, default=11, server_default="11")
+    supervisory_min_seats: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    supervisory_max_seats: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     roll_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -54,6 +54,9 @@ class Election(Base):
     paper_policy: Mapped[str] = mapped_column(String(20), default="online_wins")
     non_voter_rule: Mapped[bool] = mapped_column(Boolean, default=False)
     proxy_cap: Mapped[int] = mapped_column(Integer, default=3)
+    # the compound's settings when it was announced (api/services/compound_settings.py); None
+    # while a draft, which follows the compound's settings
+    settings_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     # the ballot ledger's head, advanced under the election row's lock
     ledger_seq: Mapped[int] = mapped_column(Integer, default=0)
     ledger_head: Mapped[str] = mapped_column(String(64), default="0" * 64)

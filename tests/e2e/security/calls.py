@@ -82,6 +82,9 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Mutation.appointOfficial": lambda w: _i(
         districtId=str(w.base.district_1), phone="13500000001", name="新干部", reason="任命"
     ),
+    "Mutation.updateCommunitySettings": lambda w: _i(
+        communityId=str(w.base.a), tallyStep=7, reason="议事规则修改"
+    ),
     "Mutation.revokeRole": lambda w: _i(grantId=w.ids["grant_committee"], reason="辞职"),
     # -- elections -----------------------------------------------------------------------------
     "Mutation.createElection": lambda w: {

@@ -142,6 +142,10 @@ DECISIONS: dict[str, Decision] = {
     "Mutation.appointOfficial": Decision(
         ADMIN, "admins appoint officials; no official widens their own reach", scoped=False
     ),
+    "Mutation.updateCommunitySettings": Decision(
+        frozenset({"official", "admin"}),
+        "officials of the district set a compound's settings; never its committee",
+    ),
     "Mutation.revokeRole": Decision(
         frozenset({"official", "admin"}),
         "officials revoke compound roles in their district; another district's grant is missing",
