@@ -215,7 +215,7 @@ async def test_an_sqlite_database_holding_a_roll_upgrades_and_downgrades(tmp_pat
     """Batch migrations rewrite tables, and a compound or a person of the roll is referred to by
     other rows: with foreign keys on, migration 0006 failed on any database holding a roll
     (issue #13 found it). Migrations run with them off, then check them; the data survives,
-    both ways."""
+    both ways, and elections announced before 0011 are frozen under their compound's settings."""
     path = tmp_path / "old.db"
     url = f"sqlite+aiosqlite:///{path}"
     cfg = alembic_config(url)
@@ -227,6 +227,14 @@ async def test_an_sqlite_database_holding_a_roll_upgrades_and_downgrades(tmp_pat
     assert _sqlite(path, "SELECT name FROM person JOIN ownership ON person_id = person.id") == [
         ("张三",)
     ]
+    assert _sqlite(path, "SELECT reason, revoked_at FROM role_membership") == [("", None)]
+    assert _sqlite(path, "SELECT term_years, committee_max_seats FROM community") == [(5, 11)]
+    frozen = dict(_sqlite(path, "SELECT id, settings_json FROM election"))
+    assert frozen[2] is None  # a draft follows its compound
+    import json
+
+    assert json.loads(frozen[1])["head_rule"] == "per_unit"
+    assert json.loads(frozen[1])["meeting_notice_days"] == 20
     # the application's connections still enforce foreign keys
     await test_sqlite_enforces_foreign_keys(tmp_path, url)
 
