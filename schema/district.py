@@ -10,6 +10,7 @@ import strawberry
 from schema.base import Info, PageInfo, fetch, page_size
 from schema.community import Community
 from schema.contract.community import CommitteeView, CompoundStateView, ElectionUnderWayView
+from schema.organisation import RoleRecord
 from schema.voting import ElectionState, Tally
 
 
@@ -91,6 +92,10 @@ class CompoundState:
     consultations_open: int = strawberry.field(
         description="Rule document versions in consultation now."
     )
+    roles: list[RoleRecord] = strawberry.field(
+        description="Who holds the compound's roles now (committee, preparatory group, "
+        "supervisors; owners aside), since when, until when and on whose word."
+    )
 
     @classmethod
     def of(cls, s: CompoundStateView) -> CompoundState:
@@ -102,6 +107,7 @@ class CompoundState:
             proposals_qualified=s.proposals_qualified,
             proposals_scheduled=s.proposals_scheduled,
             consultations_open=s.consultations_open,
+            roles=[RoleRecord(row=g) for g in s.roles],
         )
 
 

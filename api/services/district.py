@@ -24,11 +24,17 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import communities, tallies
+from api.services import communities, organisation, tallies
 from api.services.elections import election_secret
 from api.services.tally_views import tally_view
 from api.store.models import Candidate, DocumentVersion, Election, Proposal, Question
-from schema.contract.community import CommitteeView, CompoundStateView, ElectionUnderWayView, Viewer
+from schema.contract.community import (
+    CommitteeView,
+    CompoundStateView,
+    ElectionUnderWayView,
+    GrantView,
+    Viewer,
+)
 from schema.contract.page import Page
 from schema.contract.voting import TallyView
 from voting import visibility
@@ -213,10 +219,12 @@ async def overview(
     committees: dict[int, list[CommitteeView]] = {}
     proposals: dict[tuple[int, str], int] = {}
     consultations: dict[int, int] = {}
+    roles: dict[int, list[GrantView]] = {}
     if ids:
         elections = await _elections(session, ids, slot_key=slot_key, cache=cache)
         committees = await _committees(session, ids)
         proposals, consultations = await _counts(session, ids, now)
+        roles = await organisation.held_in_compounds(session, ids, now)
     return Page(
         items=[
             CompoundStateView(
@@ -227,6 +235,7 @@ async def overview(
                 proposals_qualified=proposals.get((c.id, "qualified"), 0),
                 proposals_scheduled=proposals.get((c.id, "scheduled"), 0),
                 consultations_open=consultations.get(c.id, 0),
+                roles=roles.get(c.id, []),
             )
             for c in page.items
         ],

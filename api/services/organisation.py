@@ -18,6 +18,7 @@ functions as the account named with ``--by``, so it makes the same checks.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -319,6 +320,29 @@ async def district_roles(
         where.append(held_at(now))
     ids = (await session.execute(select(RoleMembership.id).where(*where))).scalars()
     return await _views(session, list(ids), now)
+
+
+async def held_in_compounds(
+    session: AsyncSession, community_ids: Sequence[int], now: datetime
+) -> dict[int, list[GrantView]]:
+    """The grants held now in each of these compounds, owners aside, for the district overview
+    (its caller has checked the viewer may see them): two statements for a page of compounds."""
+    if not community_ids:
+        return {}
+    ids = (
+        await session.execute(
+            select(RoleMembership.id).where(
+                RoleMembership.community_id.in_(community_ids),
+                RoleMembership.role != "owner",
+                held_at(now),
+            )
+        )
+    ).scalars()
+    found: dict[int, list[GrantView]] = {}
+    for view in await _views(session, list(ids), now):
+        assert view.community_id is not None
+        found.setdefault(view.community_id, []).append(view)
+    return found
 
 
 async def _views(session: AsyncSession, ids: list[int], now: datetime) -> list[GrantView]:

@@ -187,6 +187,7 @@ class CompoundStateView:
     proposals_qualified: int
     proposals_scheduled: int
     consultations_open: int
+    roles: Sequence[GrantView] = ()  # held now, owners aside
 
 
 class Services(Protocol):

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from websockets.asyncio.client import connect
 
 from api.http.app import create_app
@@ -146,6 +146,26 @@ async def test_a_revoked_role_closes_the_open_socket(
             token=world.tokens["official"],
         )
         assert out["data"]["revokeRole"]["__typename"] == "RoleRevoked"
+        assert await closed_with(client.ws) == SESSION_ENDED
+
+
+async def test_a_grant_past_its_end_closes_the_open_socket(
+    workers: Callable[..., Worker], world: World
+) -> None:
+    """Issue #13: a grant with an end stops counting at that end, nobody acting; the socket it
+    kept open closes within a re-check period."""
+    worker = workers()
+    election, clock = await open_one(worker, world)
+    async with worker.rt.writer() as s:
+        await s.execute(
+            update(RoleMembership)
+            .where(RoleMembership.account_id == world.accounts["supervisor"])
+            .values(ends_at=clock.now + timedelta(hours=1))
+        )
+        await s.commit()
+    async with watching(worker, world.tokens["supervisor"], election) as client:
+        await client.ws.ping()  # still open while the grant runs
+        clock.now += timedelta(hours=1, seconds=1)
         assert await closed_with(client.ws) == SESSION_ENDED
 
 

@@ -374,3 +374,20 @@ async def test_an_appointment_ends_at_its_end(gql: Gql, world: World, runtime: R
         )
     )["data"]["appointOfficial"]
     assert past["code"] == "BAD_END"
+
+
+async def test_the_district_overview_shows_who_holds_each_compounds_roles(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    query = """{ districtOverview { nodes { community { name }
+      roles { role holder grantedAt endsAt held } } } }"""
+    nodes = (await gql(query, token=world.tokens["official"]))["data"]["districtOverview"]["nodes"]
+    roles = {n["community"]["name"]: [(r["role"], r["holder"]) for r in n["roles"]] for n in nodes}
+    assert roles == {
+        "甲小区": [("committee", "committee"), ("supervisor", "supervisor")],
+        "乙小区": [],
+    }
+    supervisor = await _grant_id(runtime, world, "supervisor")
+    await _revoke(gql, world, "official", supervisor, reason="任期届满")
+    nodes = (await gql(query, token=world.tokens["official"]))["data"]["districtOverview"]["nodes"]
+    assert [r["role"] for r in nodes[0]["roles"]] == ["committee"]
