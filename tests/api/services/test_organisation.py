@@ -6,13 +6,14 @@ revoked, a committee member revoking — are refused and change nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from api.runtime import Runtime
-from api.services import organisation
+from api.services import notify, organisation
 from api.services.accounts import viewer_from_token
 from api.store.models import AuditEntry, RoleMembership
 from schema.contract.errors import AppError
@@ -73,6 +74,7 @@ async def test_admin_creates_a_district_and_appoints_a_new_official_who_runs_it(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
     use_clock(runtime)
+    runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
     district = await _district(gql, world)
     appointed = (
         await gql(
@@ -110,6 +112,11 @@ async def test_admin_creates_a_district_and_appoints_a_new_official_who_runs_it(
     )["data"]["activateAccount"]
     assert done["__typename"] == "LoginSuccess", done
     assert done["me"]["roles"] == [{"role": "official", "districtId": district}]
+    notifier = runtime.notifier
+    assert isinstance(notifier, notify.FileNotifier)
+    [told] = notifier.sent()  # the appointed phone hears of it: a stolen letter is seen
+    assert (told.phone, told.kind) == ("13800007777", "account_activated")
+    assert "王科长" in told.text and "activated" in told.text
     again = await gql(
         ACTIVATE,
         {"input": {"phone": "13800007777", "code": code, "password": "another long password"}},
