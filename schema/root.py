@@ -34,6 +34,7 @@ from schema.compound_settings import CompoundSettingsMutation
 from schema.district import DistrictQuery
 from schema.document import DocumentQuery
 from schema.document_mutations import DocumentMutation
+from schema.election_supervisors import ElectionSupervisorMutation, ElectionSupervisorQuery
 from schema.live import LiveSubscription
 from schema.nomination import NominationQuery
 from schema.nomination_mutations import NominationMutation
@@ -55,6 +56,7 @@ Query = merge_types(
         DistrictQuery,
         OrganisationQuery,
         VotingQuery,
+        ElectionSupervisorQuery,
         ProposalQuery,
         DocumentQuery,
         CommentQuery,
@@ -69,6 +71,7 @@ Mutation = merge_types(
         OrganisationMutation,
         CompoundSettingsMutation,
         VotingMutation,
+        ElectionSupervisorMutation,
         ProposalMutation,
         DocumentMutation,
         CommentMutation,

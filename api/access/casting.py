@@ -156,9 +156,11 @@ class Casting(ElectionAccess):
         Paged by position, not with :func:`api.store.paging.keyset`: the order is by the code,
         a string, where keyset pages by an integer key; the cursor uses the same codec."""
         election, community = await self._load(election_id)
-        if election.state == "draft" and not self._can(community, STAFF_VIEW):
+        if election.state == "draft" and not self._can(community, STAFF_VIEW, election.id):
             raise not_found("表决", "election")
-        if not visibility.exact_visible(election.state, tally_viewer_class(self._me(), community)):
+        if not visibility.exact_visible(
+            election.state, tally_viewer_class(self._me(), community, election.id)
+        ):
             raise AppError.of(
                 "CODES_AFTER_CLOSE",
                 "投票截止（{closesAt:time}）后才公布全部查验码清单：清单长度就是选票数，投票期间"

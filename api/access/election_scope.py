@@ -91,11 +91,18 @@ class ElectionAccess(RequestScope):
             if roles != authz.MEMBERS or not await self._holds_proxy(election.id, viewer):
                 raise unseen or not_found("表决", "election")
             return election, community
-        if election.state == "draft" and not self._can(community, STAFF_VIEW):
+        if election.state == "draft" and not self._can(community, STAFF_VIEW, election.id):
             # a draft is the staff's until it is announced: to an owner it answers as a missing
             # election everywhere, not FORBIDDEN where a role is needed (issue #12 item 10)
             raise unseen or not_found("表决", "election")
-        authz.require(viewer, roles, community_id=community.id, district_id=community.district_id)
+        # a supervisor confirmed for another election holds no role in this one (issue #13)
+        authz.require(
+            viewer,
+            roles,
+            community_id=community.id,
+            district_id=community.district_id,
+            election_id=election.id,
+        )
         return election, community
 
     async def _holds_proxy(self, election_id: int, viewer: Viewer) -> bool:
@@ -111,24 +118,34 @@ class ElectionAccess(RequestScope):
             )
         ).first() is not None
 
-    def _can(self, community: Community, roles: frozenset[str]) -> bool:
+    def _can(
+        self, community: Community, roles: frozenset[str], election_id: int | None = None
+    ) -> bool:
         return authz.allowed(
-            self.viewer, roles, community_id=community.id, district_id=community.district_id
+            self.viewer,
+            roles,
+            community_id=community.id,
+            district_id=community.district_id,
+            election_id=election_id,
         )
 
     async def election(self, election_id: int) -> Election:
         election, community = await self._load(election_id)
-        if election.state == "draft" and not self._can(community, STAFF_VIEW):
+        if election.state == "draft" and not self._can(community, STAFF_VIEW, election.id):
             raise not_found("表决", "election")
         return election
 
     async def _scrutineer(
         self, election_id: int, *, unseen: AppError | None = None
     ) -> tuple[Election, Community]:
-        """The election, for a supervisor of its compound acting in person (services/authz.py)."""
+        """The election, for a supervisor of it acting in person (services/authz.py)."""
         election, community = await self._load(election_id, SUPERVISORS, unseen=unseen)
         authz.require_held(
-            self.viewer, "supervisor", community_id=community.id, district_id=community.district_id
+            self.viewer,
+            "supervisor",
+            community_id=community.id,
+            district_id=community.district_id,
+            election_id=election.id,
         )
         return election, community
 

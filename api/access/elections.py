@@ -6,7 +6,8 @@ ElectionAccess` (who may reach an election) in a module of its own: running an e
 casting and receipts (:mod:`~api.access.casting`), proxies (:mod:`~api.access.proxies`),
 paper ballots (:mod:`~api.access.paper`), in-person challenges of late links
 (:mod:`~api.access.challenges`), tallies and results (:mod:`~api.access.tallies`),
-verification and sign-off (:mod:`~api.access.supervision`).
+verification and sign-off (:mod:`~api.access.supervision`), supervisors per election
+(:mod:`~api.access.election_supervisors`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from api.access.casting import Casting
 from api.access.challenges import LateLinkChallenges
 from api.access.election_admin import ElectionAdministration
+from api.access.election_supervisors import ElectionSupervisors
 from api.access.paper import PaperBallots
 from api.access.proxies import Proxies
 from api.access.supervision import Supervision
@@ -30,5 +32,6 @@ class ElectionServices(
     LateLinkChallenges,
     Tallies,
     Supervision,
+    ElectionSupervisors,
 ):
     """Everything the election resolvers ask of the service, for one request's viewer."""

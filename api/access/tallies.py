@@ -25,7 +25,7 @@ class Tallies(ElectionAccess):
         election, community = await self._load(election_id)
         if election.state in visibility.UNTALLIED:
             raise AppError("NOT_OPEN", "投票尚未开始", "voting has not opened yet")
-        viewer_class = tally_viewer_class(self._me(), community)
+        viewer_class = tally_viewer_class(self._me(), community, election.id)
         shown = visibility.queried(election.state, election.visibility, viewer_class)
         if shown.counts and election.state not in visibility.CLOSED:
             # docs/design.md §3.7: every start of a live-count view is logged, once per request
@@ -69,7 +69,9 @@ class Tallies(ElectionAccess):
         of the released tally (the sum would otherwise be the exact ballot count)."""
         election, community = await self._load(election_id, STAFF_VIEW)
         up_to = None
-        if not visibility.exact_visible(election.state, tally_viewer_class(self._me(), community)):
+        if not visibility.exact_visible(
+            election.state, tally_viewer_class(self._me(), community, election.id)
+        ):
             step = visibility.release_step(election.state, election.tally_step)
             up_to = (await self._released(election, step)).released_seq
         rows = await store.building_turnout(
@@ -84,7 +86,9 @@ class Tallies(ElectionAccess):
         if (
             community is not None
             and self.viewer is not None
-            and visibility.exact_visible(election.state, tally_viewer_class(self.viewer, community))
+            and visibility.exact_visible(
+                election.state, tally_viewer_class(self.viewer, community, election.id)
+            )
         ):
             return election.ledger_seq, election.ledger_head
         return 0, ""
@@ -93,6 +97,6 @@ class Tallies(ElectionAccess):
         election, community = await self._load(election_id)
         if election.result_json is None or election.result_digest is None:
             return None
-        if election.state != "published" and not self._can(community, STAFF_VIEW):
+        if election.state != "published" and not self._can(community, STAFF_VIEW, election.id):
             return None
         return ResultView(election.result_json, election.result_digest)

@@ -27,7 +27,10 @@ class VotingCodes(ElectionAccess):
         """The election, for a supervisor who may release its voting codes (services/authz.py)."""
         election, community = await self._load(election_id)
         authz.require_code_releaser(
-            self.viewer, community_id=community.id, district_id=community.district_id
+            self.viewer,
+            community_id=community.id,
+            district_id=community.district_id,
+            election_id=election.id,
         )
         return election, community
 

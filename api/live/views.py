@@ -310,7 +310,7 @@ class Live:
                 )
             ):
                 raise not_found("表决", "election")
-            cls = tally_viewer_class(viewer, community)
+            cls = tally_viewer_class(viewer, community, election.id)
             if election.state == "draft" and cls == visibility.MEMBER:
                 raise not_found("表决", "election")
         await self.rt.audit_queue.record(

@@ -75,7 +75,12 @@ def held_at(now: Any) -> ColumnElement[bool]:
 async def viewer_for(session: AsyncSession, account: Account, *, now: datetime) -> Viewer:
     grants = (
         await session.execute(
-            select(RoleMembership.role, RoleMembership.community_id, RoleMembership.district_id)
+            select(
+                RoleMembership.role,
+                RoleMembership.community_id,
+                RoleMembership.district_id,
+                RoleMembership.election_id,
+            )
             .where(RoleMembership.account_id == account.id, held_at(now))
             .order_by(RoleMembership.id)
         )
@@ -84,7 +89,9 @@ async def viewer_for(session: AsyncSession, account: Account, *, now: datetime) 
         account_id=account.id,
         display_name=account.display_name,
         phone=account.phone,
-        grants=tuple(Grant(role=r, community_id=c, district_id=d) for r, c, d in grants),
+        grants=tuple(
+            Grant(role=r, community_id=c, district_id=d, election_id=e) for r, c, d, e in grants
+        ),
     )
 
 
@@ -102,6 +109,7 @@ _VIEWER_OF_TOKEN = (
         _role.role,
         _role.community_id,
         _role.district_id,
+        _role.election_id,
     )
     .select_from(LoginSession.__table__)
     .join(Account.__table__, _account.id == _login.account_id)
@@ -130,13 +138,15 @@ async def viewer_from_token(session: AsyncSession, token: str, *, now: datetime)
         display_name=display_name,
         phone=phone,
         grants=tuple(
-            Grant(role=r, community_id=c, district_id=d) for *_, r, c, d in rows if r is not None
+            Grant(role=r, community_id=c, district_id=d, election_id=e)
+            for *_, r, c, d, e in rows
+            if r is not None
         ),
     )
 
 
 _GRANTS_OF_TOKENS = (
-    select(_login.token_hash, _role.role, _role.community_id, _role.district_id)
+    select(_login.token_hash, _role.role, _role.community_id, _role.district_id, _role.election_id)
     .select_from(LoginSession.__table__)
     .join(Account.__table__, _account.id == _login.account_id)
     .outerjoin(
@@ -163,10 +173,10 @@ async def live_grants(
     for start in range(0, len(unique), TOKENS_PER_QUERY):
         chunk = unique[start : start + TOKENS_PER_QUERY]
         rows = await session.execute(_GRANTS_OF_TOKENS, {"token_hashes": chunk, "now": now})
-        for token_hash, role, community_id, district_id in rows:
+        for token_hash, role, community_id, district_id, election_id in rows:
             held = grants.setdefault(token_hash, set())
             if role is not None:
-                held.add(Grant(role=role, community_id=community_id, district_id=district_id))
+                held.add(Grant(role, community_id, district_id, election_id))
     return {token_hash: frozenset(held) for token_hash, held in grants.items()}
 
 

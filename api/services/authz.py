@@ -12,13 +12,19 @@ four-eyes between two supervisors; an admin standing in for one would let an ope
 be one of the two pairs of eyes. And voting codes are released by supervisors only, never by a role
 that can issue activation letters (:func:`require_code_releaser`): whoever could create an owner's
 login must never also hold that owner's voting code (docs/design.md §3.4, separation of duties).
+
+A supervisor grant confirmed for one election (issue #13 item 6, api/services/
+election_supervisors.py) names that election: where a check concerns an election, its id is
+passed as ``election_id`` and such a grant counts only if it names the same election, so a
+supervisor of election X never prints codes for, signs off or enters papers in election Y. Where
+no election is concerned it counts as a role in its compound (to read the compound).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from schema.contract.community import Viewer
+from schema.contract.community import Grant, Viewer
 from schema.contract.errors import AppError, forbidden, unauthenticated
 
 MEMBERS = frozenset({"owner", "committee", "preparatory", "supervisor", "official"})
@@ -27,15 +33,25 @@ ROLL_KEEPERS = frozenset({"official"})
 CODE_ISSUERS = frozenset({"committee", "preparatory", "official"})
 
 
+def _covers(g: Grant, election_id: int | None) -> bool:
+    """A grant for one election counts only for that election when one is concerned."""
+    return g.election_id is None or election_id is None or g.election_id == election_id
+
+
 def allowed(
-    viewer: Viewer | None, roles: Collection[str], *, community_id: int, district_id: int
+    viewer: Viewer | None,
+    roles: Collection[str],
+    *,
+    community_id: int,
+    district_id: int,
+    election_id: int | None = None,
 ) -> bool:
     if viewer is None:
         return False
     for g in viewer.grants:
         if g.role == "admin":
             return True
-        if g.role not in roles:
+        if g.role not in roles or not _covers(g, election_id):
             continue
         if g.role == "official" and g.district_id == district_id:
             return True
@@ -45,38 +61,57 @@ def allowed(
 
 
 def require(
-    viewer: Viewer | None, roles: Collection[str], *, community_id: int, district_id: int
+    viewer: Viewer | None,
+    roles: Collection[str],
+    *,
+    community_id: int,
+    district_id: int,
+    election_id: int | None = None,
 ) -> Viewer:
     if viewer is None:
         raise unauthenticated()
-    if not allowed(viewer, roles, community_id=community_id, district_id=district_id):
+    if not allowed(
+        viewer, roles, community_id=community_id, district_id=district_id, election_id=election_id
+    ):
         raise forbidden()
     return viewer
+
+
+def holds(viewer: Viewer, role: str, *, community_id: int, election_id: int) -> bool:
+    """Whether the viewer holds exactly ``role`` in this compound for this election."""
+    return any(
+        g.role == role and g.community_id == community_id and _covers(g, election_id)
+        for g in viewer.grants
+    )
 
 
 def require_held(
-    viewer: Viewer | None, role: str, *, community_id: int, district_id: int
+    viewer: Viewer | None, role: str, *, community_id: int, district_id: int, election_id: int
 ) -> Viewer:
-    """:func:`require`, but only a grant of exactly ``role`` in this compound counts: no admin
-    or district official stands in for it."""
-    viewer = require(viewer, {role}, community_id=community_id, district_id=district_id)
-    if not any(g.role == role and g.community_id == community_id for g in viewer.grants):
+    """:func:`require`, but only a grant of exactly ``role`` in this compound, for this
+    election, counts: no admin or district official stands in for it."""
+    viewer = require(
+        viewer, {role}, community_id=community_id, district_id=district_id, election_id=election_id
+    )
+    if not holds(viewer, role, community_id=community_id, election_id=election_id):
         raise forbidden()
     return viewer
 
 
-def require_code_releaser(viewer: Viewer | None, *, community_id: int, district_id: int) -> Viewer:
+def require_code_releaser(
+    viewer: Viewer | None, *, community_id: int, district_id: int, election_id: int
+) -> Viewer:
     """A supervisor of this compound acting in person who holds no role here that can issue
     activation letters (:data:`CODE_ISSUERS`, an official of the district, an admin): the
     running body creates logins, the supervisors release voting codes (docs/design.md §3.4)."""
     if viewer is None:
         raise unauthenticated()
-    if not any(g.role == "supervisor" and g.community_id == community_id for g in viewer.grants):
+    if not holds(viewer, "supervisor", community_id=community_id, election_id=election_id):
         raise AppError(
             "FORBIDDEN",
-            "表决码通知书只能由本小区的监票人打印或补发：签发激活码的业委会、筹备组、街道干部和"
+            "表决码通知书只能由本次表决的监票人打印或补发：签发激活码的业委会、筹备组、街道干部和"
             "系统管理员不能经手表决码（职责分离）",
-            "voting notices are printed and replaced only by a supervisor of this compound: "
+            "voting notices are printed and replaced only by a supervisor of this election: "
             "the committee, preparatory group, officials and administrators, who issue "
             "activation letters, may not handle voting codes (separation of duties)",
         )

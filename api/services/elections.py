@@ -17,7 +17,14 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import audit, compound_settings, documents, late_links, vetting
+from api.services import (
+    audit,
+    compound_settings,
+    documents,
+    election_supervisors,
+    late_links,
+    vetting,
+)
 from api.services import ballots as ballot_store
 from api.services.compound_settings import CompoundSettings
 from api.services.election_definition import add_questions, check_tally_step, checked_header
@@ -202,12 +209,14 @@ async def cancel(
         now=now,
     )
     election.state = state.value
+    ended = await election_supervisors.end_for(session, election, now)
     await audit.record(
         session=session,
         chain=community.id,
         actor=actor,
         action="election.cancel",
         election=election.id,
+        supervisor_grants_ended=ended,
     )
     return election
 
@@ -239,6 +248,7 @@ async def open_voting(
         committees=await _committee_candidates(session, election.id),
         now=now,
     )
+    await election_supervisors.require_enough(session, community, election, now)
     units, electors, qfp = await freeze(
         session=session, community=community, election=election, code_key=code_key
     )
@@ -385,6 +395,7 @@ async def publish(
     )
     election.state = state.value
     election.published_at = now
+    ended = await election_supervisors.end_for(session, election, now)
     await audit.record(
         session=session,
         chain=community.id,
@@ -392,6 +403,7 @@ async def publish(
         action="election.publish",
         election=election.id,
         result_digest=election.result_digest,
+        supervisor_grants_ended=ended,
     )
     return election
 

@@ -18,11 +18,16 @@ from voting.rules import PARTICIPATION
 from voting.visibility import Shown
 
 
-def tally_viewer_class(viewer: Viewer, community: Community) -> str:
-    """The viewer's class for tally views (:mod:`voting.visibility`), from their grants."""
+def tally_viewer_class(viewer: Viewer, community: Community, election_id: int) -> str:
+    """The viewer's class for tally views of this election (:mod:`voting.visibility`), from
+    their grants: a supervisor confirmed for another election is an owner here at most."""
     return visibility.viewer_class(
         lambda roles: authz.allowed(
-            viewer, roles, community_id=community.id, district_id=community.district_id
+            viewer,
+            roles,
+            community_id=community.id,
+            district_id=community.district_id,
+            election_id=election_id,
         )
     )
 

@@ -23,6 +23,8 @@ class Grant:
     role: str
     community_id: int | None
     district_id: int | None
+    # a supervisor confirmed for one election counts for that election only (issue #13 item 6)
+    election_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,21 @@ class ResultView:
     digest: str
 
 
+@dataclass(frozen=True)
+class SupervisorView:
+    """A supervisor proposed for one election, and who confirmed them (issue #13 item 6)."""
+
+    id: int
+    election_id: int
+    person_id: int
+    name: str  # the owner's roll name
+    reason: str
+    proposed_by: str  # the proposer's display name
+    proposed_at: datetime
+    confirmed_by: str | None
+    confirmed_at: datetime | None
+
+
 class VotingServices(Protocol):
     async def election(self, election_id: int) -> ElectionRow: ...
     async def elections(self, community_id: int) -> Sequence[ElectionRow]: ...
@@ -226,6 +241,11 @@ class VotingServices(Protocol):
         self, election_id: int, *, building: str | None, first: int, after: str | None
     ) -> Page[ElectorRow]: ...
     async def proxies(self, election_id: int) -> Sequence[ProxyRow]: ...
+    async def election_supervisors(self, election_id: int) -> Sequence[SupervisorView]: ...
+    async def propose_supervisors(
+        self, election_id: int, *, person_ids: Sequence[int], reason: str
+    ) -> Sequence[SupervisorView]: ...
+    async def confirm_supervisor(self, proposal_id: int) -> SupervisorView: ...
 
     async def create(self, community_id: int, spec: ElectionIn) -> ElectionRow: ...
     async def update(self, election_id: int, spec: ElectionIn) -> ElectionRow: ...

@@ -137,6 +137,9 @@ async def new_round(rt: Runtime, gql: Gql, district: int, now: datetime) -> Roun
     by_id = await bulk_owner_tokens(rt, cid)
     persons = await person_ids(rt, cid)
     committee = await staff_token(rt, "13711110000", "committee", community_id=cid)
+    # voting opens only with two supervisors (issue #13 item 6)
+    for phone in ("13711110001", "13711110002"):
+        await staff_token(rt, phone, "supervisor", community_id=cid)
     forum = await record_forum(gql, committee, cid, now)
     assert forum["__typename"] == "ForumSaved", forum
     return Round(

@@ -97,6 +97,9 @@ async def build_world(rt: Runtime) -> World:
         await account("official_2", "13700000002", "official", district=d2.id)
         await account("committee", "13700000003", "committee", community=ca.id)
         await account("supervisor", "13700000004", "supervisor", community=ca.id)
+        # voting opens only with two supervisors who may act on it (issue #13 item 6): standing
+        # grants naming no election, like the demo seed's
+        await account("supervisor_2", "13700000005", "supervisor", community=ca.id)
         await account("owner", "13900000001", "owner", community=ca.id, person_phone="13900000001")
         await account(
             "owner_b", "13900000005", "owner", community=cb.id, person_phone="13900000005"

@@ -35,6 +35,7 @@ from api.store.models.nomination import (
     Objection,
 )
 from api.store.models.proposal import Proposal, ProposalEvent, ProposalSignature
+from api.store.models.supervision import ElectionSupervisor
 
 __all__ = [
     "ROLES",
@@ -55,6 +56,7 @@ __all__ = [
     "DocumentVersion",
     "DraftingVersion",
     "Election",
+    "ElectionSupervisor",
     "ElectionUnit",
     "Elector",
     "ElectorOwner",

@@ -45,6 +45,12 @@ class RoleMembership(Base):
         ForeignKey("community.id"), nullable=True, index=True
     )
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"), nullable=True)
+    # a supervisor confirmed for one election only (issue #13 item 6): the grant counts for that
+    # election alone and ends when it is published or cancelled (api/services/
+    # election_supervisors.py); None for a role held across the compound
+    election_id: Mapped[int | None] = mapped_column(
+        ForeignKey("election.id"), nullable=True, index=True
+    )
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(String(500), default="")

@@ -122,6 +122,8 @@ async def test_many_electors_at_once_lose_no_ballot(
     cid = await new_compound(runtime, world.district_1, "并发小区", make_roll_csv(70, 5))
     committee = await staff_token(runtime, "13710000001", "committee", community_id=cid)
     supervisor = await staff_token(runtime, "13710000002", "supervisor", community_id=cid)
+    # voting opens only with two supervisors (issue #13 item 6)
+    await staff_token(runtime, "13710000003", "supervisor", community_id=cid)
     e = await open_election(gql, clock, cid, committee, resolution_spec(), printer=supervisor)
     voters = await voter_tokens(runtime, cid, e.id)
     codes = {n["electorId"]: n["code"] for n in e.notices}

@@ -45,6 +45,7 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Query.communityRoles": lambda w: {"communityId": str(w.base.a), "includeEnded": True},
     "Query.districtRoles": lambda w: {"districtId": str(w.base.district_1)},
     "Query.election": lambda w: {"id": w.ids["election_open"]},
+    "Query.electionSupervisors": lambda w: {"electionId": w.ids["election_open"]},
     "Query.elections": lambda w: {"communityId": str(w.base.a)},
     # listed to owners once voting has closed (issue #12: while open its length is the count)
     "Query.trackingCodes": lambda w: {"electionId": w.ids["election_closed"]},
@@ -98,6 +99,10 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Mutation.announceElection": lambda w: {"electionId": w.ids["election_draft"]},
     "Mutation.openElection": lambda w: {"electionId": w.ids["election_announced"]},
     "Mutation.closeElection": lambda w: {"electionId": w.ids["election_due"]},
+    "Mutation.proposeSupervisors": lambda w: _i(
+        electionId=w.ids["election_announced"], personIds=[w.ids["person_zhang"]], reason="推荐"
+    ),
+    "Mutation.confirmSupervisor": lambda w: {"proposalId": w.ids["supervisor_proposal"]},
     "Mutation.cancelElection": lambda w: {"electionId": w.ids["election_draft"]},
     "Mutation.publishElection": lambda w: {"electionId": w.ids["election_certified"]},
     "Mutation.signOffElection": lambda w: {"input": w.values["signoff"]},

@@ -108,6 +108,9 @@ DECISIONS: dict[str, Decision] = {
     ),
     "Query.election": Decision(MEMBERS, "owners see elections once announced"),
     "Query.elections": Decision(MEMBERS, "drafts only for staff"),
+    "Query.electionSupervisors": Decision(
+        MEMBERS, "owners see who scrutinises their vote (issue #13 item 6)"
+    ),
     "Query.trackingCodes": Decision(MEMBERS, "the counted codes, listed after the close (§3.5)"),
     "Query.ballotStatus": Decision(MEMBERS, "owners check their receipt is counted (§3.5)"),
     "Query.verifyElection": Decision(OVERSEERS, "supervisors and officials audit (§3.6)"),
@@ -149,6 +152,15 @@ DECISIONS: dict[str, Decision] = {
     "Mutation.revokeRole": Decision(
         frozenset({"official", "admin"}),
         "officials revoke compound roles in their district; another district's grant is missing",
+    ),
+    # -- supervisors per election (issue #13 item 6) ----------------------------------------
+    "Mutation.proposeSupervisors": Decision(
+        RUNNERS, "the running body proposes owners who are not candidates"
+    ),
+    "Mutation.confirmSupervisor": Decision(
+        frozenset({"official"}),
+        "an official of the district confirms, in person: never the running body that proposed, "
+        "never an admin standing in",
     ),
     # -- elections -----------------------------------------------------------------------------
     "Mutation.createElection": Decision(RUNNERS, "the committee or officials run elections"),

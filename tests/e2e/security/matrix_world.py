@@ -114,6 +114,7 @@ async def build(rt: Runtime) -> MatrixWorld:
         [letter] = issued["data"]["issueActivationCodes"]["letters"]
         values["activation_code"] = letter["code"]
         ids["person"] = str(persons["业主00"])
+        ids["person_zhang"] = str(persons["张三"])
 
         # -- proposals and comments ----------------------------------------------------------
         ids["proposal_draft"] = (await create_proposal(gql, tokens["owner"], a, submit=False))[
@@ -224,6 +225,14 @@ async def build(rt: Runtime) -> MatrixWorld:
             "__typename"
         ] == "ElectionSaved"
         ids["election_announced"] = announced
+        # 赵六 proposed as its supervisor by the committee, for an official to confirm
+        proposed = await gql(
+            """mutation($i: ProposeSupervisorsInput!) { proposeSupervisors(input: $i) {
+              ... on SupervisorsProposed { supervisors { id } } } }""",
+            {"i": {"electionId": announced, "personIds": [str(persons["赵六"])], "reason": "推荐"}},
+            token=committee,
+        )
+        ids["supervisor_proposal"] = proposed["data"]["proposeSupervisors"]["supervisors"][0]["id"]
         later = []
         for name in ("due", "closed", "certified"):  # announced now, opened with the next
             eid = await create_election(gql, a, committee, spec(f"表决：{name}", 16, 18))

@@ -109,6 +109,8 @@ async def test_an_owner_cannot_tell_when_one_more_ballot_joins_a_step(
     cid = await new_compound(runtime, world.district_1, "步长小区", make_roll_csv(14, 2))
     committee = await staff_token(runtime, "13740000001", "committee", community_id=cid)
     supervisor = await staff_token(runtime, "13740000002", "supervisor", community_id=cid)
+    # voting opens only with two supervisors (issue #13 item 6)
+    await staff_token(runtime, "13740000003", "supervisor", community_id=cid)
     e = await open_election(
         gql, clock, cid, committee, resolution_spec(visibility="ALL"), printer=supervisor
     )
@@ -186,6 +188,8 @@ async def test_an_owner_cannot_read_the_count_off_a_receipt(
     cid = await new_compound(runtime, world.district_1, "回执小区", make_roll_csv(14, 2))
     committee = await staff_token(runtime, "13750000001", "committee", community_id=cid)
     supervisor = await staff_token(runtime, "13750000002", "supervisor", community_id=cid)
+    # voting opens only with two supervisors (issue #13 item 6)
+    await staff_token(runtime, "13750000003", "supervisor", community_id=cid)
     e = await open_election(
         gql, clock, cid, committee, resolution_spec(visibility="ALL"), printer=supervisor
     )
