@@ -43,6 +43,7 @@ from schema.proposal import ProposalQuery
 from schema.proposal_mutations import ProposalMutation
 from schema.sharing import SharingExecutor
 from schema.suggestions import QuietExecutor, QuietValidationCache
+from schema.terms import TermsMutation, TermsQuery
 from schema.textguard import RefuseUnstorableText
 from schema.voting_resolvers import VotingMutation, VotingQuery
 
@@ -57,6 +58,7 @@ Query = merge_types(
         OrganisationQuery,
         VotingQuery,
         ElectionSupervisorQuery,
+        TermsQuery,
         ProposalQuery,
         DocumentQuery,
         CommentQuery,
@@ -72,6 +74,7 @@ Mutation = merge_types(
         CompoundSettingsMutation,
         VotingMutation,
         ElectionSupervisorMutation,
+        TermsMutation,
         ProposalMutation,
         DocumentMutation,
         CommentMutation,

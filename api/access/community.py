@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.access.organisation import OrganisationAccess
 from api.access.request import AfterCommit
+from api.access.terms import TermsAccess
 from api.runtime import Runtime
 from api.services import accounts, activation, authz, communities, district, roll
 from api.services.notify import Message
@@ -22,7 +23,7 @@ from schema.contract.errors import unauthenticated
 from schema.contract.page import Page
 
 
-class CommunityServices(OrganisationAccess):
+class CommunityServices(OrganisationAccess, TermsAccess):
     def __init__(
         self,
         runtime: Runtime,

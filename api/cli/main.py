@@ -98,9 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a database that holds data (kept beside)"
     )
 
-    from api.cli import organisation
+    from api.cli import organisation, terms
 
     organisation.add_parsers(sub)
+    terms.add_parser(sub)
 
     admin = sub.add_parser("create-admin", help="create (or reset) an administrator account")
     admin.add_argument("phone", help="mobile number used to log in")
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from api.cli import organisation
+    from api.cli import organisation, terms
 
     args = build_parser().parse_args(argv)
     try:
@@ -128,8 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roll_import.run(args, migrate=_migrate, progress=_bar)
         if args.command == "create-admin":
             return _create_admin(args)
-        if args.command in organisation.COMMANDS:
-            return organisation.run(args, migrate=_migrate)
+        if args.command in (*organisation.COMMANDS, terms.COMMAND):
+            runner = organisation.run if args.command in organisation.COMMANDS else terms.run
+            return runner(args, migrate=_migrate)
         if args.command == "verify":
             from api.cli import verify
 

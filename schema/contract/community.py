@@ -149,6 +149,38 @@ class GrantView:
     held: bool
 
 
+@dataclass(frozen=True)
+class SeatView:
+    """One seat on a committee in office, sitting or ended (api/services/terms.py)."""
+
+    id: int
+    person_id: int
+    name: str
+    kind: str  # member | alternate
+    position: int
+    office: str | None  # chair | vice_chair
+    started_at: datetime
+    ended_at: datetime | None
+    end_reason: str | None  # resigned | recalled | vacant | stepped_up | term_end
+    recall_election_id: int | None
+    stepped_up_from: int | None
+
+
+@dataclass(frozen=True)
+class TermView:
+    """A term of the 业委会 or the 监委会 (issue #13 item 5)."""
+
+    id: int
+    committee: str
+    election_id: int
+    seats: int
+    starts_at: datetime
+    ends_at: datetime
+    in_office: bool
+    seat_records: list[SeatView]
+    reminders: list[int]  # days before the end whose reminder is due (90, 30)
+
+
 class DistrictRow(Protocol):
     id: int
     name: str
@@ -225,6 +257,13 @@ class Services(Protocol):
         self, *, district_id: int, phone: str, name: str, reason: str, ends_at: datetime | None
     ) -> tuple[GrantView, str | None]: ...
     async def revoke_role(self, *, grant_id: int, reason: str) -> GrantView: ...
+    async def committee_terms(self, community_id: int) -> Sequence[TermView]: ...
+    async def record_committee_officers(
+        self, term_id: int, *, chair_seat_id: int, vice_seat_ids: Sequence[int], reason: str
+    ) -> TermView: ...
+    async def end_committee_seat(
+        self, seat_id: int, *, reason: str, recall_election_id: int | None
+    ) -> TermView: ...
     async def update_community_settings(
         self, community_id: int, *, changes: Mapping[str, object], reason: str
     ) -> CommunityRow: ...

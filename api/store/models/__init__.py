@@ -36,6 +36,7 @@ from api.store.models.nomination import (
 )
 from api.store.models.proposal import Proposal, ProposalEvent, ProposalSignature
 from api.store.models.supervision import ElectionSupervisor
+from api.store.models.terms import CommitteeSeat, CommitteeTerm
 
 __all__ = [
     "ROLES",
@@ -49,6 +50,8 @@ __all__ = [
     "Certification",
     "Clause",
     "Comment",
+    "CommitteeSeat",
+    "CommitteeTerm",
     "Community",
     "District",
     "DistrictVetting",

@@ -46,6 +46,7 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Query.districtRoles": lambda w: {"districtId": str(w.base.district_1)},
     "Query.election": lambda w: {"id": w.ids["election_open"]},
     "Query.electionSupervisors": lambda w: {"electionId": w.ids["election_open"]},
+    "Query.committeeTerms": lambda w: {"communityId": str(w.base.a)},
     "Query.elections": lambda w: {"communityId": str(w.base.a)},
     # listed to owners once voting has closed (issue #12: while open its length is the count)
     "Query.trackingCodes": lambda w: {"electionId": w.ids["election_closed"]},
@@ -103,6 +104,13 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         electionId=w.ids["election_announced"], personIds=[w.ids["person_zhang"]], reason="推荐"
     ),
     "Mutation.confirmSupervisor": lambda w: {"proposalId": w.ids["supervisor_proposal"]},
+    "Mutation.recordCommitteeOfficers": lambda w: _i(
+        termId=w.ids["term"],
+        chairSeatId=w.ids["seat_zhang"],
+        viceSeatIds=[w.ids["seat_zhao"]],
+        reason="第一次会议纪要",
+    ),
+    "Mutation.endCommitteeSeat": lambda w: _i(seatId=w.ids["seat_li"], reason="RESIGNED"),
     "Mutation.cancelElection": lambda w: {"electionId": w.ids["election_draft"]},
     "Mutation.publishElection": lambda w: {"electionId": w.ids["election_certified"]},
     "Mutation.signOffElection": lambda w: {"input": w.values["signoff"]},

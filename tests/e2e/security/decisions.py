@@ -108,6 +108,9 @@ DECISIONS: dict[str, Decision] = {
     ),
     "Query.election": Decision(MEMBERS, "owners see elections once announced"),
     "Query.elections": Decision(MEMBERS, "drafts only for staff"),
+    "Query.committeeTerms": Decision(
+        MEMBERS, "who sits on the committees is public to the compound (issue #13 item 5)"
+    ),
     "Query.electionSupervisors": Decision(
         MEMBERS, "owners see who scrutinises their vote (issue #13 item 6)"
     ),
@@ -161,6 +164,15 @@ DECISIONS: dict[str, Decision] = {
         frozenset({"official"}),
         "an official of the district confirms, in person: never the running body that proposed, "
         "never an admin standing in",
+    ),
+    # -- committees in office (issue #13 item 5) --------------------------------------------
+    "Mutation.recordCommitteeOfficers": Decision(
+        frozenset({"committee", "official", "admin"}),
+        "the committee records the chair and vice-chairs it chose; officials may for it",
+    ),
+    "Mutation.endCommitteeSeat": Decision(
+        frozenset({"official", "admin"}),
+        "officials of the district record a resignation, recall or vacancy; never the committee",
     ),
     # -- elections -----------------------------------------------------------------------------
     "Mutation.createElection": Decision(RUNNERS, "the committee or officials run elections"),

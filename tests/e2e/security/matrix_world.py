@@ -32,7 +32,14 @@ from sqlalchemy import select
 from api.http.app import create_app
 from api.runtime import Runtime
 from api.services.roll import import_roll
-from api.store.models import Community, LateLink, Person, RoleMembership
+from api.store.models import (
+    CommitteeSeat,
+    CommitteeTerm,
+    Community,
+    LateLink,
+    Person,
+    RoleMembership,
+)
 from tests.conftest import Gql
 from tests.e2e.security import matrix_nominations
 from tests.support.documents import ADD_COMMENT, ANSWER_PROPOSAL, CREATE_DOCUMENT, PUBLISH, SIGN
@@ -332,4 +339,42 @@ async def build(rt: Runtime) -> MatrixWorld:
             )
         )
     ids["grant_committee"] = str(grant)
+    # a 业委会 in office (issue #13 item 5), as `gongzhi take-office` would have seated it
+    async with rt.writer() as s:
+        term = CommitteeTerm(
+            community_id=w.base.a,
+            election_id=int(ids["election_certified"]),
+            committee="owners_committee",
+            seats=3,
+            starts_at=T0,
+            ends_at=T0 + timedelta(days=5 * 365),
+        )
+        s.add(term)
+        await s.flush()
+        seats = {}
+        for name, kind, position in (
+            ("张三", "member", 1),
+            ("李四", "member", 2),
+            ("赵六", "member", 3),
+            ("王五", "alternate", 1),
+        ):
+            seat = CommitteeSeat(
+                term_id=term.id,
+                community_id=w.base.a,
+                person_id=persons[name],
+                name=name,
+                kind=kind,
+                position=position,
+                started_at=T0,
+            )
+            s.add(seat)
+            await s.flush()
+            seats[name] = str(seat.id)
+        await s.commit()
+    ids["term"] = str(term.id)
+    ids["seat_zhang"], ids["seat_li"], ids["seat_zhao"] = (
+        seats["张三"],
+        seats["李四"],
+        seats["赵六"],
+    )
     return w

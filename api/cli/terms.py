@@ -1,0 +1,57 @@
+"""`gongzhi take-office`: seat the committees whose election's publicity period has ended
+(issue #13 item 5), for a periodic job (cron, a systemd timer) run daily.
+
+Why a command and not a button: the law fixes the day a committee takes office (the end of the
+result's publicity period), so the job reads the clock and seats every committee due, each
+once; a run before the day seats nothing, and running it twice changes nothing the second time.
+The work is :func:`api.services.terms.seat_due`; a committee that cannot be formed (too few
+elected, or someone elected to both committees) is reported on standard error and left unseated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from api.settings import Settings
+
+COMMAND = "take-office"
+Migrate = Callable[[Settings, TextIO], int]
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub.add_parser(
+        COMMAND,
+        help="seat the committees whose result's publicity period has ended (a daily job)",
+        description="Seats every 业委会 and 监委会 elected in a certified, published election "
+        "whose result's publicity period has ended: members in vote order, alternates in "
+        "order, for the compound's term. Safe to run any number of times.",
+    )
+
+
+def run(args: argparse.Namespace, *, migrate: Migrate) -> int:
+    return asyncio.run(_run(migrate))
+
+
+async def _run(migrate: Migrate) -> int:
+    from api.runtime import Runtime
+    from api.services import terms
+
+    settings = Settings.from_env()
+    await asyncio.to_thread(migrate, settings, sys.stderr)
+    rt = Runtime.create(settings)
+    try:
+        async with rt.writer() as session:
+            seated = await terms.seat_due(session, rt.clock())
+            await session.commit()
+    finally:
+        await rt.close()
+    for t in seated.terms:
+        print(f"已就任 seated: term {t.id} ({t.committee}) of compound {t.community_id}")
+    for election_id, e in seated.refused:
+        why = f"{e.code} {e.zh} / {e.en}"
+        print(f"未就任 not seated: election {election_id}: {why}", file=sys.stderr)
+    return 0

@@ -1,0 +1,314 @@
+"""Taking office and terms (issue #13 item 5): the winners of a published committee election
+take office when its publicity period ends (``gongzhi take-office`` runs
+:func:`api.services.terms.seat_due` with the clock), alternates in order; the committee records
+its chair and vice-chairs; resignation, recall and vacancy let the next alternate step up;
+reminders 90 and 30 days before the end; nobody sits on both committees.
+
+Compound A (4 heads, 525.75 m²): 张三 170.00, 李四+王五 100.50, 赵六 120.25, the developer 135.00.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from api.cli.main import main
+from api.runtime import Runtime
+from api.services import terms
+from api.store.models import CommitteeSeat, RoleMembership
+from schema.contract.errors import AppError
+from tests.conftest import Gql
+from tests.support.elections import (
+    NOTICES,
+    SIGN_OFF,
+    Clock,
+    cast,
+    create_election,
+    person_ids,
+    staff_token,
+    transition,
+    use_clock,
+    voter_tokens,
+)
+from tests.support.world import World
+
+DIGESTS = "query($e: ID!) { election(id: $e) { resultDigest rollFingerprint ledgerHead } }"
+QUESTIONS = """query($e: ID!) { election(id: $e) { questions { id candidates { id name } } } }"""
+TERMS = """query($c: ID!) { committeeTerms(communityId: $c) { id committee inOffice endsAt
+  vacancies reminders seats { id name kind position office endReason steppedUpFrom
+  recallElectionId } } }"""
+OFFICERS = """mutation($i: CommitteeOfficersInput!) { recordCommitteeOfficers(input: $i) {
+  __typename ... on CommitteeTermSaved { term { seats { name office } } }
+  ... on Problem { code message } } }"""
+END = """mutation($i: EndCommitteeSeatInput!) { endCommitteeSeat(input: $i) {
+  __typename ... on CommitteeTermSaved { term { vacancies seats { id name kind endReason
+    steppedUpFrom } } } ... on Problem { code message } } }"""
+
+
+async def _elect(
+    gql: Gql,
+    world: World,
+    runtime: Runtime,
+    clock: Clock,
+    committee: str,
+    names: tuple[str, ...],
+    ballots: Sequence[tuple[str, Sequence[str]]],
+) -> str:
+    """A committee election of 3 seats among ``names``, voted (first owner's name → approved),
+    certified by the two supervisors and published at ``clock.now``."""
+    people = await person_ids(runtime, world.a)
+    opens = clock.now + timedelta(days=20)
+    spec = {
+        "title": f"选举 {committee}",
+        "opensAt": opens.isoformat(),
+        "closesAt": (opens + timedelta(days=7)).isoformat(),
+        "questions": [
+            {
+                "kind": "COMMITTEE",
+                "title": "选举委员",
+                "seats": 3,
+                "committee": committee,
+                "candidatePersonIds": [str(people[n]) for n in names],
+            }
+        ],
+    }
+    com = world.tokens["committee"]
+    eid = await create_election(gql, world.a, com, spec)
+    await transition(gql, "announceElection", eid, com)
+    clock.now = opens
+    assert (await transition(gql, "openElection", eid, com))["__typename"] == "ElectionSaved"
+    [q] = (await gql(QUESTIONS, {"e": eid}, token=com))["data"]["election"]["questions"]
+    cand = {c["name"]: c["id"] for c in q["candidates"]}
+    notices = (await gql(NOTICES, {"e": eid}, token=world.tokens["supervisor"]))["data"][
+        "printVotingNotices"
+    ]["notices"]
+    tokens = await voter_tokens(runtime, world.a, eid)
+    for first, approved in ballots:
+        [n] = [n for n in notices if n["owners"][0] == first]
+        answers = [{"questionId": q["id"], "candidateIds": [cand[a] for a in approved]}]
+        receipt = await cast(gql, tokens[n["electorId"]], eid, n["code"], answers)
+        assert receipt["__typename"] == "BallotCast", receipt
+    clock.now = opens + timedelta(days=7)
+    await transition(gql, "closeElection", eid, com)
+    digests = (await gql(DIGESTS, {"e": eid}, token=com))["data"]["election"]
+    for who in ("supervisor", "supervisor_2"):
+        await gql(SIGN_OFF, {"i": {"electionId": eid, **digests}}, token=world.tokens[who])
+    published = await transition(gql, "publishElection", eid, com)
+    assert published["election"]["state"] == "PUBLISHED", published
+    return eid
+
+
+# 赵六 3 approvals; 张三, 李四, 王五 2 each, ordered by area: 张三 290.25, 李四 270.50, 王五 220.75
+OWNERS_BALLOTS = [
+    ("张三", ("张三", "李四", "赵六")),
+    ("李四", ("李四", "王五", "赵六")),
+    ("赵六", ("赵六", "张三", "王五")),
+]
+
+
+async def _seat(runtime: Runtime, clock: Clock) -> terms.Seated:
+    async with runtime.writer() as s:
+        seated = await terms.seat_due(s, clock.now)
+        await s.commit()
+    return seated
+
+
+async def _seated_committee(
+    gql: Gql, world: World, runtime: Runtime
+) -> tuple[Clock, str, dict[str, Any]]:
+    clock = use_clock(runtime)
+    eid = await _elect(
+        gql,
+        world,
+        runtime,
+        clock,
+        "OWNERS_COMMITTEE",
+        ("张三", "李四", "王五", "赵六"),
+        OWNERS_BALLOTS,
+    )
+    published = clock.now
+    clock.now = published + timedelta(days=15)
+    assert (await _seat(runtime, clock)).terms
+    [term] = (await gql(TERMS, {"c": str(world.a)}, token=world.tokens["official"]))["data"][
+        "committeeTerms"
+    ]
+    return clock, eid, term
+
+
+async def test_the_winners_take_office_when_the_publicity_period_ends(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    clock = use_clock(runtime)
+    await _elect(
+        gql,
+        world,
+        runtime,
+        clock,
+        "OWNERS_COMMITTEE",
+        ("张三", "李四", "王五", "赵六"),
+        OWNERS_BALLOTS,
+    )
+    published = clock.now
+    clock.now = published + timedelta(days=15) - timedelta(minutes=1)
+    assert (await _seat(runtime, clock)).terms == []  # still in its publicity period
+    clock.now = published + timedelta(days=15)
+    [term] = (await _seat(runtime, clock)).terms
+    assert term.ends_at == terms.add_years(clock.now, 5)  # the compound's term setting
+    assert (await _seat(runtime, clock)).terms == []  # seated once
+    [view] = (await gql(TERMS, {"c": str(world.a)}, token=world.tokens["owner"]))["data"][
+        "committeeTerms"
+    ]
+    assert view["committee"] == "owners_committee" and view["inOffice"] is True
+    assert [(s["name"], s["kind"], s["position"]) for s in view["seats"]] == [
+        ("赵六", "member", 1),
+        ("张三", "member", 2),
+        ("李四", "member", 3),
+        ("王五", "alternate", 1),
+    ]
+    async with runtime.reader() as s:
+        grants = list(
+            (
+                await s.execute(
+                    select(RoleMembership).where(
+                        RoleMembership.role == "committee", RoleMembership.ends_at.is_not(None)
+                    )
+                )
+            ).scalars()
+        )
+    assert len(grants) == 3 and {g.ends_at for g in grants} == {term.ends_at}
+
+
+async def test_reminders_90_and_30_days_before_the_end_for_officials_and_the_committee(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    clock, _, term = await _seated_committee(gql, world, runtime)
+    ends = datetime.fromisoformat(term["endsAt"])
+
+    phones = {
+        "official": "13700000001",
+        "committee": "13700000003",
+        "owner": "13900000003",
+    }  # 王五, an alternate
+
+    async def seen(who: str) -> list[int]:
+        token = await staff_token(runtime, phones[who], None)  # a session years later
+        r = await gql(TERMS, {"c": str(world.a)}, token=token)
+        return r["data"]["committeeTerms"][0]["reminders"]  # type: ignore[no-any-return]
+
+    assert await seen("official") == []
+    clock.now = ends - timedelta(days=90)
+    assert await seen("official") == [90] and await seen("committee") == [90]
+    clock.now = ends - timedelta(days=30)
+    assert await seen("official") == [90, 30]
+    assert await seen("owner") == []  # owners see the committee, not its reminders
+    clock.now = ends
+    assert await seen("official") == []
+
+
+async def test_officers_resignation_recall_and_vacancy(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    _, eid, term = await _seated_committee(gql, world, runtime)
+    seat = {s["name"]: s["id"] for s in term["seats"]}
+    i = {
+        "termId": term["id"],
+        "chairSeatId": seat["赵六"],
+        "viceSeatIds": [seat["张三"]],
+        "reason": "第一次会议纪要",
+    }
+    refused = await gql(
+        OFFICERS, {"i": {**i, "chairSeatId": seat["王五"]}}, token=world.tokens["committee"]
+    )
+    assert refused["data"]["recordCommitteeOfficers"]["code"] == "NOT_A_MEMBER"
+    alternate = await staff_token(runtime, "13900000003", None)  # 王五, an owner off the committee
+    owner = await gql(OFFICERS, {"i": i}, token=alternate)
+    assert owner["data"]["recordCommitteeOfficers"]["code"] == "FORBIDDEN"
+    done = (await gql(OFFICERS, {"i": i}, token=world.tokens["committee"]))["data"]
+    offices = {s["name"]: s["office"] for s in done["recordCommitteeOfficers"]["term"]["seats"]}
+    assert offices == {"赵六": "chair", "张三": "vice_chair", "李四": None, "王五": None}
+    # only an official records a seat's end
+    resign = {"seatId": seat["李四"], "reason": "RESIGNED"}
+    by_committee = await gql(END, {"i": resign}, token=world.tokens["committee"])
+    assert by_committee["data"]["endCommitteeSeat"]["code"] == "FORBIDDEN"
+    ended = (await gql(END, {"i": resign}, token=world.tokens["official"]))["data"][
+        "endCommitteeSeat"
+    ]["term"]
+    rows = {(s["name"], s["kind"]): s for s in ended["seats"]}
+    assert rows[("李四", "member")]["endReason"] == "resigned"
+    assert rows[("王五", "alternate")]["endReason"] == "stepped_up"
+    assert rows[("王五", "member")]["steppedUpFrom"] == seat["王五"]
+    assert ended["vacancies"] == 0
+    # a recall names the published election that decided it
+    recall = {"seatId": seat["张三"], "reason": "RECALLED"}
+    bad = (await gql(END, {"i": recall}, token=world.tokens["official"]))["data"]
+    assert bad["endCommitteeSeat"]["code"] == "BAD_RECALL"
+    recalled = (
+        await gql(END, {"i": {**recall, "recallElectionId": eid}}, token=world.tokens["official"])
+    )["data"]["endCommitteeSeat"]["term"]
+    assert recalled["vacancies"] == 1  # no alternate left: the seat stays vacant
+    async with runtime.reader() as s:
+        li = (
+            await s.execute(select(CommitteeSeat).where(CommitteeSeat.name == "李四"))
+        ).scalar_one()
+        grant = await s.get(RoleMembership, li.grant_id)
+    assert grant is not None and grant.revoked_at is not None  # 李四 no longer acts
+
+
+async def test_one_person_never_sits_on_both_committees(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    clock, _, _ = await _seated_committee(gql, world, runtime)
+    everyone = ("王五", "赵六", "张三")
+    await _elect(
+        gql,
+        world,
+        runtime,
+        clock,
+        "SUPERVISORY_COMMITTEE",
+        everyone,
+        [("张三", everyone), ("李四", everyone), ("赵六", everyone)],
+    )
+    clock.now += timedelta(days=15)
+    seated = await _seat(runtime, clock)
+    assert seated.terms == []
+    [(_, why)] = seated.refused
+    assert why.code == "DUAL_MEMBERSHIP"
+    listed = (await gql(TERMS, {"c": str(world.a)}, token=world.tokens["official"]))["data"]
+    assert [t["committee"] for t in listed["committeeTerms"]] == ["owners_committee"]
+
+
+def test_a_supervisory_committee_outside_its_bounds_or_half_empty_is_not_formed() -> None:
+    seven = {"committee": "supervisory_committee", "seats": 7, "winners": list("abcdefg")}
+    with pytest.raises(AppError) as e:
+        terms.check_formed(seven, 3, 5)
+    assert e.value.code == "NOT_FORMED"
+    one = {"committee": "supervisory_committee", "seats": 3, "winners": ["a"]}
+    with pytest.raises(AppError):
+        terms.check_formed(one, 3, 5)
+    terms.check_formed({**one, "winners": ["a", "b", "c"]}, 3, 5)
+
+
+def test_take_office_is_a_command_for_a_daily_job(
+    monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path, world: World
+) -> None:
+    """``gongzhi take-office`` runs :func:`terms.seat_due` with the real clock: with nothing
+    due it seats nothing and exits 0, so a daily job may run it any number of times."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the command line is exercised on SQLite")
+    monkeypatch.setenv("GONGZHI_DATABASE_URL", db_url)
+    monkeypatch.setenv("GONGZHI_VAR_DIR", str(tmp_path / "var"))
+    assert main(["take-office"]) == 0
+    r = subprocess.run(
+        [sys.executable, "-m", "api.cli.main", "take-office", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0 and "usage:" in r.stdout, r.stderr
