@@ -13,6 +13,8 @@ import strawberry
 from schema.base import Info, attempt, fetch, parse_id
 from schema.contract.community import SeatView, TermView
 from schema.problem import Problem
+from schema.voting import Election
+from schema.voting_inputs import ElectionResultUnion, ElectionSaved, aware
 
 
 def _id(value: int | None) -> strawberry.ID | None:
@@ -141,6 +143,13 @@ class EndCommitteeSeatInput:
     )
 
 
+@strawberry.input
+class ReElectionInput:
+    term_id: strawberry.ID
+    opens_at: datetime
+    closes_at: datetime
+
+
 @strawberry.type
 class CommitteeTermSaved:
     term: CommitteeTerm
@@ -198,5 +207,23 @@ class TermsMutation:
                 recall_election_id=parse_id(recall, "recallElectionId") if recall else None,
             )
             return CommitteeTermSaved(term=CommitteeTerm(row=row))
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(
+        description="换届: create a draft election from a term (the running body): the same "
+        "committee and seats, its sitting members and alternates as the starting candidates, "
+        "to edit with updateElection and announce."
+    )
+    async def start_re_election(self, info: Info, input: ReElectionInput) -> ElectionResultUnion:
+        async def run() -> ElectionSaved:
+            aware(input.opens_at, "opensAt")
+            aware(input.closes_at, "closesAt")
+            row = await info.context.services.start_re_election(
+                parse_id(input.term_id, "termId"),
+                opens_at=input.opens_at,
+                closes_at=input.closes_at,
+            )
+            return ElectionSaved(election=Election(row=row))
 
         return await attempt(info, run)

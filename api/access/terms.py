@@ -10,18 +10,20 @@ records a resignation, recall or vacancy. Seating itself is a job (``gongzhi tak
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 
 from api.access.request import RequestScope
-from api.services import authz, committee_seats, communities
-from api.store.models import CommitteeSeat, CommitteeTerm
+from api.services import authz, committee_seats, communities, elections, terms
+from api.store.models import CommitteeSeat, CommitteeTerm, Community, Election
 from schema.contract.community import TermView, Viewer
 from schema.contract.errors import AppError, not_found, unauthenticated
 
 REMINDED = frozenset({"committee", "official"})
 OFFICER_RECORDERS = frozenset({"committee", "official"})
 SEAT_KEEPERS = frozenset({"official"})
+RUNNERS = frozenset({"committee", "preparatory", "official"})
 
 
 class TermsAccess(RequestScope):
@@ -92,3 +94,21 @@ class TermsAccess(RequestScope):
             now=self.rt.clock(),
         )
         return await self._view(term)
+
+    async def start_re_election(
+        self, term_id: int, *, opens_at: datetime, closes_at: datetime
+    ) -> Election:
+        """换届 on request: a draft election created from the last term (the running body)."""
+        term = await self._term(term_id, RUNNERS, not_found("届", "committee term"))
+        community = await self.session.get(Community, term.community_id)
+        assert community is not None
+        spec = await terms.re_election_spec(
+            self.session, term, opens_at=opens_at, closes_at=closes_at
+        )
+        return await elections.define(
+            session=self.session,
+            community=community,
+            spec=spec,
+            actor=self._viewer().account_id,
+            now=self.rt.clock(),
+        )

@@ -26,8 +26,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import audit, compound_settings
+from api.services import audit, compound_settings, vetting
 from api.services.accounts import held_at
+from api.services.nominations import nominations_of
 from api.services.voting_messages import app_error
 from api.store.models import (
     Candidate,
@@ -35,10 +36,12 @@ from api.store.models import (
     CommitteeTerm,
     Community,
     Election,
+    Forum,
     Person,
     RoleMembership,
 )
 from schema.contract.errors import AppError
+from schema.contract.voting import ElectionIn, QuestionIn
 from voting import rules
 from voting.errors import VotingError
 
@@ -275,6 +278,49 @@ async def _dissolve_preparatory(session: AsyncSession, community_id: int, now: d
             held_at(now),
         )
         .values(ends_at=now)
+    )
+
+
+async def re_election_spec(
+    session: AsyncSession, term: CommitteeTerm, *, opens_at: datetime, closes_at: datetime
+) -> ElectionIn:
+    """换届: a draft created from the last term — the same committee and seats; its candidates
+    are the latest publicised vetted list's (issue #13 item 4: only who passed 两考 reaches a
+    ballot) or, in a compound that never vetted, the term's sitting members and remaining
+    alternates. The running body edits it with ``updateElection``."""
+    forum = await vetting.latest_list(session, term.community_id)
+    if isinstance(forum, Forum):
+        candidates = [
+            n.person_id
+            for n in await nominations_of(session, [forum.id])
+            if n.committee == term.committee and vetting.passed(forum, n)
+        ]
+    else:
+        rows = await session.execute(
+            select(CommitteeSeat.person_id)
+            .where(CommitteeSeat.term_id == term.id, CommitteeSeat.ended_at.is_(None))
+            .order_by(CommitteeSeat.kind.desc(), CommitteeSeat.position)
+        )
+        candidates = list(rows.scalars())
+    name = NAMES[term.committee]
+    return ElectionIn(
+        title=f"{name}换届选举",
+        description=f"由第 {term.id} 号任期（表决 #{term.election_id}）发起的换届选举",
+        opens_at=opens_at,
+        closes_at=closes_at,
+        extraordinary=False,
+        visibility="supervisors",
+        questions=[
+            QuestionIn(
+                kind="committee",
+                title=f"选举{name}委员",
+                body="",
+                matter=None,
+                seats=term.seats,
+                committee=term.committee,
+                candidate_person_ids=list(dict.fromkeys(candidates)),
+            )
+        ],
     )
 
 

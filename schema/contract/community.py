@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from schema.contract.drafting import DraftingServices, Loader
 from schema.contract.nominations import NominationServices
 from schema.contract.page import Page
-from schema.contract.voting import TallyView, VotingServices
+from schema.contract.voting import ElectionRow, TallyView, VotingServices
 
 
 @dataclass(frozen=True)
@@ -264,6 +264,9 @@ class Services(Protocol):
     async def end_committee_seat(
         self, seat_id: int, *, reason: str, recall_election_id: int | None
     ) -> TermView: ...
+    async def start_re_election(
+        self, term_id: int, *, opens_at: datetime, closes_at: datetime
+    ) -> ElectionRow: ...
     async def update_community_settings(
         self, community_id: int, *, changes: Mapping[str, object], reason: str
     ) -> CommunityRow: ...

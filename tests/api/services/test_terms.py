@@ -312,3 +312,33 @@ def test_take_office_is_a_command_for_a_daily_job(
         check=False,
     )
     assert r.returncode == 0 and "usage:" in r.stdout, r.stderr
+
+
+RE_ELECT = """mutation($i: ReElectionInput!) { startReElection(input: $i) { __typename
+  ... on ElectionSaved { election { id state title questions { kind seats
+    candidates { name } } } } ... on Problem { code } } }"""
+
+
+async def test_a_re_election_is_created_from_the_last_term_on_request(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    clock, _, term = await _seated_committee(gql, world, runtime)
+    opens = clock.now + timedelta(days=30)
+    i = {
+        "termId": term["id"],
+        "opensAt": opens.isoformat(),
+        "closesAt": (opens + timedelta(days=7)).isoformat(),
+    }
+    alternate = await staff_token(runtime, "13900000003", None)  # 王五, not on the committee
+    assert (await gql(RE_ELECT, {"i": i}, token=alternate))["data"]["startReElection"][
+        "code"
+    ] == "FORBIDDEN"
+    other = await gql(RE_ELECT, {"i": i}, token=world.tokens["official_2"])
+    assert other["data"]["startReElection"]["code"] == "NOT_FOUND"
+    made = (await gql(RE_ELECT, {"i": i}, token=world.tokens["committee"]))["data"][
+        "startReElection"
+    ]["election"]
+    assert made["state"] == "DRAFT" and made["title"] == "业主委员会换届选举"
+    [q] = made["questions"]
+    assert q["kind"] == "COMMITTEE" and q["seats"] == 3
+    assert [c["name"] for c in q["candidates"]] == ["赵六", "张三", "李四", "王五"]

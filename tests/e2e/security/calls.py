@@ -111,6 +111,11 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         reason="第一次会议纪要",
     ),
     "Mutation.endCommitteeSeat": lambda w: _i(seatId=w.ids["seat_li"], reason="RESIGNED"),
+    "Mutation.startReElection": lambda w: _i(
+        termId=w.ids["term"],
+        opensAt="2027-03-01T09:00:00+08:00",
+        closesAt="2027-03-08T09:00:00+08:00",
+    ),
     "Mutation.cancelElection": lambda w: {"electionId": w.ids["election_draft"]},
     "Mutation.publishElection": lambda w: {"electionId": w.ids["election_certified"]},
     "Mutation.signOffElection": lambda w: {"input": w.values["signoff"]},

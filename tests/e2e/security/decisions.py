@@ -170,6 +170,9 @@ DECISIONS: dict[str, Decision] = {
         frozenset({"committee", "official", "admin"}),
         "the committee records the chair and vice-chairs it chose; officials may for it",
     ),
+    "Mutation.startReElection": Decision(
+        RUNNERS, "the running body creates the 换届 election's draft from the last term"
+    ),
     "Mutation.endCommitteeSeat": Decision(
         frozenset({"official", "admin"}),
         "officials of the district record a resignation, recall or vacancy; never the committee",
