@@ -37,6 +37,7 @@ from tests.support.elections import (
     use_clock,
     voter_tokens,
 )
+from tests.support.nominations import nominate, publish_list, record_forum, vet
 from tests.support.world import World
 
 DIGESTS = "query($e: ID!) { election(id: $e) { resultDigest rollFingerprint ledgerHead } }"
@@ -342,3 +343,35 @@ async def test_a_re_election_is_created_from_the_last_term_on_request(
     [q] = made["questions"]
     assert q["kind"] == "COMMITTEE" and q["seats"] == 3
     assert [c["name"] for c in q["candidates"]] == ["赵六", "张三", "李四", "王五"]
+
+
+async def test_where_the_compound_vets_the_re_election_takes_the_vetted_list(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """Only who passed 两考 reaches a ballot (item 4): the 换届 draft's candidates are the
+    latest publicised list's passed nominations, not the incumbents."""
+    clock, _, term = await _seated_committee(gql, world, runtime)
+    committee = world.tokens["committee"]
+    forum = await record_forum(gql, committee, world.a, clock.now)
+    assert forum["__typename"] == "ForumSaved", forum
+    fid = forum["forum"]["id"]
+    ids = {}
+    for name, phone in (("赵六", "13900000004"), ("王五", "13900000003")):
+        token = await staff_token(runtime, phone, None)
+        saved = await nominate(gql, token, fid)
+        assert saved["__typename"] == "NominationSaved", saved
+        ids[name] = saved["nomination"]["id"]
+    for name, nid in ids.items():
+        for step in ("EXAM", "REVIEW"):
+            passed = not (name == "王五" and step == "REVIEW")
+            await vet(gql, world.tokens["official"], nid, step, passed=passed)
+    clock.now += timedelta(days=6)  # after the nomination window
+    assert (await publish_list(gql, committee, fid))["__typename"] == "ForumSaved"
+    opens = clock.now + timedelta(days=30)
+    i = {
+        "termId": term["id"],
+        "opensAt": opens.isoformat(),
+        "closesAt": (opens + timedelta(days=7)).isoformat(),
+    }
+    made = (await gql(RE_ELECT, {"i": i}, token=committee))["data"]["startReElection"]
+    assert [c["name"] for c in made["election"]["questions"][0]["candidates"]] == ["赵六"]
