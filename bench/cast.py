@@ -141,6 +141,8 @@ async def seed(settings: Settings, units: int) -> Seeded:
                 + [
                     {"phone": "10000000001", "display_name": "committee", "created_at": t0},
                     {"phone": "10000000002", "display_name": "supervisor", "created_at": t0},
+                    # voting opens only with two supervisors (docs/design.md §3.10)
+                    {"phone": "10000000003", "display_name": "supervisor 2", "created_at": t0},
                 ],
             )
             account_of_phone: dict[str | None, int] = dict(
@@ -161,6 +163,11 @@ async def seed(settings: Settings, units: int) -> Seeded:
                 + [
                     {"account_id": committee, "role": "committee", "community_id": cid},
                     {"account_id": supervisor, "role": "supervisor", "community_id": cid},
+                    {
+                        "account_id": account_of_phone["10000000003"],
+                        "role": "supervisor",
+                        "community_id": cid,
+                    },
                 ],
             )
             token_of_account = {a: secrets.token_urlsafe(32) for a in account_of_phone.values()}

@@ -296,13 +296,12 @@ def test_a_supervisory_committee_outside_its_bounds_or_half_empty_is_not_formed(
     terms.check_formed({**one, "winners": ["a", "b", "c"]}, 3, 5)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the CLI on SQLite only
 def test_take_office_is_a_command_for_a_daily_job(
     monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path, world: World
 ) -> None:
     """``gongzhi take-office`` runs :func:`terms.seat_due` with the real clock: with nothing
     due it seats nothing and exits 0, so a daily job may run it any number of times."""
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the command line is exercised on SQLite")
     monkeypatch.setenv("GONGZHI_DATABASE_URL", db_url)
     monkeypatch.setenv("GONGZHI_VAR_DIR", str(tmp_path / "var"))
     assert main(["take-office"]) == 0
