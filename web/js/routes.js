@@ -214,6 +214,77 @@ export const ROUTES = [
     auth: true,
   },
 
+  // Organisation and governance (issue #13): districts and their officials (admins), a
+  // compound's governance page (roles, settings, forums and 两考, terms, supervisors).
+  {
+    path: "/admin",
+    load: () => import("./views/admin.js"),
+    title: "admin.title",
+    auth: true,
+    roles: ["admin"],
+    nav: (viewer) => (isAdmin(viewer) ? [{ href: "#/admin", label: "nav.admin" }] : []),
+  },
+  {
+    path: "/districts/:id",
+    load: () => import("./views/officials.js"),
+    title: "officials.pageTitle",
+    auth: true,
+    roles: ["official"],
+  },
+  {
+    path: "/community/:id/governance",
+    load: () => import("./views/governance.js"),
+    title: "gov.pageTitle",
+    auth: true,
+    roles: ELECTION_RUNNERS,
+    nav: (viewer) =>
+      communitiesWith(["committee", "preparatory"], viewer).map((id) => ({
+        href: `#/community/${id}/governance`,
+        label: "nav.governance",
+      })),
+    action: (community, viewer) =>
+      isAdmin(viewer) || districtsOf(viewer).length > 0 ||
+      rolesIn(community.id, viewer).some((r) => ELECTION_RUNNERS.includes(r))
+        ? { href: `#/community/${community.id}/governance`, label: "gov.action" }
+        : null,
+  },
+  {
+    path: "/community/:id/settings",
+    load: () => import("./views/settings.js"),
+    title: "settings.pageTitle",
+    auth: true,
+    roles: ["official"],
+  },
+  {
+    path: "/community/:id/forums",
+    load: () => import("./views/forums.js"),
+    title: "forums.pageTitle",
+    auth: true,
+    action: (community, viewer) =>
+      rolesIn(community.id, viewer).includes("owner")
+        ? { href: `#/community/${community.id}/forums`, label: "forums.action" }
+        : null,
+  },
+  {
+    path: "/community/:id/forums/:forumId",
+    load: () => import("./views/forum.js"),
+    title: "forum.pageTitle",
+    auth: true,
+  },
+  {
+    path: "/community/:id/terms",
+    load: () => import("./views/terms.js"),
+    title: "terms.pageTitle",
+    auth: true,
+  },
+  {
+    path: "/election/:id/supervisors",
+    load: () => import("./views/supervisors.js"),
+    title: "sup.title",
+    auth: true,
+    roles: ELECTION_RUNNERS,
+  },
+
   // Screens to come, as their API lands. Each is one entry like those above, e.g.
   //
   // { path: "/community/:id/proposals", load: () => import("./views/proposals.js"),

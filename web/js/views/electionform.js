@@ -7,6 +7,7 @@ import { mutate, PROBLEM, request } from "../api.js";
 import { append, h, newId, replace } from "../dom.js";
 import { busy, errorBox, field, markInvalid } from "../forms.js";
 import { formatNumber, t } from "../i18n.js";
+import { rollOwners } from "../owners.js";
 import { navigate } from "../router.js";
 import { ELECTION_FIELDS, fromLocalInput, MATTERS, QUESTION_FIELDS, toLocalInput } from "../voting.js";
 
@@ -15,15 +16,6 @@ query DraftElection($id: ID!) {
   election(id: $id) { ${ELECTION_FIELDS} questions { ${QUESTION_FIELDS} } }
 }`;
 const COMMUNITY = `query FormCommunity($id: ID!) { community(id: $id) { id name settings { meetingNoticeDays extraordinaryNoticeDays } } }`;
-const UNITS = `
-query RollOwners($id: ID!, $after: String) {
-  community(id: $id) {
-    units(first: 100, after: $after) {
-      pageInfo { hasNextPage endCursor }
-      nodes { number developerUnsold owners { id name } }
-    }
-  }
-}`;
 const SAVED = `
   __typename
   ... on ElectionSaved { election { id } }
@@ -36,32 +28,6 @@ const UPDATE = `
 mutation UpdateElection($e: ID!, $input: ElectionInput!) {
   updateElection(electionId: $e, input: $input) { ${SAVED} }
 } ${PROBLEM}`;
-
-/** community id → [{ id, name, units: [numbers] }]: the roll's owners, loaded once. */
-const ownerCache = new Map();
-
-async function rollOwners(communityId) {
-  if (ownerCache.has(communityId)) return ownerCache.get(communityId);
-  const people = new Map();
-  let after = null;
-  for (;;) {
-    const data = await request(UNITS, { id: communityId, after });
-    const page = data.community.units;
-    for (const unit of page.nodes) {
-      if (unit.developerUnsold) continue;
-      for (const o of unit.owners) {
-        const p = people.get(o.id) ?? { id: o.id, name: o.name, units: [] };
-        p.units.push(unit.number);
-        people.set(o.id, p);
-      }
-    }
-    if (!page.pageInfo.hasNextPage) break;
-    after = page.pageInfo.endCursor;
-  }
-  const list = [...people.values()];
-  ownerCache.set(communityId, list);
-  return list;
-}
 
 function blankQuestion(kind) {
   return kind === "COMMITTEE"

@@ -1,0 +1,65 @@
+// A compound's governance page (officials, the committee, the preparatory group): who holds
+// which role, since and until when, and why (officials revoke with a reason); the way to the
+// compound's settings, its forums, nominations and 两考, its committee terms, and each election's
+// supervisors. Reached from the compound cards of the district and home screens.
+
+import { request } from "../api.js";
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import { rerender } from "../router.js";
+import { districtsOf, isAdmin } from "../session.js";
+import { stateBadge } from "../voting.js";
+import { ROLE_FIELDS, roleTable } from "../govern.js";
+
+const LOAD = `
+query Governance($id: ID!) {
+  community(id: $id) { id name address }
+  communityRoles(communityId: $id, includeEnded: true) { ${ROLE_FIELDS} }
+  elections(communityId: $id) { id title state }
+}`;
+
+// Officials revoke a compound's committee, preparatory group and supervisor grants; admins any.
+const REVOCABLE = ["committee", "preparatory", "supervisor", "standin"];
+
+function link(href, label, note) {
+  return h("li", {}, h("a", { class: "button secondary", href }, t(label)), note ? h("p", { class: "hint" }, t(note)) : null);
+}
+
+export default async function render(ctx) {
+  const id = ctx.params.id;
+  const data = await request(LOAD, { id });
+  const official = isAdmin() || districtsOf().length > 0;
+  const before = data.elections.filter((e) => ["DRAFT", "ANNOUNCED"].includes(e.state));
+  return h(
+    "section",
+    { class: "governance", dataset: { community: id } },
+    h("p", { class: "crumbs" }, h("a", { href: official ? "#/district" : "#/home" }, t(official ? "district.title" : "nav.home"))),
+    h("h1", { tabindex: "-1" }, t("gov.title", { name: data.community.name })),
+    h(
+      "ul",
+      { class: "plain gov-links" },
+      official ? link(`#/community/${id}/settings`, "gov.toSettings", "gov.toSettingsNote") : null,
+      link(`#/community/${id}/forums`, "gov.toForums", "gov.toForumsNote"),
+      link(`#/community/${id}/terms`, "gov.toTerms", "gov.toTermsNote"),
+    ),
+    h(
+      "section",
+      { class: "panel", "aria-labelledby": "roles-h" },
+      h("h2", { id: "roles-h" }, t("gov.rolesTitle")),
+      roleTable(data.communityRoles, {
+        canRevoke: (r) => isAdmin() || (official && REVOCABLE.includes(r.role)),
+        onChanged: async () => rerender(),
+        caption: t("gov.rolesTitle"),
+      }),
+    ),
+    h(
+      "section",
+      { class: "panel", "aria-labelledby": "sup-h" },
+      h("h2", { id: "sup-h" }, t("gov.supervisorsTitle")),
+      before.length
+        ? h("ul", { class: "plain" }, before.map((e) =>
+            h("li", { dataset: { election: e.id } }, h("a", { href: `#/election/${e.id}/supervisors` }, e.title), " ", stateBadge(e.state))))
+        : h("p", { class: "hint" }, t("gov.noElectionsBefore")),
+    ),
+  );
+}
