@@ -107,14 +107,45 @@ def open_round(server: Demo) -> tuple[str, list[str], list[Any]]:
     fid = forum["forum"]["id"]
     owners = [x for x in server.logins if x.role == "owner"][:3]
     names = [
-        nominate(server, owners[0].phone, {"forumId": fid, "committee": "OWNERS_COMMITTEE", "route": "SELF", "statement": "愿为小区服务，按时缴费，无违建。", "photo": png()}),
-        nominate(server, owners[1].phone, {"forumId": fid, "committee": "OWNERS_COMMITTEE", "route": "SELF", "statement": "从事物业管理十年。"}),
+        nominate(
+            server,
+            owners[0].phone,
+            {
+                "forumId": fid,
+                "committee": "OWNERS_COMMITTEE",
+                "route": "SELF",
+                "statement": "愿为小区服务，按时缴费，无违建。",
+                "photo": png(),
+            },
+        ),
+        nominate(
+            server,
+            owners[1].phone,
+            {
+                "forumId": fid,
+                "committee": "OWNERS_COMMITTEE",
+                "route": "SELF",
+                "statement": "从事物业管理十年。",
+            },
+        ),
     ]
     units = server.gql(OWNERS, {"c": cid}, phone=PREPARATORY)["community"]["units"]["nodes"]
     taken = {o.name for o in owners}
-    other = next(o for u in units if not u["developerUnsold"] for o in u["owners"] if o["name"] not in taken)
+    other = next(
+        o for u in units if not u["developerUnsold"] for o in u["owners"] if o["name"] not in taken
+    )
     names.append(
-        nominate(server, PREPARATORY, {"forumId": fid, "committee": "SUPERVISORY_COMMITTEE", "route": "RUNNING_BODY", "statement": "筹备组推荐：熟悉财务。", "personId": other["id"]})
+        nominate(
+            server,
+            PREPARATORY,
+            {
+                "forumId": fid,
+                "committee": "SUPERVISORY_COMMITTEE",
+                "route": "RUNNING_BODY",
+                "statement": "筹备组推荐：熟悉财务。",
+                "personId": other["id"],
+            },
+        )
     )
     assert datetime.now(UTC) < now + timedelta(seconds=WINDOW_SECONDS), "nominating took too long"
     return cid, names, owners
@@ -129,15 +160,21 @@ def vet(page: Any, name: str, step: str, passes: bool) -> None:
     form.locator("button[type=submit]").click()
     key = "EXAM" if step == "资格考试" else "REVIEW"
     result = "pass" if passes else "fail"
-    expect(page.locator(".candidate-card").filter(has_text=name).locator(f"li[data-step={key}]")).to_have_attribute("data-result", result)
+    expect(
+        page.locator(".candidate-card").filter(has_text=name).locator(f"li[data-step={key}]")
+    ).to_have_attribute("data-result", result)
 
 
-def test_an_official_vets_and_publicises_the_list_and_an_owner_objects(pages: Any, governed: Demo, tmp_path: Path) -> None:
+def test_an_official_vets_and_publicises_the_list_and_an_owner_objects(
+    pages: Any, governed: Demo, tmp_path: Path
+) -> None:
     cid, names, owners = open_round(governed)
     official = pages(1920, 1080)
     log_in(official, OFFICIAL)
     official.get_by_role("navigation").get_by_role("link", name="辖区小区").click()
-    official.locator("tbody tr").filter(has_text="共治示范小区").get_by_role("link", name="治理与任命").click()
+    official.locator("tbody tr").filter(has_text="共治示范小区").get_by_role(
+        "link", name="治理与任命"
+    ).click()
     expect(official.locator("h1")).to_have_text("共治示范小区：治理")
     roles = official.locator("table.roles")
     expect(roles.locator("tr[data-role=preparatory]")).to_contain_text("筹备组 孙组长")
@@ -204,7 +241,9 @@ def test_an_official_vets_and_publicises_the_list_and_an_owner_objects(pages: An
     shoot(official, tmp_path, "supervisors")
 
 
-def test_the_admin_creates_a_district_and_appoints_and_revokes_an_official(pages: Any, tmp_path: Path) -> None:
+def test_the_admin_creates_a_district_and_appoints_and_revokes_an_official(
+    pages: Any, tmp_path: Path
+) -> None:
     admin = pages(1920, 1080)
     log_in(admin, ADMIN)
     admin.get_by_role("navigation").get_by_role("link", name="街道与官员").click()
@@ -218,7 +257,9 @@ def test_the_admin_creates_a_district_and_appoints_and_revokes_an_official(pages
 
     admin.get_by_label("手机号（登录账号）").fill("13912345678")
     admin.get_by_label("姓名", exact=True).fill("周干事")
-    admin.locator("section[aria-labelledby=appoint-h]").get_by_label("理由（必填，记入审计日志）").fill("街道党工委任命")
+    admin.locator("section[aria-labelledby=appoint-h]").get_by_label(
+        "理由（必填，记入审计日志）"
+    ).fill("街道党工委任命")
     admin.get_by_role("button", name="任命", exact=True).click()
     letter = admin.locator(".letter")
     expect(letter).to_contain_text("周干事 同志")
@@ -231,7 +272,9 @@ def test_the_admin_creates_a_district_and_appoints_and_revokes_an_official(pages
     row.locator("button[data-revoke]").click()
     row.locator("textarea").fill("调离本街道")
     row.get_by_role("button", name="确认撤销").click()
-    expect(admin.locator("table.roles tr[data-role=official]").filter(has_text="周干事")).to_have_attribute("data-held", "false")
+    expect(
+        admin.locator("table.roles tr[data-role=official]").filter(has_text="周干事")
+    ).to_have_attribute("data-held", "false")
     expect(admin.locator("table.roles")).to_contain_text("调离本街道")
 
     vetting = admin.locator("form").filter(has_text="保存两考设置")
