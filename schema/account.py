@@ -76,6 +76,31 @@ class ActivateInput:
     )
 
 
+@strawberry.input
+class RequestPasswordResetInput:
+    phone: str = strawberry.field(description="The phone the account logs in with.")
+
+
+@strawberry.type(
+    description="The same answer whether or not the phone has an account: if it has one that "
+    "may be reset, a code was sent to it by text."
+)
+class PasswordResetRequested:
+    minutes: int = strawberry.field(description="How long a code sent now stays valid.")
+
+
+@strawberry.input
+class ResetPasswordInput:
+    phone: str
+    code: str = strawberry.field(description="The code sent by text to the phone.")
+    password: str = strawberry.field(description="The new password.")
+    bearer: bool = strawberry.field(
+        default=False,
+        description="Return the session token in the response for non-browser clients "
+        "(browsers get an HttpOnly cookie instead), as login does.",
+    )
+
+
 @strawberry.type
 class LogoutSuccess:
     ok: bool
@@ -83,6 +108,9 @@ class LogoutSuccess:
 
 LoginResult = Annotated[LoginSuccess | Problem, strawberry.union("LoginResult")]
 LogoutResult = Annotated[LogoutSuccess | Problem, strawberry.union("LogoutResult")]
+RequestPasswordResetResult = Annotated[
+    PasswordResetRequested | Problem, strawberry.union("RequestPasswordResetResult")
+]
 
 
 @strawberry.type
@@ -110,6 +138,33 @@ class AccountMutation:
     async def activate_account(self, info: Info, input: ActivateInput) -> LoginResult:
         async def run() -> LoginSuccess:
             viewer, token = await info.context.services.activate(
+                phone=input.phone, code=input.code, password=input.password
+            )
+            info.context.remember_session(token)
+            return LoginSuccess(me=Me(viewer=viewer), token=token if input.bearer else None)
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(
+        description="Forgotten password: text a short-lived code to the phone if it has an "
+        "account whose phone is on the roll (the same answer either way; rate limited)."
+    )
+    async def request_password_reset(
+        self, info: Info, input: RequestPasswordResetInput
+    ) -> RequestPasswordResetResult:
+        async def run() -> PasswordResetRequested:
+            minutes = await info.context.services.request_password_reset(phone=input.phone)
+            return PasswordResetRequested(minutes=minutes)
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(
+        description="Set a new password with the code sent by text; every other session of the "
+        "account ends, and this one is logged in."
+    )
+    async def reset_password(self, info: Info, input: ResetPasswordInput) -> LoginResult:
+        async def run() -> LoginSuccess:
+            viewer, token = await info.context.services.reset_password(
                 phone=input.phone, code=input.code, password=input.password
             )
             info.context.remember_session(token)

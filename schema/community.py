@@ -299,6 +299,12 @@ class IssueActivationCodesInput:
     )
 
 
+@strawberry.input
+class IssuePasswordResetLetterInput:
+    community_id: strawberry.ID
+    person_id: strawberry.ID
+
+
 @strawberry.type(description="A one-time activation code for an owner's printed letter.")
 class ActivationLetter:
     person_id: strawberry.ID
@@ -402,5 +408,21 @@ class CommunityMutation:
                 else None,
             )
             return ActivationCodesIssued(letters=[_letter(c) for c in codes])
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(
+        description="Print a password-reset letter for an owner who has an account but cannot "
+        "get a code by text (officials of the district only)."
+    )
+    async def issue_password_reset_letter(
+        self, info: Info, input: IssuePasswordResetLetterInput
+    ) -> IssueActivationCodesResult:
+        async def run() -> ActivationCodesIssued:
+            issued = await info.context.services.issue_password_reset_letter(
+                community_id=parse_id(input.community_id, "communityId"),
+                person_id=parse_id(input.person_id, "personId"),
+            )
+            return ActivationCodesIssued(letters=[_letter(issued)])
 
         return await attempt(info, run)

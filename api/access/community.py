@@ -15,7 +15,15 @@ from api.access.organisation import OrganisationAccess
 from api.access.request import AfterCommit
 from api.access.terms import TermsAccess
 from api.runtime import Runtime
-from api.services import accounts, activation, authz, communities, district, roll
+from api.services import (
+    accounts,
+    activation,
+    authz,
+    communities,
+    district,
+    password_reset,
+    roll,
+)
 from api.services.notify import Message
 from api.store.models import Building, Community, Unit
 from schema.contract.community import CompoundStateView, ImportReport, IssuedCode, Totals, Viewer
@@ -70,10 +78,60 @@ class CommunityServices(OrganisationAccess, TermsAccess):
             session_days=self.rt.settings.session_days,
             outbox=outbox,
         )
-        if outbox:  # told once the link is committed (docs/design.md §3.4)
+        self._send_after_commit(outbox)  # told once the link is committed (design.md §3.4)
+        return done
+
+    def _send_after_commit(self, outbox: list[Message]) -> None:
+        if outbox:
             notifier = self.rt.notifier
             self.after_commit.append(lambda: notifier.send(outbox))
+
+    async def request_password_reset(self, *, phone: str) -> int:
+        outbox: list[Message] = []
+        await password_reset.request_code(
+            session=self.session,
+            limiters=self.rt.limiters,
+            key=self.rt.settings.key("password-reset"),
+            phone=phone,
+            address=self.address,
+            now=self.rt.clock(),
+            outbox=outbox,
+        )
+        self._send_after_commit(outbox)
+        return password_reset.CODE_MINUTES
+
+    async def reset_password(self, *, phone: str, code: str, password: str) -> tuple[Viewer, str]:
+        outbox: list[Message] = []
+        done = await password_reset.reset(
+            session=self.session,
+            passwords=self.rt.passwords,
+            limiters=self.rt.limiters,
+            key=self.rt.settings.key("password-reset"),
+            phone=phone,
+            code=code,
+            password=password,
+            address=self.address,
+            now=self.rt.clock(),
+            session_days=self.rt.settings.session_days,
+            outbox=outbox,
+        )
+        self._send_after_commit(outbox)
         return done
+
+    async def issue_password_reset_letter(self, *, community_id: int, person_id: int) -> IssuedCode:
+        """Officials only (docs/threat-model.md): the committee cannot reset an owner's password."""
+        community = await communities.visible(
+            self.session, self.viewer, community_id, authz.ROLL_KEEPERS
+        )
+        assert self.viewer is not None
+        return await activation.issue_reset_letter(
+            session=self.session,
+            community_id=community.id,
+            person_id=person_id,
+            issuer=self.viewer.account_id,
+            now=self.rt.clock(),
+            days=self.rt.settings.activation_code_days,
+        )
 
     async def issue_activation_codes(
         self, *, community_id: int, person_ids: Sequence[int] | None

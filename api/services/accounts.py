@@ -242,7 +242,7 @@ async def create_admin(
     phone = normalize_phone(phone)
     if not PHONE.fullmatch(phone):
         raise AppError("BAD_PHONE", "手机号格式不正确", "malformed phone number", field="phone")
-    problem = password_problem(password)
+    problem = password_problem(password, phone=phone, name=name)
     if problem:
         raise AppError("WEAK_PASSWORD", problem[0], problem[1], field="password")
     account = (

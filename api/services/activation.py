@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import audit, late_links
+from api.services import audit, late_links, password_reset
 from api.services.accounts import (
     Limiters,
     digest,
@@ -26,7 +26,7 @@ from api.services.accounts import (
     viewer_for,
 )
 from api.services.notify import Message
-from api.services.passwords import Passwords, password_problem
+from api.services.passwords import Passwords
 from api.store.models import (
     Account,
     ActivationCode,
@@ -66,9 +66,22 @@ async def activate(
             f"too many attempts, try again in {wait} s",
             retry_after=wait,
         )
-    problem = password_problem(password)
-    if problem:
-        raise AppError("WEAK_PASSWORD", problem[0], problem[1], field="password")
+    password_reset.refuse_weak(password)
+    reset = await password_reset.reset_letter(session, code)
+    if reset is not None:  # an official's reset letter (api/services/password_reset.py)
+        account = await password_reset.redeem_reset_letter(
+            session=session,
+            passwords=passwords,
+            letter=reset,
+            phone=phone,
+            password=password,
+            now=now,
+            outbox=outbox,
+            wrong=lambda: _miss(limiters, address),
+            used=USED_CODE,
+        )
+        token = await start_session(session, account, now=now, days=session_days)
+        return await viewer_for(session, account, now=now), token
     letter = await _account_letter(session, code)
     if letter is not None:
         account = await _redeem_account_letter(
@@ -107,6 +120,12 @@ async def activate(
     )
     token = await start_session(session, account, now=now, days=session_days)
     return await viewer_for(session, account, now=now), token
+
+
+def _miss(limiters: Limiters, address: str) -> AppError:
+    """A wrong code (or phone) is counted against the client: the error to raise."""
+    limiters.address.hit(address)
+    return BAD_CODE
 
 
 BAD_CODE = AppError(
@@ -156,6 +175,7 @@ async def _redeem_account_letter(
         raise BAD_CODE
     if letter.used_at is not None or letter.expires_at <= now or account.password_hash:
         raise USED_CODE
+    password_reset.refuse_weak(password, phone=phone, name=account.display_name)
     account.password_hash = await passwords.hash(password)
     letter.used_at = now
     await audit.record(
@@ -235,6 +255,7 @@ async def _account_to_link(
         session.add(account)
         await session.flush()
     if account.password_hash is None:
+        password_reset.refuse_weak(password, phone=phone, name=person.name)
         account.password_hash = await passwords.hash(password)
     else:
         # An activation letter never resets a password: whoever holds a (re-)issued letter
@@ -297,17 +318,7 @@ async def issue_codes(
     if not persons:
         return []
     ids = [p.id for p in persons]
-    labels: dict[int, list[str]] = {}
-    for pid, bname, number in (
-        await session.execute(
-            select(Ownership.person_id, Building.name, Unit.number)
-            .join(Unit, Unit.id == Ownership.unit_id)
-            .join(Building, Building.id == Unit.building_id)
-            .where(Ownership.person_id.in_(ids))
-            .order_by(Building.name, Unit.number)
-        )
-    ).all():
-        labels.setdefault(pid, []).append(f"{bname}-{number}")
+    labels = await _unit_labels(session, ids)
     await session.execute(
         delete(ActivationCode).where(
             ActivationCode.person_id.in_(ids), ActivationCode.used_at.is_(None)
@@ -342,6 +353,44 @@ async def issue_codes(
         persons=len(issued),
     )
     return issued
+
+
+async def _unit_labels(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[str]]:
+    labels: dict[int, list[str]] = {}
+    for pid, bname, number in (
+        await session.execute(
+            select(Ownership.person_id, Building.name, Unit.number)
+            .join(Unit, Unit.id == Ownership.unit_id)
+            .join(Building, Building.id == Unit.building_id)
+            .where(Ownership.person_id.in_(ids))
+            .order_by(Building.name, Unit.number)
+        )
+    ).all():
+        labels.setdefault(pid, []).append(f"{bname}-{number}")
+    return labels
+
+
+async def issue_reset_letter(
+    *,
+    session: AsyncSession,
+    community_id: int,
+    person_id: int,
+    issuer: int,
+    now: datetime,
+    days: int,
+) -> IssuedCode:
+    """A password-reset letter for an owner on this roll who has an account (the officials'
+    path of "忘记密码", api/services/password_reset.py)."""
+    person = await session.get(Person, person_id)
+    if person is None or person.community_id != community_id:
+        raise AppError("NOT_FOUND", "该业主不在本小区名册中", "this owner is not on this roll")
+    code = await password_reset.issue_reset_letter(
+        session=session, person=person, issuer=issuer, now=now, days=days
+    )
+    labels = await _unit_labels(session, [person.id])
+    return IssuedCode(
+        person_id=person.id, name=person.name, units="、".join(labels.get(person.id, [])), code=code
+    )
 
 
 async def _letter_persons(

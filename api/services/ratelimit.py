@@ -143,6 +143,25 @@ class LoginThrottle:
             return 0
         return max(1, await self.retry_after(phone, client))
 
+    async def spend(self, items: Sequence[RateLimitItem], *ids: str) -> int:
+        """Take one from each of ``items`` for the key ``ids`` (whoever asks, any client): the
+        seconds to wait (0 = taken). The codes sent to one phone and the tries at one
+        password-reset code (api/services/password_reset.py); a spent window takes nothing."""
+
+        async def take(limiter: FixedWindowRateLimiter) -> float:
+            taken: list[RateLimitItem] = []
+            for item in items:
+                if not await limiter.hit(item, *ids):
+                    for back in taken:
+                        await limiter.hit(back, *ids, cost=-1)
+                    reset = (await limiter.get_window_stats(item, *ids)).reset_time
+                    return max(1.0, reset - time.time())
+                taken.append(item)
+            return 0.0
+
+        wait = await self._run(take)
+        return math.ceil(wait) if wait > 0 else 0
+
     async def failed(self, phone: str, client: str) -> None:
         """Count a failure that :meth:`attempt` did not count."""
 

@@ -37,6 +37,12 @@ export const ROUTES = [
     guestOnly: true,
   },
   {
+    path: "/reset",
+    load: () => import("./views/reset.js"),
+    title: "reset.title",
+    guestOnly: true,
+  },
+  {
     path: "/home",
     load: () => import("./views/home.js"),
     title: "home.title",

@@ -1,6 +1,13 @@
 """The ORM models, one module per area; importing this package registers every table."""
 
-from api.store.models.account import ROLES, Account, ActivationCode, LoginSession, RoleMembership
+from api.store.models.account import (
+    ROLES,
+    Account,
+    ActivationCode,
+    LoginSession,
+    PasswordReset,
+    RoleMembership,
+)
 from api.store.models.audit import AuditEntry
 from api.store.models.base import Base, utcnow
 from api.store.models.comment import Comment
@@ -73,6 +80,7 @@ __all__ = [
     "Objection",
     "Ownership",
     "PaperEntry",
+    "PasswordReset",
     "Person",
     "Proposal",
     "ProposalEvent",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.store.models.base import Base, UTCDateTime, utcnow
@@ -85,6 +85,24 @@ class ActivationCode(Base):
     )
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # a password-reset letter (issue #14 item 7): issued by an official for an owner who has an
+    # account but cannot get a code on the phone (api/services/password_reset.py)
+    resets_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class PasswordReset(Base):
+    """A short-lived code sent by text to the account's phone to set a new password ("忘记密码",
+    api/services/password_reset.py). Six digits are few, so the digest is keyed with the
+    server's secret (a database dump alone does not give the codes away); one try-counter per
+    code lives in the login limits' storage."""
+
+    __tablename__ = "password_reset"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -11,7 +11,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from tests.e2e.security.matrix_world import HOLDER_PHONE, NOW, ROLL_A_BIGGER, MatrixWorld
+from tests.e2e.security.matrix_world import (
+    HOLDER_PHONE,
+    MATRIX_RESET_CODE,
+    NOW,
+    ROLL_A_BIGGER,
+    MatrixWorld,
+)
 from tests.support.world import PASSWORD
 
 Args = dict[str, Any]
@@ -75,6 +81,13 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         phone="13900000003", code=w.values["activation_code"], password="a new long password"
     ),
     "Mutation.logout": lambda w: {},
+    "Mutation.requestPasswordReset": lambda w: _i(phone="13900000002"),
+    "Mutation.resetPassword": lambda w: _i(
+        phone="13900000002", code=MATRIX_RESET_CODE, password="a new long password"
+    ),
+    "Mutation.issuePasswordResetLetter": lambda w: _i(
+        communityId=str(w.base.a), personId=w.ids["person_zhang"]
+    ),
     "Mutation.importRoll": lambda w: _i(communityId=str(w.base.a), csv=ROLL_A_BIGGER),
     "Mutation.createCommunity": lambda w: _i(districtId=str(w.base.district_1), name="新小区"),
     "Mutation.issueActivationCodes": lambda w: _i(

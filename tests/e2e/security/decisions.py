@@ -136,6 +136,16 @@ DECISIONS: dict[str, Decision] = {
         EVERYONE, "the printed code is the credential", scoped=False
     ),
     "Mutation.logout": Decision(LOGGED_IN, "ends one's own session", scoped=False),
+    "Mutation.requestPasswordReset": Decision(
+        EVERYONE, "one answer for every phone; the code goes to the roll's phone", scoped=False
+    ),
+    "Mutation.resetPassword": Decision(
+        EVERYONE, "the texted code is the credential (rate-limited)", scoped=False
+    ),
+    "Mutation.issuePasswordResetLetter": Decision(
+        frozenset({"official", "admin"}),
+        "officials only: the committee must not be able to take over an owner's account",
+    ),
     "Mutation.importRoll": Decision(frozenset({"official", "admin"}), "officials keep the roll"),
     "Mutation.createCommunity": Decision(
         frozenset({"official", "admin"}), "officials of the district", scoped=False

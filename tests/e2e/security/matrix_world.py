@@ -31,12 +31,15 @@ from sqlalchemy import select
 
 from api.http.app import create_app
 from api.runtime import Runtime
+from api.services.password_reset import code_digest
 from api.services.roll import import_roll
 from api.store.models import (
+    Account,
     CommitteeSeat,
     CommitteeTerm,
     Community,
     LateLink,
+    PasswordReset,
     Person,
     RoleMembership,
 )
@@ -121,6 +124,7 @@ async def build(rt: Runtime) -> MatrixWorld:
         [letter] = issued["data"]["issueActivationCodes"]["letters"]
         values["activation_code"] = letter["code"]
         ids["person"] = str(persons["业主00"])
+        await _reset_code(rt, "13900000002", MATRIX_RESET_CODE)
         ids["person_zhang"] = str(persons["张三"])
 
         # -- proposals and comments ----------------------------------------------------------
@@ -378,3 +382,22 @@ async def build(rt: Runtime) -> MatrixWorld:
         seats["赵六"],
     )
     return w
+
+
+MATRIX_RESET_CODE = "246810"
+
+
+async def _reset_code(rt: Runtime, phone: str, code: str) -> None:
+    """A live password-reset code for ``phone`` (as if texted), for Mutation.resetPassword."""
+    async with rt.writer() as s:
+        account = (await s.execute(select(Account).where(Account.phone == phone))).scalar_one()
+        now = rt.clock()
+        s.add(
+            PasswordReset(
+                account_id=account.id,
+                code_hash=code_digest(rt.settings.key("password-reset"), account.id, code),
+                created_at=now,
+                expires_at=now + timedelta(days=3650),  # whatever clock the cell runs at
+            )
+        )
+        await s.commit()

@@ -18,7 +18,7 @@ mutation Activate($input: ActivateInput!) {
   }
 } ${PROBLEM}`;
 
-export default function render() {
+export default function render(ctx) {
   const phone = field({
     name: "phone",
     label: t("activate.phone"),
@@ -42,7 +42,7 @@ export default function render() {
   const password = field({
     name: "password",
     label: t("activate.password"),
-    hint: t("activate.passwordHint"),
+    hint: t("password.advice"),
     type: "password",
     autocomplete: "new-password",
     required: true,
@@ -54,6 +54,13 @@ export default function render() {
     autocomplete: "new-password",
     required: true,
   });
+  // The QR code on a printed letter opens #/activate?code=…: fill the code in, then take it
+  // out of the address bar and the history so that it is not left behind on a shared phone.
+  const fromLetter = ctx?.query?.get("code");
+  if (fromLetter) {
+    code.input.value = fromLetter.slice(0, 32);
+    history.replaceState(history.state, "", "#/activate");
+  }
   const error = errorBox();
   const submit = h("button", { type: "submit", class: "primary" }, t("activate.submit"));
   const form = h(

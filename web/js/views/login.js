@@ -48,6 +48,7 @@ export default function render(ctx) {
     password.row,
     error.node,
     submit,
+    h("p", {}, h("a", { href: "#/reset" }, t("login.forgot"))),
   );
 
   async function onSubmit(event) {
