@@ -13,11 +13,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from api.http.app import create_app
 from api.runtime import Runtime
 from api.services import notify
 from api.services.passwords import password_problem
 from api.store.models import Account, LoginSession, PasswordReset, Person
-from tests.api.services.test_accounts import client_at
 from tests.conftest import Gql
 from tests.support.app import Gql as GqlOf
 from tests.support.world import PASSWORD, World
@@ -56,6 +56,12 @@ ACTIVATE = """mutation($phone: String!, $code: String!, $password: String!) {
 ME = "{ me { displayName } }"
 OWNER = "13900000001"  # the world's owner: 张三 on roll A, linked to the "owner" account
 NEW = "plum blossom river 9"
+
+
+def client_at(runtime: Runtime, address: str) -> httpx.AsyncClient:
+    """A client of ``runtime`` connecting from ``address`` (another device or attacker)."""
+    transport = httpx.ASGITransport(app=create_app(runtime=runtime), client=(address, 4000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 @pytest.fixture
