@@ -41,6 +41,7 @@ from schema.nomination_mutations import NominationMutation
 from schema.organisation import OrganisationMutation, OrganisationQuery
 from schema.proposal import ProposalQuery
 from schema.proposal_mutations import ProposalMutation
+from schema.running_bodies import RunningBodyMutation, RunningBodyQuery
 from schema.sharing import SharingExecutor
 from schema.suggestions import QuietExecutor, QuietValidationCache
 from schema.terms import TermsMutation, TermsQuery
@@ -56,6 +57,7 @@ Query = merge_types(
         CommunityQuery,
         DistrictQuery,
         OrganisationQuery,
+        RunningBodyQuery,
         VotingQuery,
         ElectionSupervisorQuery,
         TermsQuery,
@@ -71,6 +73,7 @@ Mutation = merge_types(
         AccountMutation,
         CommunityMutation,
         OrganisationMutation,
+        RunningBodyMutation,
         CompoundSettingsMutation,
         VotingMutation,
         ElectionSupervisorMutation,

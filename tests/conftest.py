@@ -127,6 +127,9 @@ SLOW = {
     "tests/e2e/test_live.py::test_connection_init_without_a_valid_session_is_closed_4403",
     "tests/e2e/test_live_workers.py::test_a_logout_on_one_worker_closes_the_socket_on_the_other",
     "tests/e2e/test_live_workers.py::test_a_supervisor_and_an_owner_on_two_workers_each_see_their_view_move",
+    # issue #13 item 2 (pytest --durations, 2026-12-05)
+    "tests/api/services/test_running_bodies.py::test_the_group_is_appointed_runs_the_election_and_is_dissolved_when_the_committee_sits",
+    "tests/api/services/test_running_bodies.py::test_misuses_are_refused_and_change_nothing",
 }
 ROOT = Path(__file__).resolve().parent.parent
 

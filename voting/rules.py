@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from enum import IntEnum
 
 from voting.errors import ErrorCode, RuleError
@@ -140,6 +140,29 @@ def check_dual_membership(committee: Iterable[str], supervisory: Iterable[str]) 
     both = frozenset(committee) & frozenset(supervisory)
     if both:
         raise RuleError(ErrorCode.DUAL_MEMBERSHIP, owner_ids=tuple(sorted(both)))
+
+
+#: The least members of a 物管会 (docs/design.md §2: at least 7, odd, at least half owners).
+STAND_IN_MIN_MEMBERS = 7
+
+
+def check_body_composition(kind: str, *, members: int, owners: int) -> None:
+    """An appointed running body (issue #13 item 2) has an odd number of members, at least half
+    of them owners; a preparatory group (``preparatory``) at least 3, a 物管会 (``stand_in``) at
+    least :data:`STAND_IN_MIN_MEMBERS`."""
+    least = STAND_IN_MIN_MEMBERS if kind == "stand_in" else 3
+    if members < least or members % 2 == 0 or 2 * owners < members:
+        raise RuleError(
+            ErrorCode.INVALID_BODY, body=kind, members=members, owners=owners, min_members=least
+        )
+
+
+def add_years(at: datetime, years: int) -> datetime:
+    """The same moment ``years`` later (29 February becomes the 28th)."""
+    try:
+        return at.replace(year=at.year + years)
+    except ValueError:  # 29 February
+        return at.replace(year=at.year + years, day=28)
 
 
 # --- notice periods --------------------------------------------------------------------------

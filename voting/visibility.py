@@ -35,17 +35,17 @@ CLOSED = frozenset({"closed", "certified", "published"})
 UNTALLIED = frozenset({"draft", "announced", "cancelled"})
 
 OVERSEER = "overseer"  # supervisors, officials
-STAFF = "staff"  # committee, preparatory group
+STAFF = "staff"  # the running body: committee, preparatory group, 物管会
 MEMBER = "member"  # owners
 OVERSEER_ROLES = frozenset({"supervisor", "official"})
-STAFF_ROLES = frozenset({"committee", "preparatory"})
 
 
-def viewer_class(holds: Callable[[frozenset[str]], bool]) -> str:
-    """The class of a viewer, given whether they hold one of a set of roles in the compound."""
+def viewer_class(holds: Callable[[frozenset[str]], bool], running_body: frozenset[str]) -> str:
+    """The class of a viewer, given whether they hold one of a set of roles in the compound;
+    ``running_body`` is the running side's roles (``api.services.authz.RUNNING_BODY_ROLES``)."""
     if holds(OVERSEER_ROLES):
         return OVERSEER
-    if holds(STAFF_ROLES):
+    if holds(running_body):
         return STAFF
     return MEMBER
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.access.organisation import OrganisationAccess
 from api.access.request import AfterCommit
+from api.access.running_bodies import RunningBodiesAccess
 from api.access.terms import TermsAccess
 from api.runtime import Runtime
 from api.services import (
@@ -31,7 +32,7 @@ from schema.contract.errors import unauthenticated
 from schema.contract.page import Page
 
 
-class CommunityServices(OrganisationAccess, TermsAccess):
+class CommunityServices(OrganisationAccess, TermsAccess, RunningBodiesAccess):
     def __init__(
         self,
         runtime: Runtime,

@@ -46,9 +46,9 @@ from schema.contract.errors import AppError, not_found, unauthenticated
 
 READERS = authz.MEMBERS
 OWNERS = frozenset({"owner"})
-DRAFTERS = frozenset({"committee", "preparatory"})
-DRAFT_READERS = frozenset({"committee", "preparatory", "official"})
-MODERATORS = frozenset({"committee", "preparatory", "official"})
+DRAFTERS = authz.RUNNING_BODY_ROLES
+DRAFT_READERS = authz.RUNNING_BODY_ROLES | {"official"}
+MODERATORS = authz.RUNNING_BODY_ROLES | {"official"}
 REPLIERS = OWNERS | DRAFTERS
 
 
@@ -122,7 +122,7 @@ class DraftingScope(RequestScope):
         )
 
     def _label(self, community: Community) -> str:
-        for role in ("committee", "preparatory", "owner", "official"):
+        for role in (*sorted(authz.RUNNING_BODY_ROLES), "owner", "official"):
             if self._holds(community, role):
                 return role
         return "admin"

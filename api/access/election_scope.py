@@ -26,7 +26,7 @@ from schema.contract.errors import AppError, not_found, unauthenticated
 from voting import lifecycle
 from voting.errors import VotingError
 
-RUNNERS = frozenset({"committee", "preparatory", "official"})
+RUNNERS = authz.RUNNING_BODY_ROLES | {"official"}
 SUPERVISORS = frozenset({"supervisor"})
 OVERSEERS = frozenset({"supervisor", "official"})
 STAFF_VIEW = RUNNERS | SUPERVISORS

@@ -41,10 +41,10 @@ from schema.contract.nominations import (
     VettingStepView,
 )
 
-RUNNERS = frozenset({"committee", "preparatory", "official"})
-RUNNING_BODY = frozenset({"committee", "preparatory"})
+RUNNERS = authz.RUNNING_BODY_ROLES | {"official"}
+RUNNING_BODY = authz.RUNNING_BODY_ROLES
 OWNERS = frozenset({"owner"})
-STAFF_VIEW = frozenset({"committee", "preparatory", "supervisor", "official"})
+STAFF_VIEW = authz.STAFF
 
 
 def not_on_roll() -> AppError:

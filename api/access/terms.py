@@ -23,7 +23,7 @@ from schema.contract.errors import AppError, not_found, unauthenticated
 REMINDED = frozenset({"committee", "official"})
 OFFICER_RECORDERS = frozenset({"committee", "official"})
 SEAT_KEEPERS = frozenset({"official"})
-RUNNERS = frozenset({"committee", "preparatory", "official"})
+RUNNERS = authz.RUNNING_BODY_ROLES | {"official"}
 
 
 class TermsAccess(RequestScope):

@@ -27,10 +27,15 @@ from collections.abc import Collection
 from schema.contract.community import Grant, Viewer
 from schema.contract.errors import AppError, forbidden, unauthenticated
 
-MEMBERS = frozenset({"owner", "committee", "preparatory", "supervisor", "official"})
-STAFF = frozenset({"committee", "preparatory", "supervisor", "official"})
+#: The running side of a compound: the 业委会, or before it the preparatory group (筹备组), or
+#: where no committee can be formed the 物管会 (``stand_in``), which has the committee's powers
+#: (issue #13 item 2). Every access module names the running body through this one constant, so
+#: a new kind of body is added here and nowhere else.
+RUNNING_BODY_ROLES = frozenset({"committee", "preparatory", "stand_in"})
+MEMBERS = RUNNING_BODY_ROLES | {"owner", "supervisor", "official"}
+STAFF = RUNNING_BODY_ROLES | {"supervisor", "official"}
 ROLL_KEEPERS = frozenset({"official"})
-CODE_ISSUERS = frozenset({"committee", "preparatory", "official"})
+CODE_ISSUERS = RUNNING_BODY_ROLES | {"official"}
 
 
 def _covers(g: Grant, election_id: int | None) -> bool:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api.formats import textinput
-from api.services import audit
+from api.services import audit, authz
 from api.services.accounts import held_at
 from api.store.models import (
     Account,
@@ -41,7 +41,7 @@ from schema.contract.voting import SupervisorView
 from voting import lifecycle
 
 BEFORE_OPENING = frozenset({"draft", "announced"})
-RUNNING_BODY = frozenset({"committee", "preparatory"})
+RUNNING_BODY = authz.RUNNING_BODY_ROLES
 
 
 def _before_opening(election: Election) -> None:

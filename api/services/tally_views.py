@@ -28,7 +28,8 @@ def tally_viewer_class(viewer: Viewer, community: Community, election_id: int) -
             community_id=community.id,
             district_id=community.district_id,
             election_id=election_id,
-        )
+        ),
+        authz.RUNNING_BODY_ROLES,
     )
 
 

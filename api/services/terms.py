@@ -6,7 +6,8 @@ date the law sets, not a choice anyone makes. :func:`seat_due`, run by ``gongzhi
 (a periodic job, api/cli/terms.py) with the runtime clock, seats every committee whose period
 has ended: members in vote order, qualified runners-up as alternates in order, a term of the
 compound's frozen ``term_years``. The 业委会's members get a ``committee`` grant ending with the
-term (the preparatory group's grants end when the first one takes office); nobody sits on both
+term (the preparatory group's and 物管会's grants are revoked when the first one takes office:
+:func:`api.services.running_bodies.dissolve`); nobody sits on both
 the 业委会 and the 监委会 (:func:`voting.rules.check_dual_membership`); a committee with fewer
 winners than its bounds' minimum, or not more than half its seats, is not formed.
 
@@ -26,7 +27,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import audit, compound_settings, vetting
+from api.services import audit, compound_settings, running_bodies, vetting
 from api.services.accounts import held_at
 from api.services.nominations import nominations_of
 from api.services.voting_messages import app_error
@@ -44,6 +45,7 @@ from schema.contract.errors import AppError
 from schema.contract.voting import ElectionIn, QuestionIn
 from voting import rules
 from voting.errors import VotingError
+from voting.rules import add_years
 
 REMINDER_DAYS = (90, 30)
 END_REASONS = frozenset({"resigned", "recalled", "vacant"})
@@ -54,13 +56,6 @@ NAMES = {"owners_committee": "业主委员会", "supervisory_committee": "业主
 class Seated:
     terms: list[CommitteeTerm]
     refused: list[tuple[int, AppError]]  # (election id, why it was not seated)
-
-
-def add_years(at: datetime, years: int) -> datetime:
-    try:
-        return at.replace(year=at.year + years)
-    except ValueError:  # 29 February
-        return at.replace(year=at.year + years, day=28)
 
 
 def publicity_ends(election: Election, community: Community) -> datetime:
@@ -186,7 +181,7 @@ async def seat_election(
             for position, c in enumerate(people, start=1):
                 await seat_person(session, term, c.person_id, c.name, kind, position, now)
         if committee == "owners_committee":
-            await _dissolve_preparatory(session, community.id, now)
+            await running_bodies.dissolve(session, community.id, now)
         await audit.record(
             session=session,
             chain=community.id,
@@ -266,18 +261,6 @@ async def _end_previous(
         update(CommitteeSeat)
         .where(CommitteeSeat.term_id.in_(old), CommitteeSeat.ended_at.is_(None))
         .values(ended_at=now, end_reason="term_end")
-    )
-
-
-async def _dissolve_preparatory(session: AsyncSession, community_id: int, now: datetime) -> None:
-    await session.execute(
-        update(RoleMembership)
-        .where(
-            RoleMembership.community_id == community_id,
-            RoleMembership.role == "preparatory",
-            held_at(now),
-        )
-        .values(ends_at=now)
     )
 
 

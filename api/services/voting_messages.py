@@ -33,6 +33,11 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         "nobody may sit on both the committee and the supervisory committee",
     ),
     _C.INVALID_SETTING: ("设置无效", "invalid setting"),
+    _C.INVALID_BODY: (
+        "成员须为单数，业主代表不少于一半；筹备组至少 3 人，物管会至少 7 人",
+        "the members must be an odd number, at least half of them owners; a preparatory group "
+        "has at least 3, a 物管会 at least 7",
+    ),
     _C.INVALID_QUESTION: ("表决事项填写不完整", "a question is incomplete"),
     _C.DUPLICATE_QUESTION: ("表决事项重复", "a question appears twice"),
     _C.MISSING_ANSWER: ("还有事项没有作答，请逐项选择", "a question has no answer yet"),
@@ -99,6 +104,14 @@ class Specific:
 
 
 SPECIFIC: dict[ErrorCode, tuple[Specific, ...]] = {
+    _C.INVALID_BODY: (
+        Specific(
+            "成员须为单数、至少 {minMembers} 人，业主代表不少于一半：现列 {members} 人，其中业主 "
+            "{owners} 人",
+            "the members must be an odd number, at least {minMembers}, at least half of them "
+            "owners: {members} listed, {owners} of them owners",
+        ),
+    ),
     _C.NOTICE_TOO_SHORT: (
         Specific(
             "公告期不足：公告后须满 {requiredDays} 天才能开始投票，"

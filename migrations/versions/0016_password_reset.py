@@ -14,7 +14,7 @@ import api.store.models.base
 
 
 revision: str = '0016'
-down_revision: str | None = '0013'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

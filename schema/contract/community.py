@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from schema.contract.drafting import DraftingServices, Loader
@@ -181,6 +181,56 @@ class TermView:
     reminders: list[int]  # days before the end whose reminder is due (90, 30)
 
 
+@dataclass(frozen=True)
+class BodyMemberIn:
+    """One member of an appointed body: an owner on the roll (``person_id``) or a community or
+    party representative (``name`` and ``phone``)."""
+
+    kind: str  # owner | community_rep | party_rep
+    person_id: int | None = None
+    name: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class BodyMemberView:
+    id: int
+    kind: str  # owner | community_rep | party_rep
+    name: str
+    person_id: int | None
+    role: str  # the grant's role: preparatory | stand_in
+    phone: str | None  # for staff and officials; None for owners, who never see phones
+    held: bool
+    revoked_at: datetime | None
+    revoke_reason: str | None
+
+
+@dataclass(frozen=True)
+class RunningBodyView:
+    """A preparatory group or 物管会 (issue #13 item 2, api/services/running_bodies.py)."""
+
+    id: int
+    community_id: int
+    kind: str  # preparatory | stand_in
+    state: str  # in_force | ended | dissolved | revoked
+    appointed_at: datetime
+    appointed_by: str | None
+    reason: str
+    ends_at: datetime
+    dissolved_at: datetime | None
+    dissolve_reason: str | None
+    members: Sequence[BodyMemberView]
+
+
+@dataclass(frozen=True)
+class BodyLetter:
+    """A new member account's one-time activation code, shown once to the appointing official."""
+
+    name: str
+    phone: str
+    code: str
+
+
 class DistrictRow(Protocol):
     id: int
     name: str
@@ -264,6 +314,16 @@ class Services(Protocol):
         self, *, district_id: int, phone: str, name: str, reason: str, ends_at: datetime | None
     ) -> tuple[GrantView, str | None]: ...
     async def revoke_role(self, *, grant_id: int, reason: str) -> GrantView: ...
+    async def appoint_running_body(
+        self,
+        kind: str,
+        *,
+        community_id: int,
+        members: Sequence[BodyMemberIn],
+        ends_on: date,
+        reason: str,
+    ) -> tuple[RunningBodyView, Sequence[BodyLetter]]: ...
+    async def running_bodies(self, community_id: int) -> Sequence[RunningBodyView]: ...
     async def committee_terms(self, community_id: int) -> Sequence[TermView]: ...
     async def record_committee_officers(
         self, term_id: int, *, chair_seat_id: int, vice_seat_ids: Sequence[int], reason: str

@@ -39,6 +39,7 @@ export default {
   "role.owner": "Owner",
   "role.committee": "Committee",
   "role.preparatory": "Preparatory group",
+  "role.stand_in": "Property management committee (物管会)",
   "role.supervisor": "Scrutineer",
   "role.official": "District official",
   "role.admin": "Administrator",

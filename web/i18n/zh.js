@@ -40,6 +40,7 @@ export default {
   "role.owner": "业主",
   "role.committee": "业委会",
   "role.preparatory": "筹备组",
+  "role.stand_in": "物管会",
   "role.supervisor": "监票人",
   "role.official": "街道/社区",
   "role.admin": "系统管理员",

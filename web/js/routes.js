@@ -11,10 +11,10 @@
 //   action   (community, viewer) => { href, label } | null: a button on the compound cards
 //            of the home and district screens
 
-import { communitiesWith, districtsOf, hasRole, isAdmin, rolesIn } from "./session.js";
+import { RUNNING_BODY, communitiesWith, districtsOf, hasRole, isAdmin, rolesIn } from "./session.js";
 
-const CODE_ISSUERS = ["committee", "preparatory", "official"];
-const ELECTION_RUNNERS = ["committee", "preparatory", "official"];
+const CODE_ISSUERS = [...RUNNING_BODY, "official"];
+const ELECTION_RUNNERS = [...RUNNING_BODY, "official"];
 
 // An official or admin acts on every compound of their district; others only on their own.
 function mayIssueCodes(community, viewer) {
@@ -76,7 +76,7 @@ export const ROUTES = [
     auth: true,
     roles: CODE_ISSUERS,
     nav: (viewer) =>
-      communitiesWith(["committee", "preparatory"], viewer).map((id) => ({
+      communitiesWith(RUNNING_BODY, viewer).map((id) => ({
         href: `#/community/${id}/codes`,
         label: "nav.codes",
       })),
@@ -101,7 +101,7 @@ export const ROUTES = [
     title: "elections.title",
     auth: true,
     nav: (viewer) =>
-      communitiesWith(["supervisor", "committee", "preparatory"], viewer).map((id) => ({
+      communitiesWith(["supervisor", ...RUNNING_BODY], viewer).map((id) => ({
         href: `#/community/${id}/elections`,
         label: "nav.elections",
       })),

@@ -22,6 +22,10 @@ export async function loadViewer() {
   return me;
 }
 
+/** The running side of a compound: the committee, the preparatory group or the 物管会
+ * (api/services/authz.py RUNNING_BODY_ROLES; issue #13 item 2). */
+export const RUNNING_BODY = ["committee", "preparatory", "stand_in"];
+
 export function isAdmin(v = me) {
   return Boolean(v?.roles.some((g) => g.role === "admin"));
 }

@@ -5,6 +5,7 @@
 
 import { h } from "./dom.js";
 import { locale, t } from "./i18n.js";
+import { RUNNING_BODY } from "./session.js";
 
 export const TALLY_FIELDS = `
   step releasedBallots ballots participatingHeads participatingArea totalHeads totalArea
@@ -23,7 +24,7 @@ export const ELECTION_FIELDS = `
 /** States in which a tally exists (the service refuses `tally` before voting opens). */
 export const TALLIED = ["OPEN", "CLOSED", "CERTIFIED", "PUBLISHED"];
 export const MATTERS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
-export const STAFF = ["committee", "preparatory", "official"];
+export const STAFF = [...RUNNING_BODY, "official"];
 export const OVERSEERS = ["supervisor", "official"];
 
 // ---------- text ----------

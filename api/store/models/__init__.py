@@ -10,6 +10,7 @@ from api.store.models.account import (
 )
 from api.store.models.audit import AuditEntry
 from api.store.models.base import Base, utcnow
+from api.store.models.bodies import RunningBody, RunningBodyMember
 from api.store.models.comment import Comment
 from api.store.models.community import Building, Community, District, Ownership, Person, Unit
 from api.store.models.document import (
@@ -88,6 +89,8 @@ __all__ = [
     "Proxy",
     "Question",
     "RoleMembership",
+    "RunningBody",
+    "RunningBodyMember",
     "Unit",
     "VersionClause",
     "utcnow",

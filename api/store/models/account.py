@@ -14,7 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.store.models.base import Base, UTCDateTime, utcnow
 
-ROLES = ("owner", "committee", "preparatory", "supervisor", "official", "admin")
+# ``stand_in``: a member of the 物管会, the stand-in body appointed where no committee can be
+# formed (issue #13 item 2, api/services/running_bodies.py)
+ROLES = ("owner", "committee", "preparatory", "stand_in", "supervisor", "official", "admin")
 
 
 class Account(Base):

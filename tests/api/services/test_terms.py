@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,22 +25,15 @@ from api.store.models import CommitteeSeat, RoleMembership
 from schema.contract.errors import AppError
 from tests.conftest import Gql
 from tests.support.elections import (
-    NOTICES,
-    SIGN_OFF,
     Clock,
-    cast,
-    create_election,
-    person_ids,
     staff_token,
-    transition,
     use_clock,
-    voter_tokens,
 )
 from tests.support.nominations import nominate, publish_list, record_forum, vet
+from tests.support.terms import OWNERS_BALLOTS, elect
 from tests.support.world import World
+from voting.rules import add_years
 
-DIGESTS = "query($e: ID!) { election(id: $e) { resultDigest rollFingerprint ledgerHead } }"
-QUESTIONS = """query($e: ID!) { election(id: $e) { questions { id candidates { id name } } } }"""
 TERMS = """query($c: ID!) { committeeTerms(communityId: $c) { id committee inOffice endsAt
   vacancies reminders seats { id name kind position office endReason steppedUpFrom
   recallElectionId } } }"""
@@ -51,67 +43,6 @@ OFFICERS = """mutation($i: CommitteeOfficersInput!) { recordCommitteeOfficers(in
 END = """mutation($i: EndCommitteeSeatInput!) { endCommitteeSeat(input: $i) {
   __typename ... on CommitteeTermSaved { term { vacancies seats { id name kind endReason
     steppedUpFrom } } } ... on Problem { code message } } }"""
-
-
-async def _elect(
-    gql: Gql,
-    world: World,
-    runtime: Runtime,
-    clock: Clock,
-    committee: str,
-    names: tuple[str, ...],
-    ballots: Sequence[tuple[str, Sequence[str]]],
-) -> str:
-    """A committee election of 3 seats among ``names``, voted (first owner's name → approved),
-    certified by the two supervisors and published at ``clock.now``."""
-    people = await person_ids(runtime, world.a)
-    opens = clock.now + timedelta(days=20)
-    spec = {
-        "title": f"选举 {committee}",
-        "opensAt": opens.isoformat(),
-        "closesAt": (opens + timedelta(days=7)).isoformat(),
-        "questions": [
-            {
-                "kind": "COMMITTEE",
-                "title": "选举委员",
-                "seats": 3,
-                "committee": committee,
-                "candidatePersonIds": [str(people[n]) for n in names],
-            }
-        ],
-    }
-    com = world.tokens["committee"]
-    eid = await create_election(gql, world.a, com, spec)
-    await transition(gql, "announceElection", eid, com)
-    clock.now = opens
-    assert (await transition(gql, "openElection", eid, com))["__typename"] == "ElectionSaved"
-    [q] = (await gql(QUESTIONS, {"e": eid}, token=com))["data"]["election"]["questions"]
-    cand = {c["name"]: c["id"] for c in q["candidates"]}
-    notices = (await gql(NOTICES, {"e": eid}, token=world.tokens["supervisor"]))["data"][
-        "printVotingNotices"
-    ]["notices"]
-    tokens = await voter_tokens(runtime, world.a, eid)
-    for first, approved in ballots:
-        [n] = [n for n in notices if n["owners"][0] == first]
-        answers = [{"questionId": q["id"], "candidateIds": [cand[a] for a in approved]}]
-        receipt = await cast(gql, tokens[n["electorId"]], eid, n["code"], answers)
-        assert receipt["__typename"] == "BallotCast", receipt
-    clock.now = opens + timedelta(days=7)
-    await transition(gql, "closeElection", eid, com)
-    digests = (await gql(DIGESTS, {"e": eid}, token=com))["data"]["election"]
-    for who in ("supervisor", "supervisor_2"):
-        await gql(SIGN_OFF, {"i": {"electionId": eid, **digests}}, token=world.tokens[who])
-    published = await transition(gql, "publishElection", eid, com)
-    assert published["election"]["state"] == "PUBLISHED", published
-    return eid
-
-
-# 赵六 3 approvals; 张三, 李四, 王五 2 each, ordered by area: 张三 290.25, 李四 270.50, 王五 220.75
-OWNERS_BALLOTS = [
-    ("张三", ("张三", "李四", "赵六")),
-    ("李四", ("李四", "王五", "赵六")),
-    ("赵六", ("赵六", "张三", "王五")),
-]
 
 
 async def _seat(runtime: Runtime, clock: Clock) -> terms.Seated:
@@ -125,7 +56,7 @@ async def _seated_committee(
     gql: Gql, world: World, runtime: Runtime
 ) -> tuple[Clock, str, dict[str, Any]]:
     clock = use_clock(runtime)
-    eid = await _elect(
+    eid = await elect(
         gql,
         world,
         runtime,
@@ -147,7 +78,7 @@ async def test_the_winners_take_office_when_the_publicity_period_ends(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
     clock = use_clock(runtime)
-    await _elect(
+    await elect(
         gql,
         world,
         runtime,
@@ -161,7 +92,7 @@ async def test_the_winners_take_office_when_the_publicity_period_ends(
     assert (await _seat(runtime, clock)).terms == []  # still in its publicity period
     clock.now = published + timedelta(days=15)
     [term] = (await _seat(runtime, clock)).terms
-    assert term.ends_at == terms.add_years(clock.now, 5)  # the compound's term setting
+    assert term.ends_at == add_years(clock.now, 5)  # the compound's term setting
     assert (await _seat(runtime, clock)).terms == []  # seated once
     [view] = (await gql(TERMS, {"c": str(world.a)}, token=world.tokens["owner"]))["data"][
         "committeeTerms"
@@ -267,7 +198,7 @@ async def test_one_person_never_sits_on_both_committees(
 ) -> None:
     clock, _, _ = await _seated_committee(gql, world, runtime)
     everyone = ("王五", "赵六", "张三")
-    await _elect(
+    await elect(
         gql,
         world,
         runtime,

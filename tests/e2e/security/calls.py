@@ -40,6 +40,25 @@ def _election_spec(title: str) -> dict[str, Any]:
     }
 
 
+# calls naming compound B's objects, not A's: B is owner_b's own compound (issue #13 item 2)
+ON_COMPOUND_B = frozenset({"Mutation.appointPreparatoryGroup", "Mutation.appointStandInBody"})
+
+
+def _body_in_b(w: MatrixWorld, *, owners: int, reps: int) -> Args:
+    persons = w.values["persons_b"]
+    names = ["孙七", "乙业主0", "乙业主1", "乙业主2"][:owners]
+    return {
+        "communityId": str(w.base.b),
+        "members": [{"kind": "OWNER", "personId": str(persons[n])} for n in names]
+        + [
+            {"kind": "COMMUNITY_REPRESENTATIVE", "name": f"代表{i}", "phone": f"1350000010{i}"}
+            for i in range(reps)
+        ],
+        "termEndsOn": (NOW + timedelta(days=300)).date().isoformat(),
+        "reason": "街道任命",
+    }
+
+
 CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     # -- queries -----------------------------------------------------------------------------
     "Query.me": lambda w: {},
@@ -101,6 +120,10 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         communityId=str(w.base.a), tallyStep=7, reason="议事规则修改"
     ),
     "Mutation.revokeRole": lambda w: _i(grantId=w.ids["grant_committee"], reason="辞职"),
+    # in compound B, which has no committee in office (A has one: both are refused there)
+    "Mutation.appointPreparatoryGroup": lambda w: _i(**_body_in_b(w, owners=2, reps=1)),
+    "Mutation.appointStandInBody": lambda w: _i(**_body_in_b(w, owners=4, reps=3)),
+    "Query.runningBodies": lambda w: {"communityId": str(w.base.a)},
     # -- elections -----------------------------------------------------------------------------
     "Mutation.createElection": lambda w: {
         "communityId": str(w.base.a),

@@ -58,6 +58,10 @@ ADMIN = frozenset({"admin"})
 ADMIN_NOT_ON_ROLL = {"admin": "NOT_ON_ROLL"}
 ADMIN_NOT_AUTHOR = {"admin": "NOT_FOUND"}  # the owner's draft is hidden from everyone else
 OWNER_NO_DRAFT = {"owner": "NOT_FOUND"}  # a draft election is the staff's until announced
+# an operation called on compound B: A's roles see nothing there, B's owner is refused
+IN_B = {"owner": "NOT_FOUND", "committee": "NOT_FOUND", "supervisor": "NOT_FOUND"} | {
+    "owner_b": "FORBIDDEN"
+}
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,22 @@ DECISIONS: dict[str, Decision] = {
     "Mutation.revokeRole": Decision(
         frozenset({"official", "admin"}),
         "officials revoke compound roles in their district; another district's grant is missing",
+    ),
+    # -- preparatory group and 物管会 (issue #13 item 2): called on compound B, where no committee
+    # sits; A's owner, committee and supervisor hold no role there, so B looks missing to them,
+    # and B's own owner is refused
+    "Mutation.appointPreparatoryGroup": Decision(
+        frozenset({"official", "admin"}),
+        "officials of the district appoint it; never the compound's committee or its members",
+        refusals=IN_B,
+    ),
+    "Mutation.appointStandInBody": Decision(
+        frozenset({"official", "admin"}),
+        "officials of the district appoint the 物管会 where no committee can be formed",
+        refusals=IN_B,
+    ),
+    "Query.runningBodies": Decision(
+        MEMBERS, "the compound reads its preparatory group and 物管会 (owners without phones)"
     ),
     # -- supervisors per election (issue #13 item 6) ----------------------------------------
     "Mutation.proposeSupervisors": Decision(

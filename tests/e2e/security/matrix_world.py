@@ -61,7 +61,7 @@ from tests.support.elections import (
     transition,
     use_clock,
 )
-from tests.support.world import ROLL_A, World, build_world
+from tests.support.world import ROLL_A, ROLL_B, World, build_world
 
 NOW = T0 + timedelta(days=20)
 EXTRA_OWNERS = "".join(
@@ -71,6 +71,13 @@ ROLL_A_BIG = ROLL_A + EXTRA_OWNERS
 # the roll an allowed importRoll applies: one more unit
 ROLL_A_BIGGER = ROLL_A_BIG + "3号楼,499,4,66.00,新业主,13900002000,,\n"
 HOLDER_PHONE = "13600000001"  # a proxy holder outside every compound
+# compound B (same district, no committee) gets three more owners with accounts: the
+# preparatory group and 物管会 appointments (issue #13 item 2) are made there, since A has a
+# committee in office, where both are refused
+B_OWNER_PHONES = ["13900003001", "13900003002", "13900003003"]
+ROLL_B_BIG = ROLL_B + "".join(
+    f"1栋,{102 + i},1,88.00,乙业主{i},{phone}\n" for i, phone in enumerate(B_OWNER_PHONES)
+)
 
 
 @dataclass
@@ -99,7 +106,14 @@ async def build(rt: Runtime) -> MatrixWorld:
         await import_roll(
             session=s, community=community, data=ROLL_A_BIG.encode(), dry_run=False, actor=None
         )
+        community_b = await s.get(Community, w.base.b)
+        assert community_b is not None
+        await import_roll(
+            session=s, community=community_b, data=ROLL_B_BIG.encode(), dry_run=False, actor=None
+        )
         await s.commit()
+    await owner_tokens(rt, w.base.b, B_OWNER_PHONES)
+    w.values["persons_b"] = await person_ids(rt, w.base.b)
     # 李四 and 赵六 log in; 王五 has not activated yet
     owners = await owner_tokens(rt, w.base.a, ["13900000002", "13900000004"])
     li, zhao = owners["13900000002"], owners["13900000004"]

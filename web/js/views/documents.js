@@ -7,7 +7,7 @@ import { field } from "../forms.js";
 import { t } from "../i18n.js";
 import { smallForm } from "./proposal.js";
 import { navigate } from "../router.js";
-import { isAdmin, rolesIn } from "../session.js";
+import { RUNNING_BODY, isAdmin, rolesIn } from "../session.js";
 import { formatTime } from "../voting.js";
 
 const LIST = `
@@ -52,7 +52,7 @@ function createForm(communityId) {
 export default async function render(ctx) {
   const id = ctx.params.id;
   const data = await request(LIST, { id });
-  const staff = isAdmin() || rolesIn(id).some((r) => ["committee", "preparatory"].includes(r));
+  const staff = isAdmin() || rolesIn(id).some((r) => RUNNING_BODY.includes(r));
   return h(
     "section",
     { class: "documents" },

@@ -10,7 +10,7 @@ import { formatTime } from "../voting.js";
 import { commentThread, COMMENT_FIELDS, paragraphs, supportBars } from "../proposalbits.js";
 import { followLive, PROPOSAL_LIVE } from "../livepage.js";
 import { rerender } from "../router.js";
-import { hasRole } from "../session.js";
+import { RUNNING_BODY, hasRole } from "../session.js";
 
 const SUMMARY = `id title category matterType status authorName supportHeads supportArea
   supportAreaCenti signatureCount commentCount signedByMe mine createdAt submittedAt`;
@@ -57,7 +57,7 @@ mutation Decide($input: DecideProposalInput!) {
   decideProposal(input: $input) { __typename ... on ProposalSaved { proposal { body } } ...ProblemFields }
 }${PROBLEM}`;
 
-const COMMITTEE = ["committee", "preparatory"];
+const COMMITTEE = RUNNING_BODY;
 const OUTCOMES = ["PASSED", "REJECTED", "OTHER"];
 
 /** The committee records what the owners decided on a proposal it put to the vote. */

@@ -8,7 +8,7 @@ import { h } from "../dom.js";
 import { field } from "../forms.js";
 import { formatNumber, t } from "../i18n.js";
 import { commentThread, COMMENT_FIELDS } from "../proposalbits.js";
-import { hasRole } from "../session.js";
+import { RUNNING_BODY, hasRole } from "../session.js";
 import { smallForm } from "./proposal.js";
 
 const PAGE = 100;
@@ -79,7 +79,7 @@ export default async function render(ctx) {
     entries.push(...reg.entries);
     after = reg.pageInfo.endCursor;
   } while (reg.pageInfo.hasNextPage);
-  const staff = hasRole(["committee", "preparatory"]);
+  const staff = hasRole(RUNNING_BODY);
   const waiting = entries.filter((e) => !e.comment.answer);
   const done = entries.filter((e) => e.comment.answer);
   const v = reg.version;

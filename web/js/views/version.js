@@ -12,7 +12,7 @@ import { h, replace } from "../dom.js";
 import { errorBox, field } from "../forms.js";
 import { formatNumber, t } from "../i18n.js";
 import { commentThread, COMMENT_FIELDS, paragraphs } from "../proposalbits.js";
-import { hasRole } from "../session.js";
+import { RUNNING_BODY, hasRole } from "../session.js";
 import { navigate } from "../router.js";
 import { formatTime, fromLocalInput, toLocalInput } from "../voting.js";
 import { actionButton, smallForm } from "./proposal.js";
@@ -230,7 +230,7 @@ export default async function render(ctx) {
   const id = ctx.params.id;
   const data = await request(ONE, { id });
   const v = data.documentVersion;
-  const staff = hasRole(["committee", "preparatory"]);
+  const staff = hasRole(RUNNING_BODY);
   const drafting = staff && v.status === "DRAFT";
   const comments = data.consultationComments.nodes;
   const byClause = new Map();
