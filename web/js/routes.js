@@ -244,7 +244,7 @@ export const ROUTES = [
     auth: true,
     roles: ELECTION_RUNNERS,
     nav: (viewer) =>
-      communitiesWith(["committee", "preparatory"], viewer).map((id) => ({
+      communitiesWith(RUNNING_BODY, viewer).map((id) => ({
         href: `#/community/${id}/governance`,
         label: "nav.governance",
       })),

@@ -8,7 +8,7 @@ import { mutate, PROBLEM, request } from "../api.js";
 import { h } from "../dom.js";
 import { formatNumber, t } from "../i18n.js";
 import { rerender } from "../router.js";
-import { districtsOf, isAdmin, rolesIn } from "../session.js";
+import { RUNNING_BODY, districtsOf, isAdmin, rolesIn } from "../session.js";
 import { formatTime } from "../voting.js";
 import { candidateCard, NOMINATION_FIELDS } from "../candidates.js";
 import { nominateForm } from "../nominate.js";
@@ -78,7 +78,7 @@ export default async function render(ctx) {
   if (!f) throw new Error(t("forum.missing"));
   const mine = rolesIn(id);
   const owner = mine.includes("owner");
-  const body = mine.some((r) => ["committee", "preparatory"].includes(r));
+  const body = mine.some((r) => RUNNING_BODY.includes(r));
   const vetter = districtsOf().length > 0 && !isAdmin();
   const now = Date.now();
   const open = !f.listPublishedAt && new Date(f.nominationsCloseAt) > now;

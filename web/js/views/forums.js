@@ -8,7 +8,7 @@ import { h } from "../dom.js";
 import { field } from "../forms.js";
 import { formatNumber, t } from "../i18n.js";
 import { navigate } from "../router.js";
-import { districtsOf, isAdmin, rolesIn } from "../session.js";
+import { RUNNING_BODY, districtsOf, isAdmin, rolesIn } from "../session.js";
 import { formatTime, fromLocalInput, toLocalInput } from "../voting.js";
 import { actionForm } from "../govern.js";
 
@@ -27,7 +27,7 @@ mutation RecordForum($input: RecordForumInput!) {
 } ${PROBLEM}`;
 
 export function mayRun(communityId) {
-  return isAdmin() || districtsOf().length > 0 || rolesIn(communityId).some((r) => ["committee", "preparatory"].includes(r));
+  return isAdmin() || districtsOf().length > 0 || rolesIn(communityId).some((r) => RUNNING_BODY.includes(r));
 }
 
 function phase(f) {

@@ -7,7 +7,7 @@ import { request } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { rerender } from "../router.js";
-import { districtsOf, isAdmin } from "../session.js";
+import { RUNNING_BODY, districtsOf, isAdmin } from "../session.js";
 import { stateBadge } from "../voting.js";
 import { ROLE_FIELDS, roleTable } from "../govern.js";
 
@@ -18,8 +18,9 @@ query Governance($id: ID!) {
   elections(communityId: $id) { id title state }
 }`;
 
-// Officials revoke a compound's committee, preparatory group and supervisor grants; admins any.
-const REVOCABLE = ["committee", "preparatory", "supervisor", "standin"];
+// Officials revoke a compound's committee, preparatory group, 物管会 and supervisor grants;
+// admins any.
+const REVOCABLE = [...RUNNING_BODY, "supervisor"];
 
 function link(href, label, note) {
   return h("li", {}, h("a", { class: "button secondary", href }, t(label)), note ? h("p", { class: "hint" }, t(note)) : null);

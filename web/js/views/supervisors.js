@@ -6,7 +6,7 @@ import { mutate, PROBLEM, request } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { rerender } from "../router.js";
-import { districtsOf, isAdmin, rolesIn } from "../session.js";
+import { RUNNING_BODY, districtsOf, isAdmin, rolesIn } from "../session.js";
 import { formatTime, stateBadge } from "../voting.js";
 import { ownerPicker } from "../owners.js";
 import { actionForm, confirmButton, reasonField } from "../govern.js";
@@ -68,7 +68,7 @@ export default async function render(ctx) {
   const data = await request(LOAD, { id: ctx.params.id });
   const e = data.election;
   const official = districtsOf().length > 0 && !isAdmin();
-  const body = rolesIn(e.communityId).some((r) => ["committee", "preparatory"].includes(r));
+  const body = rolesIn(e.communityId).some((r) => RUNNING_BODY.includes(r));
   const before = ["DRAFT", "ANNOUNCED"].includes(e.state);
   return h(
     "section",

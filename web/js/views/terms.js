@@ -6,7 +6,7 @@
 import { request } from "../api.js";
 import { h } from "../dom.js";
 import { formatNumber, t } from "../i18n.js";
-import { districtsOf, isAdmin, rolesIn } from "../session.js";
+import { RUNNING_BODY, districtsOf, isAdmin, rolesIn } from "../session.js";
 import { formatTime } from "../voting.js";
 import { endSeatControl, officersForm, reElectionForm } from "../termforms.js";
 
@@ -58,7 +58,7 @@ export default async function render(ctx) {
   const can = {
     official,
     officers: official || mine.includes("committee"),
-    reElect: mine.some((r) => ["committee", "preparatory"].includes(r)),
+    reElect: mine.some((r) => RUNNING_BODY.includes(r)),
   };
   return h(
     "section",
