@@ -17,6 +17,7 @@ from schema.contract.community import (
     UnitRow,
 )
 from schema.problem import Problem
+from voting import flats
 from voting.roll import area_m2
 
 
@@ -66,9 +67,17 @@ class Unit:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.row.id))
 
-    @strawberry.field
+    @strawberry.field(description="The unit number as the roll writes it.")
     def number(self) -> str:
         return self.row.number
+
+    @strawberry.field(
+        description="The flat's label in the viewer's language, the same on every screen and "
+        "paper: 3 栋 1 单元 101 室 / Bldg 3, Unit 1, Rm 101 (voting/flats.py)."
+    )
+    async def label(self, info: Info) -> str:
+        building = await info.context.building_names.load(self.row.building_id)
+        return flats.label(flats.parse(building, self.row.number), info.context.lang)
 
     @strawberry.field
     def floor(self) -> int | None:
@@ -110,6 +119,10 @@ class Building:
     @strawberry.field
     def name(self) -> str:
         return self.row.name
+
+    @strawberry.field(description="The building's label, e.g. 3 栋 / Bldg 3.")
+    def label(self, info: Info) -> str:
+        return flats.building_label(self.row.name, info.context.lang)
 
 
 @strawberry.type(description="The compound's own counting and procedure settings.")
@@ -221,6 +234,7 @@ class CommunityConnection:
 class RollChangeItem:
     building: str
     unit: str
+    label: str = strawberry.field(description="The flat's label, e.g. 3 栋 1 单元 101 室.")
     field: str
     old: str
     new: str
@@ -234,6 +248,7 @@ class RollPersonWithoutPhone:
     line: int = strawberry.field(description="The roll file's line (the header is line 1).")
     building: str
     unit: str
+    label: str = strawberry.field(description="The flat's label, e.g. 3 栋 1 单元 101 室.")
     name: str
     role: str = strawberry.field(
         description="co_owner, or developer for the contact of a developer-unsold unit."
@@ -263,7 +278,10 @@ class RollImported:
 
     @strawberry.field
     def changed(self) -> list[RollChangeItem]:
-        return [RollChangeItem(**vars(c)) for c in self.report.changed]
+        return [
+            RollChangeItem(**vars(c), label=_flat(c.building, c.unit, self.lang))
+            for c in self.report.changed
+        ]
 
     @strawberry.field
     def summary(self) -> str:
@@ -273,7 +291,10 @@ class RollImported:
         description="Who cannot activate an account online until a phone is added, by line."
     )
     def without_phone(self) -> list[RollPersonWithoutPhone]:
-        return [RollPersonWithoutPhone(**vars(p)) for p in self.report.without_phone]
+        return [
+            RollPersonWithoutPhone(**vars(p), label=_flat(p.building, p.unit, self.lang))
+            for p in self.report.without_phone
+        ]
 
 
 @strawberry.input
@@ -309,7 +330,7 @@ class IssuePasswordResetLetterInput:
 class ActivationLetter:
     person_id: strawberry.ID
     name: str
-    units: str
+    units: str = strawberry.field(description="The owner's flats, e.g. 3 栋 1 单元 101 室.")
     code: str
 
 
@@ -332,9 +353,16 @@ IssueActivationCodesResult = Annotated[
 ]
 
 
-def _letter(c: IssuedCode) -> ActivationLetter:
+def _flat(building: str, unit: str, lang: str) -> str:
+    return flats.label(flats.parse(building, unit), lang)
+
+
+def _letter(c: IssuedCode, lang: str) -> ActivationLetter:
     return ActivationLetter(
-        person_id=strawberry.ID(str(c.person_id)), name=c.name, units=c.units, code=c.code
+        person_id=strawberry.ID(str(c.person_id)),
+        name=c.name,
+        units=flats.render(c.units, lang),
+        code=c.code,
     )
 
 
@@ -407,7 +435,7 @@ class CommunityMutation:
                 if input.person_ids is not None
                 else None,
             )
-            return ActivationCodesIssued(letters=[_letter(c) for c in codes])
+            return ActivationCodesIssued(letters=[_letter(c, info.context.lang) for c in codes])
 
         return await attempt(info, run)
 
@@ -423,6 +451,6 @@ class CommunityMutation:
                 community_id=parse_id(input.community_id, "communityId"),
                 person_id=parse_id(input.person_id, "personId"),
             )
-            return ActivationCodesIssued(letters=[_letter(issued)])
+            return ActivationCodesIssued(letters=[_letter(issued, info.context.lang)])
 
         return await attempt(info, run)

@@ -25,6 +25,7 @@ from schema.contract.voting import (
     SignoffRow,
     TallyView,
 )
+from voting import flats
 from voting.roll import area_m2
 
 
@@ -152,9 +153,9 @@ class MyElector:
     def id(self) -> strawberry.ID:
         return _id(self.view.elector_id)
 
-    @strawberry.field(description="The units this ballot is for.")
-    def label(self) -> str:
-        return self.view.label
+    @strawberry.field(description="The units this ballot is for, e.g. 3 栋 1 单元 101 室.")
+    def label(self, info: Info) -> str:
+        return flats.render(self.view.label, info.context.lang)
 
     @strawberry.field
     def via_proxy(self) -> bool:
@@ -187,6 +188,10 @@ class BuildingTurnout:
     building: str
     electors: int
     voted: int
+
+    @strawberry.field(description="The building's label, e.g. 3 栋 (voting/flats.py).")
+    def label(self, info: Info) -> str:
+        return flats.building_label(self.building, info.context.lang)
 
 
 @strawberry.type(description="The certified result as counted at the close (JSON, exact integers).")

@@ -9,8 +9,9 @@ from enum import Enum
 
 import strawberry
 
-from schema.base import PageInfo
+from schema.base import Info, PageInfo
 from schema.contract.voting import ElectorRow, NoticeView, ProxyRow, VerifyView
+from voting import flats
 from voting.roll import area_m2
 
 
@@ -42,13 +43,17 @@ class ElectorEntry:
     def id(self) -> strawberry.ID:
         return _id(self.row.id)
 
-    @strawberry.field
-    def label(self) -> str:
-        return self.row.label
+    @strawberry.field(description="Its units, e.g. 3 栋 1 单元 101 室 (voting/flats.py).")
+    def label(self, info: Info) -> str:
+        return flats.render(self.row.label, info.context.lang)
 
-    @strawberry.field
+    @strawberry.field(description="The building of its first unit as the roll names it.")
     def building(self) -> str:
         return self.row.building
+
+    @strawberry.field(description="That building's label, e.g. 3 栋.")
+    def building_label(self, info: Info) -> str:
+        return flats.building_label(self.row.building, info.context.lang)
 
     @strawberry.field
     def heads(self) -> int:
@@ -77,6 +82,16 @@ class Proxy:
     @strawberry.field
     def elector_id(self) -> strawberry.ID:
         return _id(self.row.elector_id)
+
+    @strawberry.field(description="The elector's units, e.g. 3 栋 1 单元 101 室.")
+    async def elector_label(self, info: Info) -> str:
+        stored, _ = await info.context.elector_cards.load(self.row.elector_id)
+        return flats.render(stored, info.context.lang)
+
+    @strawberry.field(description="The owners who gave the proxy: the elector's owners.")
+    async def owners(self, info: Info) -> list[str]:
+        _, names = await info.context.elector_cards.load(self.row.elector_id)
+        return list(names)
 
     @strawberry.field
     def holder_name(self) -> str:
@@ -110,17 +125,19 @@ class VerifyReport:
 @strawberry.type(description="A printable voting-code notice for one elector.")
 class VotingNotice:
     elector_id: strawberry.ID
-    label: str
+    label: str = strawberry.field(description="Its units, e.g. 3 栋 1 单元 101 室.")
     building: str
+    building_label: str = strawberry.field(description="That building's label, e.g. 3 栋.")
     owners: list[str]
     code: str
 
     @classmethod
-    def of(cls, n: NoticeView) -> VotingNotice:
+    def of(cls, n: NoticeView, lang: str) -> VotingNotice:
         return cls(
             elector_id=_id(n.elector_id),
-            label=n.label,
+            label=flats.render(n.label, lang),
             building=n.building,
+            building_label=flats.building_label(n.building, lang),
             owners=list(n.owners),
             code=n.code,
         )

@@ -276,7 +276,7 @@ class VotingMutation:
             rows = await info.context.voting.notices(
                 parse_id(election_id, "electionId"), building=building
             )
-            return VotingNotices(notices=[VotingNotice.of(n) for n in rows])
+            return VotingNotices(notices=[VotingNotice.of(n, info.context.lang) for n in rows])
 
         return await attempt(info, run)
 
@@ -289,7 +289,7 @@ class VotingMutation:
                 parse_id(election_id, "electionId"),
                 elector_id=parse_id(elector_id, "electorId"),
             )
-            return VotingNotices(notices=[VotingNotice.of(row)])
+            return VotingNotices(notices=[VotingNotice.of(row, info.context.lang)])
 
         return await attempt(info, run)
 

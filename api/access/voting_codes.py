@@ -19,7 +19,7 @@ from api.services.notify import Message
 from api.store.models import Community, Election, Elector, ElectorOwner, Person
 from schema.contract.errors import AppError
 from schema.contract.voting import NoticeView
-from voting import secrecy
+from voting import flats, secrecy
 
 
 class VotingCodes(ElectionAccess):
@@ -43,7 +43,10 @@ class VotingCodes(ElectionAccess):
         query = select(Elector).where(Elector.election_id == election.id)
         if building:
             query = query.where(Elector.building == building)
-        electors = list((await self.session.execute(query.order_by(Elector.id))).scalars())
+        electors = sorted(
+            (await self.session.execute(query)).scalars(),
+            key=lambda e: (flats.stored_key(e.label), e.id),
+        )
         owners: dict[int, list[str]] = {}
         for eid, name in await self.session.execute(
             select(ElectorOwner.elector_id, Person.name)

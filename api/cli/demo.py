@@ -40,7 +40,7 @@ from api.store.models import (
     Unit,
 )
 from schema.contract.voting import ElectionIn, QuestionIn
-from voting import secrecy
+from voting import flats, secrecy
 from voting.rules import CHINA_TZ
 
 DEMO_DISTRICT = "demo"
@@ -211,7 +211,7 @@ async def _demo_election(
                 session, election.id, owner.person.account_id
             ):
                 code = secrecy.derive_voting_code(key, str(election.id), e.key, e.code_gen)
-                owner.electors.append((e.id, e.label, code))
+                owner.electors.append((e.id, flats.render(e.label), code))
     return DemoElection(election.id, election.title, election.state, election.closes_at)
 
 

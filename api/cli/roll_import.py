@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TextIO
 
 from api.settings import Settings
+from voting import flats
 
 if TYPE_CHECKING:
     from schema.contract.community import ImportReport, WithoutPhone
@@ -124,7 +125,8 @@ async def _import(args: argparse.Namespace, lang: str, migrate: Migrate, progres
 def _print_report(report: ImportReport, lang: str) -> None:
     print(f"{report.summary_zh} / {report.summary_en}")
     for c in report.changed[:CHANGES_SHOWN]:
-        print(f"  {c.building}-{c.unit} {c.field}: {c.old} → {c.new}")
+        flat = flats.label(flats.parse(c.building, c.unit), lang)
+        print(f"  {flat} {c.field}: {c.old} → {c.new}")
     if len(report.changed) > CHANGES_SHOWN:
         print(f"  … {len(report.changed) - CHANGES_SHOWN} more")
     if report.without_phone:
@@ -140,7 +142,7 @@ def _print_report(report: ImportReport, lang: str) -> None:
 
 
 def _no_phone_line(person: WithoutPhone, lang: str) -> str:
-    unit = f"{person.building}-{person.unit}"
+    unit = flats.label(flats.parse(person.building, person.unit), lang)
     if lang == "en":
         role = "developer's contact" if person.role == "developer" else "co-owner"
         return f"line {person.line}, {unit}: {person.name} ({role})"

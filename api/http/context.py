@@ -28,7 +28,7 @@ from api.access.nominations import NominationAccess
 from api.http.guards import SESSION_COOKIE, session_credential
 from api.live.views import Live
 from api.runtime import Runtime
-from api.services import communities
+from api.services import communities, frozen_roll
 from api.services.accounts import viewer_from_token
 from api.store.models import Person
 from schema.base import QueryError
@@ -72,6 +72,8 @@ class RequestContext:
         self.drafting: RequestDraftingServices
         self.nominations: NominationAccess
         self.owners_of_unit: DataLoader[int, Sequence[Person]]
+        self.building_names: DataLoader[int, str]
+        self.elector_cards: DataLoader[int, tuple[str, Sequence[str]]]
         # announcements to make once the transaction has committed (live subscriptions)
         self.after_commit: list[Callable[[], Awaitable[None]]] = []
         self.live = LiveView(self, live)
@@ -101,6 +103,15 @@ class RequestContext:
             return list(await communities.owners_of_units(session, keys))
 
         self.owners_of_unit = DataLoader(load_fn=owners)
+
+        async def buildings(keys: list[int]) -> list[str]:
+            return await communities.building_names(session, keys)
+
+        async def cards(keys: list[int]) -> list[tuple[str, Sequence[str]]]:
+            return list(await frozen_roll.elector_cards(session, keys))
+
+        self.building_names = DataLoader(load_fn=buildings)
+        self.elector_cards = DataLoader(load_fn=cards)
 
     async def close(self, *, commit: bool) -> None:
         session, self._session = self._session, None

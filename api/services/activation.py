@@ -38,6 +38,7 @@ from api.store.models import (
 from api.store.models.community import Building
 from schema.contract.community import IssuedCode, Viewer
 from schema.contract.errors import AppError
+from voting import flats
 
 
 async def activate(
@@ -318,7 +319,15 @@ async def issue_codes(
     if not persons:
         return []
     ids = [p.id for p in persons]
-    labels = await _unit_labels(session, ids)
+    owned = await _owned_flats(session, ids)
+    # letters in the natural order of each owner's first flat, as they are put in letterboxes
+    persons = sorted(
+        persons,
+        key=lambda p: (
+            flats.sort_key(flats.ordered(owned[p.id])[0]) if owned.get(p.id) else ((),),
+            p.id,
+        ),
+    )
     await session.execute(
         delete(ActivationCode).where(
             ActivationCode.person_id.in_(ids), ActivationCode.used_at.is_(None)
@@ -341,7 +350,7 @@ async def issue_codes(
             IssuedCode(
                 person_id=person.id,
                 name=person.name,
-                units="、".join(labels.get(person.id, [])),
+                units=flats.encode(owned.get(person.id, []), limit=4000),
                 code=code,
             )
         )
@@ -355,19 +364,20 @@ async def issue_codes(
     return issued
 
 
-async def _unit_labels(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[str]]:
-    labels: dict[int, list[str]] = {}
+async def _owned_flats(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[flats.Flat]]:
+    """Each person's flats, read once from the roll's cells (voting/flats.py): a letter names
+    them as every other screen and paper does (docs/design.md §2 "Flat labels")."""
+    owned: dict[int, list[flats.Flat]] = {}
     for pid, bname, number in (
         await session.execute(
             select(Ownership.person_id, Building.name, Unit.number)
             .join(Unit, Unit.id == Ownership.unit_id)
             .join(Building, Building.id == Unit.building_id)
             .where(Ownership.person_id.in_(ids))
-            .order_by(Building.name, Unit.number)
         )
     ).all():
-        labels.setdefault(pid, []).append(f"{bname}-{number}")
-    return labels
+        owned.setdefault(pid, []).append(flats.parse(bname, number))
+    return owned
 
 
 async def issue_reset_letter(
@@ -387,9 +397,12 @@ async def issue_reset_letter(
     code = await password_reset.issue_reset_letter(
         session=session, person=person, issuer=issuer, now=now, days=days
     )
-    labels = await _unit_labels(session, [person.id])
+    owned = await _owned_flats(session, [person.id])
     return IssuedCode(
-        person_id=person.id, name=person.name, units="、".join(labels.get(person.id, [])), code=code
+        person_id=person.id,
+        name=person.name,
+        units=flats.encode(owned.get(person.id, []), limit=4000),
+        code=code,
     )
 
 

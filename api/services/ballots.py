@@ -22,7 +22,7 @@ from api.services.election_questions import candidates_of, core_questions, quest
 from api.services.voting_messages import ledger_unverified
 from api.store.models import Ballot, Election, ElectionUnit, Elector, LedgerEntry
 from voting import ballot as vballot
-from voting import ledger, lifecycle, secrecy
+from voting import flats, ledger, lifecycle, secrecy
 from voting.channel import Cast, Channel, PaperPolicy, counted
 from voting.codec import canonical_json
 from voting.result import TallyResult
@@ -354,4 +354,5 @@ async def building_turnout(
         cell = per.setdefault(building, [0, 0])
         cell[0] += 1
         cell[1] += secrecy.slot_key(secret, key) in voted
-    return [(b, n, v) for b, (n, v) in sorted(per.items())]
+    ordered = sorted(per.items(), key=lambda item: flats.building_key(item[0]))
+    return [(b, n, v) for b, (n, v) in ordered]

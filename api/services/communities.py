@@ -13,6 +13,7 @@ from api.store.paging import keyset
 from schema.contract.community import Viewer
 from schema.contract.errors import AppError, not_found, unauthenticated
 from schema.contract.page import Page
+from voting import flats
 
 
 async def get(session: AsyncSession, community_id: int) -> Community:
@@ -113,13 +114,20 @@ async def create(
 
 
 async def buildings(session: AsyncSession, community_id: int) -> Sequence[Building]:
-    return list(
-        (
-            await session.execute(
-                select(Building).where(Building.community_id == community_id).order_by(Building.id)
-            )
-        ).scalars()
-    )
+    """The compound's buildings in natural order ("2 栋" before "10 栋", voting/flats.py)."""
+    rows = (
+        await session.execute(select(Building).where(Building.community_id == community_id))
+    ).scalars()
+    return sorted(rows, key=lambda b: (flats.building_key(b.name), b.id))
+
+
+# A unit's place in lists: its natural rank (set by the roll import), the id breaking ties, as
+# one integer so that keyset paging (api/store/paging.py) can page by it.
+_RANK = 2**32
+
+
+def unit_order_key(unit: Unit) -> int:
+    return unit.position * _RANK + unit.id
 
 
 async def units(
@@ -130,11 +138,19 @@ async def units(
     after: str | None,
     building_id: int | None,
 ) -> Page[Unit]:
+    """The roll's units a page at a time, in natural order (building, entrance, room)."""
     where = [Unit.community_id == community_id]
     if building_id is not None:
         where.append(Unit.building_id == building_id)
     return await keyset(
-        session, select(Unit), Unit.id, first=first, after=after, counted=Unit, where=where
+        session,
+        select(Unit),
+        Unit.position * _RANK + Unit.id,
+        first=first,
+        after=after,
+        counted=Unit,
+        where=where,
+        key_of=unit_order_key,
     )
 
 
@@ -146,10 +162,22 @@ async def my_units(session: AsyncSession, viewer: Viewer, community_id: int) -> 
                 .join(Ownership, Ownership.unit_id == Unit.id)
                 .join(Person, Person.id == Ownership.person_id)
                 .where(Person.account_id == viewer.account_id, Unit.community_id == community_id)
-                .order_by(Unit.id)
+                .order_by(Unit.position, Unit.id)
             )
         ).scalars()
     )
+
+
+async def building_names(session: AsyncSession, building_ids: Sequence[int]) -> list[str]:
+    """Batch for the DataLoader: each building's name, for unit labels (voting/flats.py)."""
+    names = dict(
+        (
+            await session.execute(
+                select(Building.id, Building.name).where(Building.id.in_(building_ids))
+            )
+        ).all()
+    )
+    return [names.get(bid, "") for bid in building_ids]
 
 
 async def owners_of_units(session: AsyncSession, unit_ids: Sequence[int]) -> list[list[Person]]:

@@ -4,6 +4,10 @@ The compound's units and owners become the election's own copy: one row per unit
 the election core derives from them (by the compound's head rule), each elector's voting code
 (only its MAC is stored) and who may cast for it. Later roll imports do not touch an election
 that has opened; the fingerprints published at the opening let anyone check the copy.
+
+Each unit's and elector's ``label`` holds its flats as parts (:func:`voting.flats.encode`), never
+a sentence, so each reader gets "3 栋 1 单元 101 室" or "Bldg 3, Unit 1, Rm 101"
+(docs/design.md §2 "Flat labels").
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ from api.store.models import (
     Elector,
     ElectorOwner,
     Ownership,
+    Person,
     Unit,
 )
 from voting import ballot as vballot
+from voting import flats, secrecy
 from voting import roll as vroll
-from voting import secrecy
 from voting.errors import VotingError
 
 UnitRow = Any  # (unit id, area, developer unsold, number, building name)
@@ -73,9 +78,13 @@ async def freeze(
         )
     except VotingError as error:
         raise app_error(error) from None
-    label = {str(uid): (f"{b}-{n}", b) for uid, _, _, n, b in rows}
-    await _store_units(session, community, election, units, electors, label)
-    await _store_electors(session, community, election, electors, label, code_key)
+    flat = {str(uid): flats.parse(b, n) for uid, _, _, n, b in rows}
+    # Stored in natural order (building, entrance, room), so that lists keyed by id read in it.
+    in_units = sorted(units, key=lambda u: flats.sort_key(flat[u.unit_id]))
+    in_electors = sorted(electors, key=lambda e: min(flats.sort_key(flat[u]) for u in e.unit_ids))
+    label = {u: (flats.encode([f]), f.building) for u, f in flat.items()}
+    await _store_units(session, community, election, in_units, electors, label)
+    await _store_electors(session, community, election, in_electors, flat, code_key)
     await _store_links(session, community, election, electors, rows, owners)
     return units, electors, qfp
 
@@ -114,7 +123,7 @@ async def _store_electors(
     community: Community,
     election: Election,
     electors: Sequence[vroll.Elector],
-    label: dict[str, tuple[str, str]],
+    flat: dict[str, flats.Flat],
     code_key: bytes,
 ) -> None:
     eid = str(election.id)
@@ -128,8 +137,8 @@ async def _store_electors(
                 "key": e.key,
                 "heads": e.heads,
                 "area_centi": e.area,
-                "label": "、".join(label[u][0] for u in e.unit_ids)[:400],
-                "building": label[e.unit_ids[0]][1],
+                "label": flats.encode([flat[u] for u in e.unit_ids]),
+                "building": flats.ordered(flat[u] for u in e.unit_ids)[0].building,
                 "code_gen": 1,
                 "code_mac": secrecy.code_mac(code_key, eid, code),
             }
@@ -173,3 +182,26 @@ async def _store_links(
             for p in persons
         )
     await ballot_store.bulk_insert(session, ElectorOwner, links)
+
+
+async def elector_cards(
+    session: AsyncSession, elector_ids: Sequence[int]
+) -> list[tuple[str, list[str]]]:
+    """Batch for the DataLoader: each elector's stored flats and its owners' names, in roll
+    order, for the proxy register (the developer's unsold units: the developer's contacts)."""
+    labels = dict(
+        (
+            await session.execute(
+                select(Elector.id, Elector.label).where(Elector.id.in_(elector_ids))
+            )
+        ).all()
+    )
+    names: dict[int, list[str]] = {}
+    for eid, name in await session.execute(
+        select(ElectorOwner.elector_id, Person.name)
+        .join(Person, Person.id == ElectorOwner.person_id)
+        .where(ElectorOwner.elector_id.in_(elector_ids))
+        .order_by(ElectorOwner.elector_id, ElectorOwner.person_id)
+    ):
+        names.setdefault(eid, []).append(name)
+    return [(labels.get(e, ""), names.get(e, [])) for e in elector_ids]

@@ -24,6 +24,7 @@ from api.services import audit
 from api.store.models import Building, Community, Ownership, Person, Unit
 from schema.contract.community import ImportReport, RollChange, Totals, WithoutPhone
 from schema.contract.errors import AppError, Detail
+from voting import flats
 from voting import roll as voting_roll
 
 MAX_ERRORS_REPORTED = 200
@@ -329,6 +330,13 @@ async def _apply_units(
     keep: set[int] = set()
     new_units = []
     changed_units = []
+    # the natural order (voting/flats.py) every unit list pages by
+    rank = {
+        (r.building, r.unit): i
+        for i, r in enumerate(
+            sorted(rows, key=lambda r: flats.sort_key(flats.parse(r.building, r.unit))), start=1
+        )
+    }
     for r in rows:
         key = (buildings[r.building], r.unit)
         uid = units.get(key)
@@ -336,6 +344,7 @@ async def _apply_units(
             "floor": r.floor,
             "area_centi": r.area,
             "developer_unsold": r.developer_unsold,
+            "position": rank[(r.building, r.unit)],
         }
         if uid is None:
             new_units.append(

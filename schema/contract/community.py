@@ -91,7 +91,7 @@ class Totals:
 class IssuedCode:
     person_id: int
     name: str
-    units: str
+    units: str  # the owner's flats, as voting.flats.encode stores them
     code: str
 
 
@@ -367,6 +367,9 @@ class Context(Protocol):
     lang: str
     page_max: int
     owners_of_unit: Loader[int, Sequence[PersonRow]]
+    building_names: Loader[int, str]
+    # an elector's stored flats (voting.flats.encode) and its owners' names: the proxy register
+    elector_cards: Loader[int, tuple[str, Sequence[str]]]
 
     def remember_session(self, token: str) -> None: ...
     def forget_session(self) -> None: ...

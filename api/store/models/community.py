@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -76,6 +77,7 @@ class Unit(Base):
     __table_args__ = (
         UniqueConstraint("building_id", "number"),
         CheckConstraint("area_centi > 0", name="area_positive"),
+        Index("ix_unit_community_id_position", "community_id", "position"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
@@ -84,6 +86,9 @@ class Unit(Base):
     floor: Mapped[int | None] = mapped_column(Integer, nullable=True)
     area_centi: Mapped[int] = mapped_column(BigInteger)
     developer_unsold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The unit's rank in the compound's natural order (building, entrance, room; voting/flats.py),
+    # set by every roll import: lists page by it so that "2" comes before "10" (migration 0017).
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Person(Base):

@@ -365,7 +365,7 @@ def test_import_roll_dry_run_writes_nothing(demo: Place) -> None:
     r = demo.run("import-roll", str(cid), fixed, "--dry-run")
     assert r.returncode == 0, r.stderr
     assert "1 changed" in r.stdout
-    assert "1号楼-102" in r.stdout and "81.25" in r.stdout
+    assert "Bldg 1, Rm 102" in r.stdout and "81.25" in r.stdout
     assert demo.query("SELECT area_centi FROM unit WHERE community_id = ? AND number = '102'", cid)[
         0
     ] == (8000,)
@@ -457,14 +457,14 @@ def test_import_roll_lists_who_has_no_phone(demo: Place) -> None:
     assert (
         "3 people have no phone on the roll and cannot activate an account online until a "
         "phone is added:\n"
-        "  line 4, 1号楼-201: 王五 (co-owner)\n"
-        "  line 4, 1号楼-201: 赵六 (co-owner)\n"
-        "  line 5, 2号楼-301: 华景置业 (developer's contact)\n"
+        "  line 4, Bldg 1, Rm 201: 王五 (co-owner)\n"
+        "  line 4, Bldg 1, Rm 201: 赵六 (co-owner)\n"
+        "  line 5, Bldg 2, Rm 301: 华景置业 (developer's contact)\n"
     ) in r.stdout
     assert demo.units(cid) == 4
     zh = demo.run("import-roll", str(cid), path, "--lang", "zh")
     assert (
-        "3 人在名册上没有手机号" in zh.stdout and "第 4 行 1号楼-201：王五（共有人）" in zh.stdout
+        "3 人在名册上没有手机号" in zh.stdout and "第 4 行 1 栋 201 室：王五（共有人）" in zh.stdout
     )
 
 

@@ -250,7 +250,7 @@ async def test_activation_letter_flow(gql: Gql, world: World, runtime: Runtime) 
     # everyone on roll A without an account: 李四, 王五, 赵六, the developer
     assert sorted(x["name"] for x in letters) == ["华景置业", "李四", "王五", "赵六"]
     zhao = next(x for x in letters if x["name"] == "赵六")
-    assert zhao["units"] == "1号楼-202"
+    assert zhao["units"] == "1 栋 202 室"
     async with runtime.reader() as s:
         stored = (await s.execute(select(ActivationCode.code_hash))).scalars().all()
     assert zhao["code"] not in stored  # kept hashed

@@ -124,7 +124,7 @@ async def test_proxy_is_recorded_logged_used_by_its_holder_and_revoked(
     # the holder is not an owner of the compound, only an account with that phone
     holder = await staff_token(runtime, HOLDER, None)
     assert await _my(gql, e.id, holder) == [
-        {"id": zhao, "label": "1号楼-202", "viaProxy": True, "hasVoted": False}
+        {"id": zhao, "label": "1 栋 202 室", "viaProxy": True, "hasVoted": False}
     ]
     questions = await gql(
         "query($e: ID!) { election(id: $e) { questions { id } } }", {"e": e.id}, token=holder
