@@ -50,6 +50,7 @@ PROCESS_MODULES = {
 SLOW = {
     "tests/api/cli/test_backup.py",
     "tests/api/cli/test_demo_election.py",
+    "tests/api/cli/test_demo_labels.py",
     "tests/api/cli/test_cli.py::test_import_roll_dry_run_writes_nothing",
     "tests/api/cli/test_cli.py::test_create_admin_then_log_in",
     "tests/api/cli/test_cli.py::test_import_roll_gbk_then_reimport_changes_nothing",

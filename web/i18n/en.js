@@ -103,7 +103,6 @@ export default {
   "totals.units": "Units",
   "totals.area": "Total exclusive area",
 
-  "unit.number": "Unit {number}",
   "unit.area": "Exclusive area",
   "unit.floor": "Floor",
   "unit.floorValue": "{floor}",
@@ -194,7 +193,6 @@ export default {
   "codes.chosenBody": "Choose a building and the owners; their earlier codes stop working.",
   "codes.buildingLabel": "Building",
   "codes.pickBuilding": "Choose a building",
-  "codes.building": "Building {name}",
   "codes.ownersOf": "Owners in {name}",
   "codes.chosen": "Issue for {n} chosen owner(s)",
   "codes.issued": "{n} letter(s) issued.",
@@ -489,7 +487,6 @@ export default {
   "manage.proxiesAfterOpen": "Proxies are recorded once voting opens (when the roll is frozen).",
 
   "picker.pickBuilding": "Choose a building",
-  "picker.building": "Building {name}",
   "picker.building.label": "Building",
   "picker.filter": "Filter by unit number",
   "picker.elector": "Unit (elector)",
@@ -500,7 +497,7 @@ export default {
   "proxy.body": "An owner may authorise another person in writing. Record it from the signed paper; it can be revoked until the close. The owner's own ballot beats the proxy's.",
   "proxy.listCaption": "{n} active proxies",
   "proxy.elector": "Owner (unit)",
-  "proxy.electorId": "Elector #{id}",
+  "proxy.owners": "Owners: {names}",
   "proxy.holder": "Proxy",
   "proxy.paperRef": "Paper reference",
   "proxy.status": "Status",
@@ -539,7 +536,6 @@ export default {
   "notice.revote": "You may vote again until the close; the last ballot counts. You may also vote on paper and hand it to the supervisors.",
   "notice.keepSafe": "This code is for this vote only; give it to nobody. If you lose it, ask the committee or the preparatory group for a new one.",
   "notice.reissued": "This notice replaces a lost one; the old code no longer works.",
-  "notice.building": "Building {name}",
 
   "dash.title": "Live count",
   "dash.subtitle": "Supervisors' screen",

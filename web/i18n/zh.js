@@ -104,7 +104,6 @@ export default {
   "totals.units": "房屋套数",
   "totals.area": "专有部分总面积",
 
-  "unit.number": "{number} 室",
   "unit.area": "专有面积",
   "unit.floor": "楼层",
   "unit.floorValue": "{floor} 层",
@@ -195,7 +194,6 @@ export default {
   "codes.chosenBody": "通知书遗失时，选择楼栋和业主补发；该业主的旧激活码随即作废。",
   "codes.buildingLabel": "楼栋",
   "codes.pickBuilding": "请选择楼栋",
-  "codes.building": "{name} 栋",
   "codes.ownersOf": "{name}的业主",
   "codes.chosen": "为选中的 {n} 位业主生成",
   "codes.issued": "已生成 {n} 份通知书。",
@@ -490,7 +488,6 @@ export default {
   "manage.proxiesAfterOpen": "委托投票在投票开始（名册冻结）后登记。",
 
   "picker.pickBuilding": "请选择楼栋",
-  "picker.building": "{name} 栋",
   "picker.building.label": "楼栋",
   "picker.filter": "按房号筛选",
   "picker.elector": "房屋（投票人）",
@@ -501,7 +498,7 @@ export default {
   "proxy.body": "业主可以书面委托他人代为投票。请凭签字的委托书登记；截止前可以撤销。业主本人投票优先于代理人。",
   "proxy.listCaption": "有效委托 {n} 份",
   "proxy.elector": "委托人（房屋）",
-  "proxy.electorId": "投票人 #{id}",
+  "proxy.owners": "业主：{names}",
   "proxy.holder": "受托人",
   "proxy.paperRef": "委托书编号",
   "proxy.status": "状态",
@@ -540,7 +537,6 @@ export default {
   "notice.revote": "截止前可以重新投票，以最后一次为准。也可以填写纸质表决票，交给监票人。",
   "notice.keepSafe": "表决码只用于本次表决，请勿交给他人。如遗失，请联系业委会或筹备组补发。",
   "notice.reissued": "此为补发的通知书，原表决码已作废。",
-  "notice.building": "{name} 栋",
 
   "dash.title": "实时监票",
   "dash.subtitle": "监票大屏",

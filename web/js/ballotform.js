@@ -5,7 +5,7 @@
 import { request } from "./api.js";
 import { h, newId, replace } from "./dom.js";
 import { formatArea, formatNumber, t } from "./i18n.js";
-import { sortBuildings, thresholdText } from "./voting.js";
+import { thresholdText } from "./voting.js";
 
 const ELECTORS = `
 query Electors($e: ID!, $b: String, $after: String) {
@@ -28,7 +28,9 @@ async function buildingElectors(electionId, building) {
 
 /**
  * Pick an elector of the frozen roll: a building, then a unit label (with a filter box for
- * long buildings). Returns { node, selected() → {id, label} | null, reset() }.
+ * long buildings). `buildings` are the server's { name, label } in the server's natural order,
+ * and the electors come in it too: nothing is relabelled or re-sorted here (voting/flats.py).
+ * Returns { node, selected() → {id, label} | null, reset() }.
  */
 export function electorPicker(electionId, buildings, { name = "electorId" } = {}) {
   const bId = newId("building");
@@ -39,7 +41,7 @@ export function electorPicker(electionId, buildings, { name = "electorId" } = {}
     "select",
     { id: bId, name: `${name}-building` },
     h("option", { value: "" }, t("picker.pickBuilding")),
-    sortBuildings(buildings).map((b) => h("option", { value: b }, t("picker.building", { name: b }))),
+    buildings.map((b) => h("option", { value: b.name }, b.label)),
   );
   const filter = h("input", { id: fId, type: "search", autocomplete: "off", disabled: true });
   const electorSelect = h("select", { id: eId, name, disabled: true }, h("option", { value: "" }, t("picker.pickElector")));

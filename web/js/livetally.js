@@ -12,7 +12,7 @@ subscription ElectionTally($id: ID!) {
   electionTally(electionId: $id) {
     electionId version state
     tally { ${TALLY_FIELDS} }
-    ${withBuildings ? "buildingTurnout { building electors voted }" : ""}
+    ${withBuildings ? "buildingTurnout { building label electors voted }" : ""}
   }
 }`;
 
@@ -21,7 +21,7 @@ query TallyPoll($id: ID!) {
   election(id: $id) {
     id state ledgerSeq
     tally { ${TALLY_FIELDS} }
-    ${withBuildings ? "buildingTurnout { building electors voted }" : ""}
+    ${withBuildings ? "buildingTurnout { building label electors voted }" : ""}
   }
 }`;
 

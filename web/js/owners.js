@@ -11,7 +11,7 @@ query RollOwners($id: ID!, $after: String) {
   community(id: $id) {
     units(first: 100, after: $after) {
       pageInfo { hasNextPage endCursor }
-      nodes { number developerUnsold owners { id name } }
+      nodes { label developerUnsold owners { id name } }
     }
   }
 }`;
@@ -30,7 +30,7 @@ export async function rollOwners(communityId) {
       if (unit.developerUnsold) continue;
       for (const o of unit.owners) {
         const p = people.get(o.id) ?? { id: o.id, name: o.name, units: [] };
-        p.units.push(unit.number);
+        p.units.push(unit.label);
         people.set(o.id, p);
       }
     }

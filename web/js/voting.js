@@ -100,7 +100,3 @@ export function ratioOf(threshold) {
   return num / den;
 }
 
-export function sortBuildings(names) {
-  const collator = new Intl.Collator(locale(), { numeric: true });
-  return [...names].sort((a, b) => collator.compare(a, b));
-}

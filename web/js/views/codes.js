@@ -5,11 +5,11 @@
 import { mutate, PROBLEM, request } from "../api.js";
 import { h, newId, replace } from "../dom.js";
 import { busy, errorBox } from "../forms.js";
-import { formatNumber, locale, t } from "../i18n.js";
+import { formatNumber, t } from "../i18n.js";
 
 const COMMUNITY = `
 query CodesCommunity($id: ID!) {
-  community(id: $id) { id name address buildings { id name } }
+  community(id: $id) { id name address buildings { id name label } }
 }`;
 
 const UNITS = `
@@ -17,7 +17,7 @@ query BuildingUnits($id: ID!, $building: ID!, $after: String) {
   community(id: $id) {
     units(first: 100, after: $after, buildingId: $building) {
       pageInfo { hasNextPage endCursor }
-      nodes { id number owners { id name } }
+      nodes { id label owners { id name } }
     }
   }
 }`;
@@ -49,8 +49,7 @@ async function buildingUnits(id, building) {
 export default async function render(ctx) {
   const id = ctx.params.id;
   const { community } = await request(COMMUNITY, { id });
-  const collator = new Intl.Collator(locale(), { numeric: true });
-  const buildings = [...community.buildings].sort((a, b) => collator.compare(a.name, b.name));
+  const buildings = community.buildings; // in the server's natural order, with its labels
   const error = errorBox();
   const outcome = h("div", { "aria-live": "polite" });
 
@@ -108,7 +107,7 @@ export default async function render(ctx) {
     "select",
     { id: selectId, name: "building" },
     h("option", { value: "" }, t("codes.pickBuilding")),
-    buildings.map((b) => h("option", { value: b.id }, t("codes.building", { name: b.name }))),
+    buildings.map((b) => h("option", { value: b.id }, b.label)),
   );
   function updateChosen() {
     replace(issueChosen, t("codes.chosen", { n: formatNumber(chosen.size) }));
@@ -136,7 +135,7 @@ export default async function render(ctx) {
                 else chosen.delete(owner.id);
                 updateChosen();
               });
-              return h("div", { class: "check" }, box, h("label", { for: boxId }, `${unit.number} ${owner.name}`));
+              return h("div", { class: "check" }, box, h("label", { for: boxId }, `${unit.label} ${owner.name}`));
             }),
           ),
         ),

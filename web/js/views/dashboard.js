@@ -10,7 +10,7 @@ import { h, replace } from "../dom.js";
 import { formatNumber, formatPercent, locale, t } from "../i18n.js";
 import { bar, questionCounts, turnoutBars } from "../bars.js";
 import { connectionBadge, watchTally } from "../livetally.js";
-import { ELECTION_FIELDS, QUESTION_FIELDS, sortBuildings, stateBadge, TALLIED, TALLY_FIELDS } from "../voting.js";
+import { ELECTION_FIELDS, QUESTION_FIELDS, stateBadge, TALLIED, TALLY_FIELDS } from "../voting.js";
 import { powers, staffLinks } from "./elections.js";
 
 const HEAD = `
@@ -19,7 +19,7 @@ query Dashboard($id: ID!) {
 }`;
 const FIRST = `
 query DashboardTally($id: ID!) {
-  election(id: $id) { id state tally { ${TALLY_FIELDS} } buildingTurnout { building electors voted } }
+  election(id: $id) { id state tally { ${TALLY_FIELDS} } buildingTurnout { building label electors voted } }
 }`;
 
 function clock() {
@@ -28,17 +28,16 @@ function clock() {
 
 function buildingsView(rows) {
   if (!rows?.length) return h("p", { class: "note" }, t("dash.noBuildings"));
-  const byName = new Map(rows.map((r) => [r.building, r]));
+  // in the server's natural order, with its labels (voting/flats.py)
   return h(
     "ul",
     { class: "building-list" },
-    sortBuildings(rows.map((r) => r.building)).map((name) => {
-      const r = byName.get(name);
+    rows.map((r) => {
       return h(
         "li",
-        { dataset: { building: name } },
+        { dataset: { building: r.building } },
         bar({
-          label: t("picker.building", { name }),
+          label: r.label,
           part: r.voted,
           whole: r.electors,
           text: t("dash.buildingValue", {

@@ -12,7 +12,7 @@ query Home {
   myCommunities {
     id name address
     totals { heads area areaCenti units headRule }
-    myUnits { id number floor area areaCenti developerUnsold owners { id name } }
+    myUnits { id label floor area areaCenti developerUnsold owners { id name } }
   }
 }`;
 
@@ -48,7 +48,7 @@ function unitCard(unit) {
   return h(
     "li",
     { class: "unit" },
-    h("p", { class: "unit-number" }, t("unit.number", { number: unit.number })),
+    h("p", { class: "unit-number" }, unit.label),
     h(
       "dl",
       {},

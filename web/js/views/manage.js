@@ -10,15 +10,15 @@ import { busy, errorBox, field, markInvalid } from "../forms.js";
 import { formatArea, formatNumber, t } from "../i18n.js";
 import { rerender } from "../router.js";
 import { electorPicker } from "../ballotform.js";
-import { ELECTION_FIELDS, formatTime, QUESTION_FIELDS, sortBuildings, stateBadge } from "../voting.js";
+import { ELECTION_FIELDS, formatTime, QUESTION_FIELDS, stateBadge } from "../voting.js";
 import { powers, staffLinks } from "./elections.js";
 
 const MANAGE = `
 query ManageElection($id: ID!) {
   election(id: $id) { ${ELECTION_FIELDS} questions { ${QUESTION_FIELDS} } signoffs { supervisorId signedAt } }
 }`;
-const COMMUNITY = `query ManageCommunity($id: ID!) { community(id: $id) { id name buildings { id name } } }`;
-const PROXIES = `query Proxies($id: ID!) { proxies(electionId: $id) { id electorId holderName paperRef revoked } }`;
+const COMMUNITY = `query ManageCommunity($id: ID!) { community(id: $id) { id name buildings { id name label } } }`;
+const PROXIES = `query Proxies($id: ID!) { proxies(electionId: $id) { id electorId electorLabel owners holderName paperRef revoked } }`;
 
 const TRANSITION = (field) => `
 mutation Transition($id: ID!) {
@@ -46,9 +46,6 @@ mutation RevokeProxy($id: ID!) {
   }
 } ${PROBLEM}`;
 
-/** elector id → unit label, as picked on this page (proxies carry only the elector id). */
-const electorLabels = new Map();
-
 const ACTIONS = {
   DRAFT: ["announce", "cancel"],
   ANNOUNCED: ["open", "cancel"],
@@ -72,7 +69,7 @@ export default async function render(ctx) {
   const { community } = await request(COMMUNITY, { id: election.communityId });
   const p = powers(election.communityId);
   const error = errorBox();
-  const buildings = sortBuildings(community.buildings.map((b) => b.name));
+  const buildings = community.buildings; // in the server's natural order, with its labels
 
   // ---- lifecycle: one confirming second press for each step ----
   const confirmBox = h("div", { class: "confirm", hidden: true });
@@ -166,7 +163,7 @@ async function proxiesPanel(id, buildings) {
                   h(
                     "tr",
                     { dataset: { proxy: x.id } },
-                    h("td", { "data-label": t("proxy.elector") }, electorLabels.get(x.electorId) ?? t("proxy.electorId", { id: x.electorId })),
+                    h("td", { "data-label": t("proxy.elector") }, x.electorLabel, h("br"), h("small", { class: "owners" }, t("proxy.owners", { names: x.owners.join(t("list.separator")) }))),
                     h("td", { "data-label": t("proxy.holder") }, x.holderName),
                     h("td", { "data-label": t("proxy.paperRef") }, x.paperRef),
                     h("td", { "data-label": t("proxy.status") }, x.revoked ? t("proxy.revoked") : t("proxy.active")),
@@ -220,7 +217,6 @@ async function proxiesPanel(id, buildings) {
           { input: { electionId: id, electorId: chosen.id, holderPhone: phone.input.value, holderName: name.input.value, paperRef: ref.input.value } },
           "recordProxy",
         );
-        electorLabels.set(chosen.id, chosen.label);
         replace(done, h("p", { class: "success", role: "status" }, t("proxy.recorded", { label: chosen.label, name: name.input.value.trim() })));
         phone.input.value = "";
         name.input.value = "";

@@ -29,7 +29,7 @@ function notice(batch, n) {
     h("p", {}, t("notice.revote")),
     h("p", { class: "warn" }, t("notice.keepSafe")),
     batch.reissue ? h("p", { class: "warn" }, t("notice.reissued")) : null,
-    h("footer", {}, h("p", {}, community.name, " · ", formatDate(batch.at), " · ", t("notice.building", { name: n.building }))),
+    h("footer", {}, h("p", {}, community.name, " · ", formatDate(batch.at), " · ", n.buildingLabel)),
   );
 }
 

@@ -7,13 +7,13 @@ import { h, newId, replace } from "../dom.js";
 import { busy, errorBox, markInvalid } from "../forms.js";
 import { t } from "../i18n.js";
 import { answerForm, electorPicker } from "../ballotform.js";
-import { ELECTION_FIELDS, QUESTION_FIELDS, sortBuildings, stateBadge } from "../voting.js";
+import { ELECTION_FIELDS, QUESTION_FIELDS, stateBadge } from "../voting.js";
 
 const HEAD = `
 query PaperElection($id: ID!) {
   election(id: $id) { ${ELECTION_FIELDS} questions { ${QUESTION_FIELDS} } }
 }`;
-const BUILDINGS = `query PaperBuildings($id: ID!) { community(id: $id) { id buildings { name } } }`;
+const BUILDINGS = `query PaperBuildings($id: ID!) { community(id: $id) { id buildings { name label } } }`;
 const ENTER = `
 mutation EnterPaper($input: PaperBallotInput!) {
   enterPaperBallot(input: $input) {
@@ -148,7 +148,7 @@ export default async function render(ctx) {
   const id = ctx.params.id;
   const { election } = await request(HEAD, { id });
   const { community } = await request(BUILDINGS, { id: election.communityId });
-  const buildings = sortBuildings(community.buildings.map((b) => b.name));
+  const buildings = community.buildings; // in the server's natural order, with its labels
   return h(
     "section",
     { class: "paper" },

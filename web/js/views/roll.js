@@ -20,7 +20,7 @@ mutation ImportRoll($input: ImportRollInput!) {
     __typename
     ... on RollImported {
       applied units added removed summary
-      changed { building unit field old new }
+      changed { label field old new }
     }
     ...ProblemFields
   }
@@ -68,7 +68,7 @@ function changeTable(changed) {
     table(
       t("roll.changesCaption", { count: formatNumber(changed.length) }),
       [t("roll.unit"), t("roll.field"), t("roll.old"), t("roll.new")],
-      shown.map((c) => [`${c.building} ${c.unit}`, columnName(c.field), c.old, c.new]),
+      shown.map((c) => [c.label, columnName(c.field), c.old, c.new]),
     ),
     changed.length > shown.length
       ? h("p", {}, t("roll.moreChanges", { count: formatNumber(changed.length - shown.length) }))

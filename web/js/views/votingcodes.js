@@ -10,13 +10,13 @@ import { busy, errorBox, field } from "../forms.js";
 import { t } from "../i18n.js";
 import { navigate } from "../router.js";
 import { electorPicker } from "../ballotform.js";
-import { ELECTION_FIELDS, sortBuildings, stateBadge } from "../voting.js";
+import { ELECTION_FIELDS, stateBadge } from "../voting.js";
 
 const HEAD = `query CodesElection($id: ID!) { election(id: $id) { ${ELECTION_FIELDS} } }`;
-const COMMUNITY = `query CodesCommunity($id: ID!) { community(id: $id) { id name buildings { id name } } }`;
+const COMMUNITY = `query CodesCommunity($id: ID!) { community(id: $id) { id name buildings { id name label } } }`;
 const NOTICE_FIELDS = `
   __typename
-  ... on VotingNotices { notices { electorId label building owners code } }
+  ... on VotingNotices { notices { electorId label building buildingLabel owners code } }
   ...ProblemFields`;
 const PRINT = `
 mutation PrintNotices($id: ID!, $building: String) {
@@ -35,7 +35,7 @@ function noticesPanel(id, election, community, buildings) {
   const building = field({ name: "building", label: t("manage.noticesBuilding"), tag: "select" });
   append(building.input, [
     h("option", { value: "" }, t("manage.allBuildings")),
-    buildings.map((b) => h("option", { value: b }, t("picker.building", { name: b }))),
+    buildings.map((b) => h("option", { value: b.name }, b.label)),
   ]);
   const go = h("button", { type: "button", class: "primary" }, t("manage.printNotices"));
   go.addEventListener("click", () =>
@@ -104,7 +104,7 @@ export default async function render(ctx) {
   const id = ctx.params.id;
   const { election } = await request(HEAD, { id });
   const { community } = await request(COMMUNITY, { id: election.communityId });
-  const buildings = sortBuildings(community.buildings.map((b) => b.name));
+  const buildings = community.buildings; // in the server's natural order, with its labels
   return h(
     "section",
     { class: "voting-codes" },
