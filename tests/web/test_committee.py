@@ -13,13 +13,15 @@ from playwright.sync_api import expect
 from api.cli.demo import DEMO_SEED, DEMO_UNITS
 from api.cli.rollgen import make_roll_csv
 from tests.web.conftest import SCREENSHOTS
+from voting import flats
 
 
 def roll_phone(name: str, unit: str) -> str:
-    """The owner's phone as the demo roll lists it (the page never shows phones)."""
+    """The owner's phone as the demo roll lists it (the page never shows phones); ``unit`` is
+    the flat's label ("1 栋 2 单元 301 室")."""
     rows = csv.DictReader(io.StringIO(make_roll_csv(DEMO_UNITS, DEMO_SEED).decode("utf-8-sig")))
     for row in rows:
-        if row["业主姓名"] == name and f"{row['楼栋']}-{row['房号']}" == unit:
+        if row["业主姓名"] == name and flats.label(flats.parse(row["楼栋"], row["房号"])) == unit:
             return re.sub(r"\D", "", row["手机"])[-11:]
     raise AssertionError(f"{name} {unit} is not on the demo roll")
 
@@ -49,10 +51,18 @@ def test_committee_issues_a_letter_and_the_owner_activates_with_it(
     # A person (not the developer), and not one another test logs in as: a new letter resets
     # that owner's password.
     taken = {x.name for x in demo.logins} | {pending.name}
-    names = [
-        boxes.nth(i).locator("xpath=..").inner_text().split(" ", 1)[1] for i in range(boxes.count())
+    # each box reads "<flat> <owner>", the flat labelled by the server ("1 栋 2 单元 301 室")
+    entries = [
+        boxes.nth(i).locator("xpath=..").inner_text().rsplit(" ", 1) for i in range(boxes.count())
     ]
+    assert all(re.fullmatch(r"1 栋 (\d+ 单元 )?\d+ 室", flat) for flat, _ in entries), entries
+    order = [
+        tuple(int(x) for x in re.findall(r"\d+", flat)[1:]) for flat, _ in entries
+    ]  # (entrance, room) or (room,): in the server's natural order, "201" before "1101"
+    assert order == sorted(order), order
+    names = [n for _, n in entries]
     target = next(i for i, n in enumerate(names) if n not in taken and "公司" not in n)
+    flat = entries[target][0]
     boxes.nth(target).check()
     expect(issue).to_have_text("为选中的 1 位业主生成")
     issue.click()
@@ -65,6 +75,8 @@ def test_committee_issues_a_letter_and_the_owner_activates_with_it(
     name = letter.locator(".to").inner_text().removeprefix("尊敬的 ").removesuffix(" 业主：")
     units = letter.locator("p", has_text="您的房屋：").inner_text().removeprefix("您的房屋：")
     code = letter.locator(".code").inner_text()
+    # the letter names the flat as the committee's list did (issue #14 item 1: not "1-1-1-101")
+    assert flat in units.split("、"), (flat, units)
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code), code
     expect(letter.locator(".url")).to_have_text(f"{demo.base}/#/activate")
 

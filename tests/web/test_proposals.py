@@ -195,3 +195,34 @@ def test_the_proposal_page_follows_signatures_and_comments_live(
     notice.get_by_role("button").click()
     page.get_by_text("同意，尽快实施。").wait_for()
     page.locator(".live-notice").wait_for(state="hidden")
+
+
+def test_an_owner_searches_the_proposals_in_chinese(
+    new_page: Any, demo: Demo, proposal: str
+) -> None:
+    """Issue #14 item 12: the search box asks the API (`search`), the list follows as one
+    types, and a search that finds nothing says so."""
+    owner = demo.login("owner", "one unit")
+    page = new_page(360, 740)
+    log_in(page, owner.phone)
+    page.goto("/#/community/1/proposals")
+    box = page.get_by_label("搜索提案")
+    box.wait_for()
+    item = page.locator(f"li.proposal-item[data-proposal='{proposal}']")
+    box.fill("停放在车位")  # no proposal says this
+    page.get_by_text("没有找到与“停放在车位”相关的提案。").wait_for()
+    assert item.count() == 0
+    box.fill("充电桩")  # in the title and the text
+    item.wait_for()
+    page.get_by_role("status").get_by_text(
+        re.compile("找到 \\d+ 条与“充电桩”相关的提案")
+    ).wait_for()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "proposal-search-360x740.png"), full_page=True)
+    box.fill("公共收益")  # in the text only, found on Enter at once
+    box.press("Enter")
+    item.wait_for()
+    box.fill("")
+    box.press("Enter")
+    page.get_by_role("status").get_by_text(re.compile("找到")).wait_for(state="detached")
+    item.wait_for()

@@ -16,7 +16,7 @@ query RollOwners($id: ID!, $after: String) {
   }
 }`;
 
-/** community id → [{ id, name, units: [numbers] }]: the roll's owners, loaded once. */
+/** community id → [{ id, name, units: [flat labels] }]: the roll's owners, loaded once. */
 const ownerCache = new Map();
 
 export async function rollOwners(communityId) {
