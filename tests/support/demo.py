@@ -19,7 +19,7 @@ SECOND_SUPERVISOR = "13800000004"
 PREPARATORY = "13800000005"
 
 # "  owner        19936985635  张一  (several units: one head)"
-# "  votingcode   19936985635  2MSS-RPNV-G9YQ  (elector 547: 5-5-2-2303)"
+# "  votingcode   19936985635  2MSS-RPNV-G9YQ  (elector 547: 5 栋 2 单元 2303 室)"
 LOGIN_LINE = re.compile(r"^\s+(\w+)\s+(1\d{10})\s+(\S+(?: \S+)*?)(?:\s+\((.*)\))?\s*$")
 # "demo election / 演示表决 #1 (open, closes / 截止 …): 第一届业主委员会选举暨《管理规约》表决"
 ELECTION_LINE = re.compile(r"^demo election / 演示表决 #(\d+) \((\w+)")
