@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services import audit, authz
@@ -145,7 +145,8 @@ async def units(
     return await keyset(
         session,
         select(Unit),
-        Unit.position * _RANK + Unit.id,
+        # BIGINT: the product leaves PostgreSQL's 32-bit integers
+        cast(Unit.position, BigInteger) * _RANK + Unit.id,
         first=first,
         after=after,
         counted=Unit,
