@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.support.demo import PASSWORD
 
-HOME = """{ myCommunities { name totals { heads area units } myUnits { number area } } }"""
+HOME = """{ myCommunities { name totals { heads area units } myUnits { label area } } }"""
 
 
 def zh_number(text: str) -> str:
@@ -44,7 +44,7 @@ def test_owner_activates_with_the_printed_code_then_logs_in(page: Any, demo: Any
     units = card.locator("li.unit")
     expect(units).to_have_count(len(community["myUnits"]))
     for unit in community["myUnits"]:
-        one = units.filter(has_text=unit["number"])
+        one = units.filter(has_text=unit["label"])  # the server's label, shown as it comes
         expect(one).to_contain_text(f"{zh_number(unit['area'])} 平方米")
 
     # The code is used up; the new password works.
