@@ -1,7 +1,7 @@
 """units in natural order: unit.position, the rank by building, entrance and room (issue #14 item 1)
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0016
 Create Date: 2026-12-05 10:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from voting import flats
 
 
 revision: str = '0017'
-down_revision: str | None = '0013'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
