@@ -50,6 +50,7 @@ import httpx  # noqa: E402
 from sqlalchemy import insert, select, update  # noqa: E402
 
 from api.cli.rollgen import make_roll_csv  # noqa: E402
+from api.cli.vetted_list import seed_vetted_list  # noqa: E402
 from api.runtime import Runtime  # noqa: E402
 from api.services import elections as svc  # noqa: E402
 from api.services.accounts import digest  # noqa: E402
@@ -184,6 +185,15 @@ async def seed(settings: Settings, units: int) -> Seeded:
                 ],
             )
             candidates = [pid for pid, _, _ in persons[:7]]
+            # the district requires 两考: a vetted list publicised before the announcement
+            await seed_vetted_list(
+                s,
+                community,
+                {"owners_committee": candidates},
+                running_body=committee,
+                official=committee,
+                published_at=t0 - timedelta(days=1),
+            )
             spec = ElectionIn(
                 title="压测：业主委员会选举暨管理规约表决",
                 description="",

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.cli.demo_guard import claim
 from api.cli.rollgen import make_roll_csv
+from api.cli.vetted_list import seed_vetted_list
 from api.runtime import Runtime
 from api.services import activation
 from api.services import elections as election_svc
@@ -182,9 +183,10 @@ async def _demo_election(
     """An open election — a committee selection and the management statute — created the
     first time only (when the compound has no election at all), then the demo owners' codes.
 
-    The clock is set in the past so the legal periods hold: defined and announced 20 days ago
-    (notice: the compound's 15 days; candidates publicised 7 days before), opened an hour ago
-    at its opening time, closing in 7 days.
+    The clock is set in the past so the legal periods hold: a forum recorded and its vetted
+    candidate list publicised 21 days ago (the district requires 两考), defined and announced 20
+    days ago (notice: the compound's 15 days; candidates publicised 7 days before), opened an
+    hour ago at its opening time, closing in 7 days.
     """
     exists = (
         await session.execute(
@@ -221,6 +223,9 @@ async def _define_demo_election(
     committee = (
         await session.execute(select(Account.id).where(Account.phone == STAFF[1][0]))
     ).scalar_one()
+    official = (
+        await session.execute(select(Account.id).where(Account.phone == STAFF[0][0]))
+    ).scalar_one()
     now = rt.clock()
     opens = now - timedelta(hours=1)
     announced = now - timedelta(days=20)
@@ -242,6 +247,16 @@ async def _define_demo_election(
         for pid, uid, unsold in rows
         if not unsold and units_of[pid] == 1 and owners_of[uid] == 1 and pid not in demo_owners
     ][:DEMO_ELECTION_CANDIDATES]
+    # the district requires 两考: the forum, the nominations and the vetted list come first,
+    # publicised the day before the announcement (api/cli/vetted_list.py)
+    await seed_vetted_list(
+        session,
+        community,
+        {"owners_committee": candidates},
+        running_body=committee,
+        official=official,
+        published_at=announced - timedelta(days=1),
+    )
     spec = ElectionIn(
         title=DEMO_ELECTION_TITLE,
         description=(

@@ -6,6 +6,9 @@ result's publicity period), so the job reads the clock and seats every committee
 once; a run before the day seats nothing, and running it twice changes nothing the second time.
 The work is :func:`api.services.terms.seat_due`; a committee that cannot be formed (too few
 elected, or someone elected to both committees) is reported on standard error and left unseated.
+The same run sends the reminders due 90 and 30 days before a term ends
+(:func:`api.services.term_reminders.due`) through the notification adapter, once the
+transaction that records them has committed: each once, however often the job runs.
 """
 
 from __future__ import annotations
@@ -25,10 +28,14 @@ Migrate = Callable[[Settings, TextIO], int]
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser(
         COMMAND,
-        help="seat the committees whose result's publicity period has ended (a daily job)",
+        help="seat the committees whose result's publicity period has ended and send the "
+        "term-end reminders (a daily job)",
         description="Seats every 业委会 and 监委会 elected in a certified, published election "
         "whose result's publicity period has ended: members in vote order, alternates in "
-        "order, for the compound's term. Safe to run any number of times.",
+        "order, for the compound's term. Then tells the district's officials and the "
+        "committee's members, through the notification adapter (GONGZHI_NOTIFY), that a "
+        "term ends in 90 or 30 days. Safe to run any number of times: each committee is "
+        "seated once and each reminder sent once.",
     )
 
 
@@ -38,7 +45,7 @@ def run(args: argparse.Namespace, *, migrate: Migrate) -> int:
 
 async def _run(migrate: Migrate) -> int:
     from api.runtime import Runtime
-    from api.services import terms
+    from api.services import term_reminders, terms
 
     settings = Settings.from_env()
     await asyncio.to_thread(migrate, settings, sys.stderr)
@@ -47,10 +54,16 @@ async def _run(migrate: Migrate) -> int:
         async with rt.writer() as session:
             seated = await terms.seat_due(session, rt.clock())
             await session.commit()
+        async with rt.writer() as session:
+            reminders = await term_reminders.due(session, rt.clock())
+            await session.commit()
+        await rt.notifier.send(reminders)
     finally:
         await rt.close()
     for t in seated.terms:
         print(f"已就任 seated: term {t.id} ({t.committee}) of compound {t.community_id}")
+    if reminders:
+        print(f"已提醒 reminded: {len(reminders)} messages about terms ending soon")
     for election_id, e in seated.refused:
         why = f"{e.code} {e.zh} / {e.en}"
         print(f"未就任 not seated: election {election_id}: {why}", file=sys.stderr)

@@ -4,6 +4,14 @@
 through these: the title, schedule and visibility; each question (a Civil Code Art. 278
 resolution, possibly adopting a rules version, or a committee selection with its seats and
 candidates from the compound's roll). The election core then validates the set as a whole.
+
+A committee selection's seats are checked against the law and the compound's settings when the
+election is defined and again when it is announced (the settings it freezes then may have
+changed): the 业委会's by :func:`voting.rules.validate_seats` and the compound's 业委会 bounds, the
+监委会's by its own bounds (3–5 by default; the 业委会's 5–11 do not apply to it). A draft may hold
+fewer candidates than seats while the running body completes it (a 换届 draft starts from the
+vetted list); it is not announced so (:func:`check_announceable`, docs/design.md §3.10
+"Seats and candidates").
 """
 
 from __future__ import annotations
@@ -17,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
 from api.formats.hidden import first_hidden, shown
-from api.services import documents, vetting
+from api.services import compound_settings, documents, vetting
+from api.services.compound_settings import CompoundSettings
 from api.services.roll import totals
 from api.services.voting_messages import app_error
 from api.store.models import Candidate, Community, Election, Ownership, Person, Question
@@ -78,6 +87,82 @@ def check_tally_step(community: Community) -> None:
             proxyCap=cap,
             minimumStep=cap + 2,
         )
+
+
+COMMITTEE_NAMES = {"owners_committee": "业主委员会", "supervisory_committee": "业主监督委员会"}
+
+
+def seat_bounds(settings: CompoundSettings, committee: str) -> tuple[int, int]:
+    if committee == "supervisory_committee":
+        return settings.supervisory_min_seats, settings.supervisory_max_seats
+    return settings.committee_min_seats, settings.committee_max_seats
+
+
+def check_seat_count(
+    settings: CompoundSettings, committee: str, seats: int, heads: int, field: str
+) -> None:
+    """The 业委会: the law's 5–11 (3 in a small compound) and the compound's bounds; the 监委会:
+    its own bounds only. Either way an odd number."""
+    if committee == "owners_committee":
+        try:
+            validate_seats(seats, heads)
+        except VotingError as e:
+            raise app_error(e, field) from None
+    low, high = seat_bounds(settings, committee)
+    if seats % 2 == 0 or not low <= seats <= high:
+        raise AppError.of(
+            "SEATS_OUT_OF_BOUNDS",
+            "{committee}的席位数须为本小区设置的 {low} 至 {high} 之间的奇数，现为 {seats}；"
+            "如需调整，请街道先修改小区设置",
+            "the {committee}'s seats must be an odd number from {low} to {high}, the compound's "
+            "setting; it is {seats}. An official changes the compound's settings first if needed",
+            field=field,
+            committee=COMMITTEE_NAMES.get(committee, committee),
+            low=low,
+            high=high,
+            seats=seats,
+        )
+
+
+async def check_announceable(
+    session: AsyncSession,
+    community: Community,
+    questions: Sequence[Question],
+    candidates: Sequence[Candidate],
+) -> None:
+    """Before an announcement: each committee selection's seats still fit the settings it is
+    about to freeze, and it has at least as many candidates as seats. Fewer would announce
+    seats no one can fill (docs/design.md §2: a contested election has more candidates than
+    seats, and seats left unfilled are vacancies); the running body lowers the seats within
+    the bounds or takes more nominations first."""
+    settings = compound_settings.of_community(community)
+    heads: int | None = None
+    for pos, q in enumerate(questions):
+        if q.kind != "committee":
+            continue
+        if heads is None:
+            heads = (await totals(session, community)).heads
+        committee, seats = q.committee or "", q.seats or 0
+        check_seat_count(settings, committee, seats, heads, f"questions[{pos}].seats")
+        standing = sum(1 for c in candidates if c.question_id == q.id)
+        if standing < seats:
+            low, high = seat_bounds(settings, committee)
+            raise AppError.of(
+                "TOO_FEW_CANDIDATES",
+                "「{question}」有 {seats} 个席位，只有 {candidates} 名候选人：席位选不满，"
+                "委员会也可能无法组成。请在本小区设置的 {low} 至 {high} 人（奇数）内减少席位，"
+                "或增加经两考公示的候选人后再发布公告",
+                "“{question}” has {seats} seats and only {candidates} candidates: the seats "
+                "cannot all be filled and the committee may not be formed. Lower the seats "
+                "within the compound's {low} to {high} (odd), or add candidates from a "
+                "publicised vetted list, before announcing",
+                field=f"questions[{pos}].candidates",
+                question=q.title,
+                seats=seats,
+                candidates=standing,
+                low=low,
+                high=high,
+            )
 
 
 class _Definer:
@@ -165,10 +250,8 @@ class _Definer:
             )
         if self.heads is None:
             self.heads = (await totals(self.session, self.community)).heads
-        try:
-            validate_seats(qs.seats or 0, self.heads)
-        except VotingError as e:
-            raise app_error(e, f"{field}.seats") from None
+        settings = compound_settings.of_community(self.community)
+        check_seat_count(settings, qs.committee, qs.seats or 0, self.heads, f"{field}.seats")
         q.matter = int(MatterType.ELECT_COMMITTEE)
         q.seats = qs.seats
         q.committee = qs.committee

@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api.formats import textinput
 from api.services import audit, authz
-from api.services.accounts import held_at
+from api.services.accounts import held_at, viewer_for
 from api.store.models import (
     Account,
     Candidate,
@@ -232,21 +232,42 @@ async def require_enough(
     session: AsyncSession, community: Community, election: Election, now: datetime
 ) -> None:
     """Voting opens only with at least two distinct supervisors who may act on this election
-    and are not its candidates (the sign-off needs two: :data:`voting.lifecycle.MIN_SIGNOFFS`)."""
+    and are not its candidates (the sign-off needs two: :data:`voting.lifecycle.MIN_SIGNOFFS`).
+
+    "May act" is the sign-off's own rule, not a copy of it: each supervisor's grants as the
+    request would load them (:func:`api.services.accounts.viewer_for`, grants in force by
+    :func:`api.services.accounts.held_at`) and :func:`api.services.authz.holds` for this
+    election (a grant naming another election does not count)."""
     candidates = await _candidate_persons(session, election.id)
-    candidate_accounts = select(Person.account_id).where(
-        Person.id.in_(candidates), Person.account_id.is_not(None)
+    candidate_accounts = set(
+        (
+            await session.execute(
+                select(Person.account_id).where(
+                    Person.id.in_(candidates), Person.account_id.is_not(None)
+                )
+            )
+        ).scalars()
     )
-    count = await session.scalar(
-        select(func.count(func.distinct(RoleMembership.account_id))).where(
-            RoleMembership.role == "supervisor",
-            RoleMembership.community_id == community.id,
-            or_(RoleMembership.election_id.is_(None), RoleMembership.election_id == election.id),
-            RoleMembership.account_id.not_in(candidate_accounts),
-            held_at(now),
+    holders = (
+        await session.execute(
+            select(Account)
+            .where(
+                Account.id.in_(
+                    select(RoleMembership.account_id).where(
+                        RoleMembership.role == "supervisor",
+                        RoleMembership.community_id == community.id,
+                    )
+                ),
+                Account.id.not_in(candidate_accounts),
+            )
+            .order_by(Account.id)
         )
-    )
-    have = int(count or 0)
+    ).scalars()
+    have = 0
+    for account in holders:
+        viewer = await viewer_for(session, account, now=now)
+        if authz.holds(viewer, "supervisor", community_id=community.id, election_id=election.id):
+            have += 1
     if have < lifecycle.MIN_SIGNOFFS:
         raise AppError.of(
             "TOO_FEW_SUPERVISORS",

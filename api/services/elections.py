@@ -27,7 +27,12 @@ from api.services import (
 )
 from api.services import ballots as ballot_store
 from api.services.compound_settings import CompoundSettings
-from api.services.election_definition import add_questions, check_tally_step, checked_header
+from api.services.election_definition import (
+    add_questions,
+    check_announceable,
+    check_tally_step,
+    checked_header,
+)
 from api.services.election_questions import candidates_of as candidates_of
 from api.services.election_questions import core_questions as core_questions
 from api.services.election_questions import questions_of as questions_of
@@ -182,10 +187,20 @@ async def announce(
         now=now,
     )
     check_tally_step(community)
+    questions = await questions_of(session, election.id)
+    await check_announceable(
+        session, community, questions, await candidates_of(session, election.id)
+    )
+    # only candidates who passed 两考 are announced (api/services/vetting.py)
+    await vetting.check_committees(
+        session=session,
+        community=community,
+        committees=await _committee_candidates(session, election.id),
+    )
     election.state = state.value
     election.announced_at = now
     compound_settings.freeze(election, community)
-    if any(q.kind == "committee" for q in await questions_of(session, election.id)):
+    if any(q.kind == "committee" for q in questions):
         election.candidates_publicised_at = now
     await audit.record(
         session=session,

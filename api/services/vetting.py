@@ -4,11 +4,16 @@ checks that keep an unvetted candidate off a ballot.
 Why here and not in the election: the district decides who may stand (the expert
 qualification exam and the party-committee review, each recorded per candidate with the
 result, the reason and the reviewing official), and the ballot only draws on that decision.
-Once a compound has recorded a forum, a committee question's candidates must all have passed
-every required step of the compound's latest publicised list (:func:`check_ballot`), and voting
-opens only when that list has been public for at least :data:`MIN_PUBLICITY_DAYS` (or the
-compound's longer setting) and every objection has a recorded answer (:func:`check_opening`).
-The list is frozen once publicised: no vetting result changes after owners have seen it.
+Where the compound's district requires the exam or the review (its setting, both by default), a
+committee question's candidates must all have passed every required step of the compound's
+latest publicised list, whether or not a forum was recorded: a compound without one is told to
+record the forum and vet first (:func:`check_ballot`, at definition, announcement and opening).
+Where the district turned both steps off, a compound that never held a forum keeps the path of
+before issue #13; once it records one, its candidates come from that forum's list. Voting opens
+only when the list has been public for at least :data:`MIN_PUBLICITY_DAYS` (or the compound's
+longer setting) and every objection has a recorded answer (:func:`check_opening`). The list is
+frozen once publicised: no vetting result changes after owners have seen it
+(docs/design.md §2, "Forum, nominations and 两考").
 """
 
 from __future__ import annotations
@@ -21,7 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
 from api.services import audit
-from api.services.nominations import JOINT_MIN_SIGNERS, nominations_of, signature_counts, stands
+from api.services.nominations import (
+    JOINT_MIN_SIGNERS,
+    nominations_of,
+    signature_counts,
+    stands,
+    vetting_steps,
+)
 from api.store.models import Community, DistrictVetting, Forum, Nomination, Objection, Person
 from schema.contract.errors import AppError
 from voting.lifecycle import earliest_after
@@ -259,21 +270,19 @@ async def set_district(
 
 
 async def latest_list(session: AsyncSession, community_id: int) -> Forum | bool | None:
-    """The compound's latest publicised forum; None if it has forums but none publicised yet;
-    False if it never held one (its committee elections predate vetting)."""
+    """The compound's latest publicised list: of the forums whose list is public, the one
+    recorded last (a compound's forums follow one another); None if it has forums but none
+    publicised yet; False if it never held one."""
     forums = list(
         (
             await session.execute(
-                select(Forum)
-                .where(Forum.community_id == community_id)
-                .order_by(Forum.list_published_at.desc().nulls_last(), Forum.id.desc())
+                select(Forum).where(Forum.community_id == community_id).order_by(Forum.id.desc())
             )
         ).scalars()
     )
     if not forums:
         return False
-    first = forums[0]
-    return first if first.list_published_at is not None else None
+    return next((f for f in forums if f.list_published_at is not None), None)
 
 
 async def check_ballot(
@@ -287,7 +296,17 @@ async def check_ballot(
     """Refuse a committee question whose candidates are not all on the vetted list."""
     forum = await latest_list(session, community.id)
     if forum is False:
-        return
+        if not any(await vetting_steps(session, community.district_id)):
+            return  # the district vets nothing and the compound never held a forum
+        raise AppError(
+            "NO_FORUM",
+            "本街道要求候选人通过两考：请先召开并记录党群座谈会，完成提名、两考并公示候选人名单，"
+            "业委会、监委会的候选人只能来自公示的名单",
+            "this district requires candidates to pass vetting: record the party–owners forum, "
+            "take the nominations, vet them and publicise the list first; committee candidates "
+            "come only from that list",
+            field=field,
+        )
     if forum is None or not isinstance(forum, Forum):
         raise AppError(
             "LIST_NOT_PUBLISHED",
@@ -312,13 +331,10 @@ async def check_ballot(
             )
 
 
-async def check_opening(
-    *, session: AsyncSession, community: Community, committees: dict[str, list[int]], now: datetime
+async def check_committees(
+    *, session: AsyncSession, community: Community, committees: dict[str, list[int]]
 ) -> None:
-    """Before a committee election opens: its candidates are still the vetted list's, that
-    list has been public long enough, and every objection to it has an answer."""
-    if not committees:
-        return
+    """:func:`check_ballot` for each committee an election selects (announcement, opening)."""
     for committee, person_ids in committees.items():
         await check_ballot(
             session=session,
@@ -327,6 +343,16 @@ async def check_opening(
             person_ids=person_ids,
             field="questions",
         )
+
+
+async def check_opening(
+    *, session: AsyncSession, community: Community, committees: dict[str, list[int]], now: datetime
+) -> None:
+    """Before a committee election opens: its candidates are still the vetted list's, that
+    list has been public long enough, and every objection to it has an answer."""
+    if not committees:
+        return
+    await check_committees(session=session, community=community, committees=committees)
     forum = await latest_list(session, community.id)
     if not isinstance(forum, Forum):
         return

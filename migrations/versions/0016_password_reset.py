@@ -1,7 +1,7 @@
 """password reset: codes sent by text, and reset letters (issue #14 item 7)
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-05 09:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import api.store.models.base
 
 
 revision: str = '0016'
-down_revision: str | None = '0014'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

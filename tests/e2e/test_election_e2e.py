@@ -33,6 +33,7 @@ from tests.support.elections import (
     transition,
     use_clock,
 )
+from tests.support.nominations import vetted_in_a
 from tests.support.world import World
 
 TALLY = """query($e: ID!) { election(id: $e) { state ledgerHead ledgerSeq rollFingerprint resultDigest
@@ -50,6 +51,8 @@ async def test_committee_and_resolution_from_draft_to_published(
     zhang, li, zhao = world.tokens["owner"], tokens["13900000002"], tokens["13900000004"]
     committee, sup1 = world.tokens["committee"], world.tokens["supervisor"]
     sup2 = await extra_supervisor(runtime, world.a)
+    names = ("张三", "李四", "赵六", "王五")
+    await vetted_in_a(runtime, world, "owners_committee", [people[n] for n in names])  # 两考
 
     spec = {
         "title": "第一届业主委员会选举暨管理规约表决",
@@ -63,7 +66,7 @@ async def test_committee_and_resolution_from_draft_to_published(
                 "title": "选举业主委员会委员",
                 "seats": 3,
                 "committee": "OWNERS_COMMITTEE",
-                "candidatePersonIds": [str(people[n]) for n in ("张三", "李四", "赵六", "王五")],
+                "candidatePersonIds": [str(people[n]) for n in names],
             },
         ],
     }

@@ -1,16 +1,23 @@
 """A compound of ten owners with a recorded forum, and the GraphQL of nominations and 两考,
-shared by tests/api/services/test_nominations.py, test_vetting.py and the authorisation matrix."""
+shared by tests/api/services/test_nominations.py, test_vetting.py and the authorisation matrix;
+and :func:`vetted_list`, the publicised vetted list a committee election needs where the district
+requires 两考 (every committee election test)."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from PIL import ExifTags, Image
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.cli.vetted_list import seed_vetted_list
 from api.runtime import Runtime
+from api.store.models import Account, Community, RoleMembership
 from tests.conftest import Gql
 from tests.support.elections import bulk_owner_tokens, new_compound, person_ids, staff_token
 
@@ -134,6 +141,9 @@ async def forums(gql: Gql, token: str, community: int) -> list[dict[str, Any]]:
 
 async def new_round(rt: Runtime, gql: Gql, district: int, now: datetime) -> Round:
     cid = await new_compound(rt, district, "丁小区", ROLL.encode())
+    async with rt.writer() as s:  # ten households: its rules allow a 3-member 业委会
+        await s.execute(update(Community).where(Community.id == cid).values(committee_min_seats=3))
+        await s.commit()
     by_id = await bulk_owner_tokens(rt, cid)
     persons = await person_ids(rt, cid)
     committee = await staff_token(rt, "13711110000", "committee", community_id=cid)
@@ -149,6 +159,65 @@ async def new_round(rt: Runtime, gql: Gql, district: int, now: datetime) -> Roun
         persons=persons,
         owners={name: by_id[pid] for name, pid in persons.items()},
         phones={name: f"1380000{1000 + i}" for i, name in enumerate(NAMES)},
+    )
+
+
+async def vetted_list(
+    rt: Runtime,
+    community_id: int,
+    candidates: Mapping[str, Sequence[int]],
+    *,
+    running_body: int | None = None,
+    official: int | None = None,
+    at: datetime | None = None,
+) -> int:
+    """A forum, nominations, 两考 passed and the list publicised 8 days before ``at`` (the
+    runtime clock by default), so its 7 days' publicity are over: ``candidates`` is committee
+    (``OWNERS_COMMITTEE`` or ``owners_committee``…) → person ids. The accounts acting default to
+    an official of the compound's district (made if absent). The forum's id."""
+    published = (at or rt.clock()) - timedelta(days=8)
+    async with rt.writer() as s:
+        community = await s.get(Community, community_id)
+        assert community is not None
+        if official is None:
+            official = await _vetting_official(s, community.district_id)
+        running_body = running_body or official
+        forum = await seed_vetted_list(
+            s,
+            community,
+            {k.lower(): v for k, v in candidates.items()},
+            running_body=running_body,
+            official=official,
+            published_at=published,
+        )
+        await s.commit()
+        return forum.id
+
+
+async def _vetting_official(s: AsyncSession, district_id: int) -> int:
+    phone = f"1379999{district_id:04d}"
+    account = (await s.execute(select(Account).where(Account.phone == phone))).scalar_one_or_none()
+    if account is None:
+        account = Account(phone=phone, display_name="两考 official", password_hash="x")
+        s.add(account)
+        await s.flush()
+        s.add(RoleMembership(account_id=account.id, role="official", district_id=district_id))
+        await s.flush()
+    return account.id
+
+
+async def vetted_in_a(
+    rt: Runtime, world: Any, committee: str, person_ids: Sequence[int], at: datetime | None = None
+) -> int:
+    """:func:`vetted_list` in the world's compound A (tests/support/world.py): nominated by its
+    committee, vetted by the district's official."""
+    return await vetted_list(
+        rt,
+        world.a,
+        {committee: person_ids},
+        running_body=world.accounts["committee"],
+        official=world.accounts["official"],
+        at=at,
     )
 
 

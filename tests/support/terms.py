@@ -18,6 +18,7 @@ from tests.support.elections import (
     transition,
     voter_tokens,
 )
+from tests.support.nominations import vetted_in_a
 from tests.support.world import World
 
 DIGESTS = "query($e: ID!) { election(id: $e) { resultDigest rollFingerprint ledgerHead } }"
@@ -37,8 +38,10 @@ async def elect(
 ) -> str:
     """A committee election of 3 seats among ``names``, voted (first owner's name → approved),
     certified by the two supervisors and published at ``clock.now``; run by ``runner`` (a
-    token: the world's committee member unless given)."""
+    token: the world's committee member unless given). The district requires 两考: the
+    candidates come from a vetted list publicised first (tests/support/nominations.py)."""
     people = await person_ids(runtime, world.a)
+    await vetted_in_a(runtime, world, committee, [people[n] for n in names])
     opens = clock.now + timedelta(days=20)
     spec = {
         "title": f"选举 {committee}",

@@ -53,7 +53,9 @@ async def build_world(rt: Runtime) -> World:
         d1, d2 = District(name="测试街道", code="d1"), District(name="另一街道", code="d2")
         s.add_all([d1, d2])
         await s.flush()
-        ca = Community(district_id=d1.id, name="甲小区")
+        # A is small (4 heads): its rules allow a 3-member 业委会, as the law does up to 100
+        # households (docs/design.md §2), and the committee tests elect 3
+        ca = Community(district_id=d1.id, name="甲小区", committee_min_seats=3)
         cb = Community(district_id=d1.id, name="乙小区")
         cc = Community(district_id=d2.id, name="丙小区")
         s.add_all([ca, cb, cc])

@@ -44,7 +44,7 @@ from api.store.models.nomination import (
 )
 from api.store.models.proposal import Proposal, ProposalEvent, ProposalSignature
 from api.store.models.supervision import ElectionSupervisor
-from api.store.models.terms import CommitteeSeat, CommitteeTerm
+from api.store.models.terms import CommitteeSeat, CommitteeTerm, TermReminder
 
 __all__ = [
     "ROLES",
@@ -91,6 +91,7 @@ __all__ = [
     "RoleMembership",
     "RunningBody",
     "RunningBodyMember",
+    "TermReminder",
     "Unit",
     "VersionClause",
     "utcnow",

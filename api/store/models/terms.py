@@ -3,6 +3,8 @@
 Why seats are records and never deleted: who sat on a committee, from when, why they left
 (resignation, recall with the resolution's election, vacancy) and which alternate stepped up is
 evidence for every decision the committee signed (docs/design.md §3.10, "Terms of office").
+A reminder sent before a term ends is recorded too, once per threshold, so the daily job that
+sends it never repeats it.
 """
 
 from __future__ import annotations
@@ -46,3 +48,17 @@ class CommitteeSeat(Base):
         ForeignKey("committee_seat.id"), nullable=True
     )
     grant_id: Mapped[int | None] = mapped_column(ForeignKey("role_membership.id"), nullable=True)
+
+
+class TermReminder(Base):
+    """A reminder 90 or 30 days before a term ends, sent through the notification adapter to
+    the district's officials and the committee's members (api/services/term_reminders.py)."""
+
+    __tablename__ = "term_reminder"
+    __table_args__ = (UniqueConstraint("term_id", "days"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("committee_term.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    days: Mapped[int] = mapped_column(Integer)  # the threshold: 90 or 30
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recipients: Mapped[int] = mapped_column(Integer)  # how many phones were told

@@ -84,6 +84,7 @@ from tests.support.elections import (
     use_clock,
     voter_tokens,
 )
+from tests.support.nominations import vetted_list
 from tests.support.world import World
 from voting.codec import canonical_json
 
@@ -215,6 +216,7 @@ async def scenario(
     candidates = sorted({p for persons in (await _owners(runtime, cid)).values() for p in persons})[
         :6
     ]
+    await vetted_list(runtime, cid, {"owners_committee": candidates})  # 两考 first
     spec = {
         "title": "业委会选举暨更换电梯",
         "opensAt": OPENS.isoformat(),

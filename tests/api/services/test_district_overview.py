@@ -27,6 +27,7 @@ from tests.support.elections import (
     transition,
     use_clock,
 )
+from tests.support.nominations import vetted_in_a
 from tests.support.world import World
 
 OVERVIEW = """query($first: Int, $after: String) { districtOverview(first: $first, after: $after) {
@@ -95,6 +96,8 @@ async def test_elections_turnout_and_the_committee_in_office(
     committee, sup1 = world.tokens["committee"], world.tokens["supervisor"]
     sup2 = await extra_supervisor(runtime, world.a)
     official = world.tokens["official"]
+    standing = [people[n] for n in ("张三", "李四", "赵六", "王五")]
+    await vetted_in_a(runtime, world, "owners_committee", standing)  # 两考 first
 
     spec = {
         "title": "第一届业主委员会选举",
@@ -106,7 +109,7 @@ async def test_elections_turnout_and_the_committee_in_office(
                 "title": "选举业主委员会委员",
                 "seats": 3,
                 "committee": "OWNERS_COMMITTEE",
-                "candidatePersonIds": [str(people[n]) for n in ("张三", "李四", "赵六", "王五")],
+                "candidatePersonIds": [str(p) for p in standing],
             }
         ],
     }

@@ -29,6 +29,7 @@ from tests.support.elections import (
     transition,
     use_clock,
 )
+from tests.support.nominations import vetted_in_a
 from tests.support.world import World
 
 PROPOSE = """mutation($i: ProposeSupervisorsInput!) { proposeSupervisors(input: $i) {
@@ -149,6 +150,7 @@ async def test_a_candidate_is_never_a_supervisor_of_their_election(
 ) -> None:
     _, _, people = await _setup(runtime, world)
     committee = world.tokens["committee"]
+    await vetted_in_a(runtime, world, "owners_committee", [people["赵六"]])
     eid = await create_election(gql, world.a, committee, _committee_spec(people))
     before = await _state(runtime)
     refused = await _propose(gql, committee, eid, people, "李四", "赵六")

@@ -9,19 +9,22 @@ Compound A (4 heads, 525.75 m²): 张三 170.00, 李四+王五 100.50, 赵六 12
 
 from __future__ import annotations
 
+import asyncio
+import json
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from api.cli.main import main
 from api.runtime import Runtime
-from api.services import terms
-from api.store.models import CommitteeSeat, RoleMembership
+from api.services import term_reminders, terms
+from api.services.notify import Message
+from api.store.models import CommitteeSeat, CommitteeTerm, RoleMembership, TermReminder
 from schema.contract.errors import AppError
 from tests.conftest import Gql
 from tests.support.elections import (
@@ -144,6 +147,45 @@ async def test_reminders_90_and_30_days_before_the_end_for_officials_and_the_com
     assert await seen("official") == []
 
 
+async def _remind(runtime: Runtime, at: datetime) -> list[Message]:
+    async with runtime.writer() as s:
+        messages = await term_reminders.due(s, at)
+        await s.commit()
+    return messages
+
+
+async def test_reminders_go_by_text_once_per_threshold(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """The daily job tells the district's officials and the sitting members by text (the
+    notification adapter), once per threshold: a re-run repeats nothing."""
+    _, _, term = await _seated_committee(gql, world, runtime)
+    ends = datetime.fromisoformat(term["endsAt"])
+    assert await _remind(runtime, ends - timedelta(days=91)) == []
+    at_90 = await _remind(runtime, ends - timedelta(days=90))
+    # the official of district 1 (the one of district 2 is not told), then 赵六, 张三, 李四
+    assert [m.phone for m in at_90] == ["13700000001", "13900000004", "13900000001", "13900000002"]
+    assert {m.kind for m in at_90} == {"term_reminder"}
+    assert "甲小区业主委员会" in at_90[0].text and "90 days" in at_90[0].text
+    assert await _remind(runtime, ends - timedelta(days=60)) == []  # recorded: not repeated
+    at_30 = await _remind(runtime, ends - timedelta(days=30))
+    assert len(at_30) == 4 and "30 天" in at_30[0].text
+    assert await _remind(runtime, ends - timedelta(days=29)) == []
+    async with runtime.reader() as s:
+        rows = (await s.execute(select(TermReminder.days, TermReminder.recipients))).all()
+    assert sorted(rows) == [(30, 4), (90, 4)]
+
+
+async def test_a_job_that_missed_the_90_day_mark_sends_one_reminder(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    _, _, term = await _seated_committee(gql, world, runtime)
+    ends = datetime.fromisoformat(term["endsAt"])
+    late = await _remind(runtime, ends - timedelta(days=20))
+    assert len(late) == 4 and "20 天" in late[0].text  # one message each, the real count
+    assert await _remind(runtime, ends - timedelta(days=10)) == []
+
+
 async def test_officers_resignation_recall_and_vacancy(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
@@ -245,6 +287,43 @@ def test_take_office_is_a_command_for_a_daily_job(
     assert r.returncode == 0 and "usage:" in r.stdout, r.stderr
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the CLI on SQLite only
+async def test_take_office_sends_the_term_reminders_through_the_adapter_once(
+    monkeypatch: pytest.MonkeyPatch,
+    db_url: str,
+    tmp_path: Path,
+    gql: Gql,
+    world: World,
+    runtime: Runtime,
+) -> None:
+    """The daily job with the real clock and GONGZHI_NOTIFY=file: a term ending in 30 days is
+    reminded by text once, however often the job runs."""
+    _, _, term = await _seated_committee(gql, world, runtime)
+    async with runtime.writer() as s:
+        await s.execute(
+            update(CommitteeTerm)
+            .where(CommitteeTerm.id == int(term["id"]))
+            .values(ends_at=datetime.now(UTC) + timedelta(days=30, hours=1))
+        )
+        await s.commit()
+    sent = tmp_path / "sms.jsonl"
+    monkeypatch.setenv("GONGZHI_DATABASE_URL", db_url)
+    monkeypatch.setenv("GONGZHI_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("GONGZHI_NOTIFY", "file")
+    monkeypatch.setenv("GONGZHI_NOTIFY_FILE", str(sent))
+    for _ in range(2):
+        assert await asyncio.to_thread(main, ["take-office"]) == 0
+    lines = [json.loads(line) for line in sent.read_text(encoding="utf-8").splitlines()]
+    # 90 and 30 days are both past: one message per person, for the nearer threshold
+    assert [m["phone"] for m in lines] == [
+        "13700000001",
+        "13900000004",
+        "13900000001",
+        "13900000002",
+    ]
+    assert all(m["kind"] == "term_reminder" and "30 天" in m["text"] for m in lines)
+
+
 RE_ELECT = """mutation($i: ReElectionInput!) { startReElection(input: $i) { __typename
   ... on ElectionSaved { election { id state title questions { kind seats
     candidates { name } } } } ... on Problem { code } } }"""
@@ -266,13 +345,22 @@ async def test_a_re_election_is_created_from_the_last_term_on_request(
     ] == "FORBIDDEN"
     other = await gql(RE_ELECT, {"i": i}, token=world.tokens["official_2"])
     assert other["data"]["startReElection"]["code"] == "NOT_FOUND"
+    # the running body of another compound cannot start one from this compound's term
+    body_b = await staff_token(runtime, "13711119999", "committee", community_id=world.b)
+    elsewhere = await gql(RE_ELECT, {"i": i}, token=body_b)
+    assert elsewhere["data"]["startReElection"]["code"] == "NOT_FOUND"
+    prep_b = await staff_token(runtime, "13711119998", "preparatory", community_id=world.b)
+    assert (await gql(RE_ELECT, {"i": i}, token=prep_b))["data"]["startReElection"][
+        "code"
+    ] == "NOT_FOUND"
     made = (await gql(RE_ELECT, {"i": i}, token=world.tokens["committee"]))["data"][
         "startReElection"
     ]["election"]
     assert made["state"] == "DRAFT" and made["title"] == "业主委员会换届选举"
     [q] = made["questions"]
     assert q["kind"] == "COMMITTEE" and q["seats"] == 3
-    assert [c["name"] for c in q["candidates"]] == ["赵六", "张三", "李四", "王五"]
+    # the district vets: the candidates are the latest publicised list's, in its order
+    assert [c["name"] for c in q["candidates"]] == ["张三", "李四", "王五", "赵六"]
 
 
 async def test_where_the_compound_vets_the_re_election_takes_the_vetted_list(
