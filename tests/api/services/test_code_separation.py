@@ -411,6 +411,37 @@ async def test_a_challenge_that_voids_a_co_owners_ballot_tells_that_co_owner(
     assert challenged == {LI, WANG}, _sent(runtime)
 
 
+async def test_a_challenge_that_voids_nothing_tells_only_the_owner_linked_late(
+    gql: Gql, world: World, runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    """The other half of the rule above (issue #13 review): the co-owners hear of a challenge
+    only when it voided a ballot that may have been theirs. Nobody cast for 李四 and 王五's
+    units, so the challenge unlinks 王五's late account and tells 王五 alone; 李四's phone gets
+    nothing (a message about a vote on their units that never happened would only alarm)."""
+    runtime.notifier = notify.from_settings(replace(runtime.settings, notify="file"))
+    await owner_tokens(runtime, world.a, [LI])
+    _, e = await open_resolution_in_a(gql, world, runtime)
+    wang = (await person_ids(runtime, world.a))["王五"]
+    issued = await gql(ISSUE, {"c": str(world.a), "p": [wang]}, token=world.tokens["committee"])
+    [letter] = issued["data"]["issueActivationCodes"]["letters"]
+    activated = await gql(
+        ACTIVATE, {"phone": WANG, "code": letter["code"], "password": "wang's own pw"}
+    )
+    assert activated["data"]["activateAccount"]["__typename"] == "LoginSuccess", activated
+
+    done = await gql(
+        CHALLENGE, {"e": e.id, "el": e.elector("李四", "王五")}, token=world.tokens["supervisor"]
+    )
+    assert done["data"]["challengeLateLink"] == {
+        "__typename": "LateLinkChallenged",
+        "voided": False,
+        "unlinked": 1,
+    }, done
+    challenged = [m for m in _sent(runtime) if m.kind == "late_link_challenged"]
+    assert [m.phone for m in challenged] == [WANG], _sent(runtime)
+    assert "不能再为您的房屋投票" in challenged[0].text  # not "voided"
+
+
 async def test_a_reissued_voting_code_is_told_to_the_owners_on_the_roll(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:

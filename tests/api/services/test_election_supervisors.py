@@ -145,6 +145,28 @@ async def test_supervisors_are_proposed_confirmed_and_needed_to_open(
     assert late["code"] == "SUPERVISORS_FIXED"
 
 
+async def test_supervisors_of_another_election_do_not_open_this_one(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """The opening counts supervisors by the sign-off's own rule (api/services/authz.py
+    ``holds`` over the grants in force): two confirmed for election X do not open election Y,
+    whose sign-off they could not make either; and the revoked standing grants count for
+    neither."""
+    clock, _, people = await _setup(runtime, world)
+    committee = world.tokens["committee"]
+    x = await create_election(gql, world.a, committee, resolution_spec())
+    y = await create_election(gql, world.a, committee, resolution_spec("另一事项"))
+    await _supervised(gql, world, x, people, "李四", "王五")
+    for eid in (x, y):
+        assert (await transition(gql, "announceElection", eid, committee))[
+            "__typename"
+        ] == "ElectionSaved"
+    clock.now = OPENS
+    refused = await transition(gql, "openElection", y, committee)
+    assert refused["code"] == "TOO_FEW_SUPERVISORS" and "0" in refused["message"], refused
+    assert (await transition(gql, "openElection", x, committee))["__typename"] == "ElectionSaved"
+
+
 async def test_a_candidate_is_never_a_supervisor_of_their_election(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:

@@ -29,6 +29,9 @@ from schema.contract.errors import AppError
 from tests.conftest import Gql
 from tests.support.elections import (
     Clock,
+    create_election,
+    person_ids,
+    resolution_spec,
     staff_token,
     use_clock,
 )
@@ -186,6 +189,26 @@ async def test_a_job_that_missed_the_90_day_mark_sends_one_reminder(
     assert await _remind(runtime, ends - timedelta(days=10)) == []
 
 
+async def _supervisory_seat(runtime: Runtime, world: World, election: int, name: str) -> str:
+    """A 监委会 term with ``name`` sitting, as the job would have seated it."""
+    people = await person_ids(runtime, world.a)
+    async with runtime.writer() as s:
+        now = runtime.clock()
+        term = CommitteeTerm(
+            community_id=world.a,
+            election_id=election,
+            committee="supervisory_committee",
+            seats=3,
+            starts_at=now,
+            ends_at=add_years(now, 5),
+        )
+        s.add(term)
+        await s.flush()
+        seat = await terms.seat_person(s, term, people[name], name, "member", 1, now)
+        await s.commit()
+        return str(seat.id)
+
+
 async def test_officers_resignation_recall_and_vacancy(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
@@ -201,6 +224,15 @@ async def test_officers_resignation_recall_and_vacancy(
         OFFICERS, {"i": {**i, "chairSeatId": seat["王五"]}}, token=world.tokens["committee"]
     )
     assert refused["data"]["recordCommitteeOfficers"]["code"] == "NOT_A_MEMBER"
+    # a 监委会 member's seat, or a seat that does not exist, is no 业委会 member's
+    supervisory = await _supervisory_seat(runtime, world, int(eid), "王五")
+    for bad in (
+        {"chairSeatId": supervisory},
+        {"viceSeatIds": [supervisory]},
+        {"chairSeatId": "999999"},
+    ):
+        named = await gql(OFFICERS, {"i": {**i, **bad}}, token=world.tokens["committee"])
+        assert named["data"]["recordCommitteeOfficers"]["code"] == "NOT_A_MEMBER", bad
     alternate = await staff_token(runtime, "13900000003", None)  # 王五, an owner off the committee
     owner = await gql(OFFICERS, {"i": i}, token=alternate)
     assert owner["data"]["recordCommitteeOfficers"]["code"] == "FORBIDDEN"
@@ -256,6 +288,31 @@ async def test_one_person_never_sits_on_both_committees(
     assert why.code == "DUAL_MEMBERSHIP"
     listed = (await gql(TERMS, {"c": str(world.a)}, token=world.tokens["official"]))["data"]
     assert [t["committee"] for t in listed["committeeTerms"]] == ["owners_committee"]
+
+
+async def test_a_supervisory_member_elected_to_the_committee_is_not_seated_on_it(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """The other direction: 张三 sits on the 监委会 when the 业委会 they were elected to is due
+    to take office; voting.rules.check_dual_membership refuses the whole committee."""
+    clock = use_clock(runtime)
+    eid = await elect(
+        gql,
+        world,
+        runtime,
+        clock,
+        "OWNERS_COMMITTEE",
+        ("张三", "李四", "王五", "赵六"),
+        OWNERS_BALLOTS,
+    )
+    # seated from another election (a term names the election it came from)
+    other = await create_election(gql, world.a, world.tokens["committee"], resolution_spec())
+    await _supervisory_seat(runtime, world, int(other), "张三")
+    clock.now += timedelta(days=15)
+    seated = await _seat(runtime, clock)
+    assert seated.terms == []
+    [(refused_election, why)] = seated.refused
+    assert (str(refused_election), why.code) == (eid, "DUAL_MEMBERSHIP")
 
 
 def test_a_supervisory_committee_outside_its_bounds_or_half_empty_is_not_formed() -> None:
