@@ -217,6 +217,29 @@ async def _demo_election(
     return DemoElection(election.id, election.title, election.state, election.closes_at)
 
 
+async def _demo_candidates(
+    session: AsyncSession, community: Community, demo_owners: set[int]
+) -> list[int]:
+    """The first owners on the roll who hold one unit alone (not the demo owners, who are there
+    to vote)."""
+    rows = (
+        await session.execute(
+            select(Person.id, Ownership.unit_id, Unit.developer_unsold)
+            .join(Ownership, Ownership.person_id == Person.id)
+            .join(Unit, Unit.id == Ownership.unit_id)
+            .where(Person.community_id == community.id)
+            .order_by(Person.id)
+        )
+    ).all()
+    units_of = Counter(pid for pid, _, _ in rows)
+    owners_of = Counter(uid for _, uid, _ in rows)
+    return [
+        pid
+        for pid, uid, unsold in rows
+        if not unsold and units_of[pid] == 1 and owners_of[uid] == 1 and pid not in demo_owners
+    ][:DEMO_ELECTION_CANDIDATES]
+
+
 async def _define_demo_election(
     session: AsyncSession, rt: Runtime, community: Community, demo_owners: set[int]
 ) -> None:
@@ -229,24 +252,7 @@ async def _define_demo_election(
     now = rt.clock()
     opens = now - timedelta(hours=1)
     announced = now - timedelta(days=20)
-    # Candidates: the first owners on the roll who hold one unit alone (not the demo owners,
-    # who are there to vote).
-    rows = (
-        await session.execute(
-            select(Person.id, Ownership.unit_id, Unit.developer_unsold)
-            .join(Ownership, Ownership.person_id == Person.id)
-            .join(Unit, Unit.id == Ownership.unit_id)
-            .where(Person.community_id == community.id)
-            .order_by(Person.id)
-        )
-    ).all()
-    units_of = Counter(pid for pid, _, _ in rows)
-    owners_of = Counter(uid for _, uid, _ in rows)
-    candidates = [
-        pid
-        for pid, uid, unsold in rows
-        if not unsold and units_of[pid] == 1 and owners_of[uid] == 1 and pid not in demo_owners
-    ][:DEMO_ELECTION_CANDIDATES]
+    candidates = await _demo_candidates(session, community, demo_owners)
     # the district requires 两考: the forum, the nominations and the vetted list come first,
     # publicised the day before the announcement (api/cli/vetted_list.py)
     await seed_vetted_list(

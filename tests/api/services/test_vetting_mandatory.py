@@ -1,5 +1,5 @@
 """Vetting is mandatory where the district requires it, and a committee selection's seats fit the
-law and the compound's bounds (issue #13, docs/design.md §3.10 "Seats and candidates").
+law and the compound's bounds (issue #13, docs/design.md §2 "Seats and candidates").
 
 Misuse: the running body putting owners on a 业委会 ballot without any forum (no vetting at
 all), announcing a draft made while the district vetted nothing after it turned vetting on,
