@@ -14,7 +14,8 @@ winners than its bounds' minimum, or not more than half its seats, is not formed
 A seat is never deleted: resignation, recall (naming the published election that decided it) and
 vacancy end it with a reason, and the first remaining alternate steps up into a new seat that
 names the one it replaced. Reminders 90 and 30 days before a term ends are an in-app list read
-with the clock (:func:`reminders`), shown to officials and the committee.
+with the clock (:func:`reminders`), shown to officials and the committee, and are also sent by
+text once per threshold by the same daily job (:mod:`api.services.term_reminders`).
 """
 
 from __future__ import annotations
