@@ -131,6 +131,8 @@ SLOW = {
     # issue #13 item 2 (pytest --durations, 2026-12-05)
     "tests/api/services/test_running_bodies.py::test_the_group_is_appointed_runs_the_election_and_is_dissolved_when_the_committee_sits",
     "tests/api/services/test_running_bodies.py::test_misuses_are_refused_and_change_nothing",
+    # issue #13 "Tests and demo": the district from an empty database (~25 s a backend)
+    "tests/e2e/test_district_lifecycle.py",
 }
 ROOT = Path(__file__).resolve().parent.parent
 

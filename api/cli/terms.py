@@ -4,8 +4,10 @@
 Why a command and not a button: the law fixes the day a committee takes office (the end of the
 result's publicity period), so the job reads the clock and seats every committee due, each
 once; a run before the day seats nothing, and running it twice changes nothing the second time.
-The work is :func:`api.services.terms.seat_due`; a committee that cannot be formed (too few
-elected, or someone elected to both committees) is reported on standard error and left unseated.
+The work is :func:`api.services.terms.seat_due`, called by :func:`take_office` at the time it
+is given (the real clock from the command; the end-to-end test passes its own, since no
+production setting shifts the clock); a committee that cannot be formed (too few elected, or
+someone elected to both committees) is reported on standard error and left unseated.
 The same run sends the reminders due 90 and 30 days before a term ends
 (:func:`api.services.term_reminders.due`) through the notification adapter, once the
 transaction that records them has committed: each once, however often the job runs.
@@ -17,9 +19,13 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from datetime import datetime
+from typing import TYPE_CHECKING, TextIO
 
 from api.settings import Settings
+
+if TYPE_CHECKING:
+    from api.runtime import Runtime
 
 COMMAND = "take-office"
 Migrate = Callable[[Settings, TextIO], int]
@@ -45,26 +51,36 @@ def run(args: argparse.Namespace, *, migrate: Migrate) -> int:
 
 async def _run(migrate: Migrate) -> int:
     from api.runtime import Runtime
-    from api.services import term_reminders, terms
 
     settings = Settings.from_env()
     await asyncio.to_thread(migrate, settings, sys.stderr)
     rt = Runtime.create(settings)
     try:
-        async with rt.writer() as session:
-            seated = await terms.seat_due(session, rt.clock())
-            await session.commit()
-        async with rt.writer() as session:
-            reminders = await term_reminders.due(session, rt.clock())
-            await session.commit()
-        await rt.notifier.send(reminders)
+        return await take_office(rt, rt.clock())
     finally:
         await rt.close()
+
+
+async def take_office(
+    rt: Runtime, now: datetime, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """The command's body: seat every committee due at ``now`` (the real clock from the
+    command; a test's clock from the end-to-end test), send the term reminders due, and say
+    what was and was not seated."""
+    from api.services import term_reminders, terms
+
+    async with rt.writer() as session:
+        seated = await terms.seat_due(session, now)
+        await session.commit()
+    async with rt.writer() as session:
+        reminders = await term_reminders.due(session, now)
+        await session.commit()
+    await rt.notifier.send(reminders)
     for t in seated.terms:
-        print(f"已就任 seated: term {t.id} ({t.committee}) of compound {t.community_id}")
+        print(f"已就任 seated: term {t.id} ({t.committee}) of compound {t.community_id}", file=out)
     if reminders:
-        print(f"已提醒 reminded: {len(reminders)} messages about terms ending soon")
+        print(f"已提醒 reminded: {len(reminders)} messages about terms ending soon", file=out)
     for election_id, e in seated.refused:
         why = f"{e.code} {e.zh} / {e.en}"
-        print(f"未就任 not seated: election {election_id}: {why}", file=sys.stderr)
+        print(f"未就任 not seated: election {election_id}: {why}", file=err or sys.stderr)
     return 0

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import audit, late_links, password_reset
+from api.services import appointed, audit, late_links, password_reset
 from api.services.accounts import (
     Limiters,
     digest,
@@ -95,7 +95,7 @@ async def activate(
             address=address,
             now=now,
         )
-        outbox.append(account_activated(account))
+        outbox.append(await appointed.activation_message(session, account, now))
         token = await start_session(session, account, now=now, days=session_days)
         return await viewer_for(session, account, now=now), token
     ticket, person = await _redeemable_code(
@@ -448,21 +448,5 @@ def activated(person: Person, phone: str) -> Message:
             "街道，并可在表决时投书面表决票。"
             f" / Gongzhi: {person.name}, the online account for your units was activated. If this "
             "was not you, contact the committee or the sub-district office; you may vote on paper."
-        ),
-    )
-
-
-def account_activated(account: Account) -> Message:
-    """Tells an appointed official, on the phone they were appointed by, that their account
-    was activated with the letter's code: a letter taken by someone else is seen (issue #13),
-    as an owner's is (:func:`activated`)."""
-    return Message(
-        phone=account.phone,
-        kind="account_activated",
-        text=(
-            f"【共治】{account.display_name}：您的共治工作账号已用任命通知书上的激活码开通。如非本人"
-            "操作，请立即联系系统管理员。"
-            f" / Gongzhi: {account.display_name}, your official account was activated with the "
-            "code on your appointment letter. If this was not you, contact the administrator now."
         ),
     )

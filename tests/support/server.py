@@ -67,12 +67,16 @@ def clean_env(var: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(var: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run one `gongzhi` command to its end (backup, restore, verify)."""
+def run_cli(
+    var: Path, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run one `gongzhi` command to its end (backup, restore, verify, create-admin), with
+    ``stdin`` as its standard input if given."""
     return subprocess.run(
         [*command(), *args],
         cwd=var.parent,
         env=clean_env(var, **env),
+        input=stdin,
         capture_output=True,
         text=True,
         encoding="utf-8",
