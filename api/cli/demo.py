@@ -287,7 +287,7 @@ async def _define_demo_election(
             QuestionIn(
                 kind="resolution",
                 title="通过《管理规约》",
-                body="《民法典》第二百七十八条第一款第（二）项：制定和修改管理规约。",
+                body="通过后，本规约对本小区全体业主具有约束力。",
                 matter=2,
                 seats=None,
                 committee=None,

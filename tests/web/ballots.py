@@ -4,11 +4,13 @@ through the API (for the ballots a test only needs counted)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
 
 from tests.support.demo import PASSWORD
+from tests.support.layout import SIZES, check_layout
 
 ELECTION = """query($e: ID!) { election(id: $e) {
   questions { id kind seats candidates { id name } } } }"""
@@ -26,9 +28,14 @@ def vote_in_page(
     page: Any, election_id: str, code: str, *, candidates: list[str], answer: str
 ) -> str:
     """On the open election page: tick the candidates, press the answer, type the code,
-    review, cast; return the tracking code of the receipt."""
+    review, cast; return the tracking code of the receipt. Where the owner has voted already,
+    the page says so first and "修改投票" opens the ballot again."""
     page.goto(f"/#/election/{election_id}")
     ballot = page.locator("form.ballot")
+    voted = page.locator("section.voted")
+    expect(ballot.or_(voted)).to_be_visible()
+    if voted.is_visible():
+        voted.get_by_role("button", name=re.compile("^(修改投票|Change my vote)$")).click()
     expect(ballot).to_be_visible()
     for name in candidates:
         ballot.get_by_label(name, exact=True).check()
@@ -78,6 +85,18 @@ def cast_by_api(demo: Any, election_id: str, phone: str, answer: str = "yes") ->
     )
     assert data["castBallot"]["__typename"] == "BallotCast", data
     return str(data["castBallot"]["receipt"]["trackingCode"])
+
+
+def shoot(page: Any, shots: Path, name: str) -> None:
+    """Check the layout and save a screenshot at both sizes (tests/support/layout.py SIZES)
+    into ``shots``, ending at the size the page had."""
+    first = page.viewport_size
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(100)  # one layout pass after the resize
+        check_layout(page, width)
+        page.screenshot(path=shots / f"{name}-{width}x{height}.png", full_page=True)
+    page.set_viewport_size(first)
 
 
 def paper_ballots(demo: Any, election_id: str, building: str, n: int, answer: str) -> int:

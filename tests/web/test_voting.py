@@ -5,15 +5,19 @@ supervisors' election screens; the language switch on the election page."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
 
 from tests.support.demo import PASSWORD
 from tests.support.layout import check_layout
-from tests.web.ballots import vote_in_page
+from tests.web.ballots import shoot, vote_in_page
 
 STATUS = "query($e: ID!, $t: String!) { ballotStatus(electionId: $e, trackingCode: $t) }"
+CLOSES = "query($e: ID!) { election(id: $e) { closesAt } }"
+BEIJING = timezone(timedelta(hours=8))
 
 
 def check_code(page: Any, election_id: str, tracking: str) -> Any:
@@ -23,18 +27,32 @@ def check_code(page: Any, election_id: str, tracking: str) -> Any:
     return page.locator(".status-box")
 
 
+def zh_time(iso: str) -> str:
+    """What formatTime shows in Chinese: the date and time in Beijing, 2026年12月4日 18:00."""
+    d = datetime.fromisoformat(iso).astimezone(BEIJING)
+    return f"{d.year}年{d.month}月{d.day}日 {d:%H:%M}"
+
+
 def test_an_owner_votes_checks_the_receipt_and_votes_again(
-    page: Any, demo: Any, login: Any
+    new_page: Any, demo: Any, login: Any, tmp_path: Path
 ) -> None:
     owner = demo.login("owner", "several units")
     elector, code = demo.voting_code(owner.phone)
     eid = demo.election_id
+    closes = demo.gql(CLOSES, {"e": eid}, phone=owner.phone, password=PASSWORD)["election"]
+    page = new_page(360, 740)
     login(page, owner.phone)
 
-    # home card → the compound's votes → the election
-    page.locator("article.community").get_by_role("link", name="表决投票").click()
-    expect(page.locator("h1")).to_contain_text("表决")
-    page.get_by_role("link", name="第一届业主委员会选举暨《管理规约》表决").first.click()
+    # home shows the open vote with its deadline, that this owner has not voted, and one big
+    # button (issue #14 item 3)
+    vote = page.locator(f"article.community li.open-vote[data-election='{eid}']")
+    expect(vote.locator(".vote-title")).to_have_text("第一届业主委员会选举暨《管理规约》表决")
+    expect(vote.locator(".deadline")).to_contain_text(f"投票截止：{zh_time(closes['closesAt'])}")
+    expect(vote.locator(".time-left")).to_contain_text("天内截止")
+    expect(vote).to_have_attribute("data-voted", "false")
+    expect(vote.locator(".my-ballots")).to_contain_text("未投票")
+    shoot(page, tmp_path, "home-open-vote")
+    vote.get_by_role("link", name="去投票").click()
     expect(page.locator("h1")).to_have_text("第一届业主委员会选举暨《管理规约》表决")
     ballot = page.locator("form.ballot")
     expect(ballot).to_contain_text("最多选 5 人")
@@ -83,6 +101,9 @@ def test_an_owner_votes_checks_the_receipt_and_votes_again(
     expect(receipt).to_contain_text("请保存此查验码")
     first = str(receipt.locator(".tracking").inner_text()).strip()
     assert re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", first), first
+    expect(receipt.locator(".cast-at")).to_have_text(re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d$"))
+    expect(receipt.get_by_role("button", name="修改投票")).to_be_visible()
+    shoot(page, tmp_path, "receipt")
     # no ledger position or head on it: while voting is open that is the exact ballot count
     # (issue #12 item 2); the tracking code is what checks the ballot
     expect(receipt.locator(".hash")).to_have_count(0)
@@ -100,7 +121,16 @@ def test_an_owner_votes_checks_the_receipt_and_votes_again(
     expect(page.locator("[data-list-later]")).to_contain_text("投票截止后")
     expect(page.locator(".codes-list")).to_have_count(0)
 
-    # vote again: the earlier ballot is superseded, the new one counted
+    # back on the vote: not an empty ballot but what was done, the receipt of this session
+    # and "修改投票" (issue #14 item 3)
+    page.goto(f"/#/election/{eid}")
+    voted = page.locator("section.voted")
+    expect(voted.locator("h2")).to_have_text("您已投票")
+    expect(voted.locator(".tracking")).to_have_text(first)
+    expect(voted.locator(".cast-at")).to_be_visible()
+    expect(page.locator("form.ballot")).to_have_count(0)
+    shoot(page, tmp_path, "ballot-voted")
+    # change the vote: the earlier ballot is superseded, the new one counted
     second = vote_in_page(page, eid, code, candidates=[], answer="反对")
     assert second != first
     expect(check_code(page, eid, first)).to_have_attribute("data-status", "SUPERSEDED")
@@ -116,6 +146,12 @@ def test_an_owner_votes_checks_the_receipt_and_votes_again(
     }
     assert statuses == {first: "SUPERSEDED", second: "COUNTED"}
     assert elector
+    # home now says the ballot is cast, and still offers the vote (to change it)
+    page.goto("/#/")
+    vote = page.locator(f"li.open-vote[data-election='{eid}']")
+    expect(vote).to_have_attribute("data-voted", "true")
+    expect(vote.locator(".my-ballots")).to_contain_text("已投票")
+    expect(vote.get_by_role("link", name="去投票")).to_be_visible()
 
 
 def test_the_language_switch_changes_the_election_page(

@@ -95,12 +95,52 @@ export function electorPicker(electionId, buildings, { name = "electorId" } = {}
   };
 }
 
+/** The one citation of a resolution's matter: Civil Code Art. 278, paragraph 1, item (n). */
+export function matterCitation(matter) {
+  return t("ballot.matter", { item: t(`matter.item.${matter}`), label: t(`matter.${matter}`) });
+}
+
+const VERSION = `query BallotVersion($id: ID!) { documentVersion(id: $id) { id number title document { title } clauses { id } } }`;
+
+/**
+ * The rule versions the questions adopt (issue #14 item 2), fetched once per page:
+ * version id → { id, number, title, document: { title }, clauses }. A version the viewer may not
+ * read (it should not happen: only published versions are put to a vote) is left out.
+ */
+export async function ruleVersions(questions) {
+  const ids = [...new Set(questions.map((q) => q.documentVersionId).filter(Boolean))];
+  const out = new Map();
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        out.set(id, (await request(VERSION, { id })).documentVersion);
+      } catch {
+        // shown without the link; the question's title and body still say what it is
+      }
+    }),
+  );
+  return out;
+}
+
+/** What a resolution adopts, with a link to its text clause by clause (the version page). */
+export function ruleText(q, versions) {
+  const v = q.documentVersionId ? versions.get(q.documentVersionId) : null;
+  if (!v) return null;
+  const name = v.document.title || v.title;
+  return h(
+    "div",
+    { class: "rule-text", dataset: { version: v.id } },
+    h("p", {}, t("ballot.ruleText", { title: name, n: formatNumber(v.number), clauses: formatNumber(v.clauses.length) })),
+    h("a", { class: "button secondary", href: `#/version/${v.id}` }, t("ballot.readRule", { title: name, n: formatNumber(v.number) })),
+  );
+}
+
 /**
  * The answers to every question: three (or, on paper, four) big buttons for a resolution,
  * candidate check boxes limited to `seats` for a committee. Returns
  * { node, answers() → [AnswerInput], missing() → question | null, summary() → [[title, text]] }.
  */
-export function answerForm(questions, { paper = false, onChange = () => {} } = {}) {
+export function answerForm(questions, { paper = false, onChange = () => {}, versions = new Map() } = {}) {
   const state = new Map(); // question id → "yes"|"no"|"abstain"|"invalid" or Set of candidate ids
   const blocks = questions.map((q, i) => (q.kind === "RESOLUTION" ? resolutionBlock(q, i) : committeeBlock(q, i)));
 
@@ -125,8 +165,9 @@ export function answerForm(questions, { paper = false, onChange = () => {} } = {
       "fieldset",
       { class: "question resolution", dataset: { question: q.id }, "aria-labelledby": legendId },
       h("legend", { id: legendId }, h("span", { class: "qnum" }, t("ballot.questionNumber", { n: i + 1 })), " ", q.title),
-      h("p", { class: "matter" }, t("ballot.matter", { n: q.matter, label: t(`matter.${q.matter}`) }), " · ", thresholdText(q.threshold)),
+      h("p", { class: "matter" }, matterCitation(q.matter), " · ", thresholdText(q.threshold)),
       q.body ? h("p", { class: "qbody" }, q.body) : null,
+      ruleText(q, versions),
       h("div", { class: "choices" }, buttons),
     );
   }

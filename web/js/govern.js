@@ -1,9 +1,10 @@
 // What the organisation and governance screens share (issue #13): role records as a table with
-// "revoke with a reason" behind a confirmation, a reason field, a confirmation box for
-// irreversible acts, and a small form runner that shows a refusal where it belongs.
+// "revoke with a reason" behind a confirmation, a reason field, a button that confirms
+// irreversible acts (confirm.js), and a small form runner that shows a refusal where it belongs.
 
 import { mutate, PROBLEM } from "./api.js";
 import { h, replace } from "./dom.js";
+import { confirmAct } from "./confirm.js";
 import { busy, errorBox, field, markInvalid } from "./forms.js";
 import { has, t } from "./i18n.js";
 import { formatTime } from "./voting.js";
@@ -55,35 +56,16 @@ export function actionForm({ rows, submitLabel, work, danger = false, className 
 }
 
 /**
- * A button that first asks: "text" with a confirming button and a cancel. `run` does the act;
- * a refusal shows under the question. Returns the node (button plus its hidden question).
+ * A button that first asks (the shared confirmation dialog, confirm.js): `text` says what cannot
+ * be undone, with a confirming button and a cancel. `run` does the act; a refusal shows in the
+ * dialog. Returns the node (the button in its wrapper, where the dialog opens).
  */
-export function confirmButton({ label, text, yesLabel, run, danger = false, dataset = null }) {
-  const box = h("div", { class: "confirm", hidden: true });
-  const error = errorBox();
+export function confirmButton({ label, text, yesLabel, run, danger = false, dataset = null, title = null }) {
+  const wrap = h("div", { class: "confirm-step" });
   const open = h("button", { type: "button", class: danger ? "secondary" : "primary", dataset }, label);
-  open.addEventListener("click", () => {
-    error.clear();
-    const yes = h("button", { type: "button", class: danger ? "danger" : "primary" }, yesLabel);
-    yes.addEventListener("click", () =>
-      busy(yes, async () => {
-        try {
-          await run();
-        } catch (err) {
-          error.show(err.message);
-        }
-      }),
-    );
-    replace(
-      box,
-      h("p", {}, text),
-      h("div", { class: "actions" }, yes, h("button", { type: "button", class: "secondary", on: { click: () => { box.hidden = true; } } }, t("action.cancel"))),
-      error.node,
-    );
-    box.hidden = false;
-    yes.focus();
-  });
-  return h("div", { class: "confirm-step" }, open, box);
+  open.addEventListener("click", () => confirmAct({ title: title ?? label, text, yesLabel, run, danger, host: wrap }));
+  wrap.append(open);
+  return wrap;
 }
 
 /** The revoke control of one held grant: a reason, then a confirmation. */

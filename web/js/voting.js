@@ -13,7 +13,7 @@ export const TALLY_FIELDS = `
   questions { questionId passing counts { key heads area } }`;
 
 export const QUESTION_FIELDS = `
-  id position kind title body matter matterLabel threshold seats committee
+  id position kind title body matter matterLabel threshold seats committee documentVersionId
   candidates { id personId name statement }`;
 
 export const ELECTION_FIELDS = `

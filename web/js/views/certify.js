@@ -4,6 +4,7 @@
 
 import { mutate, PROBLEM, request } from "../api.js";
 import { h, newId, replace } from "../dom.js";
+import { confirmAct } from "../confirm.js";
 import { busy, errorBox } from "../forms.js";
 import { formatNumber, t } from "../i18n.js";
 import { rerender } from "../router.js";
@@ -100,17 +101,19 @@ export default async function render(ctx) {
   sign.addEventListener("click", () => {
     error.clear();
     if (!checked.checked) return error.show(t("certify.checkFirst"));
-    return busy(sign, async () => {
-      try {
+    // a signature cannot be withdrawn: the shared confirmation first (confirm.js)
+    return confirmAct({
+      title: t("certify.ask"),
+      text: t("certify.irreversible", { title: election.title }),
+      yesLabel: t("certify.signDo"),
+      run: async () => {
         await mutate(
           SIGN,
           { input: { electionId: id, resultDigest: election.resultDigest, rollFingerprint: election.rollFingerprint, ledgerHead: election.ledgerHead } },
           "signOffElection",
         );
         rerender();
-      } catch (err) {
-        error.show(err.message);
-      }
+      },
     });
   });
 

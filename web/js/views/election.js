@@ -6,7 +6,7 @@ import { mutate, PROBLEM, request } from "../api.js";
 import { h, newId, replace } from "../dom.js";
 import { busy, errorBox, markInvalid } from "../forms.js";
 import { formatNumber, t } from "../i18n.js";
-import { answerForm } from "../ballotform.js";
+import { answerForm, matterCitation, ruleText, ruleVersions } from "../ballotform.js";
 import { questionCounts, turnoutBars } from "../bars.js";
 import { watchTally } from "../livetally.js";
 import { resultView } from "../results.js";
@@ -74,6 +74,7 @@ export default async function render(ctx) {
   const id = ctx.params.id;
   const { election } = await request(ELECTION, { id });
   const questions = election.questions;
+  const versions = await ruleVersions(questions);
   const p = powers(election.communityId);
   let tally = null;
   if (TALLIED.includes(election.state)) tally = (await request(TALLY, { id })).election.tally;
@@ -91,7 +92,7 @@ export default async function render(ctx) {
 
   const voteArea = h("div", { class: "vote-area" });
   if (election.state === "OPEN") {
-    ballotFlow(voteArea, election, election.myElectors);
+    ballotFlow(voteArea, { ...election, versions }, election.myElectors);
   }
 
   return h(
@@ -105,7 +106,7 @@ export default async function render(ctx) {
     staffLinks(election, p).length ? h("div", { class: "actions" }, staffLinks(election, p)) : null,
     stateNote(election),
     election.state === "OPEN" ? voteArea : null,
-    election.state === "ANNOUNCED" ? preview(questions) : null,
+    election.state === "ANNOUNCED" ? preview(questions, versions) : null,
     tally
       ? h(
           "section",
@@ -133,7 +134,7 @@ function stateNote(election) {
 }
 
 /** Before voting opens: the questions and candidates as announced. */
-function preview(questions) {
+function preview(questions, versions) {
   return h(
     "section",
     { class: "panel" },
@@ -149,7 +150,7 @@ function preview(questions) {
           q.body ? h("p", { class: "qbody" }, q.body) : null,
           q.kind === "COMMITTEE"
             ? h("p", {}, t("election.candidatesList", { seats: formatNumber(q.seats), names: q.candidates.map((c) => c.name).join(t("list.separator")) }))
-            : h("p", { class: "note" }, t(`matter.${q.matter}`)),
+            : [h("p", { class: "note" }, matterCitation(q.matter)), ruleText(q, versions)],
         ),
       ),
     ),
@@ -158,13 +159,67 @@ function preview(questions) {
 
 // ---------- the ballot ----------
 
-function ballotFlow(area, election, electors) {
+/**
+ * The ballot, or — once every elector the viewer may cast for has voted — what they did: the
+ * receipts cast in this page's life (tracking code and time; memory only) and "修改投票", which
+ * opens the ballot again (a new ballot supersedes the earlier one while voting is open).
+ */
+function ballotFlow(area, election, electors, { change = false } = {}) {
   if (!electors.length) {
     replace(area, h("p", { class: "panel" }, t("ballot.notElector")));
     return;
   }
-  if (electors.length === 1) ballotStep(area, election, electors[0], electors);
+  if (!change && electors.every((e) => e.hasVoted)) votedStep(area, election, electors);
+  else if (electors.length === 1) ballotStep(area, election, electors[0], electors);
   else electorStep(area, election, electors);
+}
+
+/** The latest receipt of this page's life for an elector label (memory only). */
+function lastReceipt(electionId, label) {
+  return (receipts.get(electionId) ?? []).filter((r) => r.label === label).at(-1) ?? null;
+}
+
+function receiptFacts(receipt) {
+  return [
+    h("dt", {}, t("receipt.trackingLabel")),
+    h("dd", { class: "tracking", translate: "no" }, receipt.trackingCode),
+    h("dt", {}, t("receipt.castAt")),
+    h("dd", { class: "cast-at" }, formatTime(receipt.at)),
+  ];
+}
+
+/** Every elector has voted: say so, show this session's receipts, offer to change the vote. */
+function votedStep(area, election, electors) {
+  const change = h("button", { type: "button", class: "primary big", on: { click: () => ballotFlow(area, election, electors, { change: true }) } }, t("voted.change"));
+  const shown = electors.map((e) => ({ e, r: lastReceipt(election.id, e.label) }));
+  replace(
+    area,
+    h(
+      "section",
+      { class: "panel voted", "aria-labelledby": "voted-h" },
+      h("h2", { id: "voted-h", tabindex: "-1" }, t("voted.title")),
+      h(
+        "ul",
+        { class: "voted-list" },
+        shown.map(({ e, r }) =>
+          h(
+            "li",
+            { dataset: { elector: e.id } },
+            h("p", { class: "for" }, electorLabel(e)),
+            r ? h("dl", { class: "summary" }, receiptFacts(r)) : null,
+          ),
+        ),
+      ),
+      shown.some(({ r }) => !r) ? h("p", { class: "note" }, t("voted.noReceipt")) : null,
+      h("p", {}, t("voted.changeNote", { closes: formatTime(election.closesAt) })),
+      h(
+        "div",
+        { class: "actions" },
+        change,
+        h("a", { class: "button secondary", href: `#/election/${election.id}/check` }, t("receipt.check")),
+      ),
+    ),
+  );
 }
 
 function electorLabel(e) {
@@ -201,7 +256,7 @@ function electorStep(area, election, electors) {
 
 function ballotStep(area, election, elector, electors) {
   const error = errorBox();
-  const form = answerForm(election.questions, { onChange: () => error.clear() });
+  const form = answerForm(election.questions, { onChange: () => error.clear(), versions: election.versions });
   const codeId = newId("code");
   const code = h("input", {
     id: codeId,
@@ -315,7 +370,8 @@ function confirmStep(area, election, elector, electors, ballot) {
 
 function receiptStep(area, election, elector, receipt) {
   const list = receipts.get(election.id) ?? [];
-  list.push({ ...receipt, label: elector.label, at: new Date() });
+  const at = new Date().toISOString();
+  list.push({ ...receipt, label: elector.label, at });
   receipts.set(election.id, list);
   const status = h("p", { class: "hint", role: "status" });
   const codeNode = h("p", { class: "tracking", translate: "no" }, receipt.trackingCode);
@@ -334,10 +390,10 @@ function receiptStep(area, election, elector, receipt) {
       replace(status, t("receipt.selectToCopy"));
     }
   });
-  const again = h("button", { type: "button", class: "secondary" }, t("receipt.revote"));
+  const again = h("button", { type: "button", class: "secondary" }, t("voted.change"));
   again.addEventListener("click", async () => {
     const { election: fresh } = await request(MY_ELECTORS, { id: election.id });
-    ballotFlow(area, election, fresh.myElectors);
+    ballotFlow(area, election, fresh.myElectors, { change: true });
   });
   replace(
     area,
@@ -357,6 +413,8 @@ function receiptStep(area, election, elector, receipt) {
         { class: "summary" },
         h("dt", {}, t("ballot.forElector")),
         h("dd", {}, elector.label),
+        h("dt", {}, t("receipt.castAt")),
+        h("dd", { class: "cast-at" }, formatTime(at)),
       ),
       h("p", {}, t("receipt.revoteNote", { closes: formatTime(election.closesAt) })),
       h(

@@ -9,13 +9,17 @@ import { busy, errorBox, field, markInvalid } from "../forms.js";
 import { formatNumber, t } from "../i18n.js";
 import { rollOwners } from "../owners.js";
 import { navigate } from "../router.js";
-import { ELECTION_FIELDS, fromLocalInput, MATTERS, QUESTION_FIELDS, toLocalInput } from "../voting.js";
+import { ELECTION_FIELDS, formatTime, fromLocalInput, MATTERS, QUESTION_FIELDS, toLocalInput } from "../voting.js";
 
 const DRAFT = `
 query DraftElection($id: ID!) {
   election(id: $id) { ${ELECTION_FIELDS} questions { ${QUESTION_FIELDS} } }
 }`;
 const COMMUNITY = `query FormCommunity($id: ID!) { community(id: $id) { id name settings { meetingNoticeDays extraordinaryNoticeDays } } }`;
+// The compound's rule documents: a resolution on matter 1 or 2 may attach a published version
+// (issue #14 item 2; the service accepts one whose consultation has closed, docs/design.md §2).
+const DOCUMENTS = `query FormDocuments($id: ID!) { ruleDocuments(communityId: $id) { id kind title versions { id number status phase inForce closesAt } } }`;
+const KIND_OF_MATTER = { 1: "RULES_OF_PROCEDURE", 2: "MANAGEMENT_STATUTE" };
 const SAVED = `
   __typename
   ... on ElectionSaved { election { id } }
@@ -32,7 +36,7 @@ mutation UpdateElection($e: ID!, $input: ElectionInput!) {
 function blankQuestion(kind) {
   return kind === "COMMITTEE"
     ? { kind, title: "", body: "", committee: "OWNERS_COMMITTEE", seats: 5, candidates: [] }
-    : { kind, title: "", body: "", matter: "" };
+    : { kind, title: "", body: "", matter: "", documentVersionId: "" };
 }
 
 export default async function render(ctx) {
@@ -43,13 +47,17 @@ export default async function render(ctx) {
     existing = (await request(DRAFT, { id: ctx.params.electionId })).election;
     communityId = existing.communityId;
   }
-  const { community } = await request(COMMUNITY, { id: communityId });
+  const [{ community }, { ruleDocuments }] = await Promise.all([
+    request(COMMUNITY, { id: communityId }),
+    request(DOCUMENTS, { id: communityId }),
+  ]);
   const model = existing
     ? existing.questions.map((q) => ({
         kind: q.kind,
         title: q.title,
         body: q.body,
         matter: q.kind === "RESOLUTION" ? String(q.matter) : "",
+        documentVersionId: q.documentVersionId ?? "",
         committee: q.committee ?? "OWNERS_COMMITTEE",
         seats: q.seats ?? 5,
         candidates: q.candidates.map((c) => ({ id: c.personId, name: c.name, units: [] })),
@@ -102,12 +110,18 @@ export default async function render(ctx) {
         h("option", { value: "" }, t("form.pickMatter")),
         MATTERS.map((m) => h("option", { value: String(m), selected: q.matter === String(m) }, t("form.matterOption", { n: m, label: t(`matter.${m}`), threshold: t(`matter.threshold.${m}`) }))),
       ]);
-      matter.input.addEventListener("change", () => { q.matter = matter.input.value; });
+      const versionBox = h("div", { class: "rule-version" });
+      const drawVersions = () => replace(versionBox, versionPicker(q, prefix));
+      matter.input.addEventListener("change", () => {
+        q.matter = matter.input.value;
+        drawVersions();
+      });
+      drawVersions();
       return h(
         "fieldset",
         { class: "q-editor", dataset: { kind: "resolution" } },
         h("legend", {}, t("form.resolutionN", { n: i + 1 })),
-        qt.row, matter.row, qb.row, tools,
+        qt.row, matter.row, versionBox, qb.row, tools,
       );
     }
     const committee = field({ name: `${prefix}.committee`, label: t("form.committee"), tag: "select" });
@@ -125,6 +139,30 @@ export default async function render(ctx) {
       candidatePicker(q, prefix),
       tools,
     );
+  }
+
+  /** Matters 1 and 2: which published version of the compound's document the owners adopt. */
+  function versionPicker(q, prefix) {
+    const kind = KIND_OF_MATTER[q.matter];
+    if (!kind) {
+      q.documentVersionId = "";
+      return null;
+    }
+    const docs = ruleDocuments.filter((d) => d.kind === kind);
+    const published = docs.flatMap((d) => d.versions.filter((v) => v.status === "PUBLISHED").map((v) => ({ d, v })));
+    if (!published.some(({ v }) => v.id === q.documentVersionId)) q.documentVersionId = "";
+    if (!published.length) return h("p", { class: "hint" }, t("form.noRuleVersion"));
+    const pick = field({ name: `${prefix}.documentVersionId`, label: t("form.ruleVersion"), tag: "select", hint: t("form.ruleVersionHint") });
+    append(pick.input, [
+      h("option", { value: "" }, t("form.ruleVersionNone")),
+      published.map(({ d, v }) => {
+        const ready = v.phase === "CLOSED" && !v.inForce;
+        const state = v.inForce ? t("form.ruleInForce") : ready ? t("form.ruleReady") : t("form.ruleConsulting", { closes: formatTime(v.closesAt) });
+        return h("option", { value: v.id, disabled: !ready, selected: q.documentVersionId === v.id }, t("form.ruleOption", { title: d.title, n: formatNumber(v.number), state }));
+      }),
+    ]);
+    pick.input.addEventListener("change", () => { q.documentVersionId = pick.input.value; });
+    return pick.row;
   }
 
   function candidatePicker(q, prefix) {
@@ -245,7 +283,7 @@ export default async function render(ctx) {
       visibility: visibility.input.value,
       questions: model.map((q) =>
         q.kind === "RESOLUTION"
-          ? { kind: "RESOLUTION", title: q.title, body: q.body, matter: q.matter ? Number(q.matter) : null }
+          ? { kind: "RESOLUTION", title: q.title, body: q.body, matter: q.matter ? Number(q.matter) : null, documentVersionId: q.documentVersionId || null }
           : { kind: "COMMITTEE", title: q.title, body: q.body, committee: q.committee, seats: Number(q.seats) || null, candidatePersonIds: q.candidates.map((c) => c.id) },
       ),
     };

@@ -1,9 +1,11 @@
-// Home: the viewer's compounds with their head and area totals, the viewer's own units, and the
-// actions their roles allow in each compound (from the route table's `action` entries).
+// Home: the viewer's compounds with their head and area totals, each open vote with its deadline
+// and a big "去投票" (openvotes.js), the viewer's own units, and the actions their roles allow in
+// each compound (from the route table's `action` entries).
 
 import { request } from "../api.js";
 import { h } from "../dom.js";
 import { formatArea, formatNumber, formatPercent, t } from "../i18n.js";
+import { openVotes, openVotesPanel } from "../openvotes.js";
 import { routes } from "../router.js";
 import { hasRole, rolesIn, viewer } from "../session.js";
 
@@ -80,7 +82,7 @@ function myShare(community) {
   ];
 }
 
-function communityCard(community, me) {
+function communityCard(community, me, votes) {
   const roles = rolesIn(community.id, me);
   const actions = communityActions(community, me);
   const units = community.myUnits;
@@ -89,6 +91,7 @@ function communityCard(community, me) {
     { class: "card community", "aria-labelledby": `c-${community.id}` },
     h("h2", { id: `c-${community.id}` }, community.name),
     community.address ? h("p", { class: "address" }, community.address) : null,
+    openVotesPanel(votes.get(community.id)),
     roles.length
       ? h("ul", { class: "badges", "aria-label": t("home.myRoles") }, roles.map((r) => h("li", {}, t(`role.${r}`))))
       : null,
@@ -113,6 +116,8 @@ export default async function render(ctx) {
   const data = await request(HOME);
   const communities = data.myCommunities;
   const official = hasRole(["official"], me);
+  // open votes only where the viewer owns a unit (a district's officials oversee many compounds)
+  const votes = await openVotes(communities.filter((c) => c.myUnits.length || rolesIn(c.id, me).includes("owner")));
   return h(
     "section",
     { class: "home" },
@@ -126,7 +131,7 @@ export default async function render(ctx) {
           h("a", { class: "button primary", href: "#/district" }, t("home.toDistrict")),
         )
       : null,
-    communities.map((c) => communityCard(c, me)),
+    communities.map((c) => communityCard(c, me, votes)),
     !communities.length && !official ? h("p", { class: "panel" }, t("home.none")) : null,
   );
 }

@@ -6,6 +6,7 @@
 
 import { mutate, PROBLEM, request } from "../api.js";
 import { h, replace } from "../dom.js";
+import { confirmAct } from "../confirm.js";
 import { busy, errorBox, field, markInvalid } from "../forms.js";
 import { formatArea, formatNumber, t } from "../i18n.js";
 import { rerender } from "../router.js";
@@ -71,29 +72,29 @@ export default async function render(ctx) {
   const error = errorBox();
   const buildings = community.buildings; // in the server's natural order, with its labels
 
-  // ---- lifecycle: one confirming second press for each step ----
-  const confirmBox = h("div", { class: "confirm", hidden: true });
+  // ---- lifecycle: each step asks first in the shared dialog (confirm.js), saying what cannot
+  // be undone; announcing warns of a committee selection with fewer candidates than seats ----
   function ask(action) {
     error.clear();
-    const yes = h("button", { type: "button", class: action === "cancel" ? "danger" : "primary" }, t(`manage.do.${action}`));
-    yes.addEventListener("click", () =>
-      busy(yes, async () => {
+    const when = { opens: formatTime(election.opensAt), closes: formatTime(election.closesAt) };
+    return confirmAct({
+      title: t(`manage.ask.${action}`, { title: election.title }),
+      text: t(`manage.confirm.${action}`, when),
+      yesLabel: t(`manage.do.${action}`),
+      danger: action === "cancel",
+      warnings: action === "announce" ? shortLists(election.questions) : [],
+      // a refusal (too early, still open...) closes the dialog and shows on the page, where
+      // it stays readable beside the state it is about
+      run: async () => {
         try {
           await mutate(TRANSITION(FIELDS[action]), { id }, FIELDS[action]);
-          rerender();
         } catch (err) {
-          confirmBox.hidden = true;
           error.show(err.message);
+          return;
         }
-      }),
-    );
-    replace(
-      confirmBox,
-      h("p", {}, t(`manage.confirm.${action}`, { opens: formatTime(election.opensAt), closes: formatTime(election.closesAt) })),
-      h("div", { class: "actions" }, yes, h("button", { type: "button", class: "secondary", on: { click: () => { confirmBox.hidden = true; } } }, t("action.cancel"))),
-    );
-    confirmBox.hidden = false;
-    yes.focus();
+        rerender();
+      },
+    });
   }
   const stepButtons = ACTIONS[election.state].map((action) =>
     h("button", { type: "button", class: action === "cancel" ? "secondary" : "primary", dataset: { action }, on: { click: () => ask(action) } }, t(`manage.action.${action}`)),
@@ -122,7 +123,6 @@ export default async function render(ctx) {
       election.state === "DRAFT" ? h("a", { class: "button secondary", href: `#/election/${id}/edit` }, t("manage.edit")) : null,
       stepButtons,
     ),
-    confirmBox,
   );
 
   return h(
@@ -138,6 +138,13 @@ export default async function render(ctx) {
     election.state === "OPEN" ? await proxiesPanel(id, buildings) : null,
     election.state === "ANNOUNCED" ? h("p", { class: "notice" }, t("manage.proxiesAfterOpen")) : null,
   );
+}
+
+/** A warning per committee selection with fewer candidates than seats (seats stay vacant). */
+export function shortLists(questions) {
+  return questions
+    .filter((q) => q.kind === "COMMITTEE" && q.candidates.length < q.seats)
+    .map((q) => t("manage.fewerCandidates", { title: q.title, n: formatNumber(q.candidates.length), seats: formatNumber(q.seats) }));
 }
 
 async function proxiesPanel(id, buildings) {

@@ -88,13 +88,15 @@ function decideForm(id) {
 }
 
 /** A small form: fields, a submit button, errors; `send(values)` runs the mutation. */
-export function smallForm({ cls, fields, buttonLabel, send }) {
+export function smallForm({ cls, fields, buttonLabel, send, ask = null }) {
   const err = errorBox();
   const button = h("button", { type: "submit", class: "primary" }, buttonLabel);
   const form = h("form", { class: cls, novalidate: true }, err.node, fields.map((f) => f.row), h("div", { class: "actions" }, button));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     err.clear();
+    // an irreversible act asks first (confirm.js); cancelling keeps what was typed
+    if (ask && !(await ask())) return;
     try {
       await busy(button, () => send());
       rerender();

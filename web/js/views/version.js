@@ -13,7 +13,8 @@ import { errorBox, field } from "../forms.js";
 import { formatNumber, t } from "../i18n.js";
 import { commentThread, COMMENT_FIELDS, paragraphs } from "../proposalbits.js";
 import { RUNNING_BODY, hasRole } from "../session.js";
-import { navigate } from "../router.js";
+import { navigate, rerender } from "../router.js";
+import { confirmAct, confirmingButton } from "../confirm.js";
 import { formatTime, fromLocalInput, toLocalInput } from "../voting.js";
 import { actionButton, smallForm } from "./proposal.js";
 import { CONSULTATION_LIVE, followLive } from "../livepage.js";
@@ -121,9 +122,17 @@ function clauseTools(versionId, cl) {
   text.input.value = cl.text;
   const newHeading = field({ name: "heading", label: t("draft.clauseHeading") });
   const newText = field({ name: "text", label: t("draft.clauseText"), tag: "textarea", rows: 4, required: true });
-  const [remove, removeErr] = actionButton(t("draft.removeClause", { label: cl.label }), "secondary remove-clause", () => {
-    if (!window.confirm(t("draft.removeConfirm", { label: cl.label }))) return Promise.resolve();
-    return mutate(REMOVE, { input: { versionId, clauseId: cl.id } }, "removeClause");
+  const remove = confirmingButton({
+    label: t("draft.removeClause", { label: cl.label }),
+    className: "secondary remove-clause",
+    title: t("draft.removeClause", { label: cl.label }),
+    text: t("draft.removeConfirm", { label: cl.label }),
+    yesLabel: t("draft.removeDo"),
+    danger: true,
+    run: async () => {
+      await mutate(REMOVE, { input: { versionId, clauseId: cl.id } }, "removeClause");
+      rerender();
+    },
   });
   return h(
     "div",
@@ -151,7 +160,6 @@ function clauseTools(versionId, cl) {
       }),
     ),
     remove,
-    removeErr,
   );
 }
 
@@ -311,6 +319,12 @@ export default async function render(ctx) {
         cls: "panel publish-form",
         fields: [closes, note],
         buttonLabel: t("draft.publishSend"),
+        ask: () =>
+          confirmAct({
+            title: t("draft.publishAsk", { n: v.number }),
+            text: t("draft.publishIrreversible", { n: v.number, closes: formatTime(fromLocalInput(closes.input.value)) }),
+            yesLabel: t("draft.publishDo"),
+          }),
         send: () => mutate(PUBLISH, { input: { versionId: v.id, closesAt: fromLocalInput(closes.input.value), changeNote: note.input.value } }, "publishVersion"),
       }),
     );
