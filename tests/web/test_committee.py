@@ -39,9 +39,10 @@ def test_committee_issues_a_letter_and_the_owner_activates_with_it(
 
     # "All owners" asks for a confirmation first (it voids unused letters); cancel it here.
     page.get_by_role("button", name="生成全部通知书").click()
-    expect(page.locator(".confirm")).to_contain_text("尚未使用的旧通知书将全部作废")
-    page.get_by_role("button", name="取消").click()
-    expect(page.locator(".confirm")).to_be_hidden()
+    dialog = page.get_by_role("dialog", name="给所有尚未激活的业主生成")
+    expect(dialog).to_contain_text("尚未使用的旧通知书将全部作废")
+    dialog.get_by_role("button", name="取消").click()
+    expect(dialog).to_have_count(0)
 
     issue = page.get_by_role("button", name=re.compile("为选中的 \\d+ 位业主生成"))
     expect(issue).to_be_disabled()

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from playwright.sync_api import expect
 
 from tests.support.layout import check_layout
 from tests.support.server import Server
+from tests.web.ballots import shoot
 from tests.web.conftest import (
     PASSWORD,
     SCREENSHOTS,
@@ -92,9 +94,20 @@ def _edit(page: Any, label: str, text: str) -> None:
 
 
 def _publish(page: Any, note: str) -> None:
+    """Publish the draft: the confirmation says it can never change; cancelling it first leaves
+    the draft a draft with the note still typed (issue #14 item 6)."""
     form = page.locator("form.publish-form")
     form.get_by_label("修订说明（可选）").fill(note)
     form.get_by_role("button", name="公布此版本").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("永远不能再修改")
+    expect(dialog.get_by_role("button", name="取消")).to_be_focused()
+    dialog.get_by_role("button", name="取消").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator("section.version")).to_have_attribute("data-phase", "DRAFT")
+    expect(form.get_by_label("修订说明（可选）")).to_have_value(note)
+    form.get_by_role("button", name="公布此版本").click()
+    page.get_by_role("dialog").get_by_role("button", name="确定公布").click()
     expect(page.locator("section.version")).to_have_attribute("data-phase", "OPEN")
 
 
@@ -124,14 +137,14 @@ def test_draft_consult_answer_close_and_publish_the_next_version(
     added.get_by_label("条文内容").fill("访客车辆应当登记。")
     added.get_by_role("button", name="新增条文").click()
     expect(_clause(staff, "第四条").locator(".clause-text")).to_have_text("访客车辆应当登记。")
-    # and one more, removed again after the browser's confirmation
+    # and one more, removed again after the confirmation
     fourth = _clause(staff, "第四条")
     fourth.locator("details.add-clause summary").click()
     fourth.locator("form.add-clause-form").get_by_label("条文内容").fill("临时条文。")
     fourth.get_by_role("button", name="新增条文").click()
     expect(staff.locator("article.clause")).to_have_count(5)
-    staff.once("dialog", lambda dialog: dialog.accept())
     _clause(staff, "第五条").get_by_role("button", name="删除第五条").click()
+    staff.get_by_role("dialog").get_by_role("button", name="确定删除").click()
     expect(staff.locator("article.clause")).to_have_count(4)
     expect(staff.get_by_text("临时条文。")).to_have_count(0)
     staff.set_viewport_size({"width": 1920, "height": 1080})
@@ -275,3 +288,117 @@ def test_the_committee_puts_a_proposal_to_the_vote_and_records_the_decision(
         expect(page.locator("section.official-answer")).to_contain_text("将提交下次业主大会表决。")
         check_layout(page, width)
         page.screenshot(path=SCREENSHOTS / f"proposal-{width}x{height}.png", full_page=True)
+
+
+RULES = """业主大会议事规则
+第一条 业主大会由全体业主组成。
+第二条 业主大会会议可以采用集体讨论或者书面征求意见的形式。
+第三条 业主大会的决定对全体业主具有约束力。
+"""
+VERSION_SAVED = f"__typename ... on VersionSaved {{ version {{ id }} }} {PROBLEM}"
+
+
+def _consulted_rules(demo: Demo, phone: str) -> str:
+    """A 议事规则 whose consultation has closed with no comment open, through the API (the
+    drafting screens are the test above); → its version id."""
+
+    def call(mutation: str, field: str, value: dict[str, Any]) -> str:
+        out = demo.gql(mutation, {"i": value}, phone=phone, password=PASSWORD)[field]
+        assert out["__typename"] == "VersionSaved", out
+        return str(out["version"]["id"])
+
+    version = call(
+        f"mutation($i: CreateDocumentInput!) {{ createDocument(input: $i) {{ {VERSION_SAVED} }} }}",
+        "createDocument",
+        {
+            "communityId": "1",
+            "kind": "RULES_OF_PROCEDURE",
+            "title": "业主大会议事规则",
+            "text": RULES,
+        },
+    )
+    closes = datetime.fromtimestamp(time.time() + 86400, UTC).isoformat()
+    call(
+        f"mutation($i: PublishVersionInput!) {{ publishVersion(input: $i) {{ {VERSION_SAVED} }} }}",
+        "publishVersion",
+        {"versionId": version, "closesAt": closes},
+    )
+    time.sleep(1.2)  # a window lasts at least a second (see the test above)
+    call(
+        f"mutation($i: CloseConsultationInput!) {{ closeConsultation(input: $i) {{ {VERSION_SAVED} }} }}",
+        "closeConsultation",
+        {"versionId": version, "reason": "无意见"},
+    )
+    return version
+
+
+def test_the_committee_puts_a_rule_version_to_the_vote_and_owners_read_it(
+    pages: Any, drafting: Demo, tmp_path: Path
+) -> None:
+    """Issue #14 items 2 and 6: the election form attaches the consulted version; announcing
+    asks first (cancel changes nothing; a committee selection with fewer candidates than seats is
+    warned of), and the owner opens the version's articles from the announced ballot."""
+    demo = drafting
+    committee = demo.login("committee")
+    version = _consulted_rules(demo, committee.phone)
+    candidate = demo.login("owner", "one unit")
+
+    staff = pages(1280, 900)
+    log_in(staff, committee.phone)
+    staff.goto("/#/community/1/elections/new")
+    staff.get_by_label("标题", exact=True).fill("修订业主大会议事规则")
+    staff.get_by_label("开始投票（北京时间）").fill("2030-03-10T09:00")
+    staff.get_by_label("截止投票（北京时间）").fill("2030-03-17T18:00")
+    staff.get_by_role("button", name="添加议案").click()
+    staff.get_by_label("事项标题").fill("通过《业主大会议事规则》")
+    staff.get_by_label("事项类型（《民法典》第二百七十八条）").select_option(value="1")
+    pick = staff.get_by_label("表决的文本（版本）")
+    expect(pick.locator(f"option[value='{version}']")).to_contain_text("征求意见已结束")
+    pick.select_option(value=version)
+    staff.get_by_role("button", name="添加委员选举").click()
+    editor = staff.locator("fieldset.q-editor[data-kind=committee]")
+    editor.get_by_label("事项标题").fill("增补业主委员会委员")
+    editor.get_by_label("按姓名查找业主").fill(candidate.name)
+    editor.get_by_role("button", name=f"添加 {candidate.name}", exact=True).first.click()
+    expect(editor.locator(".chosen li")).to_have_count(1)
+    shoot(staff, tmp_path, "election-form-rule-version")
+    staff.get_by_role("button", name="保存草稿").click()
+    expect(staff.locator("h1")).to_have_text("组织表决：修订业主大会议事规则")
+    election = re.search(r"#/election/(\d+)/manage", staff.url)
+    assert election, staff.url
+
+    # announcing asks first, says what cannot be undone and warns of the short list; cancel
+    # leaves the draft as it was and gives the focus back
+    announce = staff.get_by_role("button", name="公告", exact=True)
+    announce.click()
+    dialog = staff.get_by_role("dialog", name="公告表决“修订业主大会议事规则”？")
+    expect(dialog).to_contain_text("公告后不能再修改表决事项和候选人")
+    expect(dialog.locator(".warnings")).to_contain_text(
+        "“增补业主委员会委员”只有 1 位候选人，少于 5 个名额"
+    )
+    shoot(staff, tmp_path, "announce-confirm")
+    staff.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(announce).to_be_focused()
+    expect(staff.locator(".state")).to_have_text("草稿")
+    announce.click()
+    staff.get_by_role("dialog").get_by_role("button", name="取消").click()
+    expect(staff.locator(".state")).to_have_text("草稿")
+    announce.click()
+    staff.get_by_role("dialog").get_by_role("button", name="确定公告").click()
+    expect(staff.locator(".state")).to_have_text("已公告")
+
+    # the owner reads what the resolution adopts, article by article, from the ballot
+    owner = pages(360, 740)
+    log_in(owner, demo.login("owner", "several units").phone)
+    owner.goto(f"/#/election/{election[1]}")
+    rule = owner.locator(f".rule-text[data-version='{version}']")
+    expect(rule).to_contain_text("本议案表决的文本：《业主大会议事规则》第 1 版，共 3 条。")
+    expect(owner.locator("section.election")).to_contain_text(
+        "《民法典》第二百七十八条第一款第（一）项：制定和修改业主大会议事规则"
+    )
+    shoot(owner, tmp_path, "ballot-rule-text")
+    rule.get_by_role("link", name="逐条阅读《业主大会议事规则》第 1 版").click()
+    expect(owner.locator("section.version")).to_have_attribute("data-phase", "CLOSED")
+    expect(owner.locator("article.clause")).to_have_count(3)
+    expect(_clause(owner, "第三条")).to_contain_text("业主大会的决定对全体业主具有约束力。")

@@ -196,8 +196,8 @@ def test_an_official_vets_and_publicises_the_list_and_an_owner_objects(
 
     # the page offers "publicise" by itself once the window has closed
     official.locator("button[data-action=publish]").click(timeout=WINDOW_SECONDS * 3000)
-    expect(official.locator(".confirm-step .confirm")).to_contain_text("两考结果不能再更改")
-    official.get_by_role("button", name="确定公示").click()
+    expect(official.get_by_role("dialog")).to_contain_text("两考结果不能再更改")
+    official.get_by_role("dialog").get_by_role("button", name="确定公示").click()
     expect(official.locator("section.forum")).to_have_attribute("data-published", "true")
     expect(official.locator(".published")).to_contain_text("异议期至")
 

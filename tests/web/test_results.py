@@ -206,7 +206,15 @@ def test_two_supervisors_sign_off_the_three_values(new_page: Any, demo: Any, log
     values.get_by_role("button", name="签字确认").click()
     expect(values.get_by_role("alert")).to_contain_text("请先勾选")
     values.get_by_label("我已逐项核对以上三项数值").check()
+    # a signature cannot be withdrawn: asked first, and cancelling signs nothing (issue #14)
     values.get_by_role("button", name="签字确认").click()
+    dialog = page.get_by_role("dialog", name="签字确认这三项数值？")
+    expect(dialog).to_contain_text("签字后不能撤回")
+    dialog.get_by_role("button", name="取消").click()
+    expect(dialog).to_have_count(0)
+    assert fake.signed == []
+    values.get_by_role("button", name="签字确认").click()
+    page.get_by_role("dialog").get_by_role("button", name="确定签字").click()
     expect(page.get_by_role("region", name="请核对以下三项")).to_contain_text(
         "1 位监票人（需 2 位）"
     )

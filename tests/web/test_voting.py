@@ -101,7 +101,9 @@ def test_an_owner_votes_checks_the_receipt_and_votes_again(
     expect(receipt).to_contain_text("请保存此查验码")
     first = str(receipt.locator(".tracking").inner_text()).strip()
     assert re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", first), first
-    expect(receipt.locator(".cast-at")).to_have_text(re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d$"))
+    expect(receipt.locator(".cast-at")).to_have_text(
+        re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d$")
+    )
     expect(receipt.get_by_role("button", name="修改投票")).to_be_visible()
     shoot(page, tmp_path, "receipt")
     # no ledger position or head on it: while voting is open that is the exact ballot count
@@ -305,7 +307,9 @@ def test_notices_print_per_building_and_a_code_is_reissued(
     reissue.get_by_label("楼栋").select_option(label="3 栋")
     reissue.get_by_label("房屋（投票人）").select_option(index=2)
     reissue.get_by_role("button", name="补发", exact=True).click()
-    reissue.get_by_role("button", name="确定补发").click()
+    dialog = page.get_by_role("dialog", name="补发表决码")
+    expect(dialog).to_contain_text("旧表决码立即失效")
+    dialog.get_by_role("button", name="确定补发").click()
     expect(page.locator("article.notice-sheet")).to_have_count(1)
     expect(page.locator("article.notice-sheet")).to_contain_text("原表决码已作废")
 

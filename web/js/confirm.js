@@ -14,8 +14,9 @@ import { t } from "./i18n.js";
  * Ask, then act. `run` (async) does the act when the person confirms; if it throws, its message
  * is shown in the dialog. Resolves true once `run` succeeded (or, without `run`, on confirming),
  * false on cancel. `warnings` are shown above the text, each as its own line (e.g. a committee
- * selection with fewer candidates than seats). `host` is where the dialog lives in the page
- * (default: next to the focused element's section, else <main>), so it goes with the screen.
+ * selection with fewer candidates than seats). `host` is where the dialog element is put
+ * (default: <body>, outside the screen's own alerts; it is shown in the top layer either way)
+ * and it is removed again when it closes.
  */
 export function confirmAct({ title, text, yesLabel, run = null, danger = false, warnings = [], host = null }) {
   const opener = document.activeElement;
@@ -33,7 +34,7 @@ export function confirmAct({ title, text, yesLabel, run = null, danger = false, 
     error.node,
     h("div", { class: "actions" }, yes, no),
   );
-  (host ?? document.querySelector("main") ?? document.body).append(dialog);
+  (host ?? document.body).append(dialog);
 
   return new Promise((resolve) => {
     let done = false;

@@ -58,12 +58,12 @@ export function actionForm({ rows, submitLabel, work, danger = false, className 
 /**
  * A button that first asks (the shared confirmation dialog, confirm.js): `text` says what cannot
  * be undone, with a confirming button and a cancel. `run` does the act; a refusal shows in the
- * dialog. Returns the node (the button in its wrapper, where the dialog opens).
+ * dialog. Returns the node (the button in its wrapper).
  */
 export function confirmButton({ label, text, yesLabel, run, danger = false, dataset = null, title = null }) {
   const wrap = h("div", { class: "confirm-step" });
   const open = h("button", { type: "button", class: danger ? "secondary" : "primary", dataset }, label);
-  open.addEventListener("click", () => confirmAct({ title: title ?? label, text, yesLabel, run, danger, host: wrap }));
+  open.addEventListener("click", () => confirmAct({ title: title ?? label, text, yesLabel, run, danger }));
   wrap.append(open);
   return wrap;
 }

@@ -4,6 +4,7 @@
 
 import { mutate, PROBLEM, request } from "../api.js";
 import { h, newId, replace } from "../dom.js";
+import { confirmAct } from "../confirm.js";
 import { busy, errorBox } from "../forms.js";
 import { formatNumber, t } from "../i18n.js";
 
@@ -77,26 +78,11 @@ export default async function render(ctx) {
     }
   }
 
-  // All owners without an account: a second press confirms, because it voids unused letters.
-  const confirmAll = h(
-    "div",
-    { class: "confirm", hidden: true },
-    h("p", {}, t("codes.allConfirm")),
-    h("div", { class: "actions" },
-      h("button", { type: "button", class: "danger", on: { click: (e) => busy(e.currentTarget, () => issue(null)).then(hideConfirm) } }, t("codes.allConfirmYes")),
-      h("button", { type: "button", class: "secondary", on: { click: hideConfirm } }, t("action.cancel")),
-    ),
+  // All owners without an account: asked first (confirm.js), because it voids unused letters.
+  const allButton = h("button", { type: "button", class: "primary" }, t("codes.all"));
+  allButton.addEventListener("click", () =>
+    confirmAct({ title: t("codes.allTitle"), text: t("codes.allConfirm"), yesLabel: t("codes.allConfirmYes"), danger: true, run: () => issue(null) }),
   );
-  const allButton = h("button", { type: "button", class: "primary", on: { click: showConfirm } }, t("codes.all"));
-  function showConfirm() {
-    confirmAll.hidden = false;
-    allButton.hidden = true;
-    confirmAll.querySelector("button")?.focus();
-  }
-  function hideConfirm() {
-    confirmAll.hidden = true;
-    allButton.hidden = false;
-  }
 
   // Chosen owners: pick a building, tick owners, issue (a lost letter is replaced this way).
   const chosen = new Set();
@@ -153,7 +139,7 @@ export default async function render(ctx) {
     h("p", { class: "lead" }, t("codes.intro")),
     error.node,
     outcome,
-    h("section", { class: "panel" }, h("h2", {}, t("codes.allTitle")), h("p", {}, t("codes.allBody")), allButton, confirmAll),
+    h("section", { class: "panel" }, h("h2", {}, t("codes.allTitle")), h("p", {}, t("codes.allBody")), allButton),
     h(
       "section",
       { class: "panel" },

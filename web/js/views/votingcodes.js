@@ -5,7 +5,8 @@
 // anyone else, including a supervisor who also holds one of those roles.
 
 import { mutate, PROBLEM, request } from "../api.js";
-import { append, h, replace } from "../dom.js";
+import { append, h } from "../dom.js";
+import { confirmAct } from "../confirm.js";
 import { busy, errorBox, field } from "../forms.js";
 import { t } from "../i18n.js";
 import { navigate } from "../router.js";
@@ -64,29 +65,23 @@ function noticesPanel(id, election, community, buildings) {
 function reissuePanel(id, election, community, buildings) {
   const error = errorBox();
   const picker = electorPicker(id, buildings, { name: "reissueElector" });
-  const confirmBox = h("div", { class: "confirm", hidden: true });
   const go = h("button", { type: "button", class: "secondary" }, t("manage.reissue"));
   go.addEventListener("click", () => {
     error.clear();
     const chosen = picker.selected();
     if (!chosen) return error.show(t("manage.pickElectorFirst"));
-    const yes = h("button", { type: "button", class: "danger" }, t("manage.reissueYes"));
-    yes.addEventListener("click", () =>
-      busy(yes, async () => {
-        try {
-          const result = await mutate(REISSUE, { id, elector: chosen.id }, "reissueVotingCode");
-          noticeBatches.set(id, { election, community, notices: result.notices, at: new Date(), reissue: true });
-          navigate(`/election/${id}/notices`);
-        } catch (err) {
-          confirmBox.hidden = true;
-          error.show(err.message);
-        }
-      }),
-    );
-    replace(confirmBox, h("p", {}, t("manage.reissueConfirm", { label: chosen.label })), h("div", { class: "actions" }, yes, h("button", { type: "button", class: "secondary", on: { click: () => { confirmBox.hidden = true; } } }, t("action.cancel"))));
-    confirmBox.hidden = false;
-    yes.focus();
-    return undefined;
+    // the owner's code stops working at once: the shared confirmation first (confirm.js)
+    return confirmAct({
+      title: t("manage.reissueTitle"),
+      text: t("manage.reissueConfirm", { label: chosen.label }),
+      yesLabel: t("manage.reissueYes"),
+      danger: true,
+      run: async () => {
+        const result = await mutate(REISSUE, { id, elector: chosen.id }, "reissueVotingCode");
+        noticeBatches.set(id, { election, community, notices: result.notices, at: new Date(), reissue: true });
+        navigate(`/election/${id}/notices`);
+      },
+    });
   });
   return h(
     "section",
@@ -96,7 +91,6 @@ function reissuePanel(id, election, community, buildings) {
     picker.node,
     error.node,
     h("div", { class: "actions" }, go),
-    confirmBox,
   );
 }
 
