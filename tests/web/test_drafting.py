@@ -341,7 +341,14 @@ def test_the_committee_puts_a_rule_version_to_the_vote_and_owners_read_it(
     demo = drafting
     committee = demo.login("committee")
     version = _consulted_rules(demo, committee.phone)
-    candidate = demo.login("owner", "one unit")
+    # a candidate of the demo's own election (an owner on the roll, and on a vetted list where
+    # the district requires 两考)
+    candidate = demo.gql(
+        "query($e: ID!) { election(id: $e) { questions { candidates { name } } } }",
+        {"e": demo.election_id},
+        phone=committee.phone,
+        password=PASSWORD,
+    )["election"]["questions"][0]["candidates"][0]["name"]
 
     staff = pages(1280, 900)
     log_in(staff, committee.phone)
@@ -358,8 +365,8 @@ def test_the_committee_puts_a_rule_version_to_the_vote_and_owners_read_it(
     staff.get_by_role("button", name="添加委员选举").click()
     editor = staff.locator("fieldset.q-editor[data-kind=committee]")
     editor.get_by_label("事项标题").fill("增补业主委员会委员")
-    editor.get_by_label("按姓名查找业主").fill(candidate.name)
-    editor.get_by_role("button", name=f"添加 {candidate.name}", exact=True).first.click()
+    editor.get_by_label("按姓名查找业主").fill(candidate)
+    editor.get_by_role("button", name=f"添加 {candidate}", exact=True).first.click()
     expect(editor.locator(".chosen li")).to_have_count(1)
     shoot(staff, tmp_path, "election-form-rule-version")
     staff.get_by_role("button", name="保存草稿").click()
@@ -367,15 +374,16 @@ def test_the_committee_puts_a_rule_version_to_the_vote_and_owners_read_it(
     election = re.search(r"#/election/(\d+)/manage", staff.url)
     assert election, staff.url
 
-    # announcing asks first, says what cannot be undone and warns of the short list; cancel
-    # leaves the draft as it was and gives the focus back
+    # announcing asks first, says what cannot be undone and warns of the short list; Escape
+    # and 取消 leave the draft as it was and give the focus back
     announce = staff.get_by_role("button", name="公告", exact=True)
     announce.click()
     dialog = staff.get_by_role("dialog", name="公告表决“修订业主大会议事规则”？")
     expect(dialog).to_contain_text("公告后不能再修改表决事项和候选人")
     expect(dialog.locator(".warnings")).to_contain_text(
-        "“增补业主委员会委员”只有 1 位候选人，少于 5 个名额"
+        "“增补业主委员会委员”有 5 个名额，只有 1 位候选人：名额选不满"
     )
+    expect(dialog.get_by_role("button", name="取消")).to_be_focused()
     shoot(staff, tmp_path, "announce-confirm")
     staff.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
@@ -383,9 +391,21 @@ def test_the_committee_puts_a_rule_version_to_the_vote_and_owners_read_it(
     expect(staff.locator(".state")).to_have_text("草稿")
     announce.click()
     staff.get_by_role("dialog").get_by_role("button", name="取消").click()
+    expect(staff.get_by_role("dialog")).to_have_count(0)
+    expect(staff.locator(".state")).to_have_text("草稿")
+
+    # the committee takes the selection out (it waits for more nominations) and announces
+    staff.get_by_role("link", name="修改草稿").click()
+    staff.locator("fieldset.q-editor[data-kind=committee]").get_by_role(
+        "button", name="删除此项"
+    ).click()
+    expect(staff.get_by_label("表决的文本（版本）")).to_have_value(version)  # kept as saved
+    staff.get_by_role("button", name="保存修改").click()
     expect(staff.locator(".state")).to_have_text("草稿")
     announce.click()
-    staff.get_by_role("dialog").get_by_role("button", name="确定公告").click()
+    dialog = staff.get_by_role("dialog")
+    expect(dialog.locator(".warnings")).to_have_count(0)
+    dialog.get_by_role("button", name="确定公告").click()
     expect(staff.locator(".state")).to_have_text("已公告")
 
     # the owner reads what the resolution adopts, article by article, from the ballot

@@ -1050,7 +1050,7 @@ export default {
   "manage.ask.close": "Close voting on “{title}” and count?",
   "manage.ask.publish": "Publish the result of “{title}”?",
   "manage.ask.cancel": "Cancel the vote “{title}”?",
-  "manage.fewerCandidates": "“{title}” has {n} candidate(s) for {seats} seats: even if all are elected, seats stay vacant. No candidate can be added after announcing.",
+  "manage.fewerCandidates": "“{title}” has {seats} seats and only {n} candidate(s): the seats cannot all be filled and the committee may not be formed. Add candidates or lower the seats before announcing.",
   "draft.publishAsk": "Publish version {n} for consultation?",
   "draft.publishIrreversible": "This cannot be undone: once published, version {n} can never be changed (only a next version can be drafted); every owner can read and comment on it at once, until {closes}.",
   "draft.publishDo": "Publish",

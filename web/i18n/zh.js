@@ -1051,7 +1051,7 @@ export default {
   "manage.ask.close": "截止“{title}”的投票并计票？",
   "manage.ask.publish": "公布“{title}”的结果？",
   "manage.ask.cancel": "取消表决“{title}”？",
-  "manage.fewerCandidates": "“{title}”只有 {n} 位候选人，少于 {seats} 个名额：即使全部当选，也会有名额空缺。公告后不能再增加候选人。",
+  "manage.fewerCandidates": "“{title}”有 {seats} 个名额，只有 {n} 位候选人：名额选不满，委员会也可能无法组成。请先增加候选人或减少名额，再公告。",
   "draft.publishAsk": "公布第 {n} 版征求意见？",
   "draft.publishIrreversible": "此操作不能撤销：公布后第 {n} 版的条文永远不能再修改（只能起草下一版），全体业主可以立即阅读并提意见，征求意见期至 {closes}。",
   "draft.publishDo": "确定公布",
