@@ -25,9 +25,10 @@ from api.http.app import create_app
 from api.runtime import Runtime
 from api.settings import Settings
 from api.store.migrations import upgrade
-from tests.support.app import SECRET, Gql, make_settings
+from tests.support import lint
+from tests.support.app import SECRET, Gql, make_settings, one_schema_per_limits
 from tests.support.backends import REDIS_HOST, REDIS_PORT, redis_answers, unavailable
-from tests.support.world import World, build_world
+from tests.support.world import World, WorldSnapshot, build_world
 
 PG_URL = os.environ.get("GONGZHI_TEST_PG_URL", "")
 # test modules written before tests/support import these from here
@@ -169,6 +170,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             raise pytest.UsageError(f"{item.nodeid} has tiers {sorted(tiers)}: give it one")
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not session.config.option.collectonly:  # ruff and mypy run beside the tests
+        lint.start_early(session.items)  # (tests/support/lint.py)
+
+
+def pytest_sessionfinish() -> None:
+    lint.stop()
+
+
 def pytest_report_header() -> str:
     return f"gongzhi: PostgreSQL tests {'on ' + PG_URL if PG_URL else 'skipped (GONGZHI_TEST_PG_URL unset)'}"
 
@@ -283,9 +293,27 @@ def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(scope="session")
+def world_snapshot(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> WorldSnapshot:
+    """The world's rows built once per run (tests/support/world.py)."""
+    return WorldSnapshot.make(sqlite_template, tmp_path_factory.mktemp("world"))
+
+
 @pytest.fixture
-async def world(runtime: Runtime) -> World:
-    return await build_world(runtime)
+async def world(runtime: Runtime, world_snapshot: WorldSnapshot) -> World:
+    """The hand-worked world in this test's database, with sessions started at the runtime's
+    clock: the snapshot copied in while the database is the untouched empty one on SQLite,
+    else built there."""
+    return await world_snapshot.restore(runtime) or await build_world(runtime)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_schema_per_limits() -> Iterator[None]:
+    """Every app of the run shares one GraphQL schema per set of limits (tests/support/app.py)."""
+    with one_schema_per_limits():
+        yield
 
 
 @pytest.fixture

@@ -2,15 +2,13 @@
 CI's script runs exactly the README's test command; installs come from the lock file.
 
 The commands themselves live in one place, ``.pre-commit-config.yaml``: the same entries run
-before each commit (pre-commit) and here, with this virtual environment's tools.
+before each commit (pre-commit) and here, with this virtual environment's tools, started when
+collection ends so that they run beside the other tests (tests/support/lint.py).
 """
 
 from __future__ import annotations
 
 import re
-import shlex
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -18,13 +16,10 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
+from tests.support import lint
+from tests.support.lint import hooks
+
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-
-
-def hooks() -> list[dict[str, str]]:
-    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    return [hook for repo in config["repos"] for hook in repo["hooks"]]
 
 
 def test_pre_commit_runs_ruff_and_mypy_locally() -> None:
@@ -37,11 +32,8 @@ def test_pre_commit_runs_ruff_and_mypy_locally() -> None:
 
 @pytest.mark.parametrize("hook", hooks(), ids=lambda h: h["id"])
 def test_lint_hook_passes(hook: dict[str, str]) -> None:
-    tool, *args = shlex.split(hook["entry"])
-    r = subprocess.run(
-        [str(BIN / tool), *args], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
+    status, output = lint.run(hook)
+    assert status == 0, output
 
 
 def readme_blocks() -> list[str]:

@@ -1,5 +1,6 @@
 """The in-process API as the database tests call it: their Settings (fast argon2, a fixed
-secret) and :class:`Gql`, a GraphQL caller over an httpx client bound to the ASGI app.
+secret), :class:`Gql`, a GraphQL caller over an httpx client bound to the ASGI app, and
+:func:`one_schema_per_limits`, which lets every app of a test run share its schema.
 
 tests/conftest.py builds its fixtures from these; test modules and tests/support import them
 from here.
@@ -7,13 +8,17 @@ from here.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from api.settings import Settings
+from schema import root
 
 SECRET = "test-secret-key-0123456789abcdef-0123456789"
 
@@ -29,6 +34,29 @@ def make_settings(tmp_path: Path, db_url: str, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(**values).resolved()
+
+
+@contextlib.contextmanager
+def one_schema_per_limits() -> Iterator[None]:
+    """While open, ``schema.root.build_schema`` builds one schema per (limits, extensions) and
+    hands it out again. Building it is most of what creating an app costs (about a tenth of a
+    second), and a test run creates hundreds; the schema holds no state of an app or a request
+    (its extensions are factories, made afresh for each request), so sharing it changes nothing
+    a test can see. tests/conftest.py holds it open for the whole run."""
+    built: dict[object, root.GongzhiSchema] = {}
+    build_schema = root.build_schema
+
+    def cached(
+        limits: root.Limits | None = None, extra_extensions: list[Any] | None = None
+    ) -> root.GongzhiSchema:
+        key = (limits or root.Limits(), tuple(extra_extensions or ()))
+        if key not in built:
+            built[key] = build_schema(limits, extra_extensions)
+        return built[key]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(root, "build_schema", cached)
+        yield
 
 
 @dataclass
