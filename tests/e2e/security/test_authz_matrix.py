@@ -130,7 +130,8 @@ def matrix_world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 @pytest.fixture(scope="module")
 def one_schema() -> Iterator[None]:
     """Each case builds an app, and the schema is the same every time: build it once (building
-    it is most of a case's cost). Only while this module runs: other tests build their own."""
+    it is most of a case's cost). tests/conftest.py now does the same for the whole run
+    (tests/support/app.py), which leaves this one nothing to add; db_url below still names it."""
     built: dict[object, Any] = {}
     build_schema = root.build_schema
 
