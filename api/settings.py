@@ -42,7 +42,7 @@ class Settings:
     database_url: str = ""  # default: sqlite+aiosqlite:///<var_dir>/gongzhi.db
     secret_key: str = ""  # default: generated once into <var_dir>/secret.key
     demo: bool = False
-    debug: bool = False  # GraphiQL and introspection
+    debug: bool = False  # GraphiQL, introspection and suggestions, as in a demo (see explorable)
     # argon2id profile: OWASP's 19 MiB, t=2 instead of argon2-cffi's 64 MiB default, so that a
     # burst of logins on a small server does not exhaust memory; the semaphore bounds it further.
     argon2_memory_kib: int = 19456
@@ -79,6 +79,10 @@ class Settings:
     # once per subscriber (CPU); tally updates are a kilobyte or two. Off unless bandwidth is dear.
     ws_compression: bool = False
     allowed_origins: str = ""  # comma-separated; empty = same host only
+    # The address owners open (https://gongzhi.example.org): the QR codes on printed letters and
+    # notices point there (api/http/printing.py). Empty: the origin the printing browser is on,
+    # when its Origin header names the Host it asked (never a Host header alone).
+    public_url: str = ""
     activation_code_days: int = 90
     # How an owner is told something on the roll's phone (api/services/notify.py): "console"
     # (one line on standard error, for an operator to pass on) or "file" (JSON lines appended to
@@ -158,6 +162,13 @@ class Settings:
                 f" / GONGZHI_SECRET_KEY 随机性不足（按字符估计约 {bits:.0f} 位，至少需要 "
                 f"{MIN_SECRET_BITS} 位）：字符重复或种类太少，请用 `{GENERATE}` 生成"
             )
+
+    @property
+    def explorable(self) -> bool:
+        """GraphiQL at /graphiql/, introspection and "Did you mean …?" suggestions: in a demo
+        (GONGZHI_DEMO, set by `gongzhi demo`) or with a developer's GONGZHI_DEBUG, never in
+        production (api/http/explorer.py)."""
+        return self.demo or self.debug
 
     @property
     def is_sqlite(self) -> bool:

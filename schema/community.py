@@ -333,6 +333,14 @@ class ActivationLetter:
     units: str = strawberry.field(description="The owner's flats, e.g. 3 栋 1 单元 101 室.")
     code: str
 
+    @strawberry.field(
+        description="The letter's QR code as a PNG data URL: it opens the activation page with "
+        "the code filled in, the code in the URL fragment only. Null when the service's public "
+        "address is unknown (GONGZHI_PUBLIC_URL)."
+    )
+    async def qr(self, info: Info) -> str | None:
+        return await info.context.printing.activation_qr(self.code)
+
 
 @strawberry.type
 class ActivationCodesIssued:

@@ -130,9 +130,18 @@ class VotingNotice:
     building_label: str = strawberry.field(description="That building's label, e.g. 3 栋.")
     owners: list[str]
     code: str
+    election: strawberry.Private[int]
+
+    @strawberry.field(
+        description="The notice's QR code as a PNG data URL: it opens the election's voting page "
+        "with this elector chosen and the code filled in, the code in the URL fragment only. "
+        "Null when the service's public address is unknown (GONGZHI_PUBLIC_URL)."
+    )
+    async def qr(self, info: Info) -> str | None:
+        return await info.context.printing.ballot_qr(self.election, int(self.elector_id), self.code)
 
     @classmethod
-    def of(cls, n: NoticeView, lang: str) -> VotingNotice:
+    def of(cls, election_id: int, n: NoticeView, lang: str) -> VotingNotice:
         return cls(
             elector_id=_id(n.elector_id),
             label=flats.render(n.label, lang),
@@ -140,4 +149,5 @@ class VotingNotice:
             building_label=flats.building_label(n.building, lang),
             owners=list(n.owners),
             code=n.code,
+            election=election_id,
         )

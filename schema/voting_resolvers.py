@@ -273,10 +273,10 @@ class VotingMutation:
         self, info: Info, election_id: strawberry.ID, building: str | None = None
     ) -> NoticesResult:
         async def run() -> VotingNotices:
-            rows = await info.context.voting.notices(
-                parse_id(election_id, "electionId"), building=building
-            )
-            return VotingNotices(notices=[VotingNotice.of(n, info.context.lang) for n in rows])
+            election = parse_id(election_id, "electionId")
+            rows = await info.context.voting.notices(election, building=building)
+            lang = info.context.lang
+            return VotingNotices(notices=[VotingNotice.of(election, n, lang) for n in rows])
 
         return await attempt(info, run)
 
@@ -285,11 +285,11 @@ class VotingMutation:
         self, info: Info, election_id: strawberry.ID, elector_id: strawberry.ID
     ) -> NoticesResult:
         async def run() -> VotingNotices:
+            election = parse_id(election_id, "electionId")
             row = await info.context.voting.reissue_code(
-                parse_id(election_id, "electionId"),
-                elector_id=parse_id(elector_id, "electorId"),
+                election, elector_id=parse_id(elector_id, "electorId")
             )
-            return VotingNotices(notices=[VotingNotice.of(row, info.context.lang)])
+            return VotingNotices(notices=[VotingNotice.of(election, row, info.context.lang)])
 
         return await attempt(info, run)
 

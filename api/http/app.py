@@ -38,11 +38,13 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from api.http import explorer
 from api.http.context import RequestContext, Transaction
 from api.http.guards import BodyLimit, csrf_refusal, send_refusal
 from api.http.logs import AccessLog
 from api.http.media import GRAPHQL_RESPONSE, JSON, content_type, is_request_error, negotiate
 from api.http.page_cache import DraftingPageCache
+from api.http.printing import configured_origin
 from api.http.refusals import (
     BODY_NOT_OBJECT,
     NOT_ACCEPTABLE,
@@ -168,7 +170,7 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
             if scope.get("method") == "POST":
                 await send_refusal(send, NOT_ACCEPTABLE)
                 return
-            media = JSON  # a GET is refused anyway, or is GraphiQL's page in debug
+            media = JSON  # a GET is refused anyway, or sent to GraphiQL's page in a demo
         scope[MEDIA_KEY] = media
         refusal = csrf_refusal(scope)
         if refusal:
@@ -185,6 +187,9 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
                 await response(scope, receive, send)
         except TimeoutError:
             await send_refusal(send, TIMED_OUT, media)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return explorer.to_page()
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -292,6 +297,7 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
     settings = settings or (runtime.settings if runtime else Settings.from_env())
+    configured_origin(settings)  # a malformed GONGZHI_PUBLIC_URL stops the start
     rt = runtime or Runtime.create(settings)
     live = Live.attach(rt, PAYLOADS)
     gql_schema = root.build_schema(
@@ -299,7 +305,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             max_depth=settings.max_query_depth,
             max_tokens=settings.max_query_tokens,
             max_aliases=settings.max_aliases,
-            debug=settings.debug,
+            debug=settings.explorable,
         ),
         # the page cache runs inside the transaction (it reads the data versions there)
         extra_extensions=[Transaction, DraftingPageCache],
@@ -308,7 +314,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         rt,
         live,
         schema=gql_schema,
-        graphql_ide="graphiql" if settings.debug else None,
+        # Strawberry's own page loads GraphiQL from a CDN: a browser is sent to ours instead
+        graphql_ide="graphiql" if settings.explorable else None,
         allow_queries_via_get=False,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
@@ -339,6 +346,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", health),
+        explorer.mount(WEB_DIR, explorable=settings.explorable),  # before the web client
     ]
     if (WEB_DIR / "index.html").exists():
         routes.append(Mount("/", WebHeaders(StaticFiles(directory=WEB_DIR, html=True)), name="web"))

@@ -26,6 +26,7 @@ from api.access.drafting import RequestDraftingServices
 from api.access.elections import ElectionServices
 from api.access.nominations import NominationAccess
 from api.http.guards import SESSION_COOKIE, session_credential
+from api.http.printing import Printing, configured_origin
 from api.live.views import Live
 from api.runtime import Runtime
 from api.services import communities, frozen_roll
@@ -77,6 +78,7 @@ class RequestContext:
         # announcements to make once the transaction has committed (live subscriptions)
         self.after_commit: list[Callable[[], Awaitable[None]]] = []
         self.live = LiveView(self, live)
+        self.printing = Printing(configured_origin(runtime.settings), request)
 
     async def open(self, *, writing: bool) -> None:
         maker = self.runtime.writer if writing else self.runtime.reader

@@ -355,10 +355,19 @@ class LiveServices(Protocol):
     def consultation(self, version_id: int) -> AsyncGenerator[Any, None]: ...
 
 
+class Printing(Protocol):
+    """The QR codes of printed letters and notices (api/http/printing.py): PNG data URLs, or
+    None when the service's public address is not known."""
+
+    async def activation_qr(self, code: str) -> str | None: ...
+    async def ballot_qr(self, election_id: int, elector_id: int, code: str) -> str | None: ...
+
+
 class Context(Protocol):
     """The request context every resolver receives as ``info.context``."""
 
     services: Services
+    printing: Printing
     voting: VotingServices
     drafting: DraftingServices
     nominations: NominationServices

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import difflib
 import logging
+import re
 import runpy
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -163,20 +164,37 @@ INTROSPECT = "{ __schema { types { name } } }"
 
 
 async def test_introspection_is_refused_without_debug(app_client: AppClient) -> None:
-    client = await app_client(debug=False)
+    """Production (neither GONGZHI_DEMO nor GONGZHI_DEBUG): no introspection, no GraphiQL,
+    not even the page's files (issue #14 item 10)."""
+    client = await app_client(debug=False, demo=False)
     refused(await post(client, INTROSPECT), "introspection")
     refused(await post(client, '{ __type(name: "Query") { name } }'), "introspection")
     r = await client.get("/graphql", headers={"accept": "text/html"})
     assert r.status_code == 404  # no GraphiQL either
+    for path in ("/graphiql", "/graphiql/", "/graphiql/index.html", "/graphiql/boot.js"):
+        r = await client.get(path, headers={"accept": "text/html"})
+        assert r.status_code == 404, path
+        assert "graphiql" not in r.text.lower(), path
 
 
-async def test_introspection_and_graphiql_with_debug(app_client: AppClient) -> None:
-    client = await app_client(debug=True)
+@pytest.mark.parametrize("mode", ["demo", "debug"])
+async def test_introspection_and_graphiql_in_a_demo(app_client: AppClient, mode: str) -> None:
+    """A demo (`gongzhi demo` sets GONGZHI_DEMO) or a developer's GONGZHI_DEBUG: introspection
+    answers, and GraphiQL is our vendored page, whose CSP loads nothing from another origin."""
+    client = await app_client(**{mode: True})
     names = {t["name"] for t in ok(await post(client, INTROSPECT))["__schema"]["types"]}
     assert {"Query", "Mutation", "Community", "Problem"} <= names
     r = await client.get("/graphql", headers={"accept": "text/html"})
-    assert r.status_code == 200
-    assert "graphiql" in r.text.lower()
+    assert r.status_code == 303 and r.headers["location"] == "/graphiql/"  # not Strawberry's
+    page = await client.get("/graphiql/")
+    assert page.status_code == 200 and "GraphiQL" in page.text
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "font-src 'self' data:;" in csp
+    assert "http" not in csp and "unsafe" not in csp
+    assert "//" not in page.text.replace("<!doctype html>", "")  # every file is our own
+    for src in re.findall(r'(?:src|href)="([^"]+)"', page.text):
+        asset = await client.get(f"/graphiql/{src}")
+        assert asset.status_code == 200, src
 
 
 # Each misspelling, and a name graphql-core suggests for it (the variables' enum value too).

@@ -12,6 +12,9 @@ let outlet = null;
 let leaving = [];
 let generation = 0;
 let afterRender = () => {};
+// What a printed notice's QR code carried in the fragment ({ path, query }): memory only, for
+// the one screen it was meant for, across a login in between (see `carries` below).
+let carried = null;
 
 function compile(path) {
   const keys = [];
@@ -89,6 +92,13 @@ async function render({ focus }) {
     location.replace(`#${route.redirect(viewer())}`);
     return undefined;
   }
+  if (route.carries && route.carries.some((key) => query.has(key))) {
+    // A QR code on a printed notice opens "#/election/5?elector=9&code=…": the fragment never
+    // reaches the server; take the code out of the address bar and the history at once and
+    // keep it in memory until the screen (after a login, if need be) asks for it.
+    carried = { path, query: new URLSearchParams(query) };
+    history.replaceState(history.state, "", `#${path}`);
+  }
   if (route.auth && !viewer()) {
     location.replace(`#/login?next=${encodeURIComponent(path)}`);
     return undefined;
@@ -108,6 +118,7 @@ async function render({ focus }) {
       params,
       query,
       route,
+      carried: takeCarried(path),
       onLeave: (fn) => leaving.push(fn),
     };
     node = await module.default(ctx);
@@ -117,6 +128,18 @@ async function render({ focus }) {
     node = errorPanel(t("errors.title"), err?.message || t("errors.unexpected"), true);
   }
   return show(mine, t(route.title), node, focus, route);
+}
+
+/** The query a QR code carried to `path` (URLSearchParams), once; null otherwise. Dropped
+ * when the viewer goes anywhere else than the login on the way. */
+function takeCarried(path) {
+  if (!carried || carried.path !== path) {
+    if (path !== "/login") carried = null;
+    return null;
+  }
+  const { query } = carried;
+  carried = null;
+  return query;
 }
 
 function show(mine, title, node, focus, route) {

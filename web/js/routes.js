@@ -122,6 +122,7 @@ export const ROUTES = [
     load: () => import("./views/election.js"),
     title: "election.title",
     auth: true,
+    carries: ["elector", "code"], // a voting notice's QR code (router.js keeps them in memory)
   },
   {
     path: "/election/:id/check",

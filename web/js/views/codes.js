@@ -27,7 +27,7 @@ const ISSUE = `
 mutation IssueCodes($input: IssueActivationCodesInput!) {
   issueActivationCodes(input: $input) {
     __typename
-    ... on ActivationCodesIssued { letters { personId name units code } }
+    ... on ActivationCodesIssued { letters { personId name units code qr } }
     ...ProblemFields
   }
 } ${PROBLEM}`;

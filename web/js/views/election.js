@@ -92,7 +92,7 @@ export default async function render(ctx) {
 
   const voteArea = h("div", { class: "vote-area" });
   if (election.state === "OPEN") {
-    ballotFlow(voteArea, { ...election, versions }, election.myElectors);
+    ballotFlow(voteArea, { ...election, versions }, election.myElectors, { notice: fromNotice(ctx.carried) });
   }
 
   return h(
@@ -159,19 +159,31 @@ function preview(questions, versions) {
 
 // ---------- the ballot ----------
 
+/** What a voting notice's QR code carried (router.js took it out of the address bar): the
+ * elector it was printed for and its code, or null. */
+function fromNotice(query) {
+  const code = query?.get("code");
+  if (!code) return null;
+  const normalized = normalizeCode(code.slice(0, 64));
+  return { elector: query.get("elector"), code: normalized ? formatCode(normalized) : code.slice(0, 32) };
+}
+
 /**
  * The ballot, or — once every elector the viewer may cast for has voted — what they did: the
  * receipts cast in this page's life (tracking code and time; memory only) and "修改投票", which
- * opens the ballot again (a new ballot supersedes the earlier one while voting is open).
+ * opens the ballot again (a new ballot supersedes the earlier one while voting is open). A
+ * notice's QR code opens the ballot of the elector it was printed for, its code filled in.
  */
-function ballotFlow(area, election, electors, { change = false } = {}) {
+function ballotFlow(area, election, electors, { change = false, notice = null } = {}) {
   if (!electors.length) {
     replace(area, h("p", { class: "panel" }, t("ballot.notElector")));
     return;
   }
-  if (!change && electors.every((e) => e.hasVoted)) votedStep(area, election, electors);
-  else if (electors.length === 1) ballotStep(area, election, electors[0], electors);
-  else electorStep(area, election, electors);
+  const printedFor = notice && electors.find((e) => e.id === notice.elector);
+  if (printedFor) ballotStep(area, election, printedFor, electors, notice.code);
+  else if (!change && electors.every((e) => e.hasVoted)) votedStep(area, election, electors);
+  else if (electors.length === 1) ballotStep(area, election, electors[0], electors, notice?.code);
+  else electorStep(area, election, electors, notice?.code);
 }
 
 /** The latest receipt of this page's life for an elector label (memory only). */
@@ -227,7 +239,7 @@ function electorLabel(e) {
 }
 
 /** The viewer may cast for several electors (own units as different owners, or proxies). */
-function electorStep(area, election, electors) {
+function electorStep(area, election, electors, code = "") {
   const error = errorBox();
   const name = newId("elector");
   const radios = electors.map((e) => {
@@ -238,7 +250,7 @@ function electorStep(area, election, electors) {
   next.addEventListener("click", () => {
     const chosen = area.querySelector(`input[name="${name}"]:checked`);
     if (!chosen) return error.show(t("ballot.pickElectorFirst"));
-    ballotStep(area, election, electors.find((e) => e.id === chosen.value), electors);
+    ballotStep(area, election, electors.find((e) => e.id === chosen.value), electors, code);
   });
   replace(
     area,
@@ -254,7 +266,7 @@ function electorStep(area, election, electors) {
   );
 }
 
-function ballotStep(area, election, elector, electors) {
+function ballotStep(area, election, elector, electors, filled = "") {
   const error = errorBox();
   const form = answerForm(election.questions, { onChange: () => error.clear(), versions: election.versions });
   const codeId = newId("code");
@@ -268,6 +280,7 @@ function ballotStep(area, election, elector, electors) {
     class: "code-input",
     "aria-describedby": `${codeId}-hint`,
   });
+  code.value = filled || "";
   code.addEventListener("blur", () => {
     const n = normalizeCode(code.value);
     if (n) code.value = formatCode(n);

@@ -5,6 +5,12 @@ import { h } from "../dom.js";
 import { formatDate, formatNumber, t } from "../i18n.js";
 import { issued } from "./codes.js";
 
+/** The QR code the server drew for a letter or notice (a PNG data URL), with what it does. */
+export function qrFigure(src, caption, alt) {
+  if (!src) return null;
+  return h("figure", { class: "qr" }, h("img", { src, alt, width: "140", height: "140" }), h("figcaption", {}, caption));
+}
+
 function letter(community, entry, issuedAt) {
   const url = `${location.origin}/#/activate`;
   return h(
@@ -17,8 +23,8 @@ function letter(community, entry, issuedAt) {
     h(
       "div",
       { class: "code-box" },
-      h("p", {}, t("letters.codeLabel")),
-      h("p", { class: "code", translate: "no" }, entry.code),
+      h("div", {}, h("p", {}, t("letters.codeLabel")), h("p", { class: "code", translate: "no" }, entry.code)),
+      qrFigure(entry.qr, t("letters.qrCaption"), t("letters.qrAlt")),
     ),
     h(
       "ol",

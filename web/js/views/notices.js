@@ -4,6 +4,7 @@
 import { h } from "../dom.js";
 import { formatDate, formatNumber, t } from "../i18n.js";
 import { formatTime } from "../voting.js";
+import { qrFigure } from "./letters.js";
 import { noticeBatches } from "./votingcodes.js";
 
 function notice(batch, n) {
@@ -17,7 +18,12 @@ function notice(batch, n) {
     h("p", { class: "to" }, t("notice.dear", { names: n.owners.length ? n.owners.join(t("list.separator")) : t("notice.owner") })),
     h("p", {}, t("notice.units", { units: n.label })),
     h("p", {}, t("notice.schedule", { opens: formatTime(election.opensAt), closes: formatTime(election.closesAt) })),
-    h("div", { class: "code-box" }, h("p", {}, t("notice.codeLabel")), h("p", { class: "code", translate: "no" }, n.code)),
+    h(
+      "div",
+      { class: "code-box" },
+      h("div", {}, h("p", {}, t("notice.codeLabel")), h("p", { class: "code", translate: "no" }, n.code)),
+      qrFigure(n.qr, t("notice.qrCaption"), t("notice.qrAlt")),
+    ),
     h(
       "ol",
       { class: "steps" },

@@ -17,7 +17,7 @@ const HEAD = `query CodesElection($id: ID!) { election(id: $id) { ${ELECTION_FIE
 const COMMUNITY = `query CodesCommunity($id: ID!) { community(id: $id) { id name buildings { id name label } } }`;
 const NOTICE_FIELDS = `
   __typename
-  ... on VotingNotices { notices { electorId label building buildingLabel owners code } }
+  ... on VotingNotices { notices { electorId label building buildingLabel owners code qr } }
   ...ProblemFields`;
 const PRINT = `
 mutation PrintNotices($id: ID!, $building: String) {
