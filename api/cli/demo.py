@@ -393,6 +393,7 @@ async def _first_unactivated(session: AsyncSession, community_id: int) -> Person
 def print_logins(logins: list[Login], *, host: str, port: int) -> None:
     print()
     print(f"共治 Gongzhi demo — http://{host}:{port}/  (GraphQL: http://{host}:{port}/graphql)")
+    print(f"GraphiQL (demo only / 仅演示): http://{host}:{port}/graphiql/")
     print(f"password for every demo account / 所有演示账号的密码: {DEMO_PASSWORD}")
     for login in logins:
         if login.role != VOTING_CODE:

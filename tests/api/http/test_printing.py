@@ -63,25 +63,27 @@ async def test_a_letter_opens_the_activation_page_of_the_browser_that_printed_it
     assert encodes(letter["qr"], f"http://testserver/#/activate?code={letter['code']}")
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {},  # a script: no Origin, and Host alone is only a claim
-        {"origin": "https://phish.example"},  # a page elsewhere, or a forged Host
-        {"origin": "http://testserver/path"},
-        {"origin": "null"},
-        {"origin": "http://user@testserver"},
-    ],
-)
+# a script: no Origin, and Host alone is only a claim; a page elsewhere, or a forged Host; an
+# Origin that is not a bare origin
+UNKNOWN = [
+    {},
+    {"origin": "https://phish.example"},
+    {"origin": "http://testserver/path"},
+    {"origin": "null"},
+    {"origin": "http://user@testserver"},
+]
+
+
 async def test_no_qr_code_where_the_address_is_not_known(
-    client: httpx.AsyncClient, world: World, runtime: Runtime, headers: dict[str, str]
+    client: httpx.AsyncClient, world: World, runtime: Runtime
 ) -> None:
     """Without GONGZHI_PUBLIC_URL, an Origin that does not name the Host asked gets no QR code,
     rather than one pointing wherever a request's headers said: the letter is still printed."""
     args = {"c": str(world.a), "p": [await person(runtime, ZHAO)]}
-    printed = await call(client, ISSUE, args, world.tokens["committee"], **headers)
-    [letter] = printed["letters"]
-    assert letter["code"] and letter["qr"] is None
+    for headers in UNKNOWN:
+        printed = await call(client, ISSUE, args, world.tokens["committee"], **headers)
+        [letter] = printed["letters"]
+        assert letter["code"] and letter["qr"] is None, headers
 
 
 @pytest.fixture
