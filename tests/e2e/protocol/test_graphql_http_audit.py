@@ -3,8 +3,8 @@
 The npm package ``graphql-http`` (pinned in tests/e2e/protocol/package.json and its lockfile) ships
 ``auditServer``, the audit its maintainers run against every server implementation. We install
 it with ``npm ci`` into the git-ignored tests/e2e/protocol/node_modules when missing, start a
-real ``gongzhi demo`` on a free port, and run tests/e2e/protocol/audit.mjs, which prints one JSON
-row per audit. The assertions: every MUST passes; every SHOULD that fails is explained in the
+real ``gongzhi serve`` on a free port (and a ``gongzhi demo``, introspection on, for comparison),
+and run tests/e2e/protocol/audit.mjs, which prints one JSON row per audit. The assertions: every MUST passes; every SHOULD that fails is explained in the
 table of docs/graphql-over-http.md, and the table lists nothing that passes (it cannot go stale).
 
 Without node or npm the tests are skipped naming them, except under CI (CI=true), where that is
@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.demo import ADMIN
-from tests.support.server import Server
+from tests.support.demo import ADMIN, PASSWORD
+from tests.support.server import SECRET, Server, clean_env, command
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -75,8 +75,27 @@ def _serve(tmp: Path, **env: str) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The configuration we deploy: introspection and GraphiQL off."""
-    yield from _serve(tmp_path_factory.mktemp("audit-prod"))
+    """The configuration we deploy: `gongzhi serve` with a secret, introspection and GraphiQL
+    off (a demo has both on since issue #14 item 10), its administrator made with `gongzhi
+    create-admin`."""
+    var = tmp_path_factory.mktemp("audit-prod")
+    made = subprocess.run(
+        [*command(), "create-admin", ADMIN, "--password-stdin"],
+        input=PASSWORD + "\n",
+        cwd=var.parent,
+        env=clean_env(var, GONGZHI_SECRET_KEY=SECRET),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    server = Server(var, "serve", env={"GONGZHI_SECRET_KEY": SECRET})
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")
