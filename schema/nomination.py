@@ -12,6 +12,7 @@ import strawberry
 from schema.ballot_questions import Committee
 from schema.base import Info, fetch, parse_id
 from schema.contract.nominations import (
+    DistrictVettingView,
     ForumView,
     NominationView,
     ObjectionView,
@@ -154,6 +155,35 @@ class Forum:
         )
 
 
+@strawberry.type(
+    description="A district's 两考 steps as they stand. Until the district chooses, both are "
+    "required and reason, updatedAt and updatedBy are null."
+)
+class DistrictVettingSettings:
+    exam_required: bool = strawberry.field(description="The expert qualification exam.")
+    review_required: bool = strawberry.field(description="The party-committee review.")
+    reason: str | None = strawberry.field(description="Why the district chose these steps.")
+    updated_at: datetime | None
+    updated_by: str | None = strawberry.field(description="Who chose them (display name).")
+
+    @classmethod
+    def of(cls, v: DistrictVettingView) -> DistrictVettingSettings:
+        return cls(
+            exam_required=v.exam_required,
+            review_required=v.review_required,
+            reason=v.reason,
+            updated_at=v.updated_at,
+            updated_by=v.updated_by,
+        )
+
+
+async def district_vetting(info: Info, district_id: int) -> DistrictVettingSettings:
+    """Read a district's steps (its officials and admins); shared by the root query and
+    ``District.vetting``."""
+    view = await fetch(info, lambda: info.context.nominations.district_vetting(district_id))
+    return DistrictVettingSettings.of(view)
+
+
 @strawberry.type
 class NominationQuery:
     @strawberry.field(description="A compound's forums, newest first, with their candidates.")
@@ -163,3 +193,12 @@ class NominationQuery:
             lambda: info.context.nominations.forums(parse_id(community_id, "communityId")),
         )
         return [Forum.of(f) for f in rows]
+
+    @strawberry.field(
+        description="A district's 两考 steps (its officials and admins): which steps forums "
+        "recorded from now on require, why, when and by whom they were chosen."
+    )
+    async def district_vetting(
+        self, info: Info, district_id: strawberry.ID
+    ) -> DistrictVettingSettings:
+        return await district_vetting(info, parse_id(district_id, "districtId"))

@@ -10,6 +10,7 @@ import strawberry
 
 from schema.base import Info, attempt, fetch, parse_id
 from schema.contract.community import DistrictRow, GrantView
+from schema.nomination import DistrictVettingSettings, district_vetting
 from schema.problem import Problem
 
 
@@ -28,6 +29,10 @@ class District:
     @strawberry.field(description="Its short unique code.")
     def code(self) -> str:
         return self.row.code
+
+    @strawberry.field(description="Its 两考 steps (its officials and admins read them).")
+    async def vetting(self, info: Info) -> DistrictVettingSettings:
+        return await district_vetting(info, self.row.id)
 
 
 def _id(value: int | None) -> strawberry.ID | None:

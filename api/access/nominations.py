@@ -373,7 +373,7 @@ class NominationAccess(RequestScope):
         viewer = authz.require_district(self.viewer, district_id)
         if await self.session.get(District, district_id) is None:
             raise not_found("街道", "district")
-        row = await vetting.set_district(
+        await vetting.set_district(
             session=self.session,
             district_id=district_id,
             exam=exam,
@@ -382,11 +382,14 @@ class NominationAccess(RequestScope):
             actor=viewer.account_id,
             now=self.now,
         )
-        return DistrictVettingView(
-            district_id=district_id,
-            exam_required=row.exam_required,
-            review_required=row.review_required,
-        )
+        return await vetting.district_view(self.session, district_id)
+
+    async def district_vetting(self, district_id: int) -> DistrictVettingView:
+        """The district's 两考 steps, for its officials and admins (docs/design.md §3.10)."""
+        authz.require_district(self.viewer, district_id)
+        if await self.session.get(District, district_id) is None:
+            raise not_found("街道", "district")
+        return await vetting.district_view(self.session, district_id)
 
 
 def _steps(forum: Forum, n: Nomination, names: dict[int, str]) -> list[VettingStepView]:

@@ -33,8 +33,17 @@ from api.services.nominations import (
     stands,
     vetting_steps,
 )
-from api.store.models import Community, DistrictVetting, Forum, Nomination, Objection, Person
+from api.store.models import (
+    Account,
+    Community,
+    DistrictVetting,
+    Forum,
+    Nomination,
+    Objection,
+    Person,
+)
 from schema.contract.errors import AppError
+from schema.contract.nominations import DistrictVettingView
 from voting.lifecycle import earliest_after
 from voting.rules import CHINA_TZ
 
@@ -267,6 +276,23 @@ async def set_district(
         review_required=review,
     )
     return row
+
+
+async def district_view(session: AsyncSession, district_id: int) -> DistrictVettingView:
+    """The district's steps as they stand: both on, with no reason or time, until it chooses
+    (the same default :func:`api.services.nominations.vetting_steps` freezes into a forum)."""
+    row = await session.get(DistrictVetting, district_id)
+    if row is None:
+        return DistrictVettingView(district_id=district_id, exam_required=True, review_required=True)
+    who = await session.get(Account, row.updated_by)
+    return DistrictVettingView(
+        district_id=district_id,
+        exam_required=row.exam_required,
+        review_required=row.review_required,
+        reason=row.reason,
+        updated_at=row.updated_at,
+        updated_by=who.display_name if who is not None else None,
+    )
 
 
 async def latest_list(session: AsyncSession, community_id: int) -> Forum | bool | None:

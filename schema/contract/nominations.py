@@ -68,9 +68,14 @@ class ForumView:
 
 @dataclass(frozen=True)
 class DistrictVettingView:
+    """A district's 两考 steps; reason, time and who are None while it keeps the default (both)."""
+
     district_id: int
     exam_required: bool
     review_required: bool
+    reason: str | None = None
+    updated_at: datetime | None = None
+    updated_by: str | None = None  # the official's (or admin's) display name
 
 
 @dataclass(frozen=True)
@@ -108,3 +113,4 @@ class NominationServices(Protocol):
     async def set_district_vetting(
         self, district_id: int, *, exam: bool, review: bool, reason: str
     ) -> DistrictVettingView: ...
+    async def district_vetting(self, district_id: int) -> DistrictVettingView: ...

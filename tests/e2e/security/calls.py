@@ -235,6 +235,7 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     ),
     # -- forum, nominations and 两考 (issue #13) ------------------------------------------------
     "Query.forums": lambda w: {"communityId": str(w.base.a)},
+    "Query.districtVetting": lambda w: {"districtId": str(w.base.district_1)},
     "Mutation.recordForum": lambda w: _i(
         communityId=str(w.base.a),
         heldAt=(NOW - timedelta(days=1)).isoformat(),

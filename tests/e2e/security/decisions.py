@@ -285,6 +285,11 @@ DECISIONS: dict[str, Decision] = {
     ),
     # -- forum, nominations and 两考 (issue #13) ------------------------------------------------
     "Query.forums": Decision(MEMBERS, "the forum and its candidates are read by the compound"),
+    "Query.districtVetting": Decision(
+        frozenset({"official", "admin"}),
+        "a district's 两考 steps are read by its officials and admins",
+        scoped=False,
+    ),
     "Mutation.recordForum": Decision(RUNNERS, "the running body (or officials) record the forum"),
     "Mutation.nominateCandidate": Decision(
         OWNER,

@@ -9,12 +9,13 @@ import { field } from "../forms.js";
 import { formatDate, t } from "../i18n.js";
 import { rerender } from "../router.js";
 import { isAdmin } from "../session.js";
-import { fromLocalInput } from "../voting.js";
+import { formatTime, fromLocalInput } from "../voting.js";
 import { actionForm, reasonField, ROLE_FIELDS, roleTable } from "../govern.js";
 
+const VETTING_FIELDS = "examRequired reviewRequired reason updatedAt updatedBy";
 const LOAD = `
 query DistrictOfficials($id: ID!) {
-  districts { id name code }
+  districts { id name code vetting { ${VETTING_FIELDS} } }
   districtRoles(districtId: $id, includeEnded: true) { ${ROLE_FIELDS} }
 }`;
 const APPOINT = `
@@ -25,6 +26,8 @@ mutation AppointOfficial($input: AppointOfficialInput!) {
     ...ProblemFields
   }
 } ${PROBLEM}`;
+const VETTING_NOW = `
+query DistrictVetting($id: ID!) { districtVetting(districtId: $id) { ${VETTING_FIELDS} } }`;
 const VETTING = `
 mutation SetDistrictVetting($input: DistrictVettingInput!) {
   setDistrictVetting(input: $input) {
@@ -86,10 +89,27 @@ function appointForm(district, out) {
   });
 }
 
+function stepWord(on) {
+  return t(on ? "officials.on" : "officials.off");
+}
+
+/** What the district requires now, and who chose it, when and why (or that it is the default). */
+function vettingNow(v) {
+  return [
+    h("p", { class: "vetting-now", dataset: { exam: String(v.examRequired), review: String(v.reviewRequired) } },
+      t("officials.vettingNow", { exam: stepWord(v.examRequired), review: stepWord(v.reviewRequired) })),
+    v.updatedAt
+      ? h("p", { class: "hint" }, t("officials.vettingBy", { name: v.updatedBy ?? "—", at: formatTime(v.updatedAt), reason: v.reason ?? "" }))
+      : h("p", { class: "hint" }, t("officials.vettingDefault")),
+  ];
+}
+
 function vettingForm(district) {
-  const exam = h("input", { type: "checkbox", id: "vet-exam", name: "examRequired", checked: true });
-  const review = h("input", { type: "checkbox", id: "vet-review", name: "reviewRequired", checked: true });
+  const now = district.vetting ?? { examRequired: true, reviewRequired: true };
+  const exam = h("input", { type: "checkbox", id: "vet-exam", name: "examRequired", checked: now.examRequired });
+  const review = h("input", { type: "checkbox", id: "vet-review", name: "reviewRequired", checked: now.reviewRequired });
   const reason = reasonField();
+  const current = h("div", { class: "current" }, vettingNow(now));
   const done = h("div", { "aria-live": "polite" });
   const form = actionForm({
     rows: [
@@ -102,12 +122,15 @@ function vettingForm(district) {
       const input = { districtId: district.id, examRequired: exam.checked, reviewRequired: review.checked, reason: reason.input.value };
       const saved = await mutate(VETTING, { input }, "setDistrictVetting");
       replace(done, h("p", { class: "success", role: "status" }, t("officials.vettingSaved", {
-        exam: t(saved.examRequired ? "officials.on" : "officials.off"),
-        review: t(saved.reviewRequired ? "officials.on" : "officials.off"),
+        exam: stepWord(saved.examRequired),
+        review: stepWord(saved.reviewRequired),
       })));
+      reason.input.value = "";
+      const fresh = await request(VETTING_NOW, { id: district.id });
+      replace(current, vettingNow(fresh.districtVetting));
     },
   });
-  return h("div", {}, h("p", { class: "hint" }, t("officials.vettingHint")), form, done);
+  return h("div", {}, h("p", { class: "hint" }, t("officials.vettingHint")), current, form, done);
 }
 
 export default async function render(ctx) {
