@@ -2,16 +2,24 @@
 of its own (a forum recorded in the shared demo's compound would put its committee elections
 under 两考 and change what the election tests see):
 
-- the vetting journey: the preparatory group has recorded a forum whose nomination window
-  closes a few seconds later and three owners are nominated (two by themselves, one with a
-  photo, one by the group: set up through the API); the official goes from the district page
-  to the compound's governance page, its forums and the round, records the exam and the review
-  of each candidate (one fails the exam), waits on the page for the window to close, and
-  publicises the list behind its confirmation; an owner on a phone finds the list from the
-  home page, sees the two who passed with their statements and the photo, and objects; the
-  official answers the objection. Also the compound's settings, terms and supervisor screens.
+- the vetting journey, from the appointment of the preparatory group: the demo compound's
+  committee grant is revoked (through the API: no committee in office); the official goes from
+  the district page to the compound's governance page, revokes the seed's preparatory grant
+  with a reason (the appointment form stays closed while it holds), picks two owners from the
+  roll by name (the demo's co-owner, and its owner awaiting activation, activated through the
+  API), adds a community representative by name and phone, the term's end and a
+  reason, confirms, and prints the representative's activation letter; the group shows as in
+  office. The representative activates the account on a phone with the letter's code; as the
+  group they record a forum whose nomination window closes a few seconds later, and three
+  owners are nominated (two by themselves, one with a photo, one by the group: through the
+  API). The official records the exam and the review of each candidate (one fails the exam),
+  waits on the page for the window to close, and publicises the list behind its confirmation;
+  an owner (a candidate) on a phone sees the group's members on the home card, finds the list
+  from there, sees the two who passed with their statements and the photo, and objects to the
+  group's nominee; the official answers the objection. Also the compound's settings, terms and supervisor screens.
 - the admin creates a district, appoints an official by phone (the activation letter to
-  print), revokes the appointment with a reason, and sets the district's 两考 steps.
+  print), revokes the appointment with a reason, and sets the district's 两考 steps, which the
+  page then shows as in force, and still after a reload.
 
 Every new screen is checked for layout and saved as a screenshot at 360×740 and 1920×1080 in
 the test's tmp dir.
@@ -36,7 +44,17 @@ from tests.support.server import Server
 from tests.web.conftest import Demo, log_in, need_browser, page_opener
 
 WINDOW_SECONDS = 12  # the nomination window: long enough to nominate through the API
+REP_PHONE = "13912340001"  # the preparatory group's community representative (a new account)
+REP_NAME = "社区 周代表"
+REP_PASSWORD = "筹备组代表-周的新密码-2026"
 ME = "query { me { roles { role communityId } } }"
+ROLES = """query($c: ID!) { communityRoles(communityId: $c) { id role held } }"""
+REVOKE = """mutation($i: RevokeRoleInput!) { revokeRole(input: $i) { __typename
+  ... on Problem { code message } } }"""
+ACTIVATE = """mutation($i: ActivateInput!) { activateAccount(input: $i) { __typename
+  ... on Problem { code message } } }"""
+ROLL = """query($c: ID!, $after: String) { community(id: $c) { units(first: 100, after: $after) {
+  pageInfo { hasNextPage endCursor } nodes { developerUnsold owners { id name } } } } }"""
 FORUM = """mutation($i: RecordForumInput!) { recordForum(input: $i) { __typename
   ... on ForumSaved { forum { id } } ... on Problem { code message } } }"""
 NOMINATE = """mutation($i: NominateInput!) { nominateCandidate(input: $i) { __typename
@@ -78,15 +96,54 @@ def png() -> str:
 
 
 def nominate(server: Demo, phone: str, spec: dict[str, Any]) -> str:
-    data = server.gql(NOMINATE, {"i": spec}, phone=phone)["nominateCandidate"]
+    password = {"password": REP_PASSWORD} if phone == REP_PHONE else {}
+    data = server.gql(NOMINATE, {"i": spec}, phone=phone, **password)["nominateCandidate"]
     assert data["__typename"] == "NominationSaved", data
     return str(data["nomination"]["name"])
 
 
-def open_round(server: Demo) -> tuple[str, list[str], list[Any]]:
-    """A forum in the demo compound with three candidates: (compound id, names, owners)."""
+def demo_compound(server: Demo) -> str:
     roles = server.gql(ME, phone=PREPARATORY)["me"]["roles"]
-    cid = next(r["communityId"] for r in roles if r["role"] == "preparatory")
+    return str(next(r["communityId"] for r in roles if r["role"] == "preparatory"))
+
+
+def without_committee(server: Demo, cid: str) -> None:
+    """The demo seeds a committee grant: revoke it, so the compound has none in office."""
+    for grant in server.gql(ROLES, {"c": cid}, phone=OFFICIAL)["communityRoles"]:
+        if grant["role"] == "committee" and grant["held"]:
+            done = server.gql(
+                REVOKE, {"i": {"grantId": grant["id"], "reason": "尚未成立业委会"}}, phone=OFFICIAL
+            )["revokeRole"]
+            assert done["__typename"] == "RoleRevoked", done
+
+
+def group_owners(server: Demo, cid: str) -> list[str]:
+    """Two owners for the group, each the only one of that name on the roll (the picker finds
+    owners by name): the demo's co-owner, and the owner awaiting activation, who activates
+    now (through the API: a member needs an account)."""
+    pending, code = server.activation
+    done = server.gql(
+        ACTIVATE, {"i": {"phone": pending.phone, "code": code, "password": "筹备组业主的新密码-2026"}}
+    )["activateAccount"]
+    assert done["__typename"] == "LoginSuccess", done
+    seen: dict[str, int] = {}
+    after = None
+    while True:
+        page = server.gql(ROLL, {"c": cid, "after": after}, phone=OFFICIAL)["community"]["units"]
+        for unit in page["nodes"]:
+            for o in {o["id"]: o for o in unit["owners"]}.values():
+                seen[o["name"]] = seen.get(o["name"], 0) + 1
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    group = [server.login("owner", "co-owned").name, pending.name]
+    assert all(seen.get(n) == 1 for n in group), {n: seen.get(n) for n in group}
+    return group
+
+
+def open_round(server: Demo, cid: str, group: list[str]) -> tuple[list[str], list[Any]]:
+    """A forum recorded by the group's representative, three candidates: (names, owners)."""
+    rep = {"phone": REP_PHONE, "password": REP_PASSWORD}
     now = datetime.now(UTC)
     forum = server.gql(
         FORUM,
@@ -101,7 +158,7 @@ def open_round(server: Demo) -> tuple[str, list[str], list[Any]]:
                 "nominationsCloseAt": (now + timedelta(seconds=WINDOW_SECONDS)).isoformat(),
             }
         },
-        phone=PREPARATORY,
+        **rep,
     )["recordForum"]
     assert forum["__typename"] == "ForumSaved", forum
     fid = forum["forum"]["id"]
@@ -129,15 +186,15 @@ def open_round(server: Demo) -> tuple[str, list[str], list[Any]]:
             },
         ),
     ]
-    units = server.gql(OWNERS, {"c": cid}, phone=PREPARATORY)["community"]["units"]["nodes"]
-    taken = {o.name for o in owners}
+    units = server.gql(OWNERS, {"c": cid}, phone=OFFICIAL)["community"]["units"]["nodes"]
+    taken = {o.name for o in owners} | set(group)
     other = next(
         o for u in units if not u["developerUnsold"] for o in u["owners"] if o["name"] not in taken
     )
     names.append(
         nominate(
             server,
-            PREPARATORY,
+            REP_PHONE,
             {
                 "forumId": fid,
                 "committee": "SUPERVISORY_COMMITTEE",
@@ -148,7 +205,7 @@ def open_round(server: Demo) -> tuple[str, list[str], list[Any]]:
         )
     )
     assert datetime.now(UTC) < now + timedelta(seconds=WINDOW_SECONDS), "nominating took too long"
-    return cid, names, owners
+    return names, owners
 
 
 def vet(page: Any, name: str, step: str, passes: bool) -> None:
@@ -165,10 +222,65 @@ def vet(page: Any, name: str, step: str, passes: bool) -> None:
     ).to_have_attribute("data-result", result)
 
 
-def test_an_official_vets_and_publicises_the_list_and_an_owner_objects(
+def appoint_group(official: Any, group: list[str], tmp_path: Path) -> str:
+    """On the governance page: end the seed's grant, appoint the group; → the letter's code."""
+    roles = official.locator("table.roles")
+    seed = roles.locator("tr[data-role=preparatory][data-held=true]").filter(has_text="孙组长")
+    expect(seed.locator("button[data-revoke]")).to_be_visible()
+    expect(official.locator(".blocked")).to_contain_text("孙组长")
+    seed.locator("button[data-revoke]").click()
+    seed.locator("textarea").fill("改由街道正式任命筹备组")
+    seed.get_by_role("button", name="确认撤销").click()
+    expect(official.locator(".blocked")).to_have_count(0)
+    expect(official.locator(".bodies")).to_have_count(0)  # none appointed yet: a hint instead
+
+    search = official.get_by_label("业主成员（从名册中查找）")
+    for name in group:
+        search.fill(name)
+        official.get_by_role("button", name=f"选择 {name}", exact=True).click()
+    expect(official.locator(".owner-picker .chosen li")).to_have_count(len(group))
+    official.get_by_role("button", name="添加代表").click()
+    rep = official.locator("fieldset.rep")
+    rep.get_by_label("姓名").fill(REP_NAME)
+    rep.get_by_label("手机号").fill(REP_PHONE)
+    official.get_by_label("任命理由或文号（必填，记入审计日志）").fill("街道党工委〔2026〕12 号")
+    shoot(official, tmp_path, "appoint-form")
+    official.get_by_role("button", name="核对并任命…").click()
+    expect(official.locator(".confirm-step .confirm")).to_contain_text("业主 2 人、代表 1 人")
+    official.get_by_role("button", name="确定任命筹备组").click()
+    letter = official.locator(".letter")
+    expect(letter).to_have_count(1)
+    expect(letter).to_contain_text(f"{REP_NAME} 同志")
+    expect(letter).to_contain_text(REP_PHONE)
+    code = letter.locator(".code").inner_text().strip()
+    assert code
+    shoot(official, tmp_path, "body-letter")
+    official.get_by_role("button", name="完成，刷新页面").click()
+    body = official.locator(".bodies li.body[data-kind=preparatory][data-state=in_force]")
+    expect(body).to_have_count(1)
+    for name in [*group, REP_NAME]:
+        expect(body.locator(".members")).to_contain_text(name)
+    expect(official.locator(".blocked")).to_contain_text(REP_NAME)  # no second group now
+    return code
+
+
+def activate(page: Any, code: str) -> None:
+    """The representative activates the new account with the letter's code."""
+    page.goto("/#/activate")
+    page.locator("input[name=phone]").fill(REP_PHONE)
+    page.locator("input[name=code]").fill(code)
+    page.locator("input[name=password]").fill(REP_PASSWORD)
+    page.locator("input[name=again]").fill(REP_PASSWORD)
+    page.get_by_role("button", name="激活并登录").click()
+    expect(page.locator("section.home .badges")).to_contain_text("筹备组")
+
+
+def test_an_official_appoints_the_group_vets_and_publicises_the_list_and_an_owner_objects(
     pages: Any, governed: Demo, tmp_path: Path
 ) -> None:
-    cid, names, owners = open_round(governed)
+    cid = demo_compound(governed)
+    without_committee(governed, cid)
+    group = group_owners(governed, cid)
     official = pages(1920, 1080)
     log_in(official, OFFICIAL)
     official.get_by_role("navigation").get_by_role("link", name="辖区小区").click()
@@ -176,10 +288,12 @@ def test_an_official_vets_and_publicises_the_list_and_an_owner_objects(
         "link", name="治理与任命"
     ).click()
     expect(official.locator("h1")).to_have_text("共治示范小区：治理")
-    roles = official.locator("table.roles")
-    expect(roles.locator("tr[data-role=preparatory]")).to_contain_text("筹备组 孙组长")
-    expect(roles.locator("tr[data-role=preparatory] button[data-revoke]")).to_be_visible()
+    code = appoint_group(official, group, tmp_path)
     shoot(official, tmp_path, "governance")
+
+    representative = pages(360, 740)
+    activate(representative, code)
+    names, owners = open_round(governed, cid, group)
 
     official.get_by_role("link", name="党群座谈会、提名与两考").click()
     # the demo election's vetted round (api/cli/vetted_list.py) and this one, newest first
@@ -201,8 +315,13 @@ def test_an_official_vets_and_publicises_the_list_and_an_owner_objects(
     expect(official.locator("section.forum")).to_have_attribute("data-published", "true")
     expect(official.locator(".published")).to_contain_text("异议期至")
 
-    owner = pages(360, 740)
-    log_in(owner, owners[2].phone)
+    owner = pages(360, 740)  # a candidate, not of the group (its members see what staff see)
+    log_in(owner, owners[0].phone)
+    members = owner.locator(".body-names[data-kind=preparatory]")
+    for name in [*group, REP_NAME]:
+        expect(members).to_contain_text(name)
+    expect(members).not_to_contain_text(REP_PHONE)  # names only
+    shoot(owner, tmp_path, "home-group")
     owner.get_by_role("link", name="候选人与提名").first.click()
     owner.get_by_role("link", name="查看候选人").first.click()
     expect(owner.locator("h1")).to_have_text("共治示范小区：候选人名单公示")
@@ -213,7 +332,7 @@ def test_an_official_vets_and_publicises_the_list_and_an_owner_objects(
     expect(cards.filter(has_text=names[0])).to_contain_text("愿为小区服务")
     expect(cards.filter(has_text=names[0]).locator("li[data-step]")).to_have_count(0)  # staff only
     shoot(owner, tmp_path, "candidate-list")
-    card = cards.filter(has_text=names[0])
+    card = cards.filter(has_text=names[2])
     card.locator("details.object > summary").click()
     card.locator("textarea").fill("该候选人曾长期拖欠物业费。")
     card.get_by_role("button", name="提交异议").click()
@@ -278,9 +397,18 @@ def test_the_admin_creates_a_district_and_appoints_and_revokes_an_official(
     ).to_have_attribute("data-held", "false")
     expect(admin.locator("table.roles")).to_contain_text("调离本街道")
 
+    expect(admin.locator(".vetting-now")).to_have_text("现行设置：资格考试需要，党组织审查需要。")
     vetting = admin.locator("form").filter(has_text="保存两考设置")
+    expect(vetting.get_by_label("专家资格考试")).to_be_checked()
     vetting.get_by_label("专家资格考试").uncheck()
     vetting.get_by_label("理由（必填，记入审计日志）").fill("区里统一组织考试")
     vetting.get_by_role("button", name="保存两考设置").click()
     expect(admin.locator(".success").last).to_contain_text("资格考试不需要")
+    now = admin.locator(".vetting-now")
+    expect(now).to_have_text("现行设置：资格考试不需要，党组织审查需要。")
+    expect(now.locator("xpath=following-sibling::p[1]")).to_contain_text("区里统一组织考试")
     shoot(admin, tmp_path, "officials")
+    admin.reload()
+    expect(admin.locator(".vetting-now")).to_have_attribute("data-exam", "false")
+    expect(admin.get_by_label("专家资格考试")).not_to_be_checked()
+    expect(admin.get_by_label("党组织审查")).to_be_checked()

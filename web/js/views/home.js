@@ -1,8 +1,10 @@
 // Home: the viewer's compounds with their head and area totals, each open vote with its deadline
-// and a big "去投票" (openvotes.js), the viewer's own units, and the actions their roles allow in
-// each compound (from the route table's `action` entries).
+// and a big "去投票" (openvotes.js), the viewer's own units, who sits on the compound's preparatory
+// group or 物管会 (names only), and the actions their roles allow in each compound (from the
+// route table's `action` entries).
 
 import { request } from "../api.js";
+import { bodyNames } from "../bodies.js";
 import { h } from "../dom.js";
 import { formatArea, formatNumber, formatPercent, t } from "../i18n.js";
 import { openVotes, openVotesPanel } from "../openvotes.js";
@@ -17,6 +19,21 @@ query Home {
     myUnits { id label floor area areaCenti developerUnsold owners { id name } }
   }
 }`;
+
+const BODIES = `
+query HomeBodies($id: ID!) {
+  runningBodies(communityId: $id) { id kind state endsAt members { name held } }
+}`;
+
+/** The compound's bodies for an owner's card (none for a compound the viewer does not own in). */
+async function bodiesOf(community, me) {
+  if (!rolesIn(community.id, me).includes("owner")) return [];
+  try {
+    return (await request(BODIES, { id: community.id })).runningBodies;
+  } catch {
+    return []; // the card shows without them rather than not at all
+  }
+}
 
 /** Buttons for a compound, from every route's `action` (the extension point for new screens). */
 export function communityActions(community, v = viewer()) {
@@ -82,7 +99,7 @@ function myShare(community) {
   ];
 }
 
-function communityCard(community, me, votes) {
+function communityCard(community, me, votes, bodies) {
   const roles = rolesIn(community.id, me);
   const actions = communityActions(community, me);
   const units = community.myUnits;
@@ -96,6 +113,7 @@ function communityCard(community, me, votes) {
       ? h("ul", { class: "badges", "aria-label": t("home.myRoles") }, roles.map((r) => h("li", {}, t(`role.${r}`))))
       : null,
     totalsList(community.totals),
+    bodyNames(bodies),
     units.length
       ? h(
           "section",
@@ -115,6 +133,7 @@ export default async function render(ctx) {
   const me = viewer();
   const data = await request(HOME);
   const communities = data.myCommunities;
+  const bodies = await Promise.all(communities.map((c) => bodiesOf(c, me)));
   const official = hasRole(["official"], me);
   // open votes only where the viewer owns a unit (a district's officials oversee many compounds)
   const votes = await openVotes(communities.filter((c) => c.myUnits.length || rolesIn(c.id, me).includes("owner")));
@@ -131,7 +150,7 @@ export default async function render(ctx) {
           h("a", { class: "button primary", href: "#/district" }, t("home.toDistrict")),
         )
       : null,
-    communities.map((c) => communityCard(c, me, votes)),
+    communities.map((c, i) => communityCard(c, me, votes, bodies[i])),
     !communities.length && !official ? h("p", { class: "panel" }, t("home.none")) : null,
   );
 }
