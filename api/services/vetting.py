@@ -283,7 +283,9 @@ async def district_view(session: AsyncSession, district_id: int) -> DistrictVett
     (the same default :func:`api.services.nominations.vetting_steps` freezes into a forum)."""
     row = await session.get(DistrictVetting, district_id)
     if row is None:
-        return DistrictVettingView(district_id=district_id, exam_required=True, review_required=True)
+        return DistrictVettingView(
+            district_id=district_id, exam_required=True, review_required=True
+        )
     who = await session.get(Account, row.updated_by)
     return DistrictVettingView(
         district_id=district_id,

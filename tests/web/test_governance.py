@@ -123,7 +123,8 @@ def group_owners(server: Demo, cid: str) -> list[str]:
     now (through the API: a member needs an account)."""
     pending, code = server.activation
     done = server.gql(
-        ACTIVATE, {"i": {"phone": pending.phone, "code": code, "password": "筹备组业主的新密码-2026"}}
+        ACTIVATE,
+        {"i": {"phone": pending.phone, "code": code, "password": "筹备组业主的新密码-2026"}},
     )["activateAccount"]
     assert done["__typename"] == "LoginSuccess", done
     seen: dict[str, int] = {}
@@ -252,7 +253,7 @@ def appoint_group(official: Any, group: list[str], tmp_path: Path) -> str:
     expect(letter).to_have_count(1)
     expect(letter).to_contain_text(f"{REP_NAME} 同志")
     expect(letter).to_contain_text(REP_PHONE)
-    code = letter.locator(".code").inner_text().strip()
+    code = str(letter.locator(".code").inner_text()).strip()
     assert code
     shoot(official, tmp_path, "body-letter")
     official.get_by_role("button", name="完成，刷新页面").click()
