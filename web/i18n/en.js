@@ -886,6 +886,8 @@ export default {
   "bodies.termHint": "After today, and within the compound's term length.",
   "bodies.reason": "Reason or document number (required, kept in the audit log)",
   "bodies.check": "Check and appoint…",
+  "bodies.confirmTitle.preparatory": "Appoint the preparatory group?",
+  "bodies.confirmTitle.stand_in": "Appoint the 物管会?",
   "bodies.confirm.preparatory": "Appoint the preparatory group",
   "bodies.confirm.stand_in": "Appoint the 物管会",
   "bodies.confirmText.preparatory": "Appoint a preparatory group of {owners} owners and {reps} representatives until {until}. It takes effect at once: its members can hold the forum, nominations and the election. Go ahead?",

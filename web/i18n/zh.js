@@ -887,6 +887,8 @@ export default {
   "bodies.termHint": "须在今天之后，且不超过本小区的任期年限。",
   "bodies.reason": "任命理由或文号（必填，记入审计日志）",
   "bodies.check": "核对并任命…",
+  "bodies.confirmTitle.preparatory": "任命筹备组？",
+  "bodies.confirmTitle.stand_in": "任命物管会？",
   "bodies.confirm.preparatory": "确定任命筹备组",
   "bodies.confirm.stand_in": "确定任命物管会",
   "bodies.confirmText.preparatory": "将任命筹备组：业主 {owners} 人、代表 {reps} 人，任期至 {until}。任命立即生效，成员即可组织座谈会、提名和选举。确定吗？",

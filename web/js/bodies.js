@@ -2,12 +2,13 @@
 // where no committee can be formed, the 物业管理委员会 (物管会). The governance page lists them
 // (kind, term, members, state, dissolution) and lets an official appoint one — owners picked
 // from the roll, community and party representatives by name and phone, the term's last day and
-// a reason, behind a confirmation — then shows the new representatives' activation letters to
+// a reason, behind the confirmation dialog (confirm.js) — then shows the new representatives' activation letters to
 // print. Owners see the members' names on their home card.
 
 import { mutate, PROBLEM } from "./api.js";
 import { h, newId, replace } from "./dom.js";
-import { busy, errorBox, field, markInvalid } from "./forms.js";
+import { confirmAct } from "./confirm.js";
+import { field, markInvalid } from "./forms.js";
 import { formatDate, t } from "./i18n.js";
 import { ownerPicker } from "./owners.js";
 import { formatTime } from "./voting.js";
@@ -144,8 +145,8 @@ function dateIn(days) {
 
 /**
  * The official's appointment form. `out` receives the letters after success; `onDone` reloads
- * the page. The submit asks first (a summary and "确定任命"); the refusal of the service shows
- * in the form.
+ * the page. The submit asks first in the confirmation dialog (a summary and "确定任命…"); a
+ * refusal of the service shows in the dialog and marks the input it names.
  */
 export function appointForm({ community, out, onDone }) {
   const kindId = newId("body-kind");
@@ -173,7 +174,6 @@ export function appointForm({ community, out, onDone }) {
   } } }, t("bodies.repAdd"));
   const ends = field({ name: "termEndsOn", label: t("bodies.termEndsOn"), type: "date", required: true, value: dateIn(365), hint: t("bodies.termHint") });
   const reason = reasonField(t("bodies.reason"));
-  const confirmBox = h("div", { class: "confirm-step" });
 
   function input() {
     const ownerMembers = owners.chosen().map((o) => ({ kind: "OWNER", personId: o.id }));
@@ -205,36 +205,27 @@ export function appointForm({ community, out, onDone }) {
     work: async () => {
       const spec = input();
       const kind = chosenKind();
-      const error = errorBox();
-      const yes = h("button", { type: "button", class: "primary" }, t(`bodies.confirm.${kind}`));
-      yes.addEventListener("click", () =>
-        busy(yes, async () => {
-          error.clear();
+      await confirmAct({
+        title: t(`bodies.confirmTitle.${kind}`),
+        text: t(`bodies.confirmText.${kind}`, {
+          owners: spec.members.filter((m) => m.kind === "OWNER").length,
+          reps: spec.members.filter((m) => m.kind !== "OWNER").length,
+          until: spec.termEndsOn,
+        }),
+        yesLabel: t(`bodies.confirm.${kind}`),
+        run: async () => {
           try {
             const done = await mutate(mutation(APPOINT[kind]), { input: spec }, APPOINT[kind]);
-            replace(confirmBox);
             showLetters(community, kind, done, out, onDone);
           } catch (err) {
-            error.show(err.message);
             markInvalid(form, err.field);
+            throw err;
           }
-        }),
-      );
-      replace(
-        confirmBox,
-        h("div", { class: "confirm" },
-          h("p", {}, t(`bodies.confirmText.${kind}`, {
-            owners: spec.members.filter((m) => m.kind === "OWNER").length,
-            reps: spec.members.filter((m) => m.kind !== "OWNER").length,
-            until: spec.termEndsOn,
-          })),
-          h("div", { class: "actions" }, yes, h("button", { type: "button", class: "secondary", on: { click: () => replace(confirmBox) } }, t("action.cancel"))),
-          error.node),
-      );
-      yes.focus();
+        },
+      });
     },
   });
-  return h("div", {}, form, confirmBox);
+  return form;
 }
 
 function showLetters(community, kind, done, out, onDone) {
