@@ -33,11 +33,12 @@ from limits import parse_many
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import audit
+from api.services import audit, late_links
 from api.services.accounts import (
     PHONE,
     Limiters,
     digest,
+    held_at,
     new_code,
     normalize_code,
     normalize_phone,
@@ -46,7 +47,14 @@ from api.services.accounts import (
 )
 from api.services.notify import Message
 from api.services.passwords import Passwords, password_problem
-from api.store.models import Account, ActivationCode, LoginSession, PasswordReset, Person
+from api.store.models import (
+    Account,
+    ActivationCode,
+    LoginSession,
+    PasswordReset,
+    Person,
+    RoleMembership,
+)
 from schema.contract.community import Viewer
 from schema.contract.errors import AppError
 
@@ -250,6 +258,19 @@ async def issue_reset_letter(
             "{name} has no account yet: issue an activation letter instead",
             name=person.name,
         )
+    staff = select(RoleMembership.id).where(
+        RoleMembership.account_id == person.account_id,
+        RoleMembership.role != "owner",
+        held_at(now),
+    )
+    if (await session.execute(staff.limit(1))).first() is not None:
+        raise AppError.of(  # a supervisor's, official's or admin's account: the text path only
+            "STAFF_ACCOUNT",
+            "{name}的账号担任其他职务（如监票人），不能用重设通知书重设密码：请用短信验证码重设",
+            "{name}'s account holds another role (such as supervisor): reset it with a texted "
+            "code, not a reset letter",
+            name=person.name,
+        )
     await session.execute(
         delete(ActivationCode).where(
             ActivationCode.person_id == person.id, ActivationCode.used_at.is_(None)
@@ -316,5 +337,7 @@ async def redeem_reset_letter(
     refuse_weak(password, phone=account.phone, name=account.display_name)
     letter.used_at = now
     await _set_password(session, passwords, account, password, now=now, via="letter")
+    # a login obtained during a vote is marked on the elector (docs/design.md §3.4)
+    outbox.extend(await late_links.mark(session, person=person, account_id=account.id, now=now))
     outbox.extend(_was_reset(account, p) for p in {account.phone, person.phone} if p)
     return account
