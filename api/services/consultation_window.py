@@ -10,7 +10,6 @@ from datetime import datetime
 
 from api.store.models import DocumentVersion
 from schema.contract.errors import AppError
-from voting.rules import CHINA_TZ
 
 
 def window_phase(version: DocumentVersion, now: datetime) -> str:
@@ -30,20 +29,20 @@ def window_phase(version: DocumentVersion, now: datetime) -> str:
 def window_refusal(version: DocumentVersion, now: datetime) -> AppError:
     phase = window_phase(version, now)
     if phase == "upcoming" and version.opens_at is not None:
-        return AppError(
+        return AppError.of(
             "CONSULTATION_NOT_OPEN",
-            f"征求意见将于 {_cst(version.opens_at)} 开始，现在还不能提交意见",
-            f"the consultation opens at {version.opens_at.isoformat()}; comments are not "
-            "accepted yet",
+            "征求意见将于 {opensAt:time} 开始，现在还不能提交意见",
+            "the consultation opens on {opensAt:time}; comments are not accepted yet",
             field="versionId",
+            opensAt=version.opens_at,
         )
     if phase in ("closed", "superseded") and version.closes_at is not None:
-        return AppError(
+        return AppError.of(
             "CONSULTATION_CLOSED",
-            f"征求意见已于 {_cst(version.closes_at)} 结束，不再接受意见",
-            f"the consultation closed at {version.closes_at.isoformat()}; comments are no "
-            "longer accepted",
+            "征求意见已于 {closesAt:time} 结束，不再接受意见",
+            "the consultation closed on {closesAt:time}; comments are no longer accepted",
             field="versionId",
+            closesAt=version.closes_at,
         )
     return AppError(
         "CONSULTATION_NOT_OPEN",
@@ -51,7 +50,3 @@ def window_refusal(version: DocumentVersion, now: datetime) -> AppError:
         "this version has not been published for consultation",
         field="versionId",
     )
-
-
-def _cst(moment: datetime) -> str:
-    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")

@@ -30,7 +30,7 @@ from api.services.document_reading import clauses
 from api.store.models import Document, DocumentVersion, VersionClause
 from schema.contract.errors import AppError, Detail, not_found
 from voting.codec import canonical_json, sha256_hex
-from voting.rules import CHINA_TZ, MatterType
+from voting.rules import MatterType
 
 KIND_ZH = {
     "rules_of_procedure": "业主大会议事规则",
@@ -219,14 +219,13 @@ async def close_consultation(
     # a window always has some length (a database constraint), even with a minimum of 0 days
     earliest = version.opens_at + max(timedelta(days=min_days), timedelta(seconds=1))
     if now < earliest:
-        when = f"{earliest.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}"
-        raise AppError(
+        raise AppError.of(
             "WINDOW_TOO_SHORT",
-            f"征求意见期不能少于 {min_days} 天，最早可于 {when} 结束",
-            f"the consultation must last at least {min_days} days; it may end from "
-            f"{earliest.isoformat()}",
+            "征求意见期不能少于 {minDays} 天，最早可于 {earliest:time} 结束",
+            "the consultation must last at least {minDays} days; it may end from {earliest:time}",
             field="versionId",
-            extra={"minDays": str(min_days), "earliest": earliest.isoformat()},
+            minDays=min_days,
+            earliest=earliest,
         )
     reason = textinput.prose(reason, field="reason", cap=textinput.REASON_MAX)
     planned = version.closes_at

@@ -89,9 +89,35 @@ def placeholders(template: str) -> set[str]:
 
 def interpolate(template: str, facts: Mapping[str, str], lang: str) -> str:
     """``template`` with ``{name}`` replaced by the fact, ``{name:time}`` by an ISO instant shown
-    as China time (``2026-03-10 00:00``, in English with ``(UTC+8)``), ``{name:list}`` by a
-    comma-separated fact joined as the language joins lists. A missing fact raises KeyError."""
+    as China time the way each language writes a date (:func:`china_time`), ``{name:list}`` by
+    a comma-separated fact joined as the language joins lists. A missing fact raises KeyError."""
     return _Facts(lang).vformat(template, (), facts)
+
+
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def china_time(moment: datetime, lang: str) -> str:
+    """An instant as a reader writes it, in China time (issue #14 item 8): ``2026年12月4日 08:30``
+    in Chinese, ``4 December 2026, 08:30 (UTC+8)`` in English (the web client's en-GB dates),
+    never an ISO string inside a sentence. The facts keep the ISO form for programs."""
+    local = moment.astimezone(CHINA_TZ)
+    if lang == "en":
+        return f"{local.day} {MONTHS_EN[local.month - 1]} {local.year}, {local:%H:%M} (UTC+8)"
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 class _Facts(Formatter):
@@ -101,11 +127,10 @@ class _Facts(Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec == "time":
             try:
-                local = datetime.fromisoformat(str(value)).astimezone(CHINA_TZ)
+                moment = datetime.fromisoformat(str(value))
             except ValueError:  # not an instant: shown as it is rather than failing the refusal
                 return str(value)
-            shown = f"{local:%Y-%m-%d %H:%M}"
-            return f"{shown} (UTC+8)" if self.lang == "en" else shown
+            return china_time(moment, self.lang)
         if format_spec == "list":
             items = [item for item in str(value).split(",") if item]
             return (", " if self.lang == "en" else "、").join(items)

@@ -11,7 +11,7 @@ SIZES = [(360, 740), (1920, 1080)]
 
 FITS = """() => document.documentElement.scrollWidth <= window.innerWidth"""
 SMALL_TARGETS = """() => [...document.querySelectorAll(
-    "main button, main a.button, main input:not([type=checkbox]), main select, header button, nav a"
+    "main button, main a.button, main summary, main input:not([type=checkbox]), main select, header button, nav a"
   )].filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
    .map((e) => `${e.tagName} ${e.textContent.trim()} ${e.getBoundingClientRect().height}`)"""
 UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea")]

@@ -19,6 +19,7 @@ import pytest
 
 from tests.support.demo import PASSWORD as PASSWORD
 from tests.support.server import Server
+from tests.web.axe import check_accessibility, watch_accessibility
 
 # the browser tests' name for a started `gongzhi demo` (the one harness: tests/support/server.py)
 Demo = Server
@@ -85,12 +86,18 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 @dataclass
 class Watch:
-    """Console errors, uncaught exceptions and CSP violations seen by one browser context."""
+    """Console errors, uncaught exceptions, CSP violations and serious or critical accessibility
+    violations (axe-core, tests/web/axe.py: every screen the page shows) seen by one page."""
 
     errors: list[str] = field(default_factory=list)
 
+    def axe(self, line: str) -> None:
+        if line not in self.errors:
+            self.errors.append(line)
+
     def attach(self, page: Any) -> None:
         page.add_init_script(WATCH_CSP)
+        watch_accessibility(page, self.axe)
         page.on(
             "console",
             lambda m: (
@@ -103,6 +110,8 @@ class Watch:
         if not page.is_closed():
             try:
                 violations = page.evaluate("window.__csp || []")
+                for line in check_accessibility(page):  # the screen the test ended on
+                    self.axe(line)
             except Exception:  # the page is navigating away; console errors still count
                 violations = []
             self.errors.extend(f"CSP violation: {v}" for v in violations)
@@ -148,12 +157,13 @@ def page(new_page: Any) -> Any:
 
 
 def log_in(page: Any, phone: str, password: str = PASSWORD) -> None:
-    """Log in through the login form and wait for the home screen."""
+    """Log in through the login form and wait for the first screen: the home screen, or an
+    official's district page (js/session.js landing)."""
     page.goto("/#/login")
     page.get_by_label(re.compile("手机号|Mobile number")).fill(phone)
     page.get_by_label(re.compile("^(密码|Password)$")).fill(password)
     page.locator("form button[type=submit]").click()
-    page.wait_for_selector("section.home h1")
+    page.wait_for_selector("section.home h1, section.district h1")
 
 
 @pytest.fixture

@@ -211,12 +211,43 @@ def test_the_dashboard_at_phone_and_wall_sizes(
     expect(dash.locator(".question-counts")).to_have_count(2)
     expect(dash.locator(".building-list li")).to_have_count(12)
     expect(dash.locator(".count-yes")).to_contain_text("同意")
-    released = dash.locator(".ballots .note")
-    expect(released).to_contain_text("每满 5 张更新")
+    # every number says what it counts (issue #14 item 5): ballots received (exact, the
+    # supervisors'), ballots released in steps of 5, and heads/area/counts at the released step
+    figures = dash.locator(".ballots")
+    expect(figures.locator(".figure.received dt")).to_have_text("已计入的选票")
+    expect(figures.locator(".figure.received")).to_contain_text("网上、代理、纸质都算")
+    expect(figures.locator(".figure.released dt")).to_have_text("已公布的选票")
+    expect(figures.locator(".figure.released")).to_contain_text("每满 5 张公布一次")
+    released = int(figures.locator(".figure.released .big-number").inner_text().replace(",", ""))
+    received = int(figures.locator(".figure.received .big-number").inner_text().replace(",", ""))
+    assert released % 5 == 0 and released <= received and received >= counted
+    expect(figures.locator("[data-basis]")).to_contain_text(f"按已公布的 {released} 张选票计")
+    expect(dash.locator(".turnout .meter-heads")).to_contain_text("参与表决的业主人数")
+    # candidates ranked by heads, with a dashed line under the last seat
+    committee = dash.locator(".question-counts").first
+    ranks = committee.locator("li.count-candidate").evaluate_all(
+        "(els) => els.map((e) => Number(e.dataset.rank))"
+    )
+    assert ranks == sorted(ranks) and ranks[0] == 1, ranks
+    heads = committee.locator("li.count-candidate .meter-heads .meter-value").all_inner_texts()
+    numbers = [int(x.split(" ")[0].replace(",", "")) for x in heads]
+    assert numbers == sorted(numbers, reverse=True), numbers
+    expect(committee.locator("li.seats-cut")).to_have_count(1)
+    if width >= 1920:  # one wall screen, no scrolling
+        page.wait_for_timeout(200)
+        tall = page.evaluate("document.documentElement.scrollHeight")
+        page.screenshot(path=SCREENSHOTS / f"dashboard-{width}x{height}.png", full_page=True)
+        assert tall <= height, f"the dashboard is {tall}px tall at {width}×{height}"
     check_layout(page, width)
     page.screenshot(path=SCREENSHOTS / f"dashboard-{width}x{height}.png", full_page=True)
     page.locator("header button.lang").click()
     expect(dash.locator("h2").first).to_have_text("Turnout")
+    expect(figures.locator(".figure.received dt")).to_have_text("Ballots counted")
+    if width >= 1920:
+        page.wait_for_timeout(200)
+        tall = page.evaluate("document.documentElement.scrollHeight")
+        page.screenshot(path=SCREENSHOTS / f"dashboard-en-{width}x{height}.png", full_page=True)
+        assert tall <= height, f"the English dashboard is {tall}px tall at {width}×{height}"
     check_layout(page, width)
     page.screenshot(path=SCREENSHOTS / f"dashboard-en-{width}x{height}.png", full_page=True)
 

@@ -180,7 +180,7 @@ def test_draft_consult_answer_close_and_publish_the_next_version(
     register = staff.locator("section.register")
     expect(register).to_have_attribute("data-unanswered", "1")
     waiting = register.locator(f"ol.waiting li.register-entry[data-comment='{cid}']")
-    expect(waiting.locator(".where")).to_have_text("第 3 条")
+    expect(waiting.locator(".where")).to_have_text("第三条")
     expect(waiting.get_by_text("应当为访客留出车位。<b>请考虑</b>")).to_be_visible()  # as text
     waiting.get_by_label("答复结果").select_option("ADOPTED")
     waiting.get_by_label("理由").fill("第二版增加访客车位。")
@@ -230,7 +230,7 @@ def test_draft_consult_answer_close_and_publish_the_next_version(
     # the register of version 1 says where the adopted comment landed; and in English
     page.goto(f"/#/version/{v1}/register")
     done = page.locator(f"li.register-entry[data-comment='{cid}']")
-    expect(done).to_contain_text("已写入第 2 版第 3 条")
+    expect(done).to_contain_text("已写入第 2 版第三条")
     page.locator("header button.lang").click()
     expect(page.locator("h1")).to_have_text("管理规约, version 1: response register")
     expect(done).to_contain_text("Written into version 2, article 3")

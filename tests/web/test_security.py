@@ -86,9 +86,10 @@ def test_every_screen_renders_without_console_errors(page: Any, demo: Any, login
     for path, heading in OFFICIAL_SCREENS:
         page.goto(path)
         expect(page.locator("h1")).to_have_text(heading)
-    # Logged in, guest-only screens send you home; logged out, private ones send you to login.
+    # Logged in, guest-only screens send you to your first screen (an official's: the district,
+    # issue #14 item 8); logged out, private ones send you to login.
     page.goto("/#/login")
-    expect(page.locator("h1")).to_have_text("您好，街道干部 王主任")
+    expect(page.locator("h1")).to_have_text("辖区小区")
     page.get_by_role("button", name="退出登录").click()
     expect(page.locator("h1")).to_have_text("登录")
     page.goto("/#/district")

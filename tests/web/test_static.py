@@ -35,6 +35,17 @@ def test_catalogues_have_the_same_keys_and_placeholders() -> None:
         assert placeholders(zh[key]) == placeholders(en[key]), key
 
 
+def test_counts_are_pluralised_not_written_with_parentheses() -> None:
+    """Issue #14 item 8: "1 comment", "2 comments", never "comment(s)"; every plural key has
+    the "other" form, which Chinese uses for every count."""
+    zh, en = catalogue("zh"), catalogue("en")
+    assert [k for k, v in en.items() if re.search(r"\w\((s|es)\)", v)] == []
+    for key in zh:
+        if key.endswith((".one", ".two", ".few", ".many", ".zero")):
+            assert key.rsplit(".", 1)[0] + ".other" in zh, key
+            assert key.rsplit(".", 1)[0] not in zh, f"{key}: both plural forms and a plain key"
+
+
 STATES = ["DRAFT", "ANNOUNCED", "OPEN", "CLOSED", "CERTIFIED", "PUBLISHED", "CANCELLED"]
 ACTIONS = ["announce", "open", "close", "publish", "cancel"]
 
@@ -48,7 +59,8 @@ def test_every_key_the_code_uses_is_in_the_catalogue() -> None:
         used |= set(re.findall(r"""\bt\(\s*"([\w.]+)\"""", code))
         used |= set(re.findall(r"""\b(?:title|label):\s*"([\w.]+)\"""", code))
     assert used, "found no keys: the patterns above no longer match the code"
-    assert sorted(used - set(zh)) == []
+    # a count's key is written KEY.one / KEY.other (js/i18n.js picks the plural form)
+    assert sorted(k for k in used - set(zh) if f"{k}.other" not in zh) == []
     # Keys built at run time from values the API sends.
     for prefix, values in {
         "role.": ["owner", "committee", "preparatory", "supervisor", "official", "admin"],
@@ -112,3 +124,11 @@ def test_vendored_files_match_their_checksums_and_carry_a_version() -> None:
     imports = re.findall(r"""from\s+"(\.\./vendor/[^"]+)\"""", "\n".join(p.read_text() for p in JS))
     for target in imports:
         assert (WEB / "js" / target).resolve().exists(), target
+
+
+def test_axe_core_is_for_the_tests_only() -> None:
+    """axe-core is vendored for the browser tests' accessibility check (tests/web/axe.py); no
+    page of the client loads it."""
+    assert len(list((WEB / "vendor").glob("axe-core-*.min.js"))) == 1
+    for path in [WEB / "index.html", *JS, *(WEB / "css").glob("*.css")]:
+        assert "axe" not in path.read_text(encoding="utf-8").lower(), path

@@ -88,8 +88,30 @@ function countLabel(key, question) {
 
 const RESOLUTION_ORDER = ["yes", "no", "abstain", "invalid"];
 
-/** Counts of one question as pairs of bars (heads, area) against participating heads/area. */
-export function questionCounts(question, count, tally) {
+/**
+ * Candidates in order of their counts: heads, then area (where shown), then the ballot's order;
+ * each with its rank (equal counts share a rank).
+ */
+export function rankCandidates(keys, byKey, areaShown) {
+  const heads = (k) => byKey.get(k)?.heads ?? 0;
+  const area = (k) => (areaShown ? centi(byKey.get(k)?.area ?? "0") : 0);
+  const sorted = keys
+    .map((k, i) => ({ k, i }))
+    .sort((a, b) => heads(b.k) - heads(a.k) || area(b.k) - area(a.k) || a.i - b.i);
+  const ranks = new Map();
+  sorted.forEach(({ k }, n) => {
+    const prev = sorted[n - 1]?.k;
+    ranks.set(k, prev !== undefined && heads(prev) === heads(k) && area(prev) === area(k) ? ranks.get(prev) : n + 1);
+  });
+  return { keys: sorted.map(({ k }) => k), ranks };
+}
+
+/**
+ * Counts of one question as pairs of bars (heads, area) against participating heads/area.
+ * ranked: candidates in order of their counts, with their rank and a dashed line under the
+ * last seat (the supervisors' dashboard).
+ */
+export function questionCounts(question, count, tally, { ranked = false } = {}) {
   const heads = tally.participatingHeads;
   const area = centi(tally.participatingArea);
   let keys;
@@ -106,18 +128,28 @@ export function questionCounts(question, count, tally) {
   }
   const byKey = new Map(count.counts.map((c) => [c.key, c]));
   const areaShown = count.counts.every((c) => c.area !== null && c.area !== undefined);
-  const rows = keys.map((key) => {
+  let ranks = null;
+  if (ranked && question.kind !== "RESOLUTION") {
+    const candidates = keys.filter((k) => k.startsWith("candidate:"));
+    const order = rankCandidates(candidates, byKey, areaShown);
+    keys = [...order.keys, ...keys.filter((k) => !k.startsWith("candidate:"))];
+    ranks = order.ranks;
+  }
+  const rows = keys.map((key, n) => {
     // area per option is null while voting is open below the supervisors (docs/design.md §3.7)
     const c = byKey.get(key) ?? { key, heads: 0, area: areaShown ? "0.00" : null };
     const cArea = areaShown ? centi(c.area) : 0;
     const candidate = key.startsWith("candidate:");
     const over = areaShown && candidate && heads > 0 && 2 * c.heads > heads && 2 * cArea > area;
+    const rank = ranks?.get(key);
+    const cut = ranks && candidate && n === question.seats - 1 && n < ranks.size - 1;
     return h(
       "li",
-      { class: `count count-${key.split(":")[0]}`, dataset: { key } },
+      { class: `count count-${key.split(":")[0]}${cut ? " seats-cut" : ""}`, dataset: rank ? { key, rank: String(rank) } : { key } },
       h(
         "p",
         { class: "count-name" },
+        rank ? h("span", { class: "rank" }, h("span", { class: "sr-only" }, t("count.rank")), formatNumber(rank)) : null,
         countLabel(key, question),
         over ? h("span", { class: "chip ok" }, t("count.overHalf")) : null,
       ),
@@ -162,7 +194,7 @@ export function questionCounts(question, count, tally) {
       { class: "note" },
       question.kind === "RESOLUTION"
         ? t("count.resolutionBase", { threshold: thresholdText(question.threshold) })
-        : t("count.committeeBase", { seats: formatNumber(question.seats) }),
+        : t(ranks ? "count.committeeRanked" : "count.committeeBase", { seats: formatNumber(question.seats) }),
     ),
     verdict,
     areaShown ? null : h("p", { class: "note", dataset: { areaHidden: "" } }, t("count.areaHidden")),

@@ -54,11 +54,27 @@ export function applyDocumentLang() {
 
 /** Is there a string for this key? (for codes from the API we may or may not know) */
 export function has(key) {
-  return Object.hasOwn(CATALOGUES[lang], key);
+  return Object.hasOwn(CATALOGUES[lang], key) || Object.hasOwn(CATALOGUES[lang], `${key}.other`);
+}
+
+// Plural forms (issue #14 item 8: "1 comment", "2 comments", never "comment(s)"): a key that
+// depends on a count is written as KEY.one / KEY.other (Intl.PluralRules' categories; Chinese
+// has only "other", so both of its forms read the same) and used as t(KEY, { n }) — the count
+// is params.n, or params.count, as a number or as formatNumber wrote it.
+const pluralRules = new Map();
+function pluralKey(key, params) {
+  const raw = params.n ?? params.count;
+  const n = typeof raw === "number" ? raw : Number(String(raw ?? "").replace(/[^\d.-]/g, ""));
+  if (!pluralRules.has(lang)) pluralRules.set(lang, new Intl.PluralRules(LOCALES[lang]));
+  const form = `${key}.${Number.isFinite(n) ? pluralRules.get(lang).select(n) : "other"}`;
+  return Object.hasOwn(CATALOGUES[lang], form) ? form : `${key}.other`;
 }
 
 /** t("home.greeting", { name }) — a missing key shows itself, loudly, instead of failing. */
 export function t(key, params = {}) {
+  if (!Object.hasOwn(CATALOGUES.zh, key) && Object.hasOwn(CATALOGUES.zh, `${key}.other`)) {
+    key = pluralKey(key, params);
+  }
   const text = CATALOGUES[lang][key] ?? CATALOGUES.zh[key];
   if (text === undefined) {
     console.warn(`i18n: missing key ${key}`);
@@ -90,6 +106,38 @@ export function formatArea(m2) {
 /** A ratio (0.5) as "50%"; up to two decimals, because 66.67% vs 66.66% can matter here. */
 export function formatPercent(ratio) {
   return nf({ style: "percent", maximumFractionDigits: 2 }).format(ratio);
+}
+
+const DIGITS = "零一二三四五六七八九";
+
+/** 12 → "十二", 105 → "一百零五": how 第X章 and 第X条 are written in Chinese legal texts (the
+ *  same rule as api/formats/ruletext.py chinese_numeral). */
+export function chineseNumeral(n) {
+  if (!Number.isInteger(n) || n <= 0 || n >= 10000) return String(n);
+  if (n < 10) return DIGITS[n];
+  if (n < 20) return `十${n % 10 ? DIGITS[n % 10] : ""}`;
+  let out = "";
+  let zero = false;
+  for (const [unit, name] of [[1000, "千"], [100, "百"], [10, "十"], [1, ""]]) {
+    const d = Math.floor(n / unit);
+    n %= unit;
+    if (d) {
+      if (zero) out += "零";
+      zero = false;
+      out += DIGITS[d] + name;
+    } else if (out) {
+      zero = true;
+    }
+  }
+  return out;
+}
+
+/** A chapter's or an article's number as the language writes it: 十二 in Chinese (第十二条, like
+ *  the clause labels the API sends), 12 in English. Anything but a number is shown as it is. */
+export function formatArticle(n) {
+  const k = typeof n === "number" ? n : Number(n);
+  if (!Number.isInteger(k)) return String(n);
+  return lang === "zh" ? chineseNumeral(k) : formatNumber(k);
 }
 
 export function formatDate(value) {

@@ -5,7 +5,7 @@
 
 import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
-import { hasRole, viewer } from "./session.js";
+import { hasRole, landing, viewer } from "./session.js";
 
 let table = [];
 let outlet = null;
@@ -104,7 +104,7 @@ async function render({ focus }) {
     return undefined;
   }
   if (route.guestOnly && viewer()) {
-    location.replace("#/home");
+    location.replace(`#${landing()}`);
     return undefined;
   }
   if (route.roles && !hasRole(route.roles)) {

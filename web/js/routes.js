@@ -11,7 +11,7 @@
 //   action   (community, viewer) => { href, label } | null: a button on the compound cards
 //            of the home and district screens
 
-import { RUNNING_BODY, communitiesWith, districtsOf, hasRole, isAdmin, rolesIn } from "./session.js";
+import { RUNNING_BODY, communitiesWith, districtsOf, hasRole, isAdmin, landing, rolesIn } from "./session.js";
 
 const CODE_ISSUERS = [...RUNNING_BODY, "official"];
 const ELECTION_RUNNERS = [...RUNNING_BODY, "official"];
@@ -23,7 +23,7 @@ function mayIssueCodes(community, viewer) {
 }
 
 export const ROUTES = [
-  { path: "/", redirect: (viewer) => (viewer ? "/home" : "/login") },
+  { path: "/", redirect: (viewer) => landing(viewer) },
   {
     path: "/login",
     load: () => import("./views/login.js"),

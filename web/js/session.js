@@ -49,6 +49,15 @@ export function districtsOf(v = me) {
   return [...new Set(v.roles.filter((g) => g.role === "official" && g.districtId).map((g) => g.districtId))];
 }
 
+/** Where a viewer lands after logging in (and at "#/"): an official who holds no role in a
+ *  compound of their own goes to the district's page, where their work is (issue #14 item 8);
+ *  everyone else to the home page. */
+export function landing(v = me) {
+  if (!v) return "/login";
+  const own = v.roles.some((g) => g.communityId);
+  return !own && !isAdmin(v) && districtsOf(v).length > 0 ? "/district" : "/home";
+}
+
 /** Roles the viewer holds in one compound (officials hold theirs district-wide). */
 export function rolesIn(communityId, v = me) {
   if (!v) return [];

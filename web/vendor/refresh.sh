@@ -7,16 +7,21 @@
 #
 # Usage: web/vendor/refresh.sh [graphql-ws-version]     (default: the version pinned below)
 #        GRAPHIQL=4.1.2 REACT=18.3.1 web/vendor/refresh.sh   (the demo's GraphiQL page and its React)
+#        AXE_CORE=4.14.1 web/vendor/refresh.sh   (the browser tests' accessibility checker)
 #
 # GraphiQL is served only in a demo (GONGZHI_DEMO) or with GONGZHI_DEBUG, at /graphiql/
 # (web/graphiql/). Version 4 is the last with a UMD build (graphiql.min.js, which expects global
 # React and ReactDOM, hence React 18's UMD files: React 19 ships none); its CSS carries its fonts
 # and images as data: URLs, which that page's CSP allows (api/http/explorer.py).
+#
+# axe-core is vendored for the browser tests only: tests/web/axe.py injects it into each page
+# they visit; no page of the client loads it (tests/web/test_static.py checks).
 set -euo pipefail
 cd "$(dirname "$0")"
 GRAPHQL_WS="${1:-6.4.2}"
 GRAPHIQL="${GRAPHIQL:-4.1.2}"
 REACT="${REACT:-18.3.1}"
+AXE_CORE="${AXE_CORE:-4.14.1}"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -66,7 +71,13 @@ cp "$tmp/react/package/LICENSE" "react-${REACT}.LICENSE"
 cp "$tmp/react-dom/package/umd/react-dom.production.min.js" "react-dom-${REACT}.production.min.js"
 cp "$tmp/react-dom/package/LICENSE" "react-dom-${REACT}.LICENSE"
 
+# axe-core: the minified build and its licence (MPL-2.0), nothing else.
+unpack axe-core "$AXE_CORE"
+rm -f axe-core-*.min.js axe-core-*.LICENSE
+cp "$tmp/axe-core/package/axe.min.js" "axe-core-${AXE_CORE}.min.js"
+cp "$tmp/axe-core/package/LICENSE" "axe-core-${AXE_CORE}.LICENSE"
+
 sha256sum graphql-ws-*.js graphql-ws-*.LICENSE.md graphiql-*.js graphiql-*.css graphiql-*.LICENSE \
-  react-*.js react-*.LICENSE > SHA256SUMS
-echo "vendored graphql-ws ${GRAPHQL_WS}, graphiql ${GRAPHIQL} and react ${REACT} into web/vendor/"
+  react-*.js react-*.LICENSE axe-core-*.min.js axe-core-*.LICENSE > SHA256SUMS
+echo "vendored graphql-ws ${GRAPHQL_WS}, graphiql ${GRAPHIQL}, react ${REACT} and axe-core ${AXE_CORE}"
 echo "if a version changed, update the import in web/js/live.js and the names in web/graphiql/"

@@ -12,7 +12,7 @@ import unicodedata
 from typing import Final
 
 from api.formats.rollcsv.cells import STRIP_CHARS
-from api.formats.rollcsv.messages import make_error
+from api.formats.rollcsv.messages import EN_LABEL, make_error
 from api.formats.rollcsv.rows import RollError
 
 # Aliases grouped by rank.  When a sheet has columns of different rank for one field, the better
@@ -101,7 +101,7 @@ def missing_column_error(line: int, column: str, empty_file: bool) -> RollError:
     """MISSING_COLUMN on the header line; ``column`` names the missing canonical column."""
     aliases = _aliases_of(column)
     zh = f"缺少必填列「{_ZH_LABEL[column]}」（可用的列名：{'、'.join(aliases)}）"
-    en = f"missing required column {column} (accepted headers: {', '.join(aliases)})"
+    en = f"missing required column: {EN_LABEL[column]} (accepted headers: {', '.join(aliases)})"
     if empty_file:
         zh += "；文件为空或没有表头行"
         en += "; the file is empty or has no header row"
@@ -151,7 +151,7 @@ def _duplicate_column_error(line: int, column: str, label: str, rivals: list[str
         "DUPLICATE_COLUMN",
         "",
         f"「{names_zh}」都表示{_ZH_LABEL[column]}，无法确定用哪一列，请删除或改名多余的列",
-        f"“{names_en}” all mean {column}; cannot tell which to use, "
+        f"“{names_en}” all mean the {EN_LABEL[column]}; cannot tell which to use, "
         "delete or rename the extra columns",
         show_value=False,
     )

@@ -15,6 +15,18 @@ from api.formats.rollcsv.rows import RollError
 
 _SHOW_MAX: Final = 40
 
+#: English name of each column for messages (issue #14 item 8: never the raw key "owner_name").
+EN_LABEL: Final[dict[str, str]] = {
+    "building": "building",
+    "unit": "unit number",
+    "floor": "floor",
+    "area": "area",
+    "owner_name": "owner's name",
+    "phone": "mobile number",
+    "co_owners": "co-owners",
+    "developer_unsold": "developer unsold",
+}
+
 
 def _show(value: str) -> str:
     """Value as quoted in a message: bounded, so a pasted paragraph cannot flood the report."""
@@ -53,7 +65,11 @@ def make_error(
     prefix_en = f"line {line}" if line > 0 else ""
     if column:
         prefix_zh += f"「{label}」列"
-        prefix_en += (", " if prefix_en else "") + f"column {column}"
+        # the header as the office wrote it, and what it means in English (never a raw key)
+        meaning = EN_LABEL.get(column, column)
+        same = label.casefold() == meaning.casefold()
+        named = f"column “{label}”" + ("" if same else f" ({meaning})")
+        prefix_en += (", " if prefix_en else "") + named
     message_zh = f"{prefix_zh}：{zh}" if prefix_zh else zh
     message_en = f"{prefix_en}: {en}" if prefix_en else en
     if show_value:

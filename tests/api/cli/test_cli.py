@@ -431,12 +431,15 @@ def test_import_roll_rows_follow_lang_or_the_locale(demo: Place) -> None:
         "import-roll", "1", path, "--lang", "en", LANG="zh_CN.UTF-8", LC_ALL="", LC_MESSAGES=""
     )
     assert english.returncode == 1, english.stderr
-    assert "  line 3, column area: area must be a number" in english.stderr
+    assert "  line 3, column “专有面积” (area): area must be a number" in english.stderr
     assert "第 3 行" not in english.stderr
     assert english.stdout == ""
 
     by_locale = demo.run("import-roll", "1", path, LANG="zh_CN.UTF-8", LC_ALL="en_US.UTF-8")
-    assert "  line 3, column area" in by_locale.stderr and "第 3 行" not in by_locale.stderr
+    assert (
+        "  line 3, column “专有面积” (area)" in by_locale.stderr
+        and "第 3 行" not in by_locale.stderr
+    )
 
     chinese = demo.run("import-roll", "1", path, "--lang", "zh", LC_ALL="en_US.UTF-8")
     assert "  第 3 行「专有面积」列" in chinese.stderr and "line 3," not in chinese.stderr

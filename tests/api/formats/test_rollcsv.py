@@ -35,6 +35,7 @@ from api.formats.rollcsv import (
     format_area,
     parse_roll,
 )
+from api.formats.rollcsv.messages import EN_LABEL
 from tests.support.rolls import EN_HEADER, FULL_WIDTH, ZH_HEADER, rolls
 
 GOOD = ("1", "301", "3", "89.50", "张三", "13812345678", "", "")
@@ -240,7 +241,7 @@ def test_missing_required_column_reported_on_line_1_and_other_cells_still_checke
     assert codes(result) == [(1, "phone", "MISSING_COLUMN"), (2, "area", "BAD_AREA")]
     err = result.errors[0]
     assert "手机" in err.message_zh and "手机号" in err.message_zh  # lists accepted names
-    assert err.message_en.startswith("line 1: missing required column phone")
+    assert err.message_en.startswith("line 1: missing required column: mobile number")
     assert result.rows == ()  # nothing is importable without a phone column
 
 
@@ -329,7 +330,9 @@ def test_each_bad_row_kind(cells: tuple[str, ...], column: str, code: str, value
     err = only_error(result)
     assert (err.line, err.column, err.code, err.value) == (4, column, code, value)
     assert err.message_zh.startswith("第 4 行「")
-    assert err.message_en.startswith(f"line 4, column {column}: ")
+    # the column as the file names it and what it means, never the raw key (issue #14 item 8)
+    assert err.message_en.startswith("line 4, column “"), err.message_en
+    assert f"({EN_LABEL[column]}): " in err.message_en and f" {column}:" not in err.message_en
     assert code in ERROR_CODES
     assert [r.unit for r in result.rows] == ["101"]  # the bad row is not returned
 
@@ -339,14 +342,14 @@ def test_exact_messages_for_non_positive_area() -> None:
     err = only_error(parse_roll(make_csv(rows)))
     assert err.line == 12
     assert err.message_zh == "第 12 行「面积」列：面积必须大于 0（填写的是 “-3”）"
-    assert err.message_en == "line 12, column area: area must be greater than 0 (got “-3”)"
+    assert err.message_en == "line 12, column “面积” (area): area must be greater than 0 (got “-3”)"
 
 
 def test_messages_use_the_files_own_header_label() -> None:
     header = ("楼栋", "房号", "专有面积", "业主", "联系电话")
     err = only_error(parse_roll(make_csv([("1", "1", "x", "张三", "13812345678")], header)))
     assert err.message_zh.startswith("第 2 行「专有面积」列：")
-    assert err.message_en.startswith("line 2, column area: ")
+    assert err.message_en.startswith("line 2, column “专有面积” (area): ")
 
 
 def test_scientific_notation_phone_gets_excel_hint() -> None:
@@ -1001,7 +1004,7 @@ def test_a_name_with_a_bidi_control_or_invisible_character_is_refused(ch: str) -
 def test_the_right_to_left_override_is_named() -> None:
     err = only_error(parse_roll(make_csv([row(owner_name="\u202e四李")])))
     assert err.message_en == (
-        "line 2, column owner_name: contains the invisible formatting character "
+        "line 2, column “业主姓名” (owner's name): contains the invisible formatting character "
         "U+202E RIGHT-TO-LEFT OVERRIDE (character 1), which makes a name display as something "
         "else; delete it in Excel and export again (got “<U+202E>四李”)"
     )

@@ -16,7 +16,7 @@ from api.runtime import Runtime
 from api.services import proposals
 from api.services.voting_messages import MESSAGES, app_error
 from schema.base import QueryError
-from schema.contract.errors import AppError
+from schema.contract.errors import AppError, china_time
 from schema.problem import Problem
 from tests.conftest import Gql
 from tests.support.documents import SIGN
@@ -65,8 +65,9 @@ async def test_notice_too_short_says_the_days_required_and_the_earliest_opening(
     assert zh["code"] == "NOTICE_TOO_SHORT"
     assert facts["requiredDays"] == "15"
     assert datetime.fromisoformat(facts["earliestOpen"]) == earliest
-    assert "15 天" in zh["message"] and "2026-12-17 00:00" in zh["message"], zh
-    assert "15 full days" in en["message"] and "2026-12-17 00:00 (UTC+8)" in en["message"], en
+    # dates as each language writes them, never ISO inside a sentence (issue #14 item 8)
+    assert "15 天" in zh["message"] and "2026年12月17日 00:00" in zh["message"], zh
+    assert "15 full days" in en["message"] and "17 December 2026, 00:00 (UTC+8)" in en["message"]
 
 
 async def test_closing_early_says_the_vote_is_open_and_when_it_closes(
@@ -81,10 +82,9 @@ async def test_closing_early_says_the_vote_is_open_and_when_it_closes(
     zh, en, facts = await _both(gql, close, {"e": e.id}, committee, "closeElection")
     assert zh["code"] == "TOO_EARLY"  # the stable code is unchanged; the words were wrong
     assert datetime.fromisoformat(facts["closesAt"]) == CLOSES
-    when = f"{CLOSES.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}"
     assert "尚未开始" not in zh["message"] and "has not opened" not in en["message"]
-    assert "正在进行" in zh["message"] and when in zh["message"], zh
-    assert "open until" in en["message"] and f"{when} (UTC+8)" in en["message"], en
+    assert "正在进行" in zh["message"] and china_time(CLOSES, "zh") in zh["message"], zh
+    assert "open until" in en["message"] and china_time(CLOSES, "en") in en["message"], en
 
 
 async def test_publishing_before_sign_off_says_two_supervisors_must_sign(

@@ -1,9 +1,15 @@
 // The supervisors' live dashboard, made for a big screen and usable on a phone: turnout by
-// heads and by area against the 2/3 line, the counts of every option and candidate by heads
-// and by area, turnout per building, the ledger head and version, and a connection badge. It
-// follows the `electionTally` subscription, recovers by itself after a dropped connection (the
-// first message after resubscribing is the full state), and polls over HTTP when the service
-// offers no subscription or while the WebSocket is down.
+// heads and by area against the 2/3 line, the counts of every option by heads and by area with
+// the candidates ranked, turnout per building, the ledger position and version, and a
+// connection badge. It follows the `electionTally` subscription, recovers by itself after a
+// dropped connection (the first message after resubscribing is the full state), and polls over
+// HTTP when the service offers no subscription or while the WebSocket is down.
+//
+// One screen at 1920×1080 without scrolling (issue #14 item 5), and every number says what it
+// counts: ballots (one per elector: online, by proxy or on paper; a changed vote counts once)
+// are not heads (owners, by the compound's head rule), and while voting is open everything
+// below the supervisors' exact ballot count stands at the last released step of k ballots
+// (voting/visibility.py, api/services/tally_views.py; docs/design.md §3.7).
 
 import { request } from "../api.js";
 import { h, replace } from "../dom.js";
@@ -53,6 +59,41 @@ function buildingsView(rows) {
   );
 }
 
+/** The ballot figures: what was counted, what is released, and what the figures below use. */
+function ballotFigures(tally, state) {
+  const exact = tally.ballots;
+  const released = tally.releasedBallots;
+  const stepped = state === "OPEN" && tally.step > 1;
+  const shown = exact ?? released;
+  const figure = (cls, label, n, note, data = {}) =>
+    h(
+      "div",
+      { class: `figure ${cls}` },
+      h("dt", {}, label),
+      h("dd", { class: "figure-value" }, h("span", { class: "big-number", dataset: data }, formatNumber(n)), " ", t("dash.sheets")),
+      note ? h("dd", { class: "figure-note" }, note) : null,
+    );
+  const list = [];
+  if (exact !== null && exact !== undefined) {
+    list.push(figure("received", t("dash.received"), exact, t("dash.receivedNote"), { ballots: String(shown) }));
+  }
+  if (stepped || exact === null || exact === undefined) {
+    list.push(
+      figure(
+        "released",
+        t("dash.releasedLabel"),
+        released,
+        stepped ? t("dash.releasedNote", { step: formatNumber(tally.step) }) : t("dash.receivedNote"),
+        exact === null || exact === undefined ? { ballots: String(shown) } : {},
+      ),
+    );
+  }
+  const basis = stepped
+    ? t("dash.basisStep", { n: formatNumber(released), step: formatNumber(tally.step) })
+    : t("dash.basisAll", { n: formatNumber(released) });
+  return [h("dl", { class: "figures" }, list), h("p", { class: "basis note", dataset: { basis: "" } }, basis)];
+}
+
 export default async function render(ctx) {
   const id = ctx.params.id;
   const { election } = await request(HEAD, { id });
@@ -60,8 +101,7 @@ export default async function render(ctx) {
   const p = powers(election.communityId);
   const badge = connectionBadge();
   const stateNode = h("span", { class: "dash-state" }, stateBadge(election.state));
-  const ballotsNode = h("p", { class: "big-number", dataset: { ballots: "" } }, "—");
-  const releasedNode = h("p", { class: "note" });
+  const figuresNode = h("div", { class: "ballots" });
   const turnoutNode = h("div", {});
   const countsNode = h("div", { class: "dash-counts" });
   const buildingsNode = h("div", {});
@@ -83,25 +123,19 @@ export default async function render(ctx) {
       replace(turnoutNode, h("p", { class: "notice" }, t("dash.notOpen")));
       return;
     }
-    const exact = tally.ballots ?? tally.releasedBallots;
-    ballotsNode.dataset.ballots = String(exact);
-    replace(ballotsNode, formatNumber(exact));
-    replace(
-      releasedNode,
-      tally.step > 1 ? t("dash.released", { n: formatNumber(tally.releasedBallots), step: formatNumber(tally.step) }) : "",
-    );
+    replace(figuresNode, ballotFigures(tally, u.state));
     replace(turnoutNode, turnoutBars(tally));
     if (tally.ledgerHead) {
       replace(seqNode, formatNumber(tally.ledgerSeq));
       seqNode.dataset.seq = String(tally.ledgerSeq);
-      replace(headNode, h("code", {}, tally.ledgerHead));
+      replace(headNode, h("code", { title: tally.ledgerHead }, tally.ledgerHead));
     }
     replace(
       countsNode,
       tally.questions
         ? tally.questions.map((count) => {
             const q = questions.find((x) => x.id === count.questionId);
-            return q ? h("div", { class: "panel" }, questionCounts(q, count, tally)) : null;
+            return q ? h("div", { class: "panel" }, questionCounts(q, count, tally, { ranked: true })) : null;
           })
         : h("p", { class: "panel note" }, t(`turnout.countsHidden.${election.visibility}`)),
     );
@@ -134,7 +168,7 @@ export default async function render(ctx) {
       "div",
       { class: "dash-head" },
       h("div", {}, h("h1", { tabindex: "-1" }, election.title), h("p", { class: "meta" }, stateNode, " ", t("dash.subtitle"))),
-      badge.node,
+      h("div", { class: "dash-tools" }, staffLinks(election, { ...p, watch: false }), badge.node),
     ),
     errorNode,
     h(
@@ -144,8 +178,16 @@ export default async function render(ctx) {
         "section",
         { class: "panel dash-turnout", "aria-labelledby": "turnout-h" },
         h("h2", { id: "turnout-h" }, t("dash.turnout")),
-        h("div", { class: "ballots" }, h("p", { class: "label" }, t("dash.ballots")), ballotsNode, releasedNode),
+        figuresNode,
         turnoutNode,
+      ),
+      h("section", { class: "dash-questions", "aria-label": t("dash.counts") }, countsNode),
+      h(
+        "section",
+        { class: "panel dash-buildings", "aria-labelledby": "buildings-h" },
+        h("h2", { id: "buildings-h" }, t("dash.buildings")),
+        h("p", { class: "note" }, t("dash.buildingsNote")),
+        buildingsNode,
       ),
       h(
         "section",
@@ -153,20 +195,12 @@ export default async function render(ctx) {
         h("h2", { id: "ledger-h" }, t("dash.ledger")),
         h(
           "dl",
-          { class: "summary" },
+          { class: "summary ledger-figures" },
           h("dt", {}, t("dash.ledgerSeq")), seqNode,
           h("dt", {}, t("dash.ledgerHead")), headNode,
           h("dt", {}, t("dash.version")), versionNode,
           h("dt", {}, t("dash.updated")), updatedNode,
         ),
-        h("div", { class: "actions" }, staffLinks(election, { ...p, watch: false })),
-      ),
-      h("section", { class: "dash-questions", "aria-label": t("dash.counts") }, countsNode),
-      h(
-        "section",
-        { class: "panel dash-buildings", "aria-labelledby": "buildings-h" },
-        h("h2", { id: "buildings-h" }, t("dash.buildings")),
-        buildingsNode,
       ),
     ),
   );

@@ -6,7 +6,7 @@ import { busy, errorBox, field, markInvalid } from "../forms.js";
 import { t } from "../i18n.js";
 import { reset as resetLive } from "../live.js";
 import { navigate } from "../router.js";
-import { ME_FIELDS, setViewer } from "../session.js";
+import { landing, ME_FIELDS, setViewer } from "../session.js";
 
 const LOGIN = `
 mutation Login($input: LoginInput!) {
@@ -19,7 +19,7 @@ mutation Login($input: LoginInput!) {
 
 /** Where to go after logging in: only our own hash paths, never an outside address. */
 export function safeNext(next) {
-  return next && /^\/[\w/-]*$/.test(next) && !next.startsWith("/login") ? next : "/home";
+  return next && /^\/[\w/-]*$/.test(next) && !next.startsWith("/login") ? next : landing();
 }
 
 export default function render(ctx) {

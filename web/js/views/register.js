@@ -6,7 +6,7 @@
 import { mutate, PROBLEM, request } from "../api.js";
 import { h } from "../dom.js";
 import { field } from "../forms.js";
-import { formatNumber, t } from "../i18n.js";
+import { formatArticle, formatNumber, t } from "../i18n.js";
 import { commentThread, COMMENT_FIELDS } from "../proposalbits.js";
 import { RUNNING_BODY, hasRole } from "../session.js";
 import { smallForm } from "./proposal.js";
@@ -44,7 +44,7 @@ function answerForm(comment) {
 
 function where(e) {
   if (e.clauseNumber === null) return t("version.wholeDocument");
-  const label = t("register.clause", { n: formatNumber(e.clauseNumber) });
+  const label = t("register.clause", { n: formatArticle(e.clauseNumber) });
   return e.clauseHeading ? `${label} ${e.clauseHeading}` : label;
 }
 
@@ -61,7 +61,7 @@ function entry(e, staff) {
       waiting ? h("span", { class: "chip bad" }, t("register.waiting")) : null,
       e.adoptedInVersion
         ? h("span", { class: "chip ok" }, e.adoptedInClauseNumber
-          ? t("register.landed", { v: formatNumber(e.adoptedInVersion), n: formatNumber(e.adoptedInClauseNumber) })
+          ? t("register.landed", { v: formatNumber(e.adoptedInVersion), n: formatArticle(e.adoptedInClauseNumber) })
           : t("register.landedVersion", { v: formatNumber(e.adoptedInVersion) }))
         : null,
     ),

@@ -10,7 +10,7 @@
 import { mutate, PROBLEM, request } from "../api.js";
 import { h, replace } from "../dom.js";
 import { errorBox, field } from "../forms.js";
-import { formatNumber, t } from "../i18n.js";
+import { formatArticle, formatNumber, t } from "../i18n.js";
 import { commentThread, COMMENT_FIELDS, paragraphs } from "../proposalbits.js";
 import { RUNNING_BODY, hasRole } from "../session.js";
 import { navigate, rerender } from "../router.js";
@@ -224,7 +224,7 @@ function diffView(diff) {
             "li",
             { class: `diff-clause diff-${c.change.toLowerCase()}`, dataset: { clause: c.clauseId } },
             h("p", { class: "meta" }, h("span", { class: "chip" }, t(`diff.change.${c.change}`)),
-              h("span", {}, t("diff.numbers", { old: c.oldNumber ?? "—", new: c.newNumber ?? "—" })),
+              h("span", {}, t("diff.numbers", { old: c.oldNumber ? formatArticle(c.oldNumber) : "—", new: c.newNumber ? formatArticle(c.newNumber) : "—" })),
               c.moved ? h("span", { class: "chip" }, t("diff.moved")) : null),
             c.headingDiff.length ? h("p", { class: "diff-heading" }, segments(c.headingDiff)) : null,
             h("p", { class: "diff-text" }, segments(c.textDiff)),
@@ -257,7 +257,7 @@ export default async function render(ctx) {
   for (const cl of v.clauses) {
     if (cl.chapterNumber && cl.chapterNumber !== chapter) {
       chapter = cl.chapterNumber;
-      body.push(h("h2", { class: "chapter" }, t("version.chapter", { n: cl.chapterNumber, title: cl.chapterTitle })));
+      body.push(h("h2", { class: "chapter" }, t("version.chapter", { n: formatArticle(cl.chapterNumber), title: cl.chapterTitle })));
     }
     const list = byClause.get(cl.id) ?? [];
     body.push(
