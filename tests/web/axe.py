@@ -10,7 +10,8 @@ not only the last one. `check_accessibility(page)` runs axe once more, now, and 
 violations of the screen on show (tests/web/conftest.py calls it when a page is checked at the
 end of a test; a test may call it after any step it wants checked on the spot).
 
-Only `serious` and `critical` impacts count (issue #14: "no serious or critical violation");
+Only the client's documents are checked (those that load web/js/main.js): not a blank page, nor
+the demo's GraphiQL page, a vendored developer tool. Only `serious` and `critical` impacts count (issue #14: "no serious or critical violation");
 moderate and minor findings are left to review.
 """
 
@@ -35,6 +36,9 @@ def axe_source() -> str:
 WATCHER = """
 (() => {
   if (window.top !== window || !window.axe) return;
+  // the web client's documents only (index.html loads js/main.js): not about:blank, nor the
+  // demo's GraphiQL page (a vendored developer tool, web/graphiql/)
+  const client = () => document.querySelector('script[src$="js/main.js"]') !== null;
   const QUIET_MS = 300, MAX_WAIT_MS = 2000;
   const seen = new Set();
   let timer = null, first = 0, running = null;
@@ -46,6 +50,7 @@ WATCHER = """
   };
 
   async function violations() {
+    if (!client()) return [];
     await settled();
     while (running) await running;  // axe refuses to run twice at once
     let done;
@@ -69,7 +74,7 @@ WATCHER = """
 
   async function watch() {
     timer = null; first = 0;
-    if (!document.body) return;
+    if (!document.body || !client()) return;
     if (busy()) { schedule(); return; }
     let lines;
     try { lines = await violations(); } catch (e) { return; }  // the page is going away
