@@ -1,6 +1,5 @@
 """Review of issues #13/#14 (branch review): an official's password-reset letter must not be a way
-around the separation of duties (docs/design.md §3.4; /work/shared/DESIGN.md §3.4 and §7
-"Separation of duties": whoever can create or reset an owner's login must not also be able to
+around the separation of duties (docs/design.md §3.4 and §3.10: whoever can create or reset an owner's login must not also be able to
 obtain that owner's voting code) nor a way into accounts that hold more than the owner role.
 
 The reset-letter tests failed on the reviewed head (7e8d321) and pass with the fix committed with

@@ -108,7 +108,7 @@ async def test_an_official_cannot_take_over_a_pending_account_by_naming_its_phon
 async def test_a_preparatory_group_without_a_district_representative_is_refused(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
-    """/work/shared/DESIGN.md §7: the preparatory group is "chaired by a district
+    """The district's rules (docs/design.md §2): the preparatory group is "chaired by a district
     representative" and the 物管会 is "district-led"; voting.rules.check_body_composition only
     counts members and owners, so a group of three owners and nobody from the district is
     appointed."""
