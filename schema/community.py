@@ -164,6 +164,13 @@ class Community:
     def roll_version(self) -> int:
         return self.row.roll_version
 
+    @strawberry.field(
+        description="A drill compound (演练小区): periods count minutes and everything it shows, "
+        "prints or publishes says 演练，不具法律效力 (Drill — no legal effect)."
+    )
+    def drill(self) -> bool:
+        return bool(self.row.drill)
+
     @strawberry.field
     def settings(self) -> CommunitySettings:
         r = self.row
@@ -309,6 +316,11 @@ class CreateCommunityInput:
     district_id: strawberry.ID
     name: str
     address: str = ""
+    drill: bool | None = strawberry.field(
+        default=None,
+        description="A drill compound (演练小区): periods in minutes, every screen, notice and "
+        "result marked 演练，不具法律效力; fixed once it has a roll or an election.",
+    )
 
 
 @strawberry.input
@@ -427,6 +439,7 @@ class CommunityMutation:
                 district_id=parse_id(input.district_id, "districtId"),
                 name=input.name,
                 address=input.address,
+                drill=bool(input.drill),
             )
             return CommunityCreated(community=Community(row=row))
 

@@ -36,6 +36,11 @@ class UpdateCommunitySettingsInput:
     committee_max_seats: int | None = None
     supervisory_min_seats: int | None = None
     supervisory_max_seats: int | None = None
+    drill: bool | None = strawberry.field(
+        default=None,
+        description="Make the compound a drill compound or a real one: only while it has "
+        "neither a roll nor an election.",
+    )
 
 
 @strawberry.type
@@ -56,6 +61,7 @@ _FIELDS = (
     "committee_max_seats",
     "supervisory_min_seats",
     "supervisory_max_seats",
+    "drill",
 )
 
 

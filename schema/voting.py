@@ -198,6 +198,11 @@ class BuildingTurnout:
 class ElectionResult:
     digest: str
     data: strawberry.scalars.JSON
+    drill: bool = strawberry.field(
+        default=False,
+        description="A drill's result (the mark is inside the digested text, so it cannot be "
+        "dropped): shown and printed with 演练，不具法律效力.",
+    )
 
 
 @strawberry.type
@@ -227,6 +232,13 @@ class Election:
     @strawberry.field
     def extraordinary(self) -> bool:
         return self.row.extraordinary
+
+    @strawberry.field(
+        description="A drill compound's election: 演练，不具法律效力 (Drill — no legal effect) on "
+        "its every notice and result; set when it is created, never changed."
+    )
+    def drill(self) -> bool:
+        return self.row.drill
 
     @strawberry.field
     def visibility(self) -> Visibility:
@@ -318,7 +330,8 @@ class Election:
         view = await fetch(info, lambda: info.context.voting.result(self.row.id))
         if view is None:
             return None
-        return ElectionResult(digest=view.digest, data=json.loads(view.json)["result"])
+        stored = json.loads(view.json)
+        return ElectionResult(digest=view.digest, data=stored["result"], drill="drill" in stored)
 
     @strawberry.field
     async def signoffs(self, info: Info) -> list[Signoff]:

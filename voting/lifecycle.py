@@ -9,6 +9,10 @@ and here it must be complete before the opening *day*. "Announced at least 15 da
 opens" therefore means at least 15 whole calendar days (China Standard Time by default) strictly
 between the announcement day and the opening day: announced on 1 May, voting may open on
 17 May at the earliest. This is never shorter than 15 × 24 hours, so it satisfies either reading.
+
+A drill compound (演练小区) counts the same periods in whole minutes (``NoticeSettings.minutes``,
+:data:`voting.rules.DRILL_NOTICE`): announced at 10:00:30 with 2 minutes' notice, it may open
+from 10:02:30. Its results carry the drill mark (docs/design.md §2 "Drill compounds").
 """
 
 from __future__ import annotations
@@ -117,6 +121,20 @@ def earliest_after(moment: datetime, days: int, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
+def periods_between(earlier: datetime, later: datetime, settings: NoticeSettings) -> int:
+    """:func:`days_between` in the settings' unit: whole minutes for a drill compound."""
+    if settings.minutes:
+        return (later - earlier) // timedelta(minutes=1)
+    return days_between(earlier, later, settings.tz)
+
+
+def earliest_after_period(moment: datetime, periods: int, settings: NoticeSettings) -> datetime:
+    """:func:`earliest_after` in the settings' unit: whole minutes for a drill compound."""
+    if settings.minutes:
+        return moment + timedelta(minutes=periods)
+    return earliest_after(moment, periods, settings.tz)
+
+
 def notice_days(schedule: Schedule, settings: NoticeSettings) -> int:
     if schedule.extraordinary:
         return settings.extraordinary_notice_days
@@ -125,12 +143,13 @@ def notice_days(schedule: Schedule, settings: NoticeSettings) -> int:
 
 def _check_notice(announced_at: datetime, schedule: Schedule, settings: NoticeSettings) -> None:
     required = notice_days(schedule, settings)
-    if days_between(announced_at, schedule.opens_at, settings.tz) < required:
+    if periods_between(announced_at, schedule.opens_at, settings) < required:
         raise ScheduleError(
             ErrorCode.NOTICE_TOO_SHORT,
             what="meeting",
             required_days=required,
-            earliest_open=earliest_after(announced_at, required, settings.tz).isoformat(),
+            earliest_open=earliest_after_period(announced_at, required, settings).isoformat(),
+            **({"unit": "minutes"} if settings.minutes else {}),
         )
 
 
@@ -145,12 +164,13 @@ def _check_candidates(
     if published is None:
         return  # before opening, the list may still be to come
     required = settings.candidate_publicity_days
-    if days_between(published, schedule.opens_at, settings.tz) < required:
+    if periods_between(published, schedule.opens_at, settings) < required:
         raise ScheduleError(
             ErrorCode.NOTICE_TOO_SHORT,
             what="candidates",
             required_days=required,
-            earliest_open=earliest_after(published, required, settings.tz).isoformat(),
+            earliest_open=earliest_after_period(published, required, settings).isoformat(),
+            **({"unit": "minutes"} if settings.minutes else {}),
         )
 
 
@@ -262,9 +282,9 @@ def certify(
 
 def publish_by(schedule: Schedule, settings: NoticeSettings) -> datetime:
     """Results must be publicised before this instant (within N days of the close)."""
-    return earliest_after(schedule.closes_at, settings.result_publish_within_days, settings.tz)
+    return earliest_after_period(schedule.closes_at, settings.result_publish_within_days, settings)
 
 
 def visible_until(published_at: datetime, settings: NoticeSettings) -> datetime:
     """Results stay visible at least until this instant (N whole days after publication)."""
-    return earliest_after(published_at, settings.result_publicity_days, settings.tz)
+    return earliest_after_period(published_at, settings.result_publicity_days, settings)

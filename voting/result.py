@@ -15,7 +15,7 @@ from typing import Literal, TypeAlias
 from voting.ballot import CommitteeKind
 from voting.codec import Canonical, canonical_json, sha256_hex
 from voting.roll import RollTotals
-from voting.rules import MatterType, Threshold
+from voting.rules import DRILL_MARK_ZH, MatterType, Threshold
 
 Side: TypeAlias = Literal["yes", "no"]
 Mode: TypeAlias = Literal["strict", "inclusive"]
@@ -118,6 +118,8 @@ class TallyResult:
     inclusive: tuple[ResolutionResult, ...] | None
     """Set only when non-voters follow the majority; the strict results are always present."""
     lot_seed: str
+    drill: bool = False
+    """A drill compound's result (演练，不具法律效力, docs/design.md §2 "Drill compounds")."""
 
 
 def _plain(value: object) -> Canonical:
@@ -135,9 +137,17 @@ def _plain(value: object) -> Canonical:
 def encode_result(result: TallyResult) -> str:
     """Canonical text of a result (dataclass fields by name, tuples as lists, no floats).
 
-    This is what supervisors certify and what is published: see :func:`result_digest`.
+    This is what supervisors certify and what is published: see :func:`result_digest`. A drill's
+    result carries ``"drill": true`` (and the words) inside the text the digest covers, so no
+    field outside it can make a drill result pass for a real one; a real result's text has no
+    such key and is the same as before drills existed, so every stored digest still verifies.
     """
-    return canonical_json({"format": "gongzhi.result.v1", "result": _plain(result)})
+    plain = _plain(result)
+    assert isinstance(plain, dict)
+    if not result.drill:
+        del plain["drill"]
+        return canonical_json({"format": "gongzhi.result.v1", "result": plain})
+    return canonical_json({"format": "gongzhi.result.v1", "drill": DRILL_MARK_ZH, "result": plain})
 
 
 def result_digest(result: TallyResult) -> str:

@@ -174,6 +174,8 @@ class NoticeSettings:
 
     Days are calendar days in ``tz`` (China Standard Time by default), counted as Civil Code
     Art. 201 counts periods: the day of the event does not count. See :mod:`voting.lifecycle`.
+    With ``minutes`` every period counts whole minutes instead: only a drill compound's
+    (:data:`DRILL_NOTICE`, docs/design.md §2 "Drill compounds").
     """
 
     meeting_notice_days: int = 15
@@ -182,6 +184,7 @@ class NoticeSettings:
     result_publicity_days: int = 15
     result_publish_within_days: int = 3
     tz: timezone = CHINA_TZ
+    minutes: bool = False
 
     def __post_init__(self) -> None:
         for name in (
@@ -194,3 +197,23 @@ class NoticeSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise RuleError(ErrorCode.INVALID_SETTING, setting=name)
+
+
+# --- drill compounds (演练小区) ------------------------------------------------------------------
+
+DRILL_MARK_ZH = "演练，不具法律效力"
+DRILL_MARK_EN = "Drill — no legal effect"
+
+#: A drill compound's periods, in minutes (docs/design.md §2 "Drill compounds"): notice of a
+#: meeting 2 minutes, an extraordinary one 1, the candidate list 2, so that a newcomer walks
+#: announce → open → cast → close → sign-off → publish in ten minutes. Never a real compound's.
+DRILL_NOTICE = NoticeSettings(
+    meeting_notice_days=2,
+    extraordinary_notice_days=1,
+    candidate_publicity_days=2,
+    result_publicity_days=15,
+    result_publish_within_days=3,
+    minutes=True,
+)
+#: The shortest consultation window (征求意见期) of a drill compound, in minutes.
+DRILL_CONSULTATION_MINUTES = 2

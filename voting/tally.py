@@ -256,6 +256,7 @@ class Tally:
         lot_seed: str,
         non_voters_follow_majority: bool = False,
         not_served: Collection[str] = (),
+        drill: bool = False,
     ) -> TallyResult:
         """Compute all results.
 
@@ -294,6 +295,7 @@ class Tally:
             questions=tuple(questions),
             inclusive=inclusive,
             lot_seed=lot_seed,
+            drill=drill,
         )
 
     def _non_voters(self, not_served: Collection[str]) -> tuple[int, int]:

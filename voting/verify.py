@@ -100,6 +100,7 @@ class Claims:
     non_voter_rule: bool
     state: str
     signoffs: tuple[Signoff, ...] = ()
+    drill: bool = False  # a drill compound's election: its result digest covers the mark
 
 
 @dataclass(frozen=True)
@@ -366,6 +367,7 @@ def _digest(record: ElectionRecord, tally: Tally) -> str:
     recomputed = tally.results(
         lot_seed=record.claims.ledger_head or "",
         non_voters_follow_majority=record.claims.non_voter_rule,
+        drill=record.claims.drill,
     )
     digest = result_digest(recomputed)
     if digest != record.claims.result_digest:

@@ -196,9 +196,16 @@ class CommunityServices(OrganisationAccess, TermsAccess, RunningBodiesAccess):
             actor=self.viewer.account_id,
         )
 
-    async def create_community(self, *, district_id: int, name: str, address: str) -> Community:
+    async def create_community(
+        self, *, district_id: int, name: str, address: str, drill: bool = False
+    ) -> Community:
         return await communities.create(
-            self.session, self.viewer, district_id=district_id, name=name, address=address
+            self.session,
+            self.viewer,
+            district_id=district_id,
+            name=name,
+            address=address,
+            drill=drill,
         )
 
     async def district_overview(self, *, first: int, after: str | None) -> Page[CompoundStateView]:

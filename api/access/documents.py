@@ -162,6 +162,7 @@ class DocumentAccess(DraftingScope):
             actor=self._me().account_id,
             now=self._now(),
             min_days=self.rt.settings.consultation_min_days,
+            drill=community.drill,
         )
         await self._changed(community.id, topics.consultation(version.id))
         return await self._version_view(version, community)
@@ -175,6 +176,7 @@ class DocumentAccess(DraftingScope):
             actor=self._me().account_id,
             now=self._now(),
             min_days=self.rt.settings.consultation_min_days,
+            drill=community.drill,
         )
         await self._changed(community.id, topics.consultation(version.id))
         return await self._version_view(version, community)

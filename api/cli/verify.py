@@ -29,10 +29,13 @@ NEEDS_PUBLISHED = (
     "notice: give --expect-head and --expect-digest"
 )
 RECOUNT_KEY_BYTES = 32
+DRILL_LINE = "DRILL: 演练，不具法律效力 / Drill — no legal effect"
 INCOMPLETE = "有检查未能进行，未验证 / not verified: a check could not run"
 
 
-def _print_report(report: Verdict, *, anchored: bool) -> int:
+def _print_report(report: Verdict, *, anchored: bool, drill: bool = False) -> int:
+    if drill:  # a drill compound's election (api/services/drill.py)
+        print(DRILL_LINE)
     print(f"ledger entries: {report.entries}, head: {report.head}")
     print(f"roll fingerprint: {_outcome(report.roll_fingerprint_ok, report, 'roll_fingerprint')}")
     print(f"ballots match the ledger: {'ok' if report.counted_ok else 'NO'}")
@@ -49,7 +52,11 @@ def _print_report(report: Verdict, *, anchored: bool) -> int:
     if not anchored:
         print(f"FAILED: {NEEDS_PUBLISHED}", file=sys.stderr)
         return 1
-    print("verified / 验证通过")
+    print(
+        "verified (drill, no legal effect) / 验证通过（演练，不具法律效力）"
+        if drill
+        else "verified / 验证通过"
+    )
     return 0
 
 
@@ -100,7 +107,7 @@ def _from_file(path: Path, published: Published, key_file: Path | None) -> int:
         if recount is None:
             return 2
     report = verify(record, secret=secret, recount_key=recount, published=published)
-    return _print_report(report, anchored=_anchored(record, published))
+    return _print_report(report, anchored=_anchored(record, published), drill=record.claims.drill)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -207,4 +214,4 @@ async def _from_database(args: argparse.Namespace, settings: Settings, published
                 print(f"export written to {args.export}")
     finally:
         await rt.close()
-    return _print_report(report, anchored=_anchored(record, published))
+    return _print_report(report, anchored=_anchored(record, published), drill=record.claims.drill)

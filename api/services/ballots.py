@@ -314,10 +314,13 @@ async def tally_of(
 
 
 async def recount(*, session: AsyncSession, election: Election, secret: bytes) -> TallyResult:
+    """The election's result from its counted ballots; a drill compound's carries the drill
+    mark inside its digest (voting.result.encode_result, api/services/drill.py)."""
     tally, _ = await tally_of(session=session, election=election, secret=secret)
     return tally.results(
         lot_seed=election.ledger_head,
         non_voters_follow_majority=election.non_voter_rule,
+        drill=election.drill,
     )
 
 

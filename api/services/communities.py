@@ -86,8 +86,16 @@ async def page(
 
 
 async def create(
-    session: AsyncSession, viewer: Viewer | None, *, district_id: int, name: str, address: str
+    session: AsyncSession,
+    viewer: Viewer | None,
+    *,
+    district_id: int,
+    name: str,
+    address: str,
+    drill: bool = False,
 ) -> Community:
+    """A compound in the district (its officials, admins); ``drill`` makes a drill compound
+    (演练小区), fixed once it has a roll or an election (api/services/drill.py)."""
     authz.require_district(viewer, district_id)
     assert viewer is not None
     if await session.get(District, district_id) is None:
@@ -100,7 +108,9 @@ async def create(
             "the name must be 1 to 100 characters",
             field="name",
         )
-    row = Community(district_id=district_id, name=name, address=address.strip()[:200])
+    row = Community(
+        district_id=district_id, name=name, address=address.strip()[:200], drill=bool(drill)
+    )
     session.add(row)
     await session.flush()
     await audit.record(
@@ -109,6 +119,7 @@ async def create(
         actor=viewer.account_id,
         action="community.create",
         name=name,
+        drill=bool(drill),
     )
     return row
 

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
 from api.services import audit, authz, communities
+from api.services import drill as drill_rules
 from api.store.models import Community, Election
 from schema.contract.community import Viewer
 from schema.contract.errors import AppError
@@ -171,17 +172,23 @@ async def update(
     assert viewer is not None
     why = textinput.line(reason, field="reason", cap=500)
     before = of_community(community)
+    changes = dict(changes)
+    drill = changes.pop("drill", None)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise _bad(sorted(unknown)[0], "无此设置", "no such setting")
     after = dataclasses.replace(before, **changes)  # type: ignore[arg-type]
     changed = {k: [getattr(before, k), getattr(after, k)] for k in changes}
     changed = {k: v for k, v in changed.items() if v[0] != v[1]}
+    if drill is not None and bool(drill) != community.drill:
+        # fixed once the compound has a roll or an election (api/services/drill.py)
+        await drill_rules.check_switch(session, community, bool(drill))
+        changed["drill"] = [community.drill, bool(drill)]
     if not changed:
         raise AppError("NO_CHANGE", "设置没有变化", "the settings are unchanged")
     check(after)
     for name in changed:
-        setattr(community, name, getattr(after, name))
+        setattr(community, name, drill if name == "drill" else getattr(after, name))
     await session.flush()
     await audit.record(
         session=session,

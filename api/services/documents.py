@@ -30,7 +30,7 @@ from api.services.document_reading import clauses
 from api.store.models import Document, DocumentVersion, VersionClause
 from schema.contract.errors import AppError, Detail, not_found
 from voting.codec import canonical_json, sha256_hex
-from voting.rules import MatterType
+from voting.rules import DRILL_CONSULTATION_MINUTES, MatterType
 
 KIND_ZH = {
     "rules_of_procedure": "业主大会议事规则",
@@ -111,6 +111,7 @@ async def publish(
     actor: int,
     now: datetime,
     min_days: int,
+    drill: bool = False,
 ) -> DocumentVersion:
     require_draft(version)
     rows = await clauses(session, version.id)
@@ -122,7 +123,7 @@ async def publish(
             field="versionId",
         )
     opens = opens_at or now
-    _check_window(opens, closes_at, now=now, min_days=min_days)
+    _check_window(opens, closes_at, now=now, min_days=min_days, drill=drill)
     current = await _current(session, version.document_id)
     if current is not None:
         await _supersede(session, current, now)
@@ -149,8 +150,11 @@ async def publish(
     return version
 
 
-def _check_window(opens: datetime, closes_at: datetime, *, now: datetime, min_days: int) -> None:
-    """A window has time zones, does not open in the past and lasts at least ``min_days``."""
+def _check_window(
+    opens: datetime, closes_at: datetime, *, now: datetime, min_days: int, drill: bool
+) -> None:
+    """A window has time zones, does not open in the past and lasts at least ``min_days``
+    (a drill compound's: :data:`voting.rules.DRILL_CONSULTATION_MINUTES` minutes)."""
     if opens.tzinfo is None or closes_at.tzinfo is None:
         raise AppError(
             "BAD_WINDOW",
@@ -165,13 +169,40 @@ def _check_window(opens: datetime, closes_at: datetime, *, now: datetime, min_da
             "the consultation cannot open in the past",
             field="opensAt",
         )
+    if drill:
+        _check_drill_window(closes_at - opens)
+        return
     if closes_at - opens < timedelta(days=min_days):
+        if closes_at - opens < timedelta(days=1):
+            raise AppError.of(
+                "WINDOW_TOO_SHORT",
+                "本小区不是演练小区：以分钟计的征求意见期只适用于演练小区（演练，不具法律效力）；"
+                "真实的征求意见期不能少于 {minDays} 天",
+                "this compound is not a drill compound: a consultation in minutes is for drill "
+                "compounds only (drill — no legal effect); a real one lasts at least {minDays} "
+                "days",
+                field="closesAt",
+                minDays=min_days,
+                drillOnly=True,
+            )
         raise AppError(
             "WINDOW_TOO_SHORT",
             f"征求意见期不能少于 {min_days} 天",
             f"the consultation must last at least {min_days} days",
             field="closesAt",
             extra={"minDays": str(min_days)},
+        )
+
+
+def _check_drill_window(length: timedelta) -> None:
+    if length < timedelta(minutes=DRILL_CONSULTATION_MINUTES):
+        raise AppError.of(
+            "WINDOW_TOO_SHORT",
+            "演练的征求意见期不能少于 {minMinutes} 分钟（演练，不具法律效力）",
+            "the drill's consultation must last at least {minMinutes} minutes "
+            "(drill — no legal effect)",
+            field="closesAt",
+            minMinutes=DRILL_CONSULTATION_MINUTES,
         )
 
 
@@ -200,6 +231,7 @@ async def close_consultation(
     actor: int,
     now: datetime,
     min_days: int,
+    drill: bool = False,
 ) -> DocumentVersion:
     """End an open consultation now, once it has lasted the shortest window the service
     accepts: a committee that has heard enough need not wait out a long window before it
@@ -217,8 +249,19 @@ async def close_consultation(
         )
     assert version.opens_at is not None and version.closes_at is not None
     # a window always has some length (a database constraint), even with a minimum of 0 days
-    earliest = version.opens_at + max(timedelta(days=min_days), timedelta(seconds=1))
+    shortest = timedelta(minutes=DRILL_CONSULTATION_MINUTES) if drill else timedelta(days=min_days)
+    earliest = version.opens_at + max(shortest, timedelta(seconds=1))
     if now < earliest:
+        if drill:
+            raise AppError.of(
+                "WINDOW_TOO_SHORT",
+                "征求意见期不能少于 {minutes} 分钟（演练），最早可于 {earliest:time} 结束",
+                "the consultation must last at least {minutes} minutes (drill); it may end from "
+                "{earliest:time}",
+                field="versionId",
+                minutes=DRILL_CONSULTATION_MINUTES,
+                earliest=earliest,
+            )
         raise AppError.of(
             "WINDOW_TOO_SHORT",
             "征求意见期不能少于 {minDays} 天，最早可于 {earliest:time} 结束",

@@ -26,6 +26,7 @@ from api.services import (
     vetting,
 )
 from api.services import ballots as ballot_store
+from api.services import drill as drill_rules
 from api.services.compound_settings import CompoundSettings
 from api.services.election_definition import (
     add_questions,
@@ -64,13 +65,9 @@ from voting.rules import NoticeSettings
 # from here.
 
 
-def notice_settings(settings: CompoundSettings) -> NoticeSettings:
-    return NoticeSettings(
-        meeting_notice_days=settings.meeting_notice_days,
-        extraordinary_notice_days=settings.extraordinary_notice_days,
-        candidate_publicity_days=settings.candidate_publicity_days,
-        result_publicity_days=settings.result_publicity_days,
-    )
+def notice_settings(settings: CompoundSettings, *, drill: bool = False) -> NoticeSettings:
+    """The compound's notice days, or a drill compound's minutes (api/services/drill.py)."""
+    return drill_rules.notice_settings(settings, drill=drill)
 
 
 def schedule_of(e: Election, *, elects_committee: bool) -> lifecycle.Schedule:
@@ -102,7 +99,8 @@ async def define(
     title, description = checked_header(spec)
     check_tally_step(community)
     if election is None:
-        election = Election(community_id=community.id, created_by=actor)
+        # a drill compound's election is a drill for good (api/services/drill.py)
+        election = Election(community_id=community.id, created_by=actor, drill=community.drill)
         session.add(election)
     elif election.state != "draft":
         raise AppError(
@@ -169,10 +167,13 @@ async def checked_transition(
             now=now,
             schedule=schedule,
             # an announced election keeps the notice it was announced under
-            settings=notice_settings(compound_settings.of_election(election, community)),
+            settings=notice_settings(
+                compound_settings.of_election(election, community), drill=community.drill
+            ),
             signoffs=signoffs,
         )
     except VotingError as e:
+        drill_rules.flag_drill_only(e, drill=community.drill, opens_at=election.opens_at, now=now)
         raise app_error(e) from None
 
 

@@ -86,6 +86,7 @@ async def election_record(
         non_voter_rule=election.non_voter_rule,
         state=election.state,
         signoffs=await _signoffs(session, eid),
+        drill=election.drill,
     )
     return ElectionRecord(
         claims, lambda: core_questions(qrows, crows), entries, ballots, units, electors
@@ -158,6 +159,9 @@ async def export_lines(
         "result_digest": election.result_digest,
         "non_voter_rule": election.non_voter_rule,
     }
+    if record.claims.drill:  # the mark travels with the export (api/services/drill.py)
+        header["drill"] = True
+        header["drill_mark"] = "演练，不具法律效力 / Drill — no legal effect"
     return write_lines(
         header,
         record.units,

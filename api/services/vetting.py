@@ -44,8 +44,8 @@ from api.store.models import (
 )
 from schema.contract.errors import AppError
 from schema.contract.nominations import DistrictVettingView
-from voting.lifecycle import earliest_after
-from voting.rules import CHINA_TZ
+from voting.lifecycle import earliest_after, earliest_after_period
+from voting.rules import CHINA_TZ, DRILL_NOTICE
 
 STEPS = ("exam", "review")
 MIN_PUBLICITY_DAYS = 7  # candidate lists: at least 7 days (docs/design.md §2)
@@ -71,6 +71,10 @@ def publicity_ends(forum: Forum, community: Community) -> datetime | None:
     """The first instant voting may open: the list's whole days of publicity are over."""
     if forum.list_published_at is None:
         return None
+    if community.drill:  # a drill compound counts minutes (api/services/drill.py)
+        return earliest_after_period(
+            forum.list_published_at, DRILL_NOTICE.candidate_publicity_days, DRILL_NOTICE
+        )
     return earliest_after(forum.list_published_at, publicity_days(community), CHINA_TZ)
 
 

@@ -114,6 +114,28 @@ SPECIFIC: dict[ErrorCode, tuple[Specific, ...]] = {
     ),
     _C.NOTICE_TOO_SHORT: (
         Specific(
+            "本小区不是演练小区：以分钟计的公告期只适用于演练小区（演练，不具法律效力）。"
+            "真实表决公告后须满 {requiredDays} 天才能开始投票，最早可于 {earliestOpen:time} 开始",
+            "this compound is not a drill compound: notice in minutes is for drill compounds "
+            "only (drill — no legal effect). A real vote may open only after {requiredDays} full "
+            "days of notice, at {earliestOpen:time} at the earliest",
+            when={"what": "meeting", "drillOnly": "true"},
+        ),
+        Specific(
+            "演练公告期不足：公告后须满 {requiredDays} 分钟才能开始投票，"
+            "最早可于 {earliestOpen:time} 开始（演练，不具法律效力）",
+            "the drill's notice is too short: voting may open only after {requiredDays} minutes "
+            "of notice, at {earliestOpen:time} at the earliest (drill — no legal effect)",
+            when={"what": "meeting", "unit": "minutes"},
+        ),
+        Specific(
+            "演练候选人名单须公示满 {requiredDays} 分钟才能开始投票，最早可于 {earliestOpen:time} "
+            "开始（演练，不具法律效力）",
+            "the drill's candidate list must be public for {requiredDays} minutes before voting "
+            "opens, so at {earliestOpen:time} at the earliest (drill — no legal effect)",
+            when={"what": "candidates", "unit": "minutes"},
+        ),
+        Specific(
             "公告期不足：公告后须满 {requiredDays} 天才能开始投票，"
             "最早可于 {earliestOpen:time} 开始",
             "the notice period is too short: voting may open only after {requiredDays} full days "

@@ -56,6 +56,7 @@ class CommunityRow(Protocol):
     supervisory_min_seats: int
     supervisory_max_seats: int
     roll_version: int
+    drill: bool
 
 
 class BuildingRow(Protocol):
@@ -303,7 +304,7 @@ class Services(Protocol):
         self, *, community_id: int, csv_bytes: bytes, dry_run: bool
     ) -> ImportReport: ...
     async def create_community(
-        self, *, district_id: int, name: str, address: str
+        self, *, district_id: int, name: str, address: str, drill: bool = False
     ) -> CommunityRow: ...
     async def district_overview(
         self, *, first: int, after: str | None

@@ -22,6 +22,7 @@ class ElectionRow(Protocol):
     description: str
     state: str
     extraordinary: bool
+    drill: bool
     visibility: str
     tally_step: int
     opens_at: datetime

@@ -59,6 +59,10 @@ class Community(Base):
     supervisory_min_seats: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     supervisory_max_seats: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     roll_version: Mapped[int] = mapped_column(Integer, default=0)
+    # A drill compound (演练小区, docs/design.md §2 "Drill compounds"): periods in minutes, every
+    # screen, notice and result marked "演练，不具法律效力"; fixed once it has a roll or an
+    # election (api/services/drill.py). Server default: added in place (migration 0018).
+    drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -37,6 +37,9 @@ class Election(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(20), default="draft")
     extraordinary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a drill compound's election (api/services/drill.py), copied when it is created and never
+    # changed: its result and export carry the mark (migration 0018)
+    drill: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # supervisors (live to supervisors, turnout to owners) | all | sealed
     visibility: Mapped[str] = mapped_column(String(20), default="supervisors")
     tally_step: Mapped[int] = mapped_column(Integer, default=5)
