@@ -9,6 +9,9 @@ It also holds one election that is already open (created, announced and opened t
 it), so that voting, receipts and the supervisors' live dashboard can be tried at once: the
 demo owners' voting codes are printed with the logins.
 
+Beside it, a small drill compound (演练小区, api/cli/demo_drill.py) where notice, publicity and
+consultation periods are minutes, so that a whole vote can be rehearsed in ten minutes.
+
 The demo seeds only an empty database, which it marks as a demo's, or its own marked one
 (api/cli/demo_guard.py): its accounts' password is public.
 """
@@ -22,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.cli.demo_drill import seed_drill
 from api.cli.demo_guard import claim
 from api.cli.rollgen import make_roll_csv
 from api.cli.vetted_list import seed_vetted_list
@@ -120,7 +124,11 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
         session.add(district)
         await session.flush()
     community = (
-        await session.execute(select(Community).where(Community.district_id == district.id))
+        await session.execute(
+            select(Community).where(
+                Community.district_id == district.id, Community.drill.is_(False)
+            )
+        )
     ).scalar_one_or_none()
     if community is None:
         community = Community(district_id=district.id, name="共治示范小区", address="示范路 1 号")
@@ -156,6 +164,10 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
     for owner in owners:
         for elector_id, label, code in owner.electors:
             logins.append(Login(VOTING_CODE, owner.phone, code, f"elector {elector_id}: {label}"))
+    # the drill compound (演练小区): rehearse a whole vote in minutes (api/cli/demo_drill.py)
+    staff = {"committee": [STAFF[1][0]], "supervisor": [STAFF[2][0], STAFF[3][0]]}
+    for d in await seed_drill(session, district, staff=staff, password_hash=password_hash):
+        logins.append(Login(d.role, d.phone, d.name, d.note))
     pending = await _first_unactivated(session, community.id)
     if pending is not None:
         issued = await activation.issue_codes(

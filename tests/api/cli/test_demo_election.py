@@ -116,7 +116,7 @@ async def test_demo_compound_elects_its_committee_and_adopts_the_statute(
             await s.execute(
                 select(Community.id)
                 .join(District, District.id == Community.district_id)
-                .where(District.code == demo.DEMO_DISTRICT)
+                .where(District.code == demo.DEMO_DISTRICT, Community.drill.is_(False))
             )
         ).scalar_one()
     phone = {role: p for p, _, role in demo.STAFF if role != "supervisor"}

@@ -121,7 +121,7 @@ async def test_every_screen_and_paper_labels_each_demo_flat_alike(
             await s.execute(
                 select(Community.id)
                 .join(District, District.id == Community.district_id)
-                .where(District.code == demo.DEMO_DISTRICT)
+                .where(District.code == demo.DEMO_DISTRICT, Community.drill.is_(False))
             )
         ).scalar_one()
         unit_of = {

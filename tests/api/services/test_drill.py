@@ -227,3 +227,35 @@ def test_a_drill_result_text_carries_the_mark_and_a_real_one_is_unchanged() -> N
 
     drill = encode_result(replace(real, drill=True))
     assert '"drill":"演练，不具法律效力"' in drill and drill != encode_result(real)
+
+
+async def test_a_drill_consultation_may_last_minutes_and_a_real_one_may_not(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    from tests.support.documents import PUBLISH
+    from tests.support.drafting import at, create, install_clock
+
+    clock = install_clock(runtime)
+
+    async def publish(minutes: float) -> dict[str, Any]:
+        version = await create(gql, world)
+        r = await gql(
+            PUBLISH,
+            {
+                "input": {
+                    "versionId": version["id"],
+                    "opensAt": at(clock, minutes=1),
+                    "closesAt": at(clock, minutes=1 + minutes),
+                    "changeNote": "",
+                }
+            },
+            token=world.tokens["committee"],
+        )
+        return r["data"]["publishVersion"]  # type: ignore[no-any-return]
+
+    real = await publish(2)
+    assert real["code"] == "WINDOW_TOO_SHORT" and "演练小区" in real["message"]
+    await _make_drill(runtime, world.a)
+    assert (await publish(1))["code"] == "WINDOW_TOO_SHORT"
+    drilled = await publish(2)
+    assert drilled["__typename"] == "VersionSaved", drilled
