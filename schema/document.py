@@ -112,6 +112,9 @@ class RuleVersion:
 @strawberry.type(description="A rule document: 业主大会议事规则, 管理规约, or another.")
 class RuleDocument:
     id: strawberry.ID
+    community_id: strawberry.ID = strawberry.field(
+        description="Its compound (the web client marks a drill compound's pages)."
+    )
     kind: DocumentKind
     title: str
     created_at: datetime
@@ -127,6 +130,7 @@ class RuleDocument:
     def of(cls, d: DocumentView) -> RuleDocument:
         return cls(
             id=strawberry.ID(str(d.id)),
+            community_id=strawberry.ID(str(d.community_id)),
             kind=DocumentKind(d.kind),
             title=d.title,
             created_at=d.created_at,

@@ -71,6 +71,9 @@ class SupportThreshold:
 @strawberry.type(description="A proposal as a list shows it.")
 class ProposalSummary:
     id: strawberry.ID
+    community_id: strawberry.ID = strawberry.field(
+        description="Its compound (the web client marks a drill compound's pages)."
+    )
     title: str
     excerpt: str = strawberry.field(description="The first 120 characters of the text.")
     category: str
@@ -96,6 +99,7 @@ class ProposalSummary:
     def of(cls, c: ProposalCard) -> ProposalSummary:
         return cls(
             id=strawberry.ID(str(c.id)),
+            community_id=strawberry.ID(str(c.community_id)),
             title=c.title,
             excerpt=c.excerpt,
             category=c.category,

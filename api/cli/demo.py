@@ -165,8 +165,7 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
         for elector_id, label, code in owner.electors:
             logins.append(Login(VOTING_CODE, owner.phone, code, f"elector {elector_id}: {label}"))
     # the drill compound (演练小区): rehearse a whole vote in minutes (api/cli/demo_drill.py)
-    staff = {"committee": [STAFF[1][0]], "supervisor": [STAFF[2][0], STAFF[3][0]]}
-    for d in await seed_drill(session, district, staff=staff, password_hash=password_hash):
+    for d in await seed_drill(session, district, password_hash=password_hash):
         logins.append(Login(d.role, d.phone, d.name, d.note))
     pending = await _first_unactivated(session, community.id)
     if pending is not None:

@@ -2,9 +2,10 @@
 
 A small compound of the demo district, created as a drill (api/services/drill.py): its notice,
 candidate publicity and consultation periods are minutes, and every screen, notice and result
-says "演练，不具法律效力". The demo's committee and both supervisors hold their roles there too,
-and three of its owners have accounts, so the whole lifecycle — announce → open → cast →
-close → sign-off → publish — can be walked in ten minutes with the demo logins.
+says "演练，不具法律效力". It has its own committee, two supervisors and three owners with accounts
+(:data:`DRILL_STAFF`, :data:`DRILL_OWNERS`; the demo's other accounts keep one compound each, so
+their screens stay as they were), and the whole lifecycle — announce → open → cast → close →
+sign-off → publish — can be walked in ten minutes with these logins.
 
 Kept apart from api/cli/demo.py so that the demo can call it as one step: :func:`seed_drill`
 creates the compound the first time only and returns the logins to print.
@@ -36,6 +37,11 @@ DRILL_ROLL = """楼栋,房号,楼层,专有面积,业主姓名,手机
 """
 DRILL_OWNERS = ("13900009001", "13900009002", "13900009003")
 DRILL_OWNER = "drill_owner"  # the role column of the printed logins: an owner in the drill
+DRILL_STAFF = (
+    ("13900009101", "演练业委会 林主任", "committee"),
+    ("13900009102", "演练监票人 何监事", "supervisor"),
+    ("13900009103", "演练监票人 吕监事", "supervisor"),
+)
 
 
 @dataclass(frozen=True)
@@ -47,14 +53,10 @@ class DrillLogin:
 
 
 async def seed_drill(
-    session: AsyncSession,
-    district: District,
-    *,
-    staff: dict[str, list[str]],
-    password_hash: str,
+    session: AsyncSession, district: District, *, password_hash: str
 ) -> list[DrillLogin]:
-    """The drill compound in ``district`` (created once), ``staff`` (role → phones of existing
-    demo accounts) given their roles there, and accounts for :data:`DRILL_OWNERS`."""
+    """The drill compound in ``district`` (created once), with accounts for
+    :data:`DRILL_STAFF` and :data:`DRILL_OWNERS`; the logins to print."""
     community = (
         await session.execute(
             select(Community).where(
@@ -75,31 +77,34 @@ async def seed_drill(
             dry_run=False,
             actor=None,
         )
-    for role, phones in staff.items():
-        for phone in phones:
-            account = (
-                await session.execute(select(Account).where(Account.phone == phone))
-            ).scalar_one()
-            await _grant(session, account.id, role, community.id)
     logins: list[DrillLogin] = []
+    for phone, name, role in DRILL_STAFF:
+        account = await _account(session, phone, name, password_hash)
+        await _grant(session, account.id, role, community.id)
+        logins.append(DrillLogin(f"drill_{role}", phone, name))
     for phone in DRILL_OWNERS:
         person = (
             await session.execute(
                 select(Person).where(Person.community_id == community.id, Person.phone == phone)
             )
         ).scalar_one()
-        account = (
-            await session.execute(select(Account).where(Account.phone == phone))
-        ).scalar_one_or_none()
-        if account is None:
-            account = Account(phone=phone, display_name=person.name, password_hash=password_hash)
-            session.add(account)
-            await session.flush()
+        account = await _account(session, phone, person.name, password_hash)
         await _grant(session, account.id, "owner", community.id)
         person.account_id = account.id
         logins.append(DrillLogin(DRILL_OWNER, phone, person.name))
     await session.flush()
     return logins
+
+
+async def _account(session: AsyncSession, phone: str, name: str, password_hash: str) -> Account:
+    account = (
+        await session.execute(select(Account).where(Account.phone == phone))
+    ).scalar_one_or_none()
+    if account is None:
+        account = Account(phone=phone, display_name=name, password_hash=password_hash)
+        session.add(account)
+        await session.flush()
+    return account
 
 
 async def _grant(session: AsyncSession, account_id: int, role: str, community_id: int) -> None:

@@ -13,6 +13,13 @@ export default {
   "shell.otherLanguage": "中文",
   "shell.switchLanguage": "切换为中文 (switch to Chinese)",
 
+  "drill.banner": "Drill — no legal effect",
+  "drill.explain": "This is a drill compound: notice, publicity and consultation periods are minutes, and no result is a decision of the owners' assembly.",
+  "drill.mark": "Drill — no legal effect (drill compound)",
+  "drill.tag": "Drill",
+  "drill.timeHint": "Drill compound: at least 2 minutes after the announcement (1 for an extraordinary meeting); drill, no legal effect.",
+  "drill.create": "Drill compound (periods in minutes; every page and result says “Drill — no legal effect”; fixed once it has a roll or an election)",
+
   "nav.home": "Home",
   "nav.district": "District compounds",
   "nav.codes": "Activation letters",

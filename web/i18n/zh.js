@@ -14,6 +14,13 @@ export default {
   "shell.otherLanguage": "English",
   "shell.switchLanguage": "Switch to English（切换为英文）",
 
+  "drill.banner": "演练，不具法律效力",
+  "drill.explain": "这是演练小区：公告期、公示期和征求意见期以分钟计，结果不作为业主大会的决定。",
+  "drill.mark": "演练，不具法律效力（演练小区）",
+  "drill.tag": "演练",
+  "drill.timeHint": "演练小区：须在公告后至少 2 分钟（临时会议 1 分钟）；演练，不具法律效力。",
+  "drill.create": "演练小区（公告期等以分钟计，页面与结果均标明“演练，不具法律效力”；有名册或表决后不能再改）",
+
   "nav.home": "首页",
   "nav.district": "辖区小区",
   "nav.codes": "激活码与通知书",

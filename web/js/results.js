@@ -3,6 +3,7 @@
 // and any lot drawn. The figures are the certified integers (areas in hundredths of m²).
 
 import { h } from "./dom.js";
+import { drillMark } from "./drill.js";
 import { formatArea, formatNumber, t } from "./i18n.js";
 import { thresholdText } from "./voting.js";
 
@@ -119,6 +120,7 @@ export function resultView(election, questions, data) {
     "section",
     { class: "panel results", "aria-labelledby": "results-h" },
     h("h2", { id: "results-h" }, t("result.title")),
+    drillMark(election.drill),
     h(
       "p",
       { class: `verdict ${data.participation_met ? "ok" : "bad"}` },

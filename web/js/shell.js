@@ -3,12 +3,14 @@
 
 import { mutate, PROBLEM } from "./api.js";
 import { h, replace } from "./dom.js";
+import { drillBanner, forgetDrills, isDrillPage } from "./drill.js";
 import { getLang, setLang, t } from "./i18n.js";
 import { reset as resetLive } from "./live.js";
 import { navigate, parseHash, routes } from "./router.js";
 import { setViewer, viewer } from "./session.js";
 
 let header = null;
+let shown = 0; // the latest renderShell: a slower drill lookup for an earlier page is dropped
 
 export function mountShell(element) {
   header = element;
@@ -61,6 +63,7 @@ export function renderShell() {
   const logout = v
     ? h("button", { type: "button", class: "secondary", on: { click: onLogout } }, t("shell.logout"))
     : null;
+  delete header.dataset.drill;
   replace(
     header,
     h("a", { class: "skip", href: "#main", on: { click: skipToMain } }, t("shell.skip")),
@@ -72,6 +75,17 @@ export function renderShell() {
     ),
     nav,
   );
+  if (v) markDrill(here.slice(1), ++shown);
+}
+
+// A drill compound's page carries the banner (web/js/drill.js), under the navigation.
+// data-drill says what was found for this page ("true" or "false"), for the browser tests.
+async function markDrill(path, mine) {
+  const drill = await isDrillPage(path);
+  if (mine !== shown || !header) return;
+  header.querySelector(".drill-banner")?.remove();
+  if (drill) header.append(drillBanner());
+  header.dataset.drill = String(drill);
 }
 
 // The skip link must not change the hash (that is our router); move focus instead.
@@ -94,6 +108,7 @@ async function onLogout(event) {
     console.warn("logout:", err.message);
   }
   setViewer(null);
+  forgetDrills();
   await resetLive();
   renderShell();
   navigate("/login");

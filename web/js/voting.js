@@ -17,7 +17,7 @@ export const QUESTION_FIELDS = `
   candidates { id personId name statement }`;
 
 export const ELECTION_FIELDS = `
-  id communityId title description state extraordinary visibility tallyStep
+  id communityId title description state extraordinary drill visibility tallyStep
   opensAt closesAt announcedAt rollHeads rollArea ledgerHead ledgerSeq
   rollFingerprint questionsFingerprint resultDigest publishedAt`;
 

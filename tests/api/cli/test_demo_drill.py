@@ -44,9 +44,13 @@ async def test_a_newcomer_walks_a_whole_drill_vote_in_ten_minutes(
         cid = (
             await s.execute(select(Community.id).where(Community.drill.is_(True)))
         ).scalar_one()
-    phone = {role: p for p, _, role in demo.STAFF if role != "supervisor"}
-    sups = [p for p, _, role in demo.STAFF if role == "supervisor"]
-    committee = await staff_token(runtime, phone["committee"], None)
+    committee_phone = next(p for p, _, role in demo_drill.DRILL_STAFF if role == "committee")
+    sups = [p for p, _, role in demo_drill.DRILL_STAFF if role == "supervisor"]
+    assert [x.phone for x in logins if x.role.startswith("drill_")] == [
+        *(p for p, _, _ in demo_drill.DRILL_STAFF),
+        *demo_drill.DRILL_OWNERS,
+    ]
+    committee = await staff_token(runtime, committee_phone, None)
     sup_1, sup_2 = [await staff_token(runtime, p, None) for p in sups]
     owner = await staff_token(runtime, drill_owners[0].phone, None)
     shown = (await gql(COMMUNITY, {"c": str(cid)}, token=owner))["data"]["community"]

@@ -10,7 +10,7 @@ import { formatNumber, t } from "../i18n.js";
 
 const COMMUNITY = `
 query CodesCommunity($id: ID!) {
-  community(id: $id) { id name address buildings { id name label } }
+  community(id: $id) { id name address drill buildings { id name label } }
 }`;
 
 const UNITS = `

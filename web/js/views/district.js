@@ -9,6 +9,7 @@
 import { mutate, PROBLEM, request } from "../api.js";
 import { turnoutBars } from "../bars.js";
 import { h, replace } from "../dom.js";
+import { drillMark } from "../drill.js";
 import { busy, errorBox, field, markInvalid } from "../forms.js";
 import { formatArea, formatNumber, t } from "../i18n.js";
 import { navigate } from "../router.js";
@@ -28,7 +29,7 @@ query District($first: Int!, $after: String) {
   districtOverview(first: $first, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    nodes { community { id name address rollVersion totals { heads area units } } ${STATE_FIELDS} }
+    nodes { community { id name address drill rollVersion totals { heads area units } } ${STATE_FIELDS} }
   }
 }`;
 const REFRESH = `
@@ -112,7 +113,7 @@ function row(s, cells) {
   return h(
     "tr",
     { dataset: { community: c.id } },
-    h("th", { scope: "row" }, h("span", { class: "name" }, c.name), c.address ? h("small", {}, c.address) : null),
+    h("th", { scope: "row" }, h("span", { class: "name" }, c.name), drillMark(c.drill), c.address ? h("small", {}, c.address) : null),
     h("td", { class: "num", "data-label": t("totals.units") }, formatNumber(c.totals.units)),
     h("td", { class: "num", "data-label": t("totals.heads") }, formatNumber(c.totals.heads)),
     h("td", { class: "num", "data-label": t("totals.area") }, formatArea(c.totals.area)),
@@ -128,11 +129,13 @@ function createForm() {
   const address = field({ name: "address", label: t("district.newAddress"), maxlength: "200" });
   const error = errorBox();
   const submit = h("button", { type: "submit", class: "primary" }, t("district.create"));
+  const drill = h("input", { type: "checkbox", id: "new-drill", name: "drill" });
   const form = h(
     "form",
     { class: "stack", novalidate: true, on: { submit: onSubmit } },
     name.row,
     address.row,
+    h("div", { class: "check" }, drill, h("label", { for: "new-drill" }, t("drill.create"))),
     error.node,
     submit,
   );
@@ -144,7 +147,7 @@ function createForm() {
       markInvalid(form, "name");
       return;
     }
-    const input = { districtId: districts[0], name: name.input.value.trim(), address: address.input.value.trim() };
+    const input = { districtId: districts[0], name: name.input.value.trim(), address: address.input.value.trim(), drill: drill.checked };
     try {
       const result = await busy(submit, () => mutate(CREATE, { input }, "createCommunity"));
       navigate(`/community/${result.community.id}/roll?created=1`);

@@ -15,7 +15,7 @@ const DRAFT = `
 query DraftElection($id: ID!) {
   election(id: $id) { ${ELECTION_FIELDS} questions { ${QUESTION_FIELDS} } }
 }`;
-const COMMUNITY = `query FormCommunity($id: ID!) { community(id: $id) { id name settings { meetingNoticeDays extraordinaryNoticeDays } } }`;
+const COMMUNITY = `query FormCommunity($id: ID!) { community(id: $id) { id name drill settings { meetingNoticeDays extraordinaryNoticeDays } } }`;
 // The compound's rule documents: a resolution on matter 1 or 2 may attach a published version
 // (issue #14 item 2; the service accepts one whose consultation has closed, docs/design.md §2).
 const DOCUMENTS = `query FormDocuments($id: ID!) { ruleDocuments(communityId: $id) { id kind title versions { id number status phase inForce closesAt } } }`;
@@ -69,7 +69,7 @@ export default async function render(ctx) {
   const description = field({ name: "description", label: t("form.description"), tag: "textarea", hint: t("form.descriptionHint") });
   description.input.classList.add("prose");
   description.input.value = existing?.description ?? "";
-  const opens = field({ name: "opensAt", label: t("form.opensAt"), type: "datetime-local", hint: t("form.timeHint", { days: formatNumber(community.settings.meetingNoticeDays) }), value: toLocalInput(existing?.opensAt) });
+  const opens = field({ name: "opensAt", label: t("form.opensAt"), type: "datetime-local", hint: community.drill ? t("drill.timeHint") : t("form.timeHint", { days: formatNumber(community.settings.meetingNoticeDays) }), value: toLocalInput(existing?.opensAt) });
   const closes = field({ name: "closesAt", label: t("form.closesAt"), type: "datetime-local", value: toLocalInput(existing?.closesAt) });
   const extraordinaryId = newId("extra");
   const extraordinary = h("input", { type: "checkbox", id: extraordinaryId, name: "extraordinary", checked: Boolean(existing?.extraordinary) });

@@ -6,6 +6,7 @@
 import { request } from "../api.js";
 import { bodyNames } from "../bodies.js";
 import { h } from "../dom.js";
+import { drillMark } from "../drill.js";
 import { formatArea, formatNumber, formatPercent, t } from "../i18n.js";
 import { openVotes, openVotesPanel } from "../openvotes.js";
 import { routes } from "../router.js";
@@ -14,7 +15,7 @@ import { hasRole, rolesIn, viewer } from "../session.js";
 const HOME = `
 query Home {
   myCommunities {
-    id name address
+    id name address drill
     totals { heads area areaCenti units headRule }
     myUnits { id label floor area areaCenti developerUnsold owners { id name } }
   }
@@ -107,6 +108,7 @@ function communityCard(community, me, votes, bodies) {
     "article",
     { class: "card community", "aria-labelledby": `c-${community.id}` },
     h("h2", { id: `c-${community.id}` }, community.name),
+    drillMark(community.drill),
     community.address ? h("p", { class: "address" }, community.address) : null,
     openVotesPanel(votes.get(community.id)),
     roles.length

@@ -3,6 +3,7 @@
 
 import { h } from "../dom.js";
 import { formatDate, formatNumber, t } from "../i18n.js";
+import { drillMark } from "../drill.js";
 import { issued } from "./codes.js";
 
 /** The QR code the server drew for a letter or notice (a PNG data URL), with what it does. */
@@ -17,6 +18,7 @@ function letter(community, entry, issuedAt) {
     "article",
     { class: "letter" },
     h("header", {}, h("p", { class: "from" }, community.name), h("h2", {}, t("letters.letterTitle"))),
+    drillMark(community.drill),
     h("p", { class: "to" }, t("letters.dear", { name: entry.name })),
     h("p", {}, t("letters.units", { units: entry.units })),
     h("p", {}, t("letters.body")),

@@ -3,6 +3,7 @@
 
 import { h } from "../dom.js";
 import { formatDate, formatNumber, t } from "../i18n.js";
+import { drillMark } from "../drill.js";
 import { formatTime } from "../voting.js";
 import { qrFigure } from "./letters.js";
 import { noticeBatches } from "./votingcodes.js";
@@ -14,6 +15,7 @@ function notice(batch, n) {
     "article",
     { class: "letter notice-sheet", dataset: { elector: n.electorId } },
     h("header", {}, h("p", { class: "from" }, community.name), h("h2", {}, t("notice.title"))),
+    drillMark(election.drill),
     h("p", { class: "election-title" }, election.title),
     h("p", { class: "to" }, t("notice.dear", { names: n.owners.length ? n.owners.join(t("list.separator")) : t("notice.owner") })),
     h("p", {}, t("notice.units", { units: n.label })),

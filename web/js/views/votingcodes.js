@@ -14,7 +14,7 @@ import { electorPicker } from "../ballotform.js";
 import { ELECTION_FIELDS, stateBadge } from "../voting.js";
 
 const HEAD = `query CodesElection($id: ID!) { election(id: $id) { ${ELECTION_FIELDS} } }`;
-const COMMUNITY = `query CodesCommunity($id: ID!) { community(id: $id) { id name buildings { id name label } } }`;
+const COMMUNITY = `query CodesCommunity($id: ID!) { community(id: $id) { id name drill buildings { id name label } } }`;
 const NOTICE_FIELDS = `
   __typename
   ... on VotingNotices { notices { electorId label building buildingLabel owners code qr } }
