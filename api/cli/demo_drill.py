@@ -59,9 +59,7 @@ async def seed_drill(
     :data:`DRILL_STAFF` and :data:`DRILL_OWNERS`; the logins to print."""
     community = (
         await session.execute(
-            select(Community).where(
-                Community.district_id == district.id, Community.drill.is_(True)
-            )
+            select(Community).where(Community.district_id == district.id, Community.drill.is_(True))
         )
     ).scalar_one_or_none()
     if community is None:

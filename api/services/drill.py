@@ -20,7 +20,6 @@ empty compound created with the wrong flag may still be corrected, with a reason
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,25 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.store.models import Community, Election, Unit
 from schema.contract.errors import AppError
 from voting.errors import ErrorCode, VotingError
-from voting.rules import DRILL_CONSULTATION_MINUTES, DRILL_NOTICE, NoticeSettings
-
-if TYPE_CHECKING:  # compound_settings imports this module
-    from api.services.compound_settings import CompoundSettings
-
-MARK_ZH = "演练，不具法律效力"
-MARK_EN = "Drill — no legal effect"
-
-
-def notice_settings(settings: CompoundSettings, *, drill: bool) -> NoticeSettings:
-    """The periods an election is held to: the compound's days, or a drill's minutes."""
-    if drill:
-        return DRILL_NOTICE
-    return NoticeSettings(
-        meeting_notice_days=settings.meeting_notice_days,
-        extraordinary_notice_days=settings.extraordinary_notice_days,
-        candidate_publicity_days=settings.candidate_publicity_days,
-        result_publicity_days=settings.result_publicity_days,
-    )
 
 
 def flag_drill_only(error: VotingError, *, drill: bool, opens_at: datetime, now: datetime) -> None:
@@ -59,13 +39,6 @@ def flag_drill_only(error: VotingError, *, drill: bool, opens_at: datetime, now:
         and opens_at - now < timedelta(days=1)
     ):
         error.detail["drill_only"] = True
-
-
-def consultation_minimum(community: Community, min_days: int) -> timedelta:
-    """The shortest consultation window: a drill's minutes, else the service's days."""
-    if community.drill:
-        return timedelta(minutes=DRILL_CONSULTATION_MINUTES)
-    return timedelta(days=min_days)
 
 
 async def check_switch(session: AsyncSession, community: Community, drill: bool) -> None:

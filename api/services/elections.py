@@ -58,7 +58,7 @@ from voting import lifecycle
 from voting import roll as vroll
 from voting.errors import VotingError
 from voting.result import ResolutionResult, TallyResult, encode_result, result_digest
-from voting.rules import NoticeSettings
+from voting.rules import DRILL_NOTICE, NoticeSettings
 
 # questions_of, candidates_of and core_questions live in api.services.election_questions (below
 # both this module and ballots); they are re-exported for the ledger reader that imports them
@@ -67,7 +67,14 @@ from voting.rules import NoticeSettings
 
 def notice_settings(settings: CompoundSettings, *, drill: bool = False) -> NoticeSettings:
     """The compound's notice days, or a drill compound's minutes (api/services/drill.py)."""
-    return drill_rules.notice_settings(settings, drill=drill)
+    if drill:
+        return DRILL_NOTICE
+    return NoticeSettings(
+        meeting_notice_days=settings.meeting_notice_days,
+        extraordinary_notice_days=settings.extraordinary_notice_days,
+        candidate_publicity_days=settings.candidate_publicity_days,
+        result_publicity_days=settings.result_publicity_days,
+    )
 
 
 def schedule_of(e: Election, *, elects_committee: bool) -> lifecycle.Schedule:

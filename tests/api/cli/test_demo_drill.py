@@ -41,9 +41,7 @@ async def test_a_newcomer_walks_a_whole_drill_vote_in_ten_minutes(
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
     clock = use_clock(runtime, start)
     async with runtime.reader() as s:
-        cid = (
-            await s.execute(select(Community.id).where(Community.drill.is_(True)))
-        ).scalar_one()
+        cid = (await s.execute(select(Community.id).where(Community.drill.is_(True)))).scalar_one()
     committee_phone = next(p for p, _, role in demo_drill.DRILL_STAFF if role == "committee")
     sups = [p for p, _, role in demo_drill.DRILL_STAFF if role == "supervisor"]
     assert [x.phone for x in logins if x.role.startswith("drill_")] == [
