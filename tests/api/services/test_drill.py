@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
+from api.cli.verify import _from_file
 from api.formats.ledger_export import read_lines
 from api.runtime import Runtime
 from api.services.elections import election_secret
@@ -35,7 +37,7 @@ from tests.support.elections import (
 )
 from tests.support.world import ROLL_A, World
 from voting.result import encode_result
-from voting.verify import verify
+from voting.verify import Published, verify
 
 CREATE_COMMUNITY = """mutation($i: CreateCommunityInput!) { createCommunity(input: $i) {
   __typename ... on CommunityCreated { community { id name drill } }
@@ -67,7 +69,12 @@ def _minutes(spec_at: datetime, opens: int, closes: int) -> dict[str, Any]:
 
 
 async def test_a_drill_walks_the_whole_lifecycle_in_minutes(
-    gql: Gql, world: World, runtime: Runtime, tmp_path: Path
+    gql: Gql,
+    world: World,
+    runtime: Runtime,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     clock = use_clock(runtime)
     await _make_drill(runtime, world.a)
@@ -121,6 +128,14 @@ async def test_a_drill_walks_the_whole_lifecycle_in_minutes(
     record = read_lines(lines)
     assert record.claims.drill is True
     assert verify(record, secret=secret).ok
+    # `gongzhi verify --from FILE` says it is a drill before anything else
+    export = tmp_path / "drill.jsonl"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.delenv("GONGZHI_SECRET_KEY", raising=False)
+    published = Published(ledger_head=closed["ledgerHead"], result_digest=closed["resultDigest"])
+    _from_file(export, published, None)
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "DRILL: 演练，不具法律效力 / Drill — no legal effect"
 
     # passed off as real: drop the mark from the export and the recount no longer matches
     header.pop("drill")
