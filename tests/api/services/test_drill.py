@@ -132,8 +132,8 @@ async def test_a_drill_walks_the_whole_lifecycle_in_minutes(
     export = tmp_path / "drill.jsonl"
     export.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.delenv("GONGZHI_SECRET_KEY", raising=False)
-    published = Published(ledger_head=closed["ledgerHead"], result_digest=closed["resultDigest"])
-    _from_file(export, published, None)
+    notice = Published(ledger_head=closed["ledgerHead"], result_digest=closed["resultDigest"])
+    _from_file(export, notice, None)
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "DRILL: 演练，不具法律效力 / Drill — no legal effect"
 
