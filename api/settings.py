@@ -85,8 +85,10 @@ class Settings:
     public_url: str = ""
     activation_code_days: int = 90
     # How an owner is told something on the roll's phone (api/services/notify.py): "console"
-    # (one line on standard error, for an operator to pass on) or "file" (JSON lines appended to
-    # notify_file, default <var_dir>/notifications.jsonl, for an SMS gateway to pick up).
+    # (one line on standard error, for an operator to pass on; a message carrying a code, such as
+    # a password-reset code, is logged redacted unless ``demo``) or "file" (JSON lines appended to
+    # notify_file, default <var_dir>/notifications.jsonl, created 0600, for an SMS gateway to pick
+    # up: the codes are written there, and a developer reads them there).
     notify: str = "console"
     notify_file: str = ""
     # Fan-out across workers (api/live/pubsub): memory | redis | postgres (LISTEN/NOTIFY on the

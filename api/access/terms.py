@@ -1,8 +1,9 @@
 """Committees in office (issue #13 item 5): who reads the terms and who records changes.
 
 Owners and staff read every term and seat of their compound (who sits on the committees is
-public); the term-end reminders are for officials and the committee. The committee records the
-chair and vice-chairs it chose (officials may record them for it); an official of the district
+public); the term-end reminders are for officials and the committee (or the 物管会 standing in
+for it). The committee (or 物管会) records the chair and vice-chairs it chose (officials may
+record them for it); an official of the district
 records a resignation, recall or vacancy. Seating itself is a job (``gongzhi take-office``,
 :func:`api.services.terms.seat_due`), not an operation anyone calls.
 """
@@ -20,8 +21,11 @@ from api.store.models import CommitteeSeat, CommitteeTerm, Community, Election
 from schema.contract.community import TermView, Viewer
 from schema.contract.errors import AppError, not_found, unauthenticated
 
-REMINDED = frozenset({"committee", "official"})
-OFFICER_RECORDERS = frozenset({"committee", "official"})
+# the 业委会's side: the committee, or the 物管会 (``stand_in``) that has its powers (authz); not a
+# preparatory group, which is dissolved when the committee it prepared takes office
+COMMITTEE_SIDE = authz.RUNNING_BODY_ROLES - {"preparatory"}
+REMINDED = COMMITTEE_SIDE | {"official"}
+OFFICER_RECORDERS = COMMITTEE_SIDE | {"official"}
 SEAT_KEEPERS = frozenset({"official"})
 RUNNERS = authz.RUNNING_BODY_ROLES | {"official"}
 

@@ -7,6 +7,14 @@ whatever :func:`from_settings` built: ``console`` logs one line on the ``gongzhi
 the service's log format (an operator passes it on; the default, so nothing is silently
 dropped), ``file`` appends JSON lines that an
 SMS gateway can pick up. Messages are sent after the transaction that caused them has committed.
+
+A message marked ``secret`` (the texted password-reset code, api/services/password_reset.py)
+never reaches the service log: the console notifier writes a redacted line for it (its kind and
+the phone masked, no text), since whoever reads the logs could otherwise reset any account
+(docs/design.md §3.9, docs/threat-model.md). Only in a demo (``GONGZHI_DEMO``, set by
+`gongzhi demo`) does it log the full text, where the browser tests read the code. The file
+notifier (created 0600) is where such a text is written: an SMS gateway, or a developer, reads
+the code there.
 """
 
 from __future__ import annotations
@@ -33,6 +41,12 @@ class Message:
     phone: str
     kind: str  # what it is about, e.g. "late_link"
     text: str
+    secret: bool = False  # the text carries a code that lets its reader in: never logged
+
+
+def masked(phone: str) -> str:
+    """The phone as a log may show it: the first three and last four digits."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) > 7 else "****"
 
 
 class Notifier(Protocol):
@@ -41,11 +55,23 @@ class Notifier(Protocol):
 
 class ConsoleNotifier:
     """One log line per message, at WARNING so that no log level hides it: it goes through the
-    service's logging, so a JSON log stays JSON lines (docs/deployment.md, logs)."""
+    service's logging, so a JSON log stays JSON lines (docs/deployment.md, logs). A ``secret``
+    message is logged redacted (kind, masked phone, no text) unless ``reveal_secrets`` (a demo)."""
+
+    def __init__(self, *, reveal_secrets: bool = False) -> None:
+        self.reveal_secrets = reveal_secrets
 
     async def send(self, messages: Iterable[Message]) -> None:
         for m in messages:
-            log.warning("notify %s (%s): %s", m.phone, m.kind, m.text)
+            if m.secret and not self.reveal_secrets:
+                log.warning(
+                    "notify %s (%s): [已隐去：短信含验证码，只由 GONGZHI_NOTIFY=file 送出 / "
+                    "redacted: the text carries a code; only GONGZHI_NOTIFY=file delivers it]",
+                    masked(m.phone),
+                    m.kind,
+                )
+            else:
+                log.warning("notify %s (%s): %s", m.phone, m.kind, m.text)
 
 
 class FileNotifier:
@@ -76,7 +102,7 @@ class FileNotifier:
 
 def from_settings(settings: Settings) -> ConsoleNotifier | FileNotifier:
     if settings.notify == "console":
-        return ConsoleNotifier()
+        return ConsoleNotifier(reveal_secrets=settings.demo)
     if settings.notify == "file":
         return FileNotifier(Path(settings.notify_file or Path(settings.var_dir) / NOTIFY_FILE))
     raise SettingsError(f"GONGZHI_NOTIFY={settings.notify!r}: use console or file")

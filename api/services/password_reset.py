@@ -149,6 +149,7 @@ async def request_code(
                 f" / Gongzhi: your password reset code is {code}, valid for {CODE_MINUTES} "
                 "minutes. If you did not ask for it, ignore this and tell it to nobody."
             ),
+            secret=True,  # never in the service log (api/services/notify.py)
         )
     )
 

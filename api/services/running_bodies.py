@@ -24,7 +24,9 @@ What is checked, before anything is written (one transaction: a refusal changes 
 * **The members.** Owners are named by their person id on *this* compound's roll, own a unit
   that is not the developer's unsold stock, and have an activated account (the grant needs a
   login); representatives by name and phone — a phone without an account gets one and a one-time
-  activation letter code, as officials do (api/services/organisation.py). Nobody twice; names
+  activation letter code, as officials do (api/services/organisation.py); a phone whose account
+  is not activated yet but holds a role or stands for an owner is refused (``ACCOUNT_PENDING``,
+  api/services/body_members.py: its letter is someone else's). Nobody twice; names
   with hidden characters (api/formats/hidden.py) are refused, since the members' names are
   publicised to the compound; an account holding the admin role is refused (an operator account
   must not also act as a compound's running body). The composition follows
@@ -40,27 +42,21 @@ grant still held and marks the bodies dissolved.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
-from api.formats.hidden import code_point, first_hidden
-from api.services import activation, audit, authz, communities, running_body_views
-from api.services.accounts import PHONE, held_at, normalize_phone
+from api.services import activation, audit, authz, body_members, communities, running_body_views
+from api.services.accounts import held_at
 from api.services.voting_messages import app_error
 from api.store.models import (
-    Account,
     CommitteeTerm,
     Community,
-    Ownership,
-    Person,
     RoleMembership,
     RunningBody,
     RunningBodyMember,
-    Unit,
 )
 from schema.contract.community import (
     BodyLetter,
@@ -74,36 +70,10 @@ from voting.errors import VotingError
 from voting.rules import CHINA_TZ, add_years
 
 BODY_ROLES = authz.RUNNING_BODY_ROLES - {"committee"}  # preparatory, stand_in
-MEMBER_KINDS = frozenset({"owner", "community_rep", "party_rep"})
+
 APPOINTERS = frozenset({"official"})  # of the compound's district (an admin passes everywhere)
 NAMES = {"preparatory": "筹备组", "stand_in": "物管会"}
 DISSOLVE_REASON = "业主委员会就任，筹备组（物管会）解散"
-
-
-@dataclass
-class _Member:
-    kind: str
-    account: Account
-    name: str
-    person_id: int | None
-    new_letter: bool  # the account has no password yet: issue an activation letter
-
-
-def _field(i: int, name: str) -> str:
-    return f"members[{i}].{name}"
-
-
-def _check_name(name: str, field: str) -> None:
-    hit = first_hidden(name)
-    if hit is not None:
-        raise AppError.of(
-            "TEXT_INVALID_CHARACTER",
-            "成员姓名含有不可见的格式字符 {character}，公示时会显示成别的名字；请删除后重新填写",
-            "the member's name contains the invisible formatting character {character}, which "
-            "would show another name when publicised; remove it and enter the name again",
-            field=field,
-            character=code_point(hit[1]),
-        )
 
 
 async def committee_in_office(session: AsyncSession, community_id: int, now: datetime) -> bool:
@@ -158,109 +128,6 @@ def term_end(ends_on: date, community: Community, now: datetime) -> datetime:
     return ends_at
 
 
-async def _owner_member(
-    session: AsyncSession, community: Community, i: int, person_id: int | None
-) -> _Member:
-    person = None
-    if person_id is not None:
-        person = (
-            await session.execute(
-                select(Person)
-                .join(Ownership, Ownership.person_id == Person.id)
-                .join(Unit, Unit.id == Ownership.unit_id)
-                .where(
-                    Person.id == person_id,
-                    Person.community_id == community.id,
-                    Unit.developer_unsold.is_(False),
-                )
-                .limit(1)
-            )
-        ).scalar_one_or_none()
-    if person is None:
-        raise AppError(
-            "NOT_AN_OWNER",
-            "业主代表必须是本小区名册上的业主（开发商未售房屋除外）",
-            "owner members must be owners on this compound's roll (not the developer's unsold "
-            "units)",
-            field=_field(i, "personId"),
-        )
-    _check_name(person.name, _field(i, "personId"))
-    account = await session.get(Account, person.account_id) if person.account_id else None
-    if account is None:
-        raise AppError.of(
-            "NO_ACCOUNT",
-            "{person} 尚未激活账号，不能担任成员：请先发放激活通知书",
-            "{person} has not activated an account and cannot be a member: issue an activation "
-            "letter first",
-            field=_field(i, "personId"),
-            person=person.name,
-        )
-    return _Member("owner", account, person.name, person.id, False)
-
-
-async def _representative(session: AsyncSession, m: BodyMemberIn, i: int, now: datetime) -> _Member:
-    name = textinput.line(m.name or "", field=_field(i, "name"), cap=100)
-    _check_name(name, _field(i, "name"))
-    phone = normalize_phone(m.phone or "")
-    if not PHONE.fullmatch(phone):
-        raise AppError(
-            "BAD_PHONE", "手机号格式不正确", "malformed phone number", field=_field(i, "phone")
-        )
-    account = (
-        await session.execute(select(Account).where(Account.phone == phone))
-    ).scalar_one_or_none()
-    if account is None:
-        account = Account(phone=phone, display_name=name, created_at=now)
-        session.add(account)
-        await session.flush()
-    return _Member(m.kind, account, name, None, account.password_hash is None)
-
-
-async def _members(
-    session: AsyncSession, community: Community, members: Sequence[BodyMemberIn], now: datetime
-) -> list[_Member]:
-    found: list[_Member] = []
-    for i, m in enumerate(members):
-        if m.kind not in MEMBER_KINDS:
-            raise AppError(
-                "BAD_MEMBER_KIND", "成员类别无效", "invalid member kind", field=_field(i, "kind")
-            )
-        if m.kind == "owner":
-            member = await _owner_member(session, community, i, m.person_id)
-        else:
-            member = await _representative(session, m, i, now)
-        if any(f.account.id == member.account.id for f in found):
-            raise AppError.of(
-                "DUPLICATE_MEMBER",
-                "{member} 被列了两次",
-                "{member} is listed twice",
-                field=_field(i, "kind"),
-                member=member.name,
-            )
-        if await _holds_admin(session, member.account.id, now):
-            raise AppError.of(
-                "ADMIN_MEMBER",
-                "{member} 的账号是系统管理员账号，不能兼任小区的筹备组或物管会成员",
-                "{member}'s account is an administrator's and cannot also sit on a compound's "
-                "preparatory group or 物管会",
-                field=_field(i, "phone"),
-                member=member.name,
-            )
-        found.append(member)
-    return found
-
-
-async def _holds_admin(session: AsyncSession, account_id: int, now: datetime) -> bool:
-    rows = await session.execute(
-        select(RoleMembership.id).where(
-            RoleMembership.account_id == account_id,
-            RoleMembership.role == "admin",
-            held_at(now),
-        )
-    )
-    return rows.first() is not None
-
-
 async def _check_place(
     session: AsyncSession, community: Community, kind: str, now: datetime
 ) -> None:
@@ -300,7 +167,7 @@ async def appoint(
     why = textinput.line(reason, field="reason", cap=500)
     ends_at = term_end(ends_on, community, now)
     await _check_place(session, community, kind, now)
-    found = await _members(session, community, members, now)
+    found = await body_members.members(session, community, members, now)
     try:
         rules.check_body_composition(
             kind, members=len(found), owners=sum(1 for m in found if m.kind == "owner")
@@ -356,7 +223,12 @@ async def appoint(
 
 
 async def _grant(
-    session: AsyncSession, viewer: Viewer, body: RunningBody, m: _Member, why: str, now: datetime
+    session: AsyncSession,
+    viewer: Viewer,
+    body: RunningBody,
+    m: body_members.Member,
+    why: str,
+    now: datetime,
 ) -> RoleMembership:
     grant = RoleMembership(
         account_id=m.account.id,

@@ -110,6 +110,37 @@ async def test_a_texted_code_resets_the_password_and_ends_every_session(
     assert [m.kind for m in texts.sent()] == ["password_reset_code", "password_reset"]
 
 
+async def test_the_console_log_shows_a_reset_code_only_in_a_demo(
+    gql: Gql,
+    world: World,
+    runtime: Runtime,
+    texts: notify.FileNotifier,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The code is a secret message (docs/design.md §3.9): the console notifier logs its kind
+    and the phone masked, never its text, except in a demo (``GONGZHI_DEMO``), whose browser
+    tests read it there; the file notifier writes it whole (for the SMS gateway)."""
+    await gql(REQUEST, {"phone": OWNER})
+    assert re.fullmatch(r"\d{6}", last_code(texts, OWNER))
+    caplog.set_level("WARNING", logger="gongzhi.notify")
+    for demo in (False, True):
+        caplog.clear()
+        runtime.notifier = notify.from_settings(replace(runtime.settings, demo=demo))
+        await runtime.notifier.send(texts.sent()[-1:])
+        [line] = [r.getMessage() for r in caplog.records if r.name == "gongzhi.notify"]
+        text = line.split("):", 1)[1]
+        if demo:
+            assert line.startswith(f"notify {OWNER} (password_reset_code)")
+            assert last_code(texts, OWNER) in text
+        else:
+            assert line.startswith("notify 139****0001 (password_reset_code)"), line
+            assert not re.search(r"\d", text) and OWNER not in line
+    other = notify.Message(phone=OWNER, kind="password_reset", text="重设 123456")
+    caplog.clear()
+    await notify.ConsoleNotifier().send([other])  # not secret: logged as ever
+    assert "123456" in caplog.records[0].getMessage()
+
+
 async def test_the_answer_does_not_tell_which_phones_have_accounts(
     gql: Gql, world: World, texts: notify.FileNotifier
 ) -> None:

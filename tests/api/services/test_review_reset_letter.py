@@ -3,7 +3,8 @@ around the separation of duties (docs/design.md §3.4 and §3.10: whoever can cr
 obtain that owner's voting code) nor a way into accounts that hold more than the owner role.
 
 The reset-letter tests failed on the reviewed head (7e8d321) and pass with the fix committed with
-them (api/services/password_reset.py); the log test is still xfail(strict=True) until fixed."""
+them (api/services/password_reset.py); the log test passes since the console notifier
+redacts secret messages (api/services/notify.py)."""
 
 from __future__ import annotations
 
@@ -111,9 +112,6 @@ async def test_a_reset_letter_does_not_open_an_account_holding_other_roles(
     assert "token" not in taken, "district 1's official now holds district 2's official account"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="review finding: reset codes logged by the default console notifier"
-)
 async def test_a_texted_reset_code_is_not_written_to_the_service_log(
     gql: Gql, world: World, runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:

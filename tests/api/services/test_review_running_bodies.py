@@ -62,9 +62,6 @@ async def _appoint(gql: Gql, token: str, spec: dict[str, Any]) -> dict[str, Any]
 PENDING = "13600000999"  # an official of district 2 appointed by the admin, not yet activated
 
 
-@pytest.mark.xfail(
-    strict=True, reason="review finding: appointment hands out letters for pending accounts"
-)
 async def test_an_official_cannot_take_over_a_pending_account_by_naming_its_phone(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:

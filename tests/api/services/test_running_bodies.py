@@ -330,5 +330,56 @@ async def test_misuses_are_refused_and_change_nothing(
         got = await refused(official, in_b([sun, bad, sun]), "TEXT_INVALID_CHARACTER")
         assert got["field"] == "members[1].name"
     # more representatives than owners; fewer than 3
-    await refused(official, in_b([sun, rep, {**admin, "phone": PARTY_PHONE}]), "INVALID_BODY")
+    # A's representative, appointed but not activated yet: no second letter for the account
+    got = await refused(official, in_b([sun, rep, sun]), "ACCOUNT_PENDING")
+    assert got["field"] == "members[1].phone"
+    fresh = [{**rep, "phone": "13600000333"}, {**admin, "phone": "13600000444"}]
+    await refused(official, in_b([sun, *fresh]), "INVALID_BODY")
     await refused(official, in_b([sun]), "INVALID_BODY")
+
+
+async def test_a_representative_is_a_new_or_activated_account_never_someone_elses_pending_one(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """Review of issue #13 (api/services/body_members.py): a representative's phone whose
+    account is not activated yet but holds a role (here district 2's official, appointed by the
+    admin) is refused, so the appointing official is never handed that account's letter; nor is
+    an official of another district. An activated account sits without a letter; an account left
+    with no role (its grant revoked, never activated) gets one, as a new account does."""
+    clock = use_clock(runtime)
+    await _no_committee(runtime, world)
+    await owner_tokens(runtime, world.a, ["13900000002", "13900000004"])
+    persons = await person_ids(runtime, world.a)
+    pending, orphan = "13600000999", "13600000888"
+    async with runtime.writer() as s:
+        p, o = (
+            Account(phone=pending, display_name="新干部"),
+            Account(phone=orphan, display_name="旧"),
+        )
+        s.add_all([p, o])
+        await s.flush()
+        s.add(RoleMembership(account_id=p.id, role="official", district_id=world.district_2))
+        s.add(
+            RoleMembership(
+                account_id=o.id,
+                role="preparatory",
+                community_id=world.b,
+                revoked_at=clock.now - timedelta(days=1),
+                revoke_reason="撤销",
+            )
+        )
+        await s.commit()
+    before = await _counts(runtime)
+    owners = ["张三", "李四", "赵六"]
+    for phone, code in ((pending, "ACCOUNT_PENDING"), ("13700000002", "OFFICIAL_ELSEWHERE")):
+        reps = [GROUP_REPS[0], ("PARTY_REPRESENTATIVE", "某人", phone)]
+        got = await _appoint(gql, world.tokens["official"], _spec(world, persons, owners, reps))
+        assert got.get("code") == code and got["field"] == "members[4].phone", got
+        assert phone in got["message"] and await _counts(runtime) == before
+    reps = [
+        ("COMMUNITY_REPRESENTATIVE", "社区 王主任", orphan),
+        ("PARTY_REPRESENTATIVE", "乙小区 业主", "13900000005"),  # owner_b, activated
+    ]
+    done = await _appoint(gql, world.tokens["official"], _spec(world, persons, owners, reps))
+    assert done["__typename"] == "RunningBodyAppointed", done
+    assert [x["phone"] for x in done["letters"]] == [orphan]

@@ -150,6 +150,27 @@ async def test_reminders_90_and_30_days_before_the_end_for_officials_and_the_com
     assert await seen("official") == []
 
 
+async def test_the_stand_in_body_has_the_committees_reminders_and_records_its_officers(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """The 物管会 (``stand_in``) has the committee's powers (api/services/authz.py): it sees the
+    term-end reminders and records the chair, as the committee does; a preparatory group, which
+    is dissolved when the committee takes office, does neither (api/access/terms.py)."""
+    clock, _, term = await _seated_committee(gql, world, runtime)
+    clock.now = datetime.fromisoformat(term["endsAt"]) - timedelta(days=90)
+    stand_in = await staff_token(runtime, "13711119997", "stand_in", community_id=world.a)
+    prep = await staff_token(runtime, "13711119996", "preparatory", community_id=world.a)
+    for token, reminders in ((stand_in, [90]), (prep, [])):
+        r = await gql(TERMS, {"c": str(world.a)}, token=token)
+        assert r["data"]["committeeTerms"][0]["reminders"] == reminders
+    seat = {s["name"]: s["id"] for s in term["seats"]}
+    i = {"termId": term["id"], "chairSeatId": seat["赵六"], "viceSeatIds": [], "reason": "纪要"}
+    refused = await gql(OFFICERS, {"i": i}, token=prep)
+    assert refused["data"]["recordCommitteeOfficers"]["code"] == "FORBIDDEN"
+    done = (await gql(OFFICERS, {"i": i}, token=stand_in))["data"]["recordCommitteeOfficers"]
+    assert {s["name"]: s["office"] for s in done["term"]["seats"]}["赵六"] == "chair"
+
+
 async def _remind(runtime: Runtime, at: datetime) -> list[Message]:
     async with runtime.writer() as s:
         messages = await term_reminders.due(s, at)

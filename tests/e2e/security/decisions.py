@@ -198,7 +198,8 @@ DECISIONS: dict[str, Decision] = {
     # -- committees in office (issue #13 item 5) --------------------------------------------
     "Mutation.recordCommitteeOfficers": Decision(
         frozenset({"committee", "official", "admin"}),
-        "the committee records the chair and vice-chairs it chose; officials may for it",
+        "the committee (or the 物管会 with its powers) records the chair and vice-chairs it chose; "
+        "officials may for it",
     ),
     "Mutation.startReElection": Decision(
         RUNNERS, "the running body creates the 换届 election's draft from the last term"
