@@ -1,24 +1,28 @@
 """The demo's drill compound (演练小区, api/cli/demo_drill.py) in the browser: a banner saying
 "演练，不具法律效力" on every page of that compound (its election list, a drill election's page,
 its settings), the words on its home card, and no banner on the real compound's pages; checked
-at 360×740 with a screenshot."""
+at 360×740, with screenshots at 360×740 and 1920×1080."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
 
 from tests.support.layout import check_layout
-from tests.web.conftest import SCREENSHOTS, Demo, log_in
+from tests.web.ballots import shoot
+from tests.web.conftest import Demo, log_in
 
 MINE = "query { myCommunities { id name drill } }"
 CREATE = """mutation($c: ID!, $i: ElectionInput!) { createElection(communityId: $c, input: $i) {
   __typename ... on ElectionSaved { election { id drill } } } }"""
 
 
-def test_every_page_of_the_drill_compound_says_it_is_a_drill(new_page: Any, demo: Demo) -> None:
+def test_every_page_of_the_drill_compound_says_it_is_a_drill(
+    new_page: Any, demo: Demo, tmp_path: Path
+) -> None:
     committee = demo.login("drill_committee")
     [drill] = demo.gql(MINE, phone=committee.phone)["myCommunities"]
     assert drill["drill"] is True
@@ -52,12 +56,12 @@ def test_every_page_of_the_drill_compound_says_it_is_a_drill(new_page: Any, demo
         check_layout(page, 360)
     page.goto(f"/#/election/{election['id']}")
     expect(banner).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "drill-election-360.png"), full_page=True)
+    shoot(page, tmp_path, "drill-election")
     page.goto("/#/home")
     page.wait_for_selector("section.home h1")
     expect(page.locator("#top")).to_have_attribute("data-drill", "false")  # home: no compound
     expect(banner).to_have_count(0)
-    page.screenshot(path=str(SCREENSHOTS / "drill-home-360.png"), full_page=True)
+    shoot(page, tmp_path, "drill-home")
 
 
 def test_the_real_compound_shows_no_drill_banner(new_page: Any, demo: Demo) -> None:
