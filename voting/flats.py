@@ -115,6 +115,14 @@ def label(flat: Flat, lang: str = "zh") -> str:
     return " ".join(parts)
 
 
+def printed(flat: Flat) -> tuple[str, str]:
+    """The labels ``flat`` prints as, in Chinese and in English. Two rows of one roll whose
+    flats share either label are one flat to whoever reads the letters and notices ("3" and
+    "3栋" with "101" both print "3 栋 101 室"; "A座" and "A栋" both "Bldg A"), so the roll import
+    refuses the second row (api/formats/rollcsv/validation.py, ``SAME_FLAT``)."""
+    return label(flat, "zh"), label(flat, "en")
+
+
 def labels(flats: Sequence[Flat], lang: str = "zh", *, more: int = 0) -> str:
     """Several flats (an owner with two flats is one elector), in their natural order."""
     separator = "; " if lang == "en" else "、"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
 
-from voting.errors import ErrorCode, RuleError
+from voting.errors import ErrorCode, Fact, RuleError
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
@@ -146,15 +146,23 @@ def check_dual_membership(committee: Iterable[str], supervisory: Iterable[str]) 
 STAND_IN_MIN_MEMBERS = 7
 
 
-def check_body_composition(kind: str, *, members: int, owners: int) -> None:
+def check_body_composition(kind: str, *, members: int, owners: int, district_members: int) -> None:
     """An appointed running body (issue #13 item 2) has an odd number of members, at least half
-    of them owners; a preparatory group (``preparatory``) at least 3, a 物管会 (``stand_in``) at
-    least :data:`STAND_IN_MIN_MEMBERS`."""
+    of them owners, and at least one representative of the district (a community or party
+    representative: the district chairs a preparatory group and leads a 物管会); a preparatory
+    group (``preparatory``) at least 3, a 物管会 (``stand_in``) at least
+    :data:`STAND_IN_MIN_MEMBERS` (docs/design.md §3.10 "Preparatory group and 物管会")."""
     least = STAND_IN_MIN_MEMBERS if kind == "stand_in" else 3
+    facts: dict[str, Fact] = {
+        "body": kind,
+        "members": members,
+        "owners": owners,
+        "min_members": least,
+    }
     if members < least or members % 2 == 0 or 2 * owners < members:
-        raise RuleError(
-            ErrorCode.INVALID_BODY, body=kind, members=members, owners=owners, min_members=least
-        )
+        raise RuleError(ErrorCode.INVALID_BODY, **facts)
+    if district_members < 1:
+        raise RuleError(ErrorCode.INVALID_BODY, **facts, district_members=district_members)
 
 
 def add_years(at: datetime, years: int) -> datetime:

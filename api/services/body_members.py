@@ -29,7 +29,8 @@ from api.store.models import Account, Community, Ownership, Person, RoleMembersh
 from schema.contract.community import BodyMemberIn
 from schema.contract.errors import AppError
 
-MEMBER_KINDS = frozenset({"owner", "community_rep", "party_rep"})
+DISTRICT_KINDS = frozenset({"community_rep", "party_rep"})  # the district's representatives
+MEMBER_KINDS = frozenset({"owner"}) | DISTRICT_KINDS
 
 
 @dataclass

@@ -30,7 +30,9 @@ What is checked, before anything is written (one transaction: a refusal changes 
   with hidden characters (api/formats/hidden.py) are refused, since the members' names are
   publicised to the compound; an account holding the admin role is refused (an operator account
   must not also act as a compound's running body). The composition follows
-  :func:`voting.rules.check_body_composition` (odd, at least half owners, a 物管会 at least 7).
+  :func:`voting.rules.check_body_composition` (odd, at least half owners, at least one community
+  or party representative — the group is chaired by, the 物管会 led by, the district — a 物管会
+  at least 7).
 
 Each member gets a grant of the body's role (``preparatory`` or ``stand_in``, both in
 :data:`api.services.authz.RUNNING_BODY_ROLES`) ending with the term, with the reason and the
@@ -170,7 +172,10 @@ async def appoint(
     found = await body_members.members(session, community, members, now)
     try:
         rules.check_body_composition(
-            kind, members=len(found), owners=sum(1 for m in found if m.kind == "owner")
+            kind,
+            members=len(found),
+            owners=sum(1 for m in found if m.kind == "owner"),
+            district_members=sum(1 for m in found if m.kind in body_members.DISTRICT_KINDS),
         )
     except VotingError as e:
         raise app_error(e, field="members") from None

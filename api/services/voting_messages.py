@@ -34,9 +34,11 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ),
     _C.INVALID_SETTING: ("设置无效", "invalid setting"),
     _C.INVALID_BODY: (
-        "成员须为单数，业主代表不少于一半；筹备组至少 3 人，物管会至少 7 人",
-        "the members must be an odd number, at least half of them owners; a preparatory group "
-        "has at least 3, a 物管会 at least 7",
+        "成员须为单数，业主代表不少于一半，且至少有一名社区代表或党组织代表；筹备组至少 3 人，"
+        "物管会至少 7 人",
+        "the members must be an odd number, at least half of them owners and at least one a "
+        "community or party representative; a preparatory group has at least 3, a 物管会 at "
+        "least 7",
     ),
     _C.INVALID_QUESTION: ("表决事项填写不完整", "a question is incomplete"),
     _C.DUPLICATE_QUESTION: ("表决事项重复", "a question appears twice"),
@@ -105,6 +107,22 @@ class Specific:
 
 SPECIFIC: dict[ErrorCode, tuple[Specific, ...]] = {
     _C.INVALID_BODY: (
+        Specific(
+            "筹备组由街道（社区）代表担任组长：成员中须至少有一名社区代表或党组织代表（现列 "
+            "{members} 人，其中业主 {owners} 人，没有社区或党组织代表）",
+            "a preparatory group is chaired by a representative of the sub-district: at least "
+            "one member must be a community or party representative ({members} listed, "
+            "{owners} of them owners, no community or party representative)",
+            when={"districtMembers": "0", "body": "preparatory"},
+        ),
+        Specific(
+            "物管会由街道（社区）牵头组建：成员中须至少有一名社区代表或党组织代表（现列 "
+            "{members} 人，其中业主 {owners} 人，没有社区或党组织代表）",
+            "a 物管会 is led by the sub-district: at least one member must be a community or "
+            "party representative ({members} listed, {owners} of them owners, no community or "
+            "party representative)",
+            when={"districtMembers": "0", "body": "stand_in"},
+        ),
         Specific(
             "成员须为单数、至少 {minMembers} 人，业主代表不少于一半：现列 {members} 人，其中业主 "
             "{owners} 人",

@@ -10,6 +10,7 @@ import dataclasses
 from hypothesis import strategies as st
 
 from api.formats.rollcsv import Person, RollRow
+from voting import flats
 
 ZH_HEADER = ("楼栋", "房号", "楼层", "面积", "业主姓名", "手机", "共有人", "开发商未售")
 EN_HEADER = (
@@ -38,6 +39,10 @@ def people(draw: st.DrawFn, exclude: frozenset[str], max_size: int) -> tuple[Per
     return tuple(Person(draw(st.text(NAME_CHARS, min_size=1, max_size=6)), p) for p in phones)
 
 
+def _printed(key: tuple[str, str]) -> tuple[str, str]:
+    return flats.printed(flats.parse(*key))
+
+
 @st.composite
 def rolls(draw: st.DrawFn) -> list[RollRow]:
     keys = draw(
@@ -47,7 +52,8 @@ def rolls(draw: st.DrawFn) -> list[RollRow]:
                 st.text(KEY_CHARS, min_size=1, max_size=6),
             ),
             max_size=12,
-            unique=True,
+            # one flat once: neither the cells nor the label they print may repeat (SAME_FLAT)
+            unique_by=(lambda k: k, lambda k: _printed(k)[0], lambda k: _printed(k)[1]),
         )
     )
     result = []

@@ -15,6 +15,7 @@ from voting.rules import (
     MatterType,
     NoticeSettings,
     Threshold,
+    check_body_composition,
     check_dual_membership,
     threshold,
     validate_seats,
@@ -146,6 +147,32 @@ def test_term_and_dual_membership() -> None:
         check_dual_membership(["a", "b", "c"], ["c", "b", "d"])
     assert info.value.code is ErrorCode.DUAL_MEMBERSHIP
     assert info.value.detail == {"owner_ids": ("b", "c")}
+
+
+@pytest.mark.parametrize(
+    ("kind", "members", "owners", "district", "ok"),
+    [
+        ("preparatory", 3, 2, 1, True),
+        ("preparatory", 3, 3, 0, False),  # owners only: nobody of the district to chair it
+        ("preparatory", 3, 1, 2, False),  # fewer than half owners
+        ("preparatory", 4, 2, 2, False),  # even
+        ("stand_in", 7, 4, 3, True),
+        ("stand_in", 7, 7, 0, False),  # the 物管会 is district-led
+        ("stand_in", 5, 3, 2, False),  # fewer than 7
+    ],
+)
+def test_a_running_body_is_odd_half_owners_and_has_a_district_member(
+    kind: str, members: int, owners: int, district: int, ok: bool
+) -> None:
+    """docs/design.md §3.10 "Preparatory group and 物管会": the district chairs the preparatory
+    group and leads the 物管会; odd, at least half owners, at least 3 (a 物管会 at least 7)."""
+    if ok:
+        check_body_composition(kind, members=members, owners=owners, district_members=district)
+        return
+    with pytest.raises(RuleError) as info:
+        check_body_composition(kind, members=members, owners=owners, district_members=district)
+    assert info.value.code is ErrorCode.INVALID_BODY
+    assert ("district_members" in info.value.detail) == (members == owners)
 
 
 def test_notice_settings_defaults_and_validation() -> None:

@@ -7,7 +7,7 @@ about *presentation*: property-management offices export the roll from Excel in 
 header wording and digit width their software produces, and we accept all of that, but we never
 guess a number.
 
-The package is pure (the standard library, the pure :mod:`voting.roll` and
+The package is pure (the standard library, the pure :mod:`voting.roll`, :mod:`voting.flats` and
 :mod:`api.formats.hidden` only, no I/O, no database) so the CLI, the web upload and the demo
 seeder can all share it and so it can be tested exhaustively.  Its modules, in reading order:
 ``rows`` (the values), ``reading`` (bytes → records), ``columns`` (header → fields), ``cells`` and
@@ -28,6 +28,10 @@ Design decisions worth knowing:
   them, because they cannot activate an account online until a phone is added.
 * A name, building or unit holding a bidi control or another invisible character is refused
   (HIDDEN_CHARACTER, naming the character as U+XXXX): it would display as something else.
+* Two rows naming one flat are refused, not merged: the same cells (DUPLICATE_UNIT), or cells
+  written differently whose flat prints the same label (SAME_FLAT: "3" and "3栋" with "101" are
+  both "3 栋 101 室", :func:`voting.flats.printed`), naming the earlier row; imported, they would
+  be two units with one label on letters and voting notices, the area and owners counted twice.
 * Area is kept as integer hundredths of m² — never float — because thresholds are compared exactly
   by cross-multiplication.
 """

@@ -14,7 +14,7 @@ from api.formats.rollcsv.columns import REQUIRED, missing_column_error, resolve_
 from api.formats.rollcsv.messages import RowContext, make_error
 from api.formats.rollcsv.reading import decode, read_records
 from api.formats.rollcsv.rows import ParsedRoll, RollError, RollRow
-from api.formats.rollcsv.validation import validate_row
+from api.formats.rollcsv.validation import SeenUnits, validate_row
 
 #: The progress callback: (data records done, data records in all).
 Progress = Callable[[int, int], None]
@@ -109,11 +109,11 @@ def _validate_rows(
 ) -> list[RollRow]:
     """Validate every non-blank record into ctx; the clean rows, reporting progress on the way."""
     rows: list[RollRow] = []
-    first_seen: dict[tuple[str, str], int] = {}
+    seen = SeenUnits()
     total = len(data_records)
     for done, (line, record) in enumerate(data_records, start=1):
         if any(clean_cell(cell) for cell in record):
-            row = validate_row(ctx, line, record, first_seen)
+            row = validate_row(ctx, line, record, seen)
             if row is not None:
                 rows.append(row)
         if progress is not None and done % PROGRESS_EVERY == 0 and done != total:

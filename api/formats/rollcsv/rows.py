@@ -16,7 +16,8 @@ from typing import Final
 #: a file the CSV reader cannot read past (NUL bytes, a runaway quoted cell); DUPLICATE_COLUMN two
 #: header columns of equal standing for one field (建筑面积 and 面积), which we refuse to guess;
 #: HIDDEN_CHARACTER a name, building or unit holding a bidi control or another invisible
-#: character (api/formats/hidden.py).
+#: character (api/formats/hidden.py); SAME_FLAT a row whose cells differ from an earlier row's but
+#: whose flat prints as that row's does ("3" and "3栋" with "101": voting/flats.py).
 ERROR_CODES: Final = (
     "ENCODING",
     "MISSING_COLUMN",
@@ -33,6 +34,7 @@ ERROR_CODES: Final = (
     "DUPLICATE_COLUMN",
     "PHONE_NAME_CONFLICT",
     "HIDDEN_CHARACTER",
+    "SAME_FLAT",
 )
 
 

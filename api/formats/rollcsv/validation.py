@@ -12,6 +12,8 @@ person, like a co-owner without a phone, is imported and listed as unable to act
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from api.formats.hidden import first_hidden
 from api.formats.rollcsv.cells import (
     FLAG_VALUES,
@@ -29,17 +31,28 @@ from api.formats.rollcsv.columns import REQUIRED
 from api.formats.rollcsv.coowners import parse_co_owners
 from api.formats.rollcsv.messages import RowContext, hidden_messages
 from api.formats.rollcsv.rows import Person, RollRow
+from voting import flats
 
 #: column -> cell of one record: ``raw`` as typed (for messages), ``val`` normalised (for checks).
 #: Only columns found in the header have a key.
 _Cells = dict[str, str]
 
 
+@dataclass
+class SeenUnits:
+    """What the file's earlier rows named: their (building, unit) cells with the line of each,
+    and the labels their flats print as (:func:`voting.flats.printed`, keyed ``("zh", label)``
+    and ``("en", label)``) with the line and cells of the first row to print each."""
+
+    cells: dict[tuple[str, str], int] = field(default_factory=dict)
+    printed: dict[tuple[str, str], tuple[int, str, str]] = field(default_factory=dict)
+
+
 def validate_row(
     ctx: RowContext,
     line: int,
     record: list[str],
-    first_seen: dict[tuple[str, str], int],
+    seen: SeenUnits,
 ) -> RollRow | None:
     """Validate one data record; record every problem in ctx and return the row if it is clean.
 
@@ -49,7 +62,7 @@ def validate_row(
     raw, val = _read_cells(ctx.columns, record)
     errors_before = len(ctx.errors)
     _check_hidden(ctx, line, raw, val)
-    building, unit = _check_unit_key(ctx, line, raw, val, first_seen)
+    building, unit = _check_unit_key(ctx, line, raw, val, seen)
     floor = _check_floor(ctx, line, raw, val)
     area = _check_area(ctx, line, raw, val)
     owner_name = _check_owner_name(ctx, line, val)
@@ -113,19 +126,19 @@ def _check_unit_key(
     line: int,
     raw: _Cells,
     val: _Cells,
-    first_seen: dict[tuple[str, str], int],
+    seen: SeenUnits,
 ) -> tuple[str, str]:
-    """Building and unit present, and (building, unit) not seen on an earlier line."""
+    """Building and unit present, (building, unit) not seen on an earlier line, and the flat
+    not printed as an earlier line's is (:func:`_check_same_flat`)."""
     for column in ("building", "unit"):
         if column in val and not val[column]:
             _missing_value(ctx, line, column)
 
     building, unit = val.get("building", ""), val.get("unit", "")
     if building and unit:
-        key = (building, unit)
-        first = first_seen.get(key)
-        if first is None:
-            first_seen[key] = line
+        first = seen.cells.setdefault((building, unit), line)
+        if first == line:
+            _check_same_flat(ctx, line, raw, building, unit, seen)
         else:
             ctx.add(
                 line,
@@ -137,6 +150,41 @@ def _check_unit_key(
                 show_value=False,
             )
     return building, unit
+
+
+def _check_same_flat(
+    ctx: RowContext, line: int, raw: _Cells, building: str, unit: str, seen: SeenUnits
+) -> None:
+    """SAME_FLAT when the row's cells differ from an earlier row's but its flat prints as that
+    row's does ("3" and "3栋" with "101" are both "3 栋 101 室", "1-101" and "1单元101室" both
+    "1 单元 101 室"): imported, they would be two units with one label, two letters and voting
+    notices no one can tell apart, and the flat's area and owners counted twice (docs/design.md
+    §2 "Flat labels"). Cells holding a hidden character are refused already and left out."""
+    if first_hidden(building) is not None or first_hidden(unit) is not None:
+        return
+    mine = flats.printed(flats.parse(building, unit))
+    keys = (("zh", mine[0]), ("en", mine[1]))
+    earlier = next((seen.printed[k] for k in keys if k in seen.printed), None)
+    for k in keys:
+        seen.printed.setdefault(k, (line, building, unit))
+    if earlier is None:
+        return
+    first, b0, u0 = earlier
+    theirs = flats.printed(flats.parse(b0, u0))
+    zh = mine[0] if mine[0] == theirs[0] else mine[1]
+    en = mine[1] if mine[1] == theirs[1] else mine[0]
+    ctx.add(
+        line,
+        "unit",
+        "SAME_FLAT",
+        raw["unit"],
+        f"楼栋「{building}」房号「{unit}」与第 {first} 行的楼栋「{b0}」房号「{u0}」是同一套房，"
+        f"两行都显示为“{zh}”，导入后面积和人数会算两次；同一套房只能列一行，请删去或改正其中一行",
+        f"building “{building}” unit “{unit}” is the same flat as building “{b0}” unit “{u0}” "
+        f"on line {first}: both show as “{en}”, and its area and owners would count twice; list "
+        "each flat on one row only (delete or correct one of the two)",
+        show_value=False,
+    )
 
 
 def _check_floor(ctx: RowContext, line: int, raw: _Cells, val: _Cells) -> int | None:

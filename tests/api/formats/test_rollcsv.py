@@ -384,6 +384,54 @@ def test_first_claim_on_a_unit_counts_even_if_that_row_is_invalid() -> None:
     assert codes(parse_roll(data)) == [(2, "area", "BAD_AREA"), (3, "unit", "DUPLICATE_UNIT")]
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "zh", "en"),
+    [
+        (("3", "101"), ("3栋", "101"), "3 栋 101 室", "Bldg 3, Rm 101"),
+        (
+            ("1号楼", "1-101"),
+            ("1号楼", "1单元101室"),
+            "1 栋 1 单元 101 室",
+            "Bldg 1, Unit 1, Rm 101",
+        ),
+        (("2", "2-1-301"), ("2幢", "1-301"), "2 栋 1 单元 301 室", "Bldg 2, Unit 1, Rm 301"),
+        # "A 座" and "A 栋" differ in Chinese, but both are "Bldg A" in English
+        (("A座", "101"), ("A栋", "101"), "Bldg A, Rm 101", "Bldg A, Rm 101"),
+    ],
+)
+def test_two_rows_printing_one_flat_label_are_refused_naming_both(
+    first: tuple[str, str], second: tuple[str, str], zh: str, en: str
+) -> None:
+    """Cells written differently that print one label are one flat (voting/flats.py): the
+    second row is refused, naming the first row and both rows' cells, in both languages."""
+    data = make_csv(
+        [
+            row(building=first[0], unit=first[1]),
+            row(building="9", unit="901", phone="13912345678"),
+            row(building=second[0], unit=second[1], phone="13912345679"),
+        ]
+    )
+    result = parse_roll(data)
+    err = only_error(result)
+    assert (err.line, err.column, err.code, err.value) == (4, "unit", "SAME_FLAT", second[1])
+    assert err.code in ERROR_CODES
+    for text in (err.message_zh, err.message_en):
+        assert all(cell in text for cell in (*first, *second)), text
+    assert (
+        "第 4 行" in err.message_zh and "第 2 行" in err.message_zh and f"“{zh}”" in err.message_zh
+    )
+    assert "line 4" in err.message_en and "line 2" in err.message_en and f"“{en}”" in err.message_en
+    assert [r.line for r in result.rows] == [2, 3]
+
+
+def test_flats_that_print_distinct_labels_are_all_imported() -> None:
+    keys = [("3", "101"), ("3", "1-101"), ("3", "2-101"), ("3", "1101"), ("商业楼", "101")]
+    data = make_csv(
+        [row(building=b, unit=u, phone=f"1391234567{i}") for i, (b, u) in enumerate(keys)]
+    )
+    assert parse_roll(data).ok
+
+
 def test_all_errors_collected_in_one_pass() -> None:
     data = make_csv(
         [

@@ -219,3 +219,26 @@ async def test_a_refusals_facts_reach_the_client_over_graphql(
         token=token,
     )
     assert {f["name"]: f["value"] for f in signed["data"]["signProposal"]["facts"]} == extra
+
+
+@pytest.mark.parametrize(
+    ("kind", "zh", "en"),
+    [("preparatory", "筹备组", "preparatory group"), ("stand_in", "物管会", "物管会")],
+)
+def test_a_running_body_without_a_district_member_says_so(kind: str, zh: str, en: str) -> None:
+    """An owners-only preparatory group or 物管会 is refused naming what is missing: a community
+    or party representative (the district chairs the group and leads the 物管会)."""
+    error = app_error(
+        VotingError(
+            ErrorCode.INVALID_BODY,
+            body=kind,
+            members=3,
+            owners=3,
+            min_members=3,
+            district_members=0,
+        ),
+        field="members",
+    )
+    assert error.code == "INVALID_BODY" and error.field == "members"
+    assert zh in error.zh and "社区代表或党组织代表" in error.zh
+    assert en in error.en and "community or party representative" in error.en

@@ -5,8 +5,8 @@ letters or voting notices ("3" and "3栋" are both "3 栋"; "1-101" and "1单元
 A voting notice put into the wrong letterbox hands one owner's code to another, so a roll whose
 rows name one flat twice must be refused (or the labels kept apart).
 
-The first test describes the expected behaviour; it fails on the reviewed head and is marked
-xfail(strict=True) until fixed."""
+The first test describes the expected behaviour; it failed on the reviewed head and passes since
+the roll import refuses such rows (``SAME_FLAT``, api/formats/rollcsv/validation.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ ROLL = """楼栋,房号,楼层,专有面积,业主姓名,手机
 """
 
 
-@pytest.mark.xfail(strict=True, reason="review finding: two roll rows print one flat label")
 async def test_two_rows_that_print_the_same_flat_label_are_not_both_imported(
     world: World, runtime: Runtime
 ) -> None:

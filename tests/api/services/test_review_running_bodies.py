@@ -4,15 +4,15 @@ phone already has an account without a password yet (an official appointed by th
 not activated, another compound's pending representative), the appointment returns a fresh
 activation-letter code for *that* account to the appointing official (voiding its own letter).
 
-The tests describe the expected behaviour; they fail on the reviewed head and are marked
-xfail(strict=True) until fixed."""
+The tests describe the expected behaviour; they failed on the reviewed head and pass since the
+fixes (a pending account's phone refused, api/services/body_members.py; a community or party
+representative required, voting.rules.check_body_composition)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select, update
 
 from api.runtime import Runtime
@@ -101,14 +101,12 @@ async def test_an_official_cannot_take_over_a_pending_account_by_naming_its_phon
         )
 
 
-@pytest.mark.xfail(strict=True, reason="review finding: no district chair required")
 async def test_a_preparatory_group_without_a_district_representative_is_refused(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
-    """The district's rules (docs/design.md §2): the preparatory group is "chaired by a district
-    representative" and the 物管会 is "district-led"; voting.rules.check_body_composition only
-    counts members and owners, so a group of three owners and nobody from the district is
-    appointed."""
+    """docs/design.md §3.10 "Preparatory group and 物管会": the district chairs the preparatory
+    group and leads the 物管会; voting.rules.check_body_composition counted only members and
+    owners, so a group of three owners and nobody from the district was appointed (fixed)."""
     use_clock(runtime)
     await _no_committee(runtime, world)
     await owner_tokens(runtime, world.a, ["13900000002", "13900000004"])
