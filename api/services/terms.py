@@ -138,14 +138,21 @@ async def _sitting(session: AsyncSession, community_id: int, committee: str) -> 
     return set(rows.scalars())
 
 
-async def _persons(session: AsyncSession, candidate_ids: list[str]) -> list[Candidate]:
-    if not candidate_ids:
+async def _persons(session: AsyncSession, q: dict[str, Any], key: str) -> list[Candidate]:
+    """The candidates a result lists under ``key`` (winners or alternates), in its order: a
+    result names candidates by their person id (api/services/ballot_input.py), not by the
+    candidate row's id."""
+    person_ids = [str(p) for p in q[key]]
+    if not person_ids:
         return []
     rows = await session.execute(
-        select(Candidate).where(Candidate.id.in_([int(c) for c in candidate_ids]))
+        select(Candidate).where(
+            Candidate.question_id == int(q["question_id"]),
+            Candidate.person_id.in_([int(p) for p in person_ids]),
+        )
     )
-    found = {str(c.id): c for c in rows.scalars()}
-    return [found[c] for c in candidate_ids]
+    found = {str(c.person_id): c for c in rows.scalars()}
+    return [found[p] for p in person_ids]
 
 
 async def seat_election(
@@ -156,7 +163,7 @@ async def seat_election(
     for q in _committee_questions(election):
         committee = q["committee"]
         check_formed(q, *_bounds(committee, community, election))
-        members = await _persons(session, list(q["winners"]))
+        members = await _persons(session, q, "winners")
         other = "supervisory_committee" if committee == "owners_committee" else "owners_committee"
         mine = [str(m.person_id) for m in members]
         try:
@@ -177,7 +184,7 @@ async def seat_election(
         )
         session.add(term)
         await session.flush()
-        alternates = await _persons(session, list(q["alternates"]))
+        alternates = await _persons(session, q, "alternates")
         for kind, people in (("member", members), ("alternate", alternates)):
             for position, c in enumerate(people, start=1):
                 await seat_person(session, term, c.person_id, c.name, kind, position, now)

@@ -1,0 +1,165 @@
+"""What a newcomer finds in `gongzhi demo` (issue #13 "Tests and demo", issue #14 item 9), read
+through the GraphQL API as the role that would look at it.
+
+Compound A: a 业委会 and a 监委会 in office with their terms, chair and vice-chair, an alternate
+who stepped up; a closed, certified and published election with results; the 管理规约 in force
+(version 1) and version 2 under consultation with comments and answers (a diff and two response
+registers); a qualified proposal and one collecting signatures; the 换届 open for voting, with
+its forum, 两考, an answered objection and its confirmed supervisors. Compound B: only a
+preparatory group, with its forum recorded and nominations open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from api.cli import demo
+from api.runtime import Runtime
+from api.settings import Settings
+from tests.conftest import Gql
+from tests.support.demo import COMMITTEE, OFFICIAL, PREPARATORY, SUPERVISOR
+from tests.support.elections import staff_token
+
+TERMS = """query($c: ID!) { committeeTerms(communityId: $c) { committee inOffice endsAt seatCount
+  vacancies reminders seats { name kind office endReason steppedUpFrom } } }"""
+ELECTIONS = """query($c: ID!) { elections(communityId: $c) { id title state publishedAt
+  signoffs { supervisorId } result { data } myElectors { id } } }"""
+PROPOSALS = """query($c: ID!) { proposals(communityId: $c) { nodes { title status qualifiedAt
+  signatureCount commentCount } } }"""
+DOCUMENTS = """query($c: ID!) { ruleDocuments(communityId: $c) { title kind inForceVersionId
+  latestVersionId versions { id number } } }"""
+VERSION = """query($v: ID!) { documentVersion(id: $v) { number status phase inForce
+  adoptedByElectionId commentCount unansweredCount } }"""
+DIFF = """query($a: ID!, $b: ID!) { versionDiff(oldVersionId: $a, newVersionId: $b) {
+  added removed changed unchanged } }"""
+REGISTER = """query($v: ID!) { responseRegister(versionId: $v) { totalCount answered unanswered
+  adopted partlyAdopted notAdopted } }"""
+FORUMS = """query($c: ID!) { forums(communityId: $c) { nominationsCloseAt listPublishedAt
+  publicityEndsAt nominations { name committee route standing signatures passed
+  vetting { step result } } objections { body answer } } }"""
+ROLES = """query($c: ID!) { communityRoles(communityId: $c, includeEnded: true) { role holder
+  held endsAt } }"""
+SUPERVISORS = """query($e: ID!) { electionSupervisors(electionId: $e) { name confirmedBy } }"""
+COMMUNITIES = "{ myCommunities { id name } }"
+
+
+async def _data(gql: Gql, query: str, token: str, **variables: Any) -> dict[str, Any]:
+    body = await gql(query, variables, token=token)
+    assert not body.get("errors"), body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def _compound_a(
+    gql: Gql, runtime: Runtime, logins: demo.Logins, a: str, now: datetime
+) -> None:
+    owner = await staff_token(runtime, next(x.phone for x in logins if x.note == "one unit"), None)
+    official = await staff_token(runtime, OFFICIAL, None)
+    committee = await staff_token(runtime, COMMITTEE, None)
+
+    # the committees in office, their terms, officers, an alternate who stepped up
+    terms = (await _data(gql, TERMS, owner, c=a))["committeeTerms"]
+    assert {t["committee"] for t in terms} == {"owners_committee", "supervisory_committee"}
+    assert all(t["inOffice"] and t["seatCount"] == 5 and t["vacancies"] == 0 for t in terms)
+    owners = next(t for t in terms if t["committee"] == "owners_committee")
+    offices = [s["office"] for s in owners["seats"] if s["office"]]
+    assert sorted(offices) == ["chair", "vice_chair"]
+    assert [s["endReason"] for s in owners["seats"] if s["endReason"]] == [
+        "resigned",
+        "stepped_up",
+    ]
+    assert any(s["steppedUpFrom"] for s in owners["seats"])
+    supervisory = next(t for t in terms if t["committee"] == "supervisory_committee")
+    assert [s["kind"] for s in supervisory["seats"]].count("alternate") == 1
+    # 60 days left: officials see the 90-day reminder, owners see none
+    assert owners["reminders"] == []
+    staff_terms = (await _data(gql, TERMS, official, c=a))["committeeTerms"]
+    assert all(t["reminders"] == [90] for t in staff_terms)
+    assert datetime.fromisoformat(owners["endsAt"]) > now
+
+    # a published, certified election with results; the 换届 open now, the owner an elector
+    elections = (await _data(gql, ELECTIONS, owner, c=a))["elections"]
+    published = [e for e in elections if e["state"] == "PUBLISHED"]
+    [first] = published
+    assert len(first["signoffs"]) == 2
+    questions = first["result"]["data"]["questions"]
+    committees = [q for q in questions if "winners" in q]
+    assert [len(q["winners"]) for q in committees] == [5, 5]
+    assert [len(q["alternates"]) for q in committees] == [1, 1]
+    assert any(q.get("passed") is True for q in questions if "winners" not in q)
+    [open_now] = [e for e in elections if e["state"] == "OPEN"]
+    assert open_now["id"] == str(logins.election.id if logins.election else None)
+    assert open_now["title"] == demo.DEMO_ELECTION_TITLE and open_now["myElectors"]
+    sups = (await _data(gql, SUPERVISORS, committee, e=open_now["id"]))["electionSupervisors"]
+    assert len(sups) == 2 and all(s["confirmedBy"] for s in sups)
+
+    # proposals: one qualified by its co-signatures, one still collecting them
+    nodes = (await _data(gql, PROPOSALS, owner, c=a))["proposals"]["nodes"]
+    by_status = {p["status"]: p for p in nodes}
+    assert set(by_status) == {"QUALIFIED", "OPEN"}
+    assert by_status["QUALIFIED"]["qualifiedAt"] and by_status["QUALIFIED"]["signatureCount"] > 190
+    assert by_status["OPEN"]["signatureCount"] > 1 and by_status["OPEN"]["commentCount"] == 2
+
+    # the statute: version 1 in force (adopted by the first election), version 2 in consultation
+    [statute] = (await _data(gql, DOCUMENTS, owner, c=a))["ruleDocuments"]
+    assert statute["kind"] == "MANAGEMENT_STATUTE"
+    v1, v2 = sorted(statute["versions"], key=lambda v: v["number"])
+    assert statute["inForceVersionId"] == v1["id"] and statute["latestVersionId"] == v2["id"]
+    first_version = (await _data(gql, VERSION, owner, v=v1["id"]))["documentVersion"]
+    assert first_version["inForce"] and first_version["adoptedByElectionId"] == first["id"]
+    second = (await _data(gql, VERSION, owner, v=v2["id"]))["documentVersion"]
+    assert (second["status"], second["phase"]) == ("PUBLISHED", "OPEN")
+    assert (second["commentCount"], second["unansweredCount"]) == (4, 1)
+    diff = (await _data(gql, DIFF, owner, a=v1["id"], b=v2["id"]))["versionDiff"]
+    assert diff["added"] == 1 and diff["changed"] >= 2 and diff["unchanged"] >= 4
+    for vid, (answered, unanswered) in ((v1["id"], (3, 0)), (v2["id"], (3, 1))):
+        register = (await _data(gql, REGISTER, committee, v=vid))["responseRegister"]
+        assert (register["answered"], register["unanswered"]) == (answered, unanswered)
+        assert register["adopted"] and register["partlyAdopted"]
+
+    # the 换届's forum: 两考 recorded (one failed), an objection answered (owners see only their
+    # own objections); the first round too
+    forum_2, forum_1 = (await _data(gql, FORUMS, official, c=a))["forums"]
+    assert forum_1["listPublishedAt"] and forum_2["listPublishedAt"]
+    passed = [n["passed"] for n in forum_2["nominations"]]
+    assert passed.count(True) == 6 and passed.count(False) == 1
+    assert [o["answer"] is not None for o in forum_2["objections"]] == [True]
+
+    # the preparatory group's grant in A ended when the first committee took office
+    roles = (await _data(gql, ROLES, official, c=a))["communityRoles"]
+    prep = [r for r in roles if r["role"] == "preparatory"]
+    assert prep and not any(r["held"] for r in prep)
+    assert any(r["role"] == "committee" and r["held"] and r["endsAt"] for r in roles)
+
+
+async def _compound_b(gql: Gql, runtime: Runtime, logins: demo.Logins, b: str) -> None:
+    prep = await staff_token(runtime, PREPARATORY, None)
+    assert (await _data(gql, TERMS, prep, c=b))["committeeTerms"] == []
+    assert (await _data(gql, ELECTIONS, prep, c=b))["elections"] == []
+    [forum] = (await _data(gql, FORUMS, prep, c=b))["forums"]
+    assert forum["listPublishedAt"] is None  # nominations still open: nothing vetted yet
+    routes = sorted(n["route"] for n in forum["nominations"])
+    assert routes == ["JOINT", *["RUNNING_BODY"] * 4, "SELF"]
+    joint = next(n for n in forum["nominations"] if n["route"] == "JOINT")
+    assert (joint["signatures"], joint["standing"]) == (3, False)
+    roles = (await _data(gql, ROLES, prep, c=b))["communityRoles"]
+    assert [(r["role"], r["held"]) for r in roles] == [("preparatory", True)]
+    nominee = next(x for x in logins if x.role == "owner" and "self-nominated" in x.note)
+    owner = await staff_token(runtime, nominee.phone, None)
+    seen = (await _data(gql, FORUMS, owner, c=b))["forums"][0]["nominations"]
+    assert any(n["route"] == "SELF" and n["name"] == nominee.name for n in seen)
+
+
+async def test_the_demo_shows_the_whole_product_to_each_role(
+    gql: Gql, runtime: Runtime, settings: Settings
+) -> None:
+    logins = await demo.seed(settings)
+    assert [name for _, name in logins.compounds] == [demo.DEMO_COMPOUND, "和谐家园"]
+    (a, _), (b, _) = logins.compounds
+    await _compound_a(gql, runtime, logins, str(a), runtime.clock())
+    await _compound_b(gql, runtime, logins, str(b))
+    # the supervisors log in to compound A only
+    sup = await staff_token(runtime, SUPERVISOR, None)
+    mine = (await _data(gql, COMMUNITIES, sup))["myCommunities"]
+    assert [c["name"] for c in mine] == [demo.DEMO_COMPOUND]
