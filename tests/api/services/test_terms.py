@@ -123,6 +123,45 @@ async def test_the_winners_take_office_when_the_publicity_period_ends(
     assert len(grants) == 3 and {g.ends_at for g in grants} == {term.ends_at}
 
 
+async def test_the_seats_go_to_the_winners_whatever_their_candidate_rows_ids(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    """A result names candidates by their person id; taking office once read those as the ids
+    of candidate rows, which seated the wrong owners (or failed) as soon as the two differed.
+    Here a draft's candidate rows come first, so no candidate row's id is its person's id."""
+    clock = use_clock(runtime)
+    people = await person_ids(runtime, world.a)
+    opens = clock.now + timedelta(days=20)
+    draft = {
+        "title": "草稿",
+        "opensAt": opens.isoformat(),
+        "closesAt": (opens + timedelta(days=7)).isoformat(),
+        "questions": [
+            {
+                "kind": "COMMITTEE",
+                "title": "选举委员",
+                "seats": 3,
+                "committee": "OWNERS_COMMITTEE",
+                "candidatePersonIds": [str(people[n]) for n in ("赵六", "王五")],
+            }
+        ],
+    }
+    await create_election(gql, world.a, world.tokens["committee"], draft)
+    names = ("张三", "李四", "王五", "赵六")
+    await _elect(gql, world, runtime, clock, "OWNERS_COMMITTEE", names, OWNERS_BALLOTS)
+    clock.now += timedelta(days=15)
+    assert (await _seat(runtime, clock)).terms
+    [view] = (await gql(TERMS, {"c": str(world.a)}, token=world.tokens["owner"]))["data"][
+        "committeeTerms"
+    ]
+    assert [(s["name"], s["kind"]) for s in view["seats"]] == [
+        ("赵六", "member"),
+        ("张三", "member"),
+        ("李四", "member"),
+        ("王五", "alternate"),
+    ]
+
+
 async def test_reminders_90_and_30_days_before_the_end_for_officials_and_the_committee(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
