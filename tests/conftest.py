@@ -52,6 +52,8 @@ SLOW = {
     "tests/api/cli/test_backup.py",
     "tests/api/cli/test_demo_election.py",
     "tests/api/cli/test_demo_labels.py",
+    "tests/api/cli/test_demo_contents.py",  # five years of a compound's history, seeded
+    "tests/api/cli/test_demo_seed.py::test_the_demo_seeds_its_open_election_once_and_prints_the_owners_codes",
     "tests/api/cli/test_cli.py::test_import_roll_dry_run_writes_nothing",
     "tests/api/cli/test_cli.py::test_create_admin_then_log_in",
     "tests/api/cli/test_cli.py::test_import_roll_gbk_then_reimport_changes_nothing",

@@ -1,8 +1,9 @@
 """A committee election and a resolution on the demo compound, end to end through GraphQL.
 
-The demo compound (api/cli/demo.py: 1,000 units in 12 buildings, seed 23) is seeded into the test
+The demo compound (api/cli/demo/: 1,000 units in 12 buildings, seed 23) is seeded into the test
 database exactly as `gongzhi demo` seeds it. The committee defines one election with two
-questions — elect 5 members of the homeowners' committee from 6 candidates (owners on the roll),
+questions — elect 5 members of the homeowners' committee from 6 candidates (the owners of its
+latest publicised list who passed 两考),
 and adopt the management statute (Civil Code Art. 278 matter 2, more than 1/2) — announces it,
 opens it, prints the voting notices, and then EVERY elector of the frozen roll votes online:
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -42,9 +44,7 @@ from api.settings import Settings
 from api.store.models import Community, District, Elector, Person
 from tests.conftest import Gql
 from tests.support.elections import (
-    CLOSES,
     NOTICES_FULL,
-    OPENS,
     SIGN_OFF,
     STATUS,
     TALLY_Q,
@@ -58,10 +58,11 @@ from tests.support.elections import (
     use_clock,
     voter_tokens,
 )
-from tests.support.nominations import vetted_list
 
 Identity = frozenset[str | None] | str  # the owners' phones, or "dev"
 RESULT = "query($e: ID!) { election(id: $e) { state result { digest data } } }"
+FORUMS = """query($c: ID!) { forums(communityId: $c) { nominations { personId committee
+  passed } } }"""
 
 
 def roll_oracle() -> dict[Identity, tuple[int, int, frozenset[str]]]:
@@ -109,14 +110,16 @@ async def _gather(calls: Sequence[Any], limit: int = 48) -> list[Any]:
 async def test_demo_compound_elects_its_committee_and_adopts_the_statute(
     gql: Gql, runtime: Runtime, settings: Settings
 ) -> None:
-    clock = use_clock(runtime)
-    await demo.seed(settings)
+    await demo.seed(settings)  # on the real clock: its history ends now
+    clock = use_clock(runtime, datetime.now(UTC))
+    opens = clock.now + timedelta(days=20)
+    closes = opens + timedelta(days=7)
     async with runtime.reader() as s:
         cid = (
             await s.execute(
                 select(Community.id)
                 .join(District, District.id == Community.district_id)
-                .where(District.code == demo.DEMO_DISTRICT, Community.drill.is_(False))
+                .where(District.code == demo.DEMO_DISTRICT, Community.name == demo.DEMO_COMPOUND)
             )
         ).scalar_one()
     phone = {role: p for p, _, role in demo.STAFF if role != "supervisor"}
@@ -127,25 +130,19 @@ async def test_demo_compound_elects_its_committee_and_adopts_the_statute(
     official = await staff_token(runtime, phone["official"], None)
 
     oracle = roll_oracle()
-    async with runtime.reader() as s:
-        by_phone = dict(
-            (ph, pid)
-            for pid, ph in await s.execute(
-                select(Person.id, Person.phone).where(Person.community_id == cid)
-            )
-        )
-    # six candidates, owners of one unit each outside building 1, in roll order
-    singles = [
-        next(iter(k))
-        for k, (_, _, buildings) in oracle.items()
-        if k != "dev" and len(k) == 1 and buildings != frozenset({"1"})
+    # six candidates: those of the compound's latest publicised list who passed 两考 (only they
+    # may reach a ballot: issue #13 item 4)
+    latest = (await gql(FORUMS, {"c": str(cid)}, token=committee))["data"]["forums"][0]
+    candidate_persons = [
+        int(n["personId"])
+        for n in latest["nominations"]
+        if n["passed"] and n["committee"] == "OWNERS_COMMITTEE"
     ]
-    candidate_persons = [by_phone[p] for p in singles[:6]]
-    await vetted_list(runtime, cid, {"owners_committee": candidate_persons})  # 两考 first
+    assert len(candidate_persons) == 6
     spec = {
-        "title": "第一届业主委员会选举暨《管理规约》表决",
-        "opensAt": OPENS.isoformat(),
-        "closesAt": CLOSES.isoformat(),
+        "title": "第二届业主委员会选举暨《管理规约》表决",
+        "opensAt": opens.isoformat(),
+        "closesAt": closes.isoformat(),
         "visibility": "SUPERVISORS",
         "questions": [
             {
@@ -199,7 +196,7 @@ async def test_demo_compound_elects_its_committee_and_adopts_the_statute(
     status = await gql(STATUS, {"e": e.id, "t": mine}, token=tokens[first])
     assert status["data"]["ballotStatus"] == "COUNTED"
 
-    clock.now = CLOSES
+    clock.now = closes
     closed = (await transition(gql, "closeElection", e.id, committee))["election"]
     assert closed["state"] == "CLOSED"
     total, listed = await tracking_codes(gql, e.id, tokens[first])

@@ -1,6 +1,6 @@
-"""The demo's open election (api/cli/demo.py): seeded once, through the election services with the
+"""The demo's open election (api/cli/demo/): seeded once, through the election services with the
 legal periods respected, and the demo owners' printed voting codes are the ones the service
-accepts."""
+accepts. What else the demo holds: tests/api/cli/test_demo_contents.py."""
 
 from __future__ import annotations
 
@@ -16,23 +16,27 @@ from api.store.models import Account, District, Election, Elector, Installation,
 from voting import secrecy
 
 
-async def test_the_demo_seeds_one_open_election_and_prints_the_owners_codes(
+async def test_the_demo_seeds_its_open_election_once_and_prints_the_owners_codes(
     settings: Settings, runtime: Runtime, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = await demo.seed(settings)
-    second = await demo.seed(settings)  # idempotent: no second election, the same codes
+    async with runtime.reader() as s:
+        elections = (await s.execute(select(func.count()).select_from(Election))).scalar_one()
+    second = await demo.seed(settings)  # idempotent: no second history, the same codes
 
     assert first.election is not None and first.election == second.election
     assert first.election.state == "open"
     codes = [(x.phone, x.name, x.note) for x in first if x.role == demo.VOTING_CODE]
     assert codes == [(x.phone, x.name, x.note) for x in second if x.role == demo.VOTING_CODE]
-    owners = [x.phone for x in first if x.role == "owner"]
-    assert sorted({phone for phone, _, _ in codes}) == sorted(owners)
+    # the three demo owners of compound A vote; the owner of compound B is no elector there
+    owners = [x.phone for x in first if x.role == "owner" and "和谐家园" not in x.note]
+    assert len(owners) == 3 and sorted({phone for phone, _, _ in codes}) == sorted(owners)
 
     eid = first.election.id
     key = settings.key("voting-code")
     async with runtime.reader() as s:
-        assert (await s.execute(select(func.count()).select_from(Election))).scalar_one() == 1
+        assert (await s.execute(select(func.count()).select_from(Election))).scalar_one() == 2
+        assert elections == 2  # the published first election and the open 换届
         election = await s.get(Election, eid)
         assert election is not None
         # notice and candidate publicity held; voting is open now
@@ -49,7 +53,7 @@ async def test_the_demo_seeds_one_open_election_and_prints_the_owners_codes(
                 )
             ).scalars()
         ]
-        assert kinds == [("committee", 3, 5), ("resolution", 2, None)]
+        assert kinds == [("committee", 3, 5), ("resolution", 4, None)]
         for _, code, note in codes:
             elector_id = int(note.split(":")[0].removeprefix("elector "))
             elector = await s.get(Elector, elector_id)
