@@ -1,5 +1,6 @@
-"""The officials' district overview: each compound with its committee in office, its votes
-under way with turnout toward the 2/3 lines, and owners' requests. The demo election is open:
+"""The officials' district overview: each compound with its committee in office (the demo's
+compound B has none yet), its votes under way with turnout toward the 2/3 lines, and owners'
+requests. The demo election is open:
 while the page is on screen two supervisors enter five paper ballots (counts are released in
 steps of 5), and the page's turnout follows by itself. The roll import and its per-row errors
 are tested in test_official.py."""
@@ -32,7 +33,9 @@ def test_the_overview_follows_a_compounds_turnout(new_page: Any, demo: Demo) -> 
     expect(vote).to_have_attribute("data-state", "OPEN")
     expect(vote.locator(".meter-heads")).to_be_visible()
     expect(vote.locator(".meter-area")).to_be_visible()
-    expect(row.locator(".no-committee")).to_have_text("尚无经确认的委员会选举结果。")
+    # the committees in office, from the demo's certified and published first election
+    expect(row.locator(".committee")).to_have_count(2)
+    expect(row.locator(".committee[data-committee='OWNERS_COMMITTEE']")).to_contain_text("业主委员会")
     expect(row.locator(".asking")).to_be_visible()
     before = int(str(vote.get_attribute("data-heads")))
     tally = demo.gql(TURNOUT, {"e": eid}, phone=official.phone, password=PASSWORD)
@@ -65,7 +68,10 @@ def test_the_overview_at_phone_and_wall_sizes_in_both_languages(
     page.locator("header button.lang").click()
     expect(page.locator("h1")).to_have_text("District compounds")
     expect(row.get_by_role("heading", name="Votes under way")).to_be_visible()
-    expect(row.locator(".no-committee")).to_have_text("No certified committee election yet.")
+    expect(row.locator(".committee").first).to_be_visible()
+    # compound B has only its preparatory group: no committee yet
+    other = page.locator("tbody tr").filter(has_text="和谐家园")
+    expect(other.locator(".no-committee")).to_have_text("No certified committee election yet.")
     expect(row.locator(".under-way .state").first).to_have_text(re.compile("Voting|Open"))
     check_layout(page, width)
     page.screenshot(path=SCREENSHOTS / f"district-state-en-{width}x{height}.png", full_page=True)

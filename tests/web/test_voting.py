@@ -11,6 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from api.cli.demo import DEMO_ELECTION_TITLE, DEMO_RESOLUTION
 from tests.support.demo import PASSWORD
 from tests.support.layout import check_layout
 from tests.web.ballots import shoot, vote_in_page
@@ -46,14 +47,14 @@ def test_an_owner_votes_checks_the_receipt_and_votes_again(
     # home shows the open vote with its deadline, that this owner has not voted, and one big
     # button (issue #14 item 3)
     vote = page.locator(f"article.community li.open-vote[data-election='{eid}']")
-    expect(vote.locator(".vote-title")).to_have_text("第一届业主委员会选举暨《管理规约》表决")
+    expect(vote.locator(".vote-title")).to_have_text(DEMO_ELECTION_TITLE)
     expect(vote.locator(".deadline")).to_contain_text(f"投票截止：{zh_time(closes['closesAt'])}")
     expect(vote.locator(".time-left")).to_contain_text("天内截止")
     expect(vote).to_have_attribute("data-voted", "false")
     expect(vote.locator(".my-ballots")).to_contain_text("未投票")
     shoot(page, tmp_path, "home-open-vote")
     vote.get_by_role("link", name="去投票").click()
-    expect(page.locator("h1")).to_have_text("第一届业主委员会选举暨《管理规约》表决")
+    expect(page.locator("h1")).to_have_text(DEMO_ELECTION_TITLE)
     ballot = page.locator("form.ballot")
     expect(ballot).to_contain_text("最多选 5 人")
     expect(ballot).to_contain_text("截止前可以重新投票，以最后一次为准")
@@ -72,7 +73,7 @@ def test_an_owner_votes_checks_the_receipt_and_votes_again(
     # nothing chosen on the resolution: asked to answer it
     ballot.get_by_label("表决码").fill(code)
     ballot.get_by_role("button", name="下一步：核对选择").click()
-    expect(ballot.get_by_role("alert")).to_contain_text("请回答：通过《管理规约》")
+    expect(ballot.get_by_role("alert")).to_contain_text(f"请回答：{DEMO_RESOLUTION}")
     ballot.get_by_role("button", name="同意", exact=True).click()
     expect(ballot.get_by_role("button", name="同意", exact=True)).to_have_attribute(
         "aria-pressed", "true"
@@ -175,7 +176,7 @@ def test_the_language_switch_changes_the_election_page(
     expect(page.get_by_label("Voting code")).to_be_visible()
     expect(page.locator("section.election")).to_contain_text("(Beijing time)")
     # what people wrote stays as written
-    expect(page.locator("h1")).to_have_text("第一届业主委员会选举暨《管理规约》表决")
+    expect(page.locator("h1")).to_have_text(DEMO_ELECTION_TITLE)
     expect(page).to_have_title("Vote · Gongzhi")
     check_layout(page, 360)
     page.locator("header button.lang").click()

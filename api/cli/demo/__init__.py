@@ -58,6 +58,7 @@ DEMO_SEED = 23
 ACTIVATED = 300  # compound A's owners with an account besides the demo owners
 DEMO_ELECTION_TITLE = compound_a.OPEN_TITLE
 DEMO_ELECTION_SEATS = compound_a.OWNERS_SEATS
+DEMO_RESOLUTION = compound_a.OPEN_RESOLUTION
 VOTING_CODE = "votingcode"
 
 

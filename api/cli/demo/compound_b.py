@@ -2,7 +2,7 @@
 election's nomination window.
 
 The preparatory group recorded the forum (党群座谈会) yesterday; nominations close in five days.
-It has nominated three owners, one owner nominated herself, and a joint nomination of owners has
+It has nominated three owners, one owner nominated themselves, and a joint nomination of owners has
 three of the five signatures it needs to stand (docs/design.md §2). Nobody is vetted yet, so no
 list is publicised and no election can be defined: that is the next step to try.
 """
