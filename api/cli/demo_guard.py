@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from api.settings import PREFIX, Settings, SettingsError
 from api.store.models import Account, Community, District, Election, Installation
 
-# what the demo plants (api/cli/demo.py ADMIN and DEMO_PASSWORD; a test keeps them equal)
+# what the demo plants (api/cli/demo/people.py ADMIN and DEMO_PASSWORD; a test keeps them equal)
 PUBLIC_LOGIN = "13800000000 / gongzhi-demo"
 # the probe's settings must not generate a secret into the var directory; it is never used
 PROBE_SECRET = "demo-guard-probe"  # noqa: S105 - not a secret: no key is derived from it

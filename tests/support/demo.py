@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PASSWORD = "gongzhi-demo"  # every demo account's password (api/cli/demo.py)
+PASSWORD = "gongzhi-demo"  # every demo account's password (api/cli/demo/people.py)
 ADMIN = "13800000000"
 OFFICIAL = "13800000001"
 COMMITTEE = "13800000002"

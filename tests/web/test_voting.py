@@ -1,4 +1,4 @@
-"""Owners vote in the browser on the demo election (api/cli/demo.py seeds it open): the ballot,
+"""Owners vote in the browser on the demo election (api/cli/demo/ seeds it open): the ballot,
 the voting code, the confirmation, the receipt, checking it, re-voting; the committee's and
 supervisors' election screens; the language switch on the election page."""
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.runtime import Runtime
 from api.services import committee_seats, terms, vetting
-from api.store.models import CommitteeTerm, Community, Election, Person
+from api.store.models import CommitteeTerm, Community, Election, Forum, Nomination, Person
 from schema.contract.voting import AnswerIn, ElectionIn, QuestionIn
 
 from . import forums, proposals, rules
@@ -206,6 +206,35 @@ def _phone(person: Person) -> str:
     return person.phone
 
 
+async def _objection(
+    session: AsyncSession,
+    community: Community,
+    forum: Forum,
+    nomination: Nomination,
+    objector: Person,
+    official: int,
+    tl: Timeline,
+) -> None:
+    """An owner objects to a candidate on the publicised list; the official answers."""
+    assert objector.account_id is not None
+    objection = await vetting.object_to(
+        session=session,
+        forum=forum,
+        community=community,
+        nomination=nomination,
+        body="听说该候选人家里装修时占用了楼道，请核实。",
+        actor=objector.account_id,
+        now=tl.objection,
+    )
+    await vetting.answer(
+        session=session,
+        objection=objection,
+        text="经社区和物业现场核实，楼道已于上月清理完毕，不影响其候选人资格。",
+        actor=official,
+        now=tl.objection + timedelta(days=1),
+    )
+
+
 async def _re_election(
     session: AsyncSession,
     rt: Runtime,
@@ -233,23 +262,7 @@ async def _re_election(
     await forums.vet_and_publish(
         session, forum, made, picks, official=official.account_id, runner=committee, at=tl.vetted_2
     )
-    assert cast.objector.account_id is not None
-    objection = await vetting.object_to(
-        session=session,
-        forum=forum,
-        community=community,
-        nomination=made[3],
-        body="听说该候选人家里装修时占用了楼道，请核实。",
-        actor=cast.objector.account_id,
-        now=tl.objection,
-    )
-    await vetting.answer(
-        session=session,
-        objection=objection,
-        text="经社区和物业现场核实，楼道已于上月清理完毕，不影响其候选人资格。",
-        actor=official.account_id,
-        now=tl.objection + timedelta(days=1),
-    )
+    await _objection(session, community, forum, made[3], cast.objector, official.account_id, tl)
     draft = await terms.re_election_spec(session, term, opens_at=tl.opens_2, closes_at=tl.closes_2)
     spec = replace(
         draft,

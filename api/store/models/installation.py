@@ -1,6 +1,6 @@
 """What this database is: one row, written by `gongzhi demo` when it seeds an empty database.
 
-The demo's accounts have a public password (api/cli/demo.py), so the demo must never seed a real
+The demo's accounts have a public password (api/cli/demo/), so the demo must never seed a real
 database; its marker is how it recognises its own on a second run and refuses everything else
 (api/cli/demo_guard.py, issue #12). A deployment's database has no row here.
 """

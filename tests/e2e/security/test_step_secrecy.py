@@ -281,7 +281,7 @@ STEPS = 200  # sampled steps
 
 
 def _demo_electors() -> list[vroll.Elector]:
-    """The electors of `gongzhi demo`'s roll (api/cli/demo.py), per owner as imported."""
+    """The electors of `gongzhi demo`'s roll (api/cli/demo/), per owner as imported."""
     parsed = parse_roll(make_roll_csv(DEMO_UNITS, DEMO_SEED))
     assert not parsed.errors
     # a phone may be None only for the developer's contact (issue #12 item 16): not the case here
