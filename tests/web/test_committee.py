@@ -49,8 +49,9 @@ def test_committee_issues_a_letter_and_the_owner_activates_with_it(
     page.get_by_label("楼栋").select_option(label="1 栋")
     boxes = page.locator(".owners input[type=checkbox]")
     expect(boxes.first).to_be_visible()
-    # A person (not the developer), and not one another test logs in as: a new letter resets
-    # that owner's password.
+    # A person (not the developer) without an account: not one another test logs in as (the
+    # demo activated other owners from the far end of the roll, not in building 1); a letter
+    # never resets an existing account's password.
     taken = {x.name for x in demo.logins} | {pending.name}
     # each box reads "<flat> <owner>", the flat labelled by the server ("1 栋 2 单元 301 室")
     entries = [

@@ -35,7 +35,9 @@ def test_the_overview_follows_a_compounds_turnout(new_page: Any, demo: Demo) -> 
     expect(vote.locator(".meter-area")).to_be_visible()
     # the committees in office, from the demo's certified and published first election
     expect(row.locator(".committee")).to_have_count(2)
-    expect(row.locator(".committee[data-committee='OWNERS_COMMITTEE']")).to_contain_text("业主委员会")
+    expect(row.locator(".committee[data-committee='OWNERS_COMMITTEE']")).to_contain_text(
+        "业主委员会"
+    )
     expect(row.locator(".asking")).to_be_visible()
     before = int(str(vote.get_attribute("data-heads")))
     tally = demo.gql(TURNOUT, {"e": eid}, phone=official.phone, password=PASSWORD)

@@ -280,7 +280,7 @@ def test_notices_print_per_building_and_a_code_is_reissued(
     # the running body issues activation letters, so it finds no voting notices on its page
     # (separation of duties, docs/design.md §3.4) ...
     page = new_page()
-    login(page, demo.login("preparatory").phone)
+    login(page, demo.login("committee").phone)
     page.goto(f"/#/election/{demo.election_id}/manage")
     expect(page.locator("main")).to_contain_text("表决码通知书由监票人打印和补发")
     expect(page.get_by_role("button", name="生成通知书")).to_have_count(0)

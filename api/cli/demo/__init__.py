@@ -153,7 +153,8 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
     owners = demo_owners(roll_a)
     for person, note in owners:
         logins.append(Login("owner", person.phone or "", person.name, note))
-    activated = roll_a.singles({p.id for p, _ in owners}, ACTIVATED)
+    # from the end of the roll: building 1, where a newcomer looks first, still awaits its letters
+    activated = roll_a.singles({p.id for p, _ in owners}, ACTIVATED, from_end=True)
     roll_b = await read_roll(session, b.id)
     b_owners = roll_b.singles(set(), 4)
     await owner_accounts(session, [p for p, _ in owners] + activated + b_owners, hashed, since)

@@ -155,8 +155,11 @@ class Roll:
     several: list[Person]
     co_owners: list[Person]
 
-    def singles(self, skip: set[int], n: int) -> list[Person]:
-        out = [p for p in self.single if p.id not in skip][:n]
+    def singles(self, skip: set[int], n: int, *, from_end: bool = False) -> list[Person]:
+        """The next ``n`` single owners not in ``skip`` (then added to it), in roll order or
+        from its end."""
+        order = reversed(self.single) if from_end else iter(self.single)
+        out = [p for p in order if p.id not in skip][:n]
         skip.update(p.id for p in out)
         return out
 
