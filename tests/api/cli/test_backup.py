@@ -127,12 +127,13 @@ def test_backup_while_casting_restore_and_refusals(live: Server, tmp_path: Path)
     assert forced.returncode == 0, forced.stdout + forced.stderr
     assert ledger(other, live.election_id) == final
     kept = list(other.glob("gongzhi.db.before-restore-*"))
-    assert len(kept) == 1  # the replaced database, whole (its journal mode left WAL: the
-    assert _entries(kept[0]) == [(e["seq"], e["hash"]) for e in copy]  # bytes differ there)
+    # the replaced database, whole (its journal mode left WAL: the bytes differ there)
+    assert len(kept) == 1
+    assert _entries(kept[0], live.election_id) == [(e["seq"], e["hash"]) for e in copy]
 
     # corrupted backups are refused and change nothing
     now = _digest(other / "gongzhi.db")
-    for name, damage in _damages(second, tmp_path).items():
+    for name, damage in _damages(second, tmp_path, live.election_id).items():
         result = _cli(other, "restore", str(damage), "--force")
         _refused(result, "does not verify", "校验失败", "nothing was changed")
         assert _digest(other / "gongzhi.db") == now, name
@@ -140,16 +141,23 @@ def test_backup_while_casting_restore_and_refusals(live: Server, tmp_path: Path)
     assert not list(other.glob("*.restoring"))
 
 
-def _entries(db: Path) -> list[tuple[int, str]]:
+def _entries(db: Path, election: str) -> list[tuple[int, str]]:
+    """The ledger of one election (the demo holds a published one besides the open one)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return [(s, h) for s, h in conn.execute("SELECT seq, hash FROM ballot_ledger ORDER BY seq")]
+        return [
+            (s, h)
+            for s, h in conn.execute(
+                "SELECT seq, hash FROM ballot_ledger WHERE election_id = ? ORDER BY seq",
+                (int(election),),
+            )
+        ]
     finally:
         conn.close()
 
 
-def _damages(good: Path, where: Path) -> dict[str, Path]:
-    """Copies of ``good``, each broken in its own way."""
+def _damages(good: Path, where: Path, election: str) -> dict[str, Path]:
+    """Copies of ``good``, each broken in its own way (the ledger edited in ``election``)."""
     out: dict[str, Path] = {}
     data = good.read_bytes()
     page = int.from_bytes(data[16:18], "big") or 65536
@@ -176,8 +184,10 @@ def _damages(good: Path, where: Path) -> dict[str, Path]:
     with conn:
         changed = conn.execute(
             "UPDATE ballot_ledger SET payload = replace(payload, '\"counted\":true', "
-            "'\"counted\":false') WHERE seq = (SELECT min(seq) FROM ballot_ledger "
-            "WHERE kind = 'ballot.cast' AND payload LIKE '%\"counted\":true%')"
+            "'\"counted\":false') WHERE election_id = :e AND seq = (SELECT min(seq) FROM "
+            "ballot_ledger WHERE election_id = :e AND kind = 'ballot.cast' "
+            "AND payload LIKE '%\"counted\":true%')",
+            {"e": int(election)},
         ).rowcount
     conn.close()
     assert changed == 1
