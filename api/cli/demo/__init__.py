@@ -19,7 +19,7 @@ public.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +32,7 @@ from api.services import elections as election_svc
 from api.services.roll import import_roll
 from api.settings import Settings
 from api.store.models import Community, District, Election, Person
-from voting import secrecy
+from voting import flats, secrecy
 from voting.rules import CHINA_TZ
 
 from . import compound_a, compound_b
@@ -42,6 +42,7 @@ from .people import (
     PREPARATORY,
     STAFF,
     account,
+    appoint_preparatory,
     by_phone,
     demo_owners,
     owner_accounts,
@@ -60,6 +61,7 @@ DEMO_ELECTION_TITLE = compound_a.OPEN_TITLE
 DEMO_ELECTION_SEATS = compound_a.OWNERS_SEATS
 DEMO_RESOLUTION = compound_a.OPEN_RESOLUTION
 VOTING_CODE = "votingcode"
+WORKING = "业委会工作账号：第一届业主委员会就任后开通"
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,10 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
     for phone, name, role in STAFF:
         if role == "official":
             await account(session, phone, name, hashed, role, district_id=district.id, since=since)
-        else:  # the preparatory group served compound A until its first committee took office
+        elif role in ("preparatory", "committee"):  # appointed, or once a committee sits (below)
+            await account(session, phone, name, hashed, None, since=since)
+        else:
             await account(session, phone, name, hashed, role, community_id=a.id, since=since)
-        if role == "preparatory":
-            await account(session, phone, name, hashed, role, community_id=b.id, since=since)
         logins.append(Login(role, phone, name, compound_b.NAME if role == "preparatory" else ""))
     roll_a = await read_roll(session, a.id)
     owners = demo_owners(roll_a)
@@ -156,19 +158,28 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
     # from the end of the roll: building 1, where a newcomer looks first, still awaits its letters
     activated = roll_a.singles({p.id for p, _ in owners}, ACTIVATED, from_end=True)
     roll_b = await read_roll(session, b.id)
-    b_owners = roll_b.singles(set(), 4)
+    b_owners = roll_b.singles(set(), 6)  # a nominee, a joint nomination, the group's owners
     await owner_accounts(session, [p for p, _ in owners] + activated + b_owners, hashed, since)
     nominee = b_owners[0]
     logins.append(Login("owner", nominee.phone or "", nominee.name, "和谐家园: self-nominated"))
     if fresh:
+        # compound A's group served until its first committee took office (it was dissolved)
+        await appoint_preparatory(session, rt, a, activated[28:30], at=since)
         await compound_a.seed_history(session, rt, a, activated)
+        # the committee's working login, opened once the first committee took office
+        phone, name, role = next(s for s in STAFF if s[2] == "committee")
+        seated = timeline(rt.clock()).seated
+        await account(
+            session, phone, name, hashed, role, community_id=a.id, since=seated, reason=WORKING
+        )
+        await appoint_preparatory(session, rt, b, b_owners[4:], at=rt.clock() - timedelta(days=10))
         await compound_b.seed_round(
             session,
             b,
             roll_b,
             runner=(await by_phone(session, PREPARATORY)).id,
             self_nominee=nominee,
-            joint=b_owners[1:],
+            joint=b_owners[1:4],
             now=rt.clock(),
         )
     logins.compounds = ((a.id, a.name), (b.id, b.name))
@@ -203,8 +214,9 @@ async def _open_election(
                 session, election.id, person.account_id
             ):
                 code = secrecy.derive_voting_code(key, str(election.id), e.key, e.code_gen)
+                label = flats.render(e.label)
                 logins.append(
-                    Login(VOTING_CODE, person.phone or "", code, f"elector {e.id}: {e.label}")
+                    Login(VOTING_CODE, person.phone or "", code, f"elector {e.id}: {label}")
                 )
     return DemoElection(election.id, election.title, election.state, election.closes_at)
 

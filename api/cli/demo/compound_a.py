@@ -43,8 +43,7 @@ from .timeline import Timeline, timeline
 FIRST_TITLE = "第一届业主委员会、业主监督委员会选举暨《管理规约》表决"
 OPEN_TITLE = "第二届业主委员会换届选举暨续聘物业服务企业表决"
 OPEN_RESOLUTION = "续聘示范物业服务有限公司（2027—2029 年）"
-# the 监委会's bounds are 3 to 5, but a committee question takes the 业委会's seat rule (odd, 5 to
-# 11; 3 only in a small compound), so five it is
+# the 监委会 within its bounds (3 to 5 by default)
 OWNERS_SEATS, SUPERVISORY_SEATS = 5, 5
 # of 20 voters, how many leave each candidate unticked (7 for the 业委会, 6 for the 监委会): the
 # first five of each are elected in this order, the sixth is a qualified alternate, the seventh

@@ -12,15 +12,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.runtime import Runtime
+from api.services import running_bodies
 from api.services.accounts import viewer_for
 from api.services.actors import Actor
-from api.store.models import Account, Ownership, Person, RoleMembership, Unit
-from schema.contract.community import Viewer
+from api.store.models import Account, Community, Ownership, Person, RoleMembership, Unit
+from schema.contract.community import BodyMemberIn, Viewer
+from voting.rules import CHINA_TZ
 
 DEMO_PASSWORD = "gongzhi-demo"  # noqa: S105 - printed for the demo on purpose
 ADMIN = ("13800000000", "系统管理员")
@@ -39,14 +42,15 @@ async def account(
     phone: str,
     name: str,
     password_hash: str,
-    role: str,
+    role: str | None,
     *,
     community_id: int | None = None,
     district_id: int | None = None,
     since: datetime | None = None,
     reason: str = "",
 ) -> Account:
-    """The account on ``phone`` (made if absent) holding ``role`` there (granted if absent)."""
+    """The account on ``phone`` (made if absent) holding ``role`` there (granted if absent; no
+    grant for None)."""
     acc = (
         await session.execute(select(Account).where(Account.phone == phone))
     ).scalar_one_or_none()
@@ -56,6 +60,8 @@ async def account(
             acc.created_at = since
         session.add(acc)
         await session.flush()
+    if role is None:
+        return acc
     has = (
         await session.execute(
             select(RoleMembership.id).where(
@@ -191,3 +197,31 @@ def demo_owners(roll: Roll) -> list[tuple[Person, str]]:
     several = roll.several[0]
     co = next(p for p in roll.co_owners if p.id not in (single.id, several.id))
     return [(single, "one unit"), (several, "several units: one head"), (co, "co-owned unit")]
+
+
+async def appoint_preparatory(
+    session: AsyncSession,
+    rt: Runtime,
+    community: Community,
+    owners: Sequence[Person],
+    *,
+    at: datetime,
+) -> None:
+    """The district's official appoints the compound's preparatory group for a year
+    (api/services/running_bodies.py): the demo's 孙组长 as the community's representative and
+    ``owners`` (activated owners on the roll)."""
+    phone, name, _ = next(s for s in STAFF if s[2] == "preparatory")
+    members = [BodyMemberIn("community_rep", name=name, phone=phone)] + [
+        BodyMemberIn("owner", person_id=p.id) for p in owners
+    ]
+    await running_bodies.appoint(
+        session,
+        await viewer(session, OFFICIAL, at),
+        kind="preparatory",
+        community_id=community.id,
+        members=members,
+        ends_on=(at + timedelta(days=365)).astimezone(CHINA_TZ).date(),
+        reason="街道任命筹备组，负责召开首次业主大会、选举首届业主委员会",
+        now=at,
+        letter_days=rt.settings.activation_code_days,
+    )

@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from api.services.terms import add_years
-from voting.rules import CHINA_TZ
+from voting.rules import CHINA_TZ, add_years
 
 TERM_LEFT = timedelta(days=60)  # the first term ends this long after the seeding
 

@@ -126,7 +126,7 @@ async def _compound_a(
     assert passed.count(True) == 6 and passed.count(False) == 1
     assert [o["answer"] is not None for o in forum_2["objections"]] == [True]
 
-    # the preparatory group's grant in A ended when the first committee took office
+    # the preparatory group's grants in A were revoked when the first committee took office
     roles = (await _data(gql, ROLES, official, c=a))["communityRoles"]
     prep = [r for r in roles if r["role"] == "preparatory"]
     assert prep and not any(r["held"] for r in prep)
@@ -143,8 +143,10 @@ async def _compound_b(gql: Gql, runtime: Runtime, logins: demo.Logins, b: str) -
     assert routes == ["JOINT", *["RUNNING_BODY"] * 4, "SELF"]
     joint = next(n for n in forum["nominations"] if n["route"] == "JOINT")
     assert (joint["signatures"], joint["standing"]) == (3, False)
+    # appointed by the official: 孙组长 (the community's representative) and two owners
     roles = (await _data(gql, ROLES, prep, c=b))["communityRoles"]
-    assert [(r["role"], r["held"]) for r in roles] == [("preparatory", True)]
+    assert [(r["role"], r["held"]) for r in roles] == [("preparatory", True)] * 3
+    assert all(r["endsAt"] for r in roles)
     nominee = next(x for x in logins if x.role == "owner" and "self-nominated" in x.note)
     owner = await staff_token(runtime, nominee.phone, None)
     seen = (await _data(gql, FORUMS, owner, c=b))["forums"][0]["nominations"]
