@@ -1,22 +1,23 @@
 """The organisation and governance screens of issue #13 in the browser, against a `gongzhi demo`
-of its own (a forum recorded in the shared demo's compound would put its committee elections
-under 两考 and change what the election tests see):
+of its own (a round recorded in the shared demo would change what other tests see):
 
-- the vetting journey, from the appointment of the preparatory group: the demo compound's
-  committee grant is revoked (through the API: no committee in office); the official goes from
-  the district page to the compound's governance page, revokes the seed's preparatory grant
-  with a reason (the appointment form stays closed while it holds), picks two owners from the
-  roll by name (the demo's co-owner, and its owner awaiting activation, activated through the
-  API), adds a community representative by name and phone, the term's end and a
-  reason, confirms, and prints the representative's activation letter; the group shows as in
-  office. The representative activates the account on a phone with the letter's code; as the
-  group they record a forum whose nomination window closes a few seconds later, and three
-  owners are nominated (two by themselves, one with a photo, one by the group: through the
-  API). The official records the exam and the review of each candidate (one fails the exam),
-  waits on the page for the window to close, and publicises the list behind its confirmation;
-  an owner (a candidate) on a phone sees the group's members on the home card, finds the list
-  from there, sees the two who passed with their statements and the photo, and objects to the
-  group's nominee; the official answers the objection. Also the compound's settings, terms and supervisor screens.
+- the vetting journey, in the demo's compound 和谐家园 (no committee; the seed's preparatory group
+  is running its own round, nominations still open), from a new appointment of the group: the
+  official ends the seed group's grants (its two owners' through the API; the community
+  representative 孙组长's in the browser, with a reason, the appointment form staying closed
+  while it holds: revoking every grant is what ends a body's force, api/services/running_bodies.py),
+  picks two owners from the roll by name (the group's two owners, reappointed), adds a new
+  community representative by name and phone, the term's end and a reason, confirms, and
+  prints the representative's activation letter; the new group shows as in office. The
+  representative activates the account on a phone with the letter's code; as the group they
+  record a forum whose nomination window closes a few seconds later, and three owners are
+  nominated (two by themselves, one with a photo, one by the group: through the API). The
+  official records the exam and the review of each candidate (one fails the exam), waits on the
+  page for the window to close, and publicises the list behind its confirmation; an owner (a
+  candidate) on a phone sees the group's members on the home card, finds the list from there,
+  sees the two who passed with their statements and the photo, and objects to the group's
+  nominee; the official answers the objection. Also the compound's settings, terms and
+  supervisor screens.
 - the admin creates a district, appoints an official by phone (the activation letter to
   print), revokes the appointment with a reason, and sets the district's 两考 steps, which the
   page then shows as in force, and still after a reload.
@@ -48,10 +49,10 @@ REP_PHONE = "13912340001"  # the preparatory group's community representative (a
 REP_NAME = "社区 周代表"
 REP_PASSWORD = "筹备组代表-周的新密码-2026"
 ME = "query { me { roles { role communityId } } }"
-ROLES = """query($c: ID!) { communityRoles(communityId: $c) { id role held } }"""
+ROLES = """query($c: ID!) { communityRoles(communityId: $c) { id role holder held } }"""
+BODIES = """query($c: ID!) { runningBodies(communityId: $c) { state
+  members { kind name held } } }"""
 REVOKE = """mutation($i: RevokeRoleInput!) { revokeRole(input: $i) { __typename
-  ... on Problem { code message } } }"""
-ACTIVATE = """mutation($i: ActivateInput!) { activateAccount(input: $i) { __typename
   ... on Problem { code message } } }"""
 ROLL = """query($c: ID!, $after: String) { community(id: $c) { units(first: 100, after: $after) {
   pageInfo { hasNextPage endCursor } nodes { developerUnsold owners { id name } } } } }"""
@@ -103,30 +104,30 @@ def nominate(server: Demo, phone: str, spec: dict[str, Any]) -> str:
 
 
 def demo_compound(server: Demo) -> str:
+    """和谐家园: the compound of the seed's preparatory group (孙组长 still holds the role)."""
     roles = server.gql(ME, phone=PREPARATORY)["me"]["roles"]
     return str(next(r["communityId"] for r in roles if r["role"] == "preparatory"))
 
 
-def without_committee(server: Demo, cid: str) -> None:
-    """The demo seeds a committee grant: revoke it, so the compound has none in office."""
-    for grant in server.gql(ROLES, {"c": cid}, phone=OFFICIAL)["communityRoles"]:
-        if grant["role"] == "committee" and grant["held"]:
+def seed_group_owners(server: Demo, cid: str) -> list[str]:
+    """The compound has no committee; the seed's group is in force. End its two owners' grants
+    (through the API, each with its reason: a body is in force while any member's grant holds,
+    and the service refuses a second one) and return their names for the new appointment: each
+    the only one of that name on the roll (the picker finds owners by name)."""
+    grants = server.gql(ROLES, {"c": cid}, phone=OFFICIAL)["communityRoles"]
+    assert not [g for g in grants if g["role"] == "committee" and g["held"]], grants
+    bodies = server.gql(BODIES, {"c": cid}, phone=OFFICIAL)["runningBodies"]
+    (seed,) = [b for b in bodies if b["state"] == "in_force"]
+    group = [m["name"] for m in seed["members"] if m["kind"] == "OWNER" and m["held"]]
+    assert len(group) == 2, seed
+    for grant in grants:
+        if grant["role"] == "preparatory" and grant["held"] and grant["holder"] in group:
             done = server.gql(
-                REVOKE, {"i": {"grantId": grant["id"], "reason": "尚未成立业委会"}}, phone=OFFICIAL
+                REVOKE,
+                {"i": {"grantId": grant["id"], "reason": "改由街道正式任命筹备组"}},
+                phone=OFFICIAL,
             )["revokeRole"]
             assert done["__typename"] == "RoleRevoked", done
-
-
-def group_owners(server: Demo, cid: str) -> list[str]:
-    """Two owners for the group, each the only one of that name on the roll (the picker finds
-    owners by name): the demo's co-owner, and the owner awaiting activation, who activates
-    now (through the API: a member needs an account)."""
-    pending, code = server.activation
-    done = server.gql(
-        ACTIVATE,
-        {"i": {"phone": pending.phone, "code": code, "password": "筹备组业主的新密码-2026"}},
-    )["activateAccount"]
-    assert done["__typename"] == "LoginSuccess", done
     seen: dict[str, int] = {}
     after = None
     while True:
@@ -137,7 +138,6 @@ def group_owners(server: Demo, cid: str) -> list[str]:
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    group = [server.login("owner", "co-owned").name, pending.name]
     assert all(seen.get(n) == 1 for n in group), {n: seen.get(n) for n in group}
     return group
 
@@ -163,7 +163,8 @@ def open_round(server: Demo, cid: str, group: list[str]) -> tuple[list[str], lis
     )["recordForum"]
     assert forum["__typename"] == "ForumSaved", forum
     fid = forum["forum"]["id"]
-    owners = [x for x in server.logins if x.role == "owner"][:3]
+    owners = [x for x in server.logins if x.role == "owner" and x.note.startswith("和谐家园")][:3]
+    assert len(owners) == 3, server.logins
     names = [
         nominate(
             server,
@@ -224,16 +225,23 @@ def vet(page: Any, name: str, step: str, passes: bool) -> None:
 
 
 def appoint_group(official: Any, group: list[str], tmp_path: Path) -> str:
-    """On the governance page: end the seed's grant, appoint the group; → the letter's code."""
+    """On the governance page: end the seed group's last grant, appoint the group; → the
+    letter's code."""
     roles = official.locator("table.roles")
-    seed = roles.locator("tr[data-role=preparatory][data-held=true]").filter(has_text="孙组长")
-    expect(seed.locator("button[data-revoke]")).to_be_visible()
+    bodies = official.locator(".bodies li.body[data-kind=preparatory]")
+    expect(bodies.filter(has_text="孙组长")).to_have_attribute("data-state", "in_force")
+    seed = roles.locator("tr[data-role=preparatory][data-held=true]")
+    expect(seed).to_have_count(1)  # its owners' grants are revoked already; 孙组长's holds
+    expect(seed).to_contain_text("孙组长")
     expect(official.locator(".blocked")).to_contain_text("孙组长")
+    for name in group:
+        expect(official.locator(".blocked")).not_to_contain_text(name)
     seed.locator("button[data-revoke]").click()
     seed.locator("textarea").fill("改由街道正式任命筹备组")
     seed.get_by_role("button", name="确认撤销").click()
     expect(official.locator(".blocked")).to_have_count(0)
-    expect(official.locator(".bodies")).to_have_count(0)  # none appointed yet: a hint instead
+    expect(bodies).to_have_count(1)
+    expect(bodies).to_have_attribute("data-state", "revoked")  # every member's grant revoked
 
     search = official.get_by_label("业主成员（从名册中查找）")
     for name in group:
@@ -260,6 +268,8 @@ def appoint_group(official: Any, group: list[str], tmp_path: Path) -> str:
     official.get_by_role("button", name="完成，刷新页面").click()
     body = official.locator(".bodies li.body[data-kind=preparatory][data-state=in_force]")
     expect(body).to_have_count(1)
+    expect(official.locator(".bodies li.body[data-state=revoked]")).to_have_count(1)
+    expect(body).not_to_contain_text("孙组长")
     for name in [*group, REP_NAME]:
         expect(body.locator(".members")).to_contain_text(name)
     expect(official.locator(".blocked")).to_contain_text(REP_NAME)  # no second group now
@@ -281,15 +291,14 @@ def test_an_official_appoints_the_group_vets_and_publicises_the_list_and_an_owne
     pages: Any, governed: Demo, tmp_path: Path
 ) -> None:
     cid = demo_compound(governed)
-    without_committee(governed, cid)
-    group = group_owners(governed, cid)
+    group = seed_group_owners(governed, cid)
     official = pages(1920, 1080)
     log_in(official, OFFICIAL)
     official.get_by_role("navigation").get_by_role("link", name="辖区小区").click()
-    official.locator("tbody tr").filter(has_text="共治示范小区").get_by_role(
+    official.locator("tbody tr").filter(has_text="和谐家园").get_by_role(
         "link", name="治理与任命"
     ).click()
-    expect(official.locator("h1")).to_have_text("共治示范小区：治理")
+    expect(official.locator("h1")).to_have_text("和谐家园：治理")
     code = appoint_group(official, group, tmp_path)
     shoot(official, tmp_path, "governance")
 
@@ -298,7 +307,7 @@ def test_an_official_appoints_the_group_vets_and_publicises_the_list_and_an_owne
     names, owners = open_round(governed, cid, group)
 
     official.get_by_role("link", name="党群座谈会、提名与两考").click()
-    # the demo election's vetted round (api/cli/vetted_list.py) and this one, newest first
+    # the demo's own round (api/cli/demo/compound_b.py) and this one, newest first
     expect(official.locator(".forum-list li")).to_have_count(2)
     shoot(official, tmp_path, "forums")
     official.get_by_role("link", name="查看候选人").first.click()
@@ -326,7 +335,7 @@ def test_an_official_appoints_the_group_vets_and_publicises_the_list_and_an_owne
     shoot(owner, tmp_path, "home-group")
     owner.get_by_role("link", name="候选人与提名").first.click()
     owner.get_by_role("link", name="查看候选人").first.click()
-    expect(owner.locator("h1")).to_have_text("共治示范小区：候选人名单公示")
+    expect(owner.locator("h1")).to_have_text("和谐家园：候选人名单公示")
     cards = owner.locator(".candidate-card")
     expect(cards).to_have_count(2)
     expect(cards.filter(has_text=names[1])).to_have_count(0)
@@ -356,7 +365,7 @@ def test_an_official_appoints_the_group_vets_and_publicises_the_list_and_an_owne
     expect(official.locator(".success")).to_have_text("设置已保存。")
     shoot(official, tmp_path, "settings")
     official.goto(f"/#/community/{cid}/terms")
-    expect(official.locator("h1")).to_have_text("共治示范小区：业委会与监委会")
+    expect(official.locator("h1")).to_have_text("和谐家园：业委会与监委会")
     shoot(official, tmp_path, "terms")
     official.goto(f"/#/election/{governed.election_id}/supervisors")
     expect(official.locator("h1")).to_have_text("监票人")

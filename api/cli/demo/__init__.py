@@ -61,6 +61,7 @@ DEMO_ELECTION_TITLE = compound_a.OPEN_TITLE
 DEMO_ELECTION_SEATS = compound_a.OWNERS_SEATS
 DEMO_RESOLUTION = compound_a.OPEN_RESOLUTION
 VOTING_CODE = "votingcode"
+B_NOTES = ("self-nominated", "nominated jointly", "co-signed")  # compound B's owners printed
 WORKING = "业委会工作账号：第一届业主委员会就任后开通"
 
 
@@ -161,7 +162,8 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
     b_owners = roll_b.singles(set(), 6)  # a nominee, a joint nomination, the group's owners
     await owner_accounts(session, [p for p, _ in owners] + activated + b_owners, hashed, since)
     nominee = b_owners[0]
-    logins.append(Login("owner", nominee.phone or "", nominee.name, "和谐家园: self-nominated"))
+    for person, note in zip(b_owners, B_NOTES, strict=False):
+        logins.append(Login("owner", person.phone or "", person.name, f"{compound_b.NAME}: {note}"))
     if fresh:
         # compound A's group served until its first committee took office (it was dissolved)
         await appoint_preparatory(session, rt, a, activated[28:30], at=since)

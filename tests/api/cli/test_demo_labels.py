@@ -1,7 +1,7 @@
 """Every flat of the demo roll has one label and one place in order, whatever screen or paper
 shows it (issue #14 item 1; voting/flats.py, docs/design.md §2 "Flat labels").
 
-The demo compound (api/cli/demo.py: 1,000 units in 12 buildings, seed 23) writes half its
+The demo compound (api/cli/demo/: 1,000 units in 12 buildings, seed 23) writes half its
 buildings' unit numbers in full ("5-2-2303": building, entrance, room) and half short ("2-2303"
 or "2303"), which once printed "5-5-2-2303" on the ballot but "5-2-2303 室" at home. Here the
 expected label of each unit comes from the roll CSV by a rule written out in this file (not the
@@ -121,7 +121,7 @@ async def test_every_screen_and_paper_labels_each_demo_flat_alike(
             await s.execute(
                 select(Community.id)
                 .join(District, District.id == Community.district_id)
-                .where(District.code == demo.DEMO_DISTRICT, Community.drill.is_(False))
+                .where(District.code == demo.DEMO_DISTRICT, Community.name == demo.DEMO_COMPOUND)
             )
         ).scalar_one()
         unit_of = {
@@ -152,7 +152,7 @@ async def test_every_screen_and_paper_labels_each_demo_flat_alike(
     for u in english["community"]["units"]["nodes"]:
         assert u["label"] == expected[unit_of[int(u["id"])]][1]
 
-    # activation letters (issued before any owner has an account): each owner's flats
+    # activation letters (for the owners the demo has not activated): each owner's flats
     letters = (await gql(ISSUE, {"c": str(cid)}, token=committee))["data"]
     letters = letters["issueActivationCodes"]["letters"]
     async with runtime.reader() as s:
