@@ -4,12 +4,12 @@ would have recorded it: forum → nominations → 两考 → publicity.
 Why: where the district requires 两考 (the default), a 业委会 or 监委会 election's candidates
 must come from the compound's latest publicised vetted list, forum or not (issue #13,
 api/services/vetting.py). The benchmarks and the tests that need a committee election call
-:func:`seed_vetted_list` before defining it (the demo records its own rounds: api/cli/demo/). Each step runs through
-:mod:`api.services.nominations` and :mod:`api.services.vetting` with its own ``now`` in the past,
-exactly as the API would have done it over those days, so no check is skipped: the forum is held
-and recorded :data:`LEAD_DAYS` days before the list is publicised, the nominations (by the
-running body) close the day before, every required step is recorded as passed, and the list is
-publicised at ``published_at``.
+:func:`seed_vetted_list` before defining it (the demo records its own rounds: api/cli/demo/).
+Each step runs through :mod:`api.services.nominations` and :mod:`api.services.vetting` with its
+own ``now`` in the past, exactly as the API would have done it over those days, so no check is
+skipped: the forum is held and recorded :data:`LEAD_DAYS` days before the list is publicised,
+the nominations (by the running body) close the day before, every required step is recorded as
+passed, and the list is publicised at ``published_at``.
 """
 
 from __future__ import annotations

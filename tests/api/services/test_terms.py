@@ -35,7 +35,7 @@ from tests.support.elections import (
     staff_token,
     use_clock,
 )
-from tests.support.nominations import nominate, publish_list, record_forum, vet
+from tests.support.nominations import nominate, publish_list, record_forum, vet, vetted_in_a
 from tests.support.terms import OWNERS_BALLOTS, elect
 from tests.support.world import World
 from voting.rules import add_years
@@ -146,9 +146,10 @@ async def test_the_seats_go_to_the_winners_whatever_their_candidate_rows_ids(
             }
         ],
     }
+    await vetted_in_a(runtime, world, "OWNERS_COMMITTEE", [people["赵六"], people["王五"]])
     await create_election(gql, world.a, world.tokens["committee"], draft)
     names = ("张三", "李四", "王五", "赵六")
-    await _elect(gql, world, runtime, clock, "OWNERS_COMMITTEE", names, OWNERS_BALLOTS)
+    await elect(gql, world, runtime, clock, "OWNERS_COMMITTEE", names, OWNERS_BALLOTS)
     clock.now += timedelta(days=15)
     assert (await _seat(runtime, clock)).terms
     [view] = (await gql(TERMS, {"c": str(world.a)}, token=world.tokens["owner"]))["data"][
