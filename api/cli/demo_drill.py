@@ -7,8 +7,8 @@ says "演练，不具法律效力". It has its own committee, two supervisors an
 their screens stay as they were), and the whole lifecycle — announce → open → cast → close →
 sign-off → publish — can be walked in ten minutes with these logins.
 
-Kept apart from api/cli/demo.py so that the demo can call it as one step: :func:`seed_drill`
-creates the compound the first time only and returns the logins to print.
+Kept apart from the demo's package (api/cli/demo/) so that the demo can call it as one step:
+:func:`seed_drill` creates the compound the first time only and returns the logins to print.
 """
 
 from __future__ import annotations

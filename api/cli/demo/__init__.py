@@ -9,6 +9,9 @@ in code, deterministically, and safe to seed twice.
   open now, whose voting codes for the three demo owners are printed.
 * Compound B, 和谐家园 (240 units), has only a preparatory group and its first committee
   election in the nomination window (api/cli/demo/compound_b.py).
+* Beside them, a small drill compound (共治演练小区, api/cli/demo_drill.py) where notice,
+  publicity and consultation periods are minutes, so that a whole vote can be rehearsed in ten
+  minutes.
 
 Everything is seeded through the services with the clock set back (api/cli/demo/timeline.py),
 so the seed obeys the rules the API enforces. The demo seeds only an empty database, which it
@@ -24,6 +27,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.cli.demo_drill import seed_drill
 from api.cli.demo_guard import claim
 from api.cli.rollgen import make_roll_csv
 from api.runtime import Runtime
@@ -185,6 +189,9 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
             now=rt.clock(),
         )
     logins.compounds = ((a.id, a.name), (b.id, b.name))
+    # the drill compound (演练小区): rehearse a whole vote in minutes (api/cli/demo_drill.py)
+    for d in await seed_drill(session, district, password_hash=hashed):
+        logins.append(Login(d.role, d.phone, d.name, d.note))
     logins.election = await _open_election(session, rt, a, owners, logins)
     await _pending(session, rt, a, logins)
     return logins
