@@ -201,4 +201,9 @@ class NominationQuery:
     async def district_vetting(
         self, info: Info, district_id: strawberry.ID
     ) -> DistrictVettingSettings:
-        return await district_vetting(info, parse_id(district_id, "districtId"))
+        # the id is parsed inside fetch, so a malformed one is a coded refusal, not an escape
+        view = await fetch(
+            info,
+            lambda: info.context.nominations.district_vetting(parse_id(district_id, "districtId")),
+        )
+        return DistrictVettingSettings.of(view)

@@ -8,6 +8,7 @@
    one) was answered "internal error" and logged with a traceback, because graphql-core keeps
    the coercion's exception as the original error and the schema masked it (fixed on main at
    the same time, in ``_should_mask``, now in schema/root.py; this test keeps both cases).
+3. An id parsed outside ``fetch`` (districtVetting, issue #13) escaped as an internal error.
 """
 
 from __future__ import annotations
@@ -124,3 +125,19 @@ async def test_a_variable_that_does_not_fit_its_type_is_the_clients_error(
     ), error
     assert "internal error" not in str(body)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_malformed_district_id_is_a_coded_refusal(gql: Gql, world: World) -> None:
+    """3. districtVetting parsed its id outside ``fetch``, so "0" or "-5" escaped the resolver
+    as an internal error (found by tests/fuzz/test_graphql_fuzz.py as every role)."""
+    for raw in ("0", "-5", "x"):
+        body = await gql(
+            "query($d: ID!) { districtVetting(districtId: $d) { examRequired } }",
+            {"d": raw},
+            token=world.tokens["official"],
+            expect_errors=True,
+            lang="en",
+        )
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "BAD_ID", error
+        assert error["extensions"]["field"] == "districtId", error
