@@ -106,8 +106,10 @@ class Runtime:
     def create(cls, settings: Settings, clock: Callable[[], datetime] = _utcnow) -> Runtime:
         engine = create_engine(settings.database_url)
         window = settings.login_window_seconds
-        writer = session_factory(engine, write=True)
         holder: list[Runtime] = []
+        # services that stamp times without a clock argument read it here (api/services/inbox.py)
+        info = {"clock": lambda: holder[0].clock()}
+        writer = session_factory(engine, write=True, info=info)
 
         def accepting(election: object) -> None:
             check_accepting(election, holder[0].clock())
@@ -116,7 +118,7 @@ class Runtime:
             settings=settings,
             engine=engine,
             writer=writer,
-            reader=session_factory(engine, write=False),
+            reader=session_factory(engine, write=False, info=info),
             passwords=Passwords(settings),
             limiters=Limiters(
                 login=LoginThrottle.from_settings(settings),

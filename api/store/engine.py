@@ -86,7 +86,10 @@ def _sqlite_begin_immediate(conn: Any) -> None:
 WRITE_OPTION = "gongzhi_write"
 
 
-def session_factory(engine: AsyncEngine, *, write: bool = True) -> async_sessionmaker[AsyncSession]:
-    """Sessions for writing (mutations, CLI) or for reading only (queries)."""
+def session_factory(
+    engine: AsyncEngine, *, write: bool = True, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for writing (mutations, CLI) or for reading only (queries). ``info`` is given to
+    every session (the runtime puts its clock there, read by api/services/inbox.py)."""
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
-    return async_sessionmaker(bind, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(bind, expire_on_commit=False, autoflush=False, info=info)

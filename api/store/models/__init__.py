@@ -42,11 +42,18 @@ from api.store.models.nomination import (
     NominationSignature,
     Objection,
 )
+from api.store.models.notification import (
+    OUTBOX_STATES,
+    InboxItem,
+    NotificationPreference,
+    OutboxMessage,
+)
 from api.store.models.proposal import Proposal, ProposalEvent, ProposalSignature
 from api.store.models.supervision import ElectionSupervisor
 from api.store.models.terms import CommitteeSeat, CommitteeTerm, TermReminder
 
 __all__ = [
+    "OUTBOX_STATES",
     "ROLES",
     "Account",
     "ActivationCode",
@@ -72,13 +79,16 @@ __all__ = [
     "Elector",
     "ElectorOwner",
     "Forum",
+    "InboxItem",
     "Installation",
     "LateLink",
     "LedgerEntry",
     "LoginSession",
     "Nomination",
     "NominationSignature",
+    "NotificationPreference",
     "Objection",
+    "OutboxMessage",
     "Ownership",
     "PaperEntry",
     "PasswordReset",
