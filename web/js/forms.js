@@ -64,3 +64,49 @@ export async function busy(button, work) {
     button.textContent = label;
   }
 }
+
+/**
+ * A new password and the same typed again, with the strength advice under the first: one
+ * place for the activation and the reset screens, so both ask alike. Returns
+ * { password, again, rows }.
+ */
+export function newPasswordFields(label) {
+  const password = field({
+    name: "password",
+    label,
+    hint: t("password.advice"),
+    type: "password",
+    autocomplete: "new-password",
+    required: true,
+  });
+  const again = field({
+    name: "again",
+    label: t("activate.again"),
+    type: "password",
+    autocomplete: "new-password",
+    required: true,
+  });
+  return { password, again, rows: [password.row, again.row] };
+}
+
+/**
+ * Before sending a form with a new password: every field filled and the password typed the
+ * same twice. Otherwise says which and marks it, so the owner is not sent to the server and
+ * back for a slip; true when it may be sent.
+ */
+export function readyWithPassword(form, error, fields, { password, again }) {
+  for (const f of fields) {
+    if (!f.input.value.trim()) {
+      error.show(t("activate.missing"));
+      markInvalid(form, f.input.name);
+      return false;
+    }
+  }
+  if (password.input.value !== again.input.value) {
+    error.show(t("activate.mismatch"));
+    again.input.value = "";
+    markInvalid(form, "again");
+    return false;
+  }
+  return true;
+}

@@ -43,6 +43,54 @@ export async function rollOwners(communityId) {
 }
 
 /**
+ * What every owner search box does: as one types, up to 20 of the roll's owners whose name
+ * holds the text, each a button (disabled when `taken`) that hands the owner to `pick` and
+ * empties the box. One place, so the election form's candidates and the pickers below behave
+ * alike; a slower answer to an earlier keystroke never overwrites a later one.
+ */
+export function searchOwners({ communityId, search, results, taken, pick, chooseLabel, noMatch }) {
+  let generation = 0;
+  search.addEventListener("input", async () => {
+    const mine = ++generation;
+    const text = search.value.trim();
+    if (!text) return replace(results);
+    replace(results, h("li", {}, t("action.loading")));
+    try {
+      const owners = await rollOwners(communityId);
+      if (mine !== generation) return;
+      const found = owners.filter((o) => o.name.includes(text)).slice(0, 20);
+      replace(
+        results,
+        found.length
+          ? found.map((o) =>
+              h(
+                "li",
+                {},
+                h("button", {
+                  type: "button",
+                  class: "secondary pick",
+                  disabled: taken(o),
+                  on: {
+                    click: () => {
+                      pick(o);
+                      search.value = "";
+                      replace(results);
+                      search.focus();
+                    },
+                  },
+                }, chooseLabel(o)),
+                h("small", {}, ` ${o.units.join(t("list.separator"))}`),
+              ),
+            )
+          : h("li", {}, noMatch),
+      );
+    } catch (err) {
+      replace(results, h("li", { role: "alert" }, err.message));
+    }
+  });
+}
+
+/**
  * Search owners by name and choose one or several. Returns { node, chosen(), clear() }.
  * `max`: how many may be chosen (1 for a nomination); `name` is the Problem field it answers.
  */
@@ -73,46 +121,18 @@ export function ownerPicker({ communityId, label, name, max = 1 }) {
     );
   }
 
-  let generation = 0;
-  search.addEventListener("input", async () => {
-    const mine = ++generation;
-    const text = search.value.trim();
-    if (!text) return replace(results);
-    replace(results, h("li", {}, t("action.loading")));
-    try {
-      const owners = await rollOwners(communityId);
-      if (mine !== generation) return;
-      const found = owners.filter((o) => o.name.includes(text)).slice(0, 20);
-      replace(
-        results,
-        found.length
-          ? found.map((o) =>
-              h(
-                "li",
-                {},
-                h("button", {
-                  type: "button",
-                  class: "secondary pick",
-                  disabled: picked.some((p) => p.id === o.id),
-                  on: {
-                    click: () => {
-                      if (picked.length >= max) picked.splice(0, picked.length - max + 1);
-                      picked.push(o);
-                      draw();
-                      search.value = "";
-                      replace(results);
-                      search.focus();
-                    },
-                  },
-                }, t("owners.choose", { name: o.name })),
-                h("small", {}, ` ${o.units.join(t("list.separator"))}`),
-              ),
-            )
-          : h("li", {}, t("owners.noMatch")),
-      );
-    } catch (err) {
-      replace(results, h("li", { role: "alert" }, err.message));
-    }
+  searchOwners({
+    communityId,
+    search,
+    results,
+    taken: (o) => picked.some((p) => p.id === o.id),
+    pick: (o) => {
+      if (picked.length >= max) picked.splice(0, picked.length - max + 1);
+      picked.push(o);
+      draw();
+    },
+    chooseLabel: (o) => t("owners.choose", { name: o.name }),
+    noMatch: t("owners.noMatch"),
   });
   const node = h(
     "div",

@@ -3,7 +3,7 @@
 
 import { mutate, PROBLEM } from "../api.js";
 import { h } from "../dom.js";
-import { busy, errorBox, field, markInvalid } from "../forms.js";
+import { busy, errorBox, field, markInvalid, newPasswordFields, readyWithPassword } from "../forms.js";
 import { t } from "../i18n.js";
 import { reset as resetLive } from "../live.js";
 import { navigate } from "../router.js";
@@ -39,21 +39,8 @@ export default function render(ctx) {
     required: true,
     maxlength: "32",
   });
-  const password = field({
-    name: "password",
-    label: t("activate.password"),
-    hint: t("password.advice"),
-    type: "password",
-    autocomplete: "new-password",
-    required: true,
-  });
-  const again = field({
-    name: "again",
-    label: t("activate.again"),
-    type: "password",
-    autocomplete: "new-password",
-    required: true,
-  });
+  const newPassword = newPasswordFields(t("activate.password"));
+  const { password, again } = newPassword;
   // The QR code on a printed letter opens #/activate?code=…: fill the code in, then take it
   // out of the address bar and the history so that it is not left behind on a shared phone.
   const fromLetter = ctx?.query?.get("code");
@@ -68,8 +55,7 @@ export default function render(ctx) {
     { class: "stack", novalidate: true, on: { submit: onSubmit } },
     phone.row,
     code.row,
-    password.row,
-    again.row,
+    ...newPassword.rows,
     error.node,
     submit,
   );
@@ -78,19 +64,7 @@ export default function render(ctx) {
     event.preventDefault();
     error.clear();
     markInvalid(form, null);
-    for (const f of [phone, code, password, again]) {
-      if (!f.input.value.trim()) {
-        error.show(t("activate.missing"));
-        markInvalid(form, f.input.name);
-        return;
-      }
-    }
-    if (password.input.value !== again.input.value) {
-      error.show(t("activate.mismatch"));
-      again.input.value = "";
-      markInvalid(form, "again");
-      return;
-    }
+    if (!readyWithPassword(form, error, [phone, code, password, again], newPassword)) return;
     const input = {
       phone: phone.input.value.trim(),
       code: code.input.value.trim(),

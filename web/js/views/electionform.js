@@ -7,7 +7,7 @@ import { mutate, PROBLEM, request } from "../api.js";
 import { append, h, newId, replace } from "../dom.js";
 import { busy, errorBox, field, markInvalid } from "../forms.js";
 import { formatNumber, t } from "../i18n.js";
-import { rollOwners } from "../owners.js";
+import { searchOwners } from "../owners.js";
 import { navigate } from "../router.js";
 import { ELECTION_FIELDS, formatTime, fromLocalInput, MATTERS, QUESTION_FIELDS, toLocalInput } from "../voting.js";
 
@@ -186,50 +186,17 @@ export default async function render(ctx) {
           : h("li", { class: "note" }, t("form.noCandidates")),
       );
     }
-    let generation = 0;
-    search.addEventListener("input", async () => {
-      const mine = ++generation;
-      const text = search.value.trim();
-      if (!text) return replace(results);
-      replace(results, h("li", {}, t("action.loading")));
-      try {
-        const owners = await rollOwners(communityId);
-        if (mine !== generation) return;
-        const found = owners.filter((o) => o.name.includes(text)).slice(0, 20);
-        replace(
-          results,
-          found.length
-            ? found.map((o) => {
-                const taken = q.candidates.some((c) => c.id === o.id);
-                return h(
-                  "li",
-                  {},
-                  h(
-                    "button",
-                    {
-                      type: "button",
-                      class: "secondary pick",
-                      disabled: taken,
-                      on: {
-                        click: () => {
-                          q.candidates.push(o);
-                          drawChosen();
-                          search.value = "";
-                          replace(results);
-                          search.focus();
-                        },
-                      },
-                    },
-                    t("form.addCandidate", { name: o.name }),
-                  ),
-                  h("small", {}, ` ${o.units.join(t("list.separator"))}`),
-                );
-              })
-            : h("li", {}, t("form.noMatch")),
-        );
-      } catch (err) {
-        replace(results, h("li", { role: "alert" }, err.message));
-      }
+    searchOwners({
+      communityId,
+      search,
+      results,
+      taken: (o) => q.candidates.some((c) => c.id === o.id),
+      pick: (o) => {
+        q.candidates.push(o);
+        drawChosen();
+      },
+      chooseLabel: (o) => t("form.addCandidate", { name: o.name }),
+      noMatch: t("form.noMatch"),
     });
     drawChosen();
     return h(

@@ -4,7 +4,7 @@
 
 import { mutate, PROBLEM } from "../api.js";
 import { h } from "../dom.js";
-import { busy, errorBox, field, markInvalid } from "../forms.js";
+import { busy, errorBox, field, markInvalid, newPasswordFields, readyWithPassword } from "../forms.js";
 import { t } from "../i18n.js";
 import { reset as resetLive } from "../live.js";
 import { navigate } from "../router.js";
@@ -47,21 +47,8 @@ export default function render() {
     required: true,
     maxlength: "8",
   });
-  const password = field({
-    name: "password",
-    label: t("reset.password"),
-    hint: t("password.advice"),
-    type: "password",
-    autocomplete: "new-password",
-    required: true,
-  });
-  const again = field({
-    name: "again",
-    label: t("activate.again"),
-    type: "password",
-    autocomplete: "new-password",
-    required: true,
-  });
+  const newPassword = newPasswordFields(t("reset.password"));
+  const { password, again } = newPassword;
   const sent = h("p", { class: "notice", role: "status", hidden: true });
   const askError = errorBox();
   const ask = h("button", { type: "submit", class: "secondary" }, t("reset.send"));
@@ -79,8 +66,7 @@ export default function render() {
     "form",
     { class: "stack", novalidate: true, hidden: true, on: { submit: onReset } },
     code.row,
-    password.row,
-    again.row,
+    ...newPassword.rows,
     error.node,
     submit,
   );
@@ -112,19 +98,7 @@ export default function render() {
     event.preventDefault();
     error.clear();
     markInvalid(resetForm, null);
-    for (const f of [code, password, again]) {
-      if (!f.input.value.trim()) {
-        error.show(t("activate.missing"));
-        markInvalid(resetForm, f.input.name);
-        return;
-      }
-    }
-    if (password.input.value !== again.input.value) {
-      error.show(t("activate.mismatch"));
-      again.input.value = "";
-      markInvalid(resetForm, "again");
-      return;
-    }
+    if (!readyWithPassword(resetForm, error, [code, password, again], newPassword)) return;
     const input = {
       phone: phone.input.value.trim(),
       code: code.input.value.trim(),
