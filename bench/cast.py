@@ -463,6 +463,7 @@ async def load(
     trivial_n: int,
     client: str,
     profile: Path | None,
+    cprofile: bool = False,
 ) -> tuple[Phase, Phase, dict[str, Any], list[Any]]:
     kind = HttpxConn if client == "httpx" else RawConn
     conns = [kind(port) for _ in range(concurrency)]
@@ -511,6 +512,8 @@ async def load(
                 stderr=subprocess.DEVNULL,
             )
             await asyncio.sleep(1)
+        if cprofile:  # bench/profiled/sitecustomize.py: cProfile during the casts only
+            os.kill(pid, signal.SIGUSR1)
         cast_phase, receipts = await run_phase(
             conns,
             "castBallot",
@@ -522,6 +525,8 @@ async def load(
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             await spy.wait()
+        if cprofile:
+            os.kill(pid, signal.SIGUSR2)
         _, answer = await conns[0].post(
             {"query": VERIFY, "variables": {"e": str(seeded.election_id)}},
             seeded.supervisor_token,
@@ -614,6 +619,11 @@ def bench_one(name: str, args: argparse.Namespace) -> None:
         root = Path(args.server_root).resolve() if args.server_root else None
         if root is not None:
             env["PYTHONPATH"] = str(root)
+        if args.cprofile:
+            env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (str(ROOT / "bench/profiled"), env.get("PYTHONPATH")) if p
+            )
+            env["GONGZHI_BENCH_CPROFILE"] = str(Path(args.cprofile).resolve())
         proc = start_server(env, port, tmp / "server.log", root)
         print(f"[{name}] load average before the run: {os.getloadavg()[0]:.1f} (2 cores)")
         casts = min(args.casts, len(seeded.voters))
@@ -628,6 +638,7 @@ def bench_one(name: str, args: argparse.Namespace) -> None:
                 trivial_n=args.trivial,
                 client=args.client,
                 profile=Path(args.profile).resolve() if args.profile else None,
+                cprofile=bool(args.cprofile),
             )
         )
         print(f"[{name}] {trivial.line()}")
@@ -688,6 +699,9 @@ def main() -> None:
     p.add_argument("--wrk", type=int, default=5, help="wrk seconds on the trivial query (0: no)")
     p.add_argument("--client", choices=("httpx", "raw"), default="httpx")
     p.add_argument("--profile", default="", help="py-spy the server during the casts into FILE")
+    p.add_argument(
+        "--cprofile", default="", help="cProfile the server's event loop during the casts: FILE"
+    )
     p.add_argument("--no-analyze", action="store_true", help="PostgreSQL: skip ANALYZE")
     p.add_argument("--server-root", default="", help="serve another checkout (A/B)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")

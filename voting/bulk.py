@@ -15,11 +15,13 @@ property test (tests/voting/test_bulk_properties.py) compares them on arbitrary 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json.encoder
 from collections.abc import Callable, Iterable, Sequence
-from itertools import starmap
-from typing import NamedTuple, cast
+from itertools import islice, starmap
+from operator import itemgetter
+from typing import Any, NamedTuple, cast
 
 from voting import roll as vroll
 from voting import secrecy
@@ -112,12 +114,35 @@ def slot_map(secret: bytes, keys: Sequence[str]) -> dict[str, str]:
     return {secrecy.slot_key(secret, k): k for k in keys}
 
 
-def record_writer() -> Callable[[str, str, str], str]:
-    """The ballot-record function to use for (election id, choices, nonce): :func:`fast_record`
-    when the fast forms agree, else the canonical :func:`voting.secrecy.ballot_record`."""
-    if fast_paths_agree():
-        return fast_record
-    return lambda e, c, n: secrecy.ballot_record(election_id=e, choices=c, nonce=n)
+def slot_weights(
+    secret: bytes, electors: Sequence[tuple[str, int, int]]
+) -> dict[str, tuple[int, int]]:
+    """slot key → (heads, area) of every (elector key, heads, area): the roll as the recount
+    reads it, keyed by what the counted ballots carry (:meth:`voting.tally.Tally.of_weights`).
+    Raises ValueError for a repeated elector key, as :class:`voting.tally.Tally` does."""
+    if not electors:
+        return {}
+    first = secrecy.slot_key(secret, electors[0][0])  # also refuses a weak secret
+    if fast_paths_agree() and fast_slot(secret, electors[0][0]) == first:
+        # fast_slot inlined: one HMAC per elector, a million for a large election
+        digest, enc, prefix = hmac.digest, _enc, _SLOT_PREFIX
+        weights = {
+            digest(secret, (prefix + enc(k) + "]").encode(), "sha256").hex(): (h, a)
+            for k, h, a in electors
+        }
+    else:
+        weights = {secrecy.slot_key(secret, k): (h, a) for k, h, a in electors}
+    if len(weights) != len(electors):
+        raise ValueError("elector keys must be unique")
+    return weights
+
+
+def roll_units(electors: Sequence[tuple[str, int, int]], units: Iterable[tuple[str, ...]]) -> int:
+    """The number of frozen units that belong to an elector of the roll: ``roll.units`` of the
+    result, as :func:`voting.roll.totals` counts it from :func:`tally_roll`. ``units`` are rows
+    whose last field is the unit's elector key."""
+    keys = {k for k, _, _ in electors}
+    return sum(1 for u in units if u[-1] in keys)
 
 
 def owners_of(text: str) -> tuple[str, ...]:
@@ -138,6 +163,63 @@ def roll_fingerprint(units: Sequence[UnitRow], electors: Sequence[RollRow]) -> s
         ],
         [vroll.Elector(key=k, unit_ids=m, heads=h, area=a) for k, m, h, a in electors],
     )
+
+
+def stored_fingerprint(
+    units: Sequence[tuple[str, int, str, bool, str]], electors: Sequence[tuple[str, int, int]]
+) -> str:
+    """:func:`voting.roll.fingerprint` of the stored rows as the verifier reads them: (unit id,
+    area, comma-separated owner ids, developer-unsold, elector key) and (elector key, heads,
+    area), written in one pass over each (a million of each in a large election, issue #17).
+
+    The units are taken in unit order, so each elector's units are collected already sorted;
+    the text goes to SHA-256 in chunks. The canonical code when the fast forms disagree."""
+    if not fast_paths_agree():
+        members: dict[str, list[str]] = {}
+        for key, _, _, _, elector in units:
+            members.setdefault(elector, []).append(key)
+        return roll_fingerprint(
+            [(k, a, owners_of(o), d) for k, a, o, d, _ in units],
+            [(k, tuple(sorted(members.get(k, ()))), h, a) for k, h, a in electors],
+        )
+    enc = _enc
+    digest = hashlib.sha256(b'{"electors":[')
+    ordered = sorted(units, key=itemgetter(0))
+    of: dict[str, list[str]] = {}
+    unit_rows: list[str] = []
+    for key, area, owners, unsold, elector in ordered:
+        if elector in of:
+            of[elector].append(key)
+        else:
+            of[elector] = [key]
+        text = ",".join(map(enc, owners_of(owners))) if "," in owners or not owners else enc(owners)
+        unit_rows.append(
+            f'{{"area":{area},"developer":{"true" if unsold else "false"},'
+            f'"owners":[{text}],"unit":{enc(key)}}}'
+        )
+    del ordered
+    none: list[str] = []
+    _chunks(
+        digest,
+        (
+            f'{{"area":{a},"heads":{h},"key":{enc(k)},'
+            f'"units":[{",".join(map(enc, of.get(k, none)))}]}}'
+            for k, h, a in sorted(electors, key=itemgetter(0))
+        ),
+    )
+    digest.update(b'],"format":"gongzhi.roll.v1","units":[')
+    _chunks(digest, unit_rows)
+    digest.update(b"]}")
+    return digest.hexdigest()
+
+
+def _chunks(digest: Any, rows: Iterable[str], size: int = 20_000) -> None:
+    """Feed ``rows``, comma-separated, to ``digest`` as UTF-8, ``size`` rows at a time."""
+    it = iter(rows)
+    first = True
+    while chunk := list(islice(it, size)):
+        digest.update((("" if first else ",") + ",".join(chunk)).encode())
+        first = False
 
 
 class TallyElector(NamedTuple):

@@ -11,19 +11,23 @@ whether read from the database or from an export, because a large election has a
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from json.encoder import encode_basestring
 from typing import NamedTuple
 
 from voting import ballot as vballot
 from voting import roll as vroll
 from voting import secrecy
-from voting.bulk import record_writer, slot_map
+from voting.bulk import fast_paths_agree, slot_map
 from voting.tally import Tally
 
 Counted = dict[str, tuple[str, str]]
+_FLAGS = {"true": True, "false": False}  # a cast entry's "counted", as written
+_FORMAT = '"format":"gongzhi.ballot.v1"'  # voting.bulk.fast_record's, inlined in match_ballots
 
 
 class StoredBallot(NamedTuple):
@@ -108,15 +112,32 @@ def tally_slots(
     elector's key with the election secret, its weight tag with the recount key); raise
     :class:`UnknownSlot` for a slot that maps to nobody."""
     tally = Tally(questions, electors)
-    decoded: dict[str, dict[str, vballot.Choice]] = {}  # few distinct choices, many ballots
-    for slot, (_, choices) in counted.items():
-        key = key_of(slot)
-        if key is None:
-            raise UnknownSlot(slot)
-        normal = decoded.get(choices)
-        if normal is None:
-            normal = decoded[choices] = vballot.decode_choices(questions, choices)
-        tally.add(key, normal)  # (re)validates, as before
+
+    def ballots() -> Iterator[tuple[str, str]]:
+        for slot, (_, choices) in counted.items():
+            key = key_of(slot)
+            if key is None:
+                raise UnknownSlot(slot)
+            yield key, choices
+
+    # each distinct choice decoded and (re)validated once: few distinct choices, many ballots
+    tally.add_all(ballots(), partial(vballot.decode_choices, questions))
+    return tally
+
+
+def tally_weights(
+    questions: Sequence[vballot.Question],
+    weights: dict[str, tuple[int, int]],
+    units: int,
+    counted: Counted,
+) -> Tally:
+    """:func:`tally_slots` for a roll keyed by the ballots' own keys (slot keys, or weight
+    tags): ``weights`` maps each to (heads, area), ``units`` is the roll's number of units.
+    One lookup per ballot; raise :class:`UnknownSlot` for a ballot whose key is in no weight
+    (:func:`voting.bulk.slot_weights`; the same tally as :func:`tally_counted`, issue #17)."""
+    tally = Tally.of_weights(questions, weights, units)
+    ballots = ((slot, choices) for slot, (_, choices) in counted.items())
+    tally.add_all(ballots, partial(vballot.decode_choices, questions), UnknownSlot)
     return tally
 
 
@@ -136,9 +157,12 @@ def match_ballots(
     untouched election) are parsed and compared field by field. Every tracking code is
     recomputed.
     """
+    if not fast_paths_agree():  # the text below is voting.bulk's fast form: else the plain way
+        return match_ballots_plain(rows, stored, election_id)
     by_seq = {b[5]: b for b in stored.values()}
-    record = record_writer()
-    tracking_code = secrecy.tracking_code
+    enc = encode_basestring
+    sha256 = hashlib.sha256
+    election = enc(election_id)
     counted: Counted = {}
     casts = 0
     for seq, kind, payload, _, _ in rows:
@@ -147,14 +171,14 @@ def match_ballots(
             b = by_seq.get(seq)
             flag = None if b is None else _canonical_flag(b, payload)
             if flag is None:  # not the canonical text of its row: compare field by field
-                data = json.loads(payload)
-                b = stored.get(data["ballot"])
-                if b is None or not _same(b, data, seq):
+                found = _by_fields(payload, stored, seq)
+                if found is None:
                     return None
-                flag = bool(data["counted"])
-            assert b is not None  # a canonical flag comes from a stored row
+                b, flag = found
             bid, slot, choices, nonce, tracking = b[:5]
-            if tracking_code(record(election_id, choices, nonce)) != tracking:
+            c, n = enc(choices), enc(nonce)
+            text = f'{{"choices":{c},"election":{election},{_FORMAT},"nonce":{n}}}'  # fast_record
+            if sha256(text.encode()).hexdigest() != tracking:  # secrecy.tracking_code
                 return None
             if flag:
                 counted[slot] = (bid, choices)
@@ -172,11 +196,21 @@ def _canonical_flag(b: StoredBallot, payload: str) -> bool | None:
     bid, slot, choices, nonce, tracking, _, channel, _ = b
     head = f'{{"ballot":{enc(bid)},"channel":{enc(channel)},"choices":{enc(choices)},"counted":'
     tail = f',"nonce":{enc(nonce)},"slot":{enc(slot)},"tracking":{enc(tracking)}}}'
-    if payload == head + "true" + tail:
-        return True
-    if payload == head + "false" + tail:
-        return False
+    if payload.startswith(head) and payload.endswith(tail):  # then the middle must be a flag
+        return _FLAGS.get(payload[len(head) : len(payload) - len(tail)])
     return None
+
+
+def _by_fields(
+    payload: str, stored: Mapping[str, StoredBallot], seq: int
+) -> tuple[StoredBallot, bool] | None:
+    """The row a cast entry names and whether the entry counts it, when the row holds what the
+    entry says; None when it does not."""
+    data = json.loads(payload)
+    b = stored.get(data["ballot"])
+    if b is None or not _same(b, data, seq):
+        return None
+    return b, bool(data["counted"])
 
 
 def _same(b: StoredBallot, data: Mapping[str, object], seq: int) -> bool:

@@ -14,8 +14,9 @@ needs its choices from the caller, so no in-memory structure links an elector to
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from voting.ballot import (
     ABSTAIN,
@@ -74,13 +75,37 @@ class Tally:
     __slots__ = ("_area", "_counted", "_counts", "_heads", "_questions", "_roll", "_weights")
 
     def __init__(self, questions: Sequence[Question], roll: Iterable[Elector]) -> None:
+        roll = tuple(roll)
+        weights = {e.key: (e.heads, e.area) for e in roll}
+        if len(weights) != len(roll):
+            raise ValueError("elector keys must be unique")
+        self._start(questions, weights, totals(roll))
+
+    @classmethod
+    def of_weights(
+        cls, questions: Sequence[Question], weights: dict[str, tuple[int, int]], units: int
+    ) -> Tally:
+        """The tally of a roll given as key → (heads, area) and its number of units, with no
+        :class:`Elector` per key: the verifier's recount of a million electors keyed by their
+        slot keys (:func:`voting.bulk.slot_weights`, issue #17). Counts and results are those
+        of ``Tally(questions, roll)`` for a roll of these keys, weights and units (keys are
+        unique in a dict: the caller refuses duplicates before building it)."""
+        tally = cls.__new__(cls)
+        heads = sum(h for h, _ in weights.values())
+        area = sum(a for _, a in weights.values())
+        tally._start(questions, weights, RollTotals(heads=heads, area=area, units=units))
+        return tally
+
+    def _start(
+        self,
+        questions: Sequence[Question],
+        weights: dict[str, tuple[int, int]],
+        roll: RollTotals,
+    ) -> None:
         validate_questions(questions)
         self._questions: tuple[Question, ...] = tuple(questions)
-        roll = tuple(roll)
-        self._roll: RollTotals = totals(roll)
-        self._weights: dict[str, tuple[int, int]] = {e.key: (e.heads, e.area) for e in roll}
-        if len(self._weights) != len(roll):
-            raise ValueError("elector keys must be unique")
+        self._roll: RollTotals = roll
+        self._weights: dict[str, tuple[int, int]] = weights
         self._counted: set[str] = set()
         self._heads = 0
         self._area = 0
@@ -143,6 +168,50 @@ class Tally:
             raise TallyError(ErrorCode.ALREADY_COUNTED)
         self._apply(normal, heads, area)
         self._counted.add(elector_key)
+
+    def add_all(
+        self,
+        ballots: Iterable[tuple[str, str]],
+        choices_of: Callable[[str], Choices],
+        unknown: Callable[[str], Exception] | None = None,
+    ) -> None:
+        """:meth:`add` for every (elector key, choices text) of ``ballots``, in order, with
+        ``choices_of(text)`` as its choices: a recount of a million ballots that carry a few
+        dozen distinct choices (docs/design.md §3.6, issue #17).
+
+        The same outcome, and the same first error, as calling ``add(key, choices_of(text))``
+        for each ballot in turn (``choices_of`` first, then :meth:`add`'s checks: the weight, the
+        validation, counted twice): every ballot's weight is looked up and its elector refused if
+        counted twice, but each distinct text is decoded and validated once (validation depends
+        on the choices alone) and its ballots' weights are applied at once (:meth:`_apply` is
+        linear in heads and area: the sums give the same counters). With ``unknown``, the keys
+        are the ballots' own (slot keys, :meth:`of_weights`) and a key on no elector raises
+        ``unknown(key)`` before anything else, as a slot that maps to nobody does
+        (:func:`voting.replay.tally_counted`).
+        """
+        weights = self._weights
+        counted = self._counted
+        questions = self._questions
+        groups: dict[str, list[Any]] = {}  # choices text → [normal choices, heads, area]
+        for key, text in ballots:
+            weight = weights.get(key)
+            if weight is None and unknown is not None:
+                raise unknown(key)  # the key is the ballot's own (a slot): looked up first
+            group = groups.get(text)
+            if group is None:  # first sight: decoded as a caller decodes before add()
+                group = [choices_of(text), 0, 0]
+            if weight is None:
+                raise TallyError(ErrorCode.UNKNOWN_ELECTOR)
+            if text not in groups:
+                group[0] = validate_choices(questions, group[0], paper=True)
+                groups[text] = group
+            if key in counted:
+                raise TallyError(ErrorCode.ALREADY_COUNTED)
+            counted.add(key)
+            group[1] += weight[0]
+            group[2] += weight[1]
+        for normal, heads, area in groups.values():
+            self._apply(normal, heads, area)
 
     def remove(self, elector_key: str, choices: Choices) -> None:
         """Uncount a superseded ballot; ``choices`` must be the ones it was counted with."""

@@ -47,10 +47,10 @@ from voting import ledger
 from voting.ballot import Question
 from voting.bulk import (
     WeightLine,
-    owners_of,
-    roll_fingerprint,
+    roll_units,
+    slot_weights,
+    stored_fingerprint,
     tagger,
-    tally_roll,
     weight_lines,
     weight_roll,
 )
@@ -59,8 +59,8 @@ from voting.replay import (
     StoredBallot,
     UnknownSlot,
     match_ballots,
-    tally_counted,
     tally_slots,
+    tally_weights,
 )
 from voting.result import result_digest
 from voting.tally import Tally
@@ -126,6 +126,8 @@ class LedgerRow(NamedTuple):
     hash: str
 
 
+LedgerLine = tuple[int, str, str, str, str]
+"""(seq, kind, payload, prev_hash, hash): a :class:`LedgerRow` or the same plain tuple."""
 UnitLine = tuple[str, int, str, bool, str]
 """(unit id, area, comma-separated owner ids, developer-unsold, elector key) of a frozen unit."""
 ElectorLine = tuple[str, int, int]
@@ -148,7 +150,7 @@ class ElectionRecord:
     claims: Claims
     questions: Callable[[], Sequence[Question]]  # built only for the recount (a draft's may
     # be incomplete: a committee question without candidates is no valid question yet)
-    ledger: Sequence[LedgerRow]  # in seq order
+    ledger: Sequence[LedgerLine]  # in seq order: LedgerRow or plain tuples
     ballots: Mapping[str, StoredBallot]  # by ballot id
     units: Sequence[UnitLine]
     electors: Sequence[ElectorLine]
@@ -188,7 +190,7 @@ def verify(
     """Run every check on ``record`` (see the module docstring for the rule)."""
     claims = record.claims
     unchecked: dict[str, str] = {}
-    report = ledger.verify(record.ledger, expected_head=claims.ledger_head)
+    report = ledger.verify_rows(record.ledger, expected_head=claims.ledger_head)
     chain_reason = report.reason or (None if claims.ledger_head else "LEDGER_HEAD_MISSING")
     fingerprint_ok, fingerprint_reason = _fingerprint(record, unchecked)
     counted = None
@@ -304,21 +306,16 @@ def _published(claims: Claims, head: str, published: Published | None) -> Check:
 
 def fingerprint_of(units: Sequence[UnitLine], electors: Sequence[ElectorLine]) -> str:
     """The frozen roll's fingerprint (:func:`voting.roll.fingerprint`) from plain rows."""
-    unit_rows: list[tuple[str, int, tuple[str, ...], bool]] = []
-    members: dict[str, list[str]] = {}
-    for key, area, owners, unsold, elector_key in units:
-        unit_rows.append((key, area, owners_of(owners), unsold))
-        members.setdefault(elector_key, []).append(key)
-    roll = [(k, tuple(sorted(members.get(k, ()))), h, a) for k, h, a in electors]
-    return roll_fingerprint(unit_rows, roll)
+    return stored_fingerprint(units, electors)
 
 
 def recount_digest(record: ElectionRecord, counted: Counted, secret: bytes) -> str | None:
     """The digest of the result recounted from ``counted``; None when a counted ballot's slot
     key is no elector's under ``secret`` (a forged ballot, or the wrong secret)."""
-    roll = tally_roll(record.electors, _unit_pairs(record))
+    weights = slot_weights(secret, record.electors)  # keyed by slot: one lookup per ballot
+    units = roll_units(record.electors, record.units)
     try:
-        tally = tally_counted(record.questions(), roll, counted, secret)
+        tally = tally_weights(record.questions(), weights, units, counted)
     except UnknownSlot:
         return None
     return _digest(record, tally)

@@ -12,9 +12,10 @@ Plain rows (no ORM objects) throughout: a large election has a million ballots a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats.ledger_export import write_lines
@@ -31,7 +32,16 @@ from schema.contract.voting import VerifyView
 from voting import ballot as vballot
 from voting.bulk import weight_lines
 from voting.replay import StoredBallot
-from voting.verify import Claims, ElectionRecord, LedgerRow, Published, Signoff, Verdict, verify
+from voting.verify import (
+    Claims,
+    ElectionRecord,
+    ElectorLine,
+    LedgerLine,
+    Published,
+    Signoff,
+    Verdict,
+    verify,
+)
 
 _unit = ElectionUnit.__table__.c
 _elector = Elector.__table__.c
@@ -40,21 +50,33 @@ _ballot = Ballot.__table__.c
 _cert = Certification.__table__.c
 
 
+async def plain_rows(session: AsyncSession, statement: Select[Any]) -> Sequence[Sequence[Any]]:
+    """Every row of ``statement`` at once: on SQLite as the driver's plain tuples, fetched in
+    one call (a million ledger entries read about twice as fast as through the result's rows,
+    issue #17); elsewhere the result's rows (tuples too). Only for columns that need no result
+    processing: text and integers, not booleans or dates."""
+    connection = await session.connection()
+    if connection.dialect.name == "sqlite":
+        driver = (await connection.get_raw_connection()).driver_connection
+        if hasattr(driver, "execute_fetchall"):  # aiosqlite
+            compiled = statement.compile(dialect=connection.dialect)
+            params = compiled.construct_params()
+            args = [params[name] for name in compiled.positiontup or ()]
+            return list(await driver.execute_fetchall(str(compiled), args))
+    return (await session.execute(statement)).all()
+
+
 async def election_record(
     session: AsyncSession, election: Election, *, ordered: bool = False
 ) -> ElectionRecord:
     """Everything the verifier reads. ``ordered`` puts units in unit order and ballots in
     ledger order (for the export; the checks do not need it)."""
     eid = election.id
-    entries = list(
-        map(
-            LedgerRow._make,
-            await session.execute(
-                select(_entry.seq, _entry.kind, _entry.payload, _entry.prev_hash, _entry.hash)
-                .where(_entry.election_id == eid)
-                .order_by(_entry.seq)
-            ),
-        )
+    entries = await plain_rows(
+        session,
+        select(_entry.seq, _entry.kind, _entry.payload, _entry.prev_hash, _entry.hash)
+        .where(_entry.election_id == eid)
+        .order_by(_entry.seq),
     )
     units_q = select(
         _unit.unit_key, _unit.area_centi, _unit.owner_ids, _unit.developer_unsold, _unit.elector_key
@@ -66,16 +88,15 @@ async def election_record(
     if ordered:
         units_q = units_q.order_by(_unit.unit_key)
         ballots_q = ballots_q.order_by(_ballot.seq)
-    units = [(k, a, o, d, e) for k, a, o, d, e in await session.execute(units_q)]
-    electors = [
-        (k, h, a)
-        for k, h, a in await session.execute(
-            select(_elector.key, _elector.heads, _elector.area_centi).where(
-                _elector.election_id == eid
-            )
-        )
-    ]
-    ballots = {b[0]: StoredBallot._make(b) for b in await session.execute(ballots_q)}
+    units = [(k, a, o, bool(d), e) for k, a, o, d, e in await plain_rows(session, units_q)]
+    electors = await plain_rows(
+        session,
+        select(_elector.key, _elector.heads, _elector.area_centi).where(
+            _elector.election_id == eid
+        ),
+    )
+    make = StoredBallot._make
+    ballots = {b[0]: make(b) for b in await plain_rows(session, ballots_q)}
     qrows = await questions_of(session, eid)
     crows = await candidates_of(session, eid)
     claims = Claims(
@@ -89,7 +110,12 @@ async def election_record(
         drill=election.drill,
     )
     return ElectionRecord(
-        claims, lambda: core_questions(qrows, crows), entries, ballots, units, electors
+        claims,
+        lambda: core_questions(qrows, crows),
+        cast(Sequence[LedgerLine], entries),
+        ballots,
+        units,
+        cast(Sequence[ElectorLine], electors),
     )
 
 

@@ -2,24 +2,36 @@
 
 voting/bulk.py writes slot keys, ballot records and the roll fingerprint without the canonical
 encoder; voting/replay.py matches ballot rows with the ledger by comparing texts and recounts
-with decoded choices cached and light electors. Each is compared here, on arbitrary input
-(any Unicode, quotes, backslashes, control characters), with the canonical code it replaces:
-secrecy.slot_key / ballot_record, roll.fingerprint, match_ballots_plain and a plain Tally.
+with each distinct choice validated once and the roll keyed by slot (Tally.add_all,
+Tally.of_weights, issue #17); voting/ledger.py checks the chain over plain rows. Each is
+compared here, on arbitrary input (any Unicode, quotes, backslashes, control characters), with
+the canonical code it replaces: secrecy.slot_key / ballot_record, roll.fingerprint,
+match_ballots_plain, a plain Tally ballot by ballot, and ledger.verify.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from voting import ballot as vballot
-from voting import bulk, secrecy
+from voting import bulk, ledger, secrecy
 from voting import roll as vroll
 from voting.codec import canonical_json
-from voting.replay import StoredBallot, match_ballots, match_ballots_plain, tally_counted
+from voting.errors import VotingError
+from voting.replay import (
+    StoredBallot,
+    UnknownSlot,
+    match_ballots,
+    match_ballots_plain,
+    tally_counted,
+    tally_weights,
+)
 from voting.result import result_digest
 from voting.rules import MatterType
 from voting.tally import Tally
@@ -223,3 +235,117 @@ def test_bulk_recount_is_a_plain_tally(e: Election, drop: bool) -> None:
             result_digest(plain.results(lot_seed="s", non_voters_follow_majority=rule))
         )
     assert fast.snapshot() == plain.snapshot()
+
+
+# --- issue #17: the recount keyed by slot, Tally.add_all, the chain over plain rows ---------
+
+
+@given(e=elections())
+def test_slot_weights_recount_is_a_plain_tally(e: Election) -> None:
+    """The verifier's recount (weights keyed by slot, one lookup per ballot) counts what a plain
+    Tally counts, ballot by ballot, over the roll with its units."""
+    counted = match_ballots_plain(e.rows, e.stored, "5")
+    assert counted is not None
+    roll = [(k, 1 + i % 2, 1_000 + i) for i, k in enumerate(KEYS)]
+    units = [(f"u{i}", 1, "", False, k) for i, k in enumerate(KEYS + KEYS[:2])]
+    units.append(("stray", 1, "", False, "o:nobody"))  # a unit of no elector on the roll
+    members = {k: tuple(sorted(u[0] for u in units if u[4] == k)) for k in KEYS}
+    electors = [vroll.Elector(key=k, unit_ids=members[k], heads=h, area=a) for k, h, a in roll]
+    plain = Tally(QUESTIONS, electors)
+    by_slot = {secrecy.slot_key(SECRET, k): k for k in KEYS}
+    for slot, (_, choices) in counted.items():
+        plain.add(by_slot[slot], vballot.decode_choices(QUESTIONS, choices))
+    fast = tally_weights(
+        QUESTIONS, bulk.slot_weights(SECRET, roll), bulk.roll_units(roll, units), counted
+    )
+    assert fast.snapshot() == plain.snapshot()
+    for rule in (False, True):
+        assert result_digest(fast.results(lot_seed="s", non_voters_follow_majority=rule)) == (
+            result_digest(plain.results(lot_seed="s", non_voters_follow_majority=rule))
+        )
+
+
+def test_slot_weights_refuse_a_repeated_elector() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        bulk.slot_weights(SECRET, [("o:1", 1, 10), ("o:1", 1, 10)])
+
+
+def test_an_unknown_slot_fails_the_recount() -> None:
+    weights = bulk.slot_weights(SECRET, [("o:1", 1, 10)])
+    with pytest.raises(UnknownSlot):
+        tally_weights(QUESTIONS, weights, 1, {"f" * 64: ("b", CHOICES[0])})
+
+
+BAD_TEXTS = ['{"1":"maybe","2":[]}', '{"1":"yes","2":["7","7"]}', "[]"]
+
+
+def _outcome(run: Callable[[Tally], None]) -> object:
+    roll = [vroll.Elector(key=k, unit_ids=(), heads=1 + i % 2, area=10 + i) for i, k in
+            enumerate(KEYS)]  # fmt: skip
+    tally = Tally(QUESTIONS, roll)
+    try:
+        run(tally)
+    except VotingError as error:
+        return type(error), error.code
+    return tally.snapshot()
+
+
+@given(
+    ballots=st.lists(
+        st.tuples(st.sampled_from([*KEYS, "o:unknown"]), st.sampled_from(CHOICES + BAD_TEXTS)),
+        max_size=12,
+    )
+)
+def test_add_all_is_add_one_by_one(ballots: list[tuple[str, str]]) -> None:
+    """Same counters, or the same first error (an unknown elector, one counted twice, a choice
+    that does not validate), as Tally.add for each ballot in turn."""
+
+    def one_by_one(tally: Tally) -> None:
+        for key, text in ballots:
+            tally.add(key, vballot.decode_choices(QUESTIONS, text))
+
+    def all_at_once(tally: Tally) -> None:
+        tally.add_all(ballots, lambda text: vballot.decode_choices(QUESTIONS, text))
+
+    assert _outcome(all_at_once) == _outcome(one_by_one)
+
+
+def _chain(n: int) -> list[ledger.LedgerEntry]:
+    entries: list[ledger.LedgerEntry] = []
+    prev = None
+    for i in range(n):
+        prev = ledger.append(prev, "ballot.cast", f'{{"i":{i}}}')
+        entries.append(prev)
+    return entries
+
+
+@given(
+    n=st.integers(0, 6),
+    change=st.sampled_from(["none", "seq", "prev", "kind", "payload", "hash", "drop", "swap"]),
+    where=st.integers(0, 5),
+    head=st.sampled_from(["last", "none", "other"]),
+)
+def test_verify_rows_is_verify(n: int, change: str, where: int, head: str) -> None:
+    """The verifier's chain check over plain tuples reports what ledger.verify reports."""
+    entries = _chain(n)
+    rows = [(e.seq, e.kind, e.payload, e.prev_hash, e.hash) for e in entries]
+    i = where % n if n else 0
+    if n and change == "drop":
+        del rows[i]
+    elif n > 1 and change == "swap":
+        j = (i + 1) % n
+        rows[i], rows[j] = rows[j], rows[i]
+    elif n and change != "none" and change in ("seq", "prev", "kind", "payload", "hash"):
+        seq, kind, payload, prev, digest = rows[i]
+        rows[i] = {
+            "seq": (seq + 1, kind, payload, prev, digest),
+            "prev": (seq, kind, payload, "1" * 64, digest),
+            "kind": (seq, "ballot.cast\nx", payload, prev, digest),
+            "payload": (seq, kind, payload + " ", prev, digest),
+            "hash": (seq, kind, payload, prev, "2" * 64),
+        }[change]
+    expected = {"last": entries[-1].hash if entries else ledger.GENESIS, "none": None}.get(
+        head, "3" * 64
+    )
+    plain = ledger.verify([ledger.LedgerEntry(*r) for r in rows], expected_head=expected)
+    assert ledger.verify_rows(rows, expected_head=expected) == plain
