@@ -527,6 +527,12 @@ async def load(
             await spy.wait()
         if cprofile:
             os.kill(pid, signal.SIGUSR2)
+            await asyncio.sleep(2)  # the statistics are written by the server's signal handler
+            out = os.environ.get("GONGZHI_BENCH_CPROFILE_OUT", "")
+            for suffix in (".batches.txt", ".sql.txt"):
+                extra = Path(out + suffix)
+                if out and extra.exists():
+                    print(f"server {suffix[1:-4]} during the casts:\n{extra.read_text()}")
         _, answer = await conns[0].post(
             {"query": VERIFY, "variables": {"e": str(seeded.election_id)}},
             seeded.supervisor_token,
@@ -624,6 +630,7 @@ def bench_one(name: str, args: argparse.Namespace) -> None:
                 p for p in (str(ROOT / "bench/profiled"), env.get("PYTHONPATH")) if p
             )
             env["GONGZHI_BENCH_CPROFILE"] = str(Path(args.cprofile).resolve())
+            os.environ["GONGZHI_BENCH_CPROFILE_OUT"] = env["GONGZHI_BENCH_CPROFILE"]
         proc = start_server(env, port, tmp / "server.log", root)
         print(f"[{name}] load average before the run: {os.getloadavg()[0]:.1f} (2 cores)")
         casts = min(args.casts, len(seeded.voters))

@@ -15,8 +15,10 @@ read plus the SHA-256 chain recomputation.
 
 Each run also reports the command's CPU seconds (user + system, from the kernel's accounting of
 the child), which a machine shared with other work inflates far less than the wall time.
-``--compare ROOT`` times another checkout's ``gongzhi verify`` (``python -m api.cli`` run in
-ROOT) on the same database, alternating with this one's, run for run: a side-by-side A/B.
+``--stages`` first times each stage in this process: the read, the chain, the roll fingerprint,
+the ballots' match with the ledger and the recount. ``--compare ROOT`` times another checkout's
+``gongzhi verify`` (``python -m api.cli`` run in ROOT) on the same database, alternating with
+this one's, run for run: a side-by-side A/B.
 
 Run: ``.venv/bin/python bench/verify_election.py [--ballots 1000000] [--keep] [--runs 3]
 [--db FILE] [--compare ../main]``
@@ -317,6 +319,50 @@ def floors(db: Path, eid: int) -> tuple[float, float, int]:
     return t_read, t_chain, len(rows)
 
 
+def stages(settings: Settings, eid: int) -> None:
+    """Where the time of one verification goes, stage by stage, in this process (wall and CPU
+    seconds): reading the record, then each check of :func:`voting.verify.verify` alone."""
+    import gc
+
+    from api.runtime import Runtime
+    from api.services.verification import election_record
+    from api.store.models import Election
+    from voting import verify as vverify
+    from voting.replay import match_ballots
+
+    gc.disable()  # as `gongzhi verify` runs
+
+    def timed(name: str, call: Any) -> Any:
+        t, c = time.perf_counter(), time.process_time()
+        value = call()
+        print(
+            f"  stage {name:<12} wall {time.perf_counter() - t:6.2f} s, "
+            f"CPU {time.process_time() - c:6.2f} s"
+        )
+        return value
+
+    async def read() -> tuple[Any, bytes]:
+        rt = Runtime.create(settings)
+        try:
+            async with rt.reader() as session:
+                election = await session.get(Election, eid)
+                assert election is not None
+                secret = svc.election_secret(settings.key("slot"), eid)
+                return await election_record(session, election), secret
+        finally:
+            await rt.close()
+
+    record, secret = timed("read", lambda: asyncio.run(read()))
+    head = record.claims.ledger_head
+    report = timed("chain", lambda: ledger.verify_rows(record.ledger, expected_head=head))
+    timed("fingerprint", lambda: vverify.fingerprint_of(record.units, record.electors))
+    eid_text = record.claims.election_id
+    counted = timed("match", lambda: match_ballots(record.ledger, record.ballots, eid_text))
+    digest = timed("recount", lambda: vverify.recount_digest(record, counted, secret))
+    assert report.ok and counted is not None and digest == record.claims.result_digest
+    gc.enable()
+
+
 def _timed_verify(
     tree: Path, eid: int, notice: list[str], env: dict[str, str]
 ) -> tuple[float, float, str]:
@@ -350,6 +396,7 @@ def main() -> None:
     p.add_argument("--revotes", type=int, default=10_000, help="of the ballots, re-votes")
     p.add_argument("--runs", type=int, default=3, help="timed runs of gongzhi verify")
     p.add_argument("--compare", default="", help="also time this checkout's verify (A/B)")
+    p.add_argument("--stages", action="store_true", help="time each stage in this process too")
     p.add_argument("--db", default="", help="reuse (or keep) this database file")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = p.parse_args()
@@ -383,6 +430,9 @@ def main() -> None:
             "SELECT ledger_head, result_digest FROM election WHERE id = ?", (eid,)
         ).fetchone()
         con.close()
+        if args.stages:
+            print("stages of one verification (this checkout, in this process):")
+            stages(settings, eid)
         notice = ["--expect-head", head, "--expect-digest", digest]  # as on the results notice
         trees = {"this": ROOT}
         if args.compare:

@@ -37,9 +37,34 @@ def _watch_batches() -> None:
     queue.CastQueue._write = watched
 
 
+_statements: dict[str, int] = {}  # statement (its first 60 characters) → times run
+
+
+def _count_statements() -> None:
+    """Count every statement and every commit and rollback of every engine: the SQL a cast
+    costs, by kind."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import Pool
+
+    def bump(key: str) -> None:
+        _statements[key] = _statements.get(key, 0) + 1
+
+    def statement(_c: object, _cur: object, sql: str, *_: object) -> None:
+        bump(" ".join(sql.split())[:60])
+
+    if not event.contains(Engine, "before_cursor_execute", statement):
+        event.listen(Engine, "before_cursor_execute", statement)
+        event.listen(Engine, "commit", lambda *_: bump("COMMIT"))
+        event.listen(Engine, "rollback", lambda *_: bump("ROLLBACK"))
+        event.listen(Pool, "reset", lambda *_: bump("pool reset at check-in (a rollback)"))
+
+
 def _start(*_: object) -> None:
     _watch_batches()
     _batches.clear()
+    _count_statements()
+    _statements.clear()
     if not _prof:
         p = cProfile.Profile()
         _prof.append(p)
@@ -51,6 +76,9 @@ def _stop(*_: object) -> None:
         p = _prof.pop()
         p.disable()
         p.dump_stats(_out)
+        with open(_out + ".sql.txt", "w") as fh:
+            for sql, times in sorted(_statements.items(), key=lambda kv: -kv[1]):
+                fh.write(f"{times:8d}  {sql}\n")
         if _batches:
             n = len(_batches)
             casts = sum(b[0] for b in _batches)
