@@ -137,12 +137,14 @@ def slot_weights(
     return weights
 
 
-def roll_units(electors: Sequence[tuple[str, int, int]], units: Iterable[tuple[str, ...]]) -> int:
+def roll_units(
+    electors: Sequence[tuple[str, int, int]], units: Iterable[tuple[str, int, str, bool, str]]
+) -> int:
     """The number of frozen units that belong to an elector of the roll: ``roll.units`` of the
-    result, as :func:`voting.roll.totals` counts it from :func:`tally_roll`. ``units`` are rows
-    whose last field is the unit's elector key."""
+    result, as :func:`voting.roll.totals` counts it from :func:`tally_roll`. ``units`` are the
+    stored rows (unit id, area, owner ids, developer-unsold, elector key)."""
     keys = {k for k, _, _ in electors}
-    return sum(1 for u in units if u[-1] in keys)
+    return sum(1 for u in units if u[4] in keys)
 
 
 def owners_of(text: str) -> tuple[str, ...]:

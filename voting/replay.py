@@ -175,6 +175,7 @@ def match_ballots(
                 if found is None:
                     return None
                 b, flag = found
+            assert b is not None  # a flag comes from a row
             bid, slot, choices, nonce, tracking = b[:5]
             c, n = enc(choices), enc(nonce)
             text = f'{{"choices":{c},"election":{election},{_FORMAT},"nonce":{n}}}'  # fast_record

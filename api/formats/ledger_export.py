@@ -21,7 +21,15 @@ from typing import Any
 from voting import ballot as vballot
 from voting.bulk import WeightLine
 from voting.replay import StoredBallot
-from voting.verify import Claims, ElectionRecord, ElectorLine, LedgerRow, Signoff, UnitLine
+from voting.verify import (
+    Claims,
+    ElectionRecord,
+    ElectorLine,
+    LedgerLine,
+    LedgerRow,
+    Signoff,
+    UnitLine,
+)
 
 EXPORT_FORMAT = "gongzhi.election-export.v1"
 
@@ -31,7 +39,7 @@ def write_lines(
     units: Iterable[UnitLine],
     electors: Iterable[ElectorLine],
     ballots: Iterable[StoredBallot],
-    entries: Iterable[LedgerRow],
+    entries: Iterable[LedgerLine],
     signoffs: Iterable[Signoff] = (),
     weights: Iterable[WeightLine] = (),
 ) -> Iterator[str]:

@@ -57,13 +57,14 @@ async def plain_rows(session: AsyncSession, statement: Select[Any]) -> Sequence[
     processing: text and integers, not booleans or dates."""
     connection = await session.connection()
     if connection.dialect.name == "sqlite":
-        driver = (await connection.get_raw_connection()).driver_connection
+        driver: Any = (await connection.get_raw_connection()).driver_connection
         if hasattr(driver, "execute_fetchall"):  # aiosqlite
             compiled = statement.compile(dialect=connection.dialect)
             params = compiled.construct_params()
             args = [params[name] for name in compiled.positiontup or ()]
-            return list(await driver.execute_fetchall(str(compiled), args))
-    return (await session.execute(statement)).all()
+            rows: list[Sequence[Any]] = list(await driver.execute_fetchall(str(compiled), args))
+            return rows
+    return list((await session.execute(statement)).all())
 
 
 async def election_record(
