@@ -27,6 +27,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.account import AccountMutation, AccountQuery
+from schema.assessment_ops import AssessmentMutation, AssessmentQuery
 from schema.base import QueryError
 from schema.comment import CommentMutation, CommentQuery
 from schema.community import CommunityMutation, CommunityQuery
@@ -65,6 +66,7 @@ Query = merge_types(
         DocumentQuery,
         CommentQuery,
         NominationQuery,
+        AssessmentQuery,
     ),
 )
 Mutation = merge_types(
@@ -82,6 +84,7 @@ Mutation = merge_types(
         DocumentMutation,
         CommentMutation,
         NominationMutation,
+        AssessmentMutation,
     ),
 )
 

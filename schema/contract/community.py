@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from schema.contract.assessment import AssessmentServices
 from schema.contract.drafting import DraftingServices, Loader
 from schema.contract.nominations import NominationServices
 from schema.contract.page import Page
@@ -372,6 +373,7 @@ class Context(Protocol):
     voting: VotingServices
     drafting: DraftingServices
     nominations: NominationServices
+    assessment: AssessmentServices
     live: LiveServices
     viewer: Viewer | None
     lang: str
