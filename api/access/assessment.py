@@ -189,7 +189,7 @@ class AssessmentAccess(RequestScope):
         )
         return [
             await views.survey_view(self.session, self.viewer, s, p, c, self._key)
-            for s, p in found.tuples().all()
+            for s, p in found.all()
         ]
 
     async def survey(self, survey_id: int) -> SurveyView:

@@ -103,7 +103,7 @@ async def current_contracts(
         .order_by(ServiceContract.community_id, ServiceContract.id.desc())
     )
     seen: dict[int, tuple[ServiceContract, Community]] = {}
-    for contract, community in rows.tuples():
+    for contract, community in rows:
         seen.setdefault(community.id, (contract, community))
     return list(seen.values())
 
@@ -348,7 +348,7 @@ async def _previous_bottom(session: AsyncSession, p: AssessmentPeriod) -> dict[i
             AssessmentResult.period_id == before
         )
     )
-    return {cid: bool(b) for cid, b in rows.tuples()}
+    return {cid: bool(b) for cid, b in rows}
 
 
 async def close_period(

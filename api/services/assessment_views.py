@@ -53,7 +53,7 @@ async def companies(session: AsyncSession, rows: Sequence[PropertyCompany]) -> l
     labels = (
         dict(
             (await session.execute(select(AssessmentPeriod.id, AssessmentPeriod.label)))
-            .tuples()
+            
             .all()
         )
         if any(e.period_id for e in events)
@@ -179,7 +179,7 @@ async def results(session: AsyncSession, p: AssessmentPeriod) -> list[ResultView
         .where(AssessmentResult.period_id == p.id)
     )
     out = []
-    for r, company, community in rows.tuples():
+    for r, company, community in rows:
         s = {k: assessment.fraction(v) for k, v in json.loads(r.scores_json).items()}
         combined = s["combined"]
         out.append(
@@ -212,7 +212,7 @@ async def period_view(
         .where(Survey.period_id == p.id)
         .order_by(Survey.id)
     )
-    views = [await survey_view(session, viewer, s, p, c, settings_key) for s, c in found.tuples()]
+    views = [await survey_view(session, viewer, s, p, c, settings_key) for s, c in found]
     return PeriodView(
         p.id,
         p.district_id,
@@ -253,7 +253,7 @@ async def period_labels(session: AsyncSession, district_id: int) -> dict[int, st
                 )
             )
         )
-        .tuples()
+        
         .all()
     )
 
@@ -274,7 +274,7 @@ async def history(session: AsyncSession, company: PropertyCompany) -> CompanyHis
         if rank is not None:
             counts[pid] = counts.get(pid, 0) + 1
     points = []
-    for r, label, name in rows.tuples():
+    for r, label, name in rows:
         combined = assessment.fraction(json.loads(r.scores_json)["combined"])
         points.append(
             HistoryPoint(

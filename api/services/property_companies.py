@@ -434,4 +434,4 @@ async def contracts(
         .where(ServiceContract.community_id.in_(community_ids))
         .order_by(ServiceContract.community_id, ServiceContract.id)
     )
-    return [(a, b, c) for a, b, c in rows.tuples()]
+    return [(a, b, c) for a, b, c in rows]

@@ -27,8 +27,9 @@ def test_credit_codes_with_a_right_check_character_pass() -> None:
         ("91350100M000100Y44", "check", {"found": "4", "expected": "3"}),
     ],
 )
-def test_bad_credit_codes_say_what_is_wrong(code: str, reason: str, facts: dict[str, object]
-                                            ) -> None:
+def test_bad_credit_codes_say_what_is_wrong(
+    code: str, reason: str, facts: dict[str, object]
+) -> None:
     with pytest.raises(va.AssessmentError) as caught:
         va.check_uscc(code)
     assert caught.value.reason == reason
