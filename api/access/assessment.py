@@ -43,9 +43,16 @@ class AssessmentAccess(RequestScope):
         property_companies.require_member(self.viewer, district_id, ids)
 
     async def _compound(self, community_id: int) -> Community:
-        c = await communities.get(self.session, community_id)
-        authz.require(self.viewer, authz.MEMBERS, community_id=c.id, district_id=c.district_id)
-        return c
+        return await communities.visible(self.session, self.viewer, community_id, authz.MEMBERS)
+
+    async def _survey(self, survey_id: int) -> tuple[Survey, AssessmentPeriod, Community]:
+        """The survey, if the viewer holds a role in its compound: another compound's survey
+        answers exactly as a missing one (docs/design.md §3.10)."""
+        s, p, c = await assessment.survey_in(self.session, survey_id)
+        await communities.visible(
+            self.session, self.viewer, c.id, authz.MEMBERS, unseen=not_found("测评", "survey")
+        )
+        return s, p, c
 
     async def assessment_settings(self, district_id: int) -> SettingsIn:
         await self._member(district_id)
@@ -193,14 +200,13 @@ class AssessmentAccess(RequestScope):
         ]
 
     async def survey(self, survey_id: int) -> SurveyView:
-        s, p, c = await assessment.survey_in(self.session, survey_id)
-        authz.require(self.viewer, authz.MEMBERS, community_id=c.id, district_id=c.district_id)
+        s, p, c = await self._survey(survey_id)
         return await views.survey_view(self.session, self.viewer, s, p, c, self._key)
 
     async def answer_survey(
         self, survey_id: int, *, elector_id: int, scores: Mapping[str, int]
     ) -> SurveyView:
-        s, p, c = await assessment.survey_in(self.session, survey_id)
+        s, p, c = await self._survey(survey_id)
         await self.session.refresh(p, with_for_update=True)  # the close cannot slip between
         await surveys.answer(
             self.session,

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
-from api.services import audit, authz, property_companies, surveys
+from api.services import audit, authz, communities, property_companies, surveys
 from api.store.models import (
     AssessmentMark,
     AssessmentPeriod,
@@ -134,16 +134,15 @@ async def open_period(
         )
     busy = await session.execute(
         select(AssessmentPeriod.label).where(
-            AssessmentPeriod.district_id == district_id,
-            (AssessmentPeriod.state == "open") | (AssessmentPeriod.label == label),
+            AssessmentPeriod.district_id == district_id, AssessmentPeriod.label == label
         )
     )
     clash = busy.scalars().first()
     if clash is not None:
         raise AppError.of(
             "PERIOD_EXISTS",
-            "本街道已有考核期 {label}（尚未结束或同名）",
-            "the district already has period {label} (open or the same)",
+            "本街道已有考核期 {label}",
+            "the district already has period {label}",
             label=clash,
         )
     p = AssessmentPeriod(
@@ -233,6 +232,9 @@ async def record_marks(
     committee) of one compound's company: a mark 0–100 for each of :data:`MARK_ITEMS`, with the
     evidence; re-entered marks replace the earlier ones while the period is open."""
     s, p, c = await survey_in(session, survey_id)
+    await communities.visible(
+        session, viewer, c.id, authz.MEMBERS, unseen=not_found("测评", "survey")
+    )
     if source == "inspection":
         authz.require_district(viewer, c.district_id)
     elif source == "committee":

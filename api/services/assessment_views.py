@@ -51,11 +51,7 @@ from voting.rules import CHINA_TZ
 async def companies(session: AsyncSession, rows: Sequence[PropertyCompany]) -> list[CompanyView]:
     events = await property_companies.events(session, [c.id for c in rows])
     labels = (
-        dict(
-            (await session.execute(select(AssessmentPeriod.id, AssessmentPeriod.label)))
-            
-            .all()
-        )
+        dict((await session.execute(select(AssessmentPeriod.id, AssessmentPeriod.label))).all())
         if any(e.period_id for e in events)
         else {}
     )
@@ -252,9 +248,7 @@ async def period_labels(session: AsyncSession, district_id: int) -> dict[int, st
                     AssessmentPeriod.district_id == district_id
                 )
             )
-        )
-        
-        .all()
+        ).all()
     )
 
 

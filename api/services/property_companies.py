@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
-from api.services import audit, authz
+from api.services import audit, authz, communities
 from api.store.models import (
     AssessmentSetting,
     Community,
@@ -375,9 +375,7 @@ async def add_contract(
     scope: str,
 ) -> ServiceContract:
     """Record a compound's service contract with a company of its own district."""
-    community = await session.get(Community, community_id)
-    if community is None:
-        raise not_found("小区", "compound")
+    community = await communities.visible(session, viewer, community_id, authz.MEMBERS)
     authz.require_district(viewer, community.district_id)
     assert viewer is not None
     c = await company(session, company_id)

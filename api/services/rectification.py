@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
-from api.services import audit, authz
+from api.services import audit, authz, communities
 from api.services.assessment import period
-from api.store.models import Community, Rectification, ServiceContract
+from api.store.models import Rectification, ServiceContract
 from schema.contract.community import Viewer
 from schema.contract.errors import AppError, forbidden, not_found
 from voting.rules import CHINA_TZ
@@ -33,8 +33,13 @@ async def order_rectification(
     contract = await session.get(ServiceContract, contract_id)
     if contract is None:
         raise not_found("服务合同", "service contract")
-    community = await session.get(Community, contract.community_id)
-    assert community is not None
+    community = await communities.visible(
+        session,
+        viewer,
+        contract.community_id,
+        authz.MEMBERS,
+        unseen=not_found("服务合同", "service contract"),
+    )
     authz.require_district(viewer, community.district_id)
     assert viewer is not None
     if period_id is not None and (await period(session, period_id)).district_id != (
@@ -85,8 +90,13 @@ async def follow_up(
         raise not_found("整改记录", "rectification")
     contract = await session.get(ServiceContract, row.contract_id)
     assert contract is not None
-    community = await session.get(Community, contract.community_id)
-    assert community is not None
+    community = await communities.visible(
+        session,
+        viewer,
+        contract.community_id,
+        authz.MEMBERS,
+        unseen=not_found("整改记录", "rectification"),
+    )
     authz.require_district(viewer, community.district_id)
     assert viewer is not None
     if row.state == "done":

@@ -225,12 +225,12 @@ async def test_an_owner_cannot_answer_for_another_elector_or_out_of_range(
         gql, ANSWER, {"s": sa["id"], "e": zhao, "x": scores(1, 1)}, owner, "answerSurvey"
     )
     assert theirs["code"] == "FORBIDDEN"
-    # another compound's survey with one's own elector id: refused the same way
+    # another compound's survey with one's own elector id: as if it did not exist
     [mine] = await my_electors(gql, owner, world.a, sa["id"])
     elsewhere = await refused(
         gql, ANSWER, {"s": sb["id"], "e": mine, "x": scores(1, 1)}, owner, "answerSurvey"
     )
-    assert elsewhere["code"] == "FORBIDDEN"
+    assert elsewhere["code"] == "NOT_FOUND"
     bad = await refused(
         gql, ANSWER, {"s": sa["id"], "e": mine, "x": scores(6, 1)}, owner, "answerSurvey"
     )
@@ -296,12 +296,13 @@ async def test_misuses_of_marks_and_the_register_are_refused(
     good = marks(90, 90, 90)
     # an official of another district scoring; the committee inspecting, or marking another
     # compound; an owner marking as the committee
-    for token, survey, source in (
-        (world.tokens["official_2"], sa, "INSPECTION"),
-        (world.tokens["committee"], sa, "INSPECTION"),
-        (world.tokens["committee"], sb, "COMMITTEE"),
-        (world.tokens["owner"], sa, "COMMITTEE"),
-        (world.tokens["official"], sa, "COMMITTEE"),
+    # (another compound's survey answers as a missing one: NOT_FOUND)
+    for token, survey, source, code in (
+        (world.tokens["official_2"], sa, "INSPECTION", "NOT_FOUND"),
+        (world.tokens["committee"], sa, "INSPECTION", "FORBIDDEN"),
+        (world.tokens["committee"], sb, "COMMITTEE", "NOT_FOUND"),
+        (world.tokens["owner"], sa, "COMMITTEE", "FORBIDDEN"),
+        (world.tokens["official"], sa, "COMMITTEE", "FORBIDDEN"),
     ):
         got = await refused(
             gql,
@@ -310,7 +311,7 @@ async def test_misuses_of_marks_and_the_register_are_refused(
             token,
             "recordAssessmentMarks",
         )
-        assert got["code"] == "FORBIDDEN", (token, source)
+        assert got["code"] == code, (token, source)
     # the committee cannot close the period nor warn or clear a company
     assert (
         await refused(

@@ -18,6 +18,7 @@ from tests.e2e.security.matrix_world import (
     ROLL_A_BIGGER,
     MatrixWorld,
 )
+from tests.support.assessment import credit_code
 from tests.support.world import PASSWORD
 
 Args = dict[str, Any]
@@ -271,4 +272,65 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Subscription.electionTally": lambda w: {"electionId": w.ids["election_open"]},
     "Subscription.proposalLive": lambda w: {"proposalId": w.ids["proposal_open"]},
     "Subscription.consultationLive": lambda w: {"versionId": w.ids["version_published"]},
+    # -- property assessment (issue #15 part 1) ------------------------------------------------
+    "Query.assessmentSettings": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.propertyCompanies": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.companyHistory": lambda w: {"companyId": w.ids["company"]},
+    "Query.serviceContracts": lambda w: {"communityId": str(w.base.a)},
+    "Query.assessmentPeriods": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.assessmentPeriod": lambda w: {"id": w.ids["period_open"]},
+    "Query.surveys": lambda w: {"communityId": str(w.base.a)},
+    "Query.rectifications": lambda w: {"communityId": str(w.base.a)},
+    "Mutation.setAssessmentSettings": lambda w: _i(
+        districtId=str(w.base.district_1),
+        periodKind="HALF",
+        ownersWeight=40,
+        inspectionWeight=40,
+        committeeWeight=20,
+        bottomShareBp=1000,
+        items=["保洁", "绿化"],
+    ),
+    "Mutation.registerPropertyCompany": lambda w: _i(
+        districtId=str(w.base.district_1), name="新物业", creditCode=credit_code(99), reason="准入"
+    ),
+    "Mutation.setCompanyStatus": lambda w: {
+        "companyId": w.ids["company"],
+        "status": "SUSPENDED",
+        "reason": "违规",
+    },
+    "Mutation.addServiceContract": lambda w: _i(
+        communityId=str(w.base.a),
+        companyId=w.ids["company"],
+        startsOn="2027-01-01",
+        endsOn="2029-12-31",
+        feePerSquareMetre="1.80",
+    ),
+    "Mutation.openAssessmentPeriod": lambda w: {
+        "districtId": str(w.base.district_1),
+        "year": 2027,
+        "number": 1,
+        "closesAt": (NOW + timedelta(days=30)).isoformat(),
+    },
+    "Mutation.closeAssessmentPeriod": lambda w: {"id": w.ids["period_due"]},
+    "Mutation.answerSurvey": lambda w: {
+        "surveyId": w.ids["survey_open"],
+        "electorId": w.ids["elector_owner_survey"],
+        "scores": [{"item": "保洁", "score": 4}, {"item": "绿化", "score": 3}],
+    },
+    "Mutation.recordAssessmentMarks": lambda w: {
+        "surveyId": w.ids["survey_open"],
+        "source": "COMMITTEE",
+        "marks": [{"item": i, "score": 80} for i in ("履约情况", "信息公开", "秩序管理")],
+        "evidence": "业委会例会评议",
+    },
+    "Mutation.orderRectification": lambda w: {
+        "contractId": w.ids["contract_a"],
+        "requirement": "修复电梯",
+        "deadline": (NOW + timedelta(days=20)).date().isoformat(),
+    },
+    "Mutation.followUpRectification": lambda w: {
+        "id": w.ids["rectification"],
+        "note": "已复查",
+        "done": True,
+    },
 }

@@ -55,6 +55,8 @@ OVERSEERS = frozenset({"supervisor", "official", "admin"})
 OWNER = frozenset({"owner"})
 VETTERS = frozenset({"official"})  # 两考 and objections: the district's officials in person
 ADMIN = frozenset({"admin"})
+DISTRICT_READERS = MEMBERS | {"owner_b"}  # anyone with a role in a compound of district 1
+DISTRICT_WRITERS = frozenset({"official", "admin"})  # officials of district 1 (or an admin)
 ADMIN_NOT_ON_ROLL = {"admin": "NOT_ON_ROLL"}
 ADMIN_NOT_AUTHOR = {"admin": "NOT_FOUND"}  # the owner's draft is hidden from everyone else
 OWNER_NO_DRAFT = {"owner": "NOT_FOUND"}  # a draft election is the staff's until announced
@@ -320,5 +322,51 @@ DECISIONS: dict[str, Decision] = {
     "Subscription.proposalLive": Decision(MEMBERS, "who may read the proposal may watch it"),
     "Subscription.consultationLive": Decision(
         MEMBERS, "who may read the version may watch it (a draft: drafters only)"
+    ),
+    # -- property assessment (issue #15 part 1) ------------------------------------------------
+    "Query.assessmentSettings": Decision(
+        DISTRICT_READERS, "the district's settings are public to its compounds", scoped=False
+    ),
+    "Query.propertyCompanies": Decision(
+        DISTRICT_READERS, "the register is public to the district's compounds", scoped=False
+    ),
+    "Query.companyHistory": Decision(
+        DISTRICT_READERS, "a company's record is public to the district's compounds", scoped=False
+    ),
+    "Query.assessmentPeriods": Decision(
+        DISTRICT_READERS, "the ranking is public to the district's compounds", scoped=False
+    ),
+    "Query.assessmentPeriod": Decision(
+        DISTRICT_READERS, "the ranking is public to the district's compounds", scoped=False
+    ),
+    "Query.serviceContracts": Decision(MEMBERS, "a compound's contracts, to its members"),
+    "Query.surveys": Decision(MEMBERS, "a compound's surveys (participation to staff only)"),
+    "Query.rectifications": Decision(MEMBERS, "a compound's rectification orders"),
+    "Mutation.setAssessmentSettings": Decision(
+        DISTRICT_WRITERS, "the district's officials set its weights and items", scoped=False
+    ),
+    "Mutation.registerPropertyCompany": Decision(
+        DISTRICT_WRITERS, "admission (准入) is the district's act", scoped=False
+    ),
+    "Mutation.setCompanyStatus": Decision(
+        DISTRICT_WRITERS, "warning, suspension and exit are the district's acts", scoped=False
+    ),
+    "Mutation.openAssessmentPeriod": Decision(
+        DISTRICT_WRITERS, "the district opens its periods", scoped=False
+    ),
+    "Mutation.closeAssessmentPeriod": Decision(
+        DISTRICT_WRITERS, "the district closes and ranks; no committee moves a rank", scoped=False
+    ),
+    "Mutation.addServiceContract": Decision(
+        DISTRICT_WRITERS, "the district records each compound's contract"
+    ),
+    "Mutation.orderRectification": Decision(DISTRICT_WRITERS, "the district orders 整改"),
+    "Mutation.followUpRectification": Decision(DISTRICT_WRITERS, "the district follows 整改 up"),
+    "Mutation.answerSurvey": Decision(
+        OWNER, "only an owner of the elector answers (secret like a ballot)"
+    ),
+    "Mutation.recordAssessmentMarks": Decision(
+        frozenset({"committee"}),
+        "the committee's marks are its own (officials mark the inspection source instead)",
     ),
 }
