@@ -50,6 +50,30 @@ export const ROUTES = [
     nav: () => [{ href: "#/home", label: "nav.home" }],
   },
   {
+    path: "/district/:id/assessment",
+    load: () => import("./views/assessment.js"),
+    title: "assessment.pageTitle",
+    auth: true,
+    nav: (viewer) =>
+      districtsOf(viewer).map((id) => ({ href: `#/district/${id}/assessment`, label: "nav.assessment" })),
+  },
+  {
+    path: "/company/:id",
+    load: () => import("./views/company.js"),
+    title: "company.pageTitle",
+    auth: true,
+  },
+  {
+    path: "/community/:id/surveys",
+    load: () => import("./views/surveys.js"),
+    title: "survey.pageTitle",
+    auth: true,
+    action: (community, viewer) =>
+      isAdmin(viewer) || districtsOf(viewer).length > 0 || rolesIn(community.id, viewer).length
+        ? { href: `#/community/${community.id}/surveys`, label: "survey.action" }
+        : null,
+  },
+  {
     path: "/district",
     load: () => import("./views/district.js"),
     title: "district.title",
