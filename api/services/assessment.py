@@ -177,9 +177,15 @@ async def open_period(
         label=label,
         surveys=len(contracts),
     )
+    await _tell_survey_open(session, label, [c.id for _, c in contracts])
+    return p
+
+
+async def _tell_survey_open(session: AsyncSession, label: str, community_ids: list[int]) -> None:
+    """Every owner with an account in a compound whose survey opened is told."""
     owners = await session.execute(
         select(Person.account_id).where(
-            Person.community_id.in_([c.id for _, c in contracts]), Person.account_id.is_not(None)
+            Person.community_id.in_(community_ids), Person.account_id.is_not(None)
         )
     )
     await announce(
@@ -191,7 +197,6 @@ async def open_period(
         link="#/surveys",
         chain=property_companies.DISTRICT_CHAIN,
     )
-    return p
 
 
 async def survey_in(

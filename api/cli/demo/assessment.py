@@ -83,21 +83,7 @@ async def seed_assessment(
         district_id=district.id,
         spec=SettingsIn("quarter", 50, 30, 20, 500, ITEMS),
     )
-    companies = []
-    for n, (name, qualification) in enumerate(COMPANIES, 1):
-        companies.append(
-            await property_companies.register(
-                session,
-                official,
-                district_id=district.id,
-                name=name,
-                credit_code=credit_code(n),
-                contact=f"客服 0571-8800{n:04d}",
-                qualification=qualification,
-                reason="资质审查通过（街道物业准入审查）",
-                now=start,
-            )
-        )
+    companies = await _register(session, official, district, start)
     await property_companies.set_status(
         session,
         official,
@@ -140,6 +126,27 @@ async def seed_assessment(
         closes_at=now + timedelta(days=20),
         now=now - timedelta(days=2),
     )
+
+
+async def _register(
+    session: AsyncSession, official: Viewer, district: District, at: datetime
+) -> list[PropertyCompany]:
+    companies = []
+    for n, (name, qualification) in enumerate(COMPANIES, 1):
+        companies.append(
+            await property_companies.register(
+                session,
+                official,
+                district_id=district.id,
+                name=name,
+                credit_code=credit_code(n),
+                contact=f"客服 0571-8800{n:04d}",
+                qualification=qualification,
+                reason="资质审查通过（街道物业准入审查）",
+                now=at,
+            )
+        )
+    return companies
 
 
 async def _committee(session: AsyncSession, community: Community) -> Viewer:
