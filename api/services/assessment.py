@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
-from api.services import audit, authz, communities, property_companies, surveys
+from api.services import audit, authz, communities, inbox, property_companies, surveys
 from api.store.models import (
     AssessmentMark,
     AssessmentPeriod,
@@ -49,20 +49,11 @@ async def announce(
     zh: str,
     en: str,
     link: str | None,
-    chain: int,
 ) -> None:
-    """The one place this module tells people something ("survey open", the 末位 flag). Until
-    the inbox (issue #15 part 3) lands it leaves an audit entry naming the recipients' count and
-    the words; then this body becomes one call of ``api.services.inbox.notify``."""
-    await audit.record(
-        session=session,
-        chain=chain,
-        actor=None,
-        action=f"notice.{kind}",
-        recipients=len(set(account_ids)),
-        zh=zh,
-        en=en,
-        link=link,
+    """The one place this module tells people something ("survey open", the 末位 flag): their
+    inbox, and a text where they keep texts on (api/services/inbox.py), in this transaction."""
+    await inbox.notify(
+        session, account_ids=sorted(set(account_ids)), kind=kind, zh=zh, en=en, link=link
     )
 
 
@@ -182,21 +173,22 @@ async def open_period(
 
 
 async def _tell_survey_open(session: AsyncSession, label: str, community_ids: list[int]) -> None:
-    """Every owner with an account in a compound whose survey opened is told."""
-    owners = await session.execute(
-        select(Person.account_id).where(
-            Person.community_id.in_(community_ids), Person.account_id.is_not(None)
+    """Every owner with an account in a compound whose survey opened is told, with a link to
+    that compound's survey."""
+    for community_id in community_ids:
+        owners = await session.execute(
+            select(Person.account_id).where(
+                Person.community_id == community_id, Person.account_id.is_not(None)
+            )
         )
-    )
-    await announce(
-        session,
-        account_ids=[a for a in owners.scalars() if a],
-        kind="survey_open",
-        zh=f"物业服务满意度测评（{label}）已开始",
-        en=f"The {label} property survey is open",
-        link="#/surveys",
-        chain=property_companies.DISTRICT_CHAIN,
-    )
+        await announce(
+            session,
+            account_ids=[a for a in owners.scalars() if a],
+            kind="survey_open",
+            zh=f"物业服务满意度测评（{label}）已开始，截止前可随时修改，不记名",
+            en=f"The {label} property survey is open: secret, changeable until it closes",
+            link=f"/community/{community_id}/surveys",
+        )
 
 
 async def survey_in(
@@ -464,6 +456,5 @@ async def _tell_flag(session: AsyncSession, contract: ServiceContract, p: Assess
         "建议提请业主共同决定续聘或另聘",
         en=f"{community.name}'s property company was in the bottom share two periods running "
         f"(to {p.label}): the owners may decide on renewal or replacement",
-        link=f"#/assessment/contract/{contract.id}",
-        chain=community.id,
+        link=f"/community/{community.id}/surveys",
     )

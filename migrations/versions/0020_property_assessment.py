@@ -1,7 +1,7 @@
 """property assessment (issue #15 part 1)
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-05 05:59:06.958091
 """
 
@@ -14,7 +14,7 @@ import api.store.models.base
 
 
 revision: str = '0020'
-down_revision: str | None = '0018'
+down_revision: str | None = '0019'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -23,7 +23,13 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 
 from api.runtime import Runtime
-from api.store.models import AuditEntry, ServiceContract, SurveyElector, SurveyResponse
+from api.store.models import (
+    AuditEntry,
+    InboxItem,
+    ServiceContract,
+    SurveyElector,
+    SurveyResponse,
+)
 from tests.conftest import Gql
 from tests.support.assessment import (
     ANSWER,
@@ -150,18 +156,27 @@ async def test_two_periods_rank_warn_and_flag_with_hand_worked_scores(
         flagged = await s.get(ServiceContract, int(ids["contract_b"]))
         assert flagged is not None and flagged.flagged_at is not None
         told = (
+            await s.execute(
+                select(InboxItem.account_id, InboxItem.link).where(
+                    InboxItem.kind == "assessment_flag"
+                )
+            )
+        ).all()
+        opened = (
             (
                 await s.execute(
-                    select(AuditEntry.payload).where(
-                        AuditEntry.kind == "notice.assessment_flag", AuditEntry.chain == world.b
+                    select(InboxItem.link).where(
+                        InboxItem.kind == "survey_open",
+                        InboxItem.account_id == world.accounts["owner"],
                     )
                 )
             )
             .scalars()
             .all()
         )
-    # B has no committee of its own in the world: the district's official is told
-    assert len(told) == 1 and '"recipients":1' in told[0]
+    # B has no committee of its own in the world: the district's official is told, once
+    assert told == [(world.accounts["official"], f"/community/{world.b}/surveys")]
+    assert opened == [f"/community/{world.a}/surveys"] * 2  # one per period
     history = (
         await gql(
             "query($c: ID!) { companyHistory(companyId: $c) { points { periodLabel combined rank "
@@ -400,3 +415,61 @@ async def test_the_register_checks_the_credit_code_and_who_admits(
         expect_errors=True,
     )
     assert outsider["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+ORDER = """mutation($c: ID!, $r: String!, $d: Date!) { orderRectification(contractId: $c,
+  requirement: $r, deadline: $d) { __typename ... on Rectification { id state deadline followUp }
+  ... on Problem { code field } } }"""
+FOLLOW = """mutation($id: ID!, $n: String!, $done: Boolean!) { followUpRectification(id: $id,
+  note: $n, done: $done) { __typename ... on Rectification { id state followUp }
+  ... on Problem { code } } }"""
+RECTIFICATIONS = "query($c: ID!) { rectifications(communityId: $c) { id state followUp } }"
+
+
+async def test_a_rectification_is_ordered_followed_up_falls_overdue_and_is_done(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    """Ordered with a deadline ten days on, followed up, read as overdue the day after the
+    deadline, then done (and then closed to further notes); the committee and an official of
+    another district may not order one."""
+    clock = use_clock(runtime, T0)
+    ids = await set_up(gql, world)
+    official = world.tokens["official"]
+    deadline = (T0 + timedelta(days=10)).date().isoformat()
+    spec = {"c": ids["contract_a"], "r": "清理消防通道堆物", "d": deadline}
+    past = await refused(
+        gql, ORDER, spec | {"d": T0.date().isoformat()}, official, "orderRectification"
+    )
+    assert (past["code"], past["field"]) == ("BAD_ASSESSMENT_INPUT", "deadline")
+    for who, code in (("committee", "FORBIDDEN"), ("official_2", "NOT_FOUND")):
+        got = await refused(gql, ORDER, spec, world.tokens[who], "orderRectification")
+        assert got["code"] == code
+    order = await ok(gql, ORDER, spec, official, "orderRectification")
+    assert (order["state"], order["deadline"]) == ("open", deadline)
+    noted = await ok(
+        gql,
+        FOLLOW,
+        {"id": order["id"], "n": "复查：仍有堆物", "done": False},
+        official,
+        "followUpRectification",
+    )
+    assert noted["state"] == "open" and noted["followUp"].endswith("复查：仍有堆物")
+    clock.now = T0 + timedelta(days=11)
+    seen = await gql(RECTIFICATIONS, {"c": str(world.a)}, token=world.tokens["owner"])
+    assert seen["data"]["rectifications"][0]["state"] == "overdue"
+    done = await ok(
+        gql,
+        FOLLOW,
+        {"id": order["id"], "n": "已清理", "done": True},
+        official,
+        "followUpRectification",
+    )
+    assert done["state"] == "done" and done["followUp"].count("\n") == 1
+    again = await refused(
+        gql,
+        FOLLOW,
+        {"id": order["id"], "n": "x", "done": False},
+        official,
+        "followUpRectification",
+    )
+    assert again["code"] == "RECTIFICATION_DONE"
