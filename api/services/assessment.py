@@ -312,7 +312,9 @@ async def _scores(
         marks.setdefault((m.survey_id, m.source), {})[m.item] = m.mark
     out: dict[int, dict[str, Fraction | None]] = {}
     for cid, s in by_contract.items():
-        owners = (await surveys.result(session, s, settings["items"], settings_key)).score
+        outcome = await surveys.result(session, s, settings["items"], settings_key)
+        surveys.store(s, outcome)
+        owners = outcome.score
         inspection = va.marks_score(marks.get((s.id, "inspection"), {}))
         committee = va.marks_score(marks.get((s.id, "committee"), {}))
         out[cid] = {
@@ -401,7 +403,7 @@ async def close_period(
                 rank=r.rank if r else None,
                 bottom=bottom,
                 flagged=flag,
-                scores_json=json.dumps({k: _exact(v) for k, v in s.items()}),
+                scores_json=json.dumps({k: surveys.exact(v) for k, v in s.items()}),
             )
         )
         if bottom:
@@ -421,14 +423,6 @@ async def close_period(
         bottom=sum(r.bottom for r in ranked),
     )
     return p
-
-
-def _exact(v: Fraction | None) -> str | None:
-    return None if v is None else f"{v.numerator}/{v.denominator}"
-
-
-def fraction(text: str | None) -> Fraction | None:
-    return None if text is None else Fraction(text)
 
 
 async def _tell_flag(session: AsyncSession, contract: ServiceContract, p: AssessmentPeriod) -> None:

@@ -17,7 +17,7 @@ from html import escape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import assessment, authz, property_companies, surveys
+from api.services import authz, property_companies, surveys
 from api.store.models import (
     AssessmentMark,
     AssessmentPeriod,
@@ -132,8 +132,10 @@ async def survey_view(
     assert contract is not None
     company = await session.get(PropertyCompany, contract.company_id)
     assert company is not None
-    show = closed or sees_participation(viewer, community)
-    res = await surveys.result(session, s, items, settings_key) if show else None
+    res = surveys.stored(s) if closed else None
+    heads = res.heads if res else None
+    if not closed and sees_participation(viewer, community):
+        heads = await surveys.answered(session, s)
     marks = (
         await session.execute(
             select(AssessmentMark)
@@ -157,7 +159,7 @@ async def survey_view(
         items=items,
         roll_heads=s.roll_heads,
         roll_area=s.roll_area,
-        answered_heads=res.heads if res else None,
+        answered_heads=heads,
         answered_area=res.area if res else None,
         item_scores=[ItemScoreView(i, va.shown(h), va.shown(a)) for i, h, a in res.items]
         if res and closed
@@ -176,7 +178,7 @@ async def results(session: AsyncSession, p: AssessmentPeriod) -> list[ResultView
     )
     out = []
     for r, company, community in rows:
-        s = {k: assessment.fraction(v) for k, v in json.loads(r.scores_json).items()}
+        s = {k: surveys.fraction(v) for k, v in json.loads(r.scores_json).items()}
         combined = s["combined"]
         out.append(
             ResultView(
@@ -269,7 +271,7 @@ async def history(session: AsyncSession, company: PropertyCompany) -> CompanyHis
             counts[pid] = counts.get(pid, 0) + 1
     points = []
     for r, label, name in rows:
-        combined = assessment.fraction(json.loads(r.scores_json)["combined"])
+        combined = surveys.fraction(json.loads(r.scores_json)["combined"])
         points.append(
             HistoryPoint(
                 label, name, va.shown(combined), r.rank, counts.get(r.period_id, 0), r.bottom

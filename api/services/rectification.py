@@ -13,10 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.formats import textinput
 from api.services import audit, authz, communities
 from api.services.assessment import period
-from api.store.models import Rectification, ServiceContract
+from api.store.models import Community, Rectification, ServiceContract
 from schema.contract.community import Viewer
 from schema.contract.errors import AppError, forbidden, not_found
 from voting.rules import CHINA_TZ
+
+
+async def _officials_of(
+    session: AsyncSession, viewer: Viewer | None, contract: ServiceContract, unseen: AppError
+) -> Community:
+    """The contract's compound, if the viewer is an official of its district (or an admin);
+    to anyone without a role near it the object answers as a missing one (``unseen``)."""
+    community = await communities.visible(
+        session, viewer, contract.community_id, authz.MEMBERS, unseen=unseen
+    )
+    authz.require_district(viewer, community.district_id)
+    return community
 
 
 async def order_rectification(
@@ -31,16 +43,10 @@ async def order_rectification(
 ) -> Rectification:
     """An official orders the company of a contract to rectify (整改) by a deadline."""
     contract = await session.get(ServiceContract, contract_id)
+    missing = not_found("服务合同", "service contract")
     if contract is None:
-        raise not_found("服务合同", "service contract")
-    community = await communities.visible(
-        session,
-        viewer,
-        contract.community_id,
-        authz.MEMBERS,
-        unseen=not_found("服务合同", "service contract"),
-    )
-    authz.require_district(viewer, community.district_id)
+        raise missing
+    community = await _officials_of(session, viewer, contract, missing)
     assert viewer is not None
     if period_id is not None and (await period(session, period_id)).district_id != (
         community.district_id
@@ -90,14 +96,9 @@ async def follow_up(
         raise not_found("整改记录", "rectification")
     contract = await session.get(ServiceContract, row.contract_id)
     assert contract is not None
-    community = await communities.visible(
-        session,
-        viewer,
-        contract.community_id,
-        authz.MEMBERS,
-        unseen=not_found("整改记录", "rectification"),
+    community = await _officials_of(
+        session, viewer, contract, not_found("整改记录", "rectification")
     )
-    authz.require_district(viewer, community.district_id)
     assert viewer is not None
     if row.state == "done":
         raise AppError.of("RECTIFICATION_DONE", "该整改已办结", "this rectification is done")

@@ -21,8 +21,9 @@ import json
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.services import property_companies
@@ -215,3 +216,50 @@ async def result(
         roll_heads=survey.roll_heads,
         roll_area=survey.roll_area,
     )
+
+
+def store(survey: Survey, r: va.SurveyResult) -> None:
+    """Keep the closed survey's means and participation (exact, as p/q): computing them means
+    deriving every elector's slot (one HMAC each), done once at the close, not per reader."""
+    survey.result_json = json.dumps(
+        {
+            "heads": r.heads,
+            "area": r.area,
+            "score": exact(r.score),
+            "items": [[i, exact(h), exact(a)] for i, h, a in r.items],
+        },
+        ensure_ascii=False,
+    )
+
+
+def stored(survey: Survey) -> va.SurveyResult | None:
+    if survey.result_json is None:
+        return None
+    data = json.loads(survey.result_json)
+    return va.SurveyResult(
+        tuple((i, fraction(h), fraction(a)) for i, h, a in data["items"]),
+        data["heads"],
+        data["area"],
+        survey.roll_heads,
+        survey.roll_area,
+        fraction(data["score"]),
+    )
+
+
+async def answered(session: AsyncSession, survey: Survey) -> int:
+    """Electors who have answered so far (each elector is one head, voting/roll.py): the
+    response rows, counted without deriving any slot."""
+    found = await session.execute(
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey.id)
+    )
+    return int(found.scalar_one())
+
+
+def exact(v: Fraction | None) -> str | None:
+    return None if v is None else f"{v.numerator}/{v.denominator}"
+
+
+def fraction(v: str | None) -> Fraction | None:
+    return None if v is None else Fraction(v)

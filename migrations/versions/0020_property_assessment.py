@@ -150,6 +150,7 @@ def upgrade() -> None:
     sa.Column('contract_id', sa.Integer(), nullable=False),
     sa.Column('roll_heads', sa.Integer(), nullable=False),
     sa.Column('roll_area', sa.BigInteger(), nullable=False),
+    sa.Column('result_json', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_survey_community_id_community')),
     sa.ForeignKeyConstraint(['contract_id'], ['service_contract.id'], name=op.f('fk_survey_contract_id_service_contract')),
     sa.ForeignKeyConstraint(['period_id'], ['assessment_period.id'], name=op.f('fk_survey_period_id_assessment_period')),

@@ -106,6 +106,8 @@ class Survey(Base):
     contract_id: Mapped[int] = mapped_column(ForeignKey("service_contract.id"))
     roll_heads: Mapped[int] = mapped_column(Integer)
     roll_area: Mapped[int] = mapped_column(BigInteger)
+    # the means and participation, computed once at the close (api/services/surveys.py stored)
+    result_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class SurveyElector(Base):
