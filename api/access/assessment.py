@@ -30,7 +30,7 @@ from schema.contract.assessment import (
     SettingsIn,
     SurveyView,
 )
-from schema.contract.errors import not_found
+from schema.contract.errors import not_found, unauthenticated
 
 
 class AssessmentAccess(RequestScope):
@@ -48,6 +48,8 @@ class AssessmentAccess(RequestScope):
     async def _survey(self, survey_id: int) -> tuple[Survey, AssessmentPeriod, Community]:
         """The survey, if the viewer holds a role in its compound: another compound's survey
         answers exactly as a missing one (docs/design.md §3.10)."""
+        if self.viewer is None:
+            raise unauthenticated()
         s, p, c = await assessment.survey_in(self.session, survey_id)
         await communities.visible(
             self.session, self.viewer, c.id, authz.MEMBERS, unseen=not_found("测评", "survey")
@@ -70,8 +72,12 @@ class AssessmentAccess(RequestScope):
         return await views.companies(self.session, rows)
 
     async def company_history(self, company_id: int) -> CompanyHistoryView:
+        if self.viewer is None:
+            raise unauthenticated()
         c = await property_companies.company(self.session, company_id)
-        await self._member(c.district_id)
+        await property_companies.seen(
+            self.session, self.viewer, c.district_id, not_found("物业服务企业", "property company")
+        )
         return await views.history(self.session, c)
 
     async def register_company(
@@ -157,8 +163,12 @@ class AssessmentAccess(RequestScope):
         ]
 
     async def assessment_period(self, period_id: int) -> PeriodView:
+        if self.viewer is None:
+            raise unauthenticated()
         p = await assessment.period(self.session, period_id)
-        await self._member(p.district_id)
+        await property_companies.seen(
+            self.session, self.viewer, p.district_id, assessment.missing_period()
+        )
         return await views.period_view(self.session, self.viewer, p, self._key)
 
     async def open_period(

@@ -72,10 +72,14 @@ def label_of(kind: str, year: int, number: int) -> str:
     return f"{year}{'Q' if kind == 'quarter' else 'H'}{number}"
 
 
+def missing_period() -> AppError:
+    return not_found("考核期", "assessment period")
+
+
 async def period(session: AsyncSession, period_id: int) -> AssessmentPeriod:
     p = await session.get(AssessmentPeriod, period_id)
     if p is None:
-        raise not_found("考核期", "assessment period")
+        raise missing_period()
     return p
 
 
@@ -228,6 +232,8 @@ async def record_marks(
     """The officials' inspection (source inspection) or the committee's assessment (source
     committee) of one compound's company: a mark 0–100 for each of :data:`MARK_ITEMS`, with the
     evidence; re-entered marks replace the earlier ones while the period is open."""
+    if viewer is None:
+        raise unauthenticated()
     s, p, c = await survey_in(session, survey_id)
     await communities.visible(
         session, viewer, c.id, authz.MEMBERS, unseen=not_found("测评", "survey")
@@ -362,9 +368,11 @@ async def close_period(
 ) -> AssessmentPeriod:
     """Close a period once its survey has closed: score, rank, warn the bottom share, flag the
     contracts at the bottom twice running and tell their committee and the officials."""
+    if viewer is None:
+        raise unauthenticated()
     p = await period(session, period_id)
+    await property_companies.seen(session, viewer, p.district_id, missing_period())
     authz.require_district(viewer, p.district_id)
-    assert viewer is not None
     if p.state != "open":
         raise AppError.of(
             "PERIOD_CLOSED",

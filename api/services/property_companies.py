@@ -263,6 +263,20 @@ async def company(session: AsyncSession, company_id: int) -> PropertyCompany:
     return c
 
 
+async def seen(
+    session: AsyncSession, viewer: Viewer | None, district_id: int, missing: AppError
+) -> Viewer:
+    """An object of a district, for a viewer who holds a role in it (see :func:`require_member`);
+    to anyone else it answers exactly as a missing one (``missing``), so that another district's
+    companies and periods cannot be counted by id (docs/design.md §3.10)."""
+    if viewer is None:
+        raise unauthenticated()
+    try:
+        return require_member(viewer, district_id, await community_ids(session, district_id))
+    except AppError:
+        raise missing from None
+
+
 async def set_status(
     session: AsyncSession,
     viewer: Viewer | None,
@@ -274,9 +288,11 @@ async def set_status(
 ) -> PropertyCompany:
     """Warn, suspend, readmit or exit (退出) a company, with the reason. An exited company stays
     exited: it is readmitted by registering it anew only after its record is reviewed."""
+    if viewer is None:
+        raise unauthenticated()
     c = await company(session, company_id)
+    await seen(session, viewer, c.district_id, not_found("物业服务企业", "property company"))
     authz.require_district(viewer, c.district_id)
-    assert viewer is not None
     if status not in STATUSES:
         raise AppError.of(
             "BAD_ASSESSMENT_INPUT",

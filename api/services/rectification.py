@@ -15,7 +15,7 @@ from api.services import audit, authz, communities
 from api.services.assessment import period
 from api.store.models import Community, Rectification, ServiceContract
 from schema.contract.community import Viewer
-from schema.contract.errors import AppError, forbidden, not_found
+from schema.contract.errors import AppError, forbidden, not_found, unauthenticated
 from voting.rules import CHINA_TZ
 
 
@@ -42,6 +42,8 @@ async def order_rectification(
     now: datetime,
 ) -> Rectification:
     """An official orders the company of a contract to rectify (整改) by a deadline."""
+    if viewer is None:
+        raise unauthenticated()
     contract = await session.get(ServiceContract, contract_id)
     missing = not_found("服务合同", "service contract")
     if contract is None:
@@ -91,6 +93,8 @@ async def follow_up(
     now: datetime,
 ) -> Rectification:
     """The official's follow-up of an order: a note, and whether it is done (then it stays)."""
+    if viewer is None:
+        raise unauthenticated()
     row = await session.get(Rectification, rectification_id)
     if row is None:
         raise not_found("整改记录", "rectification")

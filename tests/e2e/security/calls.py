@@ -43,6 +43,22 @@ def _election_spec(title: str) -> dict[str, Any]:
 
 # calls naming compound B's objects, not A's: B is owner_b's own compound (issue #13 item 2)
 ON_COMPOUND_B = frozenset({"Mutation.appointPreparatoryGroup", "Mutation.appointStandInBody"})
+# calls naming district 1's own objects (issue #15): owner_b's compound is in district 1, so to
+# owner_b they are not another compound's; to official_2 and the anonymous they still are
+OF_DISTRICT_1 = frozenset(
+    {
+        "Query.assessmentSettings",
+        "Query.propertyCompanies",
+        "Query.companyHistory",
+        "Query.assessmentPeriods",
+        "Query.assessmentPeriod",
+        "Mutation.setAssessmentSettings",
+        "Mutation.registerPropertyCompany",
+        "Mutation.setCompanyStatus",
+        "Mutation.openAssessmentPeriod",
+        "Mutation.closeAssessmentPeriod",
+    }
+)
 
 
 def _body_in_b(w: MatrixWorld, *, owners: int, reps: int) -> Args:

@@ -57,6 +57,7 @@ VETTERS = frozenset({"official"})  # 两考 and objections: the district's offic
 ADMIN = frozenset({"admin"})
 DISTRICT_READERS = MEMBERS | {"owner_b"}  # anyone with a role in a compound of district 1
 DISTRICT_WRITERS = frozenset({"official", "admin"})  # officials of district 1 (or an admin)
+IN_DISTRICT = {"owner_b": "FORBIDDEN"}  # B is in district 1: its objects are not hidden from B
 ADMIN_NOT_ON_ROLL = {"admin": "NOT_ON_ROLL"}
 ADMIN_NOT_AUTHOR = {"admin": "NOT_FOUND"}  # the owner's draft is hidden from everyone else
 OWNER_NO_DRAFT = {"owner": "NOT_FOUND"}  # a draft election is the staff's until announced
@@ -331,13 +332,17 @@ DECISIONS: dict[str, Decision] = {
         DISTRICT_READERS, "the register is public to the district's compounds", scoped=False
     ),
     "Query.companyHistory": Decision(
-        DISTRICT_READERS, "a company's record is public to the district's compounds", scoped=False
+        DISTRICT_READERS,
+        "a company's record is public to the district's compounds (another "
+        "district's company answers as a missing one)",
     ),
     "Query.assessmentPeriods": Decision(
         DISTRICT_READERS, "the ranking is public to the district's compounds", scoped=False
     ),
     "Query.assessmentPeriod": Decision(
-        DISTRICT_READERS, "the ranking is public to the district's compounds", scoped=False
+        DISTRICT_READERS,
+        "the ranking is public to the district's compounds (another "
+        "district's period answers as a missing one)",
     ),
     "Query.serviceContracts": Decision(MEMBERS, "a compound's contracts, to its members"),
     "Query.surveys": Decision(MEMBERS, "a compound's surveys (participation to staff only)"),
@@ -349,13 +354,17 @@ DECISIONS: dict[str, Decision] = {
         DISTRICT_WRITERS, "admission (准入) is the district's act", scoped=False
     ),
     "Mutation.setCompanyStatus": Decision(
-        DISTRICT_WRITERS, "warning, suspension and exit are the district's acts", scoped=False
+        DISTRICT_WRITERS,
+        "warning, suspension and exit are the district's acts",
+        refusals=IN_DISTRICT,
     ),
     "Mutation.openAssessmentPeriod": Decision(
         DISTRICT_WRITERS, "the district opens its periods", scoped=False
     ),
     "Mutation.closeAssessmentPeriod": Decision(
-        DISTRICT_WRITERS, "the district closes and ranks; no committee moves a rank", scoped=False
+        DISTRICT_WRITERS,
+        "the district closes and ranks; no committee moves a rank",
+        refusals=IN_DISTRICT,
     ),
     "Mutation.addServiceContract": Decision(
         DISTRICT_WRITERS, "the district records each compound's contract"
