@@ -38,6 +38,8 @@ from schema.election_supervisors import ElectionSupervisorMutation, ElectionSupe
 from schema.live import LiveSubscription
 from schema.nomination import NominationQuery
 from schema.nomination_mutations import NominationMutation
+from schema.notice_mutations import NoticeMutation
+from schema.notices import NoticeQuery
 from schema.organisation import OrganisationMutation, OrganisationQuery
 from schema.proposal import ProposalQuery
 from schema.proposal_mutations import ProposalMutation
@@ -65,6 +67,7 @@ Query = merge_types(
         DocumentQuery,
         CommentQuery,
         NominationQuery,
+        NoticeQuery,
     ),
 )
 Mutation = merge_types(
@@ -82,6 +85,7 @@ Mutation = merge_types(
         DocumentMutation,
         CommentMutation,
         NominationMutation,
+        NoticeMutation,
     ),
 )
 

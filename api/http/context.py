@@ -25,6 +25,7 @@ from api.access.community import CommunityServices
 from api.access.drafting import RequestDraftingServices
 from api.access.elections import ElectionServices
 from api.access.nominations import NominationAccess
+from api.access.notices import NoticeAccess
 from api.http.guards import SESSION_COOKIE, session_credential
 from api.http.printing import Printing, configured_origin
 from api.live.views import Live
@@ -72,6 +73,7 @@ class RequestContext:
         self.voting: ElectionServices
         self.drafting: RequestDraftingServices
         self.nominations: NominationAccess
+        self.notices: NoticeAccess
         self.owners_of_unit: DataLoader[int, Sequence[Person]]
         self.building_names: DataLoader[int, str]
         self.elector_cards: DataLoader[int, tuple[str, Sequence[str]]]
@@ -100,6 +102,7 @@ class RequestContext:
             self.runtime, session, self.viewer, after_commit=self.after_commit
         )
         self.nominations = NominationAccess(self.runtime, session, self.viewer)
+        self.notices = NoticeAccess(self.runtime, session, self.viewer)
 
         async def owners(keys: list[int]) -> list[Sequence[Person]]:
             return list(await communities.owners_of_units(session, keys))

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from schema.contract.drafting import DraftingServices, Loader
 from schema.contract.nominations import NominationServices
+from schema.contract.notices import NoticeServices
 from schema.contract.page import Page
 from schema.contract.voting import ElectionRow, TallyView, VotingServices
 
@@ -372,6 +373,7 @@ class Context(Protocol):
     voting: VotingServices
     drafting: DraftingServices
     nominations: NominationServices
+    notices: NoticeServices
     live: LiveServices
     viewer: Viewer | None
     lang: str

@@ -42,6 +42,13 @@ from api.store.models.nomination import (
     NominationSignature,
     Objection,
 )
+from api.store.models.notice import (
+    FundEntry,
+    Notice,
+    NoticeAttachment,
+    NoticeObjection,
+    NoticeRead,
+)
 from api.store.models.notification import (
     OUTBOX_STATES,
     InboxItem,
@@ -79,6 +86,7 @@ __all__ = [
     "Elector",
     "ElectorOwner",
     "Forum",
+    "FundEntry",
     "InboxItem",
     "Installation",
     "LateLink",
@@ -86,6 +94,10 @@ __all__ = [
     "LoginSession",
     "Nomination",
     "NominationSignature",
+    "Notice",
+    "NoticeAttachment",
+    "NoticeObjection",
+    "NoticeRead",
     "NotificationPreference",
     "Objection",
     "OutboxMessage",
