@@ -34,8 +34,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
 from api.formats.attachment import CheckedFile
-from api.services import audit, compound_settings
-from api.store.models import Community, Notice, NoticeAttachment, NoticeObjection, NoticeRead
+from api.services import audit, compound_settings, inbox
+from api.store.models import (
+    Community,
+    Notice,
+    NoticeAttachment,
+    NoticeObjection,
+    NoticeRead,
+    Person,
+)
 from schema.contract.errors import AppError, not_found
 
 BASE_MIN_DAYS = {
@@ -144,10 +151,24 @@ async def post_notice(
 
 
 async def tell_owners(session: AsyncSession, notice: Notice) -> None:
-    """ "Notice posted" for the compound's owners: the one place that will call the inbox
-    (``api.services.inbox.notify``, issue #15 part 3) once it exists; until then the notice
-    board itself is where owners see it, and nothing else is sent."""
-    del session, notice
+    """"Notice posted" for the compound's owners with an account, in the posting transaction
+    (``api.services.inbox.notify``, issue #15 part 3: their inbox, and a text where they keep
+    texts on, after quiet hours)."""
+    community = await session.get(Community, notice.community_id)
+    assert community is not None
+    owners = await session.execute(
+        select(Person.account_id)
+        .where(Person.community_id == notice.community_id, Person.account_id.is_not(None))
+        .distinct()
+    )
+    await inbox.notify(
+        session,
+        account_ids=[a for (a,) in owners if a is not None],
+        kind="notice_posted",
+        zh=f"{community.name}发布了公告：{notice.title}",
+        en=f"{community.name} posted a notice: {notice.title}",
+        link=f"/notice/{notice.id}",
+    )
 
 
 def attach(

@@ -1,7 +1,7 @@
 """notice board and maintenance fund ledger (issue #15 part 2)
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0019 (main's head when rebased; written against 0018)
 Create Date: 2026-12-05 14:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import api.store.models.base
 
 
 revision: str = '0021'
-down_revision: str | None = '0018'
+down_revision: str | None = '0019'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

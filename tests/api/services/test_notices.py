@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import select
+
 from api.runtime import Runtime
+from api.store.models import InboxItem
 from tests.conftest import Gql
 from tests.support.drafting import account, install_clock, ok
 from tests.support.notices import (
@@ -210,3 +213,21 @@ async def test_another_compounds_notice_answers_byte_for_byte_as_a_missing_one(
             ]
             assert answers[0] == answers[1], (field, answers)
             assert "NOT_FOUND" in answers[0]
+
+
+async def test_the_compounds_owners_are_told_a_notice_was_posted(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    install_clock(runtime)
+    n = await posted(gql, world.tokens["committee"], world.a, title="电梯停运通知")
+    async with runtime.reader() as s:
+        told = (
+            await s.execute(
+                select(InboxItem.account_id, InboxItem.link).where(
+                    InboxItem.kind == "notice_posted"
+                )
+            )
+        ).all()
+    owner_a, owner_b = world.accounts["owner"], world.accounts["owner_b"]
+    assert (owner_a, f"/notice/{n['id']}") in told
+    assert all(account != owner_b for account, _ in told)  # another compound's owner: nothing
