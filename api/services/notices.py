@@ -151,7 +151,7 @@ async def post_notice(
 
 
 async def tell_owners(session: AsyncSession, notice: Notice) -> None:
-    """"Notice posted" for the compound's owners with an account, in the posting transaction
+    """ "Notice posted" for the compound's owners with an account, in the posting transaction
     (``api.services.inbox.notify``, issue #15 part 3: their inbox, and a text where they keep
     texts on, after quiet hours)."""
     community = await session.get(Community, notice.community_id)

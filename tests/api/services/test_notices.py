@@ -5,6 +5,7 @@ another compound's notices answering exactly as missing ones do."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -177,7 +178,7 @@ async def test_another_compounds_notice_answers_byte_for_byte_as_a_missing_one(
         "objectToNotice",
     )
     objection = filed["objections"][0]["id"]
-    probes = [
+    probes: list[tuple[str, str, Callable[[str], dict[str, Any]], str | None]] = [
         ("owner", NOTICE, lambda i: {"id": i}, None),
         ("owner", READ, lambda i: {"input": {"noticeId": i}}, "markNoticeRead"),
         ("owner", OBJECT, lambda i: {"input": {"noticeId": i, "body": "x"}}, "objectToNotice"),
