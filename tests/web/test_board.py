@@ -104,7 +104,7 @@ def test_owners_read_and_object_the_committee_posts_and_answers(
     posted.locator("details.action summary", has_text="撤回公告").click()
     posted.get_by_label("撤回理由").fill("时间改期")
     posted.get_by_role("button", name="撤回", exact=True).click()
-    expect(posted.locator(".error")).to_contain_text("此前不能撤回或缩短")
+    expect(posted.locator(".error:not([hidden])")).to_contain_text("此前不能撤回或缩短")
     desk.goto(f"/#/community/{compound}/board?kind=ANNOUNCEMENT")
     desk.locator("li.notice-card h2 a", has_text="供暖调试").click()
     answer = desk.locator("section.notice-page ul.objections li").first
