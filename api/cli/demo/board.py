@@ -52,22 +52,6 @@ async def seed_board(
     committee: int,
     objector: Person,
 ) -> None:
-    posted = await notices.post_notice(
-        session,
-        community=community,
-        kind="announcement",
-        title=HEATING,
-        body="各位业主：供暖管网将于 11 月 10 日至 11 月 14 日调试，期间请勿关闭户内阀门。"
-        "调试安排见附件，现场照片为换热站检修情况。",
-        now=tl.now - timedelta(days=2),
-        actor=committee,
-        publicity_days=30,
-    )
-    files = [
-        attachment.check("供暖调试安排.pdf", PDF, index=0),
-        attachment.check("换热站检修.png", _picture(), index=1),
-    ]
-    notices.attach(session, posted, files, notice_files.write_all(rt.settings.var_dir, files))
     finance = await notices.post_notice(
         session,
         community=community,
@@ -94,6 +78,22 @@ async def seed_board(
         actor=committee,
         now=tl.now - timedelta(days=2),
     )
+    posted = await notices.post_notice(
+        session,
+        community=community,
+        kind="announcement",
+        title=HEATING,
+        body="各位业主：供暖管网将于 11 月 10 日至 11 月 14 日调试，期间请勿关闭户内阀门。"
+        "调试安排见附件，现场照片为换热站检修情况。",
+        now=tl.now - timedelta(days=2),
+        actor=committee,
+        publicity_days=30,
+    )
+    files = [
+        attachment.check("供暖调试安排.pdf", PDF, index=0),
+        attachment.check("换热站检修.png", _picture(), index=1),
+    ]
+    notices.attach(session, posted, files, notice_files.write_all(rt.settings.var_dir, files))
     await _fund(session, rt, community, tl, committee=committee)
 
 
