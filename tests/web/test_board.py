@@ -22,8 +22,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.demo import COMMITTEE
-from tests.support.layout import SIZES, check_layout
 from tests.support.server import Server
+from tests.web.ballots import shoot
 from tests.web.conftest import Demo, log_in, need_browser, page_opener
 
 PDF = (
@@ -47,16 +47,6 @@ def boarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 def pages(browser: Any, boarded: Demo) -> Iterator[Any]:
     with page_opener(browser, boarded) as make:
         yield make
-
-
-def shoot(page: Any, shots: Path, name: str) -> None:
-    first = page.viewport_size
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(100)
-        check_layout(page, width)
-        page.screenshot(path=shots / f"{name}-{width}x{height}.png", full_page=True)
-    page.set_viewport_size(first)
 
 
 def test_owners_read_and_object_the_committee_posts_and_answers(
