@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from api.formats.hidden import first_hidden
+from api.formats.photo import DECODE_ERRORS, pixels_only
 from schema.contract.errors import AppError
 
 MAX_PIXELS = 40_000_000
@@ -164,23 +165,9 @@ def _image(data: bytes, index: int) -> tuple[bytes, str]:
             image.load()
     except AppError:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Warning,
-        Image.DecompressionBombError,
-    ):
+    except DECODE_ERRORS:
         raise wrong_type(index) from None
-    upright = ImageOps.exif_transpose(image)
-    out = io.BytesIO()
-    if fmt == "JPEG":
-        upright.convert("RGB").save(out, format="JPEG", quality=90)
-    else:
-        mode = "RGBA" if upright.mode in ("RGBA", "LA", "P", "PA") else "RGB"
-        upright.convert(mode).save(out, format="PNG")
-    return out.getvalue(), IMAGE_TYPES[fmt]
+    return pixels_only(ImageOps.exif_transpose(image), fmt, quality=90)
 
 
 def check(name: str, data: bytes, *, index: int) -> CheckedFile:
