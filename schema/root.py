@@ -39,6 +39,8 @@ from schema.election_supervisors import ElectionSupervisorMutation, ElectionSupe
 from schema.live import LiveSubscription
 from schema.nomination import NominationQuery
 from schema.nomination_mutations import NominationMutation
+from schema.notice_mutations import NoticeMutation
+from schema.notices import NoticeQuery
 from schema.organisation import OrganisationMutation, OrganisationQuery
 from schema.proposal import ProposalQuery
 from schema.proposal_mutations import ProposalMutation
@@ -67,6 +69,7 @@ Query = merge_types(
         CommentQuery,
         NominationQuery,
         AssessmentQuery,
+        NoticeQuery,
     ),
 )
 Mutation = merge_types(
@@ -85,6 +88,7 @@ Mutation = merge_types(
         CommentMutation,
         NominationMutation,
         AssessmentMutation,
+        NoticeMutation,
     ),
 )
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from schema.contract.assessment import AssessmentServices
 from schema.contract.drafting import DraftingServices, Loader
 from schema.contract.nominations import NominationServices
+from schema.contract.notices import NoticeServices
 from schema.contract.page import Page
 from schema.contract.voting import ElectionRow, TallyView, VotingServices
 
@@ -374,6 +375,7 @@ class Context(Protocol):
     drafting: DraftingServices
     nominations: NominationServices
     assessment: AssessmentServices
+    notices: NoticeServices
     live: LiveServices
     viewer: Viewer | None
     lang: str

@@ -308,6 +308,29 @@ export const ROUTES = [
     title: "terms.pageTitle",
     auth: true,
   },
+  // The notice board (信息公开) and the maintenance fund (issue #15 part 2).
+  {
+    path: "/community/:id/board",
+    load: () => import("./views/board.js"),
+    title: "board.pageTitle",
+    auth: true,
+    action: (community, viewer) =>
+      rolesIn(community.id, viewer).length || isAdmin(viewer) || districtsOf(viewer).length
+        ? { href: `#/community/${community.id}/board`, label: "board.action" }
+        : null,
+  },
+  {
+    path: "/notice/:id",
+    load: () => import("./views/notice.js"),
+    title: "bnotice.pageTitle",
+    auth: true,
+  },
+  {
+    path: "/community/:id/fund",
+    load: () => import("./views/fund.js"),
+    title: "fund.pageTitle",
+    auth: true,
+  },
   {
     path: "/election/:id/supervisors",
     load: () => import("./views/supervisors.js"),

@@ -56,6 +56,13 @@ from api.store.models.nomination import (
     NominationSignature,
     Objection,
 )
+from api.store.models.notice import (
+    FundEntry,
+    Notice,
+    NoticeAttachment,
+    NoticeObjection,
+    NoticeRead,
+)
 from api.store.models.notification import (
     OUTBOX_STATES,
     InboxItem,
@@ -98,6 +105,7 @@ __all__ = [
     "Elector",
     "ElectorOwner",
     "Forum",
+    "FundEntry",
     "InboxItem",
     "Installation",
     "LateLink",
@@ -105,6 +113,10 @@ __all__ = [
     "LoginSession",
     "Nomination",
     "NominationSignature",
+    "Notice",
+    "NoticeAttachment",
+    "NoticeObjection",
+    "NoticeRead",
     "NotificationPreference",
     "Objection",
     "OutboxMessage",

@@ -42,6 +42,9 @@ ROLES = """query($c: ID!) { communityRoles(communityId: $c, includeEnded: true) 
   held endsAt } }"""
 SUPERVISORS = """query($e: ID!) { electionSupervisors(electionId: $e) { name confirmedBy } }"""
 COMMUNITIES = "{ myCommunities { id name } }"
+BOARD = """query($c: ID!) { notices(communityId: $c, first: 50) { nodes { kind title source
+  attachments { name mediaType url } objections { body answer } } } }"""
+FUND = """query($c: ID!) { fundLedger(communityId: $c) { closingFen entries { direction } } }"""
 
 
 async def _data(gql: Gql, query: str, token: str, **variables: Any) -> dict[str, Any]:
@@ -198,7 +201,32 @@ async def test_the_demo_shows_the_whole_product_to_each_role(
     await _compound_a(gql, runtime, logins, str(a), runtime.clock())
     await _compound_b(gql, runtime, logins, str(b))
     await _assessment(gql, runtime, logins, str(a), str(b))
+    await _board(gql, runtime, logins, str(a))
     # the supervisors log in to compound A only
     sup = await staff_token(runtime, SUPERVISOR, None)
     mine = (await _data(gql, COMMUNITIES, sup))["myCommunities"]
     assert [c["name"] for c in mine] == [demo.DEMO_COMPOUND]
+
+
+async def _board(gql: Gql, runtime: Runtime, logins: demo.Logins, a: str) -> None:
+    """Compound A's notice board (issue #15 part 2): the automatic postings of its history, an
+    announcement with a PDF and a picture, a finance statement with an objection answered, and
+    the maintenance fund's ledger and statement."""
+    owner = await staff_token(runtime, next(x.phone for x in logins if x.note == "one unit"), None)
+    nodes = (await _data(gql, BOARD, owner, c=a))["notices"]["nodes"]
+    kinds = {n["kind"] for n in nodes}
+    assert {"ANNOUNCEMENT", "FINANCE", "FUND", "ELECTION_RESULT", "CANDIDATES", "DECISION"} <= kinds
+    assert {n["source"] for n in nodes} >= {"manual", "election", "vetting", "document", "fund"}
+    files = [f for n in nodes for f in n["attachments"]]
+    assert sorted(f["mediaType"] for f in files) == ["application/pdf", "image/png"]
+    got = await gql.client.get(files[0]["url"], headers={"authorization": f"Bearer {owner}"})
+    assert got.status_code == 200 and got.headers["content-disposition"].startswith("attachment")
+    objections = [o for n in nodes for o in n["objections"]]
+    assert objections == []  # an owner sees only their own
+    committee = await staff_token(runtime, COMMITTEE, None)
+    staff = (await _data(gql, BOARD, committee, c=a))["notices"]["nodes"]
+    answered = [o for n in staff for o in n["objections"]]
+    assert len(answered) == 1 and answered[0]["answer"]
+    ledger = (await _data(gql, FUND, owner, c=a))["fundLedger"]
+    assert ledger["closingFen"] == str(128_640_000 + 1_234_567 - 480_000)
+    assert [e["direction"] for e in ledger["entries"]] == ["INCOME", "INCOME", "SPENDING"]

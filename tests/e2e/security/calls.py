@@ -284,6 +284,34 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         reviewRequired=True,
         reason="维持两考",
     ),
+    # -- the notice board and the maintenance fund (issue #15 part 2) -------------------------
+    "Query.notices": lambda w: {"communityId": str(w.base.a)},
+    "Query.notice": lambda w: {"id": w.ids["notice"]},
+    "Query.fundLedger": lambda w: {"communityId": str(w.base.a)},
+    "Mutation.postNotice": lambda w: _i(
+        communityId=str(w.base.a), kind="ANNOUNCEMENT", title="停水通知", body="周三停水"
+    ),
+    "Mutation.withdrawNotice": lambda w: _i(noticeId=w.ids["notice"], reason="内容有误"),
+    "Mutation.setNoticePublicity": lambda w: _i(
+        noticeId=w.ids["notice"], endsAt=(NOW + timedelta(days=40)).isoformat()
+    ),
+    "Mutation.markNoticeRead": lambda w: _i(noticeId=w.ids["notice"]),
+    "Mutation.objectToNotice": lambda w: _i(noticeId=w.ids["notice"], body="请公开明细"),
+    "Mutation.answerNoticeObjection": lambda w: _i(
+        objectionId=w.ids["notice_objection"], answer="明细已张贴在物业服务中心"
+    ),
+    "Mutation.recordFundEntry": lambda w: _i(
+        communityId=str(w.base.a),
+        direction="INCOME",
+        project="维修资金续筹",
+        amountFen="100000",
+        occurredOn=NOW.date().isoformat(),
+    ),
+    "Mutation.publishFundStatement": lambda w: _i(
+        communityId=str(w.base.a),
+        fromOn=(NOW - timedelta(days=30)).date().isoformat(),
+        toOn=NOW.date().isoformat(),
+    ),
     # -- subscriptions -------------------------------------------------------------------------
     "Subscription.electionTally": lambda w: {"electionId": w.ids["election_open"]},
     "Subscription.proposalLive": lambda w: {"proposalId": w.ids["proposal_open"]},

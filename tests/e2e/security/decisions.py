@@ -378,4 +378,24 @@ DECISIONS: dict[str, Decision] = {
         frozenset({"committee"}),
         "the committee's marks are its own (officials mark the inspection source instead)",
     ),
+    # -- the notice board and the maintenance fund (issue #15 part 2) -------------------------
+    "Query.notices": Decision(MEMBERS, "the compound reads its notice board"),
+    "Query.notice": Decision(MEMBERS, "a notice is public to its compound, not to others"),
+    "Query.fundLedger": Decision(
+        MEMBERS, "the maintenance fund's ledger is public to the compound"
+    ),
+    "Mutation.postNotice": Decision(RUNNERS, "the running body and the district's officials post"),
+    "Mutation.withdrawNotice": Decision(
+        RUNNERS, "who posts withdraws, with a reason, once the kind's minimum has passed"
+    ),
+    "Mutation.setNoticePublicity": Decision(RUNNERS, "who posts moves the period's end"),
+    "Mutation.markNoticeRead": Decision(MEMBERS, "every reader counts once"),
+    "Mutation.objectToNotice": Decision(
+        OWNER, "the compound's owners object; staff answer, they do not object"
+    ),
+    "Mutation.answerNoticeObjection": Decision(RUNNERS, "who posts answers, once, on the record"),
+    "Mutation.recordFundEntry": Decision(RUNNERS, "the running body and officials keep the fund"),
+    "Mutation.publishFundStatement": Decision(
+        RUNNERS, "who keeps the fund publishes its statement"
+    ),
 }

@@ -63,6 +63,8 @@ from tests.support.elections import (
     transition,
     use_clock,
 )
+from tests.support.notices import OBJECT as NOTICE_OBJECT
+from tests.support.notices import POST as NOTICE_POST
 from tests.support.world import ROLL_A, ROLL_B, World, build_world
 
 NOW = T0 + timedelta(days=20)
@@ -345,6 +347,33 @@ async def build(rt: Runtime) -> MatrixWorld:
             r = (await gql(sign, {"i": digests}, token=t))["data"]["signOffElection"]
             assert r["__typename"] == "ElectionSaved", r
         values["signoff"] = await _closed_digests(gql, ids["election_closed"], sup2)
+        # -- a notice (issue #15 part 2): its 1-day minimum over by NOW, its 30 days running,
+        # with an owner's objection awaiting an answer
+        notice = ok(
+            await gql(
+                NOTICE_POST,
+                {
+                    "input": {
+                        "communityId": str(a),
+                        "kind": "ANNOUNCEMENT",
+                        "title": "供暖调试",
+                        "publicityDays": 30,
+                    }
+                },
+                token=committee,
+            ),
+            "postNotice",
+        )
+        ids["notice"] = notice["id"]
+        objected = ok(
+            await gql(
+                NOTICE_OBJECT,
+                {"input": {"noticeId": notice["id"], "body": "调试时间太短"}},
+                token=tokens["owner"],
+            ),
+            "objectToNotice",
+        )
+        ids["notice_objection"] = objected["objections"][0]["id"]
 
         clock.now = NOW
         ids["election_draft"] = await create_election(
