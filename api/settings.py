@@ -100,6 +100,11 @@ class Settings:
     consultation_min_days: int = 7
     # Drafting page results kept per worker for reuse while their data is unchanged; 0 = off.
     drafting_cache_entries: int = 512
+    # The notice board (api/services/notices.py): the largest attachment accepted (the decoded
+    # bytes; base64 and the JSON around it must still fit max_body_bytes), and the maintenance
+    # fund spending above which the entry must cite a passed Art. 278 matter-5 resolution.
+    notice_attachment_max_bytes: int = 2 * 1024 * 1024
+    fund_resolution_threshold_fen: int = 500_000
     # Operations (api/http/logs.py, api/http/shutdown.py): log lines as JSON objects or text
     # ("auto": text on a terminal, JSON when the output is captured by systemd, Docker or a file),
     # and how long a stopping server waits for requests in flight before it cancels them.

@@ -152,6 +152,10 @@ class Community:
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.row.id))
 
+    @strawberry.field(description="The compound's district (street office).")
+    def district_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.district_id))
+
     @strawberry.field
     def name(self) -> str:
         return self.row.name

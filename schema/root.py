@@ -27,6 +27,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.account import AccountMutation, AccountQuery
+from schema.assessment_ops import AssessmentMutation, AssessmentQuery
 from schema.base import QueryError
 from schema.comment import CommentMutation, CommentQuery
 from schema.community import CommunityMutation, CommunityQuery
@@ -38,6 +39,8 @@ from schema.election_supervisors import ElectionSupervisorMutation, ElectionSupe
 from schema.live import LiveSubscription
 from schema.nomination import NominationQuery
 from schema.nomination_mutations import NominationMutation
+from schema.notice_mutations import NoticeMutation
+from schema.notices import NoticeQuery
 from schema.organisation import OrganisationMutation, OrganisationQuery
 from schema.proposal import ProposalQuery
 from schema.proposal_mutations import ProposalMutation
@@ -65,6 +68,8 @@ Query = merge_types(
         DocumentQuery,
         CommentQuery,
         NominationQuery,
+        AssessmentQuery,
+        NoticeQuery,
     ),
 )
 Mutation = merge_types(
@@ -82,6 +87,8 @@ Mutation = merge_types(
         DocumentMutation,
         CommentMutation,
         NominationMutation,
+        AssessmentMutation,
+        NoticeMutation,
     ),
 )
 

@@ -27,6 +27,15 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # the decoded upload
 MAX_PIXELS = 40_000_000  # a larger picture is refused before decoding (decompression bombs)
 MAX_SIDE = 800  # the stored picture's longest side, in pixels
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# what Pillow raises for bytes that are not a readable image (a bomb's warning made an error)
+DECODE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    Warning,
+    Image.DecompressionBombError,
+)
 
 
 @dataclass(frozen=True)
@@ -76,14 +85,7 @@ def _open(data: bytes) -> Image.Image:
             image.load()
     except AppError:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Warning,
-        Image.DecompressionBombError,
-    ):
+    except DECODE_ERRORS:
         raise _bad("上传的内容不是可读的图片", "the upload is not a readable image") from None
     return image
 
@@ -96,13 +98,19 @@ def clean(data: bytes) -> Photo:
     fmt = image.format or ""
     upright = ImageOps.exif_transpose(image)
     upright.thumbnail((MAX_SIDE, MAX_SIDE))
+    return Photo(*pixels_only(upright, fmt, quality=88))
+
+
+def pixels_only(image: Image.Image, fmt: str, *, quality: int) -> tuple[bytes, str]:
+    """(bytes, media type) of ``image`` encoded from its pixels alone: a JPEG as JPEG, anything
+    else as PNG (transparency kept). Shared with notice attachments (api/formats/attachment.py)."""
     out = io.BytesIO()
     if fmt == "JPEG":
-        upright.convert("RGB").save(out, format="JPEG", quality=88)
-        return Photo(out.getvalue(), FORMATS["JPEG"])
-    mode = "RGBA" if upright.mode in ("RGBA", "LA", "P", "PA") else "RGB"
-    upright.convert(mode).save(out, format="PNG")
-    return Photo(out.getvalue(), FORMATS["PNG"])
+        image.convert("RGB").save(out, format="JPEG", quality=quality)
+        return out.getvalue(), FORMATS["JPEG"]
+    mode = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") else "RGB"
+    image.convert(mode).save(out, format="PNG")
+    return out.getvalue(), FORMATS["PNG"]
 
 
 def data_url(data: bytes, media_type: str) -> str:

@@ -56,6 +56,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "outcome": ("结果说明", "the outcome"),
     "chapterTitle": ("章标题", "the chapter title"),
     "description": ("说明", "the description"),
+    "answer": ("答复", "the answer"),
+    "project": ("项目", "the project"),
+    "reference": ("批准文号", "the approval reference"),
 }
 
 

@@ -43,6 +43,7 @@ from api.http.context import RequestContext, Transaction
 from api.http.guards import BodyLimit, csrf_refusal, send_refusal
 from api.http.logs import AccessLog
 from api.http.media import GRAPHQL_RESPONSE, JSON, content_type, is_request_error, negotiate
+from api.http.notice_files import download
 from api.http.page_cache import DraftingPageCache
 from api.http.printing import configured_origin
 from api.http.refusals import (
@@ -346,6 +347,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", health),
+        Route("/files/notice-attachments/{attachment_id:int}", download, methods=["GET"]),
         explorer.mount(WEB_DIR, explorable=settings.explorable),  # before the web client
     ]
     if (WEB_DIR / "index.html").exists():

@@ -21,10 +21,12 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from api.access.assessment import AssessmentAccess
 from api.access.community import CommunityServices
 from api.access.drafting import RequestDraftingServices
 from api.access.elections import ElectionServices
 from api.access.nominations import NominationAccess
+from api.access.notices import NoticeAccess
 from api.http.guards import SESSION_COOKIE, session_credential
 from api.http.printing import Printing, configured_origin
 from api.live.views import Live
@@ -72,6 +74,8 @@ class RequestContext:
         self.voting: ElectionServices
         self.drafting: RequestDraftingServices
         self.nominations: NominationAccess
+        self.assessment: AssessmentAccess
+        self.notices: NoticeAccess
         self.owners_of_unit: DataLoader[int, Sequence[Person]]
         self.building_names: DataLoader[int, str]
         self.elector_cards: DataLoader[int, tuple[str, Sequence[str]]]
@@ -100,6 +104,8 @@ class RequestContext:
             self.runtime, session, self.viewer, after_commit=self.after_commit
         )
         self.nominations = NominationAccess(self.runtime, session, self.viewer)
+        self.assessment = AssessmentAccess(self.runtime, session, self.viewer)
+        self.notices = NoticeAccess(self.runtime, session, self.viewer)
 
         async def owners(keys: list[int]) -> list[Sequence[Person]]:
             return list(await communities.owners_of_units(session, keys))

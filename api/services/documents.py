@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
-from api.services import audit, comments, drafting_cache
+from api.services import audit, comments, drafting_cache, notice_auto
 from api.services.consultation_window import window_phase, window_refusal
 from api.services.document_drafts import MAX_DETAILS, require_draft
 from api.services.document_reading import clauses
@@ -415,4 +415,8 @@ async def mark_adopted(
     )
     # after the audit entry, as every drafting write does: one lock order, no deadlock
     await drafting_cache.bump(session, community_id)
+    # the decision's notice (公示, 15 days), in the adopting transaction
+    await notice_auto.rules_adopted(
+        session, community_id=community_id, version=version, actor=actor, now=now
+    )
     return version

@@ -23,6 +23,7 @@ from api.services import (
     documents,
     election_supervisors,
     late_links,
+    notice_auto,
     vetting,
 )
 from api.services import ballots as ballot_store
@@ -427,6 +428,10 @@ async def publish(
         election=election.id,
         result_digest=election.result_digest,
         supervisor_grants_ended=ended,
+    )
+    # the result's notice (公示), in this transaction: never one without the other
+    await notice_auto.election_result(
+        session, community=community, election=election, actor=actor, now=now
     )
     return election
 

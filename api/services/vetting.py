@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
-from api.services import audit
+from api.services import audit, notice_auto
 from api.services.nominations import (
     JOINT_MIN_SIGNERS,
     nominations_of,
@@ -176,7 +176,42 @@ async def publish(*, session: AsyncSession, forum: Forum, actor: int, now: datet
         forum=forum.id,
         candidates=[n.id for n in rows if passed(forum, n) and stands(n, counts.get(n.id, 0))],
     )
+    await _post_list(session, forum, rows, counts, actor=actor, now=now)
     return forum
+
+
+async def _post_list(
+    session: AsyncSession,
+    forum: Forum,
+    rows: Sequence[Nomination],
+    counts: dict[int, int],
+    *,
+    actor: int,
+    now: datetime,
+) -> None:
+    """The list's notice (候选人名单公示, at least 7 days), in the publicising transaction."""
+    community = await session.get(Community, forum.community_id)
+    assert community is not None
+    names = dict(
+        (
+            await session.execute(
+                select(Person.id, Person.name).where(Person.id.in_([n.person_id for n in rows]))
+            )
+        ).all()
+    )
+    standing = [
+        (n.committee, names.get(n.person_id, ""))
+        for n in rows
+        if passed(forum, n) and stands(n, counts.get(n.id, 0))
+    ]
+    await notice_auto.candidate_list(
+        session,
+        community=community,
+        forum_id=forum.id,
+        candidates=standing,
+        actor=actor,
+        now=now,
+    )
 
 
 async def object_to(

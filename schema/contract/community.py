@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from schema.contract.assessment import AssessmentServices
 from schema.contract.drafting import DraftingServices, Loader
 from schema.contract.nominations import NominationServices
+from schema.contract.notices import NoticeServices
 from schema.contract.page import Page
 from schema.contract.voting import ElectionRow, TallyView, VotingServices
 
@@ -372,6 +374,8 @@ class Context(Protocol):
     voting: VotingServices
     drafting: DraftingServices
     nominations: NominationServices
+    assessment: AssessmentServices
+    notices: NoticeServices
     live: LiveServices
     viewer: Viewer | None
     lang: str

@@ -50,6 +50,30 @@ export const ROUTES = [
     nav: () => [{ href: "#/home", label: "nav.home" }],
   },
   {
+    path: "/district/:id/assessment",
+    load: () => import("./views/assessment.js"),
+    title: "assessment.pageTitle",
+    auth: true,
+    nav: (viewer) =>
+      districtsOf(viewer).map((id) => ({ href: `#/district/${id}/assessment`, label: "nav.assessment" })),
+  },
+  {
+    path: "/company/:id",
+    load: () => import("./views/company.js"),
+    title: "company.pageTitle",
+    auth: true,
+  },
+  {
+    path: "/community/:id/surveys",
+    load: () => import("./views/surveys.js"),
+    title: "survey.pageTitle",
+    auth: true,
+    action: (community, viewer) =>
+      isAdmin(viewer) || districtsOf(viewer).length > 0 || rolesIn(community.id, viewer).length
+        ? { href: `#/community/${community.id}/surveys`, label: "survey.action" }
+        : null,
+  },
+  {
     path: "/district",
     load: () => import("./views/district.js"),
     title: "district.title",
@@ -282,6 +306,29 @@ export const ROUTES = [
     path: "/community/:id/terms",
     load: () => import("./views/terms.js"),
     title: "terms.pageTitle",
+    auth: true,
+  },
+  // The notice board (信息公开) and the maintenance fund (issue #15 part 2).
+  {
+    path: "/community/:id/board",
+    load: () => import("./views/board.js"),
+    title: "board.pageTitle",
+    auth: true,
+    action: (community, viewer) =>
+      rolesIn(community.id, viewer).length || isAdmin(viewer) || districtsOf(viewer).length
+        ? { href: `#/community/${community.id}/board`, label: "board.action" }
+        : null,
+  },
+  {
+    path: "/notice/:id",
+    load: () => import("./views/notice.js"),
+    title: "bnotice.pageTitle",
+    auth: true,
+  },
+  {
+    path: "/community/:id/fund",
+    load: () => import("./views/fund.js"),
+    title: "fund.pageTitle",
     auth: true,
   },
   {

@@ -9,6 +9,9 @@ in code, deterministically, and safe to seed twice.
   open now, whose voting codes for the three demo owners are printed.
 * Compound B, 和谐家园 (240 units), has only a preparatory group and its first committee
   election in the nomination window (api/cli/demo/compound_b.py).
+* The district's property assessment (api/cli/demo/assessment.py): four companies on the
+  register, a contract per compound, two ranked quarters (和谐家园's company warned twice and
+  flagged for replacement) and this quarter's survey open.
 * Beside them, a small drill compound (共治演练小区, api/cli/demo_drill.py) where notice,
   publicity and consultation periods are minutes, so that a whole vote can be rehearsed in ten
   minutes.
@@ -40,6 +43,7 @@ from voting import flats, secrecy
 from voting.rules import CHINA_TZ
 
 from . import compound_a, compound_b
+from .assessment import seed_assessment
 from .people import (
     ADMIN,
     DEMO_PASSWORD,
@@ -192,6 +196,13 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
     # the drill compound (演练小区): rehearse a whole vote in minutes (api/cli/demo_drill.py)
     for d in await seed_drill(session, district, password_hash=hashed):
         logins.append(Login(d.role, d.phone, d.name, d.note))
+    # the district's property companies and two assessed periods (issue #15 part 1)
+    drill = (
+        await session.execute(
+            select(Community).where(Community.district_id == district.id, Community.drill)
+        )
+    ).scalar_one()
+    await seed_assessment(session, rt, district, [a, b, drill])
     logins.election = await _open_election(session, rt, a, owners, logins)
     await _pending(session, rt, a, logins)
     return logins

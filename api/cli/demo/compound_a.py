@@ -26,7 +26,7 @@ from api.services import committee_seats, terms, vetting
 from api.store.models import CommitteeTerm, Community, Election, Forum, Nomination, Person
 from schema.contract.voting import AnswerIn, ElectionIn, QuestionIn
 
-from . import forums, proposals, rules
+from . import board, forums, proposals, rules
 from . import voting as vote
 from .people import (
     COMMITTEE,
@@ -325,4 +325,7 @@ async def seed_history(
         closes=tl.now + timedelta(days=10),
         min_days=rt.settings.consultation_min_days,
     )
-    return await _re_election(session, rt, community, term, cast, tl)
+    election = await _re_election(session, rt, community, term, cast, tl)
+    committee = (await staff_actor(session, COMMITTEE)).account_id
+    await board.seed_board(session, rt, community, tl, committee=committee, objector=cast.objector)
+    return election

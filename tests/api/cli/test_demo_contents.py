@@ -42,6 +42,9 @@ ROLES = """query($c: ID!) { communityRoles(communityId: $c, includeEnded: true) 
   held endsAt } }"""
 SUPERVISORS = """query($e: ID!) { electionSupervisors(electionId: $e) { name confirmedBy } }"""
 COMMUNITIES = "{ myCommunities { id name } }"
+BOARD = """query($c: ID!) { notices(communityId: $c, first: 50) { nodes { kind title source
+  attachments { name mediaType url } objections { body answer } } } }"""
+FUND = """query($c: ID!) { fundLedger(communityId: $c) { closingFen entries { direction } } }"""
 
 
 async def _data(gql: Gql, query: str, token: str, **variables: Any) -> dict[str, Any]:
@@ -153,6 +156,42 @@ async def _compound_b(gql: Gql, runtime: Runtime, logins: demo.Logins, b: str) -
     assert any(n["route"] == "SELF" and n["name"] == nominee.name for n in seen)
 
 
+PERIODS = """query($d: ID!) { assessmentPeriods(districtId: $d) { label state results {
+  communityName companyName combined rank bottom flagged } surveys { communityId answeredHeads
+  mine { id answered } } } }"""
+COMPANIES = """query($d: ID!) { propertyCompanies(districtId: $d) { name status events { status
+  bySystem } } }"""
+CONTRACTS = """query($c: ID!) { serviceContracts(communityId: $c) { companyName flaggedAt } }"""
+RECTIFICATIONS = """query($c: ID!) { rectifications(communityId: $c) { state followUp } }"""
+DISTRICT = "query($c: ID!) { community(id: $c) { districtId } }"
+
+
+async def _assessment(gql: Gql, runtime: Runtime, logins: demo.Logins, a: str, b: str) -> None:
+    """Several companies (one exited), two ranked quarters with 和谐家园's company at the bottom
+    of both (warned, its contract flagged, a rectification followed up), and this quarter's
+    survey open to a demo owner."""
+    official = await staff_token(runtime, OFFICIAL, None)
+    owner = await staff_token(runtime, next(x.phone for x in logins if x.note == "one unit"), None)
+    district = (await _data(gql, DISTRICT, official, c=a))["community"]["districtId"]
+    companies = (await _data(gql, COMPANIES, owner, d=district))["propertyCompanies"]
+    assert len(companies) == 4
+    assert [c["status"] for c in companies] == ["ADMITTED", "WARNED", "ADMITTED", "EXITED"]
+    assert [e["bySystem"] for e in companies[1]["events"]].count(True) == 2
+    current, second, first = (await _data(gql, PERIODS, owner, d=district))["assessmentPeriods"]
+    assert current["state"] == "open" and (second["state"], first["state"]) == ("closed",) * 2
+    for period in (first, second):
+        assert [r["rank"] for r in period["results"]] == [1, 2, 3]
+        [bottom] = [r for r in period["results"] if r["bottom"]]
+        assert (bottom["communityName"], bottom["rank"]) == ("和谐家园", 3)
+    assert [r["flagged"] for r in second["results"]] == [False, False, True]
+    [mine] = [s for s in current["surveys"] if s["communityId"] == a]
+    assert mine["mine"] and not mine["mine"][0]["answered"] and mine["answeredHeads"] is None
+    [contract] = (await _data(gql, CONTRACTS, official, c=b))["serviceContracts"]
+    assert contract["flaggedAt"]
+    [order] = (await _data(gql, RECTIFICATIONS, official, c=b))["rectifications"]
+    assert order["state"] in ("open", "overdue") and "复查" in order["followUp"]
+
+
 async def test_the_demo_shows_the_whole_product_to_each_role(
     gql: Gql, runtime: Runtime, settings: Settings
 ) -> None:
@@ -161,7 +200,33 @@ async def test_the_demo_shows_the_whole_product_to_each_role(
     (a, _), (b, _) = logins.compounds
     await _compound_a(gql, runtime, logins, str(a), runtime.clock())
     await _compound_b(gql, runtime, logins, str(b))
+    await _assessment(gql, runtime, logins, str(a), str(b))
+    await _board(gql, runtime, logins, str(a))
     # the supervisors log in to compound A only
     sup = await staff_token(runtime, SUPERVISOR, None)
     mine = (await _data(gql, COMMUNITIES, sup))["myCommunities"]
     assert [c["name"] for c in mine] == [demo.DEMO_COMPOUND]
+
+
+async def _board(gql: Gql, runtime: Runtime, logins: demo.Logins, a: str) -> None:
+    """Compound A's notice board (issue #15 part 2): the automatic postings of its history, an
+    announcement with a PDF and a picture, a finance statement with an objection answered, and
+    the maintenance fund's ledger and statement."""
+    owner = await staff_token(runtime, next(x.phone for x in logins if x.note == "one unit"), None)
+    nodes = (await _data(gql, BOARD, owner, c=a))["notices"]["nodes"]
+    kinds = {n["kind"] for n in nodes}
+    assert {"ANNOUNCEMENT", "FINANCE", "FUND", "ELECTION_RESULT", "CANDIDATES", "DECISION"} <= kinds
+    assert {n["source"] for n in nodes} >= {"manual", "election", "vetting", "document", "fund"}
+    files = [f for n in nodes for f in n["attachments"]]
+    assert sorted(f["mediaType"] for f in files) == ["application/pdf", "image/png"]
+    got = await gql.client.get(files[0]["url"], headers={"authorization": f"Bearer {owner}"})
+    assert got.status_code == 200 and got.headers["content-disposition"].startswith("attachment")
+    objections = [o for n in nodes for o in n["objections"]]
+    assert objections == []  # an owner sees only their own
+    committee = await staff_token(runtime, COMMITTEE, None)
+    staff = (await _data(gql, BOARD, committee, c=a))["notices"]["nodes"]
+    answered = [o for n in staff for o in n["objections"]]
+    assert len(answered) == 1 and answered[0]["answer"]
+    ledger = (await _data(gql, FUND, owner, c=a))["fundLedger"]
+    assert ledger["closingFen"] == str(128_640_000 + 1_234_567 - 480_000)
+    assert [e["direction"] for e in ledger["entries"]] == ["INCOME", "INCOME", "SPENDING"]

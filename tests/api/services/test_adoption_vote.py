@@ -5,7 +5,7 @@ consultation, nor with the wrong matter type."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from api.runtime import Runtime
@@ -14,6 +14,7 @@ from tests.conftest import Gql
 from tests.support.documents import VERSION
 from tests.support.drafting import create, publish
 from tests.support.elections import CREATE, NOTICES, cast, owner_tokens, transition, use_clock
+from tests.support.notices import BOARD as NOTICE_BOARD
 from tests.support.world import World
 
 
@@ -86,3 +87,9 @@ async def test_a_passed_resolution_puts_the_version_in_force(
     async with runtime.reader() as s:
         row = await s.get(DocumentVersion, int(vid))
     assert row is not None and row.adopted_by_question_id == int(qid)
+    # the decision is posted on the notice board in the adopting transaction, 15 days at least
+    board = await gql(NOTICE_BOARD, {"id": str(world.a)}, token=world.tokens["owner"])
+    [notice] = board["data"]["notices"]["nodes"]
+    assert (notice["kind"], notice["source"], notice["sourceId"]) == ("DECISION", "document", vid)
+    assert datetime.fromisoformat(notice["minEndsAt"]) == clock.now + timedelta(days=15)
+    assert row.content_hash in notice["body"]

@@ -18,6 +18,7 @@ from tests.e2e.security.matrix_world import (
     ROLL_A_BIGGER,
     MatrixWorld,
 )
+from tests.support.assessment import credit_code
 from tests.support.world import PASSWORD
 
 Args = dict[str, Any]
@@ -42,6 +43,22 @@ def _election_spec(title: str) -> dict[str, Any]:
 
 # calls naming compound B's objects, not A's: B is owner_b's own compound (issue #13 item 2)
 ON_COMPOUND_B = frozenset({"Mutation.appointPreparatoryGroup", "Mutation.appointStandInBody"})
+# calls naming district 1's own objects (issue #15): owner_b's compound is in district 1, so to
+# owner_b they are not another compound's; to official_2 and the anonymous they still are
+OF_DISTRICT_1 = frozenset(
+    {
+        "Query.assessmentSettings",
+        "Query.propertyCompanies",
+        "Query.companyHistory",
+        "Query.assessmentPeriods",
+        "Query.assessmentPeriod",
+        "Mutation.setAssessmentSettings",
+        "Mutation.registerPropertyCompany",
+        "Mutation.setCompanyStatus",
+        "Mutation.openAssessmentPeriod",
+        "Mutation.closeAssessmentPeriod",
+    }
+)
 
 
 def _body_in_b(w: MatrixWorld, *, owners: int, reps: int) -> Args:
@@ -267,8 +284,97 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         reviewRequired=True,
         reason="维持两考",
     ),
+    # -- the notice board and the maintenance fund (issue #15 part 2) -------------------------
+    "Query.notices": lambda w: {"communityId": str(w.base.a)},
+    "Query.notice": lambda w: {"id": w.ids["notice"]},
+    "Query.fundLedger": lambda w: {"communityId": str(w.base.a)},
+    "Mutation.postNotice": lambda w: _i(
+        communityId=str(w.base.a), kind="ANNOUNCEMENT", title="停水通知", body="周三停水"
+    ),
+    "Mutation.withdrawNotice": lambda w: _i(noticeId=w.ids["notice"], reason="内容有误"),
+    "Mutation.setNoticePublicity": lambda w: _i(
+        noticeId=w.ids["notice"], endsAt=(NOW + timedelta(days=40)).isoformat()
+    ),
+    "Mutation.markNoticeRead": lambda w: _i(noticeId=w.ids["notice"]),
+    "Mutation.objectToNotice": lambda w: _i(noticeId=w.ids["notice"], body="请公开明细"),
+    "Mutation.answerNoticeObjection": lambda w: _i(
+        objectionId=w.ids["notice_objection"], answer="明细已张贴在物业服务中心"
+    ),
+    "Mutation.recordFundEntry": lambda w: _i(
+        communityId=str(w.base.a),
+        direction="INCOME",
+        project="维修资金续筹",
+        amountFen="100000",
+        occurredOn=NOW.date().isoformat(),
+    ),
+    "Mutation.publishFundStatement": lambda w: _i(
+        communityId=str(w.base.a),
+        fromOn=(NOW - timedelta(days=30)).date().isoformat(),
+        toOn=NOW.date().isoformat(),
+    ),
     # -- subscriptions -------------------------------------------------------------------------
     "Subscription.electionTally": lambda w: {"electionId": w.ids["election_open"]},
     "Subscription.proposalLive": lambda w: {"proposalId": w.ids["proposal_open"]},
     "Subscription.consultationLive": lambda w: {"versionId": w.ids["version_published"]},
+    # -- property assessment (issue #15 part 1) ------------------------------------------------
+    "Query.assessmentSettings": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.propertyCompanies": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.companyHistory": lambda w: {"companyId": w.ids["company"]},
+    "Query.serviceContracts": lambda w: {"communityId": str(w.base.a)},
+    "Query.assessmentPeriods": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.assessmentPeriod": lambda w: {"id": w.ids["period_open"]},
+    "Query.surveys": lambda w: {"communityId": str(w.base.a)},
+    "Query.rectifications": lambda w: {"communityId": str(w.base.a)},
+    "Mutation.setAssessmentSettings": lambda w: _i(
+        districtId=str(w.base.district_1),
+        periodKind="HALF",
+        ownersWeight=40,
+        inspectionWeight=40,
+        committeeWeight=20,
+        bottomShareBp=1000,
+        items=["保洁", "绿化"],
+    ),
+    "Mutation.registerPropertyCompany": lambda w: _i(
+        districtId=str(w.base.district_1), name="新物业", creditCode=credit_code(99), reason="准入"
+    ),
+    "Mutation.setCompanyStatus": lambda w: {
+        "companyId": w.ids["company"],
+        "status": "SUSPENDED",
+        "reason": "违规",
+    },
+    "Mutation.addServiceContract": lambda w: _i(
+        communityId=str(w.base.a),
+        companyId=w.ids["company"],
+        startsOn="2027-01-01",
+        endsOn="2029-12-31",
+        feePerSquareMetre="1.80",
+    ),
+    "Mutation.openAssessmentPeriod": lambda w: {
+        "districtId": str(w.base.district_1),
+        "year": 2027,
+        "number": 1,
+        "closesAt": (NOW + timedelta(days=30)).isoformat(),
+    },
+    "Mutation.closeAssessmentPeriod": lambda w: {"id": w.ids["period_due"]},
+    "Mutation.answerSurvey": lambda w: {
+        "surveyId": w.ids["survey_open"],
+        "electorId": w.ids["elector_owner_survey"],
+        "scores": [{"item": "保洁", "score": 4}, {"item": "绿化", "score": 3}],
+    },
+    "Mutation.recordAssessmentMarks": lambda w: {
+        "surveyId": w.ids["survey_open"],
+        "source": "COMMITTEE",
+        "marks": [{"item": i, "score": 80} for i in ("履约情况", "信息公开", "秩序管理")],
+        "evidence": "业委会例会评议",
+    },
+    "Mutation.orderRectification": lambda w: {
+        "contractId": w.ids["contract_a"],
+        "requirement": "修复电梯",
+        "deadline": (NOW + timedelta(days=20)).date().isoformat(),
+    },
+    "Mutation.followUpRectification": lambda w: {
+        "id": w.ids["rectification"],
+        "note": "已复查",
+        "done": True,
+    },
 }

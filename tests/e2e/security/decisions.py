@@ -55,6 +55,9 @@ OVERSEERS = frozenset({"supervisor", "official", "admin"})
 OWNER = frozenset({"owner"})
 VETTERS = frozenset({"official"})  # 两考 and objections: the district's officials in person
 ADMIN = frozenset({"admin"})
+DISTRICT_READERS = MEMBERS | {"owner_b"}  # anyone with a role in a compound of district 1
+DISTRICT_WRITERS = frozenset({"official", "admin"})  # officials of district 1 (or an admin)
+IN_DISTRICT = {"owner_b": "FORBIDDEN"}  # B is in district 1: its objects are not hidden from B
 ADMIN_NOT_ON_ROLL = {"admin": "NOT_ON_ROLL"}
 ADMIN_NOT_AUTHOR = {"admin": "NOT_FOUND"}  # the owner's draft is hidden from everyone else
 OWNER_NO_DRAFT = {"owner": "NOT_FOUND"}  # a draft election is the staff's until announced
@@ -320,5 +323,79 @@ DECISIONS: dict[str, Decision] = {
     "Subscription.proposalLive": Decision(MEMBERS, "who may read the proposal may watch it"),
     "Subscription.consultationLive": Decision(
         MEMBERS, "who may read the version may watch it (a draft: drafters only)"
+    ),
+    # -- property assessment (issue #15 part 1) ------------------------------------------------
+    "Query.assessmentSettings": Decision(
+        DISTRICT_READERS, "the district's settings are public to its compounds", scoped=False
+    ),
+    "Query.propertyCompanies": Decision(
+        DISTRICT_READERS, "the register is public to the district's compounds", scoped=False
+    ),
+    "Query.companyHistory": Decision(
+        DISTRICT_READERS,
+        "a company's record is public to the district's compounds (another "
+        "district's company answers as a missing one)",
+    ),
+    "Query.assessmentPeriods": Decision(
+        DISTRICT_READERS, "the ranking is public to the district's compounds", scoped=False
+    ),
+    "Query.assessmentPeriod": Decision(
+        DISTRICT_READERS,
+        "the ranking is public to the district's compounds (another "
+        "district's period answers as a missing one)",
+    ),
+    "Query.serviceContracts": Decision(MEMBERS, "a compound's contracts, to its members"),
+    "Query.surveys": Decision(MEMBERS, "a compound's surveys (participation to staff only)"),
+    "Query.rectifications": Decision(MEMBERS, "a compound's rectification orders"),
+    "Mutation.setAssessmentSettings": Decision(
+        DISTRICT_WRITERS, "the district's officials set its weights and items", scoped=False
+    ),
+    "Mutation.registerPropertyCompany": Decision(
+        DISTRICT_WRITERS, "admission (准入) is the district's act", scoped=False
+    ),
+    "Mutation.setCompanyStatus": Decision(
+        DISTRICT_WRITERS,
+        "warning, suspension and exit are the district's acts",
+        refusals=IN_DISTRICT,
+    ),
+    "Mutation.openAssessmentPeriod": Decision(
+        DISTRICT_WRITERS, "the district opens its periods", scoped=False
+    ),
+    "Mutation.closeAssessmentPeriod": Decision(
+        DISTRICT_WRITERS,
+        "the district closes and ranks; no committee moves a rank",
+        refusals=IN_DISTRICT,
+    ),
+    "Mutation.addServiceContract": Decision(
+        DISTRICT_WRITERS, "the district records each compound's contract"
+    ),
+    "Mutation.orderRectification": Decision(DISTRICT_WRITERS, "the district orders 整改"),
+    "Mutation.followUpRectification": Decision(DISTRICT_WRITERS, "the district follows 整改 up"),
+    "Mutation.answerSurvey": Decision(
+        OWNER, "only an owner of the elector answers (secret like a ballot)"
+    ),
+    "Mutation.recordAssessmentMarks": Decision(
+        frozenset({"committee"}),
+        "the committee's marks are its own (officials mark the inspection source instead)",
+    ),
+    # -- the notice board and the maintenance fund (issue #15 part 2) -------------------------
+    "Query.notices": Decision(MEMBERS, "the compound reads its notice board"),
+    "Query.notice": Decision(MEMBERS, "a notice is public to its compound, not to others"),
+    "Query.fundLedger": Decision(
+        MEMBERS, "the maintenance fund's ledger is public to the compound"
+    ),
+    "Mutation.postNotice": Decision(RUNNERS, "the running body and the district's officials post"),
+    "Mutation.withdrawNotice": Decision(
+        RUNNERS, "who posts withdraws, with a reason, once the kind's minimum has passed"
+    ),
+    "Mutation.setNoticePublicity": Decision(RUNNERS, "who posts moves the period's end"),
+    "Mutation.markNoticeRead": Decision(MEMBERS, "every reader counts once"),
+    "Mutation.objectToNotice": Decision(
+        OWNER, "the compound's owners object; staff answer, they do not object"
+    ),
+    "Mutation.answerNoticeObjection": Decision(RUNNERS, "who posts answers, once, on the record"),
+    "Mutation.recordFundEntry": Decision(RUNNERS, "the running body and officials keep the fund"),
+    "Mutation.publishFundStatement": Decision(
+        RUNNERS, "who keeps the fund publishes its statement"
     ),
 }

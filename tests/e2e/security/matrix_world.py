@@ -11,7 +11,9 @@ not a missing object or a wrong state:
 * proposals: the owner's draft, an open one, one the owner co-signed, a scheduled one;
 * rule documents: one in consultation (with a comment) and one with a draft;
 * an unused activation code for 王五;
-* forums, nominations and 两考 in their states (``tests/e2e/security/matrix_nominations.py``).
+* forums, nominations and 两考 in their states (``tests/e2e/security/matrix_nominations.py``);
+* property companies, contracts, assessment periods and a rectification
+  (``tests/e2e/security/matrix_assessment.py``).
 
 Compound A's roll is ``tests/support/world.ROLL_A`` plus ten owners of 100 m² each (14 heads,
 1,525.75 m²), so that the 20%/20% line lies above any two owners: proposals stay open while one
@@ -44,7 +46,7 @@ from api.store.models import (
     RoleMembership,
 )
 from tests.conftest import Gql
-from tests.e2e.security import matrix_nominations
+from tests.e2e.security import matrix_assessment, matrix_nominations
 from tests.support.documents import ADD_COMMENT, ANSWER_PROPOSAL, CREATE_DOCUMENT, PUBLISH, SIGN
 from tests.support.drafting import create_proposal, ok
 from tests.support.elections import (
@@ -61,6 +63,8 @@ from tests.support.elections import (
     transition,
     use_clock,
 )
+from tests.support.notices import OBJECT as NOTICE_OBJECT
+from tests.support.notices import POST as NOTICE_POST
 from tests.support.world import ROLL_A, ROLL_B, World, build_world
 
 NOW = T0 + timedelta(days=20)
@@ -343,6 +347,33 @@ async def build(rt: Runtime) -> MatrixWorld:
             r = (await gql(sign, {"i": digests}, token=t))["data"]["signOffElection"]
             assert r["__typename"] == "ElectionSaved", r
         values["signoff"] = await _closed_digests(gql, ids["election_closed"], sup2)
+        # -- a notice (issue #15 part 2): its 1-day minimum over by NOW, its 30 days running,
+        # with an owner's objection awaiting an answer
+        notice = ok(
+            await gql(
+                NOTICE_POST,
+                {
+                    "input": {
+                        "communityId": str(a),
+                        "kind": "ANNOUNCEMENT",
+                        "title": "供暖调试",
+                        "publicityDays": 30,
+                    }
+                },
+                token=committee,
+            ),
+            "postNotice",
+        )
+        ids["notice"] = notice["id"]
+        objected = ok(
+            await gql(
+                NOTICE_OBJECT,
+                {"input": {"noticeId": notice["id"], "body": "调试时间太短"}},
+                token=tokens["owner"],
+            ),
+            "objectToNotice",
+        )
+        ids["notice_objection"] = objected["objections"][0]["id"]
 
         clock.now = NOW
         ids["election_draft"] = await create_election(
@@ -350,6 +381,8 @@ async def build(rt: Runtime) -> MatrixWorld:
         )
         # -- forums, nominations and 两考 (issue #13) ----------------------------------------
         ids.update(await matrix_nominations.build(gql, clock, NOW, a, tokens, persons, li))
+        # -- property assessment (issue #15 part 1) -----------------------------------------
+        ids.update(await matrix_assessment.build(gql, clock, NOW, w.base))
     async with rt.reader() as s:  # revokeRole's target: the committee member's grant in A
         grant = await s.scalar(
             select(RoleMembership.id).where(

@@ -39,6 +39,13 @@ function blankQuestion(kind) {
     : { kind, title: "", body: "", matter: "", documentVersionId: "" };
 }
 
+// Opened from a compound's property record (views/surveys.js): a contract flagged for
+// replacement is put to the owners as a resolution of Art. 278 item 4 (选聘和解聘物业服务企业).
+function prefilled(ctx) {
+  if (ctx.query.get("matter") !== "4") return [];
+  return [{ ...blankQuestion("RESOLUTION"), matter: "4", title: (ctx.query.get("title") ?? "").slice(0, 300) }];
+}
+
 export default async function render(ctx) {
   const editing = Boolean(ctx.params.electionId);
   let communityId = ctx.params.id;
@@ -62,7 +69,7 @@ export default async function render(ctx) {
         seats: q.seats ?? 5,
         candidates: q.candidates.map((c) => ({ id: c.personId, name: c.name, units: [] })),
       }))
-    : [];
+    : prefilled(ctx);
 
   const error = errorBox();
   const title = field({ name: "title", label: t("form.title"), value: existing?.title ?? "", maxlength: 200 });
