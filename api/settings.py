@@ -78,6 +78,14 @@ class Settings:
     # permessage-deflate keeps a zlib stream per connection (memory) and compresses every update
     # once per subscriber (CPU); tally updates are a kilobyte or two. Off unless bandwidth is dear.
     ws_compression: bool = False
+    # Logged-in requests' viewers kept per worker (api/live/session_cache.py): how many, and for
+    # at most how long; a logout, a grant given or taken or an account changed drops them on
+    # every worker through the pubsub at once. 0 entries = off (every request reads its session).
+    session_cache_entries: int = 10_000
+    session_cache_seconds: float = 60.0
+    # Set by `gongzhi serve --workers N` for its workers: with the in-process pubsub several
+    # workers cannot hear each other's revocations, so they keep no session cache.
+    serve_workers: int = 1
     allowed_origins: str = ""  # comma-separated; empty = same host only
     # The address owners open (https://gongzhi.example.org): the QR codes on printed letters and
     # notices point there (api/http/printing.py). Empty: the origin the printing browser is on,

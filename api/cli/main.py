@@ -188,6 +188,7 @@ def _serve(
             "several workers share one SQLite file; writes queue on its lock. "
             "Use PostgreSQL (GONGZHI_DATABASE_URL) and Redis (GONGZHI_PUBSUB=redis) to scale out."
         )
+    os.environ["GONGZHI_SERVE_WORKERS"] = str(args.workers)  # read by each worker's settings
     uvicorn.run(
         "api.http.asgi:app",
         host=args.host,

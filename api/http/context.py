@@ -88,7 +88,9 @@ class RequestContext:
         maker = self.runtime.writer if writing else self.runtime.reader
         self._session = session = maker()
         if self.token:
-            self.viewer = await viewer_from_token(session, self.token, now=self.runtime.clock())
+            self.viewer = await self.live.views.session_cache.viewer(
+                session, self.token, now=self.runtime.clock()
+            )
         self.services = CommunityServices(
             self.runtime,
             session,

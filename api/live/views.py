@@ -22,7 +22,9 @@ from typing import Any, TypeVar
 from api.access import topics
 from api.access.drafting import RequestDraftingServices
 from api.live.fanout import FanOut, LoadError
+from api.live import session_cache
 from api.live.pubsub import create_backend
+from api.live.session_cache import Listening, SessionCache
 from api.live.sessions import SessionWatch
 from api.runtime import Runtime
 from api.services import authz, ballots, comments, drafting_cache, proposal_support, tallies
@@ -67,8 +69,16 @@ class Live:
             "proposal": self._load_proposal,
             "consultation": self._load_consultation,
         }
+        backend = create_backend(runtime.settings)
+        settings = runtime.settings
+        entries = settings.session_cache_entries
+        if settings.pubsub.strip().lower() == "memory" and settings.serve_workers > 1:
+            entries = 0  # workers that cannot hear each other must not cache sessions
+        # logged-in requests' viewers, dropped on every worker at a revocation (issue #17)
+        self.session_cache = SessionCache(entries, settings.session_cache_seconds, backend)
+        session_cache.attach(self.session_cache, runtime.writer, runtime.reader)
         self.hub: FanOut[Any, Any] = FanOut(
-            create_backend(runtime.settings),
+            Listening(backend, self.session_cache),
             self.load,
             renderer=self.render,
             max_rate=runtime.settings.pubsub_max_rate,

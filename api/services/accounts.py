@@ -106,6 +106,8 @@ _VIEWER_OF_TOKEN = (
         _account.id,
         _account.display_name,
         _account.phone,
+        _login.expires_at,
+        _role.ends_at,
         _role.role,
         _role.community_id,
         _role.district_id,
@@ -127,13 +129,25 @@ _VIEWER_OF_TOKEN = (
 
 
 async def viewer_from_token(session: AsyncSession, token: str, *, now: datetime) -> Viewer | None:
-    rows = (
-        await session.execute(_VIEWER_OF_TOKEN, {"token_hash": digest(token), "now": now})
-    ).all()
+    found = await viewer_of_digest(session, digest(token), now=now)
+    return found[0] if found else None
+
+
+async def viewer_of_digest(
+    session: AsyncSession, token_hash: str, *, now: datetime
+) -> tuple[Viewer, datetime] | None:
+    """The viewer a session token's digest stands for, and until when that answer holds with
+    nothing written: the session's expiry or the end of its earliest-ending grant, whichever
+    comes first (what the session cache may keep it for, api/live/session_cache.py)."""
+    rows = (await session.execute(_VIEWER_OF_TOKEN, {"token_hash": token_hash, "now": now})).all()
     if not rows:
         return None
-    account_id, display_name, phone = rows[0][:3]
-    return Viewer(
+    account_id, display_name, phone, until = rows[0][:4]
+    for row in rows:
+        ends_at = row[4]
+        if ends_at is not None and ends_at < until:
+            until = ends_at
+    viewer = Viewer(
         account_id=account_id,
         display_name=display_name,
         phone=phone,
@@ -143,6 +157,7 @@ async def viewer_from_token(session: AsyncSession, token: str, *, now: datetime)
             if r is not None
         ),
     )
+    return viewer, until
 
 
 _GRANTS_OF_TOKENS = (

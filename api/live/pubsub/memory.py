@@ -18,6 +18,11 @@ class MemoryBackend:
     def __init__(self) -> None:
         self._inboxes: set[Inbox] = set()
 
+    @property
+    def listening(self) -> bool:
+        """A listener is running (the fan-out hub started): what is published is heard."""
+        return bool(self._inboxes)
+
     async def publish(self, topic: str, version: int) -> None:
         check(topic, version)
         for inbox in self._inboxes:
