@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, specified_rules
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -52,6 +53,7 @@ from schema.textguard import RefuseUnstorableText
 from schema.voting_resolvers import VotingMutation, VotingQuery
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
+MASK_MESSAGE = "内部错误，请稍后再试 / internal error, please try again later"
 
 Query = merge_types(
     "Query",
@@ -128,6 +130,11 @@ class GongzhiSchema(strawberry.Schema):
     """Logs only unexpected errors: a refused query or a bad document is the client's business,
     and logging each one would let any client fill the log."""
 
+    gongzhi_rules: tuple[type[ASTValidationRule], ...] = ()
+    gongzhi_max_tokens: int = 2000
+    gongzhi_mask_message: str = ""
+    gongzhi_should_mask: Callable[[GraphQLError], bool]
+
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
     ) -> SchemaExtensionsRunner:
@@ -165,7 +172,7 @@ def build_schema(
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: MaskErrors(
             should_mask_error=_should_mask,
-            error_message="内部错误，请稍后再试 / internal error, please try again later",
+            error_message=MASK_MESSAGE,
         ),
         # before the service's own extensions: a refused document never opens a transaction
         RefuseUnstorableText,
@@ -175,7 +182,7 @@ def build_schema(
 
         extensions.append(DisableIntrospection)
     extensions.extend(extra_extensions or [])
-    return GongzhiSchema(
+    built = GongzhiSchema(
         query=Query,
         subscription=Subscription,
         mutation=Mutation,
@@ -183,6 +190,17 @@ def build_schema(
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=SharingExecutor if limits.debug else QuietExecutor,
     )
+    # What the direct path (api/http/direct.py) checks a document with, as the extensions above
+    # check it on the full path: the same rules, token limit and masking.
+    built.gongzhi_rules = (
+        *specified_rules,
+        *limit_rules,
+        *(() if limits.debug else (NoSchemaIntrospectionCustomRule,)),
+    )
+    built.gongzhi_max_tokens = limits.max_tokens
+    built.gongzhi_mask_message = MASK_MESSAGE
+    built.gongzhi_should_mask = _should_mask
+    return built
 
 
 def sdl() -> str:

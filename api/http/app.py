@@ -40,6 +40,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.http import explorer
 from api.http.context import RequestContext, Transaction
+from api.http.direct import Direct, Documents
 from api.http.guards import BodyLimit, csrf_refusal, send_refusal
 from api.http.logs import AccessLog
 from api.http.media import GRAPHQL_RESPONSE, JSON, content_type, is_request_error, negotiate
@@ -161,6 +162,7 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
         self.runtime = runtime
         self.live = live
         self.encoded = EncodedData()
+        self.direct = Direct(self, Documents(self.schema))  # api/http/direct.py
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -179,6 +181,11 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
             return
         try:
             async with asyncio.timeout(self.runtime.settings.operation_timeout_seconds):
+                if scope.get("method") == "POST":
+                    full = await self.direct.serve(scope, receive, send)
+                    if full is None:
+                        return
+                    receive = full
                 try:
                     response = await self.run(Request(scope, receive))
                 except HTTPException as e:

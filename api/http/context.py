@@ -127,13 +127,9 @@ class RequestContext:
         session, self._session = self._session, None
         if session is None:
             return
-        try:
-            if commit:
-                await session.commit()
-            else:
-                await session.rollback()
-        finally:
-            await session.close()
+        if session.in_transaction() or session.new:
+            await _end(session, commit=commit)
+        # else never used (no viewer to read, or it came from the session cache): nothing to end
         hooks, self.after_commit[:] = list(self.after_commit), []
         if commit:
             for hook in hooks:
@@ -168,6 +164,16 @@ class RequestContext:
         self.response.delete_cookie(SESSION_COOKIE, path="/")
 
 
+async def _end(session: AsyncSession, *, commit: bool) -> None:
+    try:
+        if commit:
+            await session.commit()
+        else:
+            await session.rollback()
+    finally:
+        await session.close()
+
+
 # Mutations that write nothing in the request's own transaction: castBallot only reads (the
 # voter, the election, the code's MAC) and its ballot is written, durably, by the cast queue's
 # shared transaction before the receipt is returned (api/services/castqueue.py). In a writing
@@ -193,10 +199,25 @@ def _writes_in_request(execution_context: ExecutionContext) -> bool:
     ]
     if len(operations) != 1:
         return True
-    for selection in operations[0].selection_set.selections:
+    return writes(operations[0])
+
+
+def writes(operation: OperationDefinitionNode) -> bool:
+    """Does this mutation need a writing transaction (see :data:`QUEUED_WRITES`)?"""
+    for selection in operation.selection_set.selections:
         if not isinstance(selection, FieldNode) or selection.name.value not in QUEUED_WRITES:
             return True
     return False
+
+
+def committable(result: Any) -> bool:
+    """May the transaction of this result commit? Not after an unexpected error (a refused
+    field, a QueryError, has rolled back its own writes already)."""
+    errors = (result.errors if result else None) or []
+    return not any(
+        e.original_error is not None and not isinstance(e.original_error, QueryError)
+        for e in errors
+    )
 
 
 class LiveView:
@@ -238,11 +259,6 @@ class Transaction(SchemaExtension):
         ok = False
         try:
             yield
-            result = self.execution_context.result
-            errors = (result.errors if result else None) or []
-            ok = not any(
-                e.original_error is not None and not isinstance(e.original_error, QueryError)
-                for e in errors
-            )
+            ok = committable(self.execution_context.result)
         finally:
             await ctx.close(commit=writing and ok)

@@ -39,6 +39,7 @@ OPERATION = re.compile(rb"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A
 PEEK_BYTES = 64 * 1024
 
 log = logging.getLogger(ACCESS)
+OPERATION_KEY = "gongzhi.operation"  # set in the scope by whoever parsed the body already
 
 
 class JsonFormatter(logging.Formatter):
@@ -216,7 +217,10 @@ class AccessLog:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "close_code": seen.get("close_code"),
             }
-            if kind == "http" and peek and len(peek) <= PEEK_BYTES:
+            known = scope.get(OPERATION_KEY)
+            if known is not None:  # the direct path read it (api/http/direct.py)
+                fields["operationName"] = known
+            elif kind == "http" and peek and len(peek) <= PEEK_BYTES:
                 fields["operationName"] = operation_name(bytes(peek))
             log.info(
                 "%s %s %s %.1f ms%s",

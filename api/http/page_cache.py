@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -81,61 +82,91 @@ def _operation(document: Any, name: str | None) -> OperationDefinitionNode | Non
     return next((o for o in operations if o.name and o.name.value == name), None)
 
 
-class DraftingPageCache(SchemaExtension):
-    """Serve a drafting page from :class:`PageCache` when its data versions are unchanged.
+@dataclass
+class Lookup:
+    """A cacheable page looked up: the entry's key and data versions, and the cached result when
+    it is still current (``hit``)."""
 
-    Registered after the Transaction extension, whose ``on_execute`` has opened the request's
-    session and loaded the viewer by the time this one runs.
-    """
+    cache: PageCache
+    key: tuple[Any, ...]
+    stamp: tuple[tuple[int, int, int], ...]
+    until: datetime | None
+    hit: Any = None
 
-    async def on_execute(self) -> AsyncIterator[None]:
-        ec = self.execution_context
-        ctx = ec.context
-        key: tuple[Any, ...] | None = None
-        stamp: tuple[tuple[int, int, int], ...] = ()
-        until: datetime | None = None
-        cache: PageCache | None = None
-        hit = False
-        size = ctx.runtime.settings.drafting_cache_entries
-        viewer = ctx.viewer
-        if (
-            size > 0
-            and viewer is not None
-            and ec.query is not None
-            and ec.graphql_document is not None
-            and ec.operation_type == OperationType.QUERY
-        ):
-            variables = ec.variables or {}
-            refs = plan(_operation(ec.graphql_document, ec.operation_name), variables)
-            if refs is not None:
-                session = ctx.drafting.session
-                cache = page_cache(ctx.runtime.engine.sync_engine, size)
-                compounds = await cache.compounds(session, refs)
-                if compounds is not None:
-                    key = (
-                        ec.query,
-                        ec.operation_name,
-                        json.dumps(variables, sort_keys=True, default=str),
-                        ctx.lang,
-                        viewer.account_id,
-                        viewer.grants,
-                    )
-                    now = ctx.runtime.clock()
-                    stamp, until = await versions(session, compounds, now)
-                    entry = cache.get(key)
-                    if (
-                        entry is not None
-                        and entry.versions == stamp
-                        and (entry.until is None or now < entry.until)
-                    ):
-                        ec.result = entry.result
-                        hit = True
-        yield
-        result = ec.result
+    def keep(self, result: Any) -> None:
+        """Cache a freshly executed result (only a clean one: data, no errors)."""
         clean = (
             result is not None
             and not getattr(result, "errors", None)
             and getattr(result, "data", None) is not None
         )
-        if key is not None and cache is not None and not hit and clean:
-            cache.put(key, Entry(stamp, until, result))
+        if self.hit is None and clean:
+            self.cache.put(self.key, Entry(self.stamp, self.until, result))
+
+
+async def look_up(
+    ctx: Any,
+    query: str,
+    operation: OperationDefinitionNode | None,
+    operation_name: str | None,
+    variables: dict[str, Any],
+) -> Lookup | None:
+    """For a logged-in read of drafting pages: the cache's answer (None: not cacheable). Runs in
+    the request's transaction, after the viewer was loaded."""
+    size = ctx.runtime.settings.drafting_cache_entries
+    viewer = ctx.viewer
+    if size <= 0 or viewer is None:
+        return None
+    refs = plan(operation, variables)
+    if refs is None:
+        return None
+    session = ctx.drafting.session
+    cache = page_cache(ctx.runtime.engine.sync_engine, size)
+    compounds = await cache.compounds(session, refs)
+    if compounds is None:
+        return None
+    key = (
+        query,
+        operation_name,
+        json.dumps(variables, sort_keys=True, default=str),
+        ctx.lang,
+        viewer.account_id,
+        viewer.grants,
+    )
+    now = ctx.runtime.clock()
+    stamp, until = await versions(session, compounds, now)
+    found = Lookup(cache, key, stamp, until)
+    entry = cache.get(key)
+    if entry is not None and entry.versions == stamp and (entry.until is None or now < entry.until):
+        found.hit = entry.result
+    return found
+
+
+class DraftingPageCache(SchemaExtension):
+    """Serve a drafting page from :class:`PageCache` when its data versions are unchanged.
+
+    Registered after the Transaction extension, whose ``on_execute`` has opened the request's
+    session and loaded the viewer by the time this one runs. The direct path
+    (api/http/direct.py) calls :func:`look_up` itself.
+    """
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        found: Lookup | None = None
+        if (
+            ec.query is not None
+            and ec.graphql_document is not None
+            and ec.operation_type == OperationType.QUERY
+        ):
+            found = await look_up(
+                ec.context,
+                ec.query,
+                _operation(ec.graphql_document, ec.operation_name),
+                ec.operation_name,
+                ec.variables or {},
+            )
+            if found is not None and found.hit is not None:
+                ec.result = found.hit
+        yield
+        if found is not None:
+            found.keep(ec.result)
