@@ -83,6 +83,9 @@ class Settings:
     # every worker through the pubsub at once. 0 entries = off (every request reads its session).
     session_cache_entries: int = 10_000
     session_cache_seconds: float = 60.0
+    # Refuse every GraphQL document over HTTP but the web client's own (api/http/trusted.py):
+    # off by default (GraphiQL, scripts, tests send their own); see docs/deployment.md.
+    trusted_documents_only: bool = False
     # Set by `gongzhi serve --workers N` for its workers: with the in-process pubsub several
     # workers cannot hear each other's revocations, so they keep no session cache.
     serve_workers: int = 1

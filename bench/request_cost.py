@@ -57,32 +57,20 @@ from tests.support.server import free_port, serve_logged  # noqa: E402
 VIEWERS = 300
 TRIVIAL = "{ __typename }"
 ME = "{ me { __typename } }"
-# As the web client asks (web/js/views/proposals.js LIST, web/js/views/version.js ONE with
-# web/js/proposalbits.js COMMENT_FIELDS).
-PROPOSALS = """
-query Proposals($id: ID!, $search: String) {
-  community(id: $id) { id name }
-  proposals(communityId: $id, first: 50, search: $search) {
-    totalCount
-    threshold { rollHeads rollArea rollAreaCenti headsNeeded areaNeeded areaNeededCenti }
-    nodes { id title excerpt category matterType status authorName supportHeads supportArea
-            supportAreaCenti signatureCount commentCount signedByMe mine }
-  }
-}"""
-COMMENT_FIELDS = """
-  id clauseId authorName authorRole stance body proposedText hidden hiddenReason createdAt mine
-  answer { outcome reason byName at }
-  replies { id authorName authorRole body hidden hiddenReason createdAt }"""
-VERSION = f"""
-query Version($id: ID!) {{
-  documentVersion(id: $id) {{
-    id number status phase title opensAt closesAt publishedAt inForce preamble changeNote
-    commentCount unansweredCount
-    document {{ id title kind versions {{ id number status }} }}
-    clauses {{ id number label chapterNumber chapterTitle heading text commentCount }}
-  }}
-  consultationComments(versionId: $id, first: 100) {{ totalCount nodes {{ versionId {COMMENT_FIELDS} }} }}
-}}"""
+
+
+def web_document(where: str) -> str:
+    """The text the web client sends for ``where`` (``js/views/proposals.js: LIST``), as the
+    server registers it (api/http/trusted.py)."""
+    from api.http.trusted import web_documents
+
+    found = web_documents(ROOT / "web").documents
+    return next(text for text, w in found.items() if w == where)
+
+
+# As the web client asks: the proposals screen's list and a version's page
+PROPOSALS = web_document("js/views/proposals.js: LIST")
+VERSION = web_document("js/views/version.js: ONE")
 SIGN = """mutation Sign($input: ProposalActionInput!) {
   signProposal(input: $input) { __typename ... on Problem { code message } } }"""
 
@@ -269,7 +257,9 @@ class CoSigner:
     def _run(self) -> None:
         while not self.stop.is_set() and self.pairs:
             token, proposal = self.pairs.pop()
-            body = json.dumps({"query": SIGN, "variables": {"input": {"proposalId": str(proposal)}}})
+            body = json.dumps(
+                {"query": SIGN, "variables": {"input": {"proposalId": str(proposal)}}}
+            )
             try:
                 data = post(self.port, body, token)
                 result = data["data"]["signProposal"]  # type: ignore[index]
@@ -336,9 +326,7 @@ def main() -> None:
             s.wait(timeout=10)
 
 
-def report(
-    args: argparse.Namespace, only: set[int], world: World, a: int, b: int, c: int
-) -> None:
+def report(args: argparse.Namespace, only: set[int], world: World, a: int, b: int, c: int) -> None:
     anon = body(TRIVIAL)
     proposals = body(PROPOSALS, {"id": str(world.community_id)})
     version = body(VERSION, {"id": str(world.version_id)})
@@ -356,27 +344,62 @@ def report(
     # (comparison, floor port, floor payload, port, payload, tokens, context)
     if 6 in only:
         comparisons.append(
-            (Comparison("6. anonymous { __typename } vs bare Strawberry", 0.8, "bare app"),
-             c, anon, a, anon, None, None)
+            (
+                Comparison("6. anonymous { __typename } vs bare Strawberry", 0.8, "bare app"),
+                c,
+                anon,
+                a,
+                anon,
+                None,
+                None,
+            )
         )
     if 1 in only:
         comparisons.append(
-            (Comparison("1. logged in { me { __typename } }", 0.85, "anonymous"),
-             a, anon, a, me, world.tokens, None)
+            (
+                Comparison("1. logged in { me { __typename } }", 0.85, "anonymous"),
+                a,
+                anon,
+                a,
+                me,
+                world.tokens,
+                None,
+            )
         )
     if 2 in only:
         for name, payload in (("proposals page", proposals), ("version page", version)):
             comparisons.append(
-                (Comparison(f"2. {name}, cache warm", 0.7, "anonymous"),
-                 a, anon, a, payload, world.tokens, None)
+                (
+                    Comparison(f"2. {name}, cache warm", 0.7, "anonymous"),
+                    a,
+                    anon,
+                    a,
+                    payload,
+                    world.tokens,
+                    None,
+                )
             )
             comparisons.append(
-                (Comparison(f"2. {name}, cache off", 0.4, "anonymous"),
-                 b, anon, b, payload, world.tokens, None)
+                (
+                    Comparison(f"2. {name}, cache off", 0.4, "anonymous"),
+                    b,
+                    anon,
+                    b,
+                    payload,
+                    world.tokens,
+                    None,
+                )
             )
             comparisons.append(
-                (Comparison(f"2. {name}, 1 co-signature/s", 0.4, "anonymous"),
-                 a, anon, a, payload, world.tokens, cosigner)
+                (
+                    Comparison(f"2. {name}, 1 co-signature/s", 0.4, "anonymous"),
+                    a,
+                    anon,
+                    a,
+                    payload,
+                    world.tokens,
+                    cosigner,
+                )
             )
     for round_no in range(args.rounds):
         for comp, fport, fpayload, port, payload, tokens, ctx in comparisons:
@@ -394,7 +417,9 @@ def report(
                 flush=True,
             )
     if 2 in only:
-        print(f"co-signatures during the co-signing runs: {cosigner.signed} ({cosigner.failed} failed)")
+        print(
+            f"co-signatures during the co-signing runs: {cosigner.signed} ({cosigner.failed} failed)"
+        )
     print()
     print(f"{'comparison':<52}{'req/s':>8}{'floor':>8}{'ratio':>7}{'spread':>13}{'target':>8}")
     for comp, *_ in comparisons:

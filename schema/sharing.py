@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from cachetools import LRUCache
 from graphql import ExecutionResult, OperationType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -75,8 +76,13 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
 
 
 def dumps(data: object) -> str:
-    """Our JSON: Chinese stays readable on the wire and a third shorter than \\u escapes."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """Our JSON: Chinese stays readable on the wire and a third shorter than \\u escapes.
+    orjson writes what ``json.dumps(ensure_ascii=False, separators=(",", ":"))`` writes, several
+    times faster (issue #17); what it cannot write (an integer beyond 64 bits) goes to json."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 class EncodedData:

@@ -41,9 +41,17 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.http import explorer
 from api.http.context import RequestContext, Transaction
 from api.http.direct import Direct, Documents
+from api.http.front import Front
 from api.http.guards import BodyLimit, csrf_refusal, send_refusal
 from api.http.logs import AccessLog
-from api.http.media import GRAPHQL_RESPONSE, JSON, content_type, is_request_error, negotiate
+from api.http.media import (
+    GRAPHQL_RESPONSE,
+    JSON,
+    MEDIA_KEY,
+    content_type,
+    is_request_error,
+    negotiate,
+)
 from api.http.notice_files import download
 from api.http.page_cache import DraftingPageCache
 from api.http.printing import configured_origin
@@ -56,6 +64,7 @@ from api.http.refusals import (
     http_refusal,
 )
 from api.http.shutdown import Draining
+from api.http.trusted import web_documents
 from api.live.sessions import SessionWatch, Watched
 from api.live.views import Live
 from api.runtime import Runtime
@@ -65,7 +74,6 @@ from schema.live import PAYLOADS
 from schema.sharing import EncodedData
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
-MEDIA_KEY = "gongzhi.media"  # the negotiated response media type, kept in the ASGI scope
 HTTP_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
@@ -162,7 +170,12 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
         self.runtime = runtime
         self.live = live
         self.encoded = EncodedData()
-        self.direct = Direct(self, Documents(self.schema))  # api/http/direct.py
+        documents = Documents(self.schema)
+        for text in web_documents(WEB_DIR).documents:  # the web client's (api/http/trusted.py)
+            documents.trust(text, None)
+        self.direct = Direct(  # api/http/direct.py
+            self, documents, trusted_only=runtime.settings.trusted_documents_only
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -366,6 +379,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.add_middleware(draining.middleware)
     app.add_middleware(AccessLog)
+    app.add_middleware(  # POST /graphql: access log, body limit, view (api/http/front.py)
+        Front,
+        graphql=view,
+        limit=settings.max_body_bytes,
+        read_timeout=settings.body_timeout_seconds,
+    )
     if settings.proxies:
         # The client address behind a reverse proxy (login limits, api/services/ratelimit.py):
         # X-Forwarded-For is read only from the proxies named here, so nobody else can claim

@@ -84,13 +84,20 @@ class RequestContext:
         self.live = LiveView(self, live)
         self.printing = Printing(configured_origin(runtime.settings), request)
 
-    async def open(self, *, writing: bool) -> None:
+    async def open(self, *, writing: bool, concurrent: bool = True) -> None:
+        """Open the operation's session and find its viewer. ``concurrent``: root fields may
+        run at once (see :func:`concurrent_roots`)."""
         maker = self.runtime.writer if writing else self.runtime.reader
         self._session = session = maker()
         if self.token:
             self.viewer = await self.live.views.session_cache.viewer(
                 session, self.token, now=self.runtime.clock()
             )
+        if concurrent and not session.in_transaction():
+            # The viewer came from the session cache, so no statement has run yet. Root fields
+            # run concurrently, and two of them must not both start the session's connection
+            # (SQLAlchemy refuses that); once it exists its statements take turns.
+            await session.connection()
         self.services = CommunityServices(
             self.runtime,
             session,
@@ -210,6 +217,17 @@ def writes(operation: OperationDefinitionNode) -> bool:
     return False
 
 
+def concurrent_roots(operation: OperationDefinitionNode | None) -> bool:
+    """May this operation's root fields run at once? A query's, unless it has one plain field
+    (a mutation's run one after another)."""
+    if operation is None:
+        return True
+    if operation.operation.value != "query":
+        return False
+    selections = operation.selection_set.selections
+    return len(selections) > 1 or not isinstance(selections[0], FieldNode)
+
+
 def committable(result: Any) -> bool:
     """May the transaction of this result commit? Not after an unexpected error (a refused
     field, a QueryError, has rolled back its own writes already)."""
@@ -255,7 +273,16 @@ class Transaction(SchemaExtension):
                 ctx.lang,
             )
         writing = _writes_in_request(self.execution_context)
-        await ctx.open(writing=writing)
+        document = self.execution_context.graphql_document
+        name = self.execution_context.operation_name
+        operations = [
+            d
+            for d in (document.definitions if document else ())
+            if isinstance(d, OperationDefinitionNode)
+            and (name is None or (d.name is not None and d.name.value == name))
+        ]
+        operation = operations[0] if len(operations) == 1 else None
+        await ctx.open(writing=writing, concurrent=concurrent_roots(operation))
         ok = False
         try:
             yield

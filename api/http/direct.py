@@ -53,8 +53,11 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 
 from api.http import page_cache
-from api.http.context import committable, writes
+from api.http.context import committable, concurrent_roots, writes
+from api.http.guards import send_refusal
 from api.http.logs import OPERATION_KEY
+from api.http.media import GRAPHQL_RESPONSE, JSON, MEDIA_KEY, content_type
+from api.http.refusals import UNTRUSTED_DOCUMENT
 from schema.textguard import _in_value
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ class Prepared:
     query: bool  # a query (else a mutation)
     writing: bool  # needs a writing transaction
     transaction: bool  # needs a transaction at all (False: only __typename at the root)
+    concurrent: bool  # root fields may run at once (api/http/context.py concurrent_roots)
     trusted: bool  # one of the web client's documents (api/http/trusted.py)
 
 
@@ -101,6 +105,7 @@ class Documents:
         self.rules = schema.gongzhi_rules
         self.max_tokens = schema.gongzhi_max_tokens
         self.trusted: dict[tuple[str, str | None], Prepared] = {}
+        self.trusted_texts: set[str] = set()
         self.recent: LRUCache[tuple[str, str | None], Prepared | None] = LRUCache(maxsize=size)
 
     def prepare(self, text: str, name: str | None, *, trusted: bool = False) -> Prepared | None:
@@ -122,6 +127,7 @@ class Documents:
             query=query,
             writing=not query and writes(operation),
             transaction=not _typename_only(operation),
+            concurrent=concurrent_roots(operation),
             trusted=trusted,
         )
 
@@ -130,6 +136,7 @@ class Documents:
         prepared = self.prepare(text, name, trusted=True)
         if prepared is not None:
             self.trusted[(text, name)] = prepared
+            self.trusted_texts.add(text)
         return prepared
 
     def get(self, text: str, name: str | None) -> Prepared | None:
@@ -181,9 +188,12 @@ def _is_json(scope: Scope) -> bool:
 class Direct:
     """The direct path of one view (see the module's docstring)."""
 
-    def __init__(self, view: GongzhiGraphQL, documents: Documents) -> None:
+    def __init__(
+        self, view: GongzhiGraphQL, documents: Documents, *, trusted_only: bool = False
+    ) -> None:
         self.view = view
         self.documents = documents
+        self.trusted_only = trusted_only
         self.schema = documents.schema
         self.executor = self.schema.execution_context_class
         self.mask_message = self.schema.gongzhi_mask_message
@@ -193,6 +203,9 @@ class Direct:
         """Answer the request and return None; or return the ``receive`` (the body replayed)
         to take the full path with."""
         if not _is_json(scope):
+            if self.trusted_only:
+                await send_refusal(send, UNTRUSTED_DOCUMENT, scope.get(MEDIA_KEY, JSON))
+                return None
             return receive
         body = await read_body(receive)
         replay = _replay(body, receive)
@@ -205,6 +218,9 @@ class Direct:
         text = data.get("query")
         variables = data.get("variables")
         name = data.get("operationName")
+        if self.trusted_only and type(text) is not str:
+            await send_refusal(send, UNTRUSTED_DOCUMENT, scope.get(MEDIA_KEY, JSON))
+            return None
         if (
             type(text) is not str
             or (variables is not None and type(variables) is not dict)
@@ -213,6 +229,9 @@ class Direct:
         ):
             return replay
         variables = variables or {}
+        if self.trusted_only and text not in self.documents.trusted_texts:
+            await send_refusal(send, UNTRUSTED_DOCUMENT, scope.get(MEDIA_KEY, JSON))
+            return None
         prepared = self.documents.get(text, name)
         if prepared is None or (variables and _in_value(variables, "variables")):
             return replay
@@ -236,8 +255,23 @@ class Direct:
         sub_response = await view.get_sub_response(request)
         context = await view.get_context(request, sub_response)
         result = await self._execute(prepared, context, text, name, variables)
-        response = view.create_response(await view.process_result(request, result), sub_response)
-        await response(scope, receive, send)
+        data = await view.process_result(request, result)
+        if sub_response.background is not None:  # nothing sets one today: Starlette's way
+            await view.create_response(data, sub_response)(scope, receive, send)
+            return
+        # view.create_response's answer, written straight to the socket
+        media = scope.get(MEDIA_KEY, JSON)
+        status = sub_response.status_code or (
+            400 if media == GRAPHQL_RESPONSE and "data" not in data else 200
+        )
+        body = view.encode_json(data).encode()
+        headers = [
+            (b"content-length", str(len(body)).encode()),
+            (b"content-type", content_type(media)),
+            *sub_response.headers.raw,  # cookies a login or logout set
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     async def _execute(
         self,
@@ -250,7 +284,7 @@ class Direct:
         if not prepared.transaction:
             result = await self._run(prepared, ctx, name, variables)
         else:
-            await ctx.open(writing=prepared.writing)
+            await ctx.open(writing=prepared.writing, concurrent=prepared.concurrent)
             ok = False
             try:
                 found = None

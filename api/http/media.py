@@ -24,6 +24,8 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 # What ``*/*`` and ``application/*`` resolve to: the type every client understands.
 _WILDCARDS = {"*/*": JSON, "application/*": JSON}
 
+MEDIA_KEY = "gongzhi.media"  # the negotiated response media type, kept in the ASGI scope
+
 
 def negotiate(accept: str | bytes | None) -> str | None:
     """The response media type for this ``Accept`` header, or None when none is acceptable."""

@@ -13,6 +13,7 @@ seconds of CPU that must not stall the event loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection
@@ -54,7 +55,13 @@ class Printing:
     """``info.context.printing``: the QR codes of one request's letters and notices."""
 
     def __init__(self, configured: str | None, conn: HTTPConnection) -> None:
-        self.origin = configured or request_origin(conn)
+        self.configured = configured
+        self.conn = conn
+
+    @functools.cached_property
+    def origin(self) -> str | None:
+        """Read when a letter is printed, not on every request."""
+        return self.configured or request_origin(self.conn)
 
     async def activation_qr(self, code: str) -> str | None:
         if self.origin is None:

@@ -37,6 +37,15 @@ NOT_ACCEPTABLE: Refusal = (
     ),
 )
 TIMED_OUT: Refusal = (504, error_body("TIMEOUT", "请求超时", "operation timed out"))
+# GONGZHI_TRUSTED_DOCUMENTS_ONLY: only the web client's own documents run (api/http/trusted.py)
+UNTRUSTED_DOCUMENT: Refusal = (
+    400,
+    error_body(
+        "UNTRUSTED_DOCUMENT",
+        "本服务只执行网页客户端自带的 GraphQL 文档",
+        "this service runs only the web client's own GraphQL documents",
+    ),
+)
 
 # Strawberry's reason -> (status, code, Chinese, English)
 _BY_REASON: dict[str, tuple[int, str, str, str]] = {

@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 
 from api.access import topics
 from api.access.drafting import RequestDraftingServices
-from api.live.fanout import FanOut, LoadError
 from api.live import session_cache
+from api.live.fanout import FanOut, LoadError
 from api.live.pubsub import create_backend
 from api.live.session_cache import Listening, SessionCache
 from api.live.sessions import SessionWatch

@@ -2,22 +2,21 @@
 each worker keeps logged-in viewers, yet a logout or a revoked grant on one worker takes effect
 on the other within a second, over PostgreSQL LISTEN/NOTIFY and over Redis pub/sub.
 
-The two workers and their throwaway database (and private Redis) are those of
-tests/e2e/test_live_workers.py; this module gets its own pair.
+The two workers, their throwaway database and private Redis are made as in
+tests/e2e/test_live_workers.py (its helpers), a pair of this module's own.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_live_workers import (  # noqa: F401  (fixtures)
-    postgres_pair,
-    redis_pair,
-    throwaway_redis,
-)
+from tests.e2e import test_live_workers as workers
+from tests.support.backends import unavailable
 from tests.support.demo import ADMIN, SUPERVISOR
 from tests.support.server import Server, http
 
@@ -27,6 +26,39 @@ ROLES = """query($c: ID!) { communityRoles(communityId: $c) { id role holder } }
 REVOKE = """mutation($i: RevokeRoleInput!) { revokeRole(input: $i) { __typename
   ... on Problem { code message } } }"""
 WITHIN = 1.0  # seconds: the issue's bound for a revocation to reach every worker
+
+
+@pytest.fixture(scope="module")
+def postgres_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+    with (
+        workers.throwaway_database() as url,
+        workers.two_workers(
+            tmp_path_factory.mktemp("sessions-pg"), url, {"GONGZHI_PUBSUB": "postgres"}
+        ) as pair,
+    ):
+        yield pair
+
+
+@pytest.fixture(scope="module")
+def redis_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+    exe = shutil.which("redis-server")
+    if exe is None:
+        unavailable("redis-server is not installed (needed for a private Redis)")
+        raise AssertionError  # unreachable
+    redis = workers.ThrowawayRedis(exe)
+    redis.start()
+    try:
+        with (
+            workers.throwaway_database() as url,
+            workers.two_workers(
+                tmp_path_factory.mktemp("sessions-redis"),
+                url,
+                {"GONGZHI_PUBSUB": "redis", "GONGZHI_REDIS_URL": redis.url},
+            ) as pair,
+        ):
+            yield pair
+    finally:
+        redis.kill()
 
 
 def me(server: Server, token: str) -> Any:

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select, update
 
 from api.http.app import create_app
-from api.live.pubsub import MemoryBackend
 from api.live import session_cache
+from api.live.pubsub import MemoryBackend
 from api.live.session_cache import SessionCache
 from api.live.views import Live
 from api.runtime import Runtime
@@ -60,6 +60,25 @@ async def test_a_viewer_is_read_once_then_served_from_the_cache(
     assert await me(live_client, token) == first
     assert await me(live_client, token) == first
     assert cache.hits == hits + 2
+
+
+async def test_root_fields_reading_at_once_after_a_cached_viewer(
+    live_client: httpx.AsyncClient, world: World
+) -> None:
+    """With the viewer from the cache no statement has run when two root fields both start
+    reading (regression: SQLAlchemy refused the second connection start, an internal error)."""
+    token = world.tokens["owner"]
+    await me(live_client, token)
+    query = """query($c: ID!) { community(id: $c) { id name }
+      proposals(communityId: $c, first: 5) { totalCount } }"""
+    r = await live_client.post(
+        "/graphql",
+        json={"query": query, "variables": {"c": str(world.a)}},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    body = r.json()
+    assert "errors" not in body, body
+    assert body["data"]["community"]["id"] == str(world.a)
 
 
 async def test_logout_ends_the_session_at_once(
