@@ -9,12 +9,13 @@ error rolls everything back; an expected refusal has already rolled back in
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from graphql import FieldNode, OperationDefinitionNode
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import SchemaExtension
@@ -69,72 +70,102 @@ class RequestContext:
         self.address = request.client.host if request.client else "unknown"
         self.viewer: Viewer | None = None
         self.connection_params: dict[str, object] | None = None  # WebSocket connection_init
-        self._session: AsyncSession | None = None
-        self.services: CommunityServices
-        self.voting: ElectionServices
-        self.drafting: RequestDraftingServices
-        self.nominations: NominationAccess
-        self.assessment: AssessmentAccess
-        self.notices: NoticeAccess
-        self.owners_of_unit: DataLoader[int, Sequence[Person]]
-        self.building_names: DataLoader[int, str]
-        self.elector_cards: DataLoader[int, tuple[str, Sequence[str]]]
+        self._session: AsyncSession | None = None  # the open transaction's, once it is used
+        self._maker: async_sessionmaker[AsyncSession] | None = None
         # announcements to make once the transaction has committed (live subscriptions)
         self.after_commit: list[Callable[[], Awaitable[None]]] = []
         self.live = LiveView(self, live)
         self.printing = Printing(configured_origin(runtime.settings), request)
 
     async def open(self, *, writing: bool, concurrent: bool = True) -> None:
-        """Open the operation's session and find its viewer. ``concurrent``: root fields may
-        run at once (see :func:`concurrent_roots`)."""
-        maker = self.runtime.writer if writing else self.runtime.reader
-        self._session = session = maker()
+        """Begin the operation and find its viewer. The session itself is made when first
+        needed: a viewer from the session cache and a field that reads nothing need none.
+        ``concurrent``: root fields may run at once (see :func:`concurrent_roots`)."""
+        self._maker = self.runtime.writer if writing else self.runtime.reader
         if self.token:
             self.viewer = await self.live.views.session_cache.viewer(
-                session, self.token, now=self.runtime.clock()
+                self.session, self.token, now=self.runtime.clock()
             )
-        if concurrent and not session.in_transaction():
+        if concurrent and not self.session().in_transaction():
             # The viewer came from the session cache, so no statement has run yet. Root fields
             # run concurrently, and two of them must not both start the session's connection
             # (SQLAlchemy refuses that); once it exists its statements take turns.
-            await session.connection()
-        self.services = CommunityServices(
+            await self.session().connection()
+
+    def session(self) -> AsyncSession:
+        """The operation's session (made on first use, after :meth:`open`)."""
+        if self._session is None:
+            assert self._maker is not None, "the operation has not begun"
+            self._session = self._maker()
+        return self._session
+
+    # What resolvers reach, made on first use and bound to the operation's session.
+    @functools.cached_property
+    def services(self) -> CommunityServices:
+        return CommunityServices(
             self.runtime,
-            session,
+            self.session(),
             self.viewer,
             address=self.address,
             token=self.token,
             after_commit=self.after_commit,
         )
-        self.voting = ElectionServices(
-            self.runtime, session, self.viewer, after_commit=self.after_commit
+
+    @functools.cached_property
+    def voting(self) -> ElectionServices:
+        return ElectionServices(
+            self.runtime, self.session(), self.viewer, after_commit=self.after_commit
         )
-        self.drafting = RequestDraftingServices(
-            self.runtime, session, self.viewer, after_commit=self.after_commit
+
+    @functools.cached_property
+    def drafting(self) -> RequestDraftingServices:
+        return RequestDraftingServices(
+            self.runtime, self.session(), self.viewer, after_commit=self.after_commit
         )
-        self.nominations = NominationAccess(self.runtime, session, self.viewer)
-        self.assessment = AssessmentAccess(self.runtime, session, self.viewer)
-        self.notices = NoticeAccess(self.runtime, session, self.viewer)
+
+    @functools.cached_property
+    def nominations(self) -> NominationAccess:
+        return NominationAccess(self.runtime, self.session(), self.viewer)
+
+    @functools.cached_property
+    def assessment(self) -> AssessmentAccess:
+        return AssessmentAccess(self.runtime, self.session(), self.viewer)
+
+    @functools.cached_property
+    def notices(self) -> NoticeAccess:
+        return NoticeAccess(self.runtime, self.session(), self.viewer)
+
+    @functools.cached_property
+    def owners_of_unit(self) -> DataLoader[int, Sequence[Person]]:
+        session = self.session()
 
         async def owners(keys: list[int]) -> list[Sequence[Person]]:
             return list(await communities.owners_of_units(session, keys))
 
-        self.owners_of_unit = DataLoader(load_fn=owners)
+        return DataLoader(load_fn=owners)
+
+    @functools.cached_property
+    def building_names(self) -> DataLoader[int, str]:
+        session = self.session()
 
         async def buildings(keys: list[int]) -> list[str]:
             return await communities.building_names(session, keys)
 
+        return DataLoader(load_fn=buildings)
+
+    @functools.cached_property
+    def elector_cards(self) -> DataLoader[int, tuple[str, Sequence[str]]]:
+        session = self.session()
+
         async def cards(keys: list[int]) -> list[tuple[str, Sequence[str]]]:
             return list(await frozen_roll.elector_cards(session, keys))
 
-        self.building_names = DataLoader(load_fn=buildings)
-        self.elector_cards = DataLoader(load_fn=cards)
+        return DataLoader(load_fn=cards)
 
     async def close(self, *, commit: bool) -> None:
         session, self._session = self._session, None
-        if session is None:
-            return
-        if session.in_transaction() or session.new:
+        self._maker = None
+        if session is not None and (session.in_transaction() or session.new):
             await _end(session, commit=commit)
         # else never used (no viewer to read, or it came from the session cache): nothing to end
         hooks, self.after_commit[:] = list(self.after_commit), []

@@ -61,7 +61,6 @@ from api.http.refusals import UNTRUSTED_DOCUMENT
 from schema.textguard import _in_value
 
 if TYPE_CHECKING:
-    from api.http.app import GongzhiGraphQL
     from schema.root import GongzhiSchema
 
 HTTP_KINDS = frozenset({OperationType.QUERY, OperationType.MUTATION})
@@ -186,11 +185,10 @@ def _is_json(scope: Scope) -> bool:
 
 
 class Direct:
-    """The direct path of one view (see the module's docstring)."""
+    """The direct path of one view (api/http/app.py GongzhiGraphQL: its context, sub-response,
+    ``process_result`` and JSON encoding are used as the full path uses them)."""
 
-    def __init__(
-        self, view: GongzhiGraphQL, documents: Documents, *, trusted_only: bool = False
-    ) -> None:
+    def __init__(self, view: Any, documents: Documents, *, trusted_only: bool = False) -> None:
         self.view = view
         self.documents = documents
         self.trusted_only = trusted_only

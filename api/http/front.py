@@ -18,9 +18,7 @@ from api.http.logs import AccessLog
 
 
 class Front:
-    def __init__(
-        self, app: ASGIApp, *, graphql: ASGIApp, limit: int, read_timeout: float
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, graphql: ASGIApp, limit: int, read_timeout: float) -> None:
         self.app = app
         self.graphql = AccessLog(BodyLimit(graphql, limit=limit, read_timeout=read_timeout))
 

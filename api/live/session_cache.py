@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from datetime import datetime
 from typing import Any, Final
 
@@ -85,8 +85,11 @@ class SessionCache:
             return backend.listener_pid is not None
         return False
 
-    async def viewer(self, session: AsyncSession, token: str, *, now: datetime) -> Viewer | None:
-        """The viewer of ``token``: from the cache when it may be, else from the database."""
+    async def viewer(
+        self, session: Callable[[], AsyncSession], token: str, *, now: datetime
+    ) -> Viewer | None:
+        """The viewer of ``token``: from the cache when it may be, else from the database
+        (``session()`` gives the session to read it with, made only then)."""
         token_hash = digest(token)
         usable = self.enabled and self.listening()
         if usable:
@@ -96,7 +99,7 @@ class SessionCache:
                 return held[0]
         self.misses += 1
         generation = self.generation
-        found = await viewer_of_digest(session, token_hash, now=now)
+        found = await viewer_of_digest(session(), token_hash, now=now)
         if found is None:
             return None
         viewer, until = found

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import test_live_workers as workers
+from tests.support import workers
 from tests.support.backends import unavailable
 from tests.support.demo import ADMIN, SUPERVISOR
 from tests.support.server import Server, http

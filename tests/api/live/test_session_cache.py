@@ -160,8 +160,8 @@ async def test_without_a_live_listener_every_request_reads_the_database(
     cache = SessionCache(100, 60, backend)
     async with runtime.reader() as s:
         now = runtime.clock()
-        assert await cache.viewer(s, world.tokens["owner"], now=now) is not None
-        assert await cache.viewer(s, world.tokens["owner"], now=now) is not None
+        assert await cache.viewer(lambda: s, world.tokens["owner"], now=now) is not None
+        assert await cache.viewer(lambda: s, world.tokens["owner"], now=now) is not None
     assert cache.hits == 0 and cache.misses == 2
 
 
@@ -182,8 +182,8 @@ async def test_a_read_overtaken_by_a_revocation_is_not_kept(
     token = world.tokens["owner"]
     async with runtime.reader() as s:
         now = runtime.clock()
-        assert await cache.viewer(s, token, now=now) is not None
-        assert await cache.viewer(s, token, now=now) is not None
+        assert await cache.viewer(lambda: s, token, now=now) is not None
+        assert await cache.viewer(lambda: s, token, now=now) is not None
     assert cache.hits == 0 and cache.misses == 2  # neither answer was kept
 
 
