@@ -46,6 +46,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -97,7 +98,7 @@ async def sessions(url: str, var_dir: str, community_id: int) -> tuple[list[str]
     rt = Runtime.create(settings)
     try:
         async with rt.writer() as s:
-            accounts = (
+            found = (
                 await s.execute(
                     select(Account)
                     .join(Person, Person.account_id == Account.id)
@@ -106,7 +107,7 @@ async def sessions(url: str, var_dir: str, community_id: int) -> tuple[list[str]
                     .distinct()
                 )
             ).scalars()
-            accounts = list(accounts)[:VIEWERS]
+            accounts = list(found)[:VIEWERS]
             now = datetime.now(UTC)
             tokens = [await start_session(s, a, now=now, days=1) for a in accounts]
             proposals = (
@@ -262,8 +263,8 @@ class CoSigner:
             )
             try:
                 data = post(self.port, body, token)
-                result = data["data"]["signProposal"]  # type: ignore[index]
-                ok = result["__typename"] != "Problem"  # type: ignore[index]
+                result: Any = data["data"]
+                ok = result["signProposal"]["__typename"] != "Problem"
             except (OSError, KeyError, TypeError):
                 ok = False
             self.signed += ok
@@ -412,13 +413,15 @@ def report(args: argparse.Namespace, only: set[int], world: World, a: int, b: in
             comp.runs.append((floor, run))
             print(
                 f"round {round_no + 1}: {comp.name}: {run.rps:.0f} req/s "
-                f"(p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms{', ' + str(run.errors) + ' errors' if run.errors else ''})"
+                f"(p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms"
+                f"{f', {run.errors} errors' if run.errors else ''})"
                 f" / {comp.floor_name} {floor.rps:.0f} = {run.rps / floor.rps:.2f}",
                 flush=True,
             )
     if 2 in only:
         print(
-            f"co-signatures during the co-signing runs: {cosigner.signed} ({cosigner.failed} failed)"
+            f"co-signatures during the co-signing runs: {cosigner.signed} "
+            f"({cosigner.failed} failed)"
         )
     print()
     print(f"{'comparison':<52}{'req/s':>8}{'floor':>8}{'ratio':>7}{'spread':>13}{'target':>8}")
@@ -426,10 +429,10 @@ def report(args: argparse.Namespace, only: set[int], world: World, a: int, b: in
         ratios = comp.ratios()
         mid = statistics.median(ratios)
         rps = statistics.median(m.rps for _, m in comp.runs)
-        floor = statistics.median(f.rps for f, _ in comp.runs)
+        base = statistics.median(f.rps for f, _ in comp.runs)
         verdict = "met" if mid >= comp.target else "MISSED"
         print(
-            f"{comp.name:<52}{rps:>8.0f}{floor:>8.0f}{mid:>7.2f}"
+            f"{comp.name:<52}{rps:>8.0f}{base:>8.0f}{mid:>7.2f}"
             f"{f'{min(ratios):.2f}–{max(ratios):.2f}':>13}{comp.target:>6.2f} {verdict}"
         )
 

@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
@@ -70,6 +70,7 @@ from api.live.views import Live
 from api.runtime import Runtime
 from api.settings import Settings, SettingsError
 from schema import root
+from schema.root import GongzhiSchema
 from schema.live import PAYLOADS
 from schema.sharing import EncodedData
 
@@ -170,9 +171,9 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
         self.runtime = runtime
         self.live = live
         self.encoded = EncodedData()
-        documents = Documents(self.schema)
-        for text in web_documents(WEB_DIR).documents:  # the web client's (api/http/trusted.py)
-            documents.trust(text, None)
+        documents = Documents(cast(GongzhiSchema, self.schema))
+        for document in web_documents(WEB_DIR).documents:  # the web client's (api/http/trusted.py)
+            documents.trust(document, None)
         self.direct = Direct(  # api/http/direct.py
             self, documents, trusted_only=runtime.settings.trusted_documents_only
         )

@@ -180,7 +180,7 @@ async def read_body(receive: Receive) -> bytes:
 def _is_json(scope: Scope) -> bool:
     for key, value in scope["headers"]:
         if key == b"content-type":
-            return value.split(b";", 1)[0].strip().lower() == b"application/json"
+            return bool(value.split(b";", 1)[0].strip().lower() == b"application/json")
     return False
 
 
@@ -316,7 +316,7 @@ class Direct:
             variable_values=variables,
             operation_name=name,
             executor_class=self.executor,
-            is_awaitable=optimized_is_awaitable,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
         )
         if isinstance(outcome, Awaitable):
             outcome = await outcome

@@ -45,14 +45,10 @@ def _unescape(raw: str) -> str:
     return re.sub(r"\\([`\\$])", r"\1", raw)
 
 
-def web_documents(web_dir: Path) -> Found:
-    """Every constant operation of the web client under ``web_dir/js``, as the browser sends it."""
-    web_dir = web_dir.resolve()
-    root = web_dir / "js"
-    found = Found()
-    if not root.is_dir():
-        return found
-    files = sorted(root.rglob("*.js"))
+def _read(
+    web_dir: Path, files: list[Path], found: Found
+) -> tuple[dict[Path, dict[str, str]], dict[Path, dict[str, Path]]]:
+    """Each file's string constants, and where each name it imports comes from."""
     constants: dict[Path, dict[str, str]] = {}
     imports: dict[Path, dict[str, Path]] = {}
     for path in files:
@@ -65,8 +61,21 @@ def web_documents(web_dir: Path) -> Found:
             for name in names.split(",")
             if name.strip()
         }
-        for m in FUNCTION.finditer(text):
-            found.dynamic.append(f"{path.relative_to(web_dir)}: {m[1]}(…)")
+        found.dynamic.extend(
+            f"{path.relative_to(web_dir)}: {m[1]}(…)" for m in FUNCTION.finditer(text)
+        )
+    return constants, imports
+
+
+def web_documents(web_dir: Path) -> Found:
+    """Every constant operation of the web client under ``web_dir/js``, as the browser sends it."""
+    web_dir = web_dir.resolve()
+    root = web_dir / "js"
+    found = Found()
+    if not root.is_dir():
+        return found
+    files = sorted(root.rglob("*.js"))
+    constants, imports = _read(web_dir, files, found)
 
     def resolve(path: Path, name: str, depth: int = 0) -> str | None:
         if depth > 8:
@@ -75,18 +84,11 @@ def web_documents(web_dir: Path) -> Found:
         if raw is None:
             source = imports.get(path, {}).get(name)
             return resolve(source, name, depth + 1) if source in constants else None
-        missing = False
-
-        def splice(m: re.Match[str]) -> str:
-            nonlocal missing
-            piece = resolve(path, m[1], depth + 1)
-            if piece is None:
-                missing = True
-                return ""
-            return piece
-
-        spliced = HOLE.sub(splice, raw)
-        return None if missing or "${" in spliced else _unescape(spliced)
+        pieces = {hole: resolve(path, hole, depth + 1) for hole in HOLE.findall(raw)}
+        if None in pieces.values():
+            return None
+        spliced = HOLE.sub(lambda m: pieces[m[1]] or "", raw)
+        return None if "${" in spliced else _unescape(spliced)
 
     for path in files:
         for name, raw in constants[path].items():

@@ -50,6 +50,7 @@ from api.store.models import Account, LoginSession, RoleMembership
 from schema.contract.community import Viewer
 
 log = logging.getLogger(__name__)
+__all__ = ["ALL", "Listening", "SessionCache", "attach", "install", "viewer_of_digest"]
 
 TOPIC: Final = "sessions"
 ALL: Final = "all"
