@@ -270,6 +270,18 @@ def _ms(value: str) -> float:
     return number * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+def wrk_output(script: Path, url: str, seconds: int, connections: int, warm_up: int) -> str:
+    """wrk's report of ``seconds`` of load on one thread, after ``warm_up`` seconds of it."""
+    common = ["wrk", "-t1", f"-c{connections}", "-s", str(script), "--latency"]
+    subprocess.run([*common, f"-d{warm_up}s", url], capture_output=True, check=True)
+    return subprocess.run(
+        [*common, f"-d{seconds}s", "--timeout", "10s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def run_wrk(
     name: str, port: int, payload: str, token: str | None, seconds: int, connections: int
 ) -> Result:
@@ -280,14 +292,7 @@ def run_wrk(
         f"{auth}wrk.body = {json.dumps(payload, ensure_ascii=True)}\n"
     )
     url = f"http://127.0.0.1:{port}/graphql"
-    common = ["wrk", "-t1", f"-c{connections}", "-s", str(script), "--latency"]
-    subprocess.run([*common, "-d2s", url], capture_output=True, check=True)  # warm-up
-    out = subprocess.run(
-        [*common, f"-d{seconds}s", "--timeout", "10s", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out = wrk_output(script, url, seconds, connections, warm_up=2)
     script.unlink()
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]

@@ -51,7 +51,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.drafting_pages import _reset_pg, seed, start_server  # noqa: E402
+from bench.drafting_pages import _ms, _reset_pg, seed, start_server, wrk_output  # noqa: E402
 from bench.machine import describe  # noqa: E402
 from tests.support.server import free_port, serve_logged  # noqa: E402
 
@@ -161,24 +161,11 @@ class Run:
     errors: int
 
 
-def _ms(value: str) -> float:
-    number = float(re.sub(r"[a-z]+$", "", value))
-    unit = re.sub(r"^[0-9.]+", "", value)
-    return number * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
 def wrk(port: int, payload: str, tokens: list[str] | None, seconds: int, connections: int) -> Run:
     script = lua_script(payload, tokens)
     url = f"http://127.0.0.1:{port}/graphql"
-    common = ["wrk", "-t1", f"-c{connections}", "-s", str(script), "--latency"]
     try:
-        subprocess.run([*common, "-d1s", url], capture_output=True, check=True)  # warm-up
-        out = subprocess.run(
-            [*common, f"-d{seconds}s", "--timeout", "10s", url],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        out = wrk_output(script, url, seconds, connections, warm_up=1)
     finally:
         script.unlink()
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))  # type: ignore[union-attr]

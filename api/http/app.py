@@ -70,8 +70,8 @@ from api.live.views import Live
 from api.runtime import Runtime
 from api.settings import Settings, SettingsError
 from schema import root
-from schema.root import GongzhiSchema
 from schema.live import PAYLOADS
+from schema.root import GongzhiSchema
 from schema.sharing import EncodedData
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"

@@ -47,14 +47,14 @@ from graphql import (
     parse,
 )
 from starlette.requests import Request
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 
 from api.http import page_cache
 from api.http.context import committable, concurrent_roots, writes
-from api.http.guards import send_refusal
+from api.http.guards import replaying, send_refusal
 from api.http.logs import OPERATION_KEY
 from api.http.media import GRAPHQL_RESPONSE, JSON, MEDIA_KEY, content_type
 from api.http.refusals import UNTRUSTED_DOCUMENT
@@ -152,19 +152,6 @@ class Documents:
         return prepared
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
-
-
 async def read_body(receive: Receive) -> bytes:
     chunks: list[bytes] = []
     while True:
@@ -206,7 +193,7 @@ class Direct:
                 return None
             return receive
         body = await read_body(receive)
-        replay = _replay(body, receive)
+        replay = replaying(body, receive)
         try:
             data = orjson.loads(body)
         except orjson.JSONDecodeError:

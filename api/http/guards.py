@@ -102,17 +102,22 @@ class BodyLimit:
         except TimeoutError:
             await _send(send, *TOO_SLOW, media, ((b"connection", b"close"),))
             return
-        body = b"".join(chunks)
-        replayed = False
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()  # after the body: only ever http.disconnect
 
-        await self.app(scope, replay, send)
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the whole body, already read, as one message, and then what
+    ``receive`` gives (after the body: only ever ``http.disconnect``)."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 TOO_LARGE = _error(413, "BODY_TOO_LARGE", "请求内容过大", "request body too large")
