@@ -12,8 +12,10 @@ session for each of 300 owners. Then it starts, on free ports of 127.0.0.1:
   caches (bench/bare_app.py) under uvicorn, one worker.
 
 and drives them with wrk (32 connections; a Lua script hands out the 300 owners' bearer tokens
-in rotation, as real traffic does). Each round measures every case once, the floor of each
-comparison right before it on the same server; rounds repeat (3 by default) and each ratio is
+in rotation, as real traffic does; an anonymous floor of such a run rotates the same strings
+in a header the server ignores, so that wrk, on the same two cores, does the same work for
+both). Each round measures every case once, the floor of each comparison right before it on the
+same server; rounds repeat (3 by default) and each ratio is
 reported as the median of its rounds with the spread (lowest–highest).
 
 Targets:
@@ -126,8 +128,10 @@ async def sessions(url: str, var_dir: str, community_id: int) -> tuple[list[str]
     return tokens, ids
 
 
-def lua_script(payload: str, tokens: list[str] | None) -> Path:
-    """POST ``payload``; with tokens, each request carries the next one in rotation."""
+def lua_script(payload: str, tokens: list[str] | None, header: str = "Authorization") -> Path:
+    """POST ``payload``; with tokens, each request carries the next one in rotation, as a bearer
+    token in ``Authorization`` or, for an anonymous floor, in a header the server ignores (so
+    that wrk, on the same two cores, does the same work for the floor as for the run)."""
     fd, name = tempfile.mkstemp(suffix=".lua")
     os.close(fd)
     path = Path(name)
@@ -145,7 +149,7 @@ def lua_script(payload: str, tokens: list[str] | None) -> Path:
             "function init(args) i = math.random(n) end",
             "function request()",
             "  i = i % n + 1",
-            '  wrk.headers["Authorization"] = "Bearer " .. tokens[i]',
+            f'  wrk.headers["{header}"] = "Bearer " .. tokens[i]',
             "  return wrk.format()",
             "end",
         ]
@@ -161,8 +165,15 @@ class Run:
     errors: int
 
 
-def wrk(port: int, payload: str, tokens: list[str] | None, seconds: int, connections: int) -> Run:
-    script = lua_script(payload, tokens)
+def wrk(
+    port: int,
+    payload: str,
+    tokens: list[str] | None,
+    seconds: int,
+    connections: int,
+    header: str = "Authorization",
+) -> Run:
+    script = lua_script(payload, tokens, header)
     url = f"http://127.0.0.1:{port}/graphql"
     try:
         out = wrk_output(script, url, seconds, connections, warm_up=1)
@@ -324,8 +335,10 @@ def report(args: argparse.Namespace, only: set[int], world: World, a: int, b: in
     check(a, proposals, world.tokens[0])
     check(a, version, world.tokens[0])
 
-    def measure(port: int, payload: str, tokens: list[str] | None) -> Run:
-        return wrk(port, payload, tokens, args.seconds, args.connections)
+    def measure(
+        port: int, payload: str, tokens: list[str] | None, header: str = "Authorization"
+    ) -> Run:
+        return wrk(port, payload, tokens, args.seconds, args.connections, header)
 
     cosigner = CoSigner(a, world)
     comparisons: list[tuple[Comparison, int, str, int, str, list[str] | None, object]] = []
@@ -391,7 +404,7 @@ def report(args: argparse.Namespace, only: set[int], world: World, a: int, b: in
             )
     for round_no in range(args.rounds):
         for comp, fport, fpayload, port, payload, tokens, ctx in comparisons:
-            floor = measure(fport, fpayload, None)
+            floor = measure(fport, fpayload, tokens, "X-Bench-Decoy")  # anonymous, same wrk work
             if ctx is cosigner:
                 with cosigner:
                     run = measure(port, payload, tokens)
