@@ -21,6 +21,9 @@ from api.live.session_cache import SessionCache
 from api.live.views import Live
 from api.runtime import Runtime
 from api.store.models import Account, RoleMembership
+from tests.support.app import Gql
+from tests.support.documents import PAGE, SIGN
+from tests.support.drafting import account, create_proposal, ok
 from tests.support.world import SESSION_DAYS, World
 
 ME = "{ me { displayName roles { role } } }"
@@ -194,3 +197,29 @@ def test_memory_pubsub_with_several_workers_keeps_no_sessions(runtime: Runtime) 
     assert one.session_cache.enabled
     several = replace(runtime, settings=replace(runtime.settings, serve_workers=4))
     assert not Live(several, payloads).session_cache.enabled
+
+
+async def test_each_viewer_keeps_their_own_signed_by_me_with_both_caches(
+    live_client: httpx.AsyncClient, world: World, runtime: Runtime
+) -> None:
+    """The session cache and the page cache together (issue #17 target 2): two owners read the
+    same page again and again; each sees whether they signed, before and after one signs."""
+    gql = Gql(live_client)
+    li = await account(
+        runtime, phone="13900000002", name="李四", role="owner", community_id=world.a
+    )
+    owner = world.tokens["owner"]
+    p = await create_proposal(gql, owner, world.a)
+
+    async def signed(token: str) -> bool:
+        r = await gql(PAGE, {"c": str(world.a), "first": 10}, token=token)
+        return bool(r["data"]["proposals"]["nodes"][0]["signedByMe"])
+
+    for _ in range(3):
+        assert await signed(owner) is True  # the author signs on submitting
+        assert await signed(li) is False
+    ok(await gql(SIGN, {"input": {"proposalId": p["summary"]["id"]}}, token=li), "signProposal")
+    for _ in range(3):
+        assert await signed(li) is True
+        assert await signed(owner) is True
+    assert cache_of(runtime).hits > 0
