@@ -22,13 +22,18 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# `const NAME = `…`;` or `export const NAME = `…`` (no backtick inside but escaped ones)
-CONSTANT = re.compile(r"(?:export\s+)?const\s+([A-Za-z_$][\w$]*)\s*=\s*`((?:[^`\\]|\\.)*)`", re.S)
+# `const NAME = `…`;`, `export const NAME = `…`` or `const NAME = () => `…`` (no backtick
+# inside but escaped ones)
+CONSTANT = re.compile(
+    r"(?:export\s+)?const\s+([A-Za-z_$][\w$]*)\s*=\s*(?:\(\s*\)\s*=>\s*)?`((?:[^`\\]|\\.)*)`", re.S
+)
 # `const NAME = (a, b) => `…`` : a template made by a function
 STRING = re.compile(r"""(?:export\s+)?const\s+([A-Za-z_$][\w$]*)\s*=\s*(["'])([^"'\\\n]*)\2\s*;""")
-FUNCTION = re.compile(r"const\s+([A-Za-z_$][\w$]*)\s*=\s*\([^)]*\)\s*=>\s*`", re.S)
+FUNCTION = re.compile(r"const\s+([A-Za-z_$][\w$]*)\s*=\s*\((?=[^)]*\w)[^)]*\)\s*=>\s*`", re.S)
 IMPORT = re.compile(r"import\s*\{([^}]*)\}\s*from\s*[\"']([^\"']+)[\"']")
-HOLE = re.compile(r"\$\{\s*([A-Za-z_$][\w$]*)\s*\}")
+HOLE = re.compile(
+    r"\$\{\s*([A-Za-z_$][\w$]*)\s*(?:\(\s*\))?\s*\}"
+)  # a piece, or one of no argument
 OPERATION = re.compile(r"^\s*(query|mutation|subscription)\b")
 
 

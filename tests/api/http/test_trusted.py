@@ -51,11 +51,14 @@ def test_the_documents_are_the_text_the_browser_sends(tmp_path: Path) -> None:
         "const DO = `\nmutation Do { logout { __typename ...P } } ${PROBLEM}`;\n"
         "const NOT = `<p>${F}</p>`;\n"
         "const MADE = (op) => `\nmutation M { ${op} }`;\n"
+        "const PART = () => `__typename`;\n"
+        "const USES = `\nquery U { ${PART()} }`;\n"
     )
     found = web_documents(tmp_path)
     assert set(found.documents) == {
         "\nquery One($id: ID!) { community(id: $id) { id name } }",
         "\nmutation Do { logout { __typename ...P } } \nfragment P on Problem { code }",
+        "\nquery U { __typename }",
     }
     assert found.dynamic == ["js/views/x.js: MADE(…)"]
 
