@@ -31,6 +31,7 @@ from schema.assessment_ops import AssessmentMutation, AssessmentQuery
 from schema.base import QueryError
 from schema.comment import CommentMutation, CommentQuery
 from schema.community import CommunityMutation, CommunityQuery
+from schema.complaints import ComplaintMutation, ComplaintQuery
 from schema.compound_settings import CompoundSettingsMutation
 from schema.district import DistrictQuery
 from schema.document import DocumentQuery
@@ -70,6 +71,7 @@ Query = merge_types(
         NominationQuery,
         AssessmentQuery,
         NoticeQuery,
+        ComplaintQuery,
     ),
 )
 Mutation = merge_types(
@@ -89,6 +91,7 @@ Mutation = merge_types(
         NominationMutation,
         AssessmentMutation,
         NoticeMutation,
+        ComplaintMutation,
     ),
 )
 

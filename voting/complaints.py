@@ -148,9 +148,7 @@ class FlowRefusal(Exception):
 
 def _require(actor: Actor, *kinds: str) -> None:
     if not actor.kinds & set(kinds):
-        raise FlowRefusal(
-            "FORBIDDEN", "您的角色不能办理这一步", "your role may not take this step"
-        )
+        raise FlowRefusal("FORBIDDEN", "您的角色不能办理这一步", "your role may not take this step")
 
 
 def _state(case: Case, allowed: Collection[str]) -> None:
@@ -281,7 +279,7 @@ def _mine(case: Case, actor: Actor, department_id: int, allowed: Collection[str]
 
 
 def _with(case: Case, i: int, a: Assignment) -> tuple[Assignment, ...]:
-    return case.assignments[:i] + (a,) + case.assignments[i + 1 :]
+    return (*case.assignments[:i], a, *case.assignments[i + 1 :])
 
 
 def accept(case: Case, actor: Actor, department_id: int, now: datetime) -> Case:
@@ -327,15 +325,15 @@ def reassign(
     )
 
 
-def reopen(
-    case: Case, actor: Actor, now: datetime, cat: Category, timing: Timing
-) -> Case:
+def reopen(case: Case, actor: Actor, now: datetime, cat: Category, timing: Timing) -> Case:
     """The reporter reopens a resolved or closed complaint within the window, not after rating:
     back to the compound with a fresh deadline, or, when departments had it, to the district."""
     _require(actor, REPORTER)
     _state(case, DONE)
     if case.rated:
-        raise FlowRefusal("ALREADY_RATED", "已评价的投诉不能重新打开", "a rated complaint cannot be reopened")
+        raise FlowRefusal(
+            "ALREADY_RATED", "已评价的投诉不能重新打开", "a rated complaint cannot be reopened"
+        )
     assert case.resolved_at is not None
     if now > case.resolved_at + timedelta(days=timing.reopen_days):
         raise FlowRefusal(

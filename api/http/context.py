@@ -23,6 +23,7 @@ from strawberry.types.graphql import OperationType
 
 from api.access.assessment import AssessmentAccess
 from api.access.community import CommunityServices
+from api.access.complaints import ComplaintAccess
 from api.access.drafting import RequestDraftingServices
 from api.access.elections import ElectionServices
 from api.access.nominations import NominationAccess
@@ -76,6 +77,7 @@ class RequestContext:
         self.nominations: NominationAccess
         self.assessment: AssessmentAccess
         self.notices: NoticeAccess
+        self.complaints: ComplaintAccess
         self.owners_of_unit: DataLoader[int, Sequence[Person]]
         self.building_names: DataLoader[int, str]
         self.elector_cards: DataLoader[int, tuple[str, Sequence[str]]]
@@ -106,6 +108,9 @@ class RequestContext:
         self.nominations = NominationAccess(self.runtime, session, self.viewer)
         self.assessment = AssessmentAccess(self.runtime, session, self.viewer)
         self.notices = NoticeAccess(self.runtime, session, self.viewer)
+        self.complaints = ComplaintAccess(
+            self.runtime, session, self.viewer, after_commit=self.after_commit
+        )
 
         async def owners(keys: list[int]) -> list[Sequence[Person]]:
             return list(await communities.owners_of_units(session, keys))

@@ -212,6 +212,9 @@ async def _check_revoker(session: AsyncSession, viewer: Viewer, grant: RoleMembe
     district = compound.district_id if compound else grant.district_id
     if compound is not None and district in authz.district_ids(viewer):
         return
+    # a department's staff (issue #16): granted and revoked by the district's officials
+    if grant.role == "department" and district in authz.district_ids(viewer):
+        return
     sees = (
         authz.allowed(
             viewer, authz.MEMBERS, community_id=compound.id, district_id=compound.district_id

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from schema.contract.assessment import AssessmentServices
+from schema.contract.complaints import ComplaintServices
 from schema.contract.drafting import DraftingServices, Loader
 from schema.contract.nominations import NominationServices
 from schema.contract.notices import NoticeServices
@@ -27,6 +28,8 @@ class Grant:
     district_id: int | None
     # a supervisor confirmed for one election counts for that election only (issue #13 item 6)
     election_id: int | None = None
+    # a department's staff (issue #16 吹哨报到): the department; None for every other role
+    department_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -376,6 +379,7 @@ class Context(Protocol):
     nominations: NominationServices
     assessment: AssessmentServices
     notices: NoticeServices
+    complaints: ComplaintServices
     live: LiveServices
     viewer: Viewer | None
     lang: str
