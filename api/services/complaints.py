@@ -298,6 +298,7 @@ async def _event(
                 complaint_id=c.id, event_id=event.id, data=p.data, media_type=p.media_type
             )
         )
+    await session.flush()  # the sessions do not autoflush (api/store/engine.py)
     await tell_reporter(session, c, action=action, now=now)
     return event
 
