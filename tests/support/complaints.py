@@ -62,15 +62,15 @@ async def make_departments(rt: Runtime, district_1: int, district_2: int) -> Dep
     return out
 
 
-async def report(
-    gql: Gql, token: str, community_id: int, **fields: Any
-) -> dict[str, Any]:
+async def report(gql: Gql, token: str, community_id: int, **fields: Any) -> dict[str, Any]:
     spec = {"communityId": str(community_id), "category": "noise", "text": "夜里施工噪音",
             "place": "3号楼东侧"} | fields  # fmt: skip
     return (await gql(REPORT, {"i": spec}, token=token))["data"]["reportComplaint"]
 
 
-async def step(gql: Gql, token: str, complaint_id: str, action: str, **fields: Any) -> dict[str, Any]:
+async def step(
+    gql: Gql, token: str, complaint_id: str, action: str, **fields: Any
+) -> dict[str, Any]:
     spec = {"complaintId": complaint_id, "action": action} | fields
     return (await gql(STEP, {"i": spec}, token=token))["data"]["complaintStep"]
 

@@ -123,7 +123,10 @@ async def test_handled_in_the_compound_then_rated_once(
     no_note = await step(gql, committee, cid, "RESOLVE_IN_COMPOUND")
     assert (no_note["code"], no_note["field"]) == ("TEXT_EMPTY", "note")
     done = await step(gql, committee, cid, "RESOLVE_IN_COMPOUND", note="已劝停施工")
-    assert (done["complaint"]["state"], done["complaint"]["resolution"]) == ("RESOLVED", "已劝停施工")
+    assert (done["complaint"]["state"], done["complaint"]["resolution"]) == (
+        "RESOLVED",
+        "已劝停施工",
+    )
     assert set(done["complaint"]["actions"]) == set()  # the committee has nothing left to do
     mine = (await gql(ONE, {"id": cid}, token=owner))["data"]["complaint"]
     assert set(mine["actions"]) == {"REOPEN", "RATE"}
@@ -252,7 +255,9 @@ async def test_merge_duplicates_within_a_compound(
     first = (await report(gql, owner, world.a))["complaint"]["id"]
     dup = (await report(gql, owner, world.a))["complaint"]["id"]
     in_b = (await report(gql, world.tokens["owner_b"], world.b))["complaint"]["id"]
-    assert (await step(gql, owner, dup, "MERGE", targetId=first, note="重复"))["code"] == "FORBIDDEN"
+    assert (await step(gql, owner, dup, "MERGE", targetId=first, note="重复"))[
+        "code"
+    ] == "FORBIDDEN"
     itself = await step(gql, committee, dup, "MERGE", targetId=dup, note="重复")
     assert itself["code"] == "BAD_TARGET"
     # the committee of A cannot even see B's complaint; the official sees both, refused anyway
@@ -346,7 +351,7 @@ async def test_officials_create_departments_and_grant_their_staff(
     grant = {"departmentId": dept, "phone": "13600002000", "name": "市监王", "reason": "联络员"}
     other = (await gql(GRANT, {"i": grant}, token=world.tokens["official_2"]))["data"]
     assert other["grantDepartmentRole"]["code"] == "NOT_FOUND"
-    admin_phone = (await gql(GRANT, {"i": grant | {"phone": "13700000000"}}, token=official))
+    admin_phone = await gql(GRANT, {"i": grant | {"phone": "13700000000"}}, token=official)
     assert admin_phone["data"]["grantDepartmentRole"]["code"] == "ADMIN_MEMBER"
     granted = (await gql(GRANT, {"i": grant}, token=official))["data"]["grantDepartmentRole"]
     assert granted["activationCode"]  # a new account: its letter's code, shown once

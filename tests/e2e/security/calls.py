@@ -311,6 +311,23 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         communityId=str(w.base.a),
         fromOn=(NOW - timedelta(days=30)).date().isoformat(),
         toOn=NOW.date().isoformat(),
+    # -- 吹哨报到 (issue #16) -----------------------------------------------------------------
+    "Query.complaintCategories": lambda w: {"communityId": str(w.base.a)},
+    "Query.departments": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.complaint": lambda w: {"id": w.ids["complaint"]},
+    "Query.complaints": lambda w: {"scope": "COMPOUND", "communityId": str(w.base.a)},
+    "Mutation.reportComplaint": lambda w: _i(
+        communityId=str(w.base.a),
+        category="wiring",
+        text="楼道私拉电线给电动车充电",
+        place="2号楼楼道",
+    ),
+    "Mutation.complaintStep": lambda w: _i(complaintId=w.ids["complaint"], action="WHISTLE"),
+    "Mutation.createDepartment": lambda w: _i(
+        districtId=str(w.base.district_1), name="消防", reason="吹哨报到联动"
+    ),
+    "Mutation.grantDepartmentRole": lambda w: _i(
+        departmentId=w.ids["department"], phone="13600003000", name="城管李", reason="联络员"
     ),
     # -- subscriptions -------------------------------------------------------------------------
     "Subscription.electionTally": lambda w: {"electionId": w.ids["election_open"]},

@@ -397,5 +397,34 @@ DECISIONS: dict[str, Decision] = {
     "Mutation.recordFundEntry": Decision(RUNNERS, "the running body and officials keep the fund"),
     "Mutation.publishFundStatement": Decision(
         RUNNERS, "who keeps the fund publishes its statement"
+    # -- 吹哨报到 (issue #16 part 1) ----------------------------------------------------------
+    "Query.complaintCategories": Decision(MEMBERS, "a compound's categories, to its members"),
+    "Query.departments": Decision(
+        frozenset({"official", "admin"}),
+        "a district's departments, to its officials (and its departments' staff)",
+        scoped=False,
+    ),
+    "Query.complaint": Decision(
+        MEMBERS, "neighbours see what is reported in their compound (the reporter hidden)"
+    ),
+    "Query.complaints": Decision(MEMBERS, "a compound's complaints, to its members"),
+    "Mutation.reportComplaint": Decision(
+        frozenset({"owner", "committee", "admin"}),
+        "owners and the running body report; officials enter hotline tickets instead",
+    ),
+    "Mutation.complaintStep": Decision(
+        frozenset({"committee", "official", "admin"}),
+        "WHISTLE: the running body or the district's officials (the flow decides each step)",
+    ),
+    "Mutation.createDepartment": Decision(
+        frozenset({"official", "admin"}),
+        "a district's officials create its departments",
+        scoped=False,
+    ),
+    "Mutation.grantDepartmentRole": Decision(
+        frozenset({"official", "admin"}),
+        "a district's officials grant its departments' staff; to anyone else the department "
+        "does not exist",
+        refusals={"owner": "NOT_FOUND", "committee": "NOT_FOUND", "supervisor": "NOT_FOUND"},
     ),
 }
