@@ -5,9 +5,11 @@ runtime's clock."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 
+from api.access import topics
 from api.access.request import RequestScope
 from api.services import complaints, departments
 from schema.contract.complaints import (
@@ -57,9 +59,19 @@ class ComplaintAccess(RequestScope):
             letter_days=self.rt.settings.activation_code_days,
         )
 
+    async def _announce(self, complaint_id: int) -> None:
+        """Once the step has committed, the complaint's live views learn its new version (the
+        reporter's page follows it: issue #16, status changes reach the reporter)."""
+        version = await complaints.version(self.session, complaint_id)
+        live = self.rt.live
+        self.after_commit.append(
+            functools.partial(live.publish, topics.complaint(complaint_id), version)
+        )
+
     async def report(self, spec: ReportSpec) -> ComplaintView:
         now = self.rt.clock()
         row = await complaints.report(self.session, self.viewer, spec, now=now)
+        await self._announce(row.id)
         return await complaints.view(self.session, self.viewer, row.id, now=now)
 
     async def complaint(self, complaint_id: int) -> ComplaintView:
@@ -109,4 +121,5 @@ class ComplaintAccess(RequestScope):
             rating=rating,
         )
         row = await complaints.step(self.session, self.viewer, complaint_id, action, args, now=now)
+        await self._announce(row.id)
         return await complaints.view(self.session, self.viewer, row.id, now=now)

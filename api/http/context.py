@@ -218,6 +218,9 @@ class LiveView:
     def consultation(self, version_id: int) -> AsyncGenerator[Any, None]:
         return self.views.consultation(self.ctx.viewer, version_id)
 
+    def complaint(self, complaint_id: int) -> AsyncGenerator[Any, None]:
+        return self.views.complaint(self.ctx.viewer, complaint_id)
+
 
 class Transaction(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:

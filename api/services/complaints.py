@@ -676,6 +676,17 @@ async def whistle_due(session: AsyncSession, *, now: datetime) -> list[int]:
 
 
 # reading ---------------------------------------------------------------------------------------
+async def version(session: AsyncSession, complaint_id: int) -> int:
+    """The live version of a complaint (api/live/views.py): its latest event's id, which grows
+    with every step."""
+    return int(
+        await session.scalar(
+            select(func.max(ComplaintEvent.id)).where(ComplaintEvent.complaint_id == complaint_id)
+        )
+        or 0
+    )
+
+
 async def view(
     session: AsyncSession, viewer: Viewer | None, complaint_id: int, *, now: datetime
 ) -> ComplaintView:

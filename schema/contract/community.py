@@ -360,6 +360,8 @@ class LiveServices(Protocol):
 
     def consultation(self, version_id: int) -> AsyncGenerator[Any, None]: ...
 
+    def complaint(self, complaint_id: int) -> AsyncGenerator[Any, None]: ...
+
 
 class Printing(Protocol):
     """The QR codes of printed letters and notices (api/http/printing.py): PNG data URLs, or

@@ -394,4 +394,5 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         "note": "已复查",
         "done": True,
     },
+    "Subscription.complaintLive": lambda w: {"complaintId": w.ids["complaint"]},
 }

@@ -427,4 +427,7 @@ DECISIONS: dict[str, Decision] = {
         "does not exist",
         refusals={"owner": "NOT_FOUND", "committee": "NOT_FOUND", "supervisor": "NOT_FOUND"},
     ),
+    "Subscription.complaintLive": Decision(
+        MEMBERS, "who may see the complaint may follow its state (the reporter's page)"
+    ),
 }
