@@ -339,6 +339,32 @@ export const ROUTES = [
     roles: ELECTION_RUNNERS,
   },
 
+  // 吹哨报到 (issue #16): reports, the compound's handling, dispatch to departments.
+  {
+    path: "/complaints",
+    load: () => import("./views/complaints.js"),
+    title: "complaints.pageTitle",
+    auth: true,
+    nav: (viewer) =>
+      viewer && viewer.roles.length ? [{ href: "#/complaints", label: "nav.complaints" }] : [],
+  },
+  {
+    path: "/community/:id/complaints",
+    load: () => import("./views/complaints.js"),
+    title: "complaints.pageTitle",
+    auth: true,
+    action: (community, viewer) =>
+      rolesIn(community.id, viewer).length || districtsOf(viewer).length > 0 || isAdmin(viewer)
+        ? { href: `#/community/${community.id}/complaints`, label: "complaints.action" }
+        : null,
+  },
+  {
+    path: "/complaint/:id",
+    load: () => import("./views/complaint.js"),
+    title: "complaint.pageTitle",
+    auth: true,
+  },
+
   // Screens to come, as their API lands. Each is one entry like those above, e.g.
   //
   // { path: "/community/:id/proposals", load: () => import("./views/proposals.js"),
