@@ -6,6 +6,8 @@ coded error (queries). The flow is voting/complaints.py; who sees what, api/serv
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from enum import Enum
 from typing import Annotated
@@ -21,6 +23,7 @@ from schema.contract.complaints import (
     EventView,
     ReportSpec,
 )
+from schema.contract.errors import AppError
 from schema.problem import Problem
 from schema.voting_inputs import aware
 
@@ -292,6 +295,23 @@ class GrantDepartmentRoleInput:
     ends_at: datetime | None = None
 
 
+@strawberry.input
+class ImportHotlineInput:
+    district_id: strawberry.ID
+    filename: str = strawberry.field(description="The file's name (.xlsx is read as a workbook).")
+    data: str = strawberry.field(
+        description="The file, base64: a 12345 export as CSV (UTF-8 or GBK) or .xlsx, within "
+        "the request size limit (GONGZHI_MAX_BODY_BYTES; larger files: gongzhi import-12345)."
+    )
+    dry_run: bool = False
+
+
+@strawberry.type(description="The 12345 tickets imported (or, in a dry run, that would be).")
+class HotlineImported:
+    imported: int
+    dry_run: bool
+
+
 @strawberry.type
 class ComplaintSaved:
     complaint: Complaint
@@ -311,6 +331,7 @@ class DepartmentRoleGranted:
     activation_code: str | None
 
 
+HotlineResult = Annotated[HotlineImported | Problem, strawberry.union("HotlineResult")]
 ComplaintResult = Annotated[ComplaintSaved | Problem, strawberry.union("ComplaintResult")]
 DepartmentResult = Annotated[DepartmentSaved | Problem, strawberry.union("DepartmentResult")]
 DepartmentRoleResult = Annotated[
@@ -466,5 +487,31 @@ class ComplaintMutation:
             return DepartmentRoleGranted(
                 grant_id=strawberry.ID(str(grant_id)), activation_code=code
             )
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(
+        description="Import a 12345 hotline export into the district's complaints (officials): "
+        "all or nothing; a refusal (HOTLINE_INVALID) lists every bad row in details (line = "
+        "row, column, why)."
+    )
+    async def import_hotline(self, info: Info, input: ImportHotlineInput) -> HotlineResult:
+        async def run() -> HotlineImported:
+            try:
+                data = base64.b64decode(input.data, validate=True)
+            except (binascii.Error, ValueError):
+                raise AppError(
+                    "BAD_FILE",
+                    "文件须为 base64 编码",
+                    "the file must be base64-encoded",
+                    field="data",
+                ) from None
+            report = await info.context.complaints.import_hotline(
+                district_id=parse_id(input.district_id, "districtId"),
+                filename=input.filename,
+                data=data,
+                dry_run=input.dry_run,
+            )
+            return HotlineImported(imported=report.imported, dry_run=report.dry_run)
 
         return await attempt(info, run)

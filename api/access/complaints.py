@@ -11,11 +11,12 @@ from datetime import datetime
 
 from api.access import topics
 from api.access.request import RequestScope
-from api.services import complaints, departments
+from api.services import complaints, departments, hotline
 from schema.contract.complaints import (
     CategoryView,
     ComplaintView,
     DepartmentView,
+    HotlineReport,
     ReportSpec,
 )
 from schema.contract.page import Page
@@ -123,3 +124,16 @@ class ComplaintAccess(RequestScope):
         row = await complaints.step(self.session, self.viewer, complaint_id, action, args, now=now)
         await self._announce(row.id)
         return await complaints.view(self.session, self.viewer, row.id, now=now)
+
+    async def import_hotline(
+        self, *, district_id: int, filename: str, data: bytes, dry_run: bool
+    ) -> HotlineReport:
+        return await hotline.import_file(
+            self.session,
+            self.viewer,
+            district_id=district_id,
+            filename=filename,
+            data=data,
+            dry_run=dry_run,
+            now=self.rt.clock(),
+        )

@@ -144,3 +144,6 @@ class ComplaintServices(Protocol):
         target_id: int | None,
         rating: int | None,
     ) -> ComplaintView: ...
+    async def import_hotline(
+        self, *, district_id: int, filename: str, data: bytes, dry_run: bool
+    ) -> HotlineReport: ...

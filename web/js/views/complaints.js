@@ -37,22 +37,44 @@ mutation Report($input: ReportComplaintInput!) {
 export const MAX_PHOTOS = 6;
 const PHOTO_MAX = 2 * 1024 * 1024;
 
-/** Picked files → base64 strings (no data: prefix); refused before sending when too many or big. */
+const SIDE = 1280; // as the server stores them (api/formats/photo.py COMPLAINT_SIDE)
+
+function asBase64(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
+    reader.onerror = () => reject(new Error(t("nominate.photoUnreadable")));
+    reader.readAsDataURL(blob);
+  });
+}
+
+/** A phone's photo (often 3–8 MB) made small before it is sent: drawn at most SIDE pixels a
+ *  side and encoded as JPEG, so six fit in one request. The server checks and re-encodes it
+ *  again whatever arrives; a picture the browser cannot draw is sent as it is (≤ 2 MB). */
+async function shrink(file) {
+  try {
+    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    const scale = Math.min(1, SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+    if (blob) return asBase64(blob);
+  } catch {
+    // not drawable here: the server decides
+  }
+  if (file.size > PHOTO_MAX) throw new Error(t("nominate.photoTooBig"));
+  return asBase64(file);
+}
+
+/** Picked files → base64 strings (no data: prefix), shrunk; more than MAX_PHOTOS is refused
+ *  before anything is sent. */
 export function readPhotos(input) {
   const files = [...(input.files ?? [])];
   if (files.length > MAX_PHOTOS) return Promise.reject(new Error(t("complaints.tooManyPhotos", { n: MAX_PHOTOS })));
-  if (files.some((f) => f.size > PHOTO_MAX)) return Promise.reject(new Error(t("nominate.photoTooBig")));
-  return Promise.all(
-    files.map(
-      (file) =>
-        new Promise((resolve, reject) => {
-          const reader = new FileReader();
-          reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
-          reader.onerror = () => reject(new Error(t("nominate.photoUnreadable")));
-          reader.readAsDataURL(file);
-        }),
-    ),
-  );
+  return Promise.all(files.map(shrink));
 }
 
 export function categoryName(c) {
