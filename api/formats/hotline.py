@@ -245,8 +245,9 @@ class _Rows:
 
 
 def parse(filename: str, data: bytes, categories: Sequence[Category]) -> Parsed:
-    """Every ticket of the file, or every fault in it (no ticket when there is any fault: the
-    importer refuses the file whole)."""
+    """The file's good tickets and every fault in it (the importer checks the good ones
+    against the database too, so that one pass names every fault, and refuses the whole file
+    when there is any)."""
     records, fault = _records(filename, data)
     if fault is not None:
         return Parsed([], [fault])
@@ -269,4 +270,4 @@ def parse(filename: str, data: bytes, categories: Sequence[Category]) -> Parsed:
     rows = _Rows(where, {f: header[i].strip() for f, i in where.items()}, categories, [], [], {})
     for n, cells in records[1:]:
         rows.row(n, cells)
-    return Parsed(rows.tickets if not rows.errors else [], rows.errors)
+    return Parsed(rows.tickets, rows.errors)

@@ -7,6 +7,7 @@ allowed to use it succeeds and any other answer is about who asks
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -328,6 +329,13 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     ),
     "Mutation.grantDepartmentRole": lambda w: _i(
         departmentId=w.ids["department"], phone="13600003000", name="城管李", reason="联络员"
+    ),
+    "Mutation.importHotline": lambda w: _i(
+        districtId=str(w.base.district_1),
+        filename="tickets.csv",
+        data=base64.b64encode(
+            "工单编号,受理时间,小区,问题类别,诉求内容\nM1,2026-12-20 09:00,甲小区,噪音,夜间施工\n".encode()
+        ).decode(),
     ),
     # -- subscriptions -------------------------------------------------------------------------
     "Subscription.electionTally": lambda w: {"electionId": w.ids["election_open"]},

@@ -430,4 +430,9 @@ DECISIONS: dict[str, Decision] = {
     "Subscription.complaintLive": Decision(
         MEMBERS, "who may see the complaint may follow its state (the reporter's page)"
     ),
+    "Mutation.importHotline": Decision(
+        frozenset({"official", "admin"}),
+        "12345 tickets are imported by the district's officials",
+        scoped=False,
+    ),
 }
