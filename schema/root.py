@@ -31,7 +31,8 @@ from schema.assessment_ops import AssessmentMutation, AssessmentQuery
 from schema.base import QueryError
 from schema.comment import CommentMutation, CommentQuery
 from schema.community import CommunityMutation, CommunityQuery
-from schema.complaints import ComplaintMutation, ComplaintQuery
+from schema.complaint_mutations import ComplaintMutation
+from schema.complaints import ComplaintQuery
 from schema.compound_settings import CompoundSettingsMutation
 from schema.district import DistrictQuery
 from schema.document import DocumentQuery

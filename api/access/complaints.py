@@ -11,7 +11,7 @@ from datetime import datetime
 
 from api.access import topics
 from api.access.request import RequestScope
-from api.services import complaints, departments, hotline
+from api.services import complaint_steps, complaint_views, complaints, departments, hotline
 from schema.contract.complaints import (
     CategoryView,
     ComplaintView,
@@ -63,7 +63,7 @@ class ComplaintAccess(RequestScope):
     async def _announce(self, complaint_id: int) -> None:
         """Once the step has committed, the complaint's live views learn its new version (the
         reporter's page follows it: issue #16, status changes reach the reporter)."""
-        version = await complaints.version(self.session, complaint_id)
+        version = await complaint_views.version(self.session, complaint_id)
         live = self.rt.live
         self.after_commit.append(
             functools.partial(live.publish, topics.complaint(complaint_id), version)
@@ -73,10 +73,12 @@ class ComplaintAccess(RequestScope):
         now = self.rt.clock()
         row = await complaints.report(self.session, self.viewer, spec, now=now)
         await self._announce(row.id)
-        return await complaints.view(self.session, self.viewer, row.id, now=now)
+        return await complaint_views.view(self.session, self.viewer, row.id, now=now)
 
     async def complaint(self, complaint_id: int) -> ComplaintView:
-        return await complaints.view(self.session, self.viewer, complaint_id, now=self.rt.clock())
+        return await complaint_views.view(
+            self.session, self.viewer, complaint_id, now=self.rt.clock()
+        )
 
     async def complaints(
         self,
@@ -87,7 +89,7 @@ class ComplaintAccess(RequestScope):
         first: int,
         after: str | None,
     ) -> Page[ComplaintView]:
-        return await complaints.listed(
+        return await complaint_views.listed(
             self.session,
             self.viewer,
             scope=scope,
@@ -112,7 +114,7 @@ class ComplaintAccess(RequestScope):
         rating: int | None,
     ) -> ComplaintView:
         now = self.rt.clock()
-        args = complaints.StepArgs(
+        args = complaint_steps.StepArgs(
             note=note,
             photos=photos,
             department_id=department_id,
@@ -121,9 +123,11 @@ class ComplaintAccess(RequestScope):
             target_id=target_id,
             rating=rating,
         )
-        row = await complaints.step(self.session, self.viewer, complaint_id, action, args, now=now)
+        row = await complaint_steps.step(
+            self.session, self.viewer, complaint_id, action, args, now=now
+        )
         await self._announce(row.id)
-        return await complaints.view(self.session, self.viewer, row.id, now=now)
+        return await complaint_views.view(self.session, self.viewer, row.id, now=now)
 
     async def import_hotline(
         self, *, district_id: int, filename: str, data: bytes, dry_run: bool

@@ -74,11 +74,11 @@ async def _run(args: argparse.Namespace, migrate: Migrate, data: bytes) -> int:
 async def whistle(rt: object) -> int:
     """The scheduler's pass at the runtime's clock (the end-to-end tests call it directly)."""
     from api.runtime import Runtime
-    from api.services import complaints
+    from api.services import complaint_steps
 
     assert isinstance(rt, Runtime)
     async with rt.writer() as session:
-        done = await complaints.whistle_due(session, now=rt.clock())
+        done = await complaint_steps.whistle_due(session, now=rt.clock())
         await session.commit()
     print(f"已吹哨 / whistled: {len(done)}" + (f" ({', '.join(map(str, done))})" if done else ""))
     return 0

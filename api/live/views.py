@@ -29,6 +29,7 @@ from api.services import (
     authz,
     ballots,
     comments,
+    complaint_views,
     complaints,
     drafting_cache,
     proposal_support,
@@ -196,7 +197,7 @@ class Live:
             row = await session.get(Complaint, complaint_id)
             if row is None:
                 raise LoadError(topics.complaint(complaint_id))
-            version = await complaints.version(session, complaint_id)
+            version = await complaint_views.version(session, complaint_id)
             return self.payloads.complaint(
                 ComplaintLive(complaint_id=row.id, version=version, state=row.state)
             )

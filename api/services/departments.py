@@ -100,6 +100,46 @@ async def create(
     return view(row)
 
 
+async def _staff_account(
+    session: AsyncSession, phone: str, name: str, department_id: int, now: datetime
+) -> Account:
+    """The account of ``phone`` (made if absent); never an admin's, never staff twice."""
+    account = (
+        await session.execute(select(Account).where(Account.phone == phone))
+    ).scalar_one_or_none()
+    if account is None:
+        account = Account(
+            phone=phone, display_name=textinput.line(name, field="name", cap=100), created_at=now
+        )
+        session.add(account)
+        await session.flush()
+    else:
+        held = await session.execute(
+            select(RoleMembership.role).where(RoleMembership.account_id == account.id, held_at(now))
+        )
+        roles = set(held.scalars())
+        if "admin" in roles:
+            raise AppError(
+                "ADMIN_MEMBER",
+                "管理员账号不能兼任部门工作人员",
+                "an administrator's account may not be department staff",
+                field="phone",
+            )
+        already = await session.scalar(
+            select(RoleMembership.id).where(
+                RoleMembership.account_id == account.id,
+                RoleMembership.role == "department",
+                RoleMembership.department_id == department_id,
+                held_at(now),
+            )
+        )
+        if already is not None:
+            raise AppError(
+                "ALREADY_HELD", "该账号已是此部门的工作人员", "this account already holds this role"
+            )
+    return account
+
+
 async def grant_staff(
     session: AsyncSession,
     viewer: Viewer | None,
@@ -135,39 +175,7 @@ async def grant_staff(
             field="endsAt",
             now=now,
         )
-    account = (
-        await session.execute(select(Account).where(Account.phone == phone))
-    ).scalar_one_or_none()
-    if account is None:
-        account = Account(
-            phone=phone, display_name=textinput.line(name, field="name", cap=100), created_at=now
-        )
-        session.add(account)
-        await session.flush()
-    else:
-        held = await session.execute(
-            select(RoleMembership.role).where(RoleMembership.account_id == account.id, held_at(now))
-        )
-        roles = set(held.scalars())
-        if "admin" in roles:
-            raise AppError(
-                "ADMIN_MEMBER",
-                "管理员账号不能兼任部门工作人员",
-                "an administrator's account may not be department staff",
-                field="phone",
-            )
-        already = await session.scalar(
-            select(RoleMembership.id).where(
-                RoleMembership.account_id == account.id,
-                RoleMembership.role == "department",
-                RoleMembership.department_id == department.id,
-                held_at(now),
-            )
-        )
-        if already is not None:
-            raise AppError(
-                "ALREADY_HELD", "该账号已是此部门的工作人员", "this account already holds this role"
-            )
+    account = await _staff_account(session, phone, name, department.id, now)
     grant = RoleMembership(
         account_id=account.id,
         role="department",

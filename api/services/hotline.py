@@ -16,6 +16,7 @@ compound: a hotline caller did not choose to be named), and an ``import`` event 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -48,6 +49,97 @@ def _refused(errors: list[hotline_format.RowError]) -> AppError:
     )
 
 
+async def _check_against_database(
+    session: AsyncSession,
+    district_id: int,
+    tickets: list[hotline_format.Ticket],
+    errors: list[hotline_format.RowError],
+) -> dict[str, int]:
+    """The district's compounds by name; a ticket naming another compound, or one imported
+    before, adds its row's fault to ``errors``."""
+    compounds = {
+        name: cid
+        for cid, name in await session.execute(
+            select(Community.id, Community.name).where(Community.district_id == district_id)
+        )
+    }
+    refs = [t.ref for t in tickets]
+    taken = set(
+        (
+            await session.execute(
+                select(Complaint.hotline_ref).where(
+                    Complaint.district_id == district_id, Complaint.hotline_ref.in_(refs)
+                )
+            )
+        ).scalars()
+    )
+    for t in tickets:
+        if t.compound not in compounds:
+            errors.append(
+                hotline_format.RowError(
+                    t.row,
+                    "小区",
+                    "本街道没有这个小区",
+                    "no such compound in the district",
+                    t.compound,
+                )
+            )
+        if t.ref in taken:
+            errors.append(
+                hotline_format.RowError(
+                    t.row, "工单编号", "该工单已导入过", "this ticket was imported before", t.ref
+                )
+            )
+    return compounds
+
+
+async def _import(
+    session: AsyncSession,
+    viewer: Viewer,
+    district_id: int,
+    community_id: int,
+    t: hotline_format.Ticket,
+    cats: Sequence[flow.Category],
+    now: datetime,
+) -> None:
+    """One ticket as a complaint, with its ``import`` event."""
+    case = flow.report(flow.category(cats, t.category), now, TIMING)
+    row = Complaint(
+        community_id=community_id,
+        district_id=district_id,
+        reporter_id=None,
+        reporter_name=t.caller,
+        reporter_phone=t.phone,
+        reporter_public=False,
+        source="hotline",
+        hotline_ref=t.ref,
+        category=t.category,
+        text=t.text,
+        unit_id=None,
+        place=t.place,
+        state=case.state,
+        reported_at=t.at,
+        deadline=case.deadline,
+        dispatch_due=case.dispatch_due,
+        whistled_at=now if case.state == flow.WHISTLED else None,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    session.add(
+        ComplaintEvent(
+            complaint_id=row.id,
+            at=now,
+            actor_id=viewer.account_id,
+            action="import",
+            from_state=None,
+            to_state=row.state,
+            note=f"12345 工单 {t.ref}",
+        )
+    )
+    await tell_reporter(session, row, action="import", now=now)
+
+
 async def import_file(
     session: AsyncSession,
     viewer: Viewer | None,
@@ -68,80 +160,14 @@ async def import_file(
     cats = categories_of(district)
     parsed = hotline_format.parse(filename, data, cats)
     errors = list(parsed.errors)
-    compounds = {
-        name: cid
-        for cid, name in await session.execute(
-            select(Community.id, Community.name).where(Community.district_id == district.id)
-        )
-    }
-    refs = [t.ref for t in parsed.tickets]
-    taken = set(
-        (
-            await session.execute(
-                select(Complaint.hotline_ref).where(
-                    Complaint.district_id == district.id, Complaint.hotline_ref.in_(refs)
-                )
-            )
-        ).scalars()
-    )
-    for t in parsed.tickets:
-        if t.compound not in compounds:
-            errors.append(
-                hotline_format.RowError(
-                    t.row,
-                    "小区",
-                    "本街道没有这个小区",
-                    "no such compound in the district",
-                    t.compound,
-                )
-            )
-        if t.ref in taken:
-            errors.append(
-                hotline_format.RowError(
-                    t.row, "工单编号", "该工单已导入过", "this ticket was imported before", t.ref
-                )
-            )
+    compounds = await _check_against_database(session, district.id, parsed.tickets, errors)
     if errors:
         errors.sort(key=lambda e: (e.row, e.column))
         raise _refused(errors)
     if dry_run:
         return HotlineReport(imported=len(parsed.tickets), errors=[], dry_run=True)
     for t in parsed.tickets:
-        case = flow.report(flow.category(cats, t.category), now, TIMING)
-        row = Complaint(
-            community_id=compounds[t.compound],
-            district_id=district.id,
-            reporter_id=None,
-            reporter_name=t.caller,
-            reporter_phone=t.phone,
-            reporter_public=False,
-            source="hotline",
-            hotline_ref=t.ref,
-            category=t.category,
-            text=t.text,
-            unit_id=None,
-            place=t.place,
-            state=case.state,
-            reported_at=t.at,
-            deadline=case.deadline,
-            dispatch_due=case.dispatch_due,
-            whistled_at=now if case.state == flow.WHISTLED else None,
-            updated_at=now,
-        )
-        session.add(row)
-        await session.flush()
-        session.add(
-            ComplaintEvent(
-                complaint_id=row.id,
-                at=now,
-                actor_id=viewer.account_id,
-                action="import",
-                from_state=None,
-                to_state=row.state,
-                note=f"12345 工单 {t.ref}",
-            )
-        )
-        await tell_reporter(session, row, action="import", now=now)
+        await _import(session, viewer, district.id, compounds[t.compound], t, cats, now)
     await session.flush()
     await audit.record(
         session=session,

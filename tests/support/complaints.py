@@ -65,14 +65,18 @@ async def make_departments(rt: Runtime, district_1: int, district_2: int) -> Dep
 async def report(gql: Gql, token: str, community_id: int, **fields: Any) -> dict[str, Any]:
     spec = {"communityId": str(community_id), "category": "noise", "text": "夜里施工噪音",
             "place": "3号楼东侧"} | fields  # fmt: skip
-    return (await gql(REPORT, {"i": spec}, token=token))["data"]["reportComplaint"]
+    result: dict[str, Any] = (await gql(REPORT, {"i": spec}, token=token))["data"][
+        "reportComplaint"
+    ]
+    return result
 
 
 async def step(
     gql: Gql, token: str, complaint_id: str, action: str, **fields: Any
 ) -> dict[str, Any]:
     spec = {"complaintId": complaint_id, "action": action} | fields
-    return (await gql(STEP, {"i": spec}, token=token))["data"]["complaintStep"]
+    result: dict[str, Any] = (await gql(STEP, {"i": spec}, token=token))["data"]["complaintStep"]
+    return result
 
 
 def b64(data: bytes) -> str:

@@ -21,18 +21,19 @@ merged                 a second report of the blocked fire lane, merged into the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.runtime import Runtime
-from api.services import complaints, departments
-from api.services.complaints import StepArgs
+from api.services import complaint_steps, complaints, departments
+from api.services.complaint_steps import StepArgs
 from api.store.models import Account, Community, District, Person
 from schema.contract.complaints import ReportSpec
 
-from .people import OFFICIAL, by_phone, viewer
+from .people import COMMITTEE, OFFICIAL, by_phone, viewer
 
 DEPARTMENTS = ("城管", "住建", "消防", "市场监管", "公安")
 # the staffed departments' demo logins: (department, phone, name)
@@ -44,15 +45,32 @@ DEPARTMENT_STAFF = (
 REASON = "吹哨报到联络员"
 
 
-async def seed(
-    session: AsyncSession,
-    rt: Runtime,
-    district: District,
-    community: Community,
-    reporters: Sequence[Person],
-    password_hash: str,
-) -> None:
-    """Departments and compound A's complaints (a fresh demo only)."""
+@dataclass
+class _Seeder:
+    """Reports and steps through the services, each as its actor at its own time."""
+
+    session: AsyncSession
+    community: Community
+    now: datetime
+
+    async def report(self, phone: str, at: datetime, category: str, text: str, place: str) -> int:
+        row = await complaints.report(
+            self.session,
+            await viewer(self.session, phone, at),
+            ReportSpec(self.community.id, category, text, None, place, False, ()),
+            now=at,
+        )
+        return row.id
+
+    async def step(self, phone: str, at: datetime, cid: int, action: str, **args: Any) -> None:
+        who = await viewer(self.session, phone, at)
+        await complaint_steps.step(self.session, who, cid, action, StepArgs(**args), now=at)
+
+
+async def _departments(
+    session: AsyncSession, rt: Runtime, district: District, password_hash: str
+) -> dict[str, int]:
+    """The five departments and three staffed logins, as the district's official made them."""
     now = rt.clock()
     start = now - timedelta(days=20)
     official = await viewer(session, OFFICIAL, start)
@@ -77,22 +95,12 @@ async def seed(
         acc: Account = await by_phone(session, phone)
         acc.password_hash = password_hash  # a demo login, activated
     await session.flush()
-    owner, neighbour, third = (p.phone or "" for p in reporters[:3])
+    return ids
 
-    async def report(phone: str, at: datetime, category: str, text: str, place: str) -> int:
-        row = await complaints.report(
-            session,
-            await viewer(session, phone, at),
-            ReportSpec(community.id, category, text, None, place, False, ()),
-            now=at,
-        )
-        return row.id
 
-    async def step(phone: str, at: datetime, cid: int, action: str, **args: Any) -> None:
-        who = await viewer(session, phone, at)
-        await complaints.step(session, who, cid, action, StepArgs(**args), now=at)
-
-    committee = "13800000002"
+async def _in_compound(x: _Seeder, owner: str, neighbour: str, third: str) -> None:
+    now, report, step = x.now, x.report, x.step
+    committee = COMMITTEE
     # reported: an hour ago
     await report(
         owner,
@@ -115,11 +123,17 @@ async def seed(
         committee, now - timedelta(days=4), lamp, "resolve_in_compound", note="已联系物业更换灯泡。"
     )
     await step(third, now - timedelta(days=3), lamp, "rate", rating=5, note="修得很快，谢谢。")
+
+
+async def _at_district(
+    x: _Seeder, ids: dict[str, int], owner: str, neighbour: str, third: str
+) -> None:
+    now, report, step, session = x.now, x.report, x.step, x.session
     # whistled by the scheduler at the compound's deadline, not dispatched in time
     wiring = await report(
         owner, now - timedelta(days=8), "wiring", "有人从楼道私拉电线给电动车充电。", "7号楼1单元"
     )
-    await complaints.whistle_due(session, now=now - timedelta(days=5))
+    await complaint_steps.whistle_due(session, now=now - timedelta(days=5))
     # dispatched to two departments: 城管 on duty, 住建 overdue to report
     roof = await report(
         neighbour,
@@ -128,7 +142,7 @@ async def seed(
         "顶楼住户在楼顶搭建彩钢房。",
         "9号楼楼顶",
     )
-    await step(committee, now - timedelta(days=11), roof, "whistle")
+    await step(COMMITTEE, now - timedelta(days=11), roof, "whistle")
     await step(
         OFFICIAL,
         now - timedelta(days=10),
@@ -180,3 +194,19 @@ async def seed(
     )
     await step(owner, now - timedelta(days=12), lane, "rate", rating=4, note="通道畅通了。")
     del wiring
+
+
+async def seed(
+    session: AsyncSession,
+    rt: Runtime,
+    district: District,
+    community: Community,
+    reporters: Sequence[Person],
+    password_hash: str,
+) -> None:
+    """Departments and compound A's complaints (a fresh demo only)."""
+    ids = await _departments(session, rt, district, password_hash)
+    owner, neighbour, third = (p.phone or "" for p in reporters[:3])
+    x = _Seeder(session, community, rt.clock())
+    await _in_compound(x, owner, neighbour, third)
+    await _at_district(x, ids, owner, neighbour, third)

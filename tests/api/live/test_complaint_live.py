@@ -24,12 +24,16 @@ LIVE = "subscription($c: ID!) { complaintLive(complaintId: $c) { complaintId ver
 async def test_the_reporter_sees_each_step_live(gql: Gql, world: World, runtime: Runtime) -> None:
     use_clock(runtime, T0)
     cid = (await report(gql, world.tokens["owner"], world.a))["complaint"]["id"]
-    async with serve_in_process(create_app(runtime=runtime)) as url:
+    async with serve_in_process(create_app(runtime=runtime)) as url:  # noqa: SIM117 - the URL comes from the first
         async with connect(url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
             client = Client(ws)
             await client.init(world.tokens["owner"])
             await client.send(
-                {"id": "c", "type": "subscribe", "payload": {"query": LIVE, "variables": {"c": cid}}}
+                {
+                    "id": "c",
+                    "type": "subscribe",
+                    "payload": {"query": LIVE, "variables": {"c": cid}},
+                }
             )
             first = (await client.recv(WAIT))["payload"]["data"]["complaintLive"]
             assert (first["complaintId"], first["state"]) == (cid, "reported")
@@ -56,5 +60,9 @@ async def test_a_stranger_cannot_watch(gql: Gql, world: World, runtime: Runtime)
                      "payload": {"query": LIVE, "variables": {"c": target}}}
                 )  # fmt: skip
                 message = await client.recv(WAIT)
-                errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+                errors = (
+                    message["payload"]
+                    if message["type"] == "error"
+                    else message["payload"]["errors"]
+                )
                 assert errors[0]["extensions"]["code"] == "NOT_FOUND"

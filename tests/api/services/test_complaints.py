@@ -20,8 +20,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from api.runtime import Runtime
-from api.services import complaints
-from api.store.models import Complaint, ComplaintEvent, ComplaintPhoto
+from api.services import complaint_figures, complaint_steps
+from api.store.models import Complaint, ComplaintEvent, ComplaintPhoto, InboxItem
 from tests.conftest import Gql
 from tests.support.complaints import (
     LIST,
@@ -112,7 +112,7 @@ async def test_an_owner_of_another_compound_cannot_report_there(
 
 
 async def test_handled_in_the_compound_then_rated_once(
-    gql: Gql, world: World, clock: Clock
+    gql: Gql, world: World, runtime: Runtime, clock: Clock
 ) -> None:
     owner, committee = world.tokens["owner"], world.tokens["committee"]
     cid = (await report(gql, owner, world.a))["complaint"]["id"]
@@ -138,6 +138,23 @@ async def test_handled_in_the_compound_then_rated_once(
     assert (await step(gql, owner, cid, "REOPEN", note="又开始了"))["code"] == "ALREADY_RATED"
     events = [e["action"] for e in rated["complaint"]["events"]]
     assert events == ["report", "take", "resolve_in_compound", "rate"]
+    # the reporter was told of the committee's two steps in the inbox (not of their own, nor
+    # of the refused ones: a refusal rolls back its notice too)
+    async with runtime.reader() as s:
+        told = (
+            await s.execute(
+                select(InboxItem.zh, InboxItem.link)
+                .where(
+                    InboxItem.account_id == world.accounts["owner"], InboxItem.kind == "complaint"
+                )
+                .order_by(InboxItem.id)
+            )
+        ).all()
+    assert [z for z, _ in told] == [
+        "您反映的问题（3号楼东侧）：小区处理中",
+        "您反映的问题（3号楼东侧）：小区已办结",
+    ]
+    assert {link for _, link in told} == {f"/complaint/{cid}"}
 
 
 async def test_at_the_deadline_it_goes_to_the_district_and_departments_close_it(
@@ -153,8 +170,8 @@ async def test_at_the_deadline_it_goes_to_the_district_and_departments_close_it(
     seen = (await gql(ONE, {"id": cid}, token=official))["data"]["complaint"]
     assert seen["overdue"] == ["compound"]
     async with runtime.writer() as s:
-        assert await complaints.whistle_due(s, now=runtime.clock()) == [int(cid)]
-        assert await complaints.whistle_due(s, now=runtime.clock()) == []  # once
+        assert await complaint_steps.whistle_due(s, now=runtime.clock()) == [int(cid)]
+        assert await complaint_steps.whistle_due(s, now=runtime.clock()) == []  # once
         await s.commit()
     seen = (await gql(ONE, {"id": cid}, token=official))["data"]["complaint"]
     assert (seen["state"], seen["overdue"], seen["events"][-1]["actor"]) == ("WHISTLED", [], None)
@@ -389,7 +406,7 @@ async def test_figures_per_compound_for_the_dashboard(
     assert later
     month = (T0.replace(day=1), T0.replace(month=12, day=31) + timedelta(days=1))
     async with runtime.reader() as s:
-        figures = await complaints.compound_figures(
+        figures = await complaint_figures.compound_figures(
             s,
             community_ids=[world.a, world.b, world.c],
             month_start=month[0],
@@ -403,7 +420,7 @@ async def test_figures_per_compound_for_the_dashboard(
     assert (b.open, b.overdue, b.resolved, b.avg_rating) == (1, 1, 0, None)
     assert world.c not in figures
     async with runtime.reader() as s:
-        none = await complaints.compound_figures(
+        none = await complaint_figures.compound_figures(
             s, community_ids=[world.a], month_start=month[1], month_end=month[1] + timedelta(days=30),
             now=runtime.clock(),
         )  # fmt: skip
