@@ -152,6 +152,7 @@ class ComplaintEvent:
 class Complaint:
     id: strawberry.ID
     community_id: strawberry.ID
+    district_id: strawberry.ID
     community: str
     category: ComplaintCategory
     text: str
@@ -194,6 +195,7 @@ class Complaint:
         return cls(
             id=strawberry.ID(str(c.id)),
             community_id=strawberry.ID(str(c.community_id)),
+            district_id=strawberry.ID(str(c.district_id)),
             community=c.community,
             category=ComplaintCategory.of(c.category),
             text=c.text,

@@ -213,6 +213,7 @@ def _one(s: Seen, around: _Around, now: datetime) -> ComplaintView:
     return ComplaintView(
         id=c.id,
         community_id=c.community_id,
+        district_id=c.district_id,
         community=around.compounds.get(c.community_id, ""),
         category=category_view(category_of(around.categories[c.district_id], c.category)),
         text=c.text,

@@ -58,6 +58,7 @@ class EventView:
 class ComplaintView:
     id: int
     community_id: int
+    district_id: int
     community: str
     category: CategoryView
     text: str

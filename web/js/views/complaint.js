@@ -12,7 +12,7 @@ import { formatDateTime, t } from "../i18n.js";
 import { subscribe } from "../live.js";
 import { categoryName, readPhotos, stateChip, MAX_PHOTOS } from "./complaints.js";
 
-const FIELDS = `id communityId community text place state source hotlineRef reportedAt deadline
+const FIELDS = `id communityId districtId community text place state source hotlineRef reportedAt deadline
   dispatchDue resolvedAt resolution reporterPublic reporterName reporterPhone mine photos overdue
   rating ratingComment mergedInto actions category { code zh en serious }
   assignments { departmentId department state dispatchedAt acceptDue resolveDue acceptedAt resolvedAt note overdue }
@@ -20,7 +20,6 @@ const FIELDS = `id communityId community text place state source hotlineRef repo
 
 const ONE = `query Complaint($id: ID!) { complaint(id: $id) { ${FIELDS} } }`;
 const DEPARTMENTS = `query Departments($d: ID!) { departments(districtId: $d) { id name } }`;
-const COMMUNITY = `query C($id: ID!) { community(id: $id) { id districtId } }`;
 const STEP = `
 mutation Step($input: ComplaintStepInput!) {
   complaintStep(input: $input) { __typename ... on ComplaintSaved { complaint { ${FIELDS} } } ...ProblemFields }
@@ -150,8 +149,7 @@ export default async function render(ctx) {
   const data = await request(ONE, { id });
   let departments = [];
   if (data.complaint.actions.some((a) => a === "DISPATCH" || a === "REASSIGN")) {
-    const community = await request(COMMUNITY, { id: data.complaint.communityId });
-    departments = (await request(DEPARTMENTS, { d: community.community.districtId })).departments;
+    departments = (await request(DEPARTMENTS, { d: data.complaint.districtId })).departments;
   }
   const root = h("section", { class: "complaint", dataset: { state: data.complaint.state } });
   function show(c) {
@@ -160,10 +158,19 @@ export default async function render(ctx) {
   }
   show(data.complaint);
   // a step taken by someone else (the committee, an official, a department) shows at once
-  const stop = subscribe(LIVE, { id }, async () => {
-    const fresh = await request(ONE, { id });
-    if (!root.querySelector("form [aria-busy]")) show(fresh.complaint);
+  let seenVersion = 0;
+  const stop = subscribe(LIVE, { id }, {
+    next: async (live) => {
+      const version = live.complaintLive.version;
+      if (version <= seenVersion) return;
+      const first = seenVersion === 0;
+      seenVersion = version;
+      if (first) return; // the current state, already shown
+      const fresh = await request(ONE, { id });
+      // a form being filled in here is not thrown away: the next update or a reload shows it
+      if (!root.querySelector("details.step[open]")) show(fresh.complaint);
+    },
   });
-  ctx.onLeave?.(stop);
+  ctx.onLeave(stop);
   return root;
 }
