@@ -30,6 +30,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -343,6 +344,17 @@ async def tell_reporter(session: AsyncSession, c: Complaint, *, action: str, now
         )
 
 
+def new_case_columns(case_: flow.Case, now: datetime) -> dict[str, Any]:
+    """A new complaint's columns from the flow's first case (a report, a hotline ticket)."""
+    return {
+        "state": case_.state,
+        "deadline": case_.deadline,
+        "dispatch_due": case_.dispatch_due,
+        "whistled_at": now if case_.state == flow.WHISTLED else None,
+        "updated_at": now,
+    }
+
+
 # reporting -------------------------------------------------------------------------------------
 async def report(
     session: AsyncSession, viewer: Viewer | None, spec: ReportSpec, *, now: datetime
@@ -389,12 +401,8 @@ async def report(
         text=text,
         unit_id=spec.unit_id,
         place=place,
-        state=case_.state,
         reported_at=now,
-        deadline=case_.deadline,
-        dispatch_due=case_.dispatch_due,
-        whistled_at=now if case_.state == flow.WHISTLED else None,
-        updated_at=now,
+        **new_case_columns(case_, now),
     )
     session.add(row)
     await session.flush()

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import textinput
-from api.services import activation, audit, authz
+from api.services import audit, authz
 from api.services.accounts import PHONE, held_at, normalize_phone
+from api.services.organisation import check_end, record_grant
 from api.store.models import Account, Department, District, RoleMembership
 from schema.contract.community import Viewer
 from schema.contract.complaints import DepartmentView
@@ -167,44 +168,18 @@ async def grant_staff(
     if not PHONE.fullmatch(phone):
         raise AppError("BAD_PHONE", "手机号格式不正确", "malformed phone number", field="phone")
     why = textinput.line(reason, field="reason", cap=500)
-    if ends_at is not None and ends_at <= now:
-        raise AppError.of(
-            "BAD_END",
-            "任期结束时间须晚于现在（{now:time}）",
-            "the end must be after now ({now:time})",
-            field="endsAt",
-            now=now,
-        )
+    check_end(ends_at, now)
     account = await _staff_account(session, phone, name, department.id, now)
-    grant = RoleMembership(
-        account_id=account.id,
+    grant, letter = await record_grant(
+        session,
+        actor=viewer.account_id,
+        account=account,
         role="department",
         district_id=department.district_id,
         department_id=department.id,
-        granted_by=viewer.account_id,
-        created_at=now,
         reason=why,
         ends_at=ends_at,
-    )
-    session.add(grant)
-    await session.flush()
-    letter = None
-    if account.password_hash is None:
-        letter = await activation.issue_account_letter(
-            session=session, account=account, issuer=viewer.account_id, now=now, days=letter_days
-        )
-    await audit.record(
-        session=session,
-        chain=0,
-        actor=viewer.account_id,
-        action="role.grant",
-        grant=grant.id,
-        account=account.id,
-        role="department",
-        district=department.district_id,
-        department=department.id,
-        reason=why,
-        ends_at=ends_at.isoformat() if ends_at else None,
-        letter=letter is not None,
+        now=now,
+        letter_days=letter_days,
     )
     return grant.id, letter

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import hotline as hotline_format
 from api.services import audit, authz
-from api.services.complaints import TIMING, categories_of, tell_reporter
+from api.services.complaints import TIMING, categories_of, new_case_columns, tell_reporter
 from api.store.models import Community, Complaint, ComplaintEvent, District
 from schema.contract.community import Viewer
 from schema.contract.complaints import HotlineReport, HotlineRowError
@@ -117,12 +117,8 @@ async def _import(
         text=t.text,
         unit_id=None,
         place=t.place,
-        state=case.state,
         reported_at=t.at,
-        deadline=case.deadline,
-        dispatch_due=case.dispatch_due,
-        whistled_at=now if case.state == flow.WHISTLED else None,
-        updated_at=now,
+        **new_case_columns(case, now),
     )
     session.add(row)
     await session.flush()
