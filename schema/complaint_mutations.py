@@ -12,8 +12,14 @@ from typing import Annotated
 import strawberry
 
 from schema.base import Info, attempt, parse_id
-from schema.complaints import Complaint, ComplaintAction, Department, opt_id
-from schema.contract.complaints import ReportSpec
+from schema.complaints import (
+    Complaint,
+    ComplaintAction,
+    ComplaintCategory,
+    Department,
+    opt_id,
+)
+from schema.contract.complaints import CategoryView, ReportSpec
 from schema.contract.errors import AppError
 from schema.problem import Problem
 from schema.voting_inputs import aware
@@ -90,6 +96,29 @@ class ImportHotlineInput:
     dry_run: bool = False
 
 
+@strawberry.input
+class ComplaintCategoryInput:
+    code: str = strawberry.field(
+        description="Lower-case letters, digits, _ (stable: reports keep it)."
+    )
+    zh: str
+    en: str
+    handling_days: int = strawberry.field(description="Days the compound has, 1 to 90.")
+    serious: bool = strawberry.field(default=False, description="Whistled to the district at once.")
+
+
+@strawberry.input
+class SetComplaintCategoriesInput:
+    district_id: strawberry.ID
+    categories: list[ComplaintCategoryInput]
+    reason: str
+
+
+@strawberry.type
+class ComplaintCategoriesSaved:
+    categories: list[ComplaintCategory]
+
+
 @strawberry.type(description="The 12345 tickets imported (or, in a dry run, that would be).")
 class HotlineImported:
     imported: int
@@ -115,6 +144,9 @@ class DepartmentRoleGranted:
     activation_code: str | None
 
 
+CategoriesResult = Annotated[
+    ComplaintCategoriesSaved | Problem, strawberry.union("ComplaintCategoriesResult")
+]
 HotlineResult = Annotated[HotlineImported | Problem, strawberry.union("HotlineResult")]
 ComplaintResult = Annotated[ComplaintSaved | Problem, strawberry.union("ComplaintResult")]
 DepartmentResult = Annotated[DepartmentSaved | Problem, strawberry.union("DepartmentResult")]
@@ -226,5 +258,31 @@ class ComplaintMutation:
                 dry_run=input.dry_run,
             )
             return HotlineImported(imported=report.imported, dry_run=report.dry_run)
+
+        return await attempt(info, run)
+
+    @strawberry.mutation(
+        description="The district's complaint categories (officials, admins): codes, names, the "
+        "compound's handling days, which go to the district at once; with a reason, audited."
+    )
+    async def set_complaint_categories(
+        self, info: Info, input: SetComplaintCategoriesInput
+    ) -> CategoriesResult:
+        async def run() -> ComplaintCategoriesSaved:
+            saved = await info.context.complaints.set_categories(
+                district_id=parse_id(input.district_id, "districtId"),
+                categories=[
+                    CategoryView(
+                        code=c.code.strip(),
+                        zh=c.zh,
+                        en=c.en,
+                        handling_days=c.handling_days,
+                        serious=c.serious,
+                    )
+                    for c in input.categories
+                ],
+                reason=input.reason,
+            )
+            return ComplaintCategoriesSaved(categories=[ComplaintCategory.of(c) for c in saved])
 
         return await attempt(info, run)

@@ -141,3 +141,10 @@ class ComplaintAccess(RequestScope):
             dry_run=dry_run,
             now=self.rt.clock(),
         )
+
+    async def set_categories(
+        self, *, district_id: int, categories: Sequence[CategoryView], reason: str
+    ) -> Sequence[CategoryView]:
+        return await complaints.set_categories(
+            self.session, self.viewer, district_id=district_id, categories=categories, reason=reason
+        )

@@ -27,6 +27,7 @@ the dashboard's figures :mod:`api.services.complaint_figures`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import photo as photos_format
 from api.formats import textinput
-from api.services import authz, communities, inbox
+from api.services import audit, authz, communities, inbox
 from api.store.models import (
     Account,
     Complaint,
@@ -125,6 +126,71 @@ async def categories(
     district = await session.get(District, district_id)
     if district is None:
         raise not_found("街道", "district")
+    return [category_view(c) for c in categories_of(district)]
+
+
+CATEGORY_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+async def set_categories(
+    session: AsyncSession,
+    viewer: Viewer | None,
+    *,
+    district_id: int,
+    categories: Sequence[CategoryView],
+    reason: str,
+) -> list[CategoryView]:
+    """The district's complaint categories (its officials, admins), with a reason and an audit
+    entry. A report already made keeps its deadline (frozen when it started); a category
+    removed later shows by its code. Refused: none, a code twice or malformed, a name blank,
+    days outside 1–90."""
+    authz.require_district(viewer, district_id)
+    assert viewer is not None
+    district = await session.get(District, district_id)
+    if district is None:
+        raise not_found("街道", "district")
+    why = textinput.line(reason, field="reason", cap=500)
+    if not categories or len(categories) > 30:
+        raise AppError("BAD_CATEGORIES", "类别须为 1 至 30 个", "give 1 to 30 categories")
+    seen_codes: set[str] = set()
+    cleaned = []
+    for n, c in enumerate(categories, 1):
+        field = f"categories.{n}"
+        if not CATEGORY_CODE.fullmatch(c.code) or c.code in seen_codes:
+            raise AppError(
+                "BAD_CATEGORY_CODE",
+                f"第 {n} 个类别的代码须为小写字母、数字或下划线，且不重复",
+                f"category {n}: the code must be lower-case letters, digits or _, and unique",
+                field=f"{field}.code",
+            )
+        if not 1 <= c.handling_days <= 90:
+            raise AppError(
+                "BAD_DAYS",
+                f"第 {n} 个类别的处理天数须为 1 至 90",
+                f"category {n}: handling days must be 1 to 90",
+                field=f"{field}.handlingDays",
+            )
+        seen_codes.add(c.code)
+        cleaned.append(
+            {
+                "code": c.code,
+                "zh": textinput.line(c.zh, field=f"{field}.zh", cap=20),
+                "en": textinput.line(c.en, field=f"{field}.en", cap=40),
+                "handlingDays": c.handling_days,
+                "serious": c.serious,
+            }
+        )
+    district.complaint_categories = json.dumps(cleaned, ensure_ascii=False)
+    await session.flush()
+    await audit.record(
+        session=session,
+        chain=0,
+        actor=viewer.account_id,
+        action="complaint.categories",
+        district=district.id,
+        categories=cleaned,
+        reason=why,
+    )
     return [category_view(c) for c in categories_of(district)]
 
 

@@ -148,3 +148,6 @@ class ComplaintServices(Protocol):
     async def import_hotline(
         self, *, district_id: int, filename: str, data: bytes, dry_run: bool
     ) -> HotlineReport: ...
+    async def set_categories(
+        self, *, district_id: int, categories: Sequence[CategoryView], reason: str
+    ) -> Sequence[CategoryView]: ...

@@ -54,7 +54,9 @@ def test_an_owner_reports_on_a_phone_and_the_district_closes_it(
     expect(form.get_by_label("允许邻居看到是我反映的")).not_to_be_checked()
     form.get_by_role("button", name="提交投诉").click()
     expect(phone.locator("section.complaint")).to_have_attribute("data-state", "REPORTED")
-    expect(phone.locator(".complaint-text")).to_have_text("地下车库有人私拉电线给电动车充电 <b>危险</b>")
+    expect(phone.locator(".complaint-text")).to_have_text(
+        "地下车库有人私拉电线给电动车充电 <b>危险</b>"
+    )
     expect(phone.locator(".complaint-photos img")).to_have_count(1)
     cid = re.search(r"#/complaint/(\d+)", phone.url)[1]  # type: ignore[index]
     phone.screenshot(path=str(SCREENSHOTS / "complaint-owner-phone.png"), full_page=True)
@@ -98,7 +100,9 @@ def test_an_owner_reports_on_a_phone_and_the_district_closes_it(
     rate.get_by_label("满意度").select_option("4")
     rate.locator("button[type=submit]").click()
     expect(phone.locator("dl.facts")).to_contain_text("★★★★")
-    expect(phone.locator(".history li")).to_have_count(6)  # report, whistle, dispatch, 报到, 办结, 评价
+    expect(phone.locator(".history li")).to_have_count(
+        6
+    )  # report, whistle, dispatch, 报到, 办结, 评价
 
 
 def test_the_district_list_in_english(new_page: Any, demo: Demo) -> None:

@@ -13,7 +13,7 @@ The small world's compound A: the world's ``owner`` (张三) reports; 李四 is 
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -425,3 +425,46 @@ async def test_figures_per_compound_for_the_dashboard(
             now=runtime.clock(),
         )  # fmt: skip
     assert (none[world.a].resolved, none[world.a].avg_resolve_seconds) == (0, None)
+
+
+SET_CATEGORIES = """mutation($i: SetComplaintCategoriesInput!) { setComplaintCategories(input: $i) {
+  __typename ... on ComplaintCategoriesSaved { categories { code zh handlingDays serious } }
+  ... on Problem { code field } } }"""
+CATEGORIES = "query($c: ID!) { complaintCategories(communityId: $c) { code handlingDays serious } }"
+
+
+async def test_the_district_sets_its_categories(gql: Gql, world: World, clock: Clock) -> None:
+    official, d1 = world.tokens["official"], str(world.district_1)
+    mine = [
+        {"code": "parking", "zh": "乱停车", "en": "parking", "handlingDays": 2},
+        {"code": "gas", "zh": "燃气隐患", "en": "gas hazard", "handlingDays": 1, "serious": True},
+    ]
+    spec = {"districtId": d1, "categories": mine, "reason": "区里统一类别"}
+    for who in ("official_2", "committee", "owner"):
+        refused = (await gql(SET_CATEGORIES, {"i": spec}, token=world.tokens[who]))["data"]
+        assert refused["setComplaintCategories"]["code"] == "FORBIDDEN", who
+    for bad, code, field in (
+        ([], "BAD_CATEGORIES", None),
+        ([mine[0], mine[0]], "BAD_CATEGORY_CODE", "categories.2.code"),
+        ([{**mine[0], "code": "Bad Code"}], "BAD_CATEGORY_CODE", "categories.1.code"),
+        ([{**mine[0], "handlingDays": 0}], "BAD_DAYS", "categories.1.handlingDays"),
+        ([{**mine[0], "zh": " "}], "TEXT_EMPTY", "categories.1.zh"),
+    ):
+        got = await gql(SET_CATEGORIES, {"i": {**spec, "categories": bad}}, token=official)
+        problem = got["data"]["setComplaintCategories"]
+        assert (problem["code"], problem["field"]) == (code, field), bad
+    # a report made before keeps its category (shown by its code) and its deadline
+    before = (await report(gql, world.tokens["owner"], world.a))["complaint"]
+    saved = (await gql(SET_CATEGORIES, {"i": spec}, token=official))["data"]
+    assert [c["code"] for c in saved["setComplaintCategories"]["categories"]] == ["parking", "gas"]
+    seen = (await gql(CATEGORIES, {"c": str(world.a)}, token=world.tokens["owner"]))["data"]
+    assert seen["complaintCategories"][1] == {"code": "gas", "handlingDays": 1, "serious": True}
+    gas = (await report(gql, world.tokens["owner"], world.a, category="gas"))["complaint"]
+    assert gas["state"] == "WHISTLED"
+    assert (await report(gql, world.tokens["owner"], world.a))["code"] == "BAD_CATEGORY"  # noise
+    old = (await gql(ONE, {"id": before["id"]}, token=official))["data"]["complaint"]
+    assert old["category"]["code"] == "noise"
+    assert datetime.fromisoformat(old["deadline"]) == datetime.fromisoformat(before["deadline"])
+    # a district's setting is its own: district 2 keeps the defaults
+    other = await gql(CATEGORIES, {"c": str(world.c)}, token=world.tokens["official_2"])
+    assert len(other["data"]["complaintCategories"]) == 9

@@ -330,6 +330,11 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Mutation.grantDepartmentRole": lambda w: _i(
         departmentId=w.ids["department"], phone="13600003000", name="城管李", reason="联络员"
     ),
+    "Mutation.setComplaintCategories": lambda w: _i(
+        districtId=str(w.base.district_1),
+        categories=[{"code": "parking", "zh": "乱停车", "en": "parking", "handlingDays": 2}],
+        reason="区里统一类别",
+    ),
     "Mutation.importHotline": lambda w: _i(
         districtId=str(w.base.district_1),
         filename="tickets.csv",

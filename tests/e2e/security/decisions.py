@@ -435,4 +435,9 @@ DECISIONS: dict[str, Decision] = {
         "12345 tickets are imported by the district's officials",
         scoped=False,
     ),
+    "Mutation.setComplaintCategories": Decision(
+        frozenset({"official", "admin"}),
+        "a district's complaint categories are its officials' setting",
+        scoped=False,
+    ),
 }
