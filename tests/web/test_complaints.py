@@ -114,3 +114,25 @@ def test_the_district_list_in_english(new_page: Any, demo: Demo) -> None:
     expect(page.locator("h1")).to_have_text("District complaints (whistle and report)")
     expect(page.locator(".complaint-item").first).to_be_visible()
     expect(page.locator(".chip.warn").first).to_have_text("overdue")
+
+
+def test_an_official_creates_a_department_and_appoints_its_staff(new_page: Any, demo: Demo) -> None:
+    page = new_page()
+    log_in(page, "13800000001")
+    page.goto("/#/complaints")
+    expect(page.locator("h1")).to_have_text("辖区投诉（吹哨报到）")
+    panel = page.locator("details.departments")
+    panel.locator("summary").click()
+    expect(panel.locator(".department-list li")).to_have_count(5)
+    create = panel.locator("form").first
+    create.get_by_label("部门名称（如 城管、住建、消防）").fill("应急管理")
+    create.get_by_label("理由").fill("防汛联动")
+    create.get_by_role("button", name="新建部门").click()
+    expect(panel.locator(".department-list li")).to_have_count(6)
+    grant = panel.locator("form").nth(1)
+    grant.get_by_label("部门").select_option(label="应急管理")
+    grant.get_by_label("手机号").fill("13800000099")
+    grant.get_by_label("姓名").fill("应急 冯干事")
+    grant.get_by_label("理由").fill("联络员")
+    grant.get_by_role("button", name="任命部门工作人员").click()
+    expect(grant.get_by_role("status")).to_contain_text("激活码")

@@ -1486,5 +1486,15 @@ export default {
   "complaint.event.reopen": "reopened",
   "complaint.event.rate": "rated",
   "complaint.event.merge": "merged",
-  "complaint.event.import": "imported from 12345"
+  "complaint.event.import": "imported from 12345",
+  "departments.title": "Departments and their staff",
+  "departments.create": "New department",
+  "departments.grant": "Appoint department staff",
+  "departments.field.name": "Department (e.g. urban management, fire service)",
+  "departments.field.reason": "Reason",
+  "departments.field.department": "Department",
+  "departments.field.phone": "Mobile number",
+  "departments.field.holder": "Name",
+  "departments.granted": "Appointed: they log in with their existing account.",
+  "departments.granted.code": "Appointed. The new account's activation code (shown once; print or hand it over): {code}"
 };

@@ -1487,5 +1487,15 @@ export default {
   "complaint.event.reopen": "重新打开",
   "complaint.event.rate": "评价",
   "complaint.event.merge": "合并",
-  "complaint.event.import": "12345 导入"
+  "complaint.event.import": "12345 导入",
+  "departments.title": "部门与工作人员",
+  "departments.create": "新建部门",
+  "departments.grant": "任命部门工作人员",
+  "departments.field.name": "部门名称（如 城管、住建、消防）",
+  "departments.field.reason": "理由",
+  "departments.field.department": "部门",
+  "departments.field.phone": "手机号",
+  "departments.field.holder": "姓名",
+  "departments.granted": "已任命：对方用原账号登录即可。",
+  "departments.granted.code": "已任命。新账号的激活码（只显示这一次，请打印或转交）：{code}"
 };

@@ -181,6 +181,75 @@ async function compoundScreen(id) {
   );
 }
 
+const DEPARTMENTS = `query Departments($d: ID!) { departments(districtId: $d) { id name } }`;
+const CREATE_DEPARTMENT = `
+mutation CreateDepartment($input: CreateDepartmentInput!) {
+  createDepartment(input: $input) { __typename ... on DepartmentSaved { department { id name } } ...ProblemFields }
+}${PROBLEM}`;
+const GRANT_STAFF = `
+mutation GrantStaff($input: GrantDepartmentRoleInput!) {
+  grantDepartmentRole(input: $input) { __typename ... on DepartmentRoleGranted { grantId activationCode } ...ProblemFields }
+}${PROBLEM}`;
+
+/** Officials: the district's departments, a new one, and a staff member's role (with the new
+ *  account's activation code, shown once for its letter). */
+async function departmentsPanel(districtId) {
+  const { departments } = await request(DEPARTMENTS, { d: districtId });
+  const list = h("ul", { class: "department-list" }, departments.map((d) => h("li", {}, d.name)));
+  const err = errorBox();
+  const name = field({ name: "name", label: t("departments.field.name"), maxlength: 100, required: true });
+  const reason = field({ name: "reason", label: t("departments.field.reason"), required: true });
+  const create = h("button", { type: "submit", class: "secondary" }, t("departments.create"));
+  const createForm = h("form", { class: "panel", novalidate: true }, err.node, name.row, reason.row, h("div", { class: "actions" }, create));
+  createForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    err.clear();
+    try {
+      const input = { districtId, name: name.input.value.trim(), reason: reason.input.value.trim() };
+      const res = await busy(create, () => mutate(CREATE_DEPARTMENT, { input }, "createDepartment"));
+      list.append(h("li", {}, res.department.name));
+      dept.input.append(h("option", { value: res.department.id }, res.department.name));
+      name.input.value = "";
+    } catch (ex) {
+      err.show(ex.message);
+      markInvalid(createForm, ex.field);
+    }
+  });
+  const gErr = errorBox();
+  const done = h("p", { class: "notice", role: "status", hidden: true });
+  const dept = field({ name: "departmentId", label: t("departments.field.department"), tag: "select" });
+  dept.input.append(...departments.map((d) => h("option", { value: d.id }, d.name)));
+  const phone = field({ name: "phone", label: t("departments.field.phone"), type: "tel", required: true });
+  const holder = field({ name: "name", label: t("departments.field.holder"), required: true });
+  const why = field({ name: "reason", label: t("departments.field.reason"), required: true });
+  const grant = h("button", { type: "submit", class: "secondary" }, t("departments.grant"));
+  const grantForm = h("form", { class: "panel", novalidate: true }, gErr.node, done, dept.row, phone.row, holder.row, why.row, h("div", { class: "actions" }, grant));
+  grantForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    gErr.clear();
+    done.hidden = true;
+    try {
+      const input = { departmentId: dept.input.value, phone: phone.input.value.trim(), name: holder.input.value.trim(), reason: why.input.value.trim() };
+      const res = await busy(grant, () => mutate(GRANT_STAFF, { input }, "grantDepartmentRole"));
+      done.textContent = res.activationCode ? t("departments.granted.code", { code: res.activationCode }) : t("departments.granted");
+      done.hidden = false;
+    } catch (ex) {
+      gErr.show(ex.message);
+      markInvalid(grantForm, ex.field);
+    }
+  });
+  return h(
+    "details",
+    { class: "departments" },
+    h("summary", {}, t("departments.title")),
+    list,
+    h("h3", {}, t("departments.create")),
+    createForm,
+    h("h3", {}, t("departments.grant")),
+    grantForm,
+  );
+}
+
 function myScope(v) {
   if (districtsOf(v).length || hasRole(["admin"], v)) return "DISTRICT";
   if (v.roles.some((g) => g.role === "department")) return "DEPARTMENT";
@@ -207,5 +276,6 @@ export default async function render(ctx) {
       : h("p", {}, h("a", { href: openOnly ? "#/complaints" : "#/complaints?open=1" }, t(openOnly ? "complaints.showAll" : "complaints.showOpen"))),
     h("p", { class: "hint" }, t("complaints.count", { n: formatNumber(data.complaints.totalCount) })),
     complaintList(data.complaints.nodes),
+    ...(scope === "DISTRICT" ? await Promise.all(districtsOf(v).map(departmentsPanel)) : []),
   );
 }
