@@ -1306,7 +1306,7 @@ export default {
   "company.col.rank": "Rank",
   "company.rankOf": "{rank} of {n}",
   "company.eventsTitle": "Admission, warnings and exit",
-  "company.bySystem": "by the ranking"
+  "company.bySystem": "by the ranking",
   "board.pageTitle": "Notice board",
   "board.action": "Notice board",
   "board.heading": "{name} · Notice board",
@@ -1389,7 +1389,7 @@ export default {
   "fund.closing": "Closing balance",
   "fund.none": "No entries yet.",
   "fund.recordTitle": "Record income or spending",
-  "fund.publishTitle": "Post a statement"
+  "fund.publishTitle": "Post a statement",
   "nav.complaints": "Complaints",
   "complaints.pageTitle": "Complaints",
   "complaints.action": "Complaints",

@@ -1307,7 +1307,7 @@ export default {
   "company.col.rank": "名次",
   "company.rankOf": "第 {rank} 名 / 共 {n}",
   "company.eventsTitle": "准入、警告与退出记录",
-  "company.bySystem": "考核排名"
+  "company.bySystem": "考核排名",
   "board.pageTitle": "信息公开",
   "board.action": "信息公开",
   "board.heading": "{name} · 信息公开",
@@ -1390,7 +1390,7 @@ export default {
   "fund.closing": "期末余额",
   "fund.none": "暂无收支记录。",
   "fund.recordTitle": "记录收入或支出",
-  "fund.publishTitle": "发布收支公示"
+  "fund.publishTitle": "发布收支公示",
   "nav.complaints": "投诉与吹哨",
   "complaints.pageTitle": "投诉",
   "complaints.action": "投诉",

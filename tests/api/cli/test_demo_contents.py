@@ -191,6 +191,8 @@ async def _assessment(gql: Gql, runtime: Runtime, logins: demo.Logins, a: str, b
     assert contract["flaggedAt"]
     [order] = (await _data(gql, RECTIFICATIONS, official, c=b))["rectifications"]
     assert order["state"] in ("open", "overdue") and "复查" in order["followUp"]
+
+
 COMPLAINTS = """query($s: ComplaintScope!, $c: ID) { complaints(scope: $s, communityId: $c,
   first: 50) { totalCount nodes { id state overdue reporterName category { code }
   rating assignments { department state overdue } } } }"""

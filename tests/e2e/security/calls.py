@@ -312,6 +312,7 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         communityId=str(w.base.a),
         fromOn=(NOW - timedelta(days=30)).date().isoformat(),
         toOn=NOW.date().isoformat(),
+    ),
     # -- 吹哨报到 (issue #16) -----------------------------------------------------------------
     "Query.complaintCategories": lambda w: {"communityId": str(w.base.a)},
     "Query.departments": lambda w: {"districtId": str(w.base.district_1)},

@@ -397,6 +397,7 @@ DECISIONS: dict[str, Decision] = {
     "Mutation.recordFundEntry": Decision(RUNNERS, "the running body and officials keep the fund"),
     "Mutation.publishFundStatement": Decision(
         RUNNERS, "who keeps the fund publishes its statement"
+    ),
     # -- 吹哨报到 (issue #16 part 1) ----------------------------------------------------------
     "Query.complaintCategories": Decision(MEMBERS, "a compound's categories, to its members"),
     "Query.departments": Decision(

@@ -47,8 +47,7 @@ from api.store.models import (
     RoleMembership,
 )
 from tests.conftest import Gql
-from tests.e2e.security import matrix_assessment, matrix_nominations
-from tests.e2e.security import matrix_complaints, matrix_nominations
+from tests.e2e.security import matrix_assessment, matrix_complaints, matrix_nominations
 from tests.support.documents import ADD_COMMENT, ANSWER_PROPOSAL, CREATE_DOCUMENT, PUBLISH, SIGN
 from tests.support.drafting import create_proposal, ok
 from tests.support.elections import (
