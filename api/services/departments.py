@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.formats import textinput
 from api.services import audit, authz
 from api.services.accounts import PHONE, held_at, normalize_phone
-from api.services.organisation import check_end, record_grant
+from api.services.organisation import account_of_phone, check_end, record_grant
 from api.store.models import Account, Department, District, RoleMembership
 from schema.contract.community import Viewer
 from schema.contract.complaints import DepartmentView
@@ -105,16 +105,8 @@ async def _staff_account(
     session: AsyncSession, phone: str, name: str, department_id: int, now: datetime
 ) -> Account:
     """The account of ``phone`` (made if absent); never an admin's, never staff twice."""
-    account = (
-        await session.execute(select(Account).where(Account.phone == phone))
-    ).scalar_one_or_none()
-    if account is None:
-        account = Account(
-            phone=phone, display_name=textinput.line(name, field="name", cap=100), created_at=now
-        )
-        session.add(account)
-        await session.flush()
-    else:
+    account, made = await account_of_phone(session, phone, name, now)
+    if not made:
         held = await session.execute(
             select(RoleMembership.role).where(RoleMembership.account_id == account.id, held_at(now))
         )

@@ -136,16 +136,8 @@ async def appoint(
             raise not_found("街道", "district")
     else:
         district_id = None
-    account = (
-        await session.execute(select(Account).where(Account.phone == phone))
-    ).scalar_one_or_none()
-    if account is None:
-        account = Account(
-            phone=phone, display_name=textinput.line(name, field="name", cap=100), created_at=now
-        )
-        session.add(account)
-        await session.flush()
-    elif await _holds(session, account.id, role, district_id, now):
+    account, made = await account_of_phone(session, phone, name, now)
+    if not made and await _holds(session, account.id, role, district_id, now):
         raise AppError("ALREADY_HELD", "该账号已担任此职务", "this account already holds this role")
     grant, letter = await record_grant(
         session,
@@ -159,6 +151,24 @@ async def appoint(
         letter_days=letter_days,
     )
     return Appointed(grant=(await _views(session, [grant.id], now))[0], letter_code=letter)
+
+
+async def account_of_phone(
+    session: AsyncSession, phone: str, name: str, now: datetime
+) -> tuple[Account, bool]:
+    """The account of a normalised ``phone``, made with ``name`` when there is none (and
+    whether it was made now)."""
+    account = (
+        await session.execute(select(Account).where(Account.phone == phone))
+    ).scalar_one_or_none()
+    if account is not None:
+        return account, False
+    account = Account(
+        phone=phone, display_name=textinput.line(name, field="name", cap=100), created_at=now
+    )
+    session.add(account)
+    await session.flush()
+    return account, True
 
 
 def check_end(ends_at: datetime | None, now: datetime) -> None:
