@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from schema.contract.assessment import AssessmentServices
 from schema.contract.complaints import ComplaintServices
 from schema.contract.drafting import DraftingServices, Loader
+from schema.contract.inbox import InboxServices
 from schema.contract.nominations import NominationServices
 from schema.contract.notices import NoticeServices
 from schema.contract.page import Page
@@ -382,6 +383,7 @@ class Context(Protocol):
     assessment: AssessmentServices
     notices: NoticeServices
     complaints: ComplaintServices
+    inbox: InboxServices
     live: LiveServices
     viewer: Viewer | None
     lang: str
