@@ -15,9 +15,8 @@ from api.store.models import Election, InboxItem, OutboxMessage
 from tests.conftest import Gql
 from tests.support.elections import (
     cast,
-    open_election,
+    open_resolution_in_a,
     owner_tokens,
-    resolution_spec,
     use_clock,
 )
 from tests.support.world import World
@@ -33,17 +32,10 @@ async def kinds(gql: Gql, token: str) -> list[str]:
 async def test_announcement_opening_and_the_reminder_before_the_close(
     gql: Gql, runtime: Runtime, world: World
 ) -> None:
-    clock = use_clock(runtime)
+    use_clock(runtime)
     zhao = (await owner_tokens(runtime, world.a, ["13900000004"]))["13900000004"]  # 赵六
     zhang = world.tokens["owner"]  # 张三
-    opened = await open_election(
-        gql,
-        clock,
-        world.a,
-        world.tokens["committee"],
-        resolution_spec(),
-        printer=world.tokens["supervisor"],
-    )
+    clock, opened = await open_resolution_in_a(gql, world, runtime)
     for token in (zhang, zhao):
         assert await kinds(gql, token) == ["voting_opened", "election_announced"]
     nodes = (await gql(INBOX, token=zhang))["data"]["inbox"]["nodes"]
@@ -139,15 +131,7 @@ async def test_a_reissued_code_is_a_security_text_to_the_roll_phone_whatever_the
 
     from api.services import inbox, notify
 
-    clock = use_clock(runtime)
-    opened = await open_election(
-        gql,
-        clock,
-        world.a,
-        world.tokens["committee"],
-        resolution_spec(),
-        printer=world.tokens["supervisor"],
-    )
+    clock, opened = await open_resolution_in_a(gql, world, runtime)
     night = clock.now.replace(hour=23, minute=0)  # 23:00 Beijing time
     clock.now = night
     async with runtime.writer() as s:  # 张三 turned texts off, and it is in his quiet hours
