@@ -34,6 +34,7 @@ from schema.community import CommunityMutation, CommunityQuery
 from schema.complaint_mutations import ComplaintMutation
 from schema.complaints import ComplaintQuery
 from schema.compound_settings import CompoundSettingsMutation
+from schema.dashboard import DashboardMutation, DashboardQuery
 from schema.district import DistrictQuery
 from schema.document import DocumentQuery
 from schema.document_mutations import DocumentMutation
@@ -61,6 +62,7 @@ Query = merge_types(
         AccountQuery,
         CommunityQuery,
         DistrictQuery,
+        DashboardQuery,
         OrganisationQuery,
         RunningBodyQuery,
         VotingQuery,
@@ -82,6 +84,7 @@ Mutation = merge_types(
         CommunityMutation,
         OrganisationMutation,
         RunningBodyMutation,
+        DashboardMutation,
         CompoundSettingsMutation,
         VotingMutation,
         ElectionSupervisorMutation,

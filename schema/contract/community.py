@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from schema.contract.assessment import AssessmentServices
 from schema.contract.complaints import ComplaintServices
@@ -19,6 +19,17 @@ from schema.contract.nominations import NominationServices
 from schema.contract.notices import NoticeServices
 from schema.contract.page import Page
 from schema.contract.voting import ElectionRow, TallyView, VotingServices
+
+if TYPE_CHECKING:  # the dashboard's contract imports this module's views
+    from schema.contract.dashboard import (
+        AlertView,
+        CoverageIn,
+        CoverageView,
+        DashboardFilter,
+        DashboardPage,
+        DashboardSummary,
+        ExportFile,
+    )
 
 
 @dataclass(frozen=True)
@@ -314,6 +325,31 @@ class Services(Protocol):
     async def district_overview(
         self, *, first: int, after: str | None
     ) -> Page[CompoundStateView]: ...
+    async def district_dashboard(
+        self,
+        district_id: int,
+        *,
+        first: int,
+        after: str | None,
+        sort: str,
+        descending: bool,
+        filter: DashboardFilter,
+    ) -> DashboardPage: ...
+    async def district_summary(self, district_id: int, *, lang: str) -> DashboardSummary: ...
+    async def district_alerts(
+        self, district_id: int, *, first: int
+    ) -> tuple[list[AlertView], int]: ...
+    async def export_district_dashboard(
+        self,
+        district_id: int,
+        *,
+        sort: str,
+        descending: bool,
+        filter: DashboardFilter,
+        fmt: str,
+        lang: str,
+    ) -> ExportFile: ...
+    async def record_coverage(self, given: CoverageIn) -> CoverageView: ...
     async def districts(self) -> Sequence[DistrictRow]: ...
     async def create_district(self, *, name: str, code: str, reason: str) -> DistrictRow: ...
     async def appoint_official(

@@ -1,0 +1,94 @@
+"""The district dashboard half of :class:`api.access.community.CommunityServices` (issue #16
+part 2). It only routes to :mod:`api.services.dashboard`, which makes every check: officials of
+the district (or an admin) read the dashboard, its alerts and its export, and record a
+compound's coverages."""
+
+from __future__ import annotations
+
+from api.access.request import RequestScope
+from api.services import dashboard
+from schema.contract.dashboard import (
+    AlertView,
+    CoverageIn,
+    CoverageView,
+    DashboardFilter,
+    DashboardPage,
+    DashboardSummary,
+    ExportFile,
+)
+
+
+class DashboardAccess(RequestScope):
+    def _turnouts(self) -> dashboard.Turnouts:
+        return dashboard.Turnouts(
+            slot_key=self.rt.settings.key("slot"), cache=self.rt.caches.turnouts
+        )
+
+    async def district_dashboard(
+        self,
+        district_id: int,
+        *,
+        first: int,
+        after: str | None,
+        sort: str,
+        descending: bool,
+        filter: DashboardFilter,
+    ) -> DashboardPage:
+        return await dashboard.page(
+            session=self.session,
+            viewer=self.viewer,
+            district_id=district_id,
+            first=first,
+            after=after,
+            sort=sort,
+            descending=descending,
+            filter=filter,
+            now=self.rt.clock(),
+            turnouts=self._turnouts(),
+        )
+
+    async def district_summary(self, district_id: int, *, lang: str) -> DashboardSummary:
+        return await dashboard.summary(
+            session=self.session,
+            viewer=self.viewer,
+            district_id=district_id,
+            now=self.rt.clock(),
+            lang=lang,
+        )
+
+    async def district_alerts(self, district_id: int, *, first: int) -> tuple[list[AlertView], int]:
+        return await dashboard.alerts(
+            session=self.session,
+            viewer=self.viewer,
+            district_id=district_id,
+            first=first,
+            now=self.rt.clock(),
+        )
+
+    async def export_district_dashboard(
+        self,
+        district_id: int,
+        *,
+        sort: str,
+        descending: bool,
+        filter: DashboardFilter,
+        fmt: str,
+        lang: str,
+    ) -> ExportFile:
+        return await dashboard.export(
+            session=self.session,
+            viewer=self.viewer,
+            district_id=district_id,
+            sort=sort,
+            descending=descending,
+            filter=filter,
+            fmt=fmt,
+            lang=lang,
+            now=self.rt.clock(),
+            turnouts=self._turnouts(),
+        )
+
+    async def record_coverage(self, given: CoverageIn) -> CoverageView:
+        return await dashboard.record_coverage(
+            session=self.session, viewer=self.viewer, given=given, now=self.rt.clock()
+        )

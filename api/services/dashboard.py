@@ -1,0 +1,853 @@
+"""The district dashboard (issue #16 part 2, docs/design.md §3.13): every compound of a district
+at a glance, sortable, filterable and paged, with the district's summary, its alerts and an
+export of the filtered rows.
+
+Why it is built this way:
+
+* **One SQL query per column family, joined by compound id.** Each :class:`Family` is one
+  grouped SELECT keyed by ``community_id`` (committee terms, running bodies, elections,
+  proposals, consultations, the recorded coverages); :func:`_rows` LEFT JOINs them all to the
+  district's compounds, and the derived columns (the governing body, the term's end, the
+  coverage count, the alert flag) are SQL over the joined row. So sorting, filtering and the
+  total are done by the database over the whole district, a page costs a fixed number of
+  statements whatever its size, and a new family (complaints, assessment) is added in
+  :data:`FAMILIES` and nowhere else.
+* **Offset pages.** The sort keys are aggregates that change under the reader anyway (a
+  proposal qualifies, a term ends), so the cursor is an offset into the sorted, filtered list
+  (opaque, base64, as every cursor: :func:`api.store.paging.encode_cursor`), ties broken by id.
+* **Turnout as owners see it.** An election under way shows the turnout released by
+  :mod:`voting.visibility`: in steps of the election's tally step while voting is open, exact
+  after the close, never per-option counts (:func:`voting.visibility.turnout_only`,
+  docs/design.md §3.7) — officials are overseers, but the dashboard is a district-wide screen
+  and shows nobody a single ballot move. The ledgers and rolls of the page's elections are read
+  in one statement each (only those not cached), so turnout too costs a fixed number of
+  statements per page; the result is cached per (election, ledger position, step).
+* **Who.** Officials of the district and admins (:func:`api.services.authz.require_district`);
+  nobody else, not an official of another district, nor a compound's committee or owners.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.formats import chart
+from api.services import audit, authz, tallies
+from api.services.accounts import held_at
+from api.services.elections import election_secret
+from api.services.tally_views import tally_view
+from api.services.voting_messages import ledger_unverified
+from api.store.models import (
+    Account,
+    CommitteeTerm,
+    Community,
+    CompoundCoverage,
+    DocumentVersion,
+    Election,
+    Elector,
+    LedgerEntry,
+    Proposal,
+    RoleMembership,
+    RunningBody,
+)
+from api.store.models.base import UTCDateTime
+from api.store.paging import decode_cursor, encode_cursor
+from schema.contract.community import ElectionUnderWayView, Viewer
+from schema.contract.dashboard import (
+    BODIES,
+    AlertView,
+    CoverageIn,
+    CoverageView,
+    DashboardFilter,
+    DashboardPage,
+    DashboardRowView,
+    DashboardSummary,
+    ExportFile,
+)
+from schema.contract.errors import AppError, not_found
+from voting import visibility
+from voting.replay import UnknownSlot, replay, turnout
+
+#: a term (committee, preparatory group or 物管会) ending within this is flagged
+TERM_WARNING = timedelta(days=90)
+# Elections announced and not yet published (as the district overview counts them).
+UNDER_WAY = ("announced", "open", "closed", "certified")
+TALLIED = ("open", "closed", "certified")
+
+Scope = Select[tuple[int]]
+
+#: the five coverages: the dashboard's column for each, and its name in the API
+COVERAGES = ("party_org", "party_members", "governed", "property_service", "party_venue")
+COVERAGE_NAMES = ("party_org", "party_members", "governing_body", "property_service", "party_venue")
+
+
+@dataclass(frozen=True)
+class Family:
+    """One column family: a SELECT of ``community_id`` and its columns for the compounds of
+    ``scope`` at ``now``, at most one row per compound; ``columns`` gives each column's value
+    for a compound without a row (None: stays NULL)."""
+
+    name: str
+    build: Callable[[datetime, Scope], Select[Any]]
+    columns: Mapping[str, Any]
+
+
+def _terms(now: datetime, scope: Scope) -> Select[Any]:
+    t = CommitteeTerm
+    return (
+        select(t.community_id, func.min(t.ends_at).label("committee_ends_at"))
+        .where(
+            t.community_id.in_(scope),
+            t.committee == "owners_committee",
+            t.starts_at <= now,
+            t.ends_at > now,
+        )
+        .group_by(t.community_id)
+    )
+
+
+def _committee_grants(now: datetime, scope: Scope) -> Select[Any]:
+    """Committee grants held without a term (the demo seed's; api/services/running_bodies.py
+    ``committee_in_office`` counts them as a committee in office too)."""
+    r = RoleMembership
+    return (
+        select(r.community_id, func.count().label("committee_grants"))
+        .where(r.community_id.in_(scope), r.role == "committee", held_at(now))
+        .group_by(r.community_id)
+    )
+
+
+def _bodies(now: datetime, scope: Scope) -> Select[Any]:
+    b = RunningBody
+    return (
+        select(
+            b.community_id,
+            func.max(case((b.kind == "stand_in", 1), else_=0)).label("stand_in"),
+            func.max(case((b.kind == "preparatory", 1), else_=0)).label("preparatory"),
+            func.min(b.ends_at).label("body_ends_at"),
+        )
+        .where(
+            b.community_id.in_(scope),
+            b.dissolved_at.is_(None),
+            b.appointed_at <= now,
+            b.ends_at > now,
+        )
+        .group_by(b.community_id)
+    )
+
+
+def _elections(now: datetime, scope: Scope) -> Select[Any]:
+    e = Election
+    return (
+        select(
+            e.community_id,
+            func.count().label("elections_under_way"),
+            func.sum(case((e.state == "open", 1), else_=0)).label("elections_open"),
+        )
+        .where(e.community_id.in_(scope), e.state.in_(UNDER_WAY))
+        .group_by(e.community_id)
+    )
+
+
+def _proposals(now: datetime, scope: Scope) -> Select[Any]:
+    p = Proposal
+    return (
+        select(
+            p.community_id,
+            func.sum(case((p.status == "open", 1), else_=0)).label("proposals_open"),
+            func.sum(case((p.status == "qualified", 1), else_=0)).label("proposals_qualified"),
+        )
+        .where(p.community_id.in_(scope), p.status.in_(("open", "qualified")))
+        .group_by(p.community_id)
+    )
+
+
+def _consultations(now: datetime, scope: Scope) -> Select[Any]:
+    v = DocumentVersion
+    return (
+        select(v.community_id, func.count().label("consultations_open"))
+        .where(
+            v.community_id.in_(scope),
+            v.status == "published",
+            v.opens_at <= now,
+            v.closes_at > now,
+        )
+        .group_by(v.community_id)
+    )
+
+
+def _coverage(now: datetime, scope: Scope) -> Select[Any]:
+    c = CompoundCoverage
+    return select(
+        c.community_id,
+        c.party_org,
+        c.party_members,
+        c.property_service,
+        c.party_venue,
+        c.note.label("coverage_note"),
+        c.recorded_at.label("coverage_recorded_at"),
+        c.recorded_by_name.label("coverage_recorded_by"),
+    ).where(c.community_id.in_(scope))
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("terms", _terms, {"committee_ends_at": None}),
+    Family("grants", _committee_grants, {"committee_grants": 0}),
+    Family("bodies", _bodies, {"stand_in": 0, "preparatory": 0, "body_ends_at": None}),
+    Family("elections", _elections, {"elections_under_way": 0, "elections_open": 0}),
+    Family("proposals", _proposals, {"proposals_open": 0, "proposals_qualified": 0}),
+    Family("consultations", _consultations, {"consultations_open": 0}),
+    Family(
+        "coverage",
+        _coverage,
+        {
+            "party_org": false(),
+            "party_members": false(),
+            "property_service": false(),
+            "party_venue": false(),
+            "coverage_note": "",
+            "coverage_recorded_at": None,
+            "coverage_recorded_by": None,
+        },
+    ),
+)
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def _covered(d: Any, name: str) -> ColumnElement[int]:
+    """1 where the compound has the coverage (``governed`` is a 0/1 flag already)."""
+    return d.c.governed if name == "governed" else _flag(d.c[name])
+
+
+def _rows(district_id: int, now: datetime) -> Any:
+    """The district's compounds with every family's columns and the derived ones: a subquery
+    to filter, sort, page, count and summarise."""
+    scope: Scope = select(Community.id).where(Community.district_id == district_id)
+    joined: Any = Community.__table__
+    columns: list[Any] = [Community.id.label("id"), Community.name, Community.drill]
+    for family in FAMILIES:
+        sq = family.build(now, scope).subquery(family.name)
+        joined = joined.outerjoin(sq, sq.c.community_id == Community.id)
+        for name, default in family.columns.items():
+            col = sq.c[name]
+            columns.append((col if default is None else func.coalesce(col, default)).label(name))
+    base = select(*columns).select_from(joined).where(Community.district_id == district_id)
+    r = base.subquery("base")
+    body = case(
+        (or_(r.c.committee_ends_at.is_not(None), r.c.committee_grants > 0), "committee"),
+        (r.c.stand_in > 0, "stand_in"),
+        (r.c.preparatory > 0, "preparatory"),
+        else_="none",
+    )
+    ends = func.coalesce(r.c.committee_ends_at, r.c.body_ends_at, type_=UTCDateTime())
+    governed = or_(r.c.committee_ends_at.is_not(None), r.c.committee_grants > 0, r.c.stand_in > 0)
+    coverage = (
+        _flag(r.c.party_org)
+        + _flag(r.c.party_members)
+        + _flag(governed)
+        + _flag(r.c.property_service)
+        + _flag(r.c.party_venue)
+    )
+    ending = and_(ends.is_not(None), ends <= now + TERM_WARNING)
+    no_body = body == "none"
+    derived = select(
+        r,
+        body.label("body"),
+        ends.label("term_ends_at"),
+        _flag(ending).label("term_ending"),
+        _flag(governed).label("governed"),
+        coverage.label("coverage_count"),
+        _flag(no_body).label("no_body"),
+        _flag(or_(no_body, ending)).label("alert"),
+    )
+    return derived.subquery("dashboard")
+
+
+def _where(d: Any, f: DashboardFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.bodies is not None:
+        where.append(d.c.body.in_(list(f.bodies)))
+    for wanted, column in (
+        (f.term_ending, d.c.term_ending > 0),
+        (f.elections_under_way, d.c.elections_under_way > 0),
+        (f.proposals_waiting, d.c.proposals_qualified > 0),
+        (f.consultations_open, d.c.consultations_open > 0),
+        (f.coverage_incomplete, d.c.coverage_count < 5),
+        (f.alerts_only, d.c.alert > 0),
+    ):
+        if wanted is not None:
+            where.append(column if wanted else ~column)
+    if f.name:
+        where.append(d.c.name.contains(f.name.strip(), autoescape=True))
+    return where
+
+
+def _order(d: Any, sort: str, descending: bool) -> list[Any]:
+    if sort == "name":
+        key: Any = d.c.name
+    elif sort == "body":
+        key = case(
+            (d.c.body == "none", 0),
+            (d.c.body == "preparatory", 1),
+            (d.c.body == "stand_in", 2),
+            else_=3,
+        )
+    elif sort == "term_ends_at":
+        key = d.c.term_ends_at
+    elif sort == "elections":
+        key = d.c.elections_under_way
+    elif sort == "proposals_qualified":
+        key = d.c.proposals_qualified
+    elif sort == "consultations_open":
+        key = d.c.consultations_open
+    elif sort == "coverage":
+        key = d.c.coverage_count
+    else:  # the schema's enum allows no other; a direct caller is told
+        raise AppError("BAD_SORT", f"无法按 {sort} 排序", f"cannot sort by {sort}", field="sort")
+    # no term (NULL) sorts last either way; the id breaks ties so that pages never overlap
+    return [key.is_(None), key.desc() if descending else key, d.c.id]
+
+
+@dataclass
+class Turnouts:
+    """Turnout of the page's elections under way: three statements at most, whatever the page."""
+
+    slot_key: bytes
+    cache: MutableMapping[tuple[int, int, int], tallies.Released]
+
+    async def of(
+        self, session: AsyncSession, ids: Sequence[int]
+    ) -> dict[int, list[ElectionUnderWayView]]:
+        if not ids:
+            return {}
+        elections = list(
+            (
+                await session.execute(
+                    select(Election)
+                    .where(Election.community_id.in_(ids), Election.state.in_(UNDER_WAY))
+                    .order_by(Election.closes_at, Election.id)
+                )
+            ).scalars()
+        )
+        steps = {e.id: visibility.release_step(e.state, e.tally_step) for e in elections}
+        missing = [
+            e.id
+            for e in elections
+            if e.state in TALLIED and (e.id, e.ledger_seq, steps[e.id]) not in self.cache
+        ]
+        if missing:
+            await self._load(session, [e for e in elections if e.id in set(missing)], steps)
+        found: dict[int, list[ElectionUnderWayView]] = {}
+        for e in elections:
+            view = None
+            if e.state in TALLIED:
+                view = tally_view(
+                    self.cache[(e.id, e.ledger_seq, steps[e.id])],
+                    visibility.turnout_only(e.state),
+                    step=steps[e.id],
+                    roll_heads=e.roll_heads,
+                    roll_area=e.roll_area,
+                    ledger_seq=e.ledger_seq,
+                    ledger_head=e.ledger_head,
+                )
+            found.setdefault(e.community_id, []).append(
+                ElectionUnderWayView(
+                    id=e.id,
+                    title=e.title,
+                    state=e.state,
+                    opens_at=e.opens_at,
+                    closes_at=e.closes_at,
+                    turnout=view,
+                )
+            )
+        return found
+
+    async def _load(
+        self, session: AsyncSession, elections: Sequence[Election], steps: Mapping[int, int]
+    ) -> None:
+        ids = [e.id for e in elections]
+        entries: dict[int, list[tuple[int, str, str]]] = {i: [] for i in ids}
+        for eid, seq, kind, payload in await session.execute(
+            select(LedgerEntry.election_id, LedgerEntry.seq, LedgerEntry.kind, LedgerEntry.payload)
+            .where(LedgerEntry.election_id.in_(ids))
+            .order_by(LedgerEntry.election_id, LedgerEntry.seq)
+        ):
+            entries[eid].append((seq, kind, payload))
+        electors: dict[int, list[tuple[str, int, int]]] = {i: [] for i in ids}
+        for eid, key, heads, area in await session.execute(
+            select(Elector.election_id, Elector.key, Elector.heads, Elector.area_centi).where(
+                Elector.election_id.in_(ids)
+            )
+        ):
+            electors[eid].append((key, heads, area))
+        for e in elections:
+            step = steps[e.id]
+            # the ledger read may have grown past the election row read above: replay only the
+            # prefix the row names, so the cache key tells the truth
+            played = replay([x for x in entries[e.id] if x[0] <= e.ledger_seq], step=step)
+            visible = played.counted if played.released is None else played.released
+            try:
+                heads, area = turnout(electors[e.id], visible, election_secret(self.slot_key, e.id))
+            except UnknownSlot:
+                raise ledger_unverified() from None
+            self.cache[(e.id, e.ledger_seq, step)] = tallies.Released(
+                ballots=len(visible),
+                exact_ballots=len(played.counted),
+                heads=heads,
+                area=area,
+                questions=[],
+                released_seq=e.ledger_seq if played.released is None else played.released_seq,
+            )
+
+
+def _row(r: Any, elections: Sequence[ElectionUnderWayView]) -> DashboardRowView:
+    alerts = [k for k, on in (("no_body", r.no_body), ("term_ending", r.term_ending)) if on]
+    return DashboardRowView(
+        community_id=r.id,
+        name=r.name,
+        drill=bool(r.drill),
+        body=r.body,
+        term_ends_at=r.term_ends_at,
+        term_ending=bool(r.term_ending),
+        elections_under_way=int(r.elections_under_way),
+        elections=elections,
+        proposals_open=int(r.proposals_open),
+        proposals_qualified=int(r.proposals_qualified),
+        consultations_open=int(r.consultations_open),
+        coverage=CoverageView(
+            party_org=bool(r.party_org),
+            party_members=bool(r.party_members),
+            governing_body=bool(r.governed),
+            property_service=bool(r.property_service),
+            party_venue=bool(r.party_venue),
+            count=int(r.coverage_count),
+            note=r.coverage_note or "",
+            recorded_at=r.coverage_recorded_at,
+            recorded_by=r.coverage_recorded_by,
+        ),
+        alerts=alerts,
+    )
+
+
+async def page(
+    *,
+    session: AsyncSession,
+    viewer: Viewer | None,
+    district_id: int,
+    first: int,
+    after: str | None,
+    sort: str,
+    descending: bool,
+    filter: DashboardFilter,
+    now: datetime,
+    turnouts: Turnouts,
+) -> DashboardPage:
+    """A page of the district's compounds, sorted and filtered: a count, the page's rows, and
+    at most three statements for the turnout of its elections under way."""
+    authz.require_district(viewer, district_id)
+    offset = decode_cursor(after)
+    d = _rows(district_id, now)
+    where = _where(d, filter)
+    total = int(
+        (await session.execute(select(func.count()).select_from(d).where(*where))).scalar_one()
+    )
+    rows = (
+        await session.execute(
+            select(d)
+            .where(*where)
+            .order_by(*_order(d, sort, descending))
+            .offset(offset)
+            .limit(first + 1)
+        )
+    ).all()
+    items = rows[:first]
+    elections = await turnouts.of(session, [r.id for r in items])
+    return DashboardPage(
+        rows=[_row(r, elections.get(r.id, [])) for r in items],
+        total=total,
+        end_cursor=encode_cursor(offset + len(items)) if items else None,
+        has_next=len(rows) > first,
+    )
+
+
+async def summary(
+    *, session: AsyncSession, viewer: Viewer | None, district_id: int, now: datetime, lang: str
+) -> DashboardSummary:
+    """The whole district's figures and their chart, one statement."""
+    authz.require_district(viewer, district_id)
+    d = _rows(district_id, now)
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                *[func.coalesce(func.sum(_flag(d.c.body == b)), 0) for b in BODIES],
+                func.coalesce(func.sum(d.c.term_ending), 0),
+                func.coalesce(func.sum(_flag(d.c.elections_under_way > 0)), 0),
+                func.coalesce(func.sum(d.c.proposals_qualified), 0),
+                func.coalesce(func.sum(d.c.consultations_open), 0),
+                *[func.coalesce(func.sum(_covered(d, c)), 0) for c in COVERAGES],
+                func.coalesce(func.sum(_flag(d.c.coverage_count == 5)), 0),
+                func.coalesce(func.sum(d.c.alert), 0),
+            ).select_from(d)
+        )
+    ).one()
+    values = [int(v) for v in row]
+    n_bodies, n_cov = len(BODIES), len(COVERAGES)
+    bodies = dict(zip(BODIES, values[1 : 1 + n_bodies], strict=True))
+    rest = values[1 + n_bodies :]
+    coverage = dict(zip(COVERAGE_NAMES, rest[4 : 4 + n_cov], strict=True))
+    coverage["complete"] = rest[4 + n_cov]
+    return DashboardSummary(
+        chart=_chart(values[0], bodies, coverage, lang),
+        compounds=values[0],
+        bodies=bodies,
+        term_ending=rest[0],
+        elections_under_way=rest[1],
+        proposals_qualified=rest[2],
+        consultations_open=rest[3],
+        coverage=coverage,
+        alerts=rest[5 + n_cov],
+    )
+
+
+CHART_LABELS = {
+    "zh": {
+        "title": "街道治理概况",
+        "bodies": "治理主体",
+        "coverage": "五个全覆盖",
+        "party_org": "党组织",
+        "party_members": "党员管理",
+        "governing_body": "业委会或物管会",
+        "property_service": "物业服务",
+        "party_venue": "党建阵地",
+        "complete": "五项全覆盖",
+    },
+    "en": {
+        "title": "District governance at a glance",
+        "bodies": "Governing body",
+        "coverage": "Five full coverages",
+        "party_org": "Party organisation",
+        "party_members": "Party-member management",
+        "governing_body": "Committee or 物管会",
+        "property_service": "Property service",
+        "party_venue": "Party-building venue",
+        "complete": "All five",
+    },
+}
+
+
+def _chart(total: int, bodies: Mapping[str, int], coverage: Mapping[str, int], lang: str) -> str:
+    lang = "en" if lang == "en" else "zh"
+    words = CHART_LABELS[lang]
+    return chart.svg(
+        [
+            chart.Panel(
+                words["bodies"], [(BODY_LABELS[lang][b], bodies[b]) for b in BODIES], total
+            ),
+            chart.Panel(
+                words["coverage"],
+                [(words[c], coverage[c]) for c in (*COVERAGE_NAMES, "complete")],
+                total,
+            ),
+        ],
+        title=words["title"],
+    )
+
+
+async def alerts(
+    *,
+    session: AsyncSession,
+    viewer: Viewer | None,
+    district_id: int,
+    first: int,
+    now: datetime,
+) -> tuple[list[AlertView], int]:
+    """The district's alerts, most urgent first (no governing body, then terms by their end),
+    at most ``first`` of them, and how many compounds have one. Two statements."""
+    authz.require_district(viewer, district_id)
+    d = _rows(district_id, now)
+    where = [d.c.alert > 0]
+    total = int(
+        (await session.execute(select(func.count()).select_from(d).where(*where))).scalar_one()
+    )
+    rows = (
+        await session.execute(
+            select(d.c.id, d.c.name, d.c.no_body, d.c.term_ending, d.c.term_ends_at)
+            .where(*where)
+            .order_by(d.c.no_body.desc(), d.c.term_ends_at.is_(None), d.c.term_ends_at, d.c.id)
+            .limit(first)
+        )
+    ).all()
+    found: list[AlertView] = []
+    for r in rows:
+        if r.no_body:
+            found.append(AlertView(community_id=r.id, name=r.name, kind="no_body"))
+        if r.term_ending:
+            found.append(
+                AlertView(community_id=r.id, name=r.name, kind="term_ending", due_at=r.term_ends_at)
+            )
+    return found, total
+
+
+# -- export ------------------------------------------------------------------------------------
+
+BODY_LABELS = {
+    "zh": {"none": "无", "preparatory": "筹备组", "stand_in": "物管会", "committee": "业委会"},
+    "en": {
+        "none": "none",
+        "preparatory": "preparatory group",
+        "stand_in": "property management committee (物管会)",
+        "committee": "owners' committee",
+    },
+}
+ALERT_LABELS = {
+    "zh": {"no_body": "无治理主体", "term_ending": "任期90天内届满"},
+    "en": {"no_body": "no governing body", "term_ending": "term ends within 90 days"},
+}
+HEADERS = {
+    "zh": (
+        "编号",
+        "小区",
+        "治理主体",
+        "任期届满",
+        "进行中的表决",
+        "参与人数",
+        "总人数",
+        "参与面积(㎡)",
+        "总面积(㎡)",
+        "待议合格提案",
+        "征求意见中",
+        "党组织",
+        "党员管理",
+        "业委会或物管会",
+        "物业服务",
+        "党建阵地",
+        "覆盖项数",
+        "预警",
+    ),
+    "en": (
+        "ID",
+        "Compound",
+        "Governing body",
+        "Term ends",
+        "Elections under way",
+        "Participating heads",
+        "Total heads",
+        "Participating area (m²)",
+        "Total area (m²)",
+        "Qualified proposals waiting",
+        "Open consultations",
+        "Party organisation",
+        "Party-member management",
+        "Committee or 物管会",
+        "Property service",
+        "Party-building venue",
+        "Coverages",
+        "Alerts",
+    ),
+}
+YES = {"zh": ("是", "否"), "en": ("yes", "no")}
+EXPORT_MAX = 5000
+
+
+def _area(centi: int) -> str:
+    return f"{centi // 100}.{centi % 100:02d}"
+
+
+def _safe(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula (CSV injection): text starting with
+    = + - @ or a control character gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_rows(rows: Sequence[DashboardRowView], lang: str) -> list[list[object]]:
+    lang = "en" if lang == "en" else "zh"
+    yes, no = YES[lang]
+    out: list[list[object]] = [list(HEADERS[lang])]
+    for r in rows:
+        live = next((e.turnout for e in r.elections if e.turnout is not None), None)
+        c = r.coverage
+        out.append(
+            [
+                r.community_id,
+                _safe(r.name),
+                BODY_LABELS[lang][r.body],
+                r.term_ends_at.date().isoformat() if r.term_ends_at else "",
+                r.elections_under_way,
+                live.participating_heads if live else "",
+                live.total_heads if live else "",
+                _area(live.participating_area) if live else "",
+                _area(live.total_area) if live else "",
+                r.proposals_qualified,
+                r.consultations_open,
+                *[
+                    yes if v else no
+                    for v in (
+                        c.party_org,
+                        c.party_members,
+                        c.governing_body,
+                        c.property_service,
+                        c.party_venue,
+                    )
+                ],
+                c.count,
+                "；".join(ALERT_LABELS[lang][a] for a in r.alerts),
+            ]
+        )
+    return out
+
+
+def _csv(table: list[list[object]]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(table)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM: Excel reads it as UTF-8
+
+
+def _xlsx(table: list[list[object]], lang: str) -> bytes:
+    from openpyxl import Workbook  # imported on use: only the export needs it
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "街道看板" if lang != "en" else "District dashboard"
+    for line in table:
+        ws.append(line)
+    ws.freeze_panes = "C2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+async def export(
+    *,
+    session: AsyncSession,
+    viewer: Viewer | None,
+    district_id: int,
+    sort: str,
+    descending: bool,
+    filter: DashboardFilter,
+    fmt: str,
+    lang: str,
+    now: datetime,
+    turnouts: Turnouts,
+) -> ExportFile:
+    """Every row of the filtered, sorted view (at most :data:`EXPORT_MAX`) as CSV or .xlsx,
+    with the view's columns and headers in the viewer's language."""
+    if fmt not in ("csv", "xlsx"):
+        raise AppError("BAD_FORMAT", "导出格式须为 CSV 或 XLSX", "format must be CSV or XLSX")
+    got = await page(
+        session=session,
+        viewer=viewer,
+        district_id=district_id,
+        first=EXPORT_MAX,
+        after=None,
+        sort=sort,
+        descending=descending,
+        filter=filter,
+        now=now,
+        turnouts=turnouts,
+    )
+    table = export_rows(got.rows, lang)
+    stamp = now.strftime("%Y%m%d")
+    if fmt == "csv":
+        data, ctype = _csv(table), "text/csv; charset=utf-8"
+    else:
+        data = _xlsx(table, lang)
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return ExportFile(
+        filename=f"district-{district_id}-{stamp}.{fmt}",
+        content_type=ctype,
+        data=data,
+        rows=len(got.rows),
+    )
+
+
+# -- the five coverages --------------------------------------------------------------------------
+
+
+async def record_coverage(
+    *, session: AsyncSession, viewer: Viewer | None, given: CoverageIn, now: datetime
+) -> CoverageView:
+    """Record a compound's four recorded coverages (the fifth is derived), by an official of its
+    district (or an admin), with who and when; the compound's audit log keeps the history."""
+    community = await session.get(Community, given.community_id)
+    if community is None:
+        raise not_found("小区", "compound")
+    authz.require(
+        viewer, {"official"}, community_id=community.id, district_id=community.district_id
+    )
+    assert viewer is not None
+    note = given.note.strip()
+    if len(note) > 500:
+        raise AppError(
+            "BAD_NOTE",
+            "备注不能超过 500 字",
+            "the note is longer than 500 characters",
+            field="note",
+        )
+    account = await session.get(Account, viewer.account_id)
+    name = account.display_name if account is not None else ""
+    row = (
+        await session.execute(
+            select(CompoundCoverage).where(CompoundCoverage.community_id == community.id)
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        row = CompoundCoverage(community_id=community.id)
+        session.add(row)
+    values = {
+        "party_org": given.party_org,
+        "party_members": given.party_members,
+        "property_service": given.property_service,
+        "party_venue": given.party_venue,
+    }
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.note, row.recorded_by, row.recorded_by_name, row.recorded_at = (
+        note,
+        viewer.account_id,
+        name,
+        now,
+    )
+    await session.flush()
+    await audit.record(
+        session=session,
+        chain=community.id,
+        actor=viewer.account_id,
+        action="coverage.recorded",
+        note=note,
+        **values,
+    )
+    d = _rows(community.district_id, now)
+    governed = bool(
+        (await session.execute(select(d.c.governed).where(d.c.id == community.id))).scalar_one()
+    )
+    return CoverageView(
+        governing_body=governed,
+        count=sum(values.values()) + int(governed),
+        note=note,
+        recorded_at=now,
+        recorded_by=name,
+        **values,
+    )
