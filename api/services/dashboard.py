@@ -33,7 +33,7 @@ import io
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import (
     ColumnElement,
@@ -90,7 +90,7 @@ TERM_WARNING = timedelta(days=90)
 UNDER_WAY = ("announced", "open", "closed", "certified")
 TALLIED = ("open", "closed", "certified")
 
-Scope = Select[tuple[int]]
+Scope = Select[int]
 
 #: the five coverages: the dashboard's column for each, and its name in the API
 COVERAGES = ("party_org", "party_members", "governed", "property_service", "party_venue")
@@ -104,11 +104,11 @@ class Family:
     for a compound without a row (None: stays NULL)."""
 
     name: str
-    build: Callable[[datetime, Scope], Select[Any]]
+    build: Callable[[datetime, Scope], Select[Unpack[tuple[Any, ...]]]]
     columns: Mapping[str, Any]
 
 
-def _terms(now: datetime, scope: Scope) -> Select[Any]:
+def _terms(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
     t = CommitteeTerm
     return (
         select(t.community_id, func.min(t.ends_at).label("committee_ends_at"))
@@ -122,7 +122,7 @@ def _terms(now: datetime, scope: Scope) -> Select[Any]:
     )
 
 
-def _committee_grants(now: datetime, scope: Scope) -> Select[Any]:
+def _committee_grants(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
     """Committee grants held without a term (the demo seed's; api/services/running_bodies.py
     ``committee_in_office`` counts them as a committee in office too)."""
     r = RoleMembership
@@ -133,7 +133,7 @@ def _committee_grants(now: datetime, scope: Scope) -> Select[Any]:
     )
 
 
-def _bodies(now: datetime, scope: Scope) -> Select[Any]:
+def _bodies(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
     b = RunningBody
     return (
         select(
@@ -152,7 +152,7 @@ def _bodies(now: datetime, scope: Scope) -> Select[Any]:
     )
 
 
-def _elections(now: datetime, scope: Scope) -> Select[Any]:
+def _elections(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
     e = Election
     return (
         select(
@@ -165,7 +165,7 @@ def _elections(now: datetime, scope: Scope) -> Select[Any]:
     )
 
 
-def _proposals(now: datetime, scope: Scope) -> Select[Any]:
+def _proposals(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
     p = Proposal
     return (
         select(
@@ -178,7 +178,7 @@ def _proposals(now: datetime, scope: Scope) -> Select[Any]:
     )
 
 
-def _consultations(now: datetime, scope: Scope) -> Select[Any]:
+def _consultations(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
     v = DocumentVersion
     return (
         select(v.community_id, func.count().label("consultations_open"))
@@ -192,7 +192,7 @@ def _consultations(now: datetime, scope: Scope) -> Select[Any]:
     )
 
 
-def _coverage(now: datetime, scope: Scope) -> Select[Any]:
+def _coverage(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
     c = CompoundCoverage
     return select(
         c.community_id,

@@ -42,7 +42,7 @@ async def _district(gql: Gql, world: World, runtime: Runtime) -> tuple[Any, Any,
 async def test_every_figure_of_a_hand_counted_district(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
-    clock, opened, small = await _district(gql, world, runtime)
+    clock, opened, _ = await _district(gql, world, runtime)
     official = world.tokens["official"]
     # three of A's four electors vote: 张三 (170.00 m²), 李四+王五 (100.50), 赵六 (120.25)
     tokens = await owner_tokens(runtime, world.a, ["13900000002", "13900000004"])
@@ -122,7 +122,7 @@ async def test_every_figure_of_a_hand_counted_district(
 async def test_summary_alerts_sort_filter_and_pages(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
-    clock, _, small = await _district(gql, world, runtime)
+    await _district(gql, world, runtime)
     official = world.tokens["official"]
     r = await gql(SUMMARY, {"d": str(world.district_1)}, token=official)
     s = r["data"]["districtDashboard"]["summary"]
@@ -259,7 +259,7 @@ async def test_export_has_the_filtered_rows_in_both_formats(
 
 
 async def test_who_may_read_and_record(gql: Gql, world: World, runtime: Runtime) -> None:
-    clock, _, small = await _district(gql, world, runtime)
+    _, _, small = await _district(gql, world, runtime)
     d1 = str(world.district_1)
     for who in ("official_2", "owner", "committee", "supervisor", "owner_b"):
         for doc, extra in (
