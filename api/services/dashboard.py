@@ -33,7 +33,7 @@ import io
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -47,8 +47,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.formats import chart
-from api.services import audit, authz, tallies
+from api.formats import chart, textinput
+from api.services import audit, authz, communities, tallies
 from api.services.accounts import held_at
 from api.services.elections import election_secret
 from api.services.tally_views import tally_view
@@ -80,10 +80,12 @@ from schema.contract.dashboard import (
     DashboardSummary,
     ExportFile,
 )
-from schema.contract.errors import AppError, not_found
+from schema.contract.errors import AppError
 from voting import visibility
 from voting.replay import UnknownSlot, replay, turnout
 
+#: who records a compound's coverages: its district's officials (an admin passes everywhere)
+RECORDERS = frozenset({"official"})
 #: a term (committee, preparatory group or 物管会) ending within this is flagged
 TERM_WARNING = timedelta(days=90)
 # Elections announced and not yet published (as the district overview counts them).
@@ -91,6 +93,7 @@ UNDER_WAY = ("announced", "open", "closed", "certified")
 TALLIED = ("open", "closed", "certified")
 
 Scope = Select[int]
+Rows = Select[*tuple[Any, ...]]  # a family's SELECT, whatever its columns
 
 #: the five coverages: the dashboard's column for each, and its name in the API
 COVERAGES = ("party_org", "party_members", "governed", "property_service", "party_venue")
@@ -104,11 +107,11 @@ class Family:
     for a compound without a row (None: stays NULL)."""
 
     name: str
-    build: Callable[[datetime, Scope], Select[Unpack[tuple[Any, ...]]]]
+    build: Callable[[datetime, Scope], Rows]
     columns: Mapping[str, Any]
 
 
-def _terms(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
+def _terms(now: datetime, scope: Scope) -> Rows:
     t = CommitteeTerm
     return (
         select(t.community_id, func.min(t.ends_at).label("committee_ends_at"))
@@ -122,7 +125,7 @@ def _terms(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
     )
 
 
-def _committee_grants(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
+def _committee_grants(now: datetime, scope: Scope) -> Rows:
     """Committee grants held without a term (the demo seed's; api/services/running_bodies.py
     ``committee_in_office`` counts them as a committee in office too)."""
     r = RoleMembership
@@ -133,7 +136,7 @@ def _committee_grants(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, .
     )
 
 
-def _bodies(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
+def _bodies(now: datetime, scope: Scope) -> Rows:
     b = RunningBody
     return (
         select(
@@ -152,7 +155,7 @@ def _bodies(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
     )
 
 
-def _elections(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
+def _elections(now: datetime, scope: Scope) -> Rows:
     e = Election
     return (
         select(
@@ -165,7 +168,7 @@ def _elections(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
     )
 
 
-def _proposals(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
+def _proposals(now: datetime, scope: Scope) -> Rows:
     p = Proposal
     return (
         select(
@@ -178,7 +181,7 @@ def _proposals(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
     )
 
 
-def _consultations(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
+def _consultations(now: datetime, scope: Scope) -> Rows:
     v = DocumentVersion
     return (
         select(v.community_id, func.count().label("consultations_open"))
@@ -192,7 +195,7 @@ def _consultations(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]
     )
 
 
-def _coverage(now: datetime, scope: Scope) -> Select[Unpack[tuple[Any, ...]]]:
+def _coverage(now: datetime, scope: Scope) -> Rows:
     c = CompoundCoverage
     return select(
         c.community_id,
@@ -791,21 +794,9 @@ async def record_coverage(
 ) -> CoverageView:
     """Record a compound's four recorded coverages (the fifth is derived), by an official of its
     district (or an admin), with who and when; the compound's audit log keeps the history."""
-    community = await session.get(Community, given.community_id)
-    if community is None:
-        raise not_found("小区", "compound")
-    authz.require(
-        viewer, {"official"}, community_id=community.id, district_id=community.district_id
-    )
+    community = await communities.visible(session, viewer, given.community_id, RECORDERS)
     assert viewer is not None
-    note = given.note.strip()
-    if len(note) > 500:
-        raise AppError(
-            "BAD_NOTE",
-            "备注不能超过 500 字",
-            "the note is longer than 500 characters",
-            field="note",
-        )
+    note = textinput.line(given.note, field="note", cap=500, required=False)
     account = await session.get(Account, viewer.account_id)
     name = account.display_name if account is not None else ""
     row = (

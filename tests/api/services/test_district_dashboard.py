@@ -284,9 +284,14 @@ async def test_who_may_read_and_record(gql: Gql, world: World, runtime: Runtime)
         "partyVenue": False,
         "note": "党支部已建",
     }
-    for who in ("official_2", "committee", "owner"):
+    # the district's official only: another district's is told the compound is not found
+    for who, code in (
+        ("official_2", "NOT_FOUND"),
+        ("committee", "NOT_FOUND"),
+        ("owner", "NOT_FOUND"),
+    ):
         r = await gql(RECORD, {"i": record}, token=world.tokens[who])
-        assert r["data"]["recordCoverage"]["code"] == "FORBIDDEN", who
+        assert r["data"]["recordCoverage"]["code"] == code, who
     ok = (await gql(RECORD, {"i": record}, token=world.tokens["official"]))["data"][
         "recordCoverage"
     ]
@@ -299,7 +304,7 @@ async def test_who_may_read_and_record(gql: Gql, world: World, runtime: Runtime)
     # bad input: nothing changed
     long = {**record, "partyOrg": False, "note": "长" * 501}
     r = await gql(RECORD, {"i": long}, token=world.tokens["official"])
-    assert r["data"]["recordCoverage"]["code"] == "BAD_NOTE"
+    assert r["data"]["recordCoverage"]["code"] == "TEXT_TOO_LONG"
     row = by_name(await dashboard(gql, world.tokens["official"], world.district_1))["己小区"]
     assert row["coverage"]["partyOrg"] is True
     missing = {**record, "communityId": "999999"}
