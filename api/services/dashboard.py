@@ -271,7 +271,9 @@ def _rows(district_id: int, now: datetime) -> Any:
         + _flag(r.c.party_venue)
     )
     ending = and_(ends.is_not(None), ends <= now + TERM_WARNING)
-    no_body = body == "none"
+    # a drill compound (演练) raises no alert: its bodies and terms have no legal effect
+    real = r.c.drill == false()
+    no_body = and_(real, body == "none")
     derived = select(
         r,
         body.label("body"),
@@ -280,7 +282,8 @@ def _rows(district_id: int, now: datetime) -> Any:
         _flag(governed).label("governed"),
         coverage.label("coverage_count"),
         _flag(no_body).label("no_body"),
-        _flag(or_(no_body, ending)).label("alert"),
+        _flag(and_(real, ending)).label("alert_term"),
+        _flag(or_(no_body, and_(real, ending))).label("alert"),
     )
     return derived.subquery("dashboard")
 
@@ -423,7 +426,7 @@ class Turnouts:
 
 
 def _row(r: Any, elections: Sequence[ElectionUnderWayView]) -> DashboardRowView:
-    alerts = [k for k, on in (("no_body", r.no_body), ("term_ending", r.term_ending)) if on]
+    alerts = [k for k, on in (("no_body", r.no_body), ("term_ending", r.alert_term)) if on]
     return DashboardRowView(
         community_id=r.id,
         name=r.name,
@@ -594,7 +597,7 @@ async def alerts(
     )
     rows = (
         await session.execute(
-            select(d.c.id, d.c.name, d.c.no_body, d.c.term_ending, d.c.term_ends_at)
+            select(d.c.id, d.c.name, d.c.no_body, d.c.alert_term, d.c.term_ends_at)
             .where(*where)
             .order_by(d.c.no_body.desc(), d.c.term_ends_at.is_(None), d.c.term_ends_at, d.c.id)
             .limit(first)
@@ -604,7 +607,7 @@ async def alerts(
     for r in rows:
         if r.no_body:
             found.append(AlertView(community_id=r.id, name=r.name, kind="no_body"))
-        if r.term_ending:
+        if r.alert_term:
             found.append(
                 AlertView(community_id=r.id, name=r.name, kind="term_ending", due_at=r.term_ends_at)
             )

@@ -47,6 +47,7 @@ from voting.rules import CHINA_TZ
 from . import complaints as complaint_demo
 from . import compound_a, compound_b
 from .assessment import seed_assessment
+from .dashboard import seed_dashboard
 from .people import (
     ADMIN,
     DEMO_PASSWORD,
@@ -195,6 +196,18 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
             runner=(await by_phone(session, PREPARATORY)).id,
             self_nominee=nominee,
             joint=b_owners[1:4],
+            now=rt.clock(),
+        )
+        official = next(s for s in STAFF if s[2] == "official")
+        await seed_dashboard(
+            session,
+            district,
+            (
+                (a, (True, True, True, True), "党支部、党员管理、物业服务与党群活动室齐全"),
+                (b, (True, False, False, True), "社区党委代管；物业招标中"),
+            ),
+            official_id=(await by_phone(session, official[0])).id,
+            official_name=official[1],
             now=rt.clock(),
         )
     for dept, phone, name in complaint_demo.DEPARTMENT_STAFF:
