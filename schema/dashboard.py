@@ -101,106 +101,79 @@ def _filter(given: DashboardFilterInput | None) -> DashboardFilter:
     "district's officials, the committee-or-物管会 one derived from who governs it."
 )
 class Coverage:
-    row: strawberry.Private[CoverageView]
+    # plain fields, not resolvers: a page of 50 rows has about a thousand of them
+    party_org: bool
+    party_members: bool
+    governing_body: bool = strawberry.field(description="Derived: a 业委会 or a 物管会 in office.")
+    property_service: bool
+    party_venue: bool
+    count: int = strawberry.field(description="How many of the five hold (0-5).")
+    note: str
+    recorded_at: datetime | None = strawberry.field(
+        description="When the four recorded ones were last recorded; null: never."
+    )
+    recorded_by: str | None = strawberry.field(description="The official who recorded them.")
 
-    @strawberry.field
-    def party_org(self) -> bool:
-        return self.row.party_org
-
-    @strawberry.field
-    def party_members(self) -> bool:
-        return self.row.party_members
-
-    @strawberry.field(description="Derived: a 业委会 or a 物管会 in office.")
-    def governing_body(self) -> bool:
-        return self.row.governing_body
-
-    @strawberry.field
-    def property_service(self) -> bool:
-        return self.row.property_service
-
-    @strawberry.field
-    def party_venue(self) -> bool:
-        return self.row.party_venue
-
-    @strawberry.field(description="How many of the five hold (0-5).")
-    def count(self) -> int:
-        return self.row.count
-
-    @strawberry.field
-    def note(self) -> str:
-        return self.row.note
-
-    @strawberry.field(description="When the four recorded ones were last recorded; null: never.")
-    def recorded_at(self) -> datetime | None:
-        return self.row.recorded_at
-
-    @strawberry.field(description="The official who recorded them.")
-    def recorded_by(self) -> str | None:
-        return self.row.recorded_by
+    @classmethod
+    def of(cls, c: CoverageView) -> Coverage:
+        return cls(
+            party_org=c.party_org,
+            party_members=c.party_members,
+            governing_body=c.governing_body,
+            property_service=c.property_service,
+            party_venue=c.party_venue,
+            count=c.count,
+            note=c.note,
+            recorded_at=c.recorded_at,
+            recorded_by=c.recorded_by,
+        )
 
 
 @strawberry.type(description="One compound on the district dashboard.")
 class DashboardRow:
-    row: strawberry.Private[DashboardRowView]
-
-    @strawberry.field
-    def community_id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.community_id))
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.row.name
-
-    @strawberry.field(description="A drill compound (演练，不具法律效力).")
-    def drill(self) -> bool:
-        return self.row.drill
-
-    @strawberry.field
-    def body(self) -> GoverningBody:
-        return GoverningBody(self.row.body)
-
-    @strawberry.field(
+    community_id: strawberry.ID
+    name: str
+    drill: bool = strawberry.field(description="A drill compound (演练，不具法律效力).")
+    body: GoverningBody
+    term_ends_at: datetime | None = strawberry.field(
         description="The end of the governing body's term (the 业委会's, else the 物管会's or "
         "preparatory group's); null without one."
     )
-    def term_ends_at(self) -> datetime | None:
-        return self.row.term_ends_at
-
-    @strawberry.field(description="The term ends within 90 days (the server's clock).")
-    def term_ending(self) -> bool:
-        return self.row.term_ending
-
-    @strawberry.field(description="Elections announced and not yet published.")
-    def elections_under_way(self) -> int:
-        return self.row.elections_under_way
-
-    @strawberry.field(
+    term_ending: bool = strawberry.field(
+        description="The term ends within 90 days (the server's clock)."
+    )
+    elections_under_way: int = strawberry.field(
+        description="Elections announced and not yet published."
+    )
+    elections: list[ElectionUnderWay] = strawberry.field(
         description="Those elections, soonest closing first, with turnout as owners see it "
         "(steps while voting is open, exact after the close; never per-option counts)."
     )
-    def elections(self) -> list[ElectionUnderWay]:
-        return [ElectionUnderWay.of(e) for e in self.row.elections]
+    proposals_open: int
+    proposals_qualified: int = strawberry.field(
+        description="Qualified proposals waiting for the committee to call a vote."
+    )
+    consultations_open: int
+    coverage: Coverage
+    alerts: list[DistrictAlertKind]
 
-    @strawberry.field
-    def proposals_open(self) -> int:
-        return self.row.proposals_open
-
-    @strawberry.field(description="Qualified proposals waiting for the committee to call a vote.")
-    def proposals_qualified(self) -> int:
-        return self.row.proposals_qualified
-
-    @strawberry.field
-    def consultations_open(self) -> int:
-        return self.row.consultations_open
-
-    @strawberry.field
-    def coverage(self) -> Coverage:
-        return Coverage(row=self.row.coverage)
-
-    @strawberry.field
-    def alerts(self) -> list[DistrictAlertKind]:
-        return [DistrictAlertKind(a) for a in self.row.alerts]
+    @classmethod
+    def of(cls, r: DashboardRowView) -> DashboardRow:
+        return cls(
+            community_id=strawberry.ID(str(r.community_id)),
+            name=r.name,
+            drill=r.drill,
+            body=GoverningBody(r.body),
+            term_ends_at=r.term_ends_at,
+            term_ending=r.term_ending,
+            elections_under_way=r.elections_under_way,
+            elections=[ElectionUnderWay.of(e) for e in r.elections],
+            proposals_open=r.proposals_open,
+            proposals_qualified=r.proposals_qualified,
+            consultations_open=r.consultations_open,
+            coverage=Coverage.of(r.coverage),
+            alerts=[DistrictAlertKind(a) for a in r.alerts],
+        )
 
 
 @strawberry.type
@@ -345,7 +318,7 @@ class DashboardQuery:
                 filter=_filter(filter),
             )
             return DashboardConnection(
-                nodes=[DashboardRow(row=r) for r in page.rows],
+                nodes=[DashboardRow.of(r) for r in page.rows],
                 total_count=page.total,
                 page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
                 district_id=did,
@@ -422,6 +395,6 @@ class DashboardMutation:
                     note=input.note,
                 )
             )
-            return CoverageRecorded(coverage=Coverage(row=view))
+            return CoverageRecorded(coverage=Coverage.of(view))
 
         return await attempt(info, run)

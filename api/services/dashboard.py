@@ -1,6 +1,6 @@
-"""The district dashboard (issue #16 part 2, docs/design.md §3.13): every compound of a district
-at a glance, sortable, filterable and paged, with the district's summary, its alerts and an
-export of the filtered rows.
+"""The district dashboard (issue #16 part 2, docs/design.md §2 "District dashboard"): every
+compound of a district at a glance, sortable, filterable and paged, with the district's
+summary, its alerts and an export of the filtered rows.
 
 Why it is built this way:
 
@@ -467,24 +467,28 @@ async def page(
     now: datetime,
     turnouts: Turnouts,
 ) -> DashboardPage:
-    """A page of the district's compounds, sorted and filtered: a count, the page's rows, and
-    at most three statements for the turnout of its elections under way."""
+    """A page of the district's compounds, sorted and filtered: the page's rows with the total,
+    and at most three statements for the turnout of its elections under way."""
     authz.require_district(viewer, district_id)
     offset = decode_cursor(after)
     d = _rows(district_id, now)
     where = _where(d, filter)
-    total = int(
-        (await session.execute(select(func.count()).select_from(d).where(*where))).scalar_one()
-    )
+    # the total rides on the page's rows (a window count): the district is aggregated once
     rows = (
         await session.execute(
-            select(d)
+            select(d, func.count().over().label("total"))
             .where(*where)
             .order_by(*_order(d, sort, descending))
             .offset(offset)
             .limit(first + 1)
         )
     ).all()
+    if rows:
+        total = int(rows[0].total)
+    else:  # past the end (or nothing matches): the count alone
+        total = int(
+            (await session.execute(select(func.count()).select_from(d).where(*where))).scalar_one()
+        )
     items = rows[:first]
     elections = await turnouts.of(session, [r.id for r in items])
     return DashboardPage(

@@ -1,6 +1,6 @@
 """What the district dashboard's services hand the schema (issue #16 part 2, docs/design.md
-§3.13): one row per compound with its column families, the district's summary, its alerts, an
-export file and a recorded coverage."""
+§2 "District dashboard"): one row per compound with its column families, the district's
+summary, its alerts, an export file and a recorded coverage."""
 
 from __future__ import annotations
 

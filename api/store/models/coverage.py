@@ -1,7 +1,8 @@
-"""The five full coverages (五个全覆盖, docs/design.md §3.13) recorded per compound by the
-district's officials: a party organisation in the compound, party-member management, property
-service and a party-building venue. The fifth, "a 业委会 or 物管会", is never recorded: the
-dashboard derives it from the committee terms and running bodies (api/services/dashboard.py).
+"""The five full coverages (五个全覆盖, docs/design.md §2 "District dashboard") recorded per
+compound by the district's officials: a party organisation in the compound, party-member
+management, property service and a party-building venue. The fifth, "a 业委会 or 物管会", is
+never recorded: the dashboard derives it from the committee terms and running bodies
+(api/services/dashboard.py).
 
 One row per compound, overwritten by each recording with who and when; every recording also
 goes to the compound's hash-chained audit log, which keeps the history.
