@@ -310,3 +310,28 @@ async def test_who_may_read_and_record(gql: Gql, world: World, runtime: Runtime)
     missing = {**record, "communityId": "999999"}
     r = await gql(RECORD, {"i": missing}, token=world.tokens["official"])
     assert r["data"]["recordCoverage"]["code"] == "NOT_FOUND"
+
+
+async def test_bad_inputs_are_coded_refusals(gql: Gql, world: World) -> None:
+    official = world.tokens["official"]
+    d1 = str(world.district_1)
+    for variables, code in (
+        ({"d": "abc"}, "BAD_ID"),
+        ({"d": "0"}, "BAD_ID"),
+        ({"d": d1, "first": 0}, "BAD_PAGE_SIZE"),
+        ({"d": d1, "first": 10_000}, "BAD_PAGE_SIZE"),
+        ({"d": d1, "after": "Yzotlx"}, "BAD_CURSOR"),
+        ({"d": d1, "f": {"name": "长" * 101}}, "BAD_FILTER"),
+        ({"d": "99999"}, "FORBIDDEN"),  # no such district: no official of it
+    ):
+        r = await gql(DASHBOARD, variables, token=official, expect_errors=True)
+        assert r["data"] is None, variables
+        assert r["errors"][0]["extensions"]["code"] == code, (variables, r["errors"])
+    for first in (0, 501):
+        r = await gql(ALERTS, {"d": d1, "first": first}, token=official, expect_errors=True)
+        assert r["errors"][0]["extensions"]["code"] == "BAD_PAGE_SIZE"
+    r = await gql(EXPORT, {"d": d1, "fmt": "PDF"}, token=official, expect_errors=True)
+    assert "PDF" in r["errors"][0]["message"]  # not an enum value: GraphQL's own refusal
+    # an admin reads any district, a missing one as empty
+    empty = await gql(DASHBOARD, {"d": "99999"}, token=world.tokens["admin"])
+    assert empty["data"]["districtDashboard"]["totalCount"] == 0
