@@ -23,8 +23,6 @@ from schema.contract.errors import AppError
 from schema.district import ElectionUnderWay
 from schema.problem import Problem
 
-ALERTS_MAX = 500
-
 
 @strawberry.enum(description="Who governs a compound now.")
 class GoverningBody(Enum):
@@ -326,20 +324,15 @@ class DashboardQuery:
 
         return await fetch(info, run)
 
-    @strawberry.field(description="The district's alerts, most urgent first.")
+    @strawberry.field(
+        description="The district's alerts, most urgent first, at most `first` (as a page)."
+    )
     async def district_alerts(
-        self, info: Info, district_id: strawberry.ID, first: int = 100
+        self, info: Info, district_id: strawberry.ID, first: int | None = None
     ) -> DistrictAlerts:
         async def run() -> DistrictAlerts:
-            if first < 1 or first > ALERTS_MAX:
-                raise AppError(
-                    "BAD_PAGE_SIZE",
-                    f"条数须在 1 到 {ALERTS_MAX} 之间",
-                    f"`first` must be between 1 and {ALERTS_MAX}",
-                    field="first",
-                )
             found, total = await info.context.services.district_alerts(
-                parse_id(district_id, "districtId"), first=first
+                parse_id(district_id, "districtId"), first=page_size(info, first)
             )
             return DistrictAlerts(alerts=[DistrictAlert(row=a) for a in found], compounds=total)
 

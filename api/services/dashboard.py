@@ -48,10 +48,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import chart, textinput
-from api.services import audit, authz, communities, tallies
+from api.services import audit, authz, communities, district, tallies
 from api.services.accounts import held_at
 from api.services.elections import election_secret
-from api.services.tally_views import tally_view
 from api.services.voting_messages import ledger_unverified
 from api.store.models import (
     Account,
@@ -88,9 +87,8 @@ from voting.replay import UnknownSlot, replay, turnout
 RECORDERS = frozenset({"official"})
 #: a term (committee, preparatory group or 物管会) ending within this is flagged
 TERM_WARNING = timedelta(days=90)
-# Elections announced and not yet published (as the district overview counts them).
-UNDER_WAY = ("announced", "open", "closed", "certified")
-TALLIED = ("open", "closed", "certified")
+# Elections announced and not yet published, as the district overview counts them.
+UNDER_WAY, TALLIED = district.UNDER_WAY, district.TALLIED
 
 Scope = Select[int]
 Rows = Select[*tuple[Any, ...]]  # a family's SELECT, whatever its columns
@@ -364,27 +362,13 @@ class Turnouts:
             await self._load(session, [e for e in elections if e.id in set(missing)], steps)
         found: dict[int, list[ElectionUnderWayView]] = {}
         for e in elections:
-            view = None
-            if e.state in TALLIED:
-                view = tally_view(
-                    self.cache[(e.id, e.ledger_seq, steps[e.id])],
-                    visibility.turnout_only(e.state),
-                    step=steps[e.id],
-                    roll_heads=e.roll_heads,
-                    roll_area=e.roll_area,
-                    ledger_seq=e.ledger_seq,
-                    ledger_head=e.ledger_head,
-                )
-            found.setdefault(e.community_id, []).append(
-                ElectionUnderWayView(
-                    id=e.id,
-                    title=e.title,
-                    state=e.state,
-                    opens_at=e.opens_at,
-                    closes_at=e.closes_at,
-                    turnout=view,
-                )
+            key = (e.id, e.ledger_seq, steps[e.id])
+            view = (
+                district.turnout_view(self.cache[key], e, steps[e.id])
+                if e.state in TALLIED
+                else None
             )
+            found.setdefault(e.community_id, []).append(district.under_way(e, view))
         return found
 
     async def _load(

@@ -17,6 +17,9 @@ in code, deterministically, and safe to seed twice.
 * Beside them, a small drill compound (共治演练小区, api/cli/demo_drill.py) where notice,
   publicity and consultation periods are minutes, so that a whole vote can be rehearsed in ten
   minutes.
+* 锦绣花园 (60 units), an older estate with no governing body yet, so that the district
+  dashboard shows its alert; the official has recorded the five coverages of A and B
+  (api/cli/demo/dashboard.py).
 
 Everything is seeded through the services with the clock set back (api/cli/demo/timeline.py),
 so the seed obeys the rules the API enforces. The demo seeds only an empty database, which it
@@ -45,9 +48,8 @@ from voting import flats, secrecy
 from voting.rules import CHINA_TZ
 
 from . import complaints as complaint_demo
-from . import compound_a, compound_b
+from . import compound_a, compound_b, dashboard
 from .assessment import seed_assessment
-from .dashboard import seed_dashboard
 from .people import (
     ADMIN,
     DEMO_PASSWORD,
@@ -152,6 +154,10 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
     b, _ = await _compound(
         session, district, compound_b.NAME, compound_b.ADDRESS, compound_b.UNITS, compound_b.SEED
     )
+    # an older estate with no governing body: the dashboard's alert (api/cli/demo/dashboard.py)
+    await _compound(
+        session, district, dashboard.NAME, dashboard.ADDRESS, dashboard.UNITS, dashboard.SEED
+    )
     since = timeline(rt.clock()).start
     hashed = await rt.passwords.hash(DEMO_PASSWORD)
     logins = Logins([Login("admin", ADMIN[0], ADMIN[1])])
@@ -199,9 +205,8 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
             now=rt.clock(),
         )
         official = next(s for s in STAFF if s[2] == "official")
-        await seed_dashboard(
+        await dashboard.seed_dashboard(
             session,
-            district,
             (
                 (a, (True, True, True, True), "党支部、党员管理、物业服务与党群活动室齐全"),
                 (b, (True, False, False, True), "社区党委代管；物业招标中"),

@@ -327,7 +327,7 @@ async def test_bad_inputs_are_coded_refusals(gql: Gql, world: World) -> None:
         r = await gql(DASHBOARD, variables, token=official, expect_errors=True)
         assert r["data"] is None, variables
         assert r["errors"][0]["extensions"]["code"] == code, (variables, r["errors"])
-    for first in (0, 501):
+    for first in (0, 10_000):
         r = await gql(ALERTS, {"d": d1, "first": first}, token=official, expect_errors=True)
         assert r["errors"][0]["extensions"]["code"] == "BAD_PAGE_SIZE"
     r = await gql(EXPORT, {"d": d1, "fmt": "PDF"}, token=official, expect_errors=True)
