@@ -33,12 +33,15 @@ import io
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     and_,
+    bindparam,
     case,
     false,
     func,
@@ -101,15 +104,15 @@ COVERAGE_NAMES = ("party_org", "party_members", "governing_body", "property_serv
 @dataclass(frozen=True)
 class Family:
     """One column family: a SELECT of ``community_id`` and its columns for the compounds of
-    ``scope`` at ``now``, at most one row per compound; ``columns`` gives each column's value
-    for a compound without a row (None: stays NULL)."""
+    ``scope`` at ``now`` (a bound parameter), at most one row per compound; ``columns`` gives
+    each column's value for a compound without a row (None: stays NULL)."""
 
     name: str
-    build: Callable[[datetime, Scope], Rows]
+    build: Callable[[Any, Scope], Rows]
     columns: Mapping[str, Any]
 
 
-def _terms(now: datetime, scope: Scope) -> Rows:
+def _terms(now: Any, scope: Scope) -> Rows:
     t = CommitteeTerm
     return (
         select(t.community_id, func.min(t.ends_at).label("committee_ends_at"))
@@ -123,7 +126,7 @@ def _terms(now: datetime, scope: Scope) -> Rows:
     )
 
 
-def _committee_grants(now: datetime, scope: Scope) -> Rows:
+def _committee_grants(now: Any, scope: Scope) -> Rows:
     """Committee grants held without a term (the demo seed's; api/services/running_bodies.py
     ``committee_in_office`` counts them as a committee in office too)."""
     r = RoleMembership
@@ -134,7 +137,7 @@ def _committee_grants(now: datetime, scope: Scope) -> Rows:
     )
 
 
-def _bodies(now: datetime, scope: Scope) -> Rows:
+def _bodies(now: Any, scope: Scope) -> Rows:
     b = RunningBody
     return (
         select(
@@ -153,7 +156,7 @@ def _bodies(now: datetime, scope: Scope) -> Rows:
     )
 
 
-def _elections(now: datetime, scope: Scope) -> Rows:
+def _elections(now: Any, scope: Scope) -> Rows:
     e = Election
     return (
         select(
@@ -166,7 +169,7 @@ def _elections(now: datetime, scope: Scope) -> Rows:
     )
 
 
-def _proposals(now: datetime, scope: Scope) -> Rows:
+def _proposals(now: Any, scope: Scope) -> Rows:
     p = Proposal
     return (
         select(
@@ -179,7 +182,7 @@ def _proposals(now: datetime, scope: Scope) -> Rows:
     )
 
 
-def _consultations(now: datetime, scope: Scope) -> Rows:
+def _consultations(now: Any, scope: Scope) -> Rows:
     v = DocumentVersion
     return (
         select(v.community_id, func.count().label("consultations_open"))
@@ -193,7 +196,7 @@ def _consultations(now: datetime, scope: Scope) -> Rows:
     )
 
 
-def _coverage(now: datetime, scope: Scope) -> Rows:
+def _coverage(now: Any, scope: Scope) -> Rows:
     c = CompoundCoverage
     return select(
         c.community_id,
@@ -239,9 +242,22 @@ def _covered(d: Any, name: str) -> ColumnElement[int]:
     return d.c.governed if name == "governed" else _flag(d.c[name])
 
 
-def _rows(district_id: int, now: datetime) -> Any:
+# The query's parameters: :func:`_rows` is built once and bound per request (building its
+# construct cost about as much as running it).
+NOW = bindparam("now", type_=UTCDateTime())
+WARN_AT = bindparam("warn_at", type_=UTCDateTime())
+DISTRICT = bindparam("district_id", type_=Integer())
+
+
+def _params(district_id: int, now: datetime) -> dict[str, Any]:
+    return {"now": now, "warn_at": now + TERM_WARNING, "district_id": district_id}
+
+
+@cache
+def _rows() -> Any:
     """The district's compounds with every family's columns and the derived ones: a subquery
-    to filter, sort, page, count and summarise."""
+    to filter, sort, page, count and summarise, bound with :func:`_params`."""
+    now, district_id = NOW, DISTRICT
     scope: Scope = select(Community.id).where(Community.district_id == district_id)
     joined: Any = Community.__table__
     columns: list[Any] = [Community.id.label("id"), Community.name, Community.drill]
@@ -268,7 +284,7 @@ def _rows(district_id: int, now: datetime) -> Any:
         + _flag(r.c.property_service)
         + _flag(r.c.party_venue)
     )
-    ending = and_(ends.is_not(None), ends <= now + TERM_WARNING)
+    ending = and_(ends.is_not(None), ends <= WARN_AT)
     # a drill compound (演练) raises no alert: its bodies and terms have no legal effect
     real = r.c.drill == false()
     no_body = and_(real, body == "none")
@@ -455,7 +471,7 @@ async def page(
     and at most three statements for the turnout of its elections under way."""
     authz.require_district(viewer, district_id)
     offset = decode_cursor(after)
-    d = _rows(district_id, now)
+    d, params = _rows(), _params(district_id, now)
     where = _where(d, filter)
     # the total rides on the page's rows (a window count): the district is aggregated once
     rows = (
@@ -464,14 +480,17 @@ async def page(
             .where(*where)
             .order_by(*_order(d, sort, descending))
             .offset(offset)
-            .limit(first + 1)
+            .limit(first + 1),
+            params,
         )
     ).all()
     if rows:
         total = int(rows[0].total)
     else:  # past the end (or nothing matches): the count alone
         total = int(
-            (await session.execute(select(func.count()).select_from(d).where(*where))).scalar_one()
+            (
+                await session.execute(select(func.count()).select_from(d).where(*where), params)
+            ).scalar_one()
         )
     items = rows[:first]
     elections = await turnouts.of(session, [r.id for r in items])
@@ -488,7 +507,7 @@ async def summary(
 ) -> DashboardSummary:
     """The whole district's figures and their chart, one statement."""
     authz.require_district(viewer, district_id)
-    d = _rows(district_id, now)
+    d, params = _rows(), _params(district_id, now)
     row = (
         await session.execute(
             select(
@@ -501,7 +520,8 @@ async def summary(
                 *[func.coalesce(func.sum(_covered(d, c)), 0) for c in COVERAGES],
                 func.coalesce(func.sum(_flag(d.c.coverage_count == 5)), 0),
                 func.coalesce(func.sum(d.c.alert), 0),
-            ).select_from(d)
+            ).select_from(d),
+            params,
         )
     ).one()
     values = [int(v) for v in row]
@@ -578,17 +598,20 @@ async def alerts(
     """The district's alerts, most urgent first (no governing body, then terms by their end),
     at most ``first`` of them, and how many compounds have one. Two statements."""
     authz.require_district(viewer, district_id)
-    d = _rows(district_id, now)
+    d, params = _rows(), _params(district_id, now)
     where = [d.c.alert > 0]
     total = int(
-        (await session.execute(select(func.count()).select_from(d).where(*where))).scalar_one()
+        (
+            await session.execute(select(func.count()).select_from(d).where(*where), params)
+        ).scalar_one()
     )
     rows = (
         await session.execute(
             select(d.c.id, d.c.name, d.c.no_body, d.c.alert_term, d.c.term_ends_at)
             .where(*where)
             .order_by(d.c.no_body.desc(), d.c.term_ends_at.is_(None), d.c.term_ends_at, d.c.id)
-            .limit(first)
+            .limit(first),
+            params,
         )
     ).all()
     found: list[AlertView] = []
@@ -821,9 +844,11 @@ async def record_coverage(
         note=note,
         **values,
     )
-    d = _rows(community.district_id, now)
+    d, params = _rows(), _params(community.district_id, now)
     governed = bool(
-        (await session.execute(select(d.c.governed).where(d.c.id == community.id))).scalar_one()
+        (
+            await session.execute(select(d.c.governed).where(d.c.id == community.id), params)
+        ).scalar_one()
     )
     return CoverageView(
         governing_body=governed,
