@@ -1,12 +1,13 @@
 """The district dashboard half of :class:`api.access.community.CommunityServices` (issue #16
-part 2). It only routes to :mod:`api.services.dashboard`, which makes every check: officials of
-the district (or an admin) read the dashboard, its alerts and its export, and record a
-compound's coverages."""
+part 2). It only routes to :mod:`api.services.dashboard` (the page) and
+:mod:`api.services.dashboard_views` (summary, alerts, export, coverages), which make every
+check: officials of the district (or an admin) read the dashboard, its alerts and its export,
+and record a compound's coverages."""
 
 from __future__ import annotations
 
 from api.access.request import RequestScope
-from api.services import dashboard
+from api.services import dashboard, dashboard_views
 from schema.contract.dashboard import (
     AlertView,
     CoverageIn,
@@ -48,7 +49,7 @@ class DashboardAccess(RequestScope):
         )
 
     async def district_summary(self, district_id: int, *, lang: str) -> DashboardSummary:
-        return await dashboard.summary(
+        return await dashboard_views.summary(
             session=self.session,
             viewer=self.viewer,
             district_id=district_id,
@@ -57,7 +58,7 @@ class DashboardAccess(RequestScope):
         )
 
     async def district_alerts(self, district_id: int, *, first: int) -> tuple[list[AlertView], int]:
-        return await dashboard.alerts(
+        return await dashboard_views.alerts(
             session=self.session,
             viewer=self.viewer,
             district_id=district_id,
@@ -75,7 +76,7 @@ class DashboardAccess(RequestScope):
         fmt: str,
         lang: str,
     ) -> ExportFile:
-        return await dashboard.export(
+        return await dashboard_views.export(
             session=self.session,
             viewer=self.viewer,
             district_id=district_id,
@@ -89,6 +90,6 @@ class DashboardAccess(RequestScope):
         )
 
     async def record_coverage(self, given: CoverageIn) -> CoverageView:
-        return await dashboard.record_coverage(
+        return await dashboard_views.record_coverage(
             session=self.session, viewer=self.viewer, given=given, now=self.rt.clock()
         )

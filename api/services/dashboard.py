@@ -1,6 +1,6 @@
 """The district dashboard (issue #16 part 2, docs/design.md §2 "District dashboard"): every
-compound of a district at a glance, sortable, filterable and paged, with the district's
-summary, its alerts and an export of the filtered rows.
+compound of a district at a glance, sortable, filterable and paged. Its summary, alerts, export
+and the coverages' recording read the same query (:mod:`api.services.dashboard_views`).
 
 Why it is built this way:
 
@@ -28,8 +28,6 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -50,13 +48,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.formats import chart, textinput
-from api.services import audit, authz, communities, district, tallies
+from api.services import authz, district, tallies
 from api.services.accounts import held_at
 from api.services.elections import election_secret
 from api.services.voting_messages import ledger_unverified
 from api.store.models import (
-    Account,
     CommitteeTerm,
     Community,
     CompoundCoverage,
@@ -70,19 +66,15 @@ from api.store.models import (
 )
 from api.store.models.base import UTCDateTime
 from api.store.paging import decode_cursor, encode_cursor
-from schema.contract.community import ElectionUnderWayView, Viewer
+from schema.contract.community import Viewer
 from schema.contract.dashboard import (
-    BODIES,
-    AlertView,
-    CoverageIn,
     CoverageView,
     DashboardFilter,
     DashboardPage,
     DashboardRowView,
-    DashboardSummary,
-    ExportFile,
 )
 from schema.contract.errors import AppError
+from schema.contract.voting import ElectionUnderWayView
 from voting import visibility
 from voting.replay import UnknownSlot, replay, turnout
 
@@ -233,30 +225,30 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 
-def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def _covered(d: Any, name: str) -> ColumnElement[int]:
+def covered(d: Any, name: str) -> ColumnElement[int]:
     """1 where the compound has the coverage (``governed`` is a 0/1 flag already)."""
-    return d.c.governed if name == "governed" else _flag(d.c[name])
+    return d.c.governed if name == "governed" else flag(d.c[name])
 
 
-# The query's parameters: :func:`_rows` is built once and bound per request (building its
+# The query's parameters: :func:`rows` is built once and bound per request (building its
 # construct cost about as much as running it).
 NOW = bindparam("now", type_=UTCDateTime())
 WARN_AT = bindparam("warn_at", type_=UTCDateTime())
 DISTRICT = bindparam("district_id", type_=Integer())
 
 
-def _params(district_id: int, now: datetime) -> dict[str, Any]:
+def params(district_id: int, now: datetime) -> dict[str, Any]:
     return {"now": now, "warn_at": now + TERM_WARNING, "district_id": district_id}
 
 
 @cache
-def _rows() -> Any:
+def rows() -> Any:
     """The district's compounds with every family's columns and the derived ones: a subquery
-    to filter, sort, page, count and summarise, bound with :func:`_params`."""
+    to filter, sort, page, count and summarise, bound with :func:`params`."""
     now, district_id = NOW, DISTRICT
     scope: Scope = select(Community.id).where(Community.district_id == district_id)
     joined: Any = Community.__table__
@@ -278,11 +270,11 @@ def _rows() -> Any:
     ends = func.coalesce(r.c.committee_ends_at, r.c.body_ends_at, type_=UTCDateTime())
     governed = or_(r.c.committee_ends_at.is_not(None), r.c.committee_grants > 0, r.c.stand_in > 0)
     coverage = (
-        _flag(r.c.party_org)
-        + _flag(r.c.party_members)
-        + _flag(governed)
-        + _flag(r.c.property_service)
-        + _flag(r.c.party_venue)
+        flag(r.c.party_org)
+        + flag(r.c.party_members)
+        + flag(governed)
+        + flag(r.c.property_service)
+        + flag(r.c.party_venue)
     )
     ending = and_(ends.is_not(None), ends <= WARN_AT)
     # a drill compound (演练) raises no alert: its bodies and terms have no legal effect
@@ -292,12 +284,12 @@ def _rows() -> Any:
         r,
         body.label("body"),
         ends.label("term_ends_at"),
-        _flag(ending).label("term_ending"),
-        _flag(governed).label("governed"),
+        flag(ending).label("term_ending"),
+        flag(governed).label("governed"),
         coverage.label("coverage_count"),
-        _flag(no_body).label("no_body"),
-        _flag(and_(real, ending)).label("alert_term"),
-        _flag(or_(no_body, and_(real, ending))).label("alert"),
+        flag(no_body).label("no_body"),
+        flag(and_(real, ending)).label("alert_term"),
+        flag(or_(no_body, and_(real, ending))).label("alert"),
     )
     return derived.subquery("dashboard")
 
@@ -471,390 +463,32 @@ async def page(
     and at most three statements for the turnout of its elections under way."""
     authz.require_district(viewer, district_id)
     offset = decode_cursor(after)
-    d, params = _rows(), _params(district_id, now)
+    d, bound = rows(), params(district_id, now)
     where = _where(d, filter)
     # the total rides on the page's rows (a window count): the district is aggregated once
-    rows = (
+    found = (
         await session.execute(
             select(d, func.count().over().label("total"))
             .where(*where)
             .order_by(*_order(d, sort, descending))
             .offset(offset)
             .limit(first + 1),
-            params,
+            bound,
         )
     ).all()
-    if rows:
-        total = int(rows[0].total)
+    if found:
+        total = int(found[0].total)
     else:  # past the end (or nothing matches): the count alone
         total = int(
             (
-                await session.execute(select(func.count()).select_from(d).where(*where), params)
+                await session.execute(select(func.count()).select_from(d).where(*where), bound)
             ).scalar_one()
         )
-    items = rows[:first]
+    items = found[:first]
     elections = await turnouts.of(session, [r.id for r in items])
     return DashboardPage(
         rows=[_row(r, elections.get(r.id, [])) for r in items],
         total=total,
         end_cursor=encode_cursor(offset + len(items)) if items else None,
-        has_next=len(rows) > first,
-    )
-
-
-async def summary(
-    *, session: AsyncSession, viewer: Viewer | None, district_id: int, now: datetime, lang: str
-) -> DashboardSummary:
-    """The whole district's figures and their chart, one statement."""
-    authz.require_district(viewer, district_id)
-    d, params = _rows(), _params(district_id, now)
-    row = (
-        await session.execute(
-            select(
-                func.count(),
-                *[func.coalesce(func.sum(_flag(d.c.body == b)), 0) for b in BODIES],
-                func.coalesce(func.sum(d.c.term_ending), 0),
-                func.coalesce(func.sum(_flag(d.c.elections_under_way > 0)), 0),
-                func.coalesce(func.sum(d.c.proposals_qualified), 0),
-                func.coalesce(func.sum(d.c.consultations_open), 0),
-                *[func.coalesce(func.sum(_covered(d, c)), 0) for c in COVERAGES],
-                func.coalesce(func.sum(_flag(d.c.coverage_count == 5)), 0),
-                func.coalesce(func.sum(d.c.alert), 0),
-            ).select_from(d),
-            params,
-        )
-    ).one()
-    values = [int(v) for v in row]
-    n_bodies, n_cov = len(BODIES), len(COVERAGES)
-    bodies = dict(zip(BODIES, values[1 : 1 + n_bodies], strict=True))
-    rest = values[1 + n_bodies :]
-    coverage = dict(zip(COVERAGE_NAMES, rest[4 : 4 + n_cov], strict=True))
-    coverage["complete"] = rest[4 + n_cov]
-    return DashboardSummary(
-        chart=_chart(values[0], bodies, coverage, lang),
-        compounds=values[0],
-        bodies=bodies,
-        term_ending=rest[0],
-        elections_under_way=rest[1],
-        proposals_qualified=rest[2],
-        consultations_open=rest[3],
-        coverage=coverage,
-        alerts=rest[5 + n_cov],
-    )
-
-
-CHART_LABELS = {
-    "zh": {
-        "title": "街道治理概况",
-        "bodies": "治理主体",
-        "coverage": "五个全覆盖",
-        "party_org": "党组织",
-        "party_members": "党员管理",
-        "governing_body": "业委会或物管会",
-        "property_service": "物业服务",
-        "party_venue": "党建阵地",
-        "complete": "五项全覆盖",
-    },
-    "en": {
-        "title": "District governance at a glance",
-        "bodies": "Governing body",
-        "coverage": "Five full coverages",
-        "party_org": "Party organisation",
-        "party_members": "Party-member management",
-        "governing_body": "Committee or 物管会",
-        "property_service": "Property service",
-        "party_venue": "Party-building venue",
-        "complete": "All five",
-    },
-}
-
-
-def _chart(total: int, bodies: Mapping[str, int], coverage: Mapping[str, int], lang: str) -> str:
-    lang = "en" if lang == "en" else "zh"
-    words = CHART_LABELS[lang]
-    return chart.svg(
-        [
-            chart.Panel(
-                words["bodies"], [(BODY_LABELS[lang][b], bodies[b]) for b in BODIES], total
-            ),
-            chart.Panel(
-                words["coverage"],
-                [(words[c], coverage[c]) for c in (*COVERAGE_NAMES, "complete")],
-                total,
-            ),
-        ],
-        title=words["title"],
-    )
-
-
-async def alerts(
-    *,
-    session: AsyncSession,
-    viewer: Viewer | None,
-    district_id: int,
-    first: int,
-    now: datetime,
-) -> tuple[list[AlertView], int]:
-    """The district's alerts, most urgent first (no governing body, then terms by their end),
-    at most ``first`` of them, and how many compounds have one. Two statements."""
-    authz.require_district(viewer, district_id)
-    d, params = _rows(), _params(district_id, now)
-    where = [d.c.alert > 0]
-    total = int(
-        (
-            await session.execute(select(func.count()).select_from(d).where(*where), params)
-        ).scalar_one()
-    )
-    rows = (
-        await session.execute(
-            select(d.c.id, d.c.name, d.c.no_body, d.c.alert_term, d.c.term_ends_at)
-            .where(*where)
-            .order_by(d.c.no_body.desc(), d.c.term_ends_at.is_(None), d.c.term_ends_at, d.c.id)
-            .limit(first),
-            params,
-        )
-    ).all()
-    found: list[AlertView] = []
-    for r in rows:
-        if r.no_body:
-            found.append(AlertView(community_id=r.id, name=r.name, kind="no_body"))
-        if r.alert_term:
-            found.append(
-                AlertView(community_id=r.id, name=r.name, kind="term_ending", due_at=r.term_ends_at)
-            )
-    return found, total
-
-
-# -- export ------------------------------------------------------------------------------------
-
-BODY_LABELS = {
-    "zh": {"none": "无", "preparatory": "筹备组", "stand_in": "物管会", "committee": "业委会"},
-    "en": {
-        "none": "none",
-        "preparatory": "preparatory group",
-        "stand_in": "property management committee (物管会)",
-        "committee": "owners' committee",
-    },
-}
-ALERT_LABELS = {
-    "zh": {"no_body": "无治理主体", "term_ending": "任期90天内届满"},
-    "en": {"no_body": "no governing body", "term_ending": "term ends within 90 days"},
-}
-HEADERS = {
-    "zh": (
-        "编号",
-        "小区",
-        "治理主体",
-        "任期届满",
-        "进行中的表决",
-        "参与人数",
-        "总人数",
-        "参与面积(㎡)",
-        "总面积(㎡)",
-        "待议合格提案",
-        "征求意见中",
-        "党组织",
-        "党员管理",
-        "业委会或物管会",
-        "物业服务",
-        "党建阵地",
-        "覆盖项数",
-        "预警",
-    ),
-    "en": (
-        "ID",
-        "Compound",
-        "Governing body",
-        "Term ends",
-        "Elections under way",
-        "Participating heads",
-        "Total heads",
-        "Participating area (m²)",
-        "Total area (m²)",
-        "Qualified proposals waiting",
-        "Open consultations",
-        "Party organisation",
-        "Party-member management",
-        "Committee or 物管会",
-        "Property service",
-        "Party-building venue",
-        "Coverages",
-        "Alerts",
-    ),
-}
-YES = {"zh": ("是", "否"), "en": ("yes", "no")}
-EXPORT_MAX = 5000
-
-
-def _area(centi: int) -> str:
-    return f"{centi // 100}.{centi % 100:02d}"
-
-
-def _safe(value: object) -> object:
-    """A cell a spreadsheet will not run as a formula (CSV injection): text starting with
-    = + - @ or a control character gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def export_rows(rows: Sequence[DashboardRowView], lang: str) -> list[list[object]]:
-    lang = "en" if lang == "en" else "zh"
-    yes, no = YES[lang]
-    out: list[list[object]] = [list(HEADERS[lang])]
-    for r in rows:
-        live = next((e.turnout for e in r.elections if e.turnout is not None), None)
-        c = r.coverage
-        out.append(
-            [
-                r.community_id,
-                _safe(r.name),
-                BODY_LABELS[lang][r.body],
-                r.term_ends_at.date().isoformat() if r.term_ends_at else "",
-                r.elections_under_way,
-                live.participating_heads if live else "",
-                live.total_heads if live else "",
-                _area(live.participating_area) if live else "",
-                _area(live.total_area) if live else "",
-                r.proposals_qualified,
-                r.consultations_open,
-                *[
-                    yes if v else no
-                    for v in (
-                        c.party_org,
-                        c.party_members,
-                        c.governing_body,
-                        c.property_service,
-                        c.party_venue,
-                    )
-                ],
-                c.count,
-                "；".join(ALERT_LABELS[lang][a] for a in r.alerts),
-            ]
-        )
-    return out
-
-
-def _csv(table: list[list[object]]) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(table)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM: Excel reads it as UTF-8
-
-
-def _xlsx(table: list[list[object]], lang: str) -> bytes:
-    from openpyxl import Workbook  # imported on use: only the export needs it
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "街道看板" if lang != "en" else "District dashboard"
-    for line in table:
-        ws.append(line)
-    ws.freeze_panes = "C2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-async def export(
-    *,
-    session: AsyncSession,
-    viewer: Viewer | None,
-    district_id: int,
-    sort: str,
-    descending: bool,
-    filter: DashboardFilter,
-    fmt: str,
-    lang: str,
-    now: datetime,
-    turnouts: Turnouts,
-) -> ExportFile:
-    """Every row of the filtered, sorted view (at most :data:`EXPORT_MAX`) as CSV or .xlsx,
-    with the view's columns and headers in the viewer's language."""
-    if fmt not in ("csv", "xlsx"):
-        raise AppError("BAD_FORMAT", "导出格式须为 CSV 或 XLSX", "format must be CSV or XLSX")
-    got = await page(
-        session=session,
-        viewer=viewer,
-        district_id=district_id,
-        first=EXPORT_MAX,
-        after=None,
-        sort=sort,
-        descending=descending,
-        filter=filter,
-        now=now,
-        turnouts=turnouts,
-    )
-    table = export_rows(got.rows, lang)
-    stamp = now.strftime("%Y%m%d")
-    if fmt == "csv":
-        data, ctype = _csv(table), "text/csv; charset=utf-8"
-    else:
-        data = _xlsx(table, lang)
-        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return ExportFile(
-        filename=f"district-{district_id}-{stamp}.{fmt}",
-        content_type=ctype,
-        data=data,
-        rows=len(got.rows),
-    )
-
-
-# -- the five coverages --------------------------------------------------------------------------
-
-
-async def record_coverage(
-    *, session: AsyncSession, viewer: Viewer | None, given: CoverageIn, now: datetime
-) -> CoverageView:
-    """Record a compound's four recorded coverages (the fifth is derived), by an official of its
-    district (or an admin), with who and when; the compound's audit log keeps the history."""
-    community = await communities.visible(session, viewer, given.community_id, RECORDERS)
-    assert viewer is not None
-    note = textinput.line(given.note, field="note", cap=500, required=False)
-    account = await session.get(Account, viewer.account_id)
-    name = account.display_name if account is not None else ""
-    row = (
-        await session.execute(
-            select(CompoundCoverage).where(CompoundCoverage.community_id == community.id)
-        )
-    ).scalar_one_or_none()
-    if row is None:
-        row = CompoundCoverage(community_id=community.id)
-        session.add(row)
-    values = {
-        "party_org": given.party_org,
-        "party_members": given.party_members,
-        "property_service": given.property_service,
-        "party_venue": given.party_venue,
-    }
-    for key, value in values.items():
-        setattr(row, key, value)
-    row.note, row.recorded_by, row.recorded_by_name, row.recorded_at = (
-        note,
-        viewer.account_id,
-        name,
-        now,
-    )
-    await session.flush()
-    await audit.record(
-        session=session,
-        chain=community.id,
-        actor=viewer.account_id,
-        action="coverage.recorded",
-        note=note,
-        **values,
-    )
-    d, params = _rows(), _params(community.district_id, now)
-    governed = bool(
-        (
-            await session.execute(select(d.c.governed).where(d.c.id == community.id), params)
-        ).scalar_one()
-    )
-    return CoverageView(
-        governing_body=governed,
-        count=sum(values.values()) + int(governed),
-        note=note,
-        recorded_at=now,
-        recorded_by=name,
-        **values,
+        has_next=len(found) > first,
     )

@@ -31,12 +31,11 @@ from api.store.models import Candidate, DocumentVersion, Election, Proposal, Que
 from schema.contract.community import (
     CommitteeView,
     CompoundStateView,
-    ElectionUnderWayView,
     GrantView,
     Viewer,
 )
 from schema.contract.page import Page
-from schema.contract.voting import TallyView
+from schema.contract.voting import ElectionUnderWayView, TallyView
 from voting import visibility
 
 # Elections that have been announced and whose result is not yet published to owners.

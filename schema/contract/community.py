@@ -10,26 +10,28 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from schema.contract.assessment import AssessmentServices
 from schema.contract.complaints import ComplaintServices
+from schema.contract.dashboard import (
+    AlertView,
+    CoverageIn,
+    CoverageView,
+    DashboardFilter,
+    DashboardPage,
+    DashboardSummary,
+    ExportFile,
+)
 from schema.contract.drafting import DraftingServices, Loader
 from schema.contract.nominations import NominationServices
 from schema.contract.notices import NoticeServices
 from schema.contract.page import Page
-from schema.contract.voting import ElectionRow, TallyView, VotingServices
-
-if TYPE_CHECKING:  # the dashboard's contract imports this module's views
-    from schema.contract.dashboard import (
-        AlertView,
-        CoverageIn,
-        CoverageView,
-        DashboardFilter,
-        DashboardPage,
-        DashboardSummary,
-        ExportFile,
-    )
+from schema.contract.voting import (
+    ElectionRow,
+    ElectionUnderWayView,
+    VotingServices,
+)
 
 
 @dataclass(frozen=True)
@@ -267,16 +269,6 @@ class CommitteeView:
     members: Sequence[str]  # the winners' names, in rank order
     vacancies: int
     participation_met: bool
-
-
-@dataclass(frozen=True)
-class ElectionUnderWayView:
-    id: int
-    title: str
-    state: str
-    opens_at: datetime
-    closes_at: datetime
-    turnout: TallyView | None  # None before the election opens
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from schema.contract.community import ElectionUnderWayView
+from schema.contract.voting import ElectionUnderWayView
 
 #: governing bodies, in the order a sort by body puts them (the most urgent first)
 BODIES = ("none", "preparatory", "stand_in", "committee")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from api.formats import chart
-from api.services.dashboard import export_rows
+from api.services.dashboard_views import export_rows
 from schema.contract.dashboard import CoverageView, DashboardRowView
 
 
