@@ -24,7 +24,7 @@ DEMO = "共治示范小区"
 def _open(page: Any, demo: Demo) -> None:
     log_in(page, demo.login("official").phone)
     page.get_by_role("navigation").get_by_role("link", name="街道看板").click()
-    expect(page.locator("section.board h1")).to_have_text("街道看板")
+    expect(page.locator("section.dboard h1")).to_have_text("街道看板")
 
 
 def test_the_official_reads_filters_exports_and_records(new_page: Any, demo: Demo) -> None:
@@ -45,9 +45,9 @@ def test_the_official_reads_filters_exports_and_records(new_page: Any, demo: Dem
     # and compound A's committee, seated almost five years ago, is due for 换届
     expect(page.locator("ul.alerts li")).to_have_count(2)
     expect(page.locator("ul.alerts li[data-alert='TERM_ENDING']")).to_contain_text(DEMO)
-    chart = page.locator("img.board-chart")
+    chart = page.locator("img.dboard-chart")
     expect(chart).to_be_visible()
-    assert page.evaluate("document.querySelector('img.board-chart').naturalWidth") > 0
+    assert page.evaluate("document.querySelector('img.dboard-chart').naturalWidth") > 0
     assert page.locator("svg").count() == 0  # never inserted as markup
 
     # filter: alerts only
@@ -95,7 +95,7 @@ def test_the_dashboard_fits_a_phone_and_a_wall_in_both_languages(
     check_layout(page, width)
     page.screenshot(path=SCREENSHOTS / f"district-board-{width}x{height}.png", full_page=True)
     page.locator("header button.lang").click()
-    expect(page.locator("section.board h1")).to_have_text("District dashboard")
+    expect(page.locator("section.dboard h1")).to_have_text("District dashboard")
     expect(page.locator(".alerts li[data-alert='NO_BODY']")).to_contain_text("No governing body")
     expect(page.locator("tbody tr").filter(has_text=OLD)).to_contain_text("No governing body")
     check_layout(page, width)

@@ -204,17 +204,7 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
             joint=b_owners[1:4],
             now=rt.clock(),
         )
-        official = next(s for s in STAFF if s[2] == "official")
-        await dashboard.seed_dashboard(
-            session,
-            (
-                (a, (True, True, True, True), "党支部、党员管理、物业服务与党群活动室齐全"),
-                (b, (True, False, False, True), "社区党委代管；物业招标中"),
-            ),
-            official_id=(await by_phone(session, official[0])).id,
-            official_name=official[1],
-            now=rt.clock(),
-        )
+        await dashboard.seed_dashboard(session, a, b, now=rt.clock())
     for dept, phone, name in complaint_demo.DEPARTMENT_STAFF:
         logins.append(Login("department", phone, name, dept))
     logins.compounds = ((a.id, a.name), (b.id, b.name))

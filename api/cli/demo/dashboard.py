@@ -11,23 +11,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.models import Community, CompoundCoverage
 
+from .people import STAFF, by_phone
+
 NAME = "锦绣花园"
 ADDRESS = "锦绣路 8 号"
 UNITS = 60
 SEED = 31
 
 
+RECORDED = (
+    ((True, True, True, True), "党支部、党员管理、物业服务与党群活动室齐全"),
+    ((True, False, False, True), "社区党委代管；物业招标中"),
+)
+
+
 async def seed_dashboard(
-    session: AsyncSession,
-    recorded: tuple[tuple[Community, tuple[bool, bool, bool, bool], str], ...],
-    *,
-    official_id: int,
-    official_name: str,
-    now: datetime,
+    session: AsyncSession, a: Community, b: Community, *, now: datetime
 ) -> None:
-    """Each given compound's coverages (party organisation, party-member management, property
+    """Compounds A's and B's coverages (party organisation, party-member management, property
     service, party-building venue; with a note), recorded by the district's official."""
-    for community, (org, members, service, venue), note in recorded:
+    phone, name, _ = next(s for s in STAFF if s[2] == "official")
+    official = await by_phone(session, phone)
+    for community, ((org, members, service, venue), note) in zip((a, b), RECORDED, strict=True):
         session.add(
             CompoundCoverage(
                 community_id=community.id,
@@ -36,8 +41,8 @@ async def seed_dashboard(
                 property_service=service,
                 party_venue=venue,
                 note=note,
-                recorded_by=official_id,
-                recorded_by_name=official_name,
+                recorded_by=official.id,
+                recorded_by_name=name,
                 recorded_at=now - timedelta(days=2),
             )
         )

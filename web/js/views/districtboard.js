@@ -58,7 +58,7 @@ function chartImage(svg) {
   const bytes = new TextEncoder().encode(svg);
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
-  return h("img", { class: "board-chart", src: `data:image/svg+xml;base64,${btoa(binary)}`, alt: t("dboard.chartAlt") });
+  return h("img", { class: "dboard-chart", src: `data:image/svg+xml;base64,${btoa(binary)}`, alt: t("dboard.chartAlt") });
 }
 
 function download(file) {
@@ -190,8 +190,8 @@ export default async function render(ctx) {
   const state = { sort: "NAME", desc: false, filter: {}, cursors: [null] };
   const body = h("tbody");
   const count = h("p", { class: "lead", role: "status" });
-  const summary = h("div", { class: "board-summary" });
-  const alerts = h("div", { class: "board-alerts" });
+  const summary = h("div", { class: "dboard-summary" });
+  const alerts = h("div", { class: "dboard-alerts" });
   const prev = h("button", { type: "button", class: "secondary", disabled: true }, t("dboard.prev"));
   const next = h("button", { type: "button", class: "secondary", disabled: true }, t("dboard.next"));
   const error = errorBox();
@@ -279,7 +279,7 @@ export default async function render(ctx) {
 
   const controls = h(
     "form",
-    { class: "board-controls", on: { submit: apply } },
+    { class: "dboard-controls", on: { submit: apply } },
     name,
     body_,
     h("div", { class: "flags" }, FLAGS.map((k) => h("label", { class: "check" }, flags[k], " ", t(`dboard.flag.${k}`)))),
@@ -292,9 +292,9 @@ export default async function render(ctx) {
 
   return h(
     "section",
-    { class: "board" },
+    { class: "dboard" },
     h("h1", { tabindex: "-1" }, t("dboard.title")),
-    h("div", { class: "board-top" }, summary, alerts),
+    h("div", { class: "dboard-top" }, summary, alerts),
     controls,
     error.node,
     count,
@@ -303,7 +303,7 @@ export default async function render(ctx) {
       { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("dboard.title") },
       h(
         "table",
-        { class: "stacked board-table" },
+        { class: "stacked dboard-table" },
         h("thead", {}, h("tr", {},
           h("th", { scope: "col" }, t("dboard.col.name")),
           ["body", "term", "elections", "proposals", "consultations", "coverage", "alerts"].map((k) => h("th", { scope: "col" }, t(`dboard.col.${k}`))),
