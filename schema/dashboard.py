@@ -41,12 +41,14 @@ class DashboardSort(Enum):
     PROPOSALS_QUALIFIED = "proposals_qualified"
     CONSULTATIONS_OPEN = "consultations_open"
     COVERAGE = "coverage"
+    SERVICE_RANK = "service_rank"
 
 
 @strawberry.enum
 class DistrictAlertKind(Enum):
     NO_BODY = "no_body"
     TERM_ENDING = "term_ending"
+    BOTTOM = "bottom"
 
 
 @strawberry.enum
@@ -152,6 +154,11 @@ class DashboardRow:
         description="Qualified proposals waiting for the committee to call a vote."
     )
     consultations_open: int
+    service_rank: int | None = strawberry.field(
+        description="The property company's rank in the district's latest closed assessment "
+        "period (1 is best); null when not assessed."
+    )
+    service_bottom: bool = strawberry.field(description="In that period's bottom share (末位).")
     coverage: Coverage
     alerts: list[DistrictAlertKind]
 
@@ -169,6 +176,8 @@ class DashboardRow:
             proposals_open=r.proposals_open,
             proposals_qualified=r.proposals_qualified,
             consultations_open=r.consultations_open,
+            service_rank=r.service_rank,
+            service_bottom=r.service_bottom,
             coverage=Coverage.of(r.coverage),
             alerts=[DistrictAlertKind(a) for a in r.alerts],
         )

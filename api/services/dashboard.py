@@ -53,6 +53,8 @@ from api.services.accounts import held_at
 from api.services.elections import election_secret
 from api.services.voting_messages import ledger_unverified
 from api.store.models import (
+    AssessmentPeriod,
+    AssessmentResult,
     CommitteeTerm,
     Community,
     CompoundCoverage,
@@ -202,6 +204,24 @@ def _coverage(now: Any, scope: Scope) -> Rows:
     ).where(c.community_id.in_(scope))
 
 
+def _assessment(now: Any, scope: Scope) -> Rows:
+    """The property-service assessment (issue #15 part 1): each compound's rank in the
+    district's latest closed period, and whether it fell in the bottom share (末位)."""
+    p, r = AssessmentPeriod, AssessmentResult
+    latest = (
+        select(func.max(p.id)).where(p.district_id == DISTRICT, p.state == "closed")
+    ).scalar_subquery()
+    return (
+        select(
+            r.community_id,
+            func.min(r.rank).label("service_rank"),
+            func.max(case((r.bottom, 1), else_=0)).label("service_bottom"),
+        )
+        .where(r.community_id.in_(scope), r.period_id == latest)
+        .group_by(r.community_id)
+    )
+
+
 FAMILIES: tuple[Family, ...] = (
     Family("terms", _terms, {"committee_ends_at": None}),
     Family("grants", _committee_grants, {"committee_grants": 0}),
@@ -209,6 +229,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("elections", _elections, {"elections_under_way": 0, "elections_open": 0}),
     Family("proposals", _proposals, {"proposals_open": 0, "proposals_qualified": 0}),
     Family("consultations", _consultations, {"consultations_open": 0}),
+    Family("assessment", _assessment, {"service_rank": None, "service_bottom": 0}),
     Family(
         "coverage",
         _coverage,
@@ -289,7 +310,8 @@ def rows() -> Any:
         coverage.label("coverage_count"),
         flag(no_body).label("no_body"),
         flag(and_(real, ending)).label("alert_term"),
-        flag(or_(no_body, and_(real, ending))).label("alert"),
+        flag(and_(real, r.c.service_bottom > 0)).label("alert_bottom"),
+        flag(or_(no_body, and_(real, ending), and_(real, r.c.service_bottom > 0))).label("alert"),
     )
     return derived.subquery("dashboard")
 
@@ -333,6 +355,8 @@ def _order(d: Any, sort: str, descending: bool) -> list[Any]:
         key = d.c.consultations_open
     elif sort == "coverage":
         key = d.c.coverage_count
+    elif sort == "service_rank":
+        key = d.c.service_rank
     else:  # the schema's enum allows no other; a direct caller is told
         raise AppError("BAD_SORT", f"无法按 {sort} 排序", f"cannot sort by {sort}", field="sort")
     # no term (NULL) sorts last either way; the id breaks ties so that pages never overlap
@@ -418,7 +442,8 @@ class Turnouts:
 
 
 def _row(r: Any, elections: Sequence[ElectionUnderWayView]) -> DashboardRowView:
-    alerts = [k for k, on in (("no_body", r.no_body), ("term_ending", r.alert_term)) if on]
+    flags = (("no_body", r.no_body), ("term_ending", r.alert_term), ("bottom", r.alert_bottom))
+    alerts = [k for k, on in flags if on]
     return DashboardRowView(
         community_id=r.id,
         name=r.name,
@@ -431,6 +456,8 @@ def _row(r: Any, elections: Sequence[ElectionUnderWayView]) -> DashboardRowView:
         proposals_open=int(r.proposals_open),
         proposals_qualified=int(r.proposals_qualified),
         consultations_open=int(r.consultations_open),
+        service_rank=r.service_rank,
+        service_bottom=bool(r.service_bottom),
         coverage=CoverageView(
             party_org=bool(r.party_org),
             party_members=bool(r.party_members),

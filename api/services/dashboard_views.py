@@ -148,7 +148,9 @@ async def alerts(
     )
     found_rows = (
         await session.execute(
-            select(d.c.id, d.c.name, d.c.no_body, d.c.alert_term, d.c.term_ends_at)
+            select(
+                d.c.id, d.c.name, d.c.no_body, d.c.alert_term, d.c.alert_bottom, d.c.term_ends_at
+            )
             .where(*where)
             .order_by(d.c.no_body.desc(), d.c.term_ends_at.is_(None), d.c.term_ends_at, d.c.id)
             .limit(first),
@@ -163,6 +165,8 @@ async def alerts(
             found.append(
                 AlertView(community_id=r.id, name=r.name, kind="term_ending", due_at=r.term_ends_at)
             )
+        if r.alert_bottom:
+            found.append(AlertView(community_id=r.id, name=r.name, kind="bottom"))
     return found, total
 
 
@@ -178,8 +182,12 @@ BODY_LABELS = {
     },
 }
 ALERT_LABELS = {
-    "zh": {"no_body": "无治理主体", "term_ending": "任期90天内届满"},
-    "en": {"no_body": "no governing body", "term_ending": "term ends within 90 days"},
+    "zh": {"no_body": "无治理主体", "term_ending": "任期90天内届满", "bottom": "物业考核末位"},
+    "en": {
+        "no_body": "no governing body",
+        "term_ending": "term ends within 90 days",
+        "bottom": "property service in the bottom share",
+    },
 }
 HEADERS = {
     "zh": (
@@ -194,6 +202,7 @@ HEADERS = {
         "总面积(㎡)",
         "待议合格提案",
         "征求意见中",
+        "物业考核排名",
         "党组织",
         "党员管理",
         "业委会或物管会",
@@ -214,6 +223,7 @@ HEADERS = {
         "Total area (m²)",
         "Qualified proposals waiting",
         "Open consultations",
+        "Property-service rank",
         "Party organisation",
         "Party-member management",
         "Committee or 物管会",
@@ -259,6 +269,7 @@ def export_rows(rows: Sequence[DashboardRowView], lang: str) -> list[list[object
                 _area(live.total_area) if live else "",
                 r.proposals_qualified,
                 r.consultations_open,
+                r.service_rank if r.service_rank is not None else "",
                 *[
                     yes if v else no
                     for v in (

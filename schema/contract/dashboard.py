@@ -20,9 +20,10 @@ SORTS = (
     "proposals_qualified",
     "consultations_open",
     "coverage",
+    "service_rank",
 )
-#: alert kinds; complaints and assessment add theirs when they land
-ALERTS = ("no_body", "term_ending")
+#: alert kinds (bottom: 末位 in the latest property-service assessment); complaints' to come
+ALERTS = ("no_body", "term_ending", "bottom")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class DashboardRowView:
     proposals_open: int
     proposals_qualified: int
     consultations_open: int
+    service_rank: int | None  # in the district's latest closed assessment period
+    service_bottom: bool  # 末位 in that period
     coverage: CoverageView
     alerts: Sequence[str]
 

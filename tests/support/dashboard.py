@@ -11,10 +11,11 @@ elsewhere):
 乙 B    none        —                           0            0          0                no_body
 丁 D    committee   now + 60 d (ending)         0            0          5 (4 recorded)   term
 戊 E    stand_in    now + 200 d                 2 qual+1 op  0          2 (body+venue)   —
-己 F    preparatory now + 30 d (ending)         0            1          0                term
+己 F    preparatory now + 30 d (ending)         0            1          0                term, 末位
 =====  ==========  ==========================  ===========  =========  ===============  ======
 
-A's election (opened by the test) is the one under way.
+A's election (opened by the test) is the one under way. In the district's closed assessment
+period 戊 ranks 1 and 己 2, in the bottom share (末位).
 """
 
 from __future__ import annotations
@@ -24,14 +25,18 @@ from datetime import datetime, timedelta
 
 from api.runtime import Runtime
 from api.store.models import (
+    AssessmentPeriod,
+    AssessmentResult,
     CommitteeTerm,
     CompoundCoverage,
     Document,
     DocumentVersion,
     Election,
     Person,
+    PropertyCompany,
     Proposal,
     RunningBody,
+    ServiceContract,
 )
 from tests.support.elections import new_compound
 
@@ -44,7 +49,7 @@ DASHBOARD = """query($d: ID!, $first: Int, $after: String, $sort: DashboardSort,
     nodes { communityId name drill body termEndsAt termEnding electionsUnderWay
       elections { id state turnout { step releasedBallots ballots participatingHeads
         participatingArea totalHeads totalArea questions { questionId } } }
-      proposalsOpen proposalsQualified consultationsOpen alerts
+      proposalsOpen proposalsQualified consultationsOpen alerts serviceRank serviceBottom
       coverage { partyOrg partyMembers governingBody propertyService partyVenue count
         recordedAt recordedBy note } } } }"""
 SUMMARY = """query($d: ID!) { districtDashboard(districtId: $d, first: 1) { summary {
@@ -179,5 +184,41 @@ async def seed(rt: Runtime, district: int, official: int, owner: int, now: datet
                 closes_at=now + timedelta(days=12),
             )
         )
+        # the district's latest closed assessment: 戊 ranks first, 己 last and in the bottom share
+        company = PropertyCompany(
+            district_id=district, name="物业公司", credit_code="91110000000000000X", status="warned"
+        )
+        period = AssessmentPeriod(
+            district_id=district,
+            label="2026Q3",
+            settings_json="{}",
+            state="closed",
+            opened_at=now - timedelta(days=90),
+            closes_at=now - timedelta(days=10),
+            closed_at=now - timedelta(days=10),
+        )
+        s.add_all([company, period])
+        await s.flush()
+        for community, rank, bottom in ((e, 1, False), (f, 2, True)):
+            contract = ServiceContract(
+                community_id=community,
+                company_id=company.id,
+                starts_on="2026-01-01",
+                ends_on="2027-12-31",
+                fee_fen=150,
+            )
+            s.add(contract)
+            await s.flush()
+            s.add(
+                AssessmentResult(
+                    period_id=period.id,
+                    contract_id=contract.id,
+                    company_id=company.id,
+                    community_id=community,
+                    scores_json="{}",
+                    rank=rank,
+                    bottom=bottom,
+                )
+            )
         await s.commit()
     return Small(d=d, e=e, f=f)

@@ -42,8 +42,10 @@ def test_the_official_reads_filters_exports_and_records(new_page: Any, demo: Dem
     # the alert, the figures and the chart (an image that loaded)
     expect(page.locator(".alerts li[data-alert='NO_BODY']")).to_contain_text(OLD)
     expect(page.locator("[data-figure='noBody']")).to_contain_text("1")
-    # and compound A's committee, seated almost five years ago, is due for 换届
-    expect(page.locator("ul.alerts li")).to_have_count(2)
+    # compound A's committee, seated almost five years ago, is due for 换届, and 和谐家园's
+    # property company came last in the demo's latest assessment (末位)
+    expect(page.locator("ul.alerts li")).to_have_count(3)
+    expect(page.locator("ul.alerts li[data-alert='BOTTOM']")).to_contain_text("和谐家园")
     expect(page.locator("ul.alerts li[data-alert='TERM_ENDING']")).to_contain_text(DEMO)
     chart = page.locator("img.dboard-chart")
     expect(chart).to_be_visible()
@@ -53,15 +55,17 @@ def test_the_official_reads_filters_exports_and_records(new_page: Any, demo: Dem
     # filter: alerts only
     page.get_by_label("仅预警").check()
     page.get_by_role("button", name="筛选").click()
-    expect(rows).to_have_count(2)
-    expect(page.get_by_role("status")).to_contain_text("2")
+    expect(rows).to_have_count(3)
+    expect(page.get_by_role("status")).to_contain_text("3")
     # export the filtered view
     with page.expect_download() as got:
         page.get_by_role("button", name="导出 CSV").click()
     path = got.value.path()
     with open(path, encoding="utf-8-sig") as f:
         table = list(csv.reader(io.StringIO(f.read())))
-    assert table[0][1] == "小区" and sorted(r[1] for r in table[1:]) == sorted([OLD, DEMO])
+    assert table[0][1] == "小区" and sorted(r[1] for r in table[1:]) == sorted(
+        [OLD, DEMO, "和谐家园"]
+    )
 
     # record 锦绣花园's coverages
     old = rows.filter(has_text=OLD)

@@ -1564,5 +1564,9 @@ export default {
   "dboard.fig.electionsUnderWay": "Voting {n}",
   "dboard.fig.proposalsQualified": "Proposals waiting {n}",
   "dboard.fig.consultationsOpen": "Consultations {n}",
-  "dboard.fig.complete": "All five {n}"
+  "dboard.fig.complete": "All five {n}",
+  "dboard.alert.BOTTOM": "Property service in the bottom share",
+  "dboard.sort.SERVICE_RANK": "Property-service rank",
+  "dboard.col.service": "Property assessment",
+  "dboard.rank": "rank {n}"
 };

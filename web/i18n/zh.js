@@ -1565,5 +1565,9 @@ export default {
   "dboard.fig.electionsUnderWay": "表决中 {n}",
   "dboard.fig.proposalsQualified": "待议提案 {n}",
   "dboard.fig.consultationsOpen": "征求意见 {n}",
-  "dboard.fig.complete": "五项全覆盖 {n}"
+  "dboard.fig.complete": "五项全覆盖 {n}",
+  "dboard.alert.BOTTOM": "物业考核末位",
+  "dboard.sort.SERVICE_RANK": "物业考核排名",
+  "dboard.col.service": "物业考核",
+  "dboard.rank": "第 {n} 名"
 };

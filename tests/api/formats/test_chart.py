@@ -39,6 +39,8 @@ def test_export_cells_never_start_a_formula() -> None:
         proposals_open=0,
         proposals_qualified=0,
         consultations_open=0,
+        service_rank=None,
+        service_bottom=False,
         coverage=CoverageView(False, False, False, False, False, 0, "", None, None),
         alerts=["no_body", "term_ending"],
     )

@@ -75,7 +75,14 @@ async def test_every_figure_of_a_hand_counted_district(
         ["NO_BODY"],
         ["TERM_ENDING"],
         [],
-        ["TERM_ENDING"],
+        ["TERM_ENDING", "BOTTOM"],
+    ]
+    assert [(r["serviceRank"], r["serviceBottom"]) for r in (a, b, d, e, f)] == [
+        (None, False),
+        (None, False),
+        (None, False),
+        (1, False),
+        (2, True),
     ]
     assert (e["proposalsQualified"], e["proposalsOpen"]) == (2, 1)
     assert f["consultationsOpen"] == 1 and d["consultationsOpen"] == 0
@@ -156,6 +163,7 @@ async def test_summary_alerts_sort_filter_and_pages(
     assert [(x["communityName"], x["kind"]) for x in alerts["alerts"]] == [
         ("乙小区", "NO_BODY"),
         ("己小区", "TERM_ENDING"),  # 30 days before 丁's 60
+        ("己小区", "BOTTOM"),
         ("丁小区", "TERM_ENDING"),
     ]
 
@@ -173,6 +181,8 @@ async def test_summary_alerts_sort_filter_and_pages(
         "戊小区",
     ]
     assert names(await dashboard(gql, official, g, sort="BODY"))[:2] == ["乙小区", "己小区"]
+    # by the assessment's rank: 戊 (1), 己 (2), then the unranked by id
+    assert names(await dashboard(gql, official, g, sort="SERVICE_RANK"))[:2] == ["戊小区", "己小区"]
     assert names(await dashboard(gql, official, g, sort="PROPOSALS_QUALIFIED", desc=True))[0] == (
         "戊小区"
     )
@@ -243,6 +253,7 @@ async def test_export_has_the_filtered_rows_in_both_formats(
     assert table[0][:3] == ["编号", "小区", "治理主体"]
     assert [row[1] for row in table[1:]] == ["丁小区", "乙小区", "己小区"]
     assert table[2][2] == "无" and table[2][-1] == "无治理主体"
+    assert table[3][-1] == "任期90天内届满；物业考核末位" and table[3][11] == "2"
     xlsx = (await gql(EXPORT, {**v, "fmt": "XLSX"}, token=official))["data"][
         "districtDashboardExport"
     ]

@@ -14,7 +14,7 @@ import { formatArea, formatDate, formatNumber, t } from "../i18n.js";
 import { stateBadge } from "../voting.js";
 
 const PAGE = 50;
-const SORTS = ["NAME", "BODY", "TERM_ENDS_AT", "ELECTIONS", "PROPOSALS_QUALIFIED", "CONSULTATIONS_OPEN", "COVERAGE"];
+const SORTS = ["NAME", "BODY", "TERM_ENDS_AT", "ELECTIONS", "PROPOSALS_QUALIFIED", "CONSULTATIONS_OPEN", "COVERAGE", "SERVICE_RANK"];
 const BODIES = ["NONE", "PREPARATORY", "STAND_IN", "COMMITTEE"];
 const FLAGS = ["termEnding", "electionsUnderWay", "proposalsWaiting", "consultationsOpen", "coverageIncomplete", "alertsOnly"];
 const COVERAGES = ["partyOrg", "partyMembers", "governingBody", "propertyService", "partyVenue"];
@@ -27,7 +27,7 @@ query Board($d: ID!, $first: Int, $after: String, $sort: DashboardSort, $desc: B
     pageInfo { hasNextPage endCursor }
     nodes { communityId name drill body termEndsAt termEnding electionsUnderWay
       elections { id title state turnout { step releasedBallots participatingHeads participatingArea totalHeads totalArea } }
-      proposalsQualified consultationsOpen alerts
+      proposalsQualified consultationsOpen alerts serviceRank serviceBottom
       coverage { partyOrg partyMembers governingBody propertyService partyVenue count note recordedAt recordedBy } }
   }
 }`;
@@ -180,6 +180,7 @@ function row(r, reload) {
     cell("elections", r.elections.length ? r.elections.map(turnout) : "—"),
     cell("proposals", h("a", { href: `#/community/${r.communityId}/proposals` }, formatNumber(r.proposalsQualified))),
     cell("consultations", h("a", { href: `#/community/${r.communityId}/documents` }, formatNumber(r.consultationsOpen))),
+    cell("service", r.serviceRank === null ? "—" : h("span", { class: r.serviceBottom ? "chip bad" : "" }, t("dboard.rank", { n: formatNumber(r.serviceRank) }))),
     cell("coverage", coverageCell(r, reload)),
     cell("alerts", r.alerts.map((a) => h("span", { class: "chip bad" }, t(`dboard.alert.${a}`)))),
   );
@@ -306,7 +307,7 @@ export default async function render(ctx) {
         { class: "stacked dboard-table" },
         h("thead", {}, h("tr", {},
           h("th", { scope: "col" }, t("dboard.col.name")),
-          ["body", "term", "elections", "proposals", "consultations", "coverage", "alerts"].map((k) => h("th", { scope: "col" }, t(`dboard.col.${k}`))),
+          ["body", "term", "elections", "proposals", "consultations", "service", "coverage", "alerts"].map((k) => h("th", { scope: "col" }, t(`dboard.col.${k}`))),
         )),
         body,
       ),
