@@ -7,7 +7,7 @@ and record a compound's coverages."""
 from __future__ import annotations
 
 from api.access.request import RequestScope
-from api.services import dashboard, dashboard_views
+from api.services import dashboard, dashboard_turnout, dashboard_views
 from schema.contract.dashboard import (
     AlertView,
     CoverageIn,
@@ -20,8 +20,8 @@ from schema.contract.dashboard import (
 
 
 class DashboardAccess(RequestScope):
-    def _turnouts(self) -> dashboard.Turnouts:
-        return dashboard.Turnouts(
+    def _turnouts(self) -> dashboard_turnout.Turnouts:
+        return dashboard_turnout.Turnouts(
             slot_key=self.rt.settings.key("slot"), cache=self.rt.caches.turnouts
         )
 

@@ -21,14 +21,15 @@ Why it is built this way:
   docs/design.md §3.7) — officials are overseers, but the dashboard is a district-wide screen
   and shows nobody a single ballot move. The ledgers and rolls of the page's elections are read
   in one statement each (only those not cached), so turnout too costs a fixed number of
-  statements per page; the result is cached per (election, ledger position, step).
+  statements per page; the result is cached per (election, ledger position, step)
+  (:mod:`api.services.dashboard_turnout`).
 * **Who.** Officials of the district and admins (:func:`api.services.authz.require_district`);
   nobody else, not an official of another district, nor a compound's committee or owners.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -48,10 +49,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import authz, district, tallies
+from api.services import authz, dashboard_turnout
 from api.services.accounts import held_at
-from api.services.elections import election_secret
-from api.services.voting_messages import ledger_unverified
 from api.store.models import (
     AssessmentPeriod,
     AssessmentResult,
@@ -60,8 +59,6 @@ from api.store.models import (
     CompoundCoverage,
     DocumentVersion,
     Election,
-    Elector,
-    LedgerEntry,
     Proposal,
     RoleMembership,
     RunningBody,
@@ -77,15 +74,12 @@ from schema.contract.dashboard import (
 )
 from schema.contract.errors import AppError
 from schema.contract.voting import ElectionUnderWayView
-from voting import visibility
-from voting.replay import UnknownSlot, replay, turnout
 
 #: who records a compound's coverages: its district's officials (an admin passes everywhere)
 RECORDERS = frozenset({"official"})
 #: a term (committee, preparatory group or 物管会) ending within this is flagged
 TERM_WARNING = timedelta(days=90)
-# Elections announced and not yet published, as the district overview counts them.
-UNDER_WAY, TALLIED = district.UNDER_WAY, district.TALLIED
+UNDER_WAY = dashboard_turnout.UNDER_WAY  # announced and not yet published
 
 Scope = Select[int]
 Rows = Select[*tuple[Any, ...]]  # a family's SELECT, whatever its columns
@@ -363,84 +357,6 @@ def _order(d: Any, sort: str, descending: bool) -> list[Any]:
     return [key.is_(None), key.desc() if descending else key, d.c.id]
 
 
-@dataclass
-class Turnouts:
-    """Turnout of the page's elections under way: three statements at most, whatever the page."""
-
-    slot_key: bytes
-    cache: MutableMapping[tuple[int, int, int], tallies.Released]
-
-    async def of(
-        self, session: AsyncSession, ids: Sequence[int]
-    ) -> dict[int, list[ElectionUnderWayView]]:
-        if not ids:
-            return {}
-        elections = list(
-            (
-                await session.execute(
-                    select(Election)
-                    .where(Election.community_id.in_(ids), Election.state.in_(UNDER_WAY))
-                    .order_by(Election.closes_at, Election.id)
-                )
-            ).scalars()
-        )
-        steps = {e.id: visibility.release_step(e.state, e.tally_step) for e in elections}
-        missing = [
-            e.id
-            for e in elections
-            if e.state in TALLIED and (e.id, e.ledger_seq, steps[e.id]) not in self.cache
-        ]
-        if missing:
-            await self._load(session, [e for e in elections if e.id in set(missing)], steps)
-        found: dict[int, list[ElectionUnderWayView]] = {}
-        for e in elections:
-            key = (e.id, e.ledger_seq, steps[e.id])
-            view = (
-                district.turnout_view(self.cache[key], e, steps[e.id])
-                if e.state in TALLIED
-                else None
-            )
-            found.setdefault(e.community_id, []).append(district.under_way(e, view))
-        return found
-
-    async def _load(
-        self, session: AsyncSession, elections: Sequence[Election], steps: Mapping[int, int]
-    ) -> None:
-        ids = [e.id for e in elections]
-        entries: dict[int, list[tuple[int, str, str]]] = {i: [] for i in ids}
-        for eid, seq, kind, payload in await session.execute(
-            select(LedgerEntry.election_id, LedgerEntry.seq, LedgerEntry.kind, LedgerEntry.payload)
-            .where(LedgerEntry.election_id.in_(ids))
-            .order_by(LedgerEntry.election_id, LedgerEntry.seq)
-        ):
-            entries[eid].append((seq, kind, payload))
-        electors: dict[int, list[tuple[str, int, int]]] = {i: [] for i in ids}
-        for eid, key, heads, area in await session.execute(
-            select(Elector.election_id, Elector.key, Elector.heads, Elector.area_centi).where(
-                Elector.election_id.in_(ids)
-            )
-        ):
-            electors[eid].append((key, heads, area))
-        for e in elections:
-            step = steps[e.id]
-            # the ledger read may have grown past the election row read above: replay only the
-            # prefix the row names, so the cache key tells the truth
-            played = replay([x for x in entries[e.id] if x[0] <= e.ledger_seq], step=step)
-            visible = played.counted if played.released is None else played.released
-            try:
-                heads, area = turnout(electors[e.id], visible, election_secret(self.slot_key, e.id))
-            except UnknownSlot:
-                raise ledger_unverified() from None
-            self.cache[(e.id, e.ledger_seq, step)] = tallies.Released(
-                ballots=len(visible),
-                exact_ballots=len(played.counted),
-                heads=heads,
-                area=area,
-                questions=[],
-                released_seq=e.ledger_seq if played.released is None else played.released_seq,
-            )
-
-
 def _row(r: Any, elections: Sequence[ElectionUnderWayView]) -> DashboardRowView:
     flags = (("no_body", r.no_body), ("term_ending", r.alert_term), ("bottom", r.alert_bottom))
     alerts = [k for k, on in flags if on]
@@ -484,7 +400,7 @@ async def page(
     descending: bool,
     filter: DashboardFilter,
     now: datetime,
-    turnouts: Turnouts,
+    turnouts: dashboard_turnout.Turnouts,
 ) -> DashboardPage:
     """A page of the district's compounds, sorted and filtered: the page's rows with the total,
     and at most three statements for the turnout of its elections under way."""

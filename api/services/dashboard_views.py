@@ -16,12 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.formats import chart, textinput
-from api.services import audit, authz, communities
+from api.services import audit, authz, communities, dashboard_turnout
 from api.services.dashboard import (
     COVERAGE_NAMES,
     COVERAGES,
     RECORDERS,
-    Turnouts,
     covered,
     flag,
     page,
@@ -319,7 +318,7 @@ async def export(
     fmt: str,
     lang: str,
     now: datetime,
-    turnouts: Turnouts,
+    turnouts: dashboard_turnout.Turnouts,
 ) -> ExportFile:
     """Every row of the filtered, sorted view (at most :data:`EXPORT_MAX`) as CSV or .xlsx,
     with the view's columns and headers in the viewer's language."""
