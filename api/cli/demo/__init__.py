@@ -154,10 +154,8 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
     b, _ = await _compound(
         session, district, compound_b.NAME, compound_b.ADDRESS, compound_b.UNITS, compound_b.SEED
     )
-    # an older estate with no governing body: the dashboard's alert (api/cli/demo/dashboard.py)
-    await _compound(
-        session, district, dashboard.NAME, dashboard.ADDRESS, dashboard.UNITS, dashboard.SEED
-    )
+    old = (dashboard.NAME, dashboard.ADDRESS, dashboard.UNITS, dashboard.SEED)  # no body yet
+    await _compound(session, district, *old)
     since = timeline(rt.clock()).start
     hashed = await rt.passwords.hash(DEMO_PASSWORD)
     logins = Logins([Login("admin", ADMIN[0], ADMIN[1])])
