@@ -13,7 +13,7 @@ from alembic import op
 import api.store.models.base
 
 revision: str = "0023"
-down_revision: str | None = "0018"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
