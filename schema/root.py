@@ -34,6 +34,7 @@ from schema.community import CommunityMutation, CommunityQuery
 from schema.complaint_mutations import ComplaintMutation
 from schema.complaints import ComplaintQuery
 from schema.compound_settings import CompoundSettingsMutation
+from schema.dashboard import DashboardMutation, DashboardQuery
 from schema.district import DistrictQuery
 from schema.document import DocumentQuery
 from schema.document_mutations import DocumentMutation
@@ -62,6 +63,7 @@ Query = merge_types(
         AccountQuery,
         CommunityQuery,
         DistrictQuery,
+        DashboardQuery,
         OrganisationQuery,
         RunningBodyQuery,
         VotingQuery,
@@ -84,6 +86,7 @@ Mutation = merge_types(
         CommunityMutation,
         OrganisationMutation,
         RunningBodyMutation,
+        DashboardMutation,
         CompoundSettingsMutation,
         VotingMutation,
         ElectionSupervisorMutation,

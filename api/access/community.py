@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.access.dashboard import DashboardAccess
 from api.access.organisation import OrganisationAccess
 from api.access.request import AfterCommit
 from api.access.running_bodies import RunningBodiesAccess
@@ -32,7 +33,7 @@ from schema.contract.errors import unauthenticated
 from schema.contract.page import Page
 
 
-class CommunityServices(OrganisationAccess, TermsAccess, RunningBodiesAccess):
+class CommunityServices(OrganisationAccess, TermsAccess, RunningBodiesAccess, DashboardAccess):
     def __init__(
         self,
         runtime: Runtime,

@@ -255,6 +255,16 @@ export const ROUTES = [
     roles: ["admin"],
     nav: (viewer) => (isAdmin(viewer) ? [{ href: "#/admin", label: "nav.admin" }] : []),
   },
+  // The district dashboard (issue #16 part 2): the district's officials (and admins)
+  {
+    path: "/districts/:id/dashboard",
+    load: () => import("./views/districtboard.js"),
+    title: "dboard.title",
+    auth: true,
+    roles: ["official"],
+    nav: (viewer) =>
+      districtsOf(viewer).map((d) => ({ href: `#/districts/${d}/dashboard`, label: "nav.dboard" })),
+  },
   {
     path: "/districts/:id",
     load: () => import("./views/officials.js"),

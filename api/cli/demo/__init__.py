@@ -17,6 +17,9 @@ in code, deterministically, and safe to seed twice.
 * Beside them, a small drill compound (共治演练小区, api/cli/demo_drill.py) where notice,
   publicity and consultation periods are minutes, so that a whole vote can be rehearsed in ten
   minutes.
+* 锦绣花园 (60 units), an older estate with no governing body yet, so that the district
+  dashboard shows its alert; the official has recorded the five coverages of A and B
+  (api/cli/demo/dashboard.py).
 
 Everything is seeded through the services with the clock set back (api/cli/demo/timeline.py),
 so the seed obeys the rules the API enforces. The demo seeds only an empty database, which it
@@ -45,7 +48,7 @@ from voting import flats, secrecy
 from voting.rules import CHINA_TZ
 
 from . import complaints as complaint_demo
-from . import compound_a, compound_b
+from . import compound_a, compound_b, dashboard
 from .assessment import seed_assessment
 from .people import (
     ADMIN,
@@ -151,6 +154,8 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
     b, _ = await _compound(
         session, district, compound_b.NAME, compound_b.ADDRESS, compound_b.UNITS, compound_b.SEED
     )
+    old = (dashboard.NAME, dashboard.ADDRESS, dashboard.UNITS, dashboard.SEED)  # no body yet
+    await _compound(session, district, *old)
     since = timeline(rt.clock()).start
     hashed = await rt.passwords.hash(DEMO_PASSWORD)
     logins = Logins([Login("admin", ADMIN[0], ADMIN[1])])
@@ -197,6 +202,7 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
             joint=b_owners[1:4],
             now=rt.clock(),
         )
+        await dashboard.seed_dashboard(session, a, b, now=rt.clock())
     for dept, phone, name in complaint_demo.DEPARTMENT_STAFF:
         logins.append(Login("department", phone, name, dept))
     logins.compounds = ((a.id, a.name), (b.id, b.name))

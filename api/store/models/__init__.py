@@ -34,6 +34,7 @@ from api.store.models.complaint import (
     ComplaintPhoto,
     Department,
 )
+from api.store.models.coverage import CompoundCoverage
 from api.store.models.document import (
     Clause,
     Document,
@@ -105,6 +106,7 @@ __all__ = [
     "ComplaintAssignment",
     "ComplaintEvent",
     "ComplaintPhoto",
+    "CompoundCoverage",
     "Department",
     "District",
     "DistrictVetting",

@@ -88,6 +88,12 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Query.communities": lambda w: {},
     "Query.districtOverview": lambda w: {},
     "Query.districts": lambda w: {},
+    "Query.districtDashboard": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.districtAlerts": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.districtDashboardExport": lambda w: {
+        "districtId": str(w.base.district_1),
+        "format": "CSV",
+    },
     "Query.communityRoles": lambda w: {"communityId": str(w.base.a), "includeEnded": True},
     "Query.districtRoles": lambda w: {"districtId": str(w.base.district_1)},
     "Query.election": lambda w: {"id": w.ids["election_open"]},
@@ -147,6 +153,14 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Mutation.appointPreparatoryGroup": lambda w: _i(**_body_in_b(w, owners=2, reps=1)),
     "Mutation.appointStandInBody": lambda w: _i(**_body_in_b(w, owners=4, reps=3)),
     "Query.runningBodies": lambda w: {"communityId": str(w.base.a)},
+    "Mutation.recordCoverage": lambda w: _i(
+        communityId=str(w.base.a),
+        partyOrg=True,
+        partyMembers=True,
+        propertyService=False,
+        partyVenue=True,
+        note="党支部已建",
+    ),
     # -- elections -----------------------------------------------------------------------------
     "Mutation.createElection": lambda w: {
         "communityId": str(w.base.a),

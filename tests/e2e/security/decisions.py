@@ -107,6 +107,25 @@ DECISIONS: dict[str, Decision] = {
         "each official sees their own district's compounds and their state",
         scoped=False,
     ),
+    # -- the district dashboard (issue #16 part 2): the district's officials and admins only;
+    # an official of another district, an owner, the committee and supervisors are refused
+    "Query.districtDashboard": Decision(
+        frozenset({"official", "admin"}),
+        "a district's dashboard is for its officials (admins any district)",
+        scoped=False,
+    ),
+    "Query.districtAlerts": Decision(
+        frozenset({"official", "admin"}), "the district's alerts: its officials", scoped=False
+    ),
+    "Query.districtDashboardExport": Decision(
+        frozenset({"official", "admin"}),
+        "the export shows what the dashboard shows, to the same people",
+        scoped=False,
+    ),
+    "Mutation.recordCoverage": Decision(
+        frozenset({"official", "admin"}),
+        "officials of the compound's district record its five coverages; never its committee",
+    ),
     "Query.districts": Decision(
         frozenset({"official", "official_2", "admin"}),
         "each official lists their own districts, admins all",
