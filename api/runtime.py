@@ -79,6 +79,11 @@ class Caches:
     tallies: LRUCache[tuple[int, int, int], Any] = field(
         default_factory=lambda: LRUCache(maxsize=512)
     )
+    # (election id, ledger seq, step) → the released turnout alone, without per-option counts
+    # (api/services/dashboard.py): kept apart from ``tallies``, whose entries carry the counts
+    turnouts: LRUCache[tuple[int, int, int], Any] = field(
+        default_factory=lambda: LRUCache(maxsize=2048)
+    )
     # (election id, questions fingerprint) → (core questions, candidate id → person id): frozen
     # from the opening on, so a cast need not read them again (api/services/ballot_input.py)
     ballot_contexts: LRUCache[tuple[int, str], Any] = field(

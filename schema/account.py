@@ -16,6 +16,9 @@ class RoleGrant:
     role: str
     community_id: strawberry.ID | None
     district_id: strawberry.ID | None
+    department_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A department's staff (role department): the department."
+    )
 
 
 @strawberry.type(description="The logged-in account.")
@@ -42,6 +45,7 @@ class Me:
                 role=g.role,
                 community_id=strawberry.ID(str(g.community_id)) if g.community_id else None,
                 district_id=strawberry.ID(str(g.district_id)) if g.district_id else None,
+                department_id=strawberry.ID(str(g.department_id)) if g.department_id else None,
             )
             for g in self.viewer.grants
         ]

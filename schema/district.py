@@ -9,7 +9,8 @@ import strawberry
 
 from schema.base import Info, PageInfo, fetch, page_size
 from schema.community import Community
-from schema.contract.community import CommitteeView, CompoundStateView, ElectionUnderWayView
+from schema.contract.community import CommitteeView, CompoundStateView
+from schema.contract.voting import ElectionUnderWayView
 from schema.organisation import RoleRecord
 from schema.voting import ElectionState, Tally
 

@@ -21,7 +21,7 @@ import strawberry
 from schema.base import Info, QueryError, parse_id
 from schema.contract.drafting import DiscussionView, SupportLine
 from schema.contract.errors import AppError
-from schema.contract.live import ConsultationLive, ElectionLive, ProposalLive
+from schema.contract.live import ComplaintLive, ConsultationLive, ElectionLive, ProposalLive
 from schema.document import VersionStatus
 from schema.proposal import ProposalStatus, SupportThreshold
 from schema.sharing import SharedPayload
@@ -125,6 +125,13 @@ class ConsultationLiveUpdate(SharedPayload):
     discussion: Discussion
 
 
+@strawberry.type(description="A complaint's state, live (吹哨报到); fetch complaint(id) for more.")
+class ComplaintLiveUpdate(SharedPayload):
+    complaint_id: strawberry.ID
+    version: int = strawberry.field(description="Monotonic: its latest step.")
+    state: str = strawberry.field(description="As Complaint.state, in lower case.")
+
+
 async def _watch(
     info: Info, raw_id: strawberry.ID, arg: str, source: Callable[[int], AsyncGenerator[T, None]]
 ) -> AsyncGenerator[T, None]:
@@ -162,6 +169,13 @@ class Payloads:
             opens_at=view.opens_at,
             closes_at=view.closes_at,
             discussion=Discussion.of(view.discussion),
+        )
+
+    def complaint(self, view: ComplaintLive) -> ComplaintLiveUpdate:
+        return ComplaintLiveUpdate(
+            complaint_id=strawberry.ID(str(view.complaint_id)),
+            version=view.version,
+            state=view.state,
         )
 
     def election(self, view: ElectionLive) -> ElectionTallyUpdate:
@@ -210,9 +224,19 @@ class LiveSubscription:
         async for update in _watch(info, version_id, "versionId", info.context.live.consultation):
             yield update
 
+    @strawberry.subscription(
+        description="A complaint's state, live, for whoever may see it (吹哨报到, issue #16)."
+    )
+    async def complaint_live(
+        self, info: Info, complaint_id: strawberry.ID
+    ) -> AsyncGenerator[ComplaintLiveUpdate, None]:
+        async for update in _watch(info, complaint_id, "complaintId", info.context.live.complaint):
+            yield update
+
 
 __all__: Sequence[str] = (
     "PAYLOADS",
+    "ComplaintLiveUpdate",
     "ConsultationLiveUpdate",
     "Discussion",
     "ElectionTallyUpdate",

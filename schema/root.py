@@ -32,11 +32,15 @@ from schema.assessment_ops import AssessmentMutation, AssessmentQuery
 from schema.base import QueryError
 from schema.comment import CommentMutation, CommentQuery
 from schema.community import CommunityMutation, CommunityQuery
+from schema.complaint_mutations import ComplaintMutation
+from schema.complaints import ComplaintQuery
 from schema.compound_settings import CompoundSettingsMutation
+from schema.dashboard import DashboardMutation, DashboardQuery
 from schema.district import DistrictQuery
 from schema.document import DocumentQuery
 from schema.document_mutations import DocumentMutation
 from schema.election_supervisors import ElectionSupervisorMutation, ElectionSupervisorQuery
+from schema.inbox import InboxMutation, InboxQuery
 from schema.live import LiveSubscription
 from schema.nomination import NominationQuery
 from schema.nomination_mutations import NominationMutation
@@ -61,6 +65,7 @@ Query = merge_types(
         AccountQuery,
         CommunityQuery,
         DistrictQuery,
+        DashboardQuery,
         OrganisationQuery,
         RunningBodyQuery,
         VotingQuery,
@@ -72,6 +77,8 @@ Query = merge_types(
         NominationQuery,
         AssessmentQuery,
         NoticeQuery,
+        ComplaintQuery,
+        InboxQuery,
     ),
 )
 Mutation = merge_types(
@@ -81,6 +88,7 @@ Mutation = merge_types(
         CommunityMutation,
         OrganisationMutation,
         RunningBodyMutation,
+        DashboardMutation,
         CompoundSettingsMutation,
         VotingMutation,
         ElectionSupervisorMutation,
@@ -91,6 +99,8 @@ Mutation = merge_types(
         NominationMutation,
         AssessmentMutation,
         NoticeMutation,
+        ComplaintMutation,
+        InboxMutation,
     ),
 )
 

@@ -256,3 +256,22 @@ def match_ballots_plain(
     if casts != len(stored) or not _statuses_agree(played.counted, stored):
         return None
     return played.counted
+
+
+def turnout(
+    electors: Sequence[tuple[str, int, int]], counted: Counted, secret: bytes
+) -> tuple[int, int]:
+    """(heads, area) of the electors whose ballot ``counted`` holds — the turnout alone, without
+    decoding a choice (the district dashboard's, api/services/dashboard.py). Raises
+    :class:`UnknownSlot` for a slot that maps to nobody, as the tally does."""
+    weight = {key: (heads, area) for key, heads, area in electors}
+    key_of = slot_map(secret, list(weight))
+    heads = area = 0
+    for slot in counted:
+        key = key_of.get(slot)
+        if key is None:
+            raise UnknownSlot(slot)
+        h, a = weight[key]
+        heads += h
+        area += a
+    return heads, area

@@ -17,6 +17,11 @@ def proposal(proposal_id: int) -> str:
     return f"proposal:{proposal_id}"
 
 
+def complaint(complaint_id: int) -> str:
+    """A complaint's state (吹哨报到, issue #16); version: its latest event's id."""
+    return f"complaint:{complaint_id}"
+
+
 def consultation(version_id: int) -> str:
     """A rule document version's status and discussion; version: as for a proposal."""
     return f"consultation:{version_id}"

@@ -1,6 +1,6 @@
 """The `gongzhi` command: serve, migrate, demo, import-roll, create-admin, verify, backup,
-restore, and the district's organisation (create-district, appoint-official, list-roles,
-revoke-role).
+restore, the district's organisation (create-district, appoint-official, list-roles,
+revoke-role), and 吹哨报到 (import-12345, whistle-complaints).
 
 Each subcommand reads the same settings (GONGZHI_* environment variables, see README.md) and
 says in plain words what it did or why it refused.  A subcommand imports what it needs inside
@@ -28,6 +28,8 @@ examples:
   gongzhi migrate                       # create or upgrade the database
   gongzhi serve --workers 4             # production: needs GONGZHI_SECRET_KEY
   gongzhi import-roll 1 roll.csv        # import compound 1's owner roll (UTF-8 or GBK CSV)
+  gongzhi import-12345 1 tickets.xlsx --by 13900000000   # 12345 tickets into district 1
+  gongzhi whistle-complaints            # hourly: complaints past their compound's deadline
   gongzhi create-admin 13800000000      # the first administrator account
   gongzhi create-district 金融街街道 xicheng-jr --by 13800000000 --reason "区政府批复"
   gongzhi appoint-official 1 13900000000 --name 王科长 --by 13800000000 --reason "任命"
@@ -98,10 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a database that holds data (kept beside)"
     )
 
-    from api.cli import organisation, terms
+    from api.cli import complaints, deliver, organisation, terms
 
     organisation.add_parsers(sub)
     terms.add_parser(sub)
+    complaints.add_parsers(sub)
+    deliver.add_parser(sub)
 
     admin = sub.add_parser("create-admin", help="create (or reset) an administrator account")
     admin.add_argument("phone", help="mobile number used to log in")
@@ -113,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from api.cli import organisation, terms
+    from api.cli import complaints, deliver, organisation, terms
 
     args = build_parser().parse_args(argv)
     try:
@@ -129,9 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roll_import.run(args, migrate=_migrate, progress=_bar)
         if args.command == "create-admin":
             return _create_admin(args)
-        if args.command in (*organisation.COMMANDS, terms.COMMAND):
-            runner = organisation.run if args.command in organisation.COMMANDS else terms.run
-            return runner(args, migrate=_migrate)
+        runners = {terms.COMMAND: terms.run, deliver.COMMAND: deliver.run}
+        runners.update(dict.fromkeys(organisation.COMMANDS, organisation.run))
+        runners.update(dict.fromkeys(complaints.COMMANDS, complaints.run))
+        if args.command in runners:
+            return runners[args.command](args, migrate=_migrate)
         if args.command == "verify":
             from api.cli import verify
 

@@ -24,8 +24,10 @@ from strawberry.types.graphql import OperationType
 
 from api.access.assessment import AssessmentAccess
 from api.access.community import CommunityServices
+from api.access.complaints import ComplaintAccess
 from api.access.drafting import RequestDraftingServices
 from api.access.elections import ElectionServices
+from api.access.inbox import InboxAccess
 from api.access.nominations import NominationAccess
 from api.access.notices import NoticeAccess
 from api.http.guards import SESSION_COOKIE, session_credential
@@ -134,6 +136,16 @@ class RequestContext:
     @functools.cached_property
     def notices(self) -> NoticeAccess:
         return NoticeAccess(self.runtime, self.session(), self.viewer)
+
+    @functools.cached_property
+    def complaints(self) -> ComplaintAccess:
+        return ComplaintAccess(
+            self.runtime, self.session(), self.viewer, after_commit=self.after_commit
+        )
+
+    @functools.cached_property
+    def inbox(self) -> InboxAccess:
+        return InboxAccess(self.runtime, self.session(), self.viewer)
 
     @functools.cached_property
     def owners_of_unit(self) -> DataLoader[int, Sequence[Person]]:
@@ -284,6 +296,9 @@ class LiveView:
 
     def consultation(self, version_id: int) -> AsyncGenerator[Any, None]:
         return self.views.consultation(self.ctx.viewer, version_id)
+
+    def complaint(self, complaint_id: int) -> AsyncGenerator[Any, None]:
+        return self.views.complaint(self.ctx.viewer, complaint_id)
 
 
 class Transaction(SchemaExtension):

@@ -27,14 +27,29 @@ from api.live.pubsub import create_backend
 from api.live.session_cache import Listening, SessionCache
 from api.live.sessions import SessionWatch
 from api.runtime import Runtime
-from api.services import authz, ballots, comments, drafting_cache, proposal_support, tallies
+from api.services import (
+    authz,
+    ballots,
+    comments,
+    complaint_views,
+    complaints,
+    drafting_cache,
+    proposal_support,
+    tallies,
+)
 from api.services.elections import election_secret
 from api.services.proposal_support import roll_cache
 from api.services.tally_views import tally_view, tally_viewer_class
-from api.store.models import Community, DocumentVersion, Election, Proposal
+from api.store.models import Community, Complaint, DocumentVersion, Election, Proposal
 from schema.contract.community import Viewer
 from schema.contract.errors import not_found, unauthenticated
-from schema.contract.live import ConsultationLive, ElectionLive, LivePayloads, ProposalLive
+from schema.contract.live import (
+    ComplaintLive,
+    ConsultationLive,
+    ElectionLive,
+    LivePayloads,
+    ProposalLive,
+)
 from voting import visibility
 
 
@@ -68,6 +83,7 @@ class Live:
             "election": self._load_election,
             "proposal": self._load_proposal,
             "consultation": self._load_consultation,
+            "complaint": self._load_complaint,
         }
         backend = create_backend(runtime.settings)
         settings = runtime.settings
@@ -186,6 +202,16 @@ class Live:
                 )
             )
 
+    async def _load_complaint(self, complaint_id: int) -> Any:
+        async with self.rt.reader() as session:
+            row = await session.get(Complaint, complaint_id)
+            if row is None:
+                raise LoadError(topics.complaint(complaint_id))
+            version = await complaint_views.version(session, complaint_id)
+            return self.payloads.complaint(
+                ComplaintLive(complaint_id=row.id, version=version, state=row.state)
+            )
+
     async def _load_election(self, election_id: int) -> ElectionState_:
         async with self.rt.reader() as session:
             election = await session.get(Election, election_id)
@@ -288,6 +314,15 @@ class Live:
         async with self.rt.reader() as session:
             await RequestDraftingServices(self.rt, session, viewer).version(version_id)
         async for update in self._stream(topics.consultation(version_id), None, "版本", "version"):
+            yield update
+
+    async def complaint(
+        self, viewer: Viewer | None, complaint_id: int
+    ) -> AsyncGenerator[Any, None]:
+        """Who may see the complaint may watch its state (api/services/complaints.py)."""
+        async with self.rt.reader() as session:
+            await complaints.seen(session, viewer, complaint_id)
+        async for update in self._stream(topics.complaint(complaint_id), None, "投诉", "complaint"):
             yield update
 
     async def _stream(

@@ -80,6 +80,7 @@ async def viewer_for(session: AsyncSession, account: Account, *, now: datetime) 
                 RoleMembership.community_id,
                 RoleMembership.district_id,
                 RoleMembership.election_id,
+                RoleMembership.department_id,
             )
             .where(RoleMembership.account_id == account.id, held_at(now))
             .order_by(RoleMembership.id)
@@ -90,7 +91,8 @@ async def viewer_for(session: AsyncSession, account: Account, *, now: datetime) 
         display_name=account.display_name,
         phone=account.phone,
         grants=tuple(
-            Grant(role=r, community_id=c, district_id=d, election_id=e) for r, c, d, e in grants
+            Grant(role=r, community_id=c, district_id=d, election_id=e, department_id=p)
+            for r, c, d, e, p in grants
         ),
     )
 
@@ -112,6 +114,7 @@ _VIEWER_OF_TOKEN = (
         _role.community_id,
         _role.district_id,
         _role.election_id,
+        _role.department_id,
     )
     .select_from(LoginSession.__table__)
     .join(Account.__table__, _account.id == _login.account_id)
@@ -152,8 +155,8 @@ async def viewer_of_digest(
         display_name=display_name,
         phone=phone,
         grants=tuple(
-            Grant(role=r, community_id=c, district_id=d, election_id=e)
-            for *_, r, c, d, e in rows
+            Grant(role=r, community_id=c, district_id=d, election_id=e, department_id=p)
+            for *_, r, c, d, e, p in rows
             if r is not None
         ),
     )
@@ -161,7 +164,14 @@ async def viewer_of_digest(
 
 
 _GRANTS_OF_TOKENS = (
-    select(_login.token_hash, _role.role, _role.community_id, _role.district_id, _role.election_id)
+    select(
+        _login.token_hash,
+        _role.role,
+        _role.community_id,
+        _role.district_id,
+        _role.election_id,
+        _role.department_id,
+    )
     .select_from(LoginSession.__table__)
     .join(Account.__table__, _account.id == _login.account_id)
     .outerjoin(
@@ -188,10 +198,10 @@ async def live_grants(
     for start in range(0, len(unique), TOKENS_PER_QUERY):
         chunk = unique[start : start + TOKENS_PER_QUERY]
         rows = await session.execute(_GRANTS_OF_TOKENS, {"token_hashes": chunk, "now": now})
-        for token_hash, role, community_id, district_id, election_id in rows:
+        for token_hash, role, community_id, district_id, election_id, department_id in rows:
             held = grants.setdefault(token_hash, set())
             if role is not None:
-                held.add(Grant(role, community_id, district_id, election_id))
+                held.add(Grant(role, community_id, district_id, election_id, department_id))
     return {token_hash: frozenset(held) for token_hash, held in grants.items()}
 
 

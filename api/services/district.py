@@ -31,12 +31,11 @@ from api.store.models import Candidate, DocumentVersion, Election, Proposal, Que
 from schema.contract.community import (
     CommitteeView,
     CompoundStateView,
-    ElectionUnderWayView,
     GrantView,
     Viewer,
 )
 from schema.contract.page import Page
-from schema.contract.voting import TallyView
+from schema.contract.voting import ElectionUnderWayView, TallyView
 from voting import visibility
 
 # Elections that have been announced and whose result is not yet published to owners.
@@ -62,6 +61,12 @@ async def _turnout(
         step=step,
         cache=cache,
     )
+    return turnout_view(released, election, step)
+
+
+def turnout_view(released: tallies.Released, election: Election, step: int) -> TallyView:
+    """The released turnout as the overview and the dashboard show it (never per-option
+    counts: :func:`voting.visibility.turnout_only`)."""
     return tally_view(
         released,
         visibility.turnout_only(election.state),
@@ -70,6 +75,17 @@ async def _turnout(
         roll_area=election.roll_area,
         ledger_seq=election.ledger_seq,
         ledger_head=election.ledger_head,
+    )
+
+
+def under_way(election: Election, turnout: TallyView | None) -> ElectionUnderWayView:
+    return ElectionUnderWayView(
+        id=election.id,
+        title=election.title,
+        state=election.state,
+        opens_at=election.opens_at,
+        closes_at=election.closes_at,
+        turnout=turnout,
     )
 
 
@@ -94,16 +110,7 @@ async def _elections(
             if e.state in TALLIED
             else None
         )
-        found.setdefault(e.community_id, []).append(
-            ElectionUnderWayView(
-                id=e.id,
-                title=e.title,
-                state=e.state,
-                opens_at=e.opens_at,
-                closes_at=e.closes_at,
-                turnout=turnout,
-            )
-        )
+        found.setdefault(e.community_id, []).append(under_way(e, turnout))
     return found
 
 

@@ -130,6 +130,49 @@ async def appoint(
     if not PHONE.fullmatch(phone):
         raise AppError("BAD_PHONE", "手机号格式不正确", "malformed phone number", field="phone")
     why = _reason(reason)
+    check_end(ends_at, now)
+    if role == "official":
+        if district_id is None or await session.get(District, district_id) is None:
+            raise not_found("街道", "district")
+    else:
+        district_id = None
+    account, made = await account_of_phone(session, phone, name, now)
+    if not made and await _holds(session, account.id, role, district_id, now):
+        raise AppError("ALREADY_HELD", "该账号已担任此职务", "this account already holds this role")
+    grant, letter = await record_grant(
+        session,
+        actor=actor.account_id,
+        account=account,
+        role=role,
+        district_id=district_id,
+        reason=why,
+        ends_at=ends_at,
+        now=now,
+        letter_days=letter_days,
+    )
+    return Appointed(grant=(await _views(session, [grant.id], now))[0], letter_code=letter)
+
+
+async def account_of_phone(
+    session: AsyncSession, phone: str, name: str, now: datetime
+) -> tuple[Account, bool]:
+    """The account of a normalised ``phone``, made with ``name`` when there is none (and
+    whether it was made now)."""
+    account = (
+        await session.execute(select(Account).where(Account.phone == phone))
+    ).scalar_one_or_none()
+    if account is not None:
+        return account, False
+    account = Account(
+        phone=phone, display_name=textinput.line(name, field="name", cap=100), created_at=now
+    )
+    session.add(account)
+    await session.flush()
+    return account, True
+
+
+def check_end(ends_at: datetime | None, now: datetime) -> None:
+    """A grant's end, if any, lies after now (BAD_END)."""
     if ends_at is not None and ends_at <= now:
         raise AppError.of(
             "BAD_END",
@@ -138,29 +181,32 @@ async def appoint(
             field="endsAt",
             now=now,
         )
-    if role == "official":
-        if district_id is None or await session.get(District, district_id) is None:
-            raise not_found("街道", "district")
-    else:
-        district_id = None
-    account = (
-        await session.execute(select(Account).where(Account.phone == phone))
-    ).scalar_one_or_none()
-    if account is None:
-        account = Account(
-            phone=phone, display_name=textinput.line(name, field="name", cap=100), created_at=now
-        )
-        session.add(account)
-        await session.flush()
-    elif await _holds(session, account.id, role, district_id, now):
-        raise AppError("ALREADY_HELD", "该账号已担任此职务", "this account already holds this role")
+
+
+async def record_grant(
+    session: AsyncSession,
+    *,
+    actor: int,
+    account: Account,
+    role: str,
+    district_id: int | None,
+    reason: str,
+    ends_at: datetime | None,
+    now: datetime,
+    letter_days: int,
+    department_id: int | None = None,
+) -> tuple[RoleMembership, str | None]:
+    """A district-wide grant as a record (who, why, from when, until when), the account's
+    one-time letter code when it has no password yet, and the audit entry: an official's or
+    admin's appointment, or a department's staff (api/services/departments.py)."""
     grant = RoleMembership(
         account_id=account.id,
         role=role,
         district_id=district_id,
-        granted_by=actor.account_id,
+        department_id=department_id,
+        granted_by=actor,
         created_at=now,
-        reason=why,
+        reason=reason,
         ends_at=ends_at,
     )
     session.add(grant)
@@ -168,22 +214,24 @@ async def appoint(
     letter = None
     if account.password_hash is None:
         letter = await activation.issue_account_letter(
-            session=session, account=account, issuer=actor.account_id, now=now, days=letter_days
+            session=session, account=account, issuer=actor, now=now, days=letter_days
         )
+    extra = {"department": department_id} if department_id is not None else {}
     await audit.record(
         session=session,
         chain=0,
-        actor=actor.account_id,
+        actor=actor,
         action="role.grant",
         grant=grant.id,
         account=account.id,
         role=role,
         district=district_id,
-        reason=why,
+        reason=reason,
         ends_at=ends_at.isoformat() if ends_at else None,
         letter=letter is not None,
+        **extra,
     )
-    return Appointed(grant=(await _views(session, [grant.id], now))[0], letter_code=letter)
+    return grant, letter
 
 
 async def _holds(
@@ -211,6 +259,9 @@ async def _check_revoker(session: AsyncSession, viewer: Viewer, grant: RoleMembe
     compound = await _compound_of(session, grant)
     district = compound.district_id if compound else grant.district_id
     if compound is not None and district in authz.district_ids(viewer):
+        return
+    # a department's staff (issue #16): granted and revoked by the district's officials
+    if grant.role == "department" and district in authz.district_ids(viewer):
         return
     sees = (
         authz.allowed(

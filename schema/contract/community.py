@@ -13,11 +13,26 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from schema.contract.assessment import AssessmentServices
+from schema.contract.complaints import ComplaintServices
+from schema.contract.dashboard import (
+    AlertView,
+    CoverageIn,
+    CoverageView,
+    DashboardFilter,
+    DashboardPage,
+    DashboardSummary,
+    ExportFile,
+)
 from schema.contract.drafting import DraftingServices, Loader
+from schema.contract.inbox import InboxServices
 from schema.contract.nominations import NominationServices
 from schema.contract.notices import NoticeServices
 from schema.contract.page import Page
-from schema.contract.voting import ElectionRow, TallyView, VotingServices
+from schema.contract.voting import (
+    ElectionRow,
+    ElectionUnderWayView,
+    VotingServices,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +42,8 @@ class Grant:
     district_id: int | None
     # a supervisor confirmed for one election counts for that election only (issue #13 item 6)
     election_id: int | None = None
+    # a department's staff (issue #16 吹哨报到): the department; None for every other role
+    department_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -256,16 +273,6 @@ class CommitteeView:
 
 
 @dataclass(frozen=True)
-class ElectionUnderWayView:
-    id: int
-    title: str
-    state: str
-    opens_at: datetime
-    closes_at: datetime
-    turnout: TallyView | None  # None before the election opens
-
-
-@dataclass(frozen=True)
 class CompoundStateView:
     community: CommunityRow
     committees: Sequence[CommitteeView]
@@ -311,6 +318,31 @@ class Services(Protocol):
     async def district_overview(
         self, *, first: int, after: str | None
     ) -> Page[CompoundStateView]: ...
+    async def district_dashboard(
+        self,
+        district_id: int,
+        *,
+        first: int,
+        after: str | None,
+        sort: str,
+        descending: bool,
+        filter: DashboardFilter,
+    ) -> DashboardPage: ...
+    async def district_summary(self, district_id: int, *, lang: str) -> DashboardSummary: ...
+    async def district_alerts(
+        self, district_id: int, *, first: int
+    ) -> tuple[list[AlertView], int]: ...
+    async def export_district_dashboard(
+        self,
+        district_id: int,
+        *,
+        sort: str,
+        descending: bool,
+        filter: DashboardFilter,
+        fmt: str,
+        lang: str,
+    ) -> ExportFile: ...
+    async def record_coverage(self, given: CoverageIn) -> CoverageView: ...
     async def districts(self) -> Sequence[DistrictRow]: ...
     async def create_district(self, *, name: str, code: str, reason: str) -> DistrictRow: ...
     async def appoint_official(
@@ -357,6 +389,8 @@ class LiveServices(Protocol):
 
     def consultation(self, version_id: int) -> AsyncGenerator[Any, None]: ...
 
+    def complaint(self, complaint_id: int) -> AsyncGenerator[Any, None]: ...
+
 
 class Printing(Protocol):
     """The QR codes of printed letters and notices (api/http/printing.py): PNG data URLs, or
@@ -376,6 +410,8 @@ class Context(Protocol):
     nominations: NominationServices
     assessment: AssessmentServices
     notices: NoticeServices
+    complaints: ComplaintServices
+    inbox: InboxServices
     live: LiveServices
     viewer: Viewer | None
     lang: str

@@ -39,6 +39,16 @@ class ConsultationLive:
 
 
 @dataclass(frozen=True)
+class ComplaintLive:
+    """A complaint's state only (吹哨报到): the same for everyone admitted, no identity; the page
+    fetches the complaint over HTTP as its viewer may see it."""
+
+    complaint_id: int
+    version: int
+    state: str
+
+
+@dataclass(frozen=True)
 class ElectionLive:
     election_id: int
     version: int
@@ -54,3 +64,4 @@ class LivePayloads(Protocol):
     def proposal(self, view: ProposalLive) -> Any: ...
     def consultation(self, view: ConsultationLive) -> Any: ...
     def election(self, view: ElectionLive) -> Any: ...
+    def complaint(self, view: ComplaintLive) -> Any: ...

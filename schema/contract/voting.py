@@ -274,3 +274,16 @@ class VotingServices(Protocol):
     async def notices(self, election_id: int, *, building: str | None) -> Sequence[NoticeView]: ...
     async def reissue_code(self, election_id: int, *, elector_id: int) -> NoticeView: ...
     async def challenge_late_link(self, election_id: int, *, elector_id: int) -> ChallengeView: ...
+
+
+@dataclass(frozen=True)
+class ElectionUnderWayView:
+    """An election announced and not yet published, with the turnout released to the district
+    (the overview's and the dashboard's): None before it opens."""
+
+    id: int
+    title: str
+    state: str
+    opens_at: datetime
+    closes_at: datetime
+    turnout: TallyView | None

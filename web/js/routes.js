@@ -255,6 +255,16 @@ export const ROUTES = [
     roles: ["admin"],
     nav: (viewer) => (isAdmin(viewer) ? [{ href: "#/admin", label: "nav.admin" }] : []),
   },
+  // The district dashboard (issue #16 part 2): the district's officials (and admins)
+  {
+    path: "/districts/:id/dashboard",
+    load: () => import("./views/districtboard.js"),
+    title: "dboard.title",
+    auth: true,
+    roles: ["official"],
+    nav: (viewer) =>
+      districtsOf(viewer).map((d) => ({ href: `#/districts/${d}/dashboard`, label: "nav.dboard" })),
+  },
   {
     path: "/districts/:id",
     load: () => import("./views/officials.js"),
@@ -332,11 +342,43 @@ export const ROUTES = [
     auth: true,
   },
   {
+    path: "/inbox",
+    load: () => import("./views/inbox.js"),
+    title: "inbox.title",
+    auth: true,
+  },
+  {
     path: "/election/:id/supervisors",
     load: () => import("./views/supervisors.js"),
     title: "sup.title",
     auth: true,
     roles: ELECTION_RUNNERS,
+  },
+
+  // 吹哨报到 (issue #16): reports, the compound's handling, dispatch to departments.
+  {
+    path: "/complaints",
+    load: () => import("./views/complaints.js"),
+    title: "complaints.pageTitle",
+    auth: true,
+    nav: (viewer) =>
+      viewer && viewer.roles.length ? [{ href: "#/complaints", label: "nav.complaints" }] : [],
+  },
+  {
+    path: "/community/:id/complaints",
+    load: () => import("./views/complaints.js"),
+    title: "complaints.pageTitle",
+    auth: true,
+    action: (community, viewer) =>
+      rolesIn(community.id, viewer).length || districtsOf(viewer).length > 0 || isAdmin(viewer)
+        ? { href: `#/community/${community.id}/complaints`, label: "complaints.action" }
+        : null,
+  },
+  {
+    path: "/complaint/:id",
+    load: () => import("./views/complaint.js"),
+    title: "complaint.pageTitle",
+    auth: true,
   },
 
   // Screens to come, as their API lands. Each is one entry like those above, e.g.

@@ -3,7 +3,7 @@
 
 import { request } from "./api.js";
 
-export const ME_FIELDS = `id displayName phone roles { role communityId districtId }`;
+export const ME_FIELDS = `id displayName phone roles { role communityId districtId departmentId }`;
 
 let me = null;
 
@@ -55,7 +55,10 @@ export function districtsOf(v = me) {
 export function landing(v = me) {
   if (!v) return "/login";
   const own = v.roles.some((g) => g.communityId);
-  return !own && !isAdmin(v) && districtsOf(v).length > 0 ? "/district" : "/home";
+  if (!own && !isAdmin(v) && districtsOf(v).length > 0) return "/district";
+  // a department's staff (吹哨报到, issue #16): their work is what is dispatched to them
+  if (!own && !isAdmin(v) && v.roles.some((g) => g.role === "department")) return "/complaints";
+  return "/home";
 }
 
 /** Roles the viewer holds in one compound (officials hold theirs district-wide). */

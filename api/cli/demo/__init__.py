@@ -12,9 +12,14 @@ in code, deterministically, and safe to seed twice.
 * The district's property assessment (api/cli/demo/assessment.py): four companies on the
   register, a contract per compound, two ranked quarters (和谐家园's company warned twice and
   flagged for replacement) and this quarter's survey open.
+* The district's departments (城管, 住建, 消防, 市场监管, 公安; three with a staff login) and
+  compound A's complaints in every state of 吹哨报到 (api/cli/demo/complaints.py).
 * Beside them, a small drill compound (共治演练小区, api/cli/demo_drill.py) where notice,
   publicity and consultation periods are minutes, so that a whole vote can be rehearsed in ten
   minutes.
+* 锦绣花园 (60 units), an older estate with no governing body yet, so that the district
+  dashboard shows its alert; the official has recorded the five coverages of A and B
+  (api/cli/demo/dashboard.py).
 
 Everything is seeded through the services with the clock set back (api/cli/demo/timeline.py),
 so the seed obeys the rules the API enforces. The demo seeds only an empty database, which it
@@ -42,7 +47,8 @@ from api.store.models import Community, District, Election, Person
 from voting import flats, secrecy
 from voting.rules import CHINA_TZ
 
-from . import compound_a, compound_b
+from . import complaints as complaint_demo
+from . import compound_a, compound_b, dashboard
 from .assessment import seed_assessment
 from .people import (
     ADMIN,
@@ -148,6 +154,8 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
     b, _ = await _compound(
         session, district, compound_b.NAME, compound_b.ADDRESS, compound_b.UNITS, compound_b.SEED
     )
+    old = (dashboard.NAME, dashboard.ADDRESS, dashboard.UNITS, dashboard.SEED)  # no body yet
+    await _compound(session, district, *old)
     since = timeline(rt.clock()).start
     hashed = await rt.passwords.hash(DEMO_PASSWORD)
     logins = Logins([Login("admin", ADMIN[0], ADMIN[1])])
@@ -182,6 +190,8 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
         await account(
             session, phone, name, hashed, role, community_id=a.id, since=seated, reason=WORKING
         )
+        # 吹哨报到 (issue #16): departments and compound A's complaints in every state
+        await complaint_demo.seed(session, rt, district, a, [p for p, _ in owners], hashed)
         await appoint_preparatory(session, rt, b, b_owners[4:], at=rt.clock() - timedelta(days=10))
         await compound_b.seed_round(
             session,
@@ -192,6 +202,9 @@ async def _seed(session: AsyncSession, rt: Runtime) -> Logins:
             joint=b_owners[1:4],
             now=rt.clock(),
         )
+        await dashboard.seed_dashboard(session, a, b, now=rt.clock())
+    for dept, phone, name in complaint_demo.DEPARTMENT_STAFF:
+        logins.append(Login("department", phone, name, dept))
     logins.compounds = ((a.id, a.name), (b.id, b.name))
     # the drill compound (演练小区): rehearse a whole vote in minutes (api/cli/demo_drill.py)
     for d in await seed_drill(session, district, password_hash=hashed):

@@ -27,6 +27,14 @@ from api.store.models.base import Base, utcnow
 from api.store.models.bodies import RunningBody, RunningBodyMember
 from api.store.models.comment import Comment
 from api.store.models.community import Building, Community, District, Ownership, Person, Unit
+from api.store.models.complaint import (
+    Complaint,
+    ComplaintAssignment,
+    ComplaintEvent,
+    ComplaintPhoto,
+    Department,
+)
+from api.store.models.coverage import CompoundCoverage
 from api.store.models.document import (
     Clause,
     Document,
@@ -94,6 +102,12 @@ __all__ = [
     "CommitteeTerm",
     "Community",
     "CompanyEvent",
+    "Complaint",
+    "ComplaintAssignment",
+    "ComplaintEvent",
+    "ComplaintPhoto",
+    "CompoundCoverage",
+    "Department",
     "District",
     "DistrictVetting",
     "Document",

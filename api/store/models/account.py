@@ -16,7 +16,18 @@ from api.store.models.base import Base, UTCDateTime, utcnow
 
 # ``stand_in``: a member of the 物管会, the stand-in body appointed where no committee can be
 # formed (issue #13 item 2, api/services/running_bodies.py)
-ROLES = ("owner", "committee", "preparatory", "stand_in", "supervisor", "official", "admin")
+# ``department``: staff of a district department (城管, 消防 …) for 吹哨报到 (issue #16), the
+# grant naming the district and the department (``department_id``)
+ROLES = (
+    "owner",
+    "committee",
+    "preparatory",
+    "stand_in",
+    "supervisor",
+    "official",
+    "admin",
+    "department",
+)
 
 
 class Account(Base):
@@ -52,6 +63,10 @@ class RoleMembership(Base):
     # election_supervisors.py); None for a role held across the compound
     election_id: Mapped[int | None] = mapped_column(
         ForeignKey("election.id"), nullable=True, index=True
+    )
+    # a department's staff (issue #16): the department whose dispatched complaints they see
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id"), nullable=True, index=True
     )
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,6 +29,9 @@ class District(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     code: Mapped[str] = mapped_column(String(40), unique=True)
+    # 吹哨报到 (issue #16): the district's complaint categories as JSON (code, zh, en,
+    # handlingDays, serious); None for voting.complaints.DEFAULT_CATEGORIES
+    complaint_categories: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Community(Base):

@@ -5,7 +5,8 @@ Compound A: a 业委会 and a 监委会 in office with their terms, chair and vi
 who stepped up; a closed, certified and published election with results; the 管理规约 in force
 (version 1) and version 2 under consultation with comments and answers (a diff and two response
 registers); a qualified proposal and one collecting signatures; the 换届 open for voting, with
-its forum, 两考, an answered objection and its confirmed supervisors. Compound B: only a
+its forum, 两考, an answered objection and its confirmed supervisors; complaints in every state
+of 吹哨报到 with the district's departments. Compound B: only a
 preparatory group, with its forum recorded and nominations open.
 """
 
@@ -192,6 +193,36 @@ async def _assessment(gql: Gql, runtime: Runtime, logins: demo.Logins, a: str, b
     assert order["state"] in ("open", "overdue") and "复查" in order["followUp"]
 
 
+COMPLAINTS = """query($s: ComplaintScope!, $c: ID) { complaints(scope: $s, communityId: $c,
+  first: 50) { totalCount nodes { id state overdue reporterName category { code }
+  rating assignments { department state overdue } } } }"""
+
+
+async def _complaints(gql: Gql, runtime: Runtime, logins: demo.Logins, a: str) -> None:
+    """吹哨报到 (issue #16): every state of the flow, overdue stages, departments that log in."""
+    official = await staff_token(runtime, OFFICIAL, None)
+    seen = (await _data(gql, COMPLAINTS, official, s="DISTRICT", c=a))["complaints"]["nodes"]
+    assert {c["state"] for c in seen} == {
+        "REPORTED", "HANDLING", "RESOLVED", "WHISTLED", "DISPATCHED", "CLOSED", "MERGED",
+    }  # fmt: skip
+    by_state = {c["state"]: c for c in seen}
+    assert by_state["WHISTLED"]["overdue"] == ["dispatch"]
+    assert by_state["RESOLVED"]["rating"] == 5 and by_state["CLOSED"]["rating"] == 4
+    roof = by_state["DISPATCHED"]["assignments"]
+    assert [(x["department"], x["state"], x["overdue"]) for x in roof] == [
+        ("城管", "ACCEPTED", True),
+        ("住建", "DISPATCHED", True),
+    ]
+    assert all(c["reporterName"] for c in seen)  # officials see who reported
+    # the departments' staff log in and see what is dispatched to them, reporters hidden
+    staff = [x for x in logins if x.role == "department"]
+    assert [x.note for x in staff] == ["城管", "消防", "住建"]
+    chengguan = await staff_token(runtime, staff[0].phone, None)
+    theirs = (await _data(gql, COMPLAINTS, chengguan, s="DEPARTMENT"))["complaints"]["nodes"]
+    assert [c["category"]["code"] for c in theirs] == ["illegal_building"]
+    assert theirs[0]["reporterName"] is None
+
+
 async def test_the_demo_shows_the_whole_product_to_each_role(
     gql: Gql, runtime: Runtime, settings: Settings
 ) -> None:
@@ -202,6 +233,7 @@ async def test_the_demo_shows_the_whole_product_to_each_role(
     await _compound_b(gql, runtime, logins, str(b))
     await _assessment(gql, runtime, logins, str(a), str(b))
     await _board(gql, runtime, logins, str(a))
+    await _complaints(gql, runtime, logins, str(a))
     # the supervisors log in to compound A only
     sup = await staff_token(runtime, SUPERVISOR, None)
     mine = (await _data(gql, COMMUNITIES, sup))["myCommunities"]

@@ -74,3 +74,32 @@ def test_a_decompression_bomb_is_refused_before_decoding() -> None:
     with pytest.raises(AppError) as refused:
         photo.clean(out.getvalue())
     assert refused.value.code == "BAD_PHOTO"
+
+
+def test_several_photos_each_checked_and_named_by_their_place() -> None:
+    """A complaint's photos (issue #16): at most ``limit``; each cleaned as one photo is; a bad
+    one is refused naming its place (counted from 1), its facts kept."""
+    good = base64.b64encode(jpeg_with_gps()).decode()
+    cleaned = photo.clean_many([good, base64.b64encode(png()).decode()], limit=6)
+    assert [p.media_type for p in cleaned] == ["image/jpeg", "image/png"]
+    assert all(b"PhoneCo" not in p.data for p in cleaned)
+    assert Image.open(io.BytesIO(cleaned[0].data)).size == (960, 1280)  # upright, 1,280 a side
+    with pytest.raises(AppError) as many:
+        photo.clean_many([good] * 7, limit=6)
+    assert (many.value.code, many.value.field, many.value.extra) == (
+        "TOO_MANY_PHOTOS",
+        "photos",
+        {"max": "6", "count": "7"},
+    )
+    with pytest.raises(AppError) as bad:
+        photo.clean_many([good, good, base64.b64encode(b"<script>").decode()], limit=6)
+    assert (bad.value.code, bad.value.field, bad.value.extra["photo"]) == (
+        "BAD_PHOTO",
+        "photos.3",
+        "3",
+    )
+    assert bad.value.zh.startswith("第 3 张照片：") and bad.value.en.startswith("photo 3: ")
+    big = base64.b64encode(b"\0" * (photo.MAX_UPLOAD_BYTES + 1)).decode()
+    with pytest.raises(AppError) as large:
+        photo.clean_many([big], limit=6)
+    assert (large.value.code, large.value.field) == ("PHOTO_TOO_LARGE", "photos.1")

@@ -7,6 +7,7 @@ allowed to use it succeeds and any other answer is about who asks
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -81,9 +82,18 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Query.me": lambda w: {},
     "Query.community": lambda w: {"id": str(w.base.a)},
     "Query.myCommunities": lambda w: {},
+    "Query.inbox": lambda w: {},
+    "Query.unreadCount": lambda w: {},
+    "Query.notificationPreferences": lambda w: {},
     "Query.communities": lambda w: {},
     "Query.districtOverview": lambda w: {},
     "Query.districts": lambda w: {},
+    "Query.districtDashboard": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.districtAlerts": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.districtDashboardExport": lambda w: {
+        "districtId": str(w.base.district_1),
+        "format": "CSV",
+    },
     "Query.communityRoles": lambda w: {"communityId": str(w.base.a), "includeEnded": True},
     "Query.districtRoles": lambda w: {"districtId": str(w.base.district_1)},
     "Query.election": lambda w: {"id": w.ids["election_open"]},
@@ -117,6 +127,8 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         phone="13900000003", code=w.values["activation_code"], password="a new long password"
     ),
     "Mutation.logout": lambda w: {},
+    "Mutation.markInboxRead": lambda w: {"input": {"all": True}},
+    "Mutation.setNotificationPreferences": lambda w: {"input": {"sms": True}},
     "Mutation.requestPasswordReset": lambda w: _i(phone="13900000002"),
     "Mutation.resetPassword": lambda w: _i(
         phone="13900000002", code=MATRIX_RESET_CODE, password="a new long password"
@@ -141,6 +153,14 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Mutation.appointPreparatoryGroup": lambda w: _i(**_body_in_b(w, owners=2, reps=1)),
     "Mutation.appointStandInBody": lambda w: _i(**_body_in_b(w, owners=4, reps=3)),
     "Query.runningBodies": lambda w: {"communityId": str(w.base.a)},
+    "Mutation.recordCoverage": lambda w: _i(
+        communityId=str(w.base.a),
+        partyOrg=True,
+        partyMembers=True,
+        propertyService=False,
+        partyVenue=True,
+        note="党支部已建",
+    ),
     # -- elections -----------------------------------------------------------------------------
     "Mutation.createElection": lambda w: {
         "communityId": str(w.base.a),
@@ -312,6 +332,36 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         fromOn=(NOW - timedelta(days=30)).date().isoformat(),
         toOn=NOW.date().isoformat(),
     ),
+    # -- 吹哨报到 (issue #16) -----------------------------------------------------------------
+    "Query.complaintCategories": lambda w: {"communityId": str(w.base.a)},
+    "Query.departments": lambda w: {"districtId": str(w.base.district_1)},
+    "Query.complaint": lambda w: {"id": w.ids["complaint"]},
+    "Query.complaints": lambda w: {"scope": "COMPOUND", "communityId": str(w.base.a)},
+    "Mutation.reportComplaint": lambda w: _i(
+        communityId=str(w.base.a),
+        category="wiring",
+        text="楼道私拉电线给电动车充电",
+        place="2号楼楼道",
+    ),
+    "Mutation.complaintStep": lambda w: _i(complaintId=w.ids["complaint"], action="WHISTLE"),
+    "Mutation.createDepartment": lambda w: _i(
+        districtId=str(w.base.district_1), name="消防", reason="吹哨报到联动"
+    ),
+    "Mutation.grantDepartmentRole": lambda w: _i(
+        departmentId=w.ids["department"], phone="13600003000", name="城管李", reason="联络员"
+    ),
+    "Mutation.setComplaintCategories": lambda w: _i(
+        districtId=str(w.base.district_1),
+        categories=[{"code": "parking", "zh": "乱停车", "en": "parking", "handlingDays": 2}],
+        reason="区里统一类别",
+    ),
+    "Mutation.importHotline": lambda w: _i(
+        districtId=str(w.base.district_1),
+        filename="tickets.csv",
+        data=base64.b64encode(
+            "工单编号,受理时间,小区,问题类别,诉求内容\nM1,2026-12-20 09:00,甲小区,噪音,夜间施工\n".encode()
+        ).decode(),
+    ),
     # -- subscriptions -------------------------------------------------------------------------
     "Subscription.electionTally": lambda w: {"electionId": w.ids["election_open"]},
     "Subscription.proposalLive": lambda w: {"proposalId": w.ids["proposal_open"]},
@@ -377,4 +427,5 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         "note": "已复查",
         "done": True,
     },
+    "Subscription.complaintLive": lambda w: {"complaintId": w.ids["complaint"]},
 }

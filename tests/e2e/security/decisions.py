@@ -92,6 +92,11 @@ DECISIONS: dict[str, Decision] = {
     "Query.me": Decision(EVERYONE, "null when not logged in"),
     "Query.community": Decision(MEMBERS, "a compound is seen by those who hold a role in it"),
     "Query.myCommunities": Decision(LOGGED_IN, "one's own compounds", scoped=False),
+    # issue #15: the viewer's own inbox and preferences, never another's (the account is the
+    # session's; tests/api/services/test_inbox_graphql.py attacks the ids)
+    "Query.inbox": Decision(LOGGED_IN, "one's own inbox", scoped=False),
+    "Query.unreadCount": Decision(LOGGED_IN, "one's own inbox", scoped=False),
+    "Query.notificationPreferences": Decision(LOGGED_IN, "one's own settings", scoped=False),
     "Query.communities": Decision(
         frozenset({"official", "official_2", "admin"}),
         "each official lists their own district's compounds",
@@ -101,6 +106,25 @@ DECISIONS: dict[str, Decision] = {
         frozenset({"official", "official_2", "admin"}),
         "each official sees their own district's compounds and their state",
         scoped=False,
+    ),
+    # -- the district dashboard (issue #16 part 2): the district's officials and admins only;
+    # an official of another district, an owner, the committee and supervisors are refused
+    "Query.districtDashboard": Decision(
+        frozenset({"official", "admin"}),
+        "a district's dashboard is for its officials (admins any district)",
+        scoped=False,
+    ),
+    "Query.districtAlerts": Decision(
+        frozenset({"official", "admin"}), "the district's alerts: its officials", scoped=False
+    ),
+    "Query.districtDashboardExport": Decision(
+        frozenset({"official", "admin"}),
+        "the export shows what the dashboard shows, to the same people",
+        scoped=False,
+    ),
+    "Mutation.recordCoverage": Decision(
+        frozenset({"official", "admin"}),
+        "officials of the compound's district record its five coverages; never its committee",
     ),
     "Query.districts": Decision(
         frozenset({"official", "official_2", "admin"}),
@@ -143,6 +167,10 @@ DECISIONS: dict[str, Decision] = {
         EVERYONE, "the printed code is the credential", scoped=False
     ),
     "Mutation.logout": Decision(LOGGED_IN, "ends one's own session", scoped=False),
+    "Mutation.markInboxRead": Decision(LOGGED_IN, "one's own inbox items", scoped=False),
+    "Mutation.setNotificationPreferences": Decision(
+        LOGGED_IN, "one's own channels and quiet hours", scoped=False
+    ),
     "Mutation.requestPasswordReset": Decision(
         EVERYONE, "one answer for every phone; the code goes to the roll's phone", scoped=False
     ),
@@ -397,5 +425,48 @@ DECISIONS: dict[str, Decision] = {
     "Mutation.recordFundEntry": Decision(RUNNERS, "the running body and officials keep the fund"),
     "Mutation.publishFundStatement": Decision(
         RUNNERS, "who keeps the fund publishes its statement"
+    ),
+    # -- 吹哨报到 (issue #16 part 1) ----------------------------------------------------------
+    "Query.complaintCategories": Decision(MEMBERS, "a compound's categories, to its members"),
+    "Query.departments": Decision(
+        frozenset({"official", "admin"}),
+        "a district's departments, to its officials (and its departments' staff)",
+        scoped=False,
+    ),
+    "Query.complaint": Decision(
+        MEMBERS, "neighbours see what is reported in their compound (the reporter hidden)"
+    ),
+    "Query.complaints": Decision(MEMBERS, "a compound's complaints, to its members"),
+    "Mutation.reportComplaint": Decision(
+        frozenset({"owner", "committee", "admin"}),
+        "owners and the running body report; officials enter hotline tickets instead",
+    ),
+    "Mutation.complaintStep": Decision(
+        frozenset({"committee", "official", "admin"}),
+        "WHISTLE: the running body or the district's officials (the flow decides each step)",
+    ),
+    "Mutation.createDepartment": Decision(
+        frozenset({"official", "admin"}),
+        "a district's officials create its departments",
+        scoped=False,
+    ),
+    "Mutation.grantDepartmentRole": Decision(
+        frozenset({"official", "admin"}),
+        "a district's officials grant its departments' staff; to anyone else the department "
+        "does not exist",
+        refusals={"owner": "NOT_FOUND", "committee": "NOT_FOUND", "supervisor": "NOT_FOUND"},
+    ),
+    "Subscription.complaintLive": Decision(
+        MEMBERS, "who may see the complaint may follow its state (the reporter's page)"
+    ),
+    "Mutation.importHotline": Decision(
+        frozenset({"official", "admin"}),
+        "12345 tickets are imported by the district's officials",
+        scoped=False,
+    ),
+    "Mutation.setComplaintCategories": Decision(
+        frozenset({"official", "admin"}),
+        "a district's complaint categories are its officials' setting",
+        scoped=False,
     ),
 }

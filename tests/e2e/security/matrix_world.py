@@ -14,6 +14,7 @@ not a missing object or a wrong state:
 * forums, nominations and 两考 in their states (``tests/e2e/security/matrix_nominations.py``);
 * property companies, contracts, assessment periods and a rectification
   (``tests/e2e/security/matrix_assessment.py``).
+* a department and a reported complaint (``tests/e2e/security/matrix_complaints.py``).
 
 Compound A's roll is ``tests/support/world.ROLL_A`` plus ten owners of 100 m² each (14 heads,
 1,525.75 m²), so that the 20%/20% line lies above any two owners: proposals stay open while one
@@ -33,6 +34,7 @@ from sqlalchemy import select
 
 from api.http.app import create_app
 from api.runtime import Runtime
+from api.services import inbox
 from api.services.password_reset import code_digest
 from api.services.roll import import_roll
 from api.store.models import (
@@ -46,7 +48,7 @@ from api.store.models import (
     RoleMembership,
 )
 from tests.conftest import Gql
-from tests.e2e.security import matrix_assessment, matrix_nominations
+from tests.e2e.security import matrix_assessment, matrix_complaints, matrix_nominations
 from tests.support.documents import ADD_COMMENT, ANSWER_PROPOSAL, CREATE_DOCUMENT, PUBLISH, SIGN
 from tests.support.drafting import create_proposal, ok
 from tests.support.elections import (
@@ -383,6 +385,8 @@ async def build(rt: Runtime) -> MatrixWorld:
         ids.update(await matrix_nominations.build(gql, clock, NOW, a, tokens, persons, li))
         # -- property assessment (issue #15 part 1) -----------------------------------------
         ids.update(await matrix_assessment.build(gql, clock, NOW, w.base))
+        # -- 吹哨报到 (issue #16) -----------------------------------------------------------
+        ids.update(await matrix_complaints.build(gql, tokens, w.base.district_1, a))
     async with rt.reader() as s:  # revokeRole's target: the committee member's grant in A
         grant = await s.scalar(
             select(RoleMembership.id).where(
@@ -428,6 +432,12 @@ async def build(rt: Runtime) -> MatrixWorld:
         seats["李四"],
         seats["赵六"],
     )
+    # a notice in every account's inbox (issue #15), so that markInboxRead changes something
+    async with rt.writer() as s:
+        await inbox.notify(
+            s, account_ids=list(w.base.accounts.values()), kind="matrix", zh="通知", en="notice"
+        )
+        await s.commit()
     return w
 
 

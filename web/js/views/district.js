@@ -213,7 +213,11 @@ export default async function render(ctx) {
     "section",
     { class: "district" },
     h("h1", { tabindex: "-1" }, t("district.title")),
-    h("p", { class: "actions" }, districtsOf().map((d) => h("a", { class: "button secondary", href: `#/districts/${d}` }, t("district.officialsLink")))),
+    h("p", { class: "actions" }, districtsOf().map((d) => [
+      h("a", { class: "button primary", href: `#/districts/${d}/dashboard` }, t("district.boardLink")),
+      " ",
+      h("a", { class: "button secondary", href: `#/districts/${d}` }, t("district.officialsLink")),
+    ])),
     count,
     updated,
     h(
