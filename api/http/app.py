@@ -318,6 +318,32 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(self.runtime, self.live, request, response)
 
 
+def _lifespan(
+    rt: Runtime, live: Live, draining: Draining, settings: Settings
+) -> Callable[[Starlette], Any]:
+    """The worker's start and stop: the pubsub listener up before the first request (/healthz
+    checks it), the outbox worker beside the requests, SIGTERM closing WebSockets first."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        draining.install()  # SIGTERM: WebSockets closed with 1001 first (api/http/shutdown.py)
+        await live.start()  # the pubsub listener is up from the start: /healthz checks it
+        stop = asyncio.Event()
+        worker = (  # the outbox worker (api/services/delivery.py), one per server process
+            asyncio.create_task(delivery.run(rt, stop), name="outbox-worker")
+            if settings.delivery_in_serve
+            else None
+        )
+        yield
+        stop.set()
+        if worker is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(worker, timeout=settings.shutdown_grace_seconds)
+        await rt.close()
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Starlette:
     settings = settings or (runtime.settings if runtime else Settings.from_env())
     configured_origin(settings)  # a malformed GONGZHI_PUBLIC_URL stops the start
@@ -358,23 +384,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             body["draining"] = True
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    @contextlib.asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        draining.install()  # SIGTERM: WebSockets closed with 1001 first (api/http/shutdown.py)
-        await live.start()  # the pubsub listener is up from the start: /healthz checks it
-        stop = asyncio.Event()
-        worker = (  # the outbox worker (api/services/delivery.py), one per server process
-            asyncio.create_task(delivery.run(rt, stop), name="outbox-worker")
-            if settings.delivery_in_serve
-            else None
-        )
-        yield
-        stop.set()
-        if worker is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(worker, timeout=settings.shutdown_grace_seconds)
-        await rt.close()
-
     routes: list[Route | WebSocketRoute | Mount] = [
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
@@ -384,7 +393,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     ]
     if (WEB_DIR / "index.html").exists():
         routes.append(Mount("/", WebHeaders(StaticFiles(directory=WEB_DIR, html=True)), name="web"))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=_lifespan(rt, live, draining, settings))
     app.state.runtime = rt
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, read_timeout=settings.body_timeout_seconds

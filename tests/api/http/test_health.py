@@ -22,6 +22,7 @@ import pytest
 from api.http.app import create_app
 from api.live.pubsub import asyncpg_dsn
 from api.live.pubsub.postgres import PostgresBackend
+from api.live.session_cache import Listening
 from api.live.views import Live
 from api.runtime import Runtime
 from schema.live import PAYLOADS
@@ -105,6 +106,8 @@ async def test_postgres_listen_connection_alive_then_lost(
     rt = await _runtime(started, tmp_path, pg_available, pubsub="postgres")
     await rt.live.start()
     backend = Live.of(rt).hub.backend
+    if isinstance(backend, Listening):  # the session cache's view of the backend
+        backend = backend.inner
     assert isinstance(backend, PostgresBackend)
     async with asyncio.timeout(WAIT):
         await Live.of(rt).hub.ready.wait()
