@@ -18,8 +18,11 @@ Processes (all on 127.0.0.1, everything bounded in count and time):
   keep-alive raw HTTP connections, recording receipt time and tracking code.
 Times are CLOCK_MONOTONIC, shared by all processes of the host.
 
-Run: ``.venv/bin/python bench/ws_fanout.py [--subs 1000,5000] [--rate 200] [--seconds 10]
-[--procs 2] [--workers 1|2]``
+A point of 0 subscribers is the floor: the casts alone, in the same run (issue #17 target 5
+compares with it, the machine being shared). Each point prints the load average beside it.
+
+Run: ``.venv/bin/python bench/ws_fanout.py [--subs 0,5000,10000] [--rate 200] [--seconds 10]
+[--procs 4] [--workers 1|2] [--ping SECONDS] [--profile FILE]``
 """
 
 from __future__ import annotations
