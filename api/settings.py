@@ -96,6 +96,23 @@ class Settings:
     # up: the codes are written there, and a developer reads them there).
     notify: str = "console"
     notify_file: str = ""
+    # GONGZHI_NOTIFY=sms (issue #15): a provider class, "module:Class" built with the settings
+    # and having ``async send(messages)``, or else an HTTP gateway that gets one JSON POST per
+    # text with an Idempotency-Key header (and the token as a bearer token, if set).
+    sms_provider: str = ""
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = ""
+    # The outbox worker (api/services/delivery.py): runs inside `gongzhi serve` unless
+    # delivery_in_serve is off (then run `gongzhi deliver` from a timer); how often it looks for
+    # due texts, how many it claims at once and for how long (a worker that dies leaves them to
+    # another after the lease), and the retries: attempt n waits backoff * 2**(n-1) seconds,
+    # and after max attempts the text is marked failed.
+    delivery_in_serve: bool = True
+    delivery_poll_seconds: float = 5.0
+    delivery_batch: int = 50
+    delivery_lease_seconds: int = 120
+    delivery_max_attempts: int = 6
+    delivery_backoff_seconds: int = 30
     # Fan-out across workers (api/live/pubsub): memory | redis | postgres (LISTEN/NOTIFY on the
     # database_url); and how often one topic (an election's tally) may be re-read per second.
     pubsub: str = "memory"

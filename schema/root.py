@@ -39,6 +39,7 @@ from schema.district import DistrictQuery
 from schema.document import DocumentQuery
 from schema.document_mutations import DocumentMutation
 from schema.election_supervisors import ElectionSupervisorMutation, ElectionSupervisorQuery
+from schema.inbox import InboxMutation, InboxQuery
 from schema.live import LiveSubscription
 from schema.nomination import NominationQuery
 from schema.nomination_mutations import NominationMutation
@@ -75,6 +76,7 @@ Query = merge_types(
         AssessmentQuery,
         NoticeQuery,
         ComplaintQuery,
+        InboxQuery,
     ),
 )
 Mutation = merge_types(
@@ -96,6 +98,7 @@ Mutation = merge_types(
         AssessmentMutation,
         NoticeMutation,
         ComplaintMutation,
+        InboxMutation,
     ),
 )
 

@@ -72,8 +72,7 @@ class LateLinkChallenges(ElectionAccess):
                 for p in await self._owners(election.id, elector.id)
                 if p.id not in told and p.phone
             )
-        notifier = self.rt.notifier
-        self.after_commit.append(lambda: notifier.send(messages))
+        await self.tell(messages)
         await audit.record(
             session=self.session,
             chain=community.id,

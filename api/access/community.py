@@ -80,13 +80,11 @@ class CommunityServices(OrganisationAccess, TermsAccess, RunningBodiesAccess, Da
             session_days=self.rt.settings.session_days,
             outbox=outbox,
         )
-        self._send_after_commit(outbox)  # told once the link is committed (design.md §3.4)
+        await self._send_after_commit(outbox)  # told once the link is committed (design.md §3.4)
         return done
 
-    def _send_after_commit(self, outbox: list[Message]) -> None:
-        if outbox:
-            notifier = self.rt.notifier
-            self.after_commit.append(lambda: notifier.send(outbox))
+    async def _send_after_commit(self, outbox: list[Message]) -> None:
+        await self.tell(outbox)
 
     async def request_password_reset(self, *, phone: str) -> int:
         outbox: list[Message] = []
@@ -99,7 +97,7 @@ class CommunityServices(OrganisationAccess, TermsAccess, RunningBodiesAccess, Da
             now=self.rt.clock(),
             outbox=outbox,
         )
-        self._send_after_commit(outbox)
+        await self._send_after_commit(outbox)
         return password_reset.CODE_MINUTES
 
     async def reset_password(self, *, phone: str, code: str, password: str) -> tuple[Viewer, str]:
@@ -117,7 +115,7 @@ class CommunityServices(OrganisationAccess, TermsAccess, RunningBodiesAccess, Da
             session_days=self.rt.settings.session_days,
             outbox=outbox,
         )
-        self._send_after_commit(outbox)
+        await self._send_after_commit(outbox)
         return done
 
     async def issue_password_reset_letter(self, *, community_id: int, person_id: int) -> IssuedCode:

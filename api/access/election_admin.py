@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.access.election_scope import RUNNERS, STAFF_VIEW, SUPERVISORS, ElectionAccess
-from api.services import authz
+from api.services import authz, inbox_events
 from api.services import elections as svc
 from api.services.election_questions import candidates_of, questions_of
 from api.services.notify import Message
@@ -22,6 +22,13 @@ from api.store.paging import keyset
 from schema.contract.errors import AppError, not_found
 from schema.contract.page import Page
 from schema.contract.voting import ElectionIn
+
+# the transitions owners are told of (issue #15): announced, voting open, result published
+NOTICES = {
+    "announce": inbox_events.election_announced,
+    "open": inbox_events.voting_opened,
+    "publish": inbox_events.result_published,
+}
 
 
 async def _newest_first(session: AsyncSession, community_id: int) -> list[Election]:
@@ -120,13 +127,15 @@ class ElectionAdministration(ElectionAccess):
             outbox: list[Message] = []
             changed = await svc.open_voting(**common, code_key=self.code_key, outbox=outbox)  # type: ignore[arg-type]
             if outbox:  # owners linked since the announcement, told once the opening commits
-                notifier = self.rt.notifier
-                self.after_commit.append(lambda: notifier.send(outbox))
+                await self.tell(outbox)
         elif action == "close":
             changed = await svc.close(**common, secret=self.secret(election.id))  # type: ignore[arg-type]
         elif action == "publish":
             changed = await svc.publish(**common)  # type: ignore[arg-type]
         else:
             raise AppError("BAD_ACTION", "操作无效", f"unknown action {action}")
+        # the owners hear of it in their inbox and by text (issue #15, api/services/inbox_events.py)
+        if action in NOTICES:
+            await NOTICES[action](self.session, changed)
         self._announce(changed)
         return changed

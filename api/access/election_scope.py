@@ -170,13 +170,11 @@ class ElectionAccess(RequestScope):
         )
         return [(name, phone) for name, phone in rows.all()]
 
-    def _tell(self, messages: list[Message]) -> None:
+    async def _tell(self, messages: list[Message]) -> None:
         """Send ``messages`` once this request's transaction commits (a refusal sends none):
         what one role does alone to an owner's vote, the owner hears of on the roll's phone
-        (docs/design.md §3.4)."""
-        if messages:
-            notifier = self.rt.notifier
-            self.after_commit.append(lambda: notifier.send(messages))
+        (docs/design.md §3.4), through the outbox (issue #15)."""
+        await self.tell(messages)
 
     def _check_open(self, election: VotingWindow) -> None:
         try:

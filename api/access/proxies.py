@@ -108,7 +108,7 @@ class Proxies(ElectionAccess):
             paper_ref=proxy.paper_ref,
         )
         owners = await self._owners_of(elector)
-        self._tell([proxy_recorded(o, p, election.title, name) for o, p in owners if p])
+        await self._tell([proxy_recorded(o, p, election.title, name) for o, p in owners if p])
         return proxy
 
     async def _not_a_supervisor(self, phone: str, community_id: int) -> None:

@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable, Hashable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.runtime import Runtime
+from api.services import delivery, inbox
+from api.services.notify import Message
 from schema.contract.community import Viewer
 
 AfterCommit = list[Callable[[], Awaitable[None]]]
@@ -40,3 +42,12 @@ class RequestScope:
             run_once = self._once[key] = asyncio.ensure_future(run())
         # shielded: one caller cancelled (its field dropped) must not cancel the others' run
         await asyncio.shield(run_once)
+
+    async def tell(self, messages: list[Message]) -> None:
+        """Put ``messages`` in the outbox in this request's transaction (a refusal sends none;
+        a crash after the commit loses none) and deliver them once it commits; what fails
+        then, the outbox worker retries (issue #15, api/services/delivery.py)."""
+        ids = await inbox.enqueue(self.session, messages)
+        if ids:
+            rt = self.rt
+            self.after_commit.append(lambda: delivery.deliver_ids(rt, ids))

@@ -96,7 +96,9 @@ class VotingCodes(ElectionAccess):
         owners = await self._owners_of(elector)
         # One supervisor alone voids the old code: the owners hear of it on the roll's phone,
         # so a silent denial of their vote is seen (docs/design.md §3.4).
-        self._tell([code_replaced(name, phone, election.title) for name, phone in owners if phone])
+        await self._tell(
+            [code_replaced(name, phone, election.title) for name, phone in owners if phone]
+        )
         names = [name for name, _ in owners]
         return NoticeView(elector.id, elector.label, elector.building, names, code)
 

@@ -100,11 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a database that holds data (kept beside)"
     )
 
-    from api.cli import complaints, organisation, terms
+    from api.cli import complaints, deliver, organisation, terms
 
     organisation.add_parsers(sub)
     terms.add_parser(sub)
     complaints.add_parsers(sub)
+    deliver.add_parser(sub)
 
     admin = sub.add_parser("create-admin", help="create (or reset) an administrator account")
     admin.add_argument("phone", help="mobile number used to log in")
@@ -116,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from api.cli import complaints, organisation, terms
+    from api.cli import complaints, deliver, organisation, terms
 
     args = build_parser().parse_args(argv)
     try:
@@ -132,15 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roll_import.run(args, migrate=_migrate, progress=_bar)
         if args.command == "create-admin":
             return _create_admin(args)
-        if args.command in (*organisation.COMMANDS, terms.COMMAND, *complaints.COMMANDS):
-            runner = (
-                organisation.run
-                if args.command in organisation.COMMANDS
-                else complaints.run
-                if args.command in complaints.COMMANDS
-                else terms.run
-            )
-            return runner(args, migrate=_migrate)
+        runners = {terms.COMMAND: terms.run, deliver.COMMAND: deliver.run}
+        runners.update(dict.fromkeys(organisation.COMMANDS, organisation.run))
+        runners.update(dict.fromkeys(complaints.COMMANDS, complaints.run))
+        if args.command in runners:
+            return runners[args.command](args, migrate=_migrate)
         if args.command == "verify":
             from api.cli import verify
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
@@ -46,17 +46,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace, *, migrate: Migrate) -> int:
-    return asyncio.run(_run(migrate))
+    return asyncio.run(with_runtime(migrate, lambda rt: take_office(rt, rt.clock())))
 
 
-async def _run(migrate: Migrate) -> int:
+async def with_runtime(migrate: Migrate, work: Callable[[Runtime], Awaitable[int]]) -> int:
+    """A periodic job's frame (this command and `gongzhi deliver`): the settings from the
+    environment, the database migrated (the note on stderr), ``work`` on a runtime, closed."""
     from api.runtime import Runtime
 
     settings = Settings.from_env()
     await asyncio.to_thread(migrate, settings, sys.stderr)
     rt = Runtime.create(settings)
     try:
-        return await take_office(rt, rt.clock())
+        return await work(rt)
     finally:
         await rt.close()
 
@@ -72,10 +74,13 @@ async def take_office(
     async with rt.writer() as session:
         seated = await terms.seat_due(session, now)
         await session.commit()
+    from api.services import delivery, inbox
+
     async with rt.writer() as session:
         reminders = await term_reminders.due(session, now)
+        ids = await inbox.enqueue(session, reminders, security=False)
         await session.commit()
-    await rt.notifier.send(reminders)
+    await delivery.deliver_ids(rt, ids)  # what fails, the outbox worker retries
     for t in seated.terms:
         print(f"已就任 seated: term {t.id} ({t.committee}) of compound {t.community_id}", file=out)
     if reminders:

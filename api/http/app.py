@@ -58,6 +58,7 @@ from api.http.shutdown import Draining
 from api.live.sessions import SessionWatch, Watched
 from api.live.views import Live
 from api.runtime import Runtime
+from api.services import delivery
 from api.settings import Settings, SettingsError
 from schema import root
 from schema.live import PAYLOADS
@@ -340,7 +341,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         draining.install()  # SIGTERM: WebSockets closed with 1001 first (api/http/shutdown.py)
         await live.start()  # the pubsub listener is up from the start: /healthz checks it
+        stop = asyncio.Event()
+        worker = (  # the outbox worker (api/services/delivery.py), one per server process
+            asyncio.create_task(delivery.run(rt, stop), name="outbox-worker")
+            if settings.delivery_in_serve
+            else None
+        )
         yield
+        stop.set()
+        if worker is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(worker, timeout=settings.shutdown_grace_seconds)
         await rt.close()
 
     routes: list[Route | WebSocketRoute | Mount] = [

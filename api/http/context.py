@@ -26,6 +26,7 @@ from api.access.community import CommunityServices
 from api.access.complaints import ComplaintAccess
 from api.access.drafting import RequestDraftingServices
 from api.access.elections import ElectionServices
+from api.access.inbox import InboxAccess
 from api.access.nominations import NominationAccess
 from api.access.notices import NoticeAccess
 from api.http.guards import SESSION_COOKIE, session_credential
@@ -78,6 +79,7 @@ class RequestContext:
         self.assessment: AssessmentAccess
         self.notices: NoticeAccess
         self.complaints: ComplaintAccess
+        self.inbox: InboxAccess
         self.owners_of_unit: DataLoader[int, Sequence[Person]]
         self.building_names: DataLoader[int, str]
         self.elector_cards: DataLoader[int, tuple[str, Sequence[str]]]
@@ -111,6 +113,7 @@ class RequestContext:
         self.complaints = ComplaintAccess(
             self.runtime, session, self.viewer, after_commit=self.after_commit
         )
+        self.inbox = InboxAccess(self.runtime, session, self.viewer)
 
         async def owners(keys: list[int]) -> list[Sequence[Person]]:
             return list(await communities.owners_of_units(session, keys))

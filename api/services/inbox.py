@@ -1,4 +1,4 @@
-"""Notifications (issue #15 part 3, docs/design.md §3.16): the one entry point other code calls,
+"""Notifications (issue #15 part 3, docs/design.md §3.12): the one entry point other code calls,
 :func:`notify`, inside its own transaction; the inbox an account reads; its channels and quiet
 hours.
 

@@ -24,6 +24,7 @@ from schema.contract.dashboard import (
     ExportFile,
 )
 from schema.contract.drafting import DraftingServices, Loader
+from schema.contract.inbox import InboxServices
 from schema.contract.nominations import NominationServices
 from schema.contract.notices import NoticeServices
 from schema.contract.page import Page
@@ -410,6 +411,7 @@ class Context(Protocol):
     assessment: AssessmentServices
     notices: NoticeServices
     complaints: ComplaintServices
+    inbox: InboxServices
     live: LiveServices
     viewer: Viewer | None
     lang: str

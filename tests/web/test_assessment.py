@@ -64,5 +64,16 @@ def test_the_official_reads_the_ranking_and_a_companys_history(
     page.get_by_role("button", name=re.compile("English|切换")).first.click()
     expect(page.locator("table.history caption")).to_have_text("Assessments")
     page.goto(f"/#/community/{b['id']}/surveys")
+    # The district follows its rectification order up in the page and closes it (整改跟进).
+    order = page.locator("table.rectifications tbody tr").first
+    expect(order).to_have_attribute("data-state", "overdue")
+    order.get_by_text("Record a follow-up").click()
+    order.get_by_label("What was found").fill("复查：通道堆物已清理")
+    order.get_by_label("Rectified: close the order").check()
+    order.get_by_role("button", name="Save the follow-up").click()
+    closed = page.locator("table.rectifications tbody tr").first
+    expect(closed).to_have_attribute("data-state", "done")
+    expect(closed).to_contain_text("通道堆物已清理")
+    expect(closed.get_by_text("Record a follow-up")).to_have_count(0)
     page.get_by_role("link", name=re.compile("Put it to the owners")).click()
     expect(page.locator("select[name='questions[0].matter']")).to_have_value("4")

@@ -342,6 +342,12 @@ export const ROUTES = [
     auth: true,
   },
   {
+    path: "/inbox",
+    load: () => import("./views/inbox.js"),
+    title: "inbox.title",
+    auth: true,
+  },
+  {
     path: "/election/:id/supervisors",
     load: () => import("./views/supervisors.js"),
     title: "sup.title",

@@ -1,7 +1,7 @@
 // The page frame around every screen: brand, navigation built from the viewer's roles (each
 // route's `nav`), the language switch and logout. Rebuilt on login, logout and language change.
 
-import { mutate, PROBLEM } from "./api.js";
+import { mutate, PROBLEM, request } from "./api.js";
 import { h, replace } from "./dom.js";
 import { drillBanner, forgetDrills, isDrillPage } from "./drill.js";
 import { getLang, setLang, t } from "./i18n.js";
@@ -71,11 +71,38 @@ export function renderShell() {
       "div",
       { class: "bar" },
       h("a", { class: "brand", href: v ? "#/home" : "#/login" }, h("span", { class: "mark", "aria-hidden": "true" }, "共"), t("app.name")),
-      h("div", { class: "tools" }, v ? h("span", { class: "who" }, v.displayName) : null, switcher, logout),
+      h("div", { class: "tools" }, v ? bell() : null, v ? h("span", { class: "who" }, v.displayName) : null, switcher, logout),
     ),
     nav,
   );
   if (v) markDrill(here.slice(1), ++shown);
+  if (v) refreshBell();
+}
+
+// The inbox bell (issue #15): a link to #/inbox with the unread count, refreshed with the shell
+// and when the inbox screen marks items read.
+function bell() {
+  return h(
+    "a",
+    { class: "bell", href: "#/inbox" },
+    h("span", {}, t("inbox.bell")),
+    h("span", { class: "bell-count", hidden: true }),
+    h("span", { class: "sr-only bell-unread" }),
+  );
+}
+
+export async function refreshBell() {
+  const target = header?.querySelector(".bell");
+  if (!target) return;
+  try {
+    const { unreadCount } = await request("query UnreadCount { unreadCount }", {});
+    const badge = target.querySelector(".bell-count");
+    badge.textContent = unreadCount > 99 ? "99+" : String(unreadCount);
+    badge.hidden = unreadCount === 0;
+    target.querySelector(".bell-unread").textContent = unreadCount ? t("inbox.bellUnread") : "";
+  } catch (err) {
+    console.warn("unread count:", err.message); // the bell stays without a number
+  }
 }
 
 // A drill compound's page carries the banner (web/js/drill.js), under the navigation.

@@ -22,7 +22,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.runtime import Runtime
-from api.services import committee_seats, terms, vetting
+from api.services import committee_seats, inbox_events, terms, vetting
 from api.store.models import CommitteeTerm, Community, Election, Forum, Nomination, Person
 from schema.contract.voting import AnswerIn, ElectionIn, QuestionIn
 
@@ -300,7 +300,11 @@ async def _re_election(
         person_ids=[p.id for p in cast.supervisors],
         at=tl.announced_2 + timedelta(days=1),
     )
-    return await vote.open_now(session, rt, community, election, actor=committee)
+    opened = await vote.open_now(session, rt, community, election, actor=committee)
+    # the open vote's notices in the owners' inboxes and the outbox (issue #15)
+    await inbox_events.election_announced(session, opened)
+    await inbox_events.voting_opened(session, opened)
+    return opened
 
 
 async def seed_history(

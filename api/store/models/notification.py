@@ -1,4 +1,4 @@
-"""Notifications (issue #15 part 3, docs/design.md §3.16): the in-app inbox of each account, the
+"""Notifications (issue #15 part 3, docs/design.md §3.12): the in-app inbox of each account, the
 owner's choice of channels and quiet hours, and the durable outbox of texts to phones.
 
 An outbox row is written in the transaction of the event that causes it (api/services/inbox.py)

@@ -82,6 +82,9 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
     "Query.me": lambda w: {},
     "Query.community": lambda w: {"id": str(w.base.a)},
     "Query.myCommunities": lambda w: {},
+    "Query.inbox": lambda w: {},
+    "Query.unreadCount": lambda w: {},
+    "Query.notificationPreferences": lambda w: {},
     "Query.communities": lambda w: {},
     "Query.districtOverview": lambda w: {},
     "Query.districts": lambda w: {},
@@ -124,6 +127,8 @@ CALLS: dict[str, Callable[[MatrixWorld], Args]] = {
         phone="13900000003", code=w.values["activation_code"], password="a new long password"
     ),
     "Mutation.logout": lambda w: {},
+    "Mutation.markInboxRead": lambda w: {"input": {"all": True}},
+    "Mutation.setNotificationPreferences": lambda w: {"input": {"sms": True}},
     "Mutation.requestPasswordReset": lambda w: _i(phone="13900000002"),
     "Mutation.resetPassword": lambda w: _i(
         phone="13900000002", code=MATRIX_RESET_CODE, password="a new long password"

@@ -92,6 +92,11 @@ DECISIONS: dict[str, Decision] = {
     "Query.me": Decision(EVERYONE, "null when not logged in"),
     "Query.community": Decision(MEMBERS, "a compound is seen by those who hold a role in it"),
     "Query.myCommunities": Decision(LOGGED_IN, "one's own compounds", scoped=False),
+    # issue #15: the viewer's own inbox and preferences, never another's (the account is the
+    # session's; tests/api/services/test_inbox_graphql.py attacks the ids)
+    "Query.inbox": Decision(LOGGED_IN, "one's own inbox", scoped=False),
+    "Query.unreadCount": Decision(LOGGED_IN, "one's own inbox", scoped=False),
+    "Query.notificationPreferences": Decision(LOGGED_IN, "one's own settings", scoped=False),
     "Query.communities": Decision(
         frozenset({"official", "official_2", "admin"}),
         "each official lists their own district's compounds",
@@ -162,6 +167,10 @@ DECISIONS: dict[str, Decision] = {
         EVERYONE, "the printed code is the credential", scoped=False
     ),
     "Mutation.logout": Decision(LOGGED_IN, "ends one's own session", scoped=False),
+    "Mutation.markInboxRead": Decision(LOGGED_IN, "one's own inbox items", scoped=False),
+    "Mutation.setNotificationPreferences": Decision(
+        LOGGED_IN, "one's own channels and quiet hours", scoped=False
+    ),
     "Mutation.requestPasswordReset": Decision(
         EVERYONE, "one answer for every phone; the code goes to the roll's phone", scoped=False
     ),

@@ -34,6 +34,7 @@ from sqlalchemy import select
 
 from api.http.app import create_app
 from api.runtime import Runtime
+from api.services import inbox
 from api.services.password_reset import code_digest
 from api.services.roll import import_roll
 from api.store.models import (
@@ -431,6 +432,12 @@ async def build(rt: Runtime) -> MatrixWorld:
         seats["李四"],
         seats["赵六"],
     )
+    # a notice in every account's inbox (issue #15), so that markInboxRead changes something
+    async with rt.writer() as s:
+        await inbox.notify(
+            s, account_ids=list(w.base.accounts.values()), kind="matrix", zh="通知", en="notice"
+        )
+        await s.commit()
     return w
 
 

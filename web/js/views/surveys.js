@@ -30,6 +30,10 @@ const ANSWER = `
 mutation Answer($s: ID!, $e: ID!, $x: [ItemScoreInput!]!) {
   answerSurvey(surveyId: $s, electorId: $e, scores: $x) { __typename ... on Survey { id } ...ProblemFields }
 } ${PROBLEM}`;
+const FOLLOW_UP = `
+mutation FollowUp($id: ID!, $note: String!, $done: Boolean!) {
+  followUpRectification(id: $id, note: $note, done: $done) { __typename ... on Rectification { id } ...ProblemFields }
+} ${PROBLEM}`;
 const MARKS = `
 mutation Marks($s: ID!, $m: [ItemScoreInput!]!, $e: String!) {
   recordAssessmentMarks(surveyId: $s, source: COMMITTEE, marks: $m, evidence: $e) { __typename ... on Survey { id } ...ProblemFields }
@@ -98,13 +102,29 @@ function contracts(list, communityId, official) {
     c.flaggedAt && official ? h("p", {}, h("a", { class: "button", href: `#/community/${communityId}/elections/new?matter=4&title=${encodeURIComponent(t("survey.renewalTitle", { company: c.companyName }))}` }, t("survey.putToOwners"))) : null)));
 }
 
-function rectifications(list) {
+/** The district's follow-up of one order (整改跟进): a note, and whether the order is done. */
+function followUpForm(r) {
+  const note = field({ name: "note", label: t("survey.rect.note"), tag: "textarea", rows: "2", required: true });
+  const doneId = `rect-done-${r.id}`;
+  const done = h("input", { type: "checkbox", id: doneId, name: "done" });
+  return h("details", {}, h("summary", {}, t("survey.rect.followUpAction")), actionForm({
+    rows: [note.row, h("div", { class: "check" }, done, h("label", { for: doneId }, t("survey.rect.markDone")))],
+    submitLabel: t("survey.rect.save"),
+    work: async () => {
+      await mutate(FOLLOW_UP, { id: r.id, note: note.input.value, done: done.checked }, "followUpRectification");
+      rerender();
+    },
+  }));
+}
+
+function rectifications(list, districtStaff) {
   if (!list.length) return null;
   return h("table", { class: "data rectifications" },
     h("caption", {}, t("survey.rectificationsTitle")),
     h("thead", {}, h("tr", {}, ["requirement", "deadline", "state", "followUp"].map((k) => h("th", { scope: "col" }, t(`survey.rect.${k}`))))),
-    h("tbody", {}, list.map((r) => h("tr", { dataset: { state: r.state } },
-      h("td", {}, r.requirement), h("td", {}, r.deadline), h("td", {}, t(`survey.rect.state.${r.state}`)), h("td", { class: "prose" }, r.followUp)))));
+    h("tbody", {}, list.map((r) => h("tr", { dataset: { state: r.state, rectification: r.id } },
+      h("td", {}, r.requirement), h("td", {}, r.deadline), h("td", {}, t(`survey.rect.state.${r.state}`)),
+      h("td", { class: "prose" }, r.followUp, districtStaff && r.state !== "done" ? followUpForm(r) : null)))));
 }
 
 export default async function render(ctx) {
@@ -112,11 +132,12 @@ export default async function render(ctx) {
   const data = await request(LOAD, { c: id });
   const roles = rolesIn(id);
   const committee = roles.some((r) => RUNNING_BODY.includes(r));
-  const official = committee || isAdmin() || districtsOf().map(String).includes(String(data.community.districtId));
+  const districtStaff = isAdmin() || districtsOf().map(String).includes(String(data.community.districtId));
+  const official = committee || districtStaff;
   return h("section", { class: "surveys" },
     h("h1", { tabindex: "-1" }, t("survey.title", { name: data.community.name })),
     data.surveys.length ? data.surveys.map((s) => surveyPanel(s, committee)) : h("p", { class: "hint" }, t("survey.none")),
-    h("section", { class: "panel" }, h("h2", {}, t("survey.contractsTitle")), contracts(data.serviceContracts, id, official), rectifications(data.rectifications)),
+    h("section", { class: "panel" }, h("h2", {}, t("survey.contractsTitle")), contracts(data.serviceContracts, id, official), rectifications(data.rectifications, districtStaff)),
     h("p", {}, h("a", { href: `#/district/${data.community.districtId}/assessment` }, t("survey.rankingLink"))),
   );
 }
