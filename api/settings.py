@@ -89,6 +89,11 @@ class Settings:
     # Set by `gongzhi serve --workers N` for its workers: with the in-process pubsub several
     # workers cannot hear each other's revocations, so they keep no session cache.
     serve_workers: int = 1
+    # The WebSocket keepalive: a ping to every open socket this often, closed if no pong within
+    # 20 s (a dead peer's socket is freed). uvicorn's default of 20 s meant, with 10,000
+    # subscribers, 500 pings and pongs a second: a fifth of the event loop (docs/performance.md).
+    # Keep it below the reverse proxy's idle timeout (docs/deployment.md: 1 h).
+    ws_ping_seconds: float = 60.0
     allowed_origins: str = ""  # comma-separated; empty = same host only
     # The address owners open (https://gongzhi.example.org): the QR codes on printed letters and
     # notices point there (api/http/printing.py). Empty: the origin the printing browser is on,

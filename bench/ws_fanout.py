@@ -18,8 +18,11 @@ Processes (all on 127.0.0.1, everything bounded in count and time):
   keep-alive raw HTTP connections, recording receipt time and tracking code.
 Times are CLOCK_MONOTONIC, shared by all processes of the host.
 
-Run: ``.venv/bin/python bench/ws_fanout.py [--subs 1000,5000] [--rate 200] [--seconds 10]
-[--procs 2] [--workers 1|2]``
+A point of 0 subscribers is the floor: the casts alone, in the same run (issue #17 target 5
+compares with it, the machine being shared). Each point prints the load average beside it.
+
+Run: ``.venv/bin/python bench/ws_fanout.py [--subs 0,5000,10000] [--rate 200] [--seconds 10]
+[--procs 4] [--workers 1|2] [--ping SECONDS] [--profile FILE]``
 """
 
 from __future__ import annotations
@@ -262,7 +265,7 @@ async def ballot_seqs(settings: Any, election_id: int) -> dict[str, int]:
 
 
 def sub_proc(
-    args: argparse.Namespace, urls: list[str], token: str, eid: int, n: int, out: Path
+    args: argparse.Namespace, urls: list[str], token: str, eid: int, n: int, out: Path, total: int
 ) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
@@ -281,7 +284,8 @@ def sub_proc(
             "--out",
             str(out),
             "--max-seconds",
-            str(args.seconds * 4 + 240),
+            # half of it is the connect window: the server takes ~10 ms of CPU per subscriber
+            str(args.seconds * 4 + 240 + total / 25),
             "--connect-concurrency",
             str(args.connect_concurrency),
         ],
@@ -396,6 +400,46 @@ def ws_rtt(url: str, token: str) -> str:
     return asyncio.run(run())
 
 
+# Where the server's event loop spends its time: the first category whose frame is on a
+# sample's stack (py-spy raw output: "frame;frame;... count" lines).
+PROFILE_CATEGORIES = (
+    ("WebSocket keepalive pings sent (uvicorn)", "send_keepalive_ping"),
+    ("sessions re-checked (api/live/sessions.py)", "SessionWatch"),
+    ("updates delivered (Strawberry operation → socket write)", "run_operation"),
+    ("fan-out loads and renders", "FanOut._pump"),
+    ("WebSocket connect, init, subscribe", "graphql_transport_ws"),
+    ("HTTP requests (the casts)", "AsyncBaseHTTPView.run"),
+    ("group commit", "CastQueue"),
+    ("WebSocket frames received (mostly pongs)", "data_received"),
+    ("HTTP parsing", "httptools_impl"),
+)
+
+
+def profile_summary(path: str) -> str:
+    counts: dict[str, int] = {}
+    busy = 0
+    for line in Path(path).read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        leaf = stack.rsplit(";", 1)[-1]
+        if leaf.startswith("_connection_worker_thread (aiosqlite/core.py:59)"):
+            continue  # the driver thread waiting for work
+        if "Thread._bootstrap" in stack:
+            name = "driver thread (aiosqlite) working"
+        else:
+            name = next(
+                (c for c, key in PROFILE_CATEGORIES if key in stack),
+                "event loop itself (task steps, epoll)" if "Runner.run" in leaf else "other",
+            )
+        counts[name] = counts.get(name, 0) + int(n)
+        busy += int(n)
+    rows = sorted(counts.items(), key=lambda kv: -kv[1])
+    return f"profile of the server during the last casts ({busy} busy samples at 100 Hz):\n" + (
+        "\n".join(f"   {n / max(1, busy) * 100:5.1f} %  {c}" for c, n in rows)
+    )
+
+
 def run_point(
     args: argparse.Namespace,
     n: int,
@@ -409,20 +453,22 @@ def run_point(
     tmp: Path,
     seqs: Callable[[], dict[str, int]],
 ) -> dict[str, Any]:
-    procs = max(1, min(args.procs, (n + 499) // 500))
+    procs = 0 if n == 0 else max(1, min(args.procs, (n + 499) // 500))  # 0: the casts alone
     shares = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
     rss0 = {p: proc_rss_mib(p) for p in pids}
     cpu0 = {p: proc_cpu(p) for p in pids}
     t_conn = now()
     subs = [
-        sub_proc(args, urls, token, eid, k, tmp / f"subs-{n}-{i}.json")
+        sub_proc(args, urls, token, eid, k, tmp / f"subs-{n}-{i}.json", n)
         for i, k in enumerate(shares)
     ]
     ready = [json.loads(p.stdout.readline() or "{}") for p in subs]  # type: ignore[union-attr]
     connect_s = now() - t_conn
     cpu_conn = {p: proc_cpu(p) - cpu0[p] for p in pids}
     n_ready = sum(r.get("ready", 0) for r in ready)
+    cpu_idle0 = {p: proc_cpu(p) for p in pids}
     time.sleep(2)  # let the subscription starts settle
+    cpu_idle = {p: (proc_cpu(p) - cpu_idle0[p]) / 2 for p in pids}  # holding them, no ballots
     rss_held = {p: proc_rss_mib(p) for p in pids}
     # the cast phase: slice the plan so every point uses fresh electors
     voters = json.loads(plan.read_text())
@@ -454,6 +500,7 @@ def run_point(
         ]
     )
     rss_peak = dict(rss_held)
+    load_before = os.getloadavg()[0]
     t_cast = now()
     spy = None
     if args.profile and n == int(args.subs.split(",")[-1]):
@@ -480,6 +527,7 @@ def run_point(
             rss_peak[p] = max(rss_peak[p], proc_rss_mib(p))
         time.sleep(0.25)
     cast_wall = now() - t_cast
+    load_after = os.getloadavg()[0]
     if spy is not None:
         spy.wait(timeout=60)
     if c.poll() is None:
@@ -513,6 +561,8 @@ def run_point(
         "ready": n_ready,
         "connect_s": connect_s,
         "server_cpu_connect_s": sum(cpu_conn.values()),
+        "server_cpu_holding": cpu_idle,
+        "load": (load_before, load_after),
         "rss0": rss0,
         "rss_held": rss_held,
         "rss_peak": rss_peak,
@@ -542,15 +592,21 @@ def print_point(r: dict[str, Any], pids: list[int]) -> None:
     def ms(x: float) -> str:
         return f"{x * 1000:,.0f} ms"
 
+    load = f"load average {r['load'][0]:.1f} → {r['load'][1]:.1f} (1 min, before/after the casts)"
+    if r["n"] == 0:
+        print(f"\n== the floor: casts with no subscriber; {load}")
+    else:
+        print(f"\n== N={r['n']:,} subscribers; {load}")
     print(
-        f"\n== N={r['n']:,} subscribers: {r['ready']:,} ready in {r['connect_s']:.1f} s "
+        f"   {r['ready']:,} ready in {r['connect_s']:.1f} s "
         f"(server CPU {r['server_cpu_connect_s']:.1f} s for the connects; "
         f"{r['n_sub_errors']} subscriber errors {r['sub_errors'][:2]})"
     )
     for p in pids:
         print(
             f"   server {p}: RSS {r['rss0'][p]:.0f} MiB before, {r['rss_held'][p]:.0f} MiB "
-            f"holding, peak {r['rss_peak'][p]:.0f} MiB during casts; CPU during casts "
+            f"holding, peak {r['rss_peak'][p]:.0f} MiB during casts; CPU holding them idle "
+            f"{r['server_cpu_holding'][p] * 100:.0f}% of a core, during casts "
             f"{r['server_cpu_cast'][p] * 100:.0f}% of a core"
         )
     print(
@@ -580,7 +636,8 @@ def print_point(r: dict[str, Any], pids: list[int]) -> None:
         and r["missed_pairs"] == 0
         and r["ready"] == r["n"]
     )
-    print(f"   p99 < 2 s and RSS < 1 GiB: {'met' if met else 'MISSED'}")
+    if r["n"]:
+        print(f"   p99 < 2 s and RSS < 1 GiB: {'met' if met else 'MISSED'}")
 
 
 def main() -> None:
@@ -597,6 +654,7 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=1, help="1 (SQLite) or 2 (PostgreSQL+Redis)")
     p.add_argument("--json", default="", help="also write the results here")
     p.add_argument("--profile", default="", help="py-spy (raw) the server during the last casts")
+    p.add_argument("--ping", default="", help="GONGZHI_WS_PING_SECONDS (default: the server's)")
     # role arguments
     p.add_argument("--urls", default="")
     p.add_argument("--ports", default="")
@@ -626,7 +684,7 @@ def main() -> None:
     ns = [int(x) for x in args.subs.split(",")]
     per_point = int(args.rate * args.seconds)
     units = args.units or int(per_point * len(ns) * 1.25) + 500
-    print(describe())
+    print(describe() + "; load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print(
         f"workers: {args.workers}; subscribers {ns} in up to {args.procs} processes; casts "
         f"{args.rate:.0f}/s for {args.seconds:.0f} s from one caster process "
@@ -642,6 +700,8 @@ def main() -> None:
             "GONGZHI_SECRET_KEY": secret,
             "GONGZHI_VAR_DIR": str(tmp / "var"),
         }
+        if args.ping:
+            env["GONGZHI_WS_PING_SECONDS"] = args.ping
         if args.workers == 1:
             url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         else:
@@ -711,6 +771,8 @@ def main() -> None:
             if r["ready"] < n * 0.5:
                 print("   (fewer than half the subscribers connected: stopping here)")
                 break
+        if args.profile and Path(args.profile).exists():
+            print(profile_summary(args.profile))
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=1, default=str))
     finally:

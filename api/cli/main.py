@@ -206,6 +206,7 @@ def _serve(
         proxy_headers=False,
         ws="websockets-sansio",
         ws_per_message_deflate=settings.ws_compression,
+        ws_ping_interval=settings.ws_ping_seconds,
         # SIGTERM: stop accepting, finish requests in flight, then cancel (api/http/shutdown.py)
         timeout_graceful_shutdown=max(settings.shutdown_grace_seconds, 1),
     )
