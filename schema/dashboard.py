@@ -14,6 +14,7 @@ import strawberry
 from schema.base import Info, PageInfo, attempt, fetch, page_size, parse_id
 from schema.contract.dashboard import (
     AlertView,
+    ComplaintsView,
     CoverageIn,
     CoverageView,
     DashboardFilter,
@@ -42,6 +43,11 @@ class DashboardSort(Enum):
     CONSULTATIONS_OPEN = "consultations_open"
     COVERAGE = "coverage"
     SERVICE_RANK = "service_rank"
+    COMPLAINTS_OPEN = "complaints_open"
+    COMPLAINTS_OVERDUE = "complaints_overdue"
+    COMPLAINTS_RESOLVED = "complaints_resolved"
+    COMPLAINTS_RESOLVE_HOURS = "complaints_resolve_hours"
+    COMPLAINTS_RATING = "complaints_rating"
 
 
 @strawberry.enum
@@ -49,6 +55,7 @@ class DistrictAlertKind(Enum):
     NO_BODY = "no_body"
     TERM_ENDING = "term_ending"
     BOTTOM = "bottom"
+    COMPLAINTS_OVERDUE = "complaints_overdue"
 
 
 @strawberry.enum
@@ -72,6 +79,9 @@ class DashboardFilterInput:
     coverage_incomplete: bool | None = strawberry.field(
         default=None, description="Fewer than all five coverages."
     )
+    complaints_overdue: bool | None = strawberry.field(
+        default=None, description="An open complaint is past its stage's deadline."
+    )
     alerts_only: bool | None = None
     name: str | None = strawberry.field(default=None, description="Part of the compound's name.")
 
@@ -87,6 +97,7 @@ class DashboardFilterInput:
             proposals_waiting=self.proposals_waiting,
             consultations_open=self.consultations_open,
             coverage_incomplete=self.coverage_incomplete,
+            complaints_overdue=self.complaints_overdue,
             alerts_only=self.alerts_only,
             name=self.name,
         )
@@ -129,6 +140,32 @@ class Coverage:
         )
 
 
+@strawberry.type(
+    description="A compound's complaints (投诉): open and overdue now, resolved this month "
+    "(Asia/Shanghai) with their average time to resolve and rating."
+)
+class ComplaintFigures:
+    open: int = strawberry.field(description="Open now (reported, handling, whistled, dispatched).")
+    overdue: int = strawberry.field(description="Open and past the current stage's deadline.")
+    resolved: int = strawberry.field(description="Resolved or closed this calendar month.")
+    resolve_hours: float | None = strawberry.field(
+        description="Their average hours from report to resolution; null: none resolved."
+    )
+    rating: float | None = strawberry.field(
+        description="Their average rating (1-5); null: none rated."
+    )
+
+    @classmethod
+    def of(cls, c: ComplaintsView) -> ComplaintFigures:
+        return cls(
+            open=c.open,
+            overdue=c.overdue,
+            resolved=c.resolved,
+            resolve_hours=c.resolve_hours,
+            rating=c.rating,
+        )
+
+
 @strawberry.type(description="One compound on the district dashboard.")
 class DashboardRow:
     community_id: strawberry.ID
@@ -159,6 +196,7 @@ class DashboardRow:
         "period (1 is best); null when not assessed."
     )
     service_bottom: bool = strawberry.field(description="In that period's bottom share (末位).")
+    complaints: ComplaintFigures
     coverage: Coverage
     alerts: list[DistrictAlertKind]
 
@@ -178,6 +216,7 @@ class DashboardRow:
             consultations_open=r.consultations_open,
             service_rank=r.service_rank,
             service_bottom=r.service_bottom,
+            complaints=ComplaintFigures.of(r.complaints),
             coverage=Coverage.of(r.coverage),
             alerts=[DistrictAlertKind(a) for a in r.alerts],
         )
@@ -262,6 +301,12 @@ class DistrictAlert:
     @strawberry.field(description="When the term ends (term_ending); null otherwise.")
     def due_at(self) -> datetime | None:
         return self.row.due_at
+
+    @strawberry.field(
+        description="How many complaints are overdue (complaints_overdue); null otherwise."
+    )
+    def count(self) -> int | None:
+        return self.row.count
 
 
 @strawberry.type

@@ -8,14 +8,81 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Float, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from api.store.models import (
     Complaint,
     ComplaintAssignment,
 )
 from voting import complaints as flow
+
+
+class _Seconds(FunctionElement[float]):
+    """Seconds from the first datetime to the second, in the statement's own dialect (so a
+    statement built once serves SQLite and PostgreSQL)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(_Seconds)
+def _seconds_sqlite(element: _Seconds, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)})) * 86400.0)"
+    )
+
+
+@compiles(_Seconds, "postgresql")
+def _seconds_pg(element: _Seconds, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return f"EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
+
+
+def figures(where: ColumnElement[bool], *, month_start: Any, month_end: Any, now: Any) -> Any:
+    """The grouped SELECT behind :func:`compound_figures` and the dashboard's complaints
+    family (:mod:`api.services.dashboard`): ``community_id``, ``complaints_open``,
+    ``complaints_overdue``, ``complaints_resolved``, ``complaints_resolve_seconds`` and
+    ``complaints_rating`` of the complaints matching ``where``. The bounds and ``now`` may be
+    values or bound parameters."""
+    c = Complaint
+    in_month = and_(c.state.in_(flow.DONE), c.resolved_at >= month_start, c.resolved_at < month_end)
+    late_assignment = exists().where(
+        ComplaintAssignment.complaint_id == c.id,
+        ComplaintAssignment.state.in_(flow.ACTIVE),
+        or_(
+            ComplaintAssignment.resolve_due < now,
+            and_(
+                ComplaintAssignment.state == flow.A_DISPATCHED,
+                ComplaintAssignment.accept_due < now,
+            ),
+        ),
+    )
+    overdue = or_(
+        and_(c.state.in_(flow.IN_COMPOUND), c.deadline < now),
+        and_(c.state == flow.WHISTLED, c.dispatch_due < now),
+        and_(c.state == flow.DISPATCHED, late_assignment),
+    )
+    seconds = _Seconds(c.reported_at, c.resolved_at)
+    return (
+        select(
+            c.community_id,
+            func.sum(case((c.state.in_(flow.OPEN), 1), else_=0)).label("complaints_open"),
+            func.sum(case((overdue, 1), else_=0)).label("complaints_overdue"),
+            func.sum(case((in_month, 1), else_=0)).label("complaints_resolved"),
+            func.avg(case((in_month, seconds), else_=None)).label("complaints_resolve_seconds"),
+            func.avg(case((and_(in_month, c.rating.is_not(None)), c.rating), else_=None)).label(
+                "complaints_rating"
+            ),
+        )
+        .where(where)
+        .group_by(c.community_id)
+    )
 
 
 # the district dashboard's figures --------------------------------------------------------------
@@ -51,39 +118,13 @@ async def compound_figures(
     """
     if not community_ids:
         return {}
-    c = Complaint
-    in_month = and_(c.state.in_(flow.DONE), c.resolved_at >= month_start, c.resolved_at < month_end)
-    late_assignment = exists().where(
-        ComplaintAssignment.complaint_id == c.id,
-        ComplaintAssignment.state.in_(flow.ACTIVE),
-        or_(
-            ComplaintAssignment.resolve_due < now,
-            and_(
-                ComplaintAssignment.state == flow.A_DISPATCHED,
-                ComplaintAssignment.accept_due < now,
-            ),
-        ),
-    )
-    overdue = or_(
-        and_(c.state.in_(flow.IN_COMPOUND), c.deadline < now),
-        and_(c.state == flow.WHISTLED, c.dispatch_due < now),
-        and_(c.state == flow.DISPATCHED, late_assignment),
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        seconds: ColumnElement[Any] = func.extract("epoch", c.resolved_at - c.reported_at)
-    else:
-        seconds = (func.julianday(c.resolved_at) - func.julianday(c.reported_at)) * 86400.0
     rows = await session.execute(
-        select(
-            c.community_id,
-            func.sum(case((c.state.in_(flow.OPEN), 1), else_=0)),
-            func.sum(case((overdue, 1), else_=0)),
-            func.sum(case((in_month, 1), else_=0)),
-            func.avg(case((in_month, seconds), else_=None)),
-            func.avg(case((and_(in_month, c.rating.is_not(None)), c.rating), else_=None)),
+        figures(
+            Complaint.community_id.in_(community_ids),
+            month_start=month_start,
+            month_end=month_end,
+            now=now,
         )
-        .where(c.community_id.in_(community_ids))
-        .group_by(c.community_id)
     )
     return {
         cid: CompoundComplaints(

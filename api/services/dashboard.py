@@ -6,12 +6,15 @@ Why it is built this way:
 
 * **One SQL query per column family, joined by compound id.** Each :class:`Family` is one
   grouped SELECT keyed by ``community_id`` (committee terms, running bodies, elections,
-  proposals, consultations, the recorded coverages); :func:`_rows` LEFT JOINs them all to the
-  district's compounds, and the derived columns (the governing body, the term's end, the
-  coverage count, the alert flag) are SQL over the joined row. So sorting, filtering and the
-  total are done by the database over the whole district, a page costs a fixed number of
-  statements whatever its size, and a new family (complaints, assessment) is added in
-  :data:`FAMILIES` and nowhere else.
+  proposals, consultations, complaints, the recorded coverages); :func:`_rows` LEFT JOINs
+  them all to the district's compounds, and the derived columns (the governing body, the
+  term's end, the coverage count, the alert flags) are SQL over the joined row. So sorting,
+  filtering and the total are done by the database over the whole district, a page costs a
+  fixed number of statements whatever its size, and a new family (as complaints and the
+  assessment were) is added in :data:`FAMILIES` and nowhere else: the families are subqueries
+  of the one statement, so adding one adds no statement.
+* **"This month"** for the complaints resolved is the calendar month in Asia/Shanghai holding
+  the runtime's clock (:func:`month_bounds`), bound as two instants like ``now``.
 * **Offset pages.** The sort keys are aggregates that change under the reader anyway (a
   proposal qualifies, a term ends), so the cursor is an offset into the sorted, filtered list
   (opaque, base64, as every cursor: :func:`api.store.paging.encode_cursor`), ties broken by id.
@@ -34,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -49,13 +53,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.services import authz, dashboard_turnout
+from api.services import authz, complaint_figures, dashboard_turnout
 from api.services.accounts import held_at
 from api.store.models import (
     AssessmentPeriod,
     AssessmentResult,
     CommitteeTerm,
     Community,
+    Complaint,
     CompoundCoverage,
     DocumentVersion,
     Election,
@@ -67,6 +72,7 @@ from api.store.models.base import UTCDateTime
 from api.store.paging import decode_cursor, encode_cursor
 from schema.contract.community import Viewer
 from schema.contract.dashboard import (
+    ComplaintsView,
     CoverageView,
     DashboardFilter,
     DashboardPage,
@@ -216,6 +222,15 @@ def _assessment(now: Any, scope: Scope) -> Rows:
     )
 
 
+def _complaints(now: Any, scope: Scope) -> Rows:
+    """The complaints (docs/design.md §7 "Complaints"): open, overdue by ``now``, resolved in
+    the current month (Asia/Shanghai, :func:`params`), their average hours to resolve and
+    rating — :func:`api.services.complaint_figures.figures`, the same grouped SELECT."""
+    return complaint_figures.figures(
+        Complaint.community_id.in_(scope), month_start=MONTH_START, month_end=MONTH_END, now=now
+    )
+
+
 FAMILIES: tuple[Family, ...] = (
     Family("terms", _terms, {"committee_ends_at": None}),
     Family("grants", _committee_grants, {"committee_grants": 0}),
@@ -224,6 +239,17 @@ FAMILIES: tuple[Family, ...] = (
     Family("proposals", _proposals, {"proposals_open": 0, "proposals_qualified": 0}),
     Family("consultations", _consultations, {"consultations_open": 0}),
     Family("assessment", _assessment, {"service_rank": None, "service_bottom": 0}),
+    Family(
+        "complaints",
+        _complaints,
+        {
+            "complaints_open": 0,
+            "complaints_overdue": 0,
+            "complaints_resolved": 0,
+            "complaints_resolve_seconds": None,
+            "complaints_rating": None,
+        },
+    ),
     Family(
         "coverage",
         _coverage,
@@ -254,10 +280,33 @@ def covered(d: Any, name: str) -> ColumnElement[int]:
 NOW = bindparam("now", type_=UTCDateTime())
 WARN_AT = bindparam("warn_at", type_=UTCDateTime())
 DISTRICT = bindparam("district_id", type_=Integer())
+MONTH_START = bindparam("month_start", type_=UTCDateTime())
+MONTH_END = bindparam("month_end", type_=UTCDateTime())
+#: "this month" for the complaints resolved: the calendar month in the compounds' time zone
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def month_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """The calendar month (Asia/Shanghai) holding ``now``, as [start, end) instants."""
+    local = now.astimezone(LOCAL)
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
+    return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)
 
 
 def params(district_id: int, now: datetime) -> dict[str, Any]:
-    return {"now": now, "warn_at": now + TERM_WARNING, "district_id": district_id}
+    start, end = month_bounds(now)
+    return {
+        "now": now,
+        "warn_at": now + TERM_WARNING,
+        "district_id": district_id,
+        "month_start": start,
+        "month_end": end,
+    }
 
 
 @cache
@@ -305,7 +354,15 @@ def rows() -> Any:
         flag(no_body).label("no_body"),
         flag(and_(real, ending)).label("alert_term"),
         flag(and_(real, r.c.service_bottom > 0)).label("alert_bottom"),
-        flag(or_(no_body, and_(real, ending), and_(real, r.c.service_bottom > 0))).label("alert"),
+        flag(and_(real, r.c.complaints_overdue > 0)).label("alert_complaints"),
+        flag(
+            or_(
+                no_body,
+                and_(real, ending),
+                and_(real, r.c.service_bottom > 0),
+                and_(real, r.c.complaints_overdue > 0),
+            )
+        ).label("alert"),
     )
     return derived.subquery("dashboard")
 
@@ -320,6 +377,7 @@ def _where(d: Any, f: DashboardFilter) -> list[ColumnElement[bool]]:
         (f.proposals_waiting, d.c.proposals_qualified > 0),
         (f.consultations_open, d.c.consultations_open > 0),
         (f.coverage_incomplete, d.c.coverage_count < 5),
+        (f.complaints_overdue, d.c.complaints_overdue > 0),
         (f.alerts_only, d.c.alert > 0),
     ):
         if wanted is not None:
@@ -327,6 +385,22 @@ def _where(d: Any, f: DashboardFilter) -> list[ColumnElement[bool]]:
     if f.name:
         where.append(d.c.name.contains(f.name.strip(), autoescape=True))
     return where
+
+
+#: the sort keys that are a column of the query as they are (the rest: :func:`_order`)
+PLAIN_SORTS = {
+    "term_ends_at": "term_ends_at",
+    "elections": "elections_under_way",
+    "proposals_qualified": "proposals_qualified",
+    "consultations_open": "consultations_open",
+    "coverage": "coverage_count",
+    "service_rank": "service_rank",
+    "complaints_open": "complaints_open",
+    "complaints_overdue": "complaints_overdue",
+    "complaints_resolved": "complaints_resolved",
+    "complaints_resolve_hours": "complaints_resolve_seconds",
+    "complaints_rating": "complaints_rating",
+}
 
 
 def _order(d: Any, sort: str, descending: bool) -> list[Any]:
@@ -339,18 +413,8 @@ def _order(d: Any, sort: str, descending: bool) -> list[Any]:
             (d.c.body == "stand_in", 2),
             else_=3,
         )
-    elif sort == "term_ends_at":
-        key = d.c.term_ends_at
-    elif sort == "elections":
-        key = d.c.elections_under_way
-    elif sort == "proposals_qualified":
-        key = d.c.proposals_qualified
-    elif sort == "consultations_open":
-        key = d.c.consultations_open
-    elif sort == "coverage":
-        key = d.c.coverage_count
-    elif sort == "service_rank":
-        key = d.c.service_rank
+    elif sort in PLAIN_SORTS:
+        key = d.c[PLAIN_SORTS[sort]]
     else:  # the schema's enum allows no other; a direct caller is told
         raise AppError("BAD_SORT", f"无法按 {sort} 排序", f"cannot sort by {sort}", field="sort")
     # no term (NULL) sorts last either way; the id breaks ties so that pages never overlap
@@ -358,7 +422,12 @@ def _order(d: Any, sort: str, descending: bool) -> list[Any]:
 
 
 def _row(r: Any, elections: Sequence[ElectionUnderWayView]) -> DashboardRowView:
-    flags = (("no_body", r.no_body), ("term_ending", r.alert_term), ("bottom", r.alert_bottom))
+    flags = (
+        ("no_body", r.no_body),
+        ("term_ending", r.alert_term),
+        ("bottom", r.alert_bottom),
+        ("complaints_overdue", r.alert_complaints),
+    )
     alerts = [k for k, on in flags if on]
     return DashboardRowView(
         community_id=r.id,
@@ -374,6 +443,19 @@ def _row(r: Any, elections: Sequence[ElectionUnderWayView]) -> DashboardRowView:
         consultations_open=int(r.consultations_open),
         service_rank=r.service_rank,
         service_bottom=bool(r.service_bottom),
+        complaints=ComplaintsView(
+            open=int(r.complaints_open),
+            overdue=int(r.complaints_overdue),
+            resolved=int(r.complaints_resolved),
+            resolve_hours=(
+                round(float(r.complaints_resolve_seconds) / 3600, 1)
+                if r.complaints_resolve_seconds is not None
+                else None
+            ),
+            rating=round(float(r.complaints_rating), 2)
+            if r.complaints_rating is not None
+            else None,
+        ),
         coverage=CoverageView(
             party_org=bool(r.party_org),
             party_members=bool(r.party_members),

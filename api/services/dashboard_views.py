@@ -135,8 +135,9 @@ async def alerts(
     first: int,
     now: datetime,
 ) -> tuple[list[AlertView], int]:
-    """The district's alerts, most urgent first (no governing body, then terms by their end),
-    at most ``first`` of them, and how many compounds have one. Two statements."""
+    """The district's alerts, most urgent first (no governing body, then terms by their end,
+    then the rest by id), at most ``first`` compounds' of them, and how many compounds have
+    one. Two statements."""
     authz.require_district(viewer, district_id)
     d, bound = rows(), params(district_id, now)
     where = [d.c.alert > 0]
@@ -148,7 +149,14 @@ async def alerts(
     found_rows = (
         await session.execute(
             select(
-                d.c.id, d.c.name, d.c.no_body, d.c.alert_term, d.c.alert_bottom, d.c.term_ends_at
+                d.c.id,
+                d.c.name,
+                d.c.no_body,
+                d.c.alert_term,
+                d.c.alert_bottom,
+                d.c.alert_complaints,
+                d.c.complaints_overdue,
+                d.c.term_ends_at,
             )
             .where(*where)
             .order_by(d.c.no_body.desc(), d.c.term_ends_at.is_(None), d.c.term_ends_at, d.c.id)
@@ -166,6 +174,15 @@ async def alerts(
             )
         if r.alert_bottom:
             found.append(AlertView(community_id=r.id, name=r.name, kind="bottom"))
+        if r.alert_complaints:
+            found.append(
+                AlertView(
+                    community_id=r.id,
+                    name=r.name,
+                    kind="complaints_overdue",
+                    count=int(r.complaints_overdue),
+                )
+            )
     return found, total
 
 
@@ -181,11 +198,17 @@ BODY_LABELS = {
     },
 }
 ALERT_LABELS = {
-    "zh": {"no_body": "无治理主体", "term_ending": "任期90天内届满", "bottom": "物业考核末位"},
+    "zh": {
+        "no_body": "无治理主体",
+        "term_ending": "任期90天内届满",
+        "bottom": "物业考核末位",
+        "complaints_overdue": "投诉超期",
+    },
     "en": {
         "no_body": "no governing body",
         "term_ending": "term ends within 90 days",
         "bottom": "property service in the bottom share",
+        "complaints_overdue": "overdue complaints",
     },
 }
 HEADERS = {
@@ -202,6 +225,11 @@ HEADERS = {
         "待议合格提案",
         "征求意见中",
         "物业考核排名",
+        "未办结投诉",
+        "超期投诉",
+        "本月办结投诉",
+        "平均办结时长(小时)",
+        "平均评分",
         "党组织",
         "党员管理",
         "业委会或物管会",
@@ -223,6 +251,11 @@ HEADERS = {
         "Qualified proposals waiting",
         "Open consultations",
         "Property-service rank",
+        "Open complaints",
+        "Overdue complaints",
+        "Complaints resolved this month",
+        "Average hours to resolve",
+        "Average rating",
         "Party organisation",
         "Party-member management",
         "Committee or 物管会",
@@ -238,6 +271,10 @@ EXPORT_MAX = 5000
 
 def _area(centi: int) -> str:
     return f"{centi // 100}.{centi % 100:02d}"
+
+
+def _blank(value: float | None) -> object:
+    return "" if value is None else value
 
 
 def _safe(value: object) -> object:
@@ -269,6 +306,11 @@ def export_rows(rows: Sequence[DashboardRowView], lang: str) -> list[list[object
                 r.proposals_qualified,
                 r.consultations_open,
                 r.service_rank if r.service_rank is not None else "",
+                r.complaints.open,
+                r.complaints.overdue,
+                r.complaints.resolved,
+                _blank(r.complaints.resolve_hours),
+                _blank(r.complaints.rating),
                 *[
                     yes if v else no
                     for v in (

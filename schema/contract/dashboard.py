@@ -21,9 +21,15 @@ SORTS = (
     "consultations_open",
     "coverage",
     "service_rank",
+    "complaints_open",
+    "complaints_overdue",
+    "complaints_resolved",
+    "complaints_resolve_hours",
+    "complaints_rating",
 )
-#: alert kinds (bottom: 末位 in the latest property-service assessment); complaints' to come
-ALERTS = ("no_body", "term_ending", "bottom")
+#: alert kinds (bottom: 末位 in the latest property-service assessment; complaints_overdue: an
+#: open complaint past its stage's deadline)
+ALERTS = ("no_body", "term_ending", "bottom", "complaints_overdue")
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class DashboardFilter:
     proposals_waiting: bool | None = None
     consultations_open: bool | None = None
     coverage_incomplete: bool | None = None
+    complaints_overdue: bool | None = None
     alerts_only: bool | None = None
     name: str | None = None
 
@@ -54,6 +61,18 @@ class CoverageView:
 
 
 @dataclass(frozen=True)
+class ComplaintsView:
+    """A compound's complaints (docs/design.md §7): open now, overdue now, resolved this
+    month (Asia/Shanghai) and, of those, the average hours to resolve and rating."""
+
+    open: int
+    overdue: int
+    resolved: int
+    resolve_hours: float | None
+    rating: float | None
+
+
+@dataclass(frozen=True)
 class DashboardRowView:
     community_id: int
     name: str
@@ -68,6 +87,7 @@ class DashboardRowView:
     consultations_open: int
     service_rank: int | None  # in the district's latest closed assessment period
     service_bottom: bool  # 末位 in that period
+    complaints: ComplaintsView
     coverage: CoverageView
     alerts: Sequence[str]
 
@@ -99,6 +119,7 @@ class AlertView:
     name: str
     kind: str  # one of ALERTS
     due_at: datetime | None = None
+    count: int | None = None  # complaints_overdue: how many
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,38 @@ elsewhere):
 
 A's election (opened by the test) is the one under way. In the district's closed assessment
 period 戊 ranks 1 and 己 2, in the bottom share (末位).
+
+Complaints ("this month": the calendar month in Asia/Shanghai holding ``now``):
+
+=====  ====  =======  ==============================================  ===========  ======
+小区    open  overdue  resolved this month (hours to resolve, rating)  avg h / ★    alert
+=====  ====  =======  ==============================================  ===========  ======
+丁 D    3     2        0 (a dispatched one late at its department, a    — / —        overdue
+                       whistled one past its dispatch; a dispatched
+                       one in time)
+戊 E    4     1        3 (10 h ★4; 20 h ★5, closed at 01:00 on the     20.0 / 4.5   overdue
+                       1st local — still last month in UTC; 30 h
+                       unrated); one resolved at 23:00 local the
+                       day before and a merged one do not count
+=====  ====  =======  ==============================================  ===========  ======
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from api.runtime import Runtime
+from api.services.dashboard import month_bounds
 from api.store.models import (
     AssessmentPeriod,
     AssessmentResult,
     CommitteeTerm,
+    Complaint,
+    ComplaintAssignment,
     CompoundCoverage,
+    Department,
     Document,
     DocumentVersion,
     Election,
@@ -50,6 +69,7 @@ DASHBOARD = """query($d: ID!, $first: Int, $after: String, $sort: DashboardSort,
       elections { id state turnout { step releasedBallots ballots participatingHeads
         participatingArea totalHeads totalArea questions { questionId } } }
       proposalsOpen proposalsQualified consultationsOpen alerts serviceRank serviceBottom
+      complaints { open overdue resolved resolveHours rating }
       coverage { partyOrg partyMembers governingBody propertyService partyVenue count
         recordedAt recordedBy note } } } }"""
 SUMMARY = """query($d: ID!) { districtDashboard(districtId: $d, first: 1) { summary {
@@ -57,7 +77,7 @@ SUMMARY = """query($d: ID!) { districtDashboard(districtId: $d, first: 1) { summ
   proposalsQualified consultationsOpen alerts chartSvg
   coverage { partyOrg partyMembers governingBody propertyService partyVenue complete } } } }"""
 ALERTS = """query($d: ID!, $first: Int) { districtAlerts(districtId: $d, first: $first) {
-  compounds alerts { communityId communityName kind dueAt } } }"""
+  compounds alerts { communityId communityName kind dueAt count } } }"""
 EXPORT = """query($d: ID!, $fmt: ExportFormat!, $sort: DashboardSort, $f: DashboardFilterInput) {
   districtDashboardExport(districtId: $d, format: $fmt, sort: $sort, filter: $f) {
     filename contentType base64 rowCount } }"""
@@ -220,5 +240,65 @@ async def seed(rt: Runtime, district: int, official: int, owner: int, now: datet
                     bottom=bottom,
                 )
             )
+        await _complaints(s, district, d, e, now)
         await s.commit()
     return Small(d=d, e=e, f=f)
+
+
+async def _complaints(s: Any, district: int, d: int, e: int, now: datetime) -> None:
+    h = timedelta(hours=1)
+    start, _ = month_bounds(now)  # 00:00 on the 1st in Asia/Shanghai: 16:00 UTC the day before
+    assert now > start + 3 * h
+
+    def complaint(community: int, state: str, **given: Any) -> Complaint:
+        values: dict[str, Any] = {
+            "reported_at": now - 2 * h,
+            "deadline": now + 48 * h,
+            "updated_at": now,
+            **given,
+        }
+        return Complaint(
+            community_id=community,
+            district_id=district,
+            reporter_name="业主",
+            category="other",
+            text="投诉",
+            state=state,
+            **values,
+        )
+
+    department = Department(district_id=district, name="城管")
+    late = complaint(d, "dispatched", whistled_at=now - 72 * h)
+    in_time = complaint(d, "dispatched", whistled_at=now - 2 * h)
+    s.add_all([department, late, in_time])
+    s.add_all(
+        [
+            complaint(d, "whistled", whistled_at=now - 3 * h, dispatch_due=now - h),
+            complaint(e, "reported"),
+            complaint(e, "reported", deadline=now + h),
+            complaint(e, "handling", deadline=now - h),
+            complaint(e, "whistled", whistled_at=now - h, dispatch_due=now + 24 * h),
+            complaint(
+                e, "resolved", reported_at=start - 7 * h, resolved_at=start + 3 * h, rating=4
+            ),
+            complaint(e, "closed", reported_at=start - 19 * h, resolved_at=start + h, rating=5),
+            complaint(e, "resolved", reported_at=start - 28 * h, resolved_at=start + 2 * h),
+            complaint(e, "resolved", reported_at=start - 11 * h, resolved_at=start - h, rating=1),
+            complaint(e, "merged", reported_at=now - 5 * h),
+        ]
+    )
+    await s.flush()
+    for c, state, resolve_due in (
+        (late, "accepted", now - 24 * h),
+        (in_time, "dispatched", now + 96 * h),
+    ):
+        s.add(
+            ComplaintAssignment(
+                complaint_id=c.id,
+                department_id=department.id,
+                state=state,
+                dispatched_at=now - 48 * h,
+                accept_due=now - 47 * h if state == "accepted" else now + h,
+                resolve_due=resolve_due,
+            )
+        )

@@ -12,8 +12,10 @@ from datetime import timedelta
 from typing import Any
 
 from openpyxl import load_workbook
+from sqlalchemy import update
 
 from api.runtime import Runtime
+from api.store.models import Community
 from tests.conftest import Gql
 from tests.support.dashboard import ALERTS, DASHBOARD, EXPORT, RECORD, SUMMARY, Small, seed
 from tests.support.drafting import statements
@@ -73,10 +75,22 @@ async def test_every_figure_of_a_hand_counted_district(
     assert [r["alerts"] for r in (a, b, d, e, f)] == [
         [],
         ["NO_BODY"],
-        ["TERM_ENDING"],
-        [],
+        ["TERM_ENDING", "COMPLAINTS_OVERDUE"],
+        ["COMPLAINTS_OVERDUE"],
         ["TERM_ENDING", "BOTTOM"],
     ]
+    # complaints (tests/support/dashboard.py): "this month" is the month in Asia/Shanghai, so
+    # 戊's one closed at 01:00 local on the 1st (17:00 UTC the day before) counts, 23:00 not
+    nothing = {"open": 0, "overdue": 0, "resolved": 0, "resolveHours": None, "rating": None}
+    assert [r["complaints"] for r in (a, b, f)] == [nothing] * 3
+    assert d["complaints"] == {**nothing, "open": 3, "overdue": 2}
+    assert e["complaints"] == {
+        "open": 4,
+        "overdue": 1,
+        "resolved": 3,
+        "resolveHours": 20.0,
+        "rating": 4.5,
+    }
     assert [(r["serviceRank"], r["serviceBottom"]) for r in (a, b, d, e, f)] == [
         (None, False),
         (None, False),
@@ -144,7 +158,7 @@ async def test_summary_alerts_sort_filter_and_pages(
         "electionsUnderWay": 1,
         "proposalsQualified": 2,
         "consultationsOpen": 1,
-        "alerts": 3,
+        "alerts": 4,
         "coverage": {
             "partyOrg": 1,
             "partyMembers": 1,
@@ -159,12 +173,14 @@ async def test_summary_alerts_sort_filter_and_pages(
     alerts = (await gql(ALERTS, {"d": str(world.district_1)}, token=official))["data"][
         "districtAlerts"
     ]
-    assert alerts["compounds"] == 3
-    assert [(x["communityName"], x["kind"]) for x in alerts["alerts"]] == [
-        ("乙小区", "NO_BODY"),
-        ("己小区", "TERM_ENDING"),  # 30 days before 丁's 60
-        ("己小区", "BOTTOM"),
-        ("丁小区", "TERM_ENDING"),
+    assert alerts["compounds"] == 4
+    assert [(x["communityName"], x["kind"], x["count"]) for x in alerts["alerts"]] == [
+        ("乙小区", "NO_BODY", None),
+        ("己小区", "TERM_ENDING", None),  # 30 days before 丁's 60
+        ("己小区", "BOTTOM", None),
+        ("丁小区", "TERM_ENDING", None),
+        ("丁小区", "COMPLAINTS_OVERDUE", 2),
+        ("戊小区", "COMPLAINTS_OVERDUE", 1),  # its 物管会's term ends in 200 days
     ]
 
     def names(page: dict[str, Any]) -> list[str]:
@@ -191,6 +207,7 @@ async def test_summary_alerts_sort_filter_and_pages(
         "丁小区",
         "乙小区",
         "己小区",
+        "戊小区",
     ]
     assert names(await dashboard(gql, official, g, f={"bodies": ["STAND_IN", "PREPARATORY"]})) == [
         "己小区",
@@ -220,6 +237,58 @@ async def test_summary_alerts_sort_filter_and_pages(
     assert bad["errors"][0]["extensions"]["code"] == "BAD_CURSOR"
 
 
+async def test_complaints_sort_filter_and_drill_compounds(
+    gql: Gql, world: World, runtime: Runtime
+) -> None:
+    _, _, small = await _district(gql, world, runtime)
+    official, g = world.tokens["official"], world.district_1
+
+    def names(page: dict[str, Any]) -> list[str]:
+        return [n["name"] for n in page["nodes"]]
+
+    by_open = names(await dashboard(gql, official, g, sort="COMPLAINTS_OPEN", desc=True))
+    assert by_open[:2] == ["戊小区", "丁小区"]  # 4, 3, then the rest (0) by id
+    assert by_open[2:] == ["甲小区", "乙小区", "己小区"]
+    by_overdue = names(await dashboard(gql, official, g, sort="COMPLAINTS_OVERDUE", desc=True))
+    assert by_overdue[:2] == ["丁小区", "戊小区"]
+    assert names(await dashboard(gql, official, g, sort="COMPLAINTS_OVERDUE"))[-2:] == [
+        "戊小区",
+        "丁小区",
+    ]
+    # no average (NULL) sorts last either way
+    for desc in (False, True):
+        rated = names(await dashboard(gql, official, g, sort="COMPLAINTS_RATING", desc=desc))
+        assert rated[0] == "戊小区", desc
+        hours = names(await dashboard(gql, official, g, sort="COMPLAINTS_RESOLVE_HOURS", desc=desc))
+        assert hours[0] == "戊小区", desc
+    assert names(await dashboard(gql, official, g, f={"complaintsOverdue": True})) == [
+        "丁小区",
+        "戊小区",
+    ]
+    assert names(await dashboard(gql, official, g, f={"complaintsOverdue": False})) == [
+        "乙小区",
+        "己小区",
+        "甲小区",
+    ]
+    # a month later none of 戊's resolved ones is "this month"; the open ones are all overdue
+    runtime.clock.now = runtime.clock.now + timedelta(days=31)  # type: ignore[attr-defined]
+    e = by_name(await dashboard(gql, official, g))["戊小区"]["complaints"]
+    assert (e["open"], e["overdue"], e["resolved"], e["resolveHours"]) == (4, 4, 0, None)
+    runtime.clock.now = runtime.clock.now - timedelta(days=31)  # type: ignore[attr-defined]
+    # a drill compound raises no alert, its overdue complaints included
+    async with runtime.writer() as s:
+        await s.execute(
+            update(Community).where(Community.id.in_([small.d, small.e])).values(drill=True)
+        )
+        await s.commit()
+    rows = by_name(await dashboard(gql, official, g))
+    assert rows["丁小区"]["alerts"] == [] and rows["戊小区"]["alerts"] == []
+    assert rows["丁小区"]["complaints"]["overdue"] == 2  # still shown
+    alerts = (await gql(ALERTS, {"d": str(g)}, token=official))["data"]["districtAlerts"]
+    assert "COMPLAINTS_OVERDUE" not in [x["kind"] for x in alerts["alerts"]]
+    assert alerts["compounds"] == 2
+
+
 async def test_statements_per_page_do_not_grow_with_its_size(
     gql: Gql, world: World, runtime: Runtime
 ) -> None:
@@ -247,13 +316,24 @@ async def test_export_has_the_filtered_rows_in_both_formats(
     got = (await gql(EXPORT, {**v, "fmt": "CSV"}, token=official))["data"][
         "districtDashboardExport"
     ]
-    assert got["rowCount"] == 3 and got["contentType"].startswith("text/csv")
+    assert got["rowCount"] == 4 and got["contentType"].startswith("text/csv")
     text = base64.b64decode(got["base64"]).decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
     assert table[0][:3] == ["编号", "小区", "治理主体"]
-    assert [row[1] for row in table[1:]] == ["丁小区", "乙小区", "己小区"]
+    assert [row[1] for row in table[1:]] == ["丁小区", "乙小区", "己小区", "戊小区"]
     assert table[2][2] == "无" and table[2][-1] == "无治理主体"
     assert table[3][-1] == "任期90天内届满；物业考核末位" and table[3][11] == "2"
+    # the complaints: open, overdue, resolved this month, average hours, average rating
+    assert table[0][12:17] == [
+        "未办结投诉",
+        "超期投诉",
+        "本月办结投诉",
+        "平均办结时长(小时)",
+        "平均评分",
+    ]
+    assert table[1][12:17] == ["3", "2", "0", "", ""]
+    assert table[4][12:17] == ["4", "1", "3", "20.0", "4.5"]
+    assert table[1][-1] == "任期90天内届满；投诉超期"
     xlsx = (await gql(EXPORT, {**v, "fmt": "XLSX"}, token=official))["data"][
         "districtDashboardExport"
     ]
@@ -262,11 +342,13 @@ async def test_export_has_the_filtered_rows_in_both_formats(
     assert ws is not None
     cells = [[c.value for c in row] for row in ws.iter_rows()]
     assert [str(c) for c in cells[0]] == table[0]
-    assert [row[1] for row in cells[1:]] == ["丁小区", "乙小区", "己小区"]
+    assert [row[1] for row in cells[1:]] == ["丁小区", "乙小区", "己小区", "戊小区"]
+    assert cells[4][12:17] == [4, 1, 3, 20.0, 4.5]
     # English headers for an English request
     en = await gql(EXPORT, {**v, "fmt": "CSV"}, token=official, lang="en")
     head = base64.b64decode(en["data"]["districtDashboardExport"]["base64"]).decode("utf-8-sig")
     assert head.startswith("ID,Compound,Governing body")
+    assert "Open complaints,Overdue complaints,Complaints resolved this month," in head
 
 
 async def test_who_may_read_and_record(gql: Gql, world: World, runtime: Runtime) -> None:
