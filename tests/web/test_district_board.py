@@ -43,8 +43,13 @@ def test_the_official_reads_filters_exports_and_records(new_page: Any, demo: Dem
     expect(page.locator(".alerts li[data-alert='NO_BODY']")).to_contain_text(OLD)
     expect(page.locator("[data-figure='noBody']")).to_contain_text("1")
     # compound A's committee, seated almost five years ago, is due for 换届, and 和谐家园's
-    # property company came last in the demo's latest assessment (末位)
-    expect(page.locator("ul.alerts li")).to_have_count(3)
+    # property company came last in the demo's latest assessment (末位); compound A has an
+    # overdue complaint among the demo's complaints in every state
+    expect(page.locator("ul.alerts li")).to_have_count(4)
+    expect(page.locator("ul.alerts li[data-alert='COMPLAINTS_OVERDUE']")).to_contain_text(DEMO)
+    complaints = rows.filter(has_text=DEMO).locator("ul.complaints")
+    expect(complaints).not_to_have_attribute("data-overdue", "0")
+    expect(complaints).to_contain_text("未办结")
     expect(page.locator("ul.alerts li[data-alert='BOTTOM']")).to_contain_text("和谐家园")
     expect(page.locator("ul.alerts li[data-alert='TERM_ENDING']")).to_contain_text(DEMO)
     chart = page.locator("img.dboard-chart")
@@ -83,6 +88,16 @@ def test_the_official_reads_filters_exports_and_records(new_page: Any, demo: Dem
     page.get_by_role("button", name="筛选").click()
     expect(rows.first).to_contain_text(DEMO)
     expect(rows.first.locator("[data-coverage]")).to_have_attribute("data-coverage", "5")
+
+    # only compounds with overdue complaints, most open first: compound A alone
+    page.get_by_label("有超期投诉").check()
+    page.get_by_label("排序").select_option("COMPLAINTS_OPEN")
+    page.get_by_role("button", name="筛选").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(DEMO)
+    page.get_by_label("有超期投诉").uncheck()
+    page.get_by_role("button", name="筛选").click()
+    expect(rows).to_have_count(4)
 
     # drill down to the compound's governance page
     rows.filter(has_text=OLD).get_by_role("link", name=OLD).click()

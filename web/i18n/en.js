@@ -1588,5 +1588,19 @@ export default {
   "dboard.alert.BOTTOM": "Property service in the bottom share",
   "dboard.sort.SERVICE_RANK": "Property-service rank",
   "dboard.col.service": "Property assessment",
-  "dboard.rank": "rank {n}"
+  "dboard.rank": "rank {n}",
+  "dboard.sort.COMPLAINTS_OPEN": "Open complaints",
+  "dboard.sort.COMPLAINTS_OVERDUE": "Overdue complaints",
+  "dboard.sort.COMPLAINTS_RESOLVED": "Complaints resolved this month",
+  "dboard.sort.COMPLAINTS_RESOLVE_HOURS": "Average hours to resolve",
+  "dboard.sort.COMPLAINTS_RATING": "Average complaint rating",
+  "dboard.flag.complaintsOverdue": "Overdue complaints",
+  "dboard.col.complaints": "Complaints",
+  "dboard.cmp.open": "{n} open",
+  "dboard.cmp.overdue": "{n} overdue",
+  "dboard.cmp.resolved": "{n} resolved this month",
+  "dboard.cmp.hours": "{n} h on average",
+  "dboard.cmp.rating": "rated {n}",
+  "dboard.alert.COMPLAINTS_OVERDUE": "Overdue complaints",
+  "dboard.overdueCount": "{n}"
 };

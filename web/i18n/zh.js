@@ -1589,5 +1589,19 @@ export default {
   "dboard.alert.BOTTOM": "物业考核末位",
   "dboard.sort.SERVICE_RANK": "物业考核排名",
   "dboard.col.service": "物业考核",
-  "dboard.rank": "第 {n} 名"
+  "dboard.rank": "第 {n} 名",
+  "dboard.sort.COMPLAINTS_OPEN": "未办结投诉",
+  "dboard.sort.COMPLAINTS_OVERDUE": "超期投诉",
+  "dboard.sort.COMPLAINTS_RESOLVED": "本月办结投诉",
+  "dboard.sort.COMPLAINTS_RESOLVE_HOURS": "平均办结时长",
+  "dboard.sort.COMPLAINTS_RATING": "投诉平均评分",
+  "dboard.flag.complaintsOverdue": "有超期投诉",
+  "dboard.col.complaints": "投诉",
+  "dboard.cmp.open": "未办结 {n}",
+  "dboard.cmp.overdue": "超期 {n}",
+  "dboard.cmp.resolved": "本月办结 {n}",
+  "dboard.cmp.hours": "平均 {n} 小时",
+  "dboard.cmp.rating": "评分 {n}",
+  "dboard.alert.COMPLAINTS_OVERDUE": "投诉超期",
+  "dboard.overdueCount": "{n} 件"
 };

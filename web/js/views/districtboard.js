@@ -1,7 +1,8 @@
 // The district dashboard (issue #16 part 2), for the district's officials and admins: every
 // compound's state on one table — governing body, term end, elections under way with turnout as
 // owners see it, qualified proposals waiting for a meeting, open consultations, the five
-// coverages (五个全覆盖) — sorted and filtered by the server, 50 rows a page; the district's
+// coverages (五个全覆盖), complaints (open, overdue, resolved this month with hours and rating) —
+// sorted and filtered by the server, 50 rows a page; the district's
 // figures with the server's SVG chart (shown as an image, never parsed as markup), the alerts,
 // drill-down to each compound's governance page, the CSV / .xlsx export of the filtered view,
 // and a form per row to record the four recorded coverages.
@@ -14,9 +15,9 @@ import { formatArea, formatDate, formatNumber, t } from "../i18n.js";
 import { stateBadge } from "../voting.js";
 
 const PAGE = 50;
-const SORTS = ["NAME", "BODY", "TERM_ENDS_AT", "ELECTIONS", "PROPOSALS_QUALIFIED", "CONSULTATIONS_OPEN", "COVERAGE", "SERVICE_RANK"];
+const SORTS = ["NAME", "BODY", "TERM_ENDS_AT", "ELECTIONS", "PROPOSALS_QUALIFIED", "CONSULTATIONS_OPEN", "COVERAGE", "SERVICE_RANK", "COMPLAINTS_OPEN", "COMPLAINTS_OVERDUE", "COMPLAINTS_RESOLVED", "COMPLAINTS_RESOLVE_HOURS", "COMPLAINTS_RATING"];
 const BODIES = ["NONE", "PREPARATORY", "STAND_IN", "COMMITTEE"];
-const FLAGS = ["termEnding", "electionsUnderWay", "proposalsWaiting", "consultationsOpen", "coverageIncomplete", "alertsOnly"];
+const FLAGS = ["termEnding", "electionsUnderWay", "proposalsWaiting", "consultationsOpen", "coverageIncomplete", "complaintsOverdue", "alertsOnly"];
 const COVERAGES = ["partyOrg", "partyMembers", "governingBody", "propertyService", "partyVenue"];
 const RECORDED = ["partyOrg", "partyMembers", "propertyService", "partyVenue"];
 
@@ -28,6 +29,7 @@ query Board($d: ID!, $first: Int, $after: String, $sort: DashboardSort, $desc: B
     nodes { communityId name drill body termEndsAt termEnding electionsUnderWay
       elections { id title state turnout { step releasedBallots participatingHeads participatingArea totalHeads totalArea } }
       proposalsQualified consultationsOpen alerts serviceRank serviceBottom
+      complaints { open overdue resolved resolveHours rating }
       coverage { partyOrg partyMembers governingBody propertyService partyVenue count note recordedAt recordedBy } }
   }
 }`;
@@ -37,7 +39,7 @@ query BoardSummary($d: ID!) {
     compounds committee standIn preparatory noBody termEnding electionsUnderWay proposalsQualified
     consultationsOpen alerts chartSvg
     coverage { partyOrg partyMembers governingBody propertyService partyVenue complete } } }
-  districtAlerts(districtId: $d, first: 100) { compounds alerts { communityId communityName kind dueAt } }
+  districtAlerts(districtId: $d, first: 100) { compounds alerts { communityId communityName kind dueAt count } }
 }`;
 const EXPORT = `
 query BoardExport($d: ID!, $fmt: ExportFormat!, $sort: DashboardSort, $desc: Boolean, $f: DashboardFilterInput) {
@@ -104,6 +106,7 @@ function alertList(a) {
         " — ",
         t(`dboard.alert.${x.kind}`),
         x.dueAt ? ` (${formatDate(x.dueAt)})` : "",
+        x.count ? ` (${t("dboard.overdueCount", { n: formatNumber(x.count) })})` : "",
       ),
     ),
   );
@@ -169,6 +172,19 @@ function coverageCell(r, reload) {
   ];
 }
 
+function complaintsCell(r) {
+  const c = r.complaints;
+  return h(
+    "ul",
+    { class: "complaints", dataset: { open: String(c.open), overdue: String(c.overdue), resolved: String(c.resolved) } },
+    h("li", {}, h("a", { href: `#/community/${r.communityId}/complaints` }, t("dboard.cmp.open", { n: formatNumber(c.open) }))),
+    h("li", { class: c.overdue ? "chip bad" : "" }, t("dboard.cmp.overdue", { n: formatNumber(c.overdue) })),
+    h("li", {}, t("dboard.cmp.resolved", { n: formatNumber(c.resolved) })),
+    c.resolveHours === null ? null : h("li", {}, t("dboard.cmp.hours", { n: formatNumber(c.resolveHours) })),
+    c.rating === null ? null : h("li", {}, t("dboard.cmp.rating", { n: formatNumber(c.rating) })),
+  );
+}
+
 function row(r, reload) {
   const cell = (key, ...children) => h("td", { "data-label": t(`dboard.col.${key}`), class: key }, children);
   return h(
@@ -181,6 +197,7 @@ function row(r, reload) {
     cell("proposals", h("a", { href: `#/community/${r.communityId}/proposals` }, formatNumber(r.proposalsQualified))),
     cell("consultations", h("a", { href: `#/community/${r.communityId}/documents` }, formatNumber(r.consultationsOpen))),
     cell("service", r.serviceRank === null ? "—" : h("span", { class: r.serviceBottom ? "chip bad" : "" }, t("dboard.rank", { n: formatNumber(r.serviceRank) }))),
+    cell("complaints", complaintsCell(r)),
     cell("coverage", coverageCell(r, reload)),
     cell("alerts", r.alerts.map((a) => h("span", { class: "chip bad" }, t(`dboard.alert.${a}`)))),
   );
@@ -307,7 +324,7 @@ export default async function render(ctx) {
         { class: "stacked dboard-table" },
         h("thead", {}, h("tr", {},
           h("th", { scope: "col" }, t("dboard.col.name")),
-          ["body", "term", "elections", "proposals", "consultations", "service", "coverage", "alerts"].map((k) => h("th", { scope: "col" }, t(`dboard.col.${k}`))),
+          ["body", "term", "elections", "proposals", "consultations", "service", "complaints", "coverage", "alerts"].map((k) => h("th", { scope: "col" }, t(`dboard.col.${k}`))),
         )),
         body,
       ),
