@@ -6,8 +6,9 @@ ownerships), a year of elections (every compound's published committee election 
 resolution; 50 compounds voting now, each with a frozen roll of 1,000 electors and a ledger of
 600 cast ballots; 50 more announced), committee terms (some ending within 90 days), 物管会 and
 preparatory groups, 5,000 proposals, 500 rule documents (a third in consultation) and the five
-coverages of every compound. Complaints: the complaints table is not on main yet, so none are
-seeded (say so in the figures).
+coverages of every compound, and 100,000 complaints over two years (200 a compound: those of the
+last 20 days open in every state, a dispatched one with its department's assignment, some of
+them overdue; the older ones resolved, closed or merged, most rated).
 
 Then it starts ``gongzhi serve`` (one worker, a random secret, a temporary var dir, a free port
 on 127.0.0.1) and times, one request at a time, ``--requests`` of each (after 5 warm-ups):
@@ -15,6 +16,7 @@ on 127.0.0.1) and times, one request at a time, ``--requests`` of each (after 5 
 * ``{ __typename }`` anonymous — the floor, measured in the same run;
 * the dashboard's first page (50 compounds by name, with turnout of the elections under way);
 * a sort (term end, latest first);
+* a sort by complaints (overdue, most first);
 * a filter (alerts only, committee or 物管会);
 * a drill-down (one compound's dashboard row by name, its committee terms and running bodies);
 * the summary with its chart.
@@ -62,6 +64,7 @@ VOTING = 50  # compounds with an open election
 ELECTORS = 1000
 BALLOTS = 600
 CHUNK = 20_000
+COMPLAINTS = 100_000  # over two years, spread evenly over the compounds
 SECRET = secrets.token_urlsafe(32)  # this run's; the seeding and the server share it
 
 TRIVIAL = "{ __typename }"
@@ -73,6 +76,7 @@ PAGE = """query($d: ID!, $first: Int, $sort: DashboardSort, $desc: Boolean,
       elections { id title state turnout { step releasedBallots participatingHeads
         participatingArea totalHeads totalArea } }
       proposalsQualified consultationsOpen alerts
+      complaints { open overdue resolved resolveHours rating }
       coverage { partyOrg partyMembers governingBody propertyService partyVenue count note
         recordedAt recordedBy } } } }"""
 DRILL = """query($d: ID!, $c: ID!, $name: String!) {
@@ -384,10 +388,89 @@ async def seed(url: str, var_dir: str) -> Seeded:
             await put(conn, m.Document.__table__, documents)
             await put(conn, m.DocumentVersion.__table__, versions)
             await put(conn, m.CompoundCoverage.__table__, coverage)
+            departments, complaints, assignments = complaint_rows(now)
+            await put(conn, m.Department.__table__, departments)
+            await put(conn, m.Complaint.__table__, complaints)
+            await put(conn, m.ComplaintAssignment.__table__, assignments)
             await conn.execute(text("ANALYZE"))  # both databases: plans from real statistics
         return Seeded(1, token, 123, "小区123", counts)
     finally:
         await rt.close()
+
+
+def complaint_rows(now: datetime) -> tuple[list[dict[str, Any]], ...]:
+    """The departments, complaints and assignments (every dict with the same keys: one
+    executemany per chunk)."""
+    import random
+
+    rng = random.Random(16)
+    day = timedelta(days=1)
+    departments = [
+        {"id": i, "district_id": 1, "name": name, "created_at": now - 800 * day}
+        for i, name in enumerate(("城管", "住建", "消防", "市场监管"), start=1)
+    ]
+    complaints, assignments = [], []
+    for i in range(1, COMPLAINTS + 1):
+        reported = now - timedelta(minutes=rng.randrange(730 * 24 * 60))
+        recent = now - reported < 20 * day
+        state = (
+            rng.choice(("reported", "handling", "whistled", "dispatched", "resolved"))
+            if recent
+            else rng.choice(("resolved", "resolved", "resolved", "closed", "merged"))
+        )
+        row: dict[str, Any] = {
+            "id": i,
+            "community_id": (i - 1) % COMPOUNDS + 1,
+            "district_id": 1,
+            "reporter_id": None,
+            "reporter_name": "业主",
+            "reporter_phone": None,
+            "reporter_public": False,
+            "source": "app",
+            "hotline_ref": None,
+            "category": "other",
+            "text": "楼道堆物",
+            "unit_id": None,
+            "place": "",
+            "state": state,
+            "reported_at": reported,
+            "deadline": reported + 3 * day,
+            "whistled_at": None,
+            "dispatch_due": None,
+            "resolved_at": None,
+            "resolution": None,
+            "merged_into": None,
+            "rating": None,
+            "rating_comment": None,
+            "rated_at": None,
+            "updated_at": reported,
+        }
+        if state in ("whistled", "dispatched"):
+            row["whistled_at"] = reported + day
+            row["dispatch_due"] = reported + 2 * day
+        if state == "dispatched":
+            assignments.append(
+                {
+                    "complaint_id": i,
+                    "department_id": i % 4 + 1,
+                    "state": "accepted",
+                    "dispatched_at": reported + day,
+                    "dispatched_by": 1,
+                    "accept_due": reported + 2 * day,
+                    "resolve_due": reported + 8 * day,
+                    "accepted_at": reported + day,
+                    "resolved_at": None,
+                    "note": None,
+                }
+            )
+        if state in ("resolved", "closed"):
+            done = min(reported + timedelta(hours=rng.randint(1, 200)), now)
+            row["resolved_at"] = done
+            row["resolution"] = "已处理"
+            row["rating"] = rng.choice((None, 1, 2, 3, 4, 5, 5))
+            row["rated_at"] = done if row["rating"] else None
+        complaints.append(row)
+    return departments, complaints, assignments
 
 
 def hmac_secret(slot_key: bytes, election_id: int) -> bytes:
@@ -507,7 +590,7 @@ def main() -> None:
     t0 = time.perf_counter()
     seeded = asyncio.run(seed(url, var_dir))
     shown = ", ".join(f"{k} {v:,}" for k, v in seeded.counts.items())
-    print(f"seeded in {time.perf_counter() - t0:.0f} s: {shown}; complaints: none (not on main)")
+    print(f"seeded in {time.perf_counter() - t0:.0f} s: {shown}")
     cost = asyncio.run(statements_per_request(url, var_dir, seeded.token))
     print(
         "SQL statements per dashboard request (turnout cache cold): "
@@ -528,6 +611,14 @@ def main() -> None:
                 "sort (term end, latest first)",
                 PAGE,
                 {"d": d, "first": 50, "sort": "TERM_ENDS_AT", "desc": True},
+                seeded.token,
+                n,
+            ),
+            timed(
+                port,
+                "sort (overdue complaints, most)",
+                PAGE,
+                {"d": d, "first": 50, "sort": "COMPLAINTS_OVERDUE", "desc": True},
                 seeded.token,
                 n,
             ),
