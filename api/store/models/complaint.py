@@ -42,6 +42,8 @@ class Complaint(Base):
     __table_args__ = (
         UniqueConstraint("district_id", "hotline_ref"),
         Index("ix_complaint_community_state", "community_id", "state"),
+        # the district dashboard's complaints family: the open ones and those resolved in a month
+        Index("ix_complaint_state_resolved", "state", "resolved_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
