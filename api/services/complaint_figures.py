@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -109,6 +110,30 @@ def figures(where: ColumnElement[bool], *, month_start: Any, month_end: Any, now
         func.avg(u.c.seconds).label("complaints_resolve_seconds"),
         func.avg(u.c.rating).label("complaints_rating"),
     ).group_by(u.c.community_id)
+
+
+#: the dashboard's value of each column for a compound without a row (None: stays NULL)
+DEFAULTS = {
+    "complaints_open": 0,
+    "complaints_overdue": 0,
+    "complaints_resolved": 0,
+    "complaints_resolve_seconds": None,
+    "complaints_rating": None,
+}
+#: "this month" for the complaints resolved: the calendar month in the compounds' time zone
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def month_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """The calendar month (Asia/Shanghai) holding ``now``, as [start, end) instants."""
+    local = now.astimezone(LOCAL)
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
+    return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)
 
 
 # the district dashboard's figures --------------------------------------------------------------

@@ -14,7 +14,8 @@ Why it is built this way:
   assessment were) is added in :data:`FAMILIES` and nowhere else: the families are subqueries
   of the one statement, so adding one adds no statement.
 * **"This month"** for the complaints resolved is the calendar month in Asia/Shanghai holding
-  the runtime's clock (:func:`month_bounds`), bound as two instants like ``now``.
+  the runtime's clock (:func:`api.services.complaint_figures.month_bounds`), bound as two
+  instants like ``now``.
 * **Offset pages.** The sort keys are aggregates that change under the reader anyway (a
   proposal qualifies, a term ends), so the cursor is an offset into the sorted, filtered list
   (opaque, base64, as every cursor: :func:`api.store.paging.encode_cursor`), ties broken by id.
@@ -37,7 +38,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -226,9 +226,11 @@ def _complaints(now: Any, scope: Scope) -> Rows:
     """The complaints (docs/design.md §7 "Complaints"): open, overdue by ``now``, resolved in
     the current month (Asia/Shanghai, :func:`params`), their average hours to resolve and
     rating — :func:`api.services.complaint_figures.figures`, the same grouped SELECT."""
-    return complaint_figures.figures(
-        Complaint.community_id.in_(scope), month_start=MONTH_START, month_end=MONTH_END, now=now
+    c = Complaint.community_id.in_(scope)
+    found: Rows = complaint_figures.figures(
+        c, month_start=MONTH_START, month_end=MONTH_END, now=now
     )
+    return found
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -239,17 +241,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("proposals", _proposals, {"proposals_open": 0, "proposals_qualified": 0}),
     Family("consultations", _consultations, {"consultations_open": 0}),
     Family("assessment", _assessment, {"service_rank": None, "service_bottom": 0}),
-    Family(
-        "complaints",
-        _complaints,
-        {
-            "complaints_open": 0,
-            "complaints_overdue": 0,
-            "complaints_resolved": 0,
-            "complaints_resolve_seconds": None,
-            "complaints_rating": None,
-        },
-    ),
+    Family("complaints", _complaints, complaint_figures.DEFAULTS),
     Family(
         "coverage",
         _coverage,
@@ -282,24 +274,10 @@ WARN_AT = bindparam("warn_at", type_=UTCDateTime())
 DISTRICT = bindparam("district_id", type_=Integer())
 MONTH_START = bindparam("month_start", type_=UTCDateTime())
 MONTH_END = bindparam("month_end", type_=UTCDateTime())
-#: "this month" for the complaints resolved: the calendar month in the compounds' time zone
-LOCAL = ZoneInfo("Asia/Shanghai")
-
-
-def month_bounds(now: datetime) -> tuple[datetime, datetime]:
-    """The calendar month (Asia/Shanghai) holding ``now``, as [start, end) instants."""
-    local = now.astimezone(LOCAL)
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (
-        start.replace(year=start.year + 1, month=1)
-        if start.month == 12
-        else start.replace(month=start.month + 1)
-    )
-    return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)
 
 
 def params(district_id: int, now: datetime) -> dict[str, Any]:
-    start, end = month_bounds(now)
+    start, end = complaint_figures.month_bounds(now)
     return {
         "now": now,
         "warn_at": now + TERM_WARNING,

@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from api.runtime import Runtime
-from api.services.dashboard import month_bounds
+from api.services.complaint_figures import month_bounds
 from api.store.models import (
     AssessmentPeriod,
     AssessmentResult,

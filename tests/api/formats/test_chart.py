@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 from api.formats import chart
 from api.services.dashboard_views import export_rows
-from schema.contract.dashboard import CoverageView, DashboardRowView
+from schema.contract.dashboard import ComplaintsView, CoverageView, DashboardRowView
 
 
 def test_labels_are_escaped_and_numbers_are_integers() -> None:
@@ -41,6 +41,7 @@ def test_export_cells_never_start_a_formula() -> None:
         consultations_open=0,
         service_rank=None,
         service_bottom=False,
+        complaints=ComplaintsView(0, 0, 0, None, None),
         coverage=CoverageView(False, False, False, False, False, 0, "", None, None),
         alerts=["no_body", "term_ending"],
     )
