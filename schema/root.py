@@ -142,6 +142,9 @@ class GongzhiSchema(strawberry.Schema):
 
     gongzhi_rules: tuple[type[ASTValidationRule], ...] = ()
     gongzhi_max_tokens: int = 2000
+    # The web client's documents once checked against this schema (api/http/direct.py
+    # Documents.trust_web_client), shared by every app built on it.
+    gongzhi_trusted: dict[str, Any] | None = None
     gongzhi_mask_message: str = ""
     gongzhi_should_mask: Callable[[GraphQLError], bool]
 

@@ -64,7 +64,6 @@ from api.http.refusals import (
     http_refusal,
 )
 from api.http.shutdown import Draining
-from api.http.trusted import web_documents
 from api.live.sessions import SessionWatch, Watched
 from api.live.views import Live
 from api.runtime import Runtime
@@ -173,8 +172,7 @@ class GongzhiGraphQL(GraphQL[RequestContext, None]):
         self.live = live
         self.encoded = EncodedData()
         documents = Documents(cast(GongzhiSchema, self.schema))
-        for document in web_documents(WEB_DIR).documents:  # the web client's (api/http/trusted.py)
-            documents.trust(document, None)
+        documents.trust_web_client(WEB_DIR)  # the web client's (api/http/trusted.py)
         self.direct = Direct(  # api/http/direct.py
             self, documents, trusted_only=runtime.settings.trusted_documents_only
         )

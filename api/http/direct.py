@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -58,6 +59,7 @@ from api.http.guards import replaying, send_refusal
 from api.http.logs import OPERATION_KEY
 from api.http.media import GRAPHQL_RESPONSE, JSON, MEDIA_KEY, content_type
 from api.http.refusals import UNTRUSTED_DOCUMENT
+from api.http.trusted import web_documents
 from schema.textguard import _in_value
 
 if TYPE_CHECKING:
@@ -137,6 +139,23 @@ class Documents:
             self.trusted[(text, name)] = prepared
             self.trusted_texts.add(text)
         return prepared
+
+    def trust_web_client(self, web_dir: Path) -> None:
+        """Register the web client's documents (api/http/trusted.py). Checking them is most of
+        what making an app costs (some 140 documents validated: about 2 s); every app built on
+        the same schema (a worker's one, the test suite's many) shares the result, kept on the
+        schema by the web directory it came from."""
+        shared = self.schema.gongzhi_trusted
+        if shared is None:
+            shared = self.schema.gongzhi_trusted = {}
+        key = str(web_dir)
+        if key not in shared:
+            for document in web_documents(web_dir).documents:
+                self.trust(document, None)
+            shared[key] = (dict(self.trusted), set(self.trusted_texts))
+        trusted, texts = shared[key]
+        self.trusted.update(trusted)
+        self.trusted_texts.update(texts)
 
     def get(self, text: str, name: str | None) -> Prepared | None:
         key = (text, name)
