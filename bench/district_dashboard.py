@@ -72,7 +72,7 @@ PAGE = """query($d: ID!, $first: Int, $sort: DashboardSort, $desc: Boolean,
   $f: DashboardFilterInput) {
   districtDashboard(districtId: $d, first: $first, sort: $sort, descending: $desc, filter: $f) {
     totalCount pageInfo { hasNextPage endCursor }
-    nodes { communityId name drill body termEndsAt termEnding electionsUnderWay
+    nodes { communityId compound drill body termEndsAt termEnding electionsUnderWay
       elections { id title state turnout { step releasedBallots participatingHeads
         participatingArea totalHeads totalArea } }
       proposalsQualified consultationsOpen alerts
@@ -81,7 +81,7 @@ PAGE = """query($d: ID!, $first: Int, $sort: DashboardSort, $desc: Boolean,
         recordedAt recordedBy } } } }"""
 DRILL = """query($d: ID!, $c: ID!, $name: String!) {
   districtDashboard(districtId: $d, first: 1, filter: { name: $name }) {
-    nodes { communityId name body termEndsAt elections { id turnout { participatingHeads } }
+    nodes { communityId compound body termEndsAt elections { id turnout { participatingHeads } }
       coverage { count } alerts } }
   committeeTerms(communityId: $c) { id committee startsAt endsAt inOffice
     seats { name kind position } }

@@ -169,7 +169,9 @@ class ComplaintFigures:
 @strawberry.type(description="One compound on the district dashboard.")
 class DashboardRow:
     community_id: strawberry.ID
-    name: str
+    # "compound", not "name": no type reaching a tally may carry a field that names someone
+    # (tests/api/services/test_ballot_secrecy.py), and this is the compound's name.
+    name: str = strawberry.field(name="compound", description="The compound's name.")
     drill: bool = strawberry.field(description="A drill compound (演练，不具法律效力).")
     body: GoverningBody
     term_ends_at: datetime | None = strawberry.field(

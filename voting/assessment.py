@@ -109,8 +109,8 @@ def survey_result(
         rows.append((item, by_heads, by_area))
     score: Fraction | None = None
     if responses and items:
-        means = [(h + (a if a is not None else h)) / 2 for _, h, a in rows if h is not None]
-        score = 20 * sum(means, Fraction(0)) / len(means)
+        means = [Fraction(h + (a if a is not None else h), 2) for _, h, a in rows if h is not None]
+        score = Fraction(20 * sum(means, Fraction(0)), len(means))
     return SurveyResult(tuple(rows), heads, area, roll_heads, roll_area, score)
 
 
@@ -157,7 +157,7 @@ def combined(
     total = sum(w for w, _ in present)
     if not total:
         return None
-    return sum((w * s for w, s in present), Fraction(0)) / total
+    return Fraction(sum((w * s for w, s in present), Fraction(0)), total)  # exact
 
 
 @dataclass(frozen=True, slots=True)

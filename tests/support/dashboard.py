@@ -65,7 +65,7 @@ DASHBOARD = """query($d: ID!, $first: Int, $after: String, $sort: DashboardSort,
   districtDashboard(districtId: $d, first: $first, after: $after, sort: $sort, descending: $desc,
     filter: $f) {
     totalCount pageInfo { hasNextPage endCursor }
-    nodes { communityId name drill body termEndsAt termEnding electionsUnderWay
+    nodes { communityId compound drill body termEndsAt termEnding electionsUnderWay
       elections { id state turnout { step releasedBallots ballots participatingHeads
         participatingArea totalHeads totalArea questions { questionId } } }
       proposalsOpen proposalsQualified consultationsOpen alerts serviceRank serviceBottom

@@ -121,6 +121,7 @@ def test_letters_are_gone_after_a_reload(page: Any, demo: Any, login: Any) -> No
 
 def test_owners_cannot_open_the_codes_screen(page: Any, demo: Any, login: Any) -> None:
     login(page, demo.login("owner", "one unit").phone)
-    expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(["首页"])
+    # an owner's menu: home, and reporting a problem (投诉与吹哨, issue #16) — never the codes
+    expect(page.get_by_role("navigation").get_by_role("link")).to_have_text(["首页", "投诉与吹哨"])
     page.goto("/#/community/1/codes")
     expect(page.locator("h1")).to_have_text("没有权限")

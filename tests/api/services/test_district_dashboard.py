@@ -30,7 +30,7 @@ async def dashboard(gql: Gql, token: str, district: int, **variables: Any) -> di
 
 
 def by_name(page: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {n["name"]: n for n in page["nodes"]}
+    return {n["compound"]: n for n in page["nodes"]}
 
 
 async def _district(gql: Gql, world: World, runtime: Runtime) -> tuple[Any, Any, Small]:
@@ -59,7 +59,13 @@ async def test_every_figure_of_a_hand_counted_district(
     page = await dashboard(gql, official, world.district_1)
     assert page["totalCount"] == 5 and page["pageInfo"]["hasNextPage"] is False
     # by name (code point order): 丁 乙 己 戊 甲
-    assert [n["name"] for n in page["nodes"]] == ["丁小区", "乙小区", "己小区", "戊小区", "甲小区"]
+    assert [n["compound"] for n in page["nodes"]] == [
+        "丁小区",
+        "乙小区",
+        "己小区",
+        "戊小区",
+        "甲小区",
+    ]
     rows = by_name(page)
     a, b, d, e, f = (rows[n] for n in ("甲小区", "乙小区", "丁小区", "戊小区", "己小区"))
     assert [r["body"] for r in (a, b, d, e, f)] == [
@@ -184,7 +190,7 @@ async def test_summary_alerts_sort_filter_and_pages(
     ]
 
     def names(page: dict[str, Any]) -> list[str]:
-        return [n["name"] for n in page["nodes"]]
+        return [n["compound"] for n in page["nodes"]]
 
     g = world.district_1
     by_term = names(await dashboard(gql, official, g, sort="TERM_ENDS_AT"))
@@ -244,7 +250,7 @@ async def test_complaints_sort_filter_and_drill_compounds(
     official, g = world.tokens["official"], world.district_1
 
     def names(page: dict[str, Any]) -> list[str]:
-        return [n["name"] for n in page["nodes"]]
+        return [n["compound"] for n in page["nodes"]]
 
     by_open = names(await dashboard(gql, official, g, sort="COMPLAINTS_OPEN", desc=True))
     assert by_open[:2] == ["戊小区", "丁小区"]  # 4, 3, then the rest (0) by id

@@ -26,7 +26,7 @@ query Board($d: ID!, $first: Int, $after: String, $sort: DashboardSort, $desc: B
   districtDashboard(districtId: $d, first: $first, after: $after, sort: $sort, descending: $desc, filter: $f) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    nodes { communityId name drill body termEndsAt termEnding electionsUnderWay
+    nodes { communityId compound drill body termEndsAt termEnding electionsUnderWay
       elections { id title state turnout { step releasedBallots participatingHeads participatingArea totalHeads totalArea } }
       proposalsQualified consultationsOpen alerts serviceRank serviceBottom
       complaints { open overdue resolved resolveHours rating }
@@ -190,7 +190,7 @@ function row(r, reload) {
   return h(
     "tr",
     { dataset: { community: r.communityId, body: r.body, alerts: r.alerts.join(" ") } },
-    h("th", { scope: "row" }, h("a", { href: `#/community/${r.communityId}/governance` }, r.name), drillMark(r.drill)),
+    h("th", { scope: "row" }, h("a", { href: `#/community/${r.communityId}/governance` }, r.compound), drillMark(r.drill)),
     cell("body", h("span", { class: `chip body-${r.body.toLowerCase()}` }, t(`dboard.body.${r.body}`))),
     cell("term", r.termEndsAt ? h("span", { class: r.termEnding ? "chip bad" : "" }, formatDate(r.termEndsAt)) : "—"),
     cell("elections", r.elections.length ? r.elections.map(turnout) : "—"),
