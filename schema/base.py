@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info as _Info
+from strawberry.types.nodes import SelectedField
 
 from schema.contract.community import Context
 from schema.contract.errors import AppError
@@ -40,6 +41,27 @@ def page_size(info: Info, first: int | None) -> int:
             field="first",
         )
     return first
+
+
+def selects(info: Info, *path: str) -> bool:
+    """Whether the document asks, below this field, for the field at ``path`` (GraphQL names,
+    aliases aside, through fragments): a page loads a nested list for all its rows at once only
+    when the list is shown."""
+    level: list[Any] = [s for f in info.selected_fields for s in f.selections]
+    for name in path:
+        matched: list[SelectedField] = []
+        pending = list(level)
+        while pending:
+            node = pending.pop()
+            if isinstance(node, SelectedField):
+                if node.name == name:
+                    matched.append(node)
+            else:  # a fragment: its selections are this level's
+                pending.extend(node.selections)
+        if not matched:
+            return False
+        level = [s for m in matched for s in m.selections]
+    return True
 
 
 async def attempt(info: Info, call: Callable[[], Awaitable[R]]) -> R | Problem:

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import strawberry
 
-from schema.base import Info, PageInfo, attempt, fetch, page_size, parse_id
+from schema.base import Info, PageInfo, attempt, fetch, page_size, parse_id, selects
 from schema.contract.drafting import CommentPage, CommentView
 from schema.problem import Problem
 
@@ -73,10 +73,21 @@ class Comment:
     created_at: datetime
     answer: CommentAnswer | None
 
+    # a page's replies, loaded for all its threads at once (comment_connection); None: not loaded
+    prefetched: strawberry.Private[list[Comment] | None] = None
+
     @strawberry.field(description="The thread's replies, oldest first (on a thread's root).")
-    async def replies(self, info: Info) -> list[Comment]:
+    def replies(self, info: Info) -> list[Comment]:
+        """Not ``async``: on a page the replies are already here, and an async resolver per
+        thread cost more than the page's SQL (issue #17); alone, the loader's awaitable is
+        returned and graphql-core awaits it."""
         if self.root_id is not None:
             return []
+        if self.prefetched is not None:
+            return self.prefetched
+        return self._load_replies(info)  # type: ignore[return-value]
+
+    async def _load_replies(self, info: Info) -> list[Comment]:
         rows = await info.context.drafting.replies.load(int(self.id))
         return [Comment.of(r) for r in rows]
 
@@ -118,9 +129,17 @@ class CommentConnection:
     page_info: PageInfo
 
 
-def comment_connection(page: CommentPage) -> CommentConnection:
+async def comment_connection(info: Info, page: CommentPage) -> CommentConnection:
+    """A page of threads; when the document asks for their replies, those of every thread on the
+    page are loaded here in one batch (the DataLoader's one statement) and handed to each."""
+    nodes = [Comment.of(c) for c in page.items]
+    roots = [n for n in nodes if n.root_id is None]
+    if roots and selects(info, "nodes", "replies"):
+        found = await info.context.drafting.replies.load_many([int(n.id) for n in roots])
+        for node, rows in zip(roots, found, strict=True):
+            node.prefetched = [Comment.of(r) for r in rows]
     return CommentConnection(
-        nodes=[Comment.of(c) for c in page.items],
+        nodes=nodes,
         total_count=page.total,
         page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
     )
@@ -201,7 +220,7 @@ class CommentQuery:
                 first=page_size(info, first),
                 after=after,
             )
-            return comment_connection(page)
+            return await comment_connection(info, page)
 
         return await fetch(info, run)
 

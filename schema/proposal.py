@@ -251,6 +251,6 @@ class ProposalQuery:
             page = await info.context.drafting.proposal_comments(
                 parse_id(proposal_id, "proposalId"), first=page_size(info, first), after=after
             )
-            return comment_connection(page)
+            return await comment_connection(info, page)
 
         return await fetch(info, run)

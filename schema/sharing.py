@@ -23,7 +23,8 @@ from typing import Any
 import orjson
 from cachetools import LRUCache
 from graphql import ExecutionResult, OperationType
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.plain_fields import PlainFieldsExecutor
 
 _RESULTS = "_gz_results"
 
@@ -47,7 +48,7 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
+class SharingExecutor(PlainFieldsExecutor):
     """graphql-core's executor, with subscription events over a :class:`SharedPayload`
     executed once per (document text, operation, variables)."""
 

@@ -1,5 +1,6 @@
 """Serving drafting pages from the page cache (api/services/drafting_cache.py): which reads are
-cacheable (every root field a drafting page named by one id argument) and the Strawberry
+cacheable (every root field a drafting page named by one id argument, or the compound's id and
+name for the page's heading) and the Strawberry
 extension that answers them from the cache while their data versions are unchanged.
 """
 
@@ -55,6 +56,23 @@ def _argument(field: FieldNode, name: str, variables: dict[str, Any]) -> int | N
     return None
 
 
+# what a page may ask of its compound beside the drafting fields: the versions statement reads
+# the compound's name with its data versions (api/services/drafting_cache.py), so a rename is seen
+COMMUNITY_FIELDS = frozenset({"id", "name", "__typename"})
+
+
+def _names_only(field: FieldNode) -> bool:
+    """``community(id: …) { id name }``, as a page's heading asks for it, and nothing more."""
+    chosen = field.selection_set.selections if field.selection_set else ()
+    return bool(chosen) and all(
+        isinstance(f, FieldNode)
+        and f.name.value in COMMUNITY_FIELDS
+        and not f.directives
+        and not f.arguments
+        for f in chosen
+    )
+
+
 def plan(
     operation: OperationDefinitionNode | None, variables: dict[str, Any]
 ) -> list[tuple[str, int]] | None:
@@ -67,7 +85,9 @@ def plan(
             return None
         page = PAGES.get(selection.name.value)
         if page is None:
-            return None
+            if selection.name.value != "community" or not _names_only(selection):
+                return None
+            page = ("community", "id")
         ident = _argument(selection, page[1], variables)
         if ident is None:
             return None
@@ -89,9 +109,10 @@ class Lookup:
 
     cache: PageCache
     key: tuple[Any, ...]
-    stamp: tuple[tuple[int, int, int], ...]
+    stamp: tuple[tuple[int, int, int, str], ...]
     until: datetime | None
     hit: Any = None
+    entry: Entry | None = None  # the entry of a hit
 
     def keep(self, result: Any) -> None:
         """Cache a freshly executed result (only a clean one: data, no errors)."""
@@ -125,20 +146,23 @@ async def look_up(
     compounds = await cache.compounds(session, refs)
     if compounds is None:
         return None
+    now = ctx.runtime.clock()
+    stamp, until, involved = await versions(session, compounds, now, viewer.account_id)
     key = (
         query,
         operation_name,
         json.dumps(variables, sort_keys=True, default=str),
         ctx.lang,
-        viewer.account_id,
+        # a viewer with nothing of their own in these compounds sees what every such viewer with
+        # the same grants sees (docs/design.md "The page cache"): one entry serves them all
+        viewer.account_id if involved else None,
         viewer.grants,
     )
-    now = ctx.runtime.clock()
-    stamp, until = await versions(session, compounds, now)
     found = Lookup(cache, key, stamp, until)
     entry = cache.get(key)
     if entry is not None and entry.versions == stamp and (entry.until is None or now < entry.until):
         found.hit = entry.result
+        found.entry = entry
     return found
 
 

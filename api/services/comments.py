@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.store.models import Comment, DocumentVersion
@@ -22,7 +22,13 @@ from schema.contract.errors import not_found
 MAX_REPLIES_SHOWN = 200
 
 
-def view(row: Comment, *, viewer_id: int, moderator: bool) -> CommentView:
+# Pages and reply batches read plain rows (every column, by the same names as the model's
+# attributes), not ORM objects: a page only reads them, and building an instance with its
+# identity-map state cost more than the rest of the comment's way to the answer (issue #17).
+ROWS = select(Comment.__table__)
+
+
+def view(row: Comment | Row[Any], *, viewer_id: int, moderator: bool) -> CommentView:
     hidden = row.hidden_at is not None
     readable = not hidden or moderator or row.author_account_id == viewer_id
     answer = (
@@ -91,7 +97,14 @@ async def _page(
     moderator: bool,
 ) -> CommentPage:
     found = await keyset(
-        session, select(Comment), Comment.id, first=first, after=after, counted=Comment, where=where
+        session,
+        ROWS,
+        Comment.id,
+        first=first,
+        after=after,
+        counted=Comment,
+        where=where,
+        scalars=False,
     )
     return CommentPage(
         items=[view(r, viewer_id=viewer_id, moderator=moderator) for r in found.items],
@@ -153,11 +166,7 @@ async def replies(
     """Batch for the DataLoader: each thread's replies, oldest first (at most 200 each);
     hidden text is shown in the compounds of ``moderates`` (and to its author)."""
     found: dict[int, list[CommentView]] = {rid: [] for rid in root_ids}
-    rows = (
-        await session.execute(
-            select(Comment).where(Comment.root_id.in_(root_ids)).order_by(Comment.id)
-        )
-    ).scalars()
+    rows = await session.execute(ROWS.where(Comment.root_id.in_(root_ids)).order_by(Comment.id))
     for row in rows:
         bucket = found[row.root_id or 0]
         if len(bucket) < MAX_REPLIES_SHOWN:

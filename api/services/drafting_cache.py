@@ -1,22 +1,31 @@
-"""Whole results of the drafting pages, cached per viewer and keyed by data versions: the data
-side (versions, the bounded cache); api/http/page_cache.py decides what is cacheable and serves it.
+"""Whole results of the drafting pages, cached per class of viewer and keyed by data versions: the
+data side (versions, the bounded cache); api/http/page_cache.py decides what is cacheable and
+serves it.
 
-Why: a page of 50 proposals or 80 clauses costs far more in GraphQL field execution (hundreds of
-fields, a few microseconds each) than in SQL, and a page is read many times between two writes
-(an owner returning to the list, a committee member keeping the consultation open). So a read
-whose root fields are all drafting pages is answered from the result the same viewer got last
-time, as long as nothing it depends on changed:
+Why: a page of 50 proposals or 80 clauses costs tens of milliseconds to build (SQL, ORM rows,
+hundreds to thousands of GraphQL fields), and a page is read many times between two writes (an
+owner returning to the list, a committee member keeping the consultation open, a thousand owners
+opening it after a notice). So a read whose root fields are all drafting pages is answered from
+the result built last time for a viewer who sees exactly the same, as long as nothing it
+depends on changed:
 
 * every write to a compound's proposals, signatures, documents or comments bumps that
   compound's row in ``drafting_version`` in the same transaction (:func:`bump`), and the
-  compound's ``roll_version`` covers the roll totals — both are read in one statement per
-  request, so a worker never serves a page older than the last committed write, whichever
-  worker wrote it;
+  compound's ``roll_version`` covers the roll totals, and its name is read beside them (a page's
+  heading asks for ``community { id name }``) — all in one statement per request, so a worker
+  never serves a page older than the last committed write, whichever worker wrote it;
 * the only thing a page shows that changes without a write is a consultation's phase
   (upcoming, open, closed) as the clock passes a window's edge: the same statement finds the
   compound's next edge, and an entry is not served at or after it;
-* the key holds the query text, its variables, the language, the viewer's account and every
-  grant they hold, so no viewer ever sees what was built for another, or for their old roles.
+* the key holds the query text, its variables, the language, every grant the viewer holds and
+  — when the viewer has anything of their own in the page's compounds (a proposal, draft or not,
+  a signature, a comment, found by the same statement) — their account. What a drafting page
+  shows a viewer depends on nothing else: their grants decide access, drafts of rule documents
+  and moderation, their own rows decide ``mine``, ``signedByMe``, their own drafts and their own
+  hidden comments' text. So every viewer with the same grants and nothing of their own there
+  shares one entry (the thousand owners opening a page after a change cost one build), and
+  nobody is ever served what was built for a viewer who would have been shown anything else
+  (tests/api/services/test_drafting_cache.py attacks this).
 
 Only results without errors are kept; mutations, subscriptions, anonymous requests and any
 operation with another root field (or a fragment at the root) are never cached. The cache holds
@@ -26,19 +35,27 @@ operation with another root field (or a fragment at the root) are never cached. 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from cachetools import LRUCache
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import Integer, bindparam, case, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.store.models import Community, Document, DocumentVersion, DraftingVersion, Proposal
+from api.store.models import (
+    Comment,
+    Community,
+    Document,
+    DocumentVersion,
+    DraftingVersion,
+    Proposal,
+    ProposalSignature,
+)
 from api.store.models.base import UTCDateTime
 
 _OWNER_OF = {
@@ -76,9 +93,12 @@ async def current(session: AsyncSession, community_id: int) -> int:
 
 @dataclass(frozen=True)
 class Entry:
-    versions: tuple[tuple[int, int, int], ...]
+    versions: tuple[tuple[int, int, int, str], ...]
     until: datetime | None  # the next window edge of these compounds, when the entry was built
     result: Any
+    # the answer's JSON text, made when the entry is first served again (api/http/direct.py):
+    # encoding a 100-comment page costs a fifth of a whole trivial request
+    text: list[str] = field(default_factory=list)
 
 
 class PageCache:
@@ -143,8 +163,26 @@ def _versions_query() -> Any:
         )
         .scalar_subquery()
     )
+    # whether the viewer has anything of their own in the compound that a page shows differently
+    # to its owner: a proposal they wrote (drafts, ``mine``), a signature (``signedByMe``), a
+    # comment (``mine``, a hidden comment's text)
+    viewer = bindparam("viewer", type_=Integer())
+    involved = or_(
+        exists().where(Proposal.community_id == Community.id, Proposal.author_account_id == viewer),
+        exists().where(
+            ProposalSignature.community_id == Community.id, ProposalSignature.account_id == viewer
+        ),
+        exists().where(Comment.community_id == Community.id, Comment.author_account_id == viewer),
+    )
     return (
-        select(Community.id, Community.roll_version, DraftingVersion.version, next_edge)
+        select(
+            Community.id,
+            Community.roll_version,
+            DraftingVersion.version,
+            Community.name,
+            next_edge,
+            involved,
+        )
         .outerjoin(DraftingVersion, DraftingVersion.community_id == Community.id)
         .where(Community.id.in_(bindparam("ids", expanding=True)))
         .order_by(Community.id)
@@ -154,16 +192,27 @@ def _versions_query() -> Any:
 _VERSIONS = _versions_query()
 
 
+class Versions(NamedTuple):
+    stamp: tuple[tuple[int, int, int, str], ...]  # (compound, roll, drafting version, name)
+    until: datetime | None  # the earliest window edge still ahead in any of them
+    involved: bool  # the viewer has a proposal, signature or comment of their own in one
+
+
 async def versions(
-    session: AsyncSession, community_ids: Sequence[int], now: datetime
-) -> tuple[tuple[tuple[int, int, int], ...], datetime | None]:
-    """(compound, roll version, drafting version) of each compound, and the earliest window
-    edge still ahead in any of them, in one statement."""
-    rows = await session.execute(_VERSIONS, {"ids": sorted(set(community_ids)), "now": now})
-    stamp: list[tuple[int, int, int]] = []
+    session: AsyncSession, community_ids: Sequence[int], now: datetime, viewer_id: int
+) -> Versions:
+    """The data versions of the compounds a page shows, and whether the viewer is involved in
+    them, in one statement. The name is there for the page heading's ``community { id name }``
+    (api/http/page_cache.py)."""
+    rows = await session.execute(
+        _VERSIONS, {"ids": sorted(set(community_ids)), "now": now, "viewer": viewer_id}
+    )
+    stamp: list[tuple[int, int, int, str]] = []
     until: datetime | None = None
-    for cid, roll, drafting, ahead in rows:
-        stamp.append((cid, roll, drafting or 0))
+    involved = False
+    for cid, roll, drafting, name, ahead, theirs in rows:
+        stamp.append((cid, roll, drafting or 0, name))
         if ahead is not None and (until is None or ahead < until):
             until = ahead
-    return tuple(stamp), until
+        involved = involved or bool(theirs)
+    return Versions(tuple(stamp), until, involved)

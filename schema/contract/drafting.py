@@ -10,7 +10,7 @@ cheapest one Strawberry has (issue #4's benchmark).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -27,6 +27,8 @@ class Loader(Protocol[K, V]):
     Strawberry's DataLoader is one; the contract names only what resolvers call."""
 
     def load(self, key: K) -> Awaitable[V]: ...
+
+    def load_many(self, keys: Iterable[K]) -> Awaitable[Sequence[V]]: ...
 
 
 @dataclass(frozen=True)

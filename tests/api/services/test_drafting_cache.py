@@ -8,9 +8,11 @@ from typing import Any
 
 from api.runtime import Runtime
 from tests.conftest import Gql
-from tests.support.documents import PAGE, SIGN, VERSION_PAGE
+from tests.support.documents import MODERATE, PAGE, SIGN, VERSION_PAGE
 from tests.support.drafting import (
     account,
+    clause,
+    comment,
     cost,
     create_proposal,
     install_clock,
@@ -120,3 +122,125 @@ async def test_a_window_edge_ends_a_cached_page(gql: Gql, runtime: Runtime, worl
     assert await cost(gql, runtime, VERSION_PAGE, {"id": version["id"]}, token) <= 4  # served
     clock.advance(days=30)  # exactly at the closing edge
     assert await phase() == "CLOSED"
+
+
+WEB_LIST = """query Proposals($id: ID!, $search: String) {
+  community(id: $id) { id name }
+  proposals(communityId: $id, first: 50, search: $search) { totalCount nodes { id title signedByMe } }
+}"""
+
+
+async def test_the_web_clients_list_with_its_heading_is_cached_and_a_rename_is_seen(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    """The proposals screen asks for the compound's id and name beside the page (issue #17): that
+    is cacheable, and the name is read with the data versions, so a rename shows at once; any
+    other field of the compound keeps the page out of the cache."""
+    from sqlalchemy import update
+
+    from api.store.models import Community
+
+    await create_proposal(gql, world.tokens["owner"], world.a)
+    token = world.tokens["owner"]
+    variables = {"id": str(world.a), "search": None}
+    built = await cost(gql, runtime, WEB_LIST, variables, token)
+    served = await cost(gql, runtime, WEB_LIST, variables, token)
+    assert served < built and served <= 4
+    async with runtime.writer() as s:
+        await s.execute(update(Community).where(Community.id == world.a).values(name="新名字小区"))
+        await s.commit()
+    r = await gql(WEB_LIST, variables, token=token)
+    assert r["data"]["community"]["name"] == "新名字小区"
+    more = WEB_LIST.replace("{ id name }", "{ id name address }")
+    first = await cost(gql, runtime, more, variables, token)
+    again = await cost(gql, runtime, more, variables, token)
+    assert again == first and again > served  # built again each time
+
+
+# --- one entry for every viewer who sees the same (docs/design.md "The page cache") ---------
+
+
+async def _owners(runtime: Runtime, world: World) -> tuple[str, str, str]:
+    """李四, 赵六 and 王五: owners of compound A with the same grants as each other."""
+    made = [
+        await account(runtime, phone=phone, name=name, role="owner", community_id=world.a)
+        for phone, name in (
+            ("13900000002", "李四"),
+            ("13900000004", "赵六"),
+            ("13900000003", "王五"),
+        )
+    ]
+    return made[0], made[1], made[2]
+
+
+async def test_viewers_with_nothing_of_their_own_share_one_entry(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    await create_proposal(gql, world.tokens["owner"], world.a)
+    _, zhao, wang = await _owners(runtime, world)
+    variables = {"c": str(world.a), "first": 10}
+    built = await cost(gql, runtime, PAGE, variables, zhao)
+    served = await cost(gql, runtime, PAGE, variables, wang)  # another viewer, served
+    assert served < built and served <= 4
+    assert (await page(gql, world, zhao)) == (await page(gql, world, wang))
+
+
+async def test_a_viewer_with_rows_of_their_own_is_never_served_the_shared_page(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    """李四 has co-signed and keeps a draft; 赵六 has nothing of his own. Whichever asks first,
+    neither is ever served the other's page."""
+    p = await create_proposal(gql, world.tokens["owner"], world.a)
+    li, zhao, _ = await _owners(runtime, world)
+    ok(await gql(SIGN, {"input": {"proposalId": p["summary"]["id"]}}, token=li), "signProposal")
+    draft = await create_proposal(gql, li, world.a, title="李四的草稿", submit=False)
+    for order in ((zhao, li), (li, zhao)):
+        seen = {token: await page(gql, world, token) for token in (*order, *order)}
+        mine = seen[li]
+        theirs = seen[zhao]
+        signed = {n["id"]: n["signedByMe"] for n in mine["nodes"]}
+        assert signed[p["summary"]["id"]] is True
+        assert draft["summary"]["id"] in {n["id"] for n in mine["nodes"]}
+        assert [n["id"] for n in theirs["nodes"]] == [p["summary"]["id"]]  # no one else's draft
+        assert theirs["nodes"][0]["signedByMe"] is False and theirs["totalCount"] == 1
+
+
+async def test_a_hidden_comment_is_read_only_by_its_author_and_moderators_whoever_asks_first(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    from api.http.app import WEB_DIR
+    from api.http.trusted import web_documents
+
+    one = next(
+        t for t, w in web_documents(WEB_DIR).documents.items() if w == "js/views/version.js: ONE"
+    )
+    version = await published_version(gql, world, runtime, 5)
+    li, zhao, wang = await _owners(runtime, world)
+    said = await comment(gql, li, version["id"], clause(version, 2)["id"], "OPPOSE", "李四的意见")
+    hidden = await gql(
+        MODERATE,
+        {"input": {"commentId": said["comment"]["id"], "hidden": True, "reason": "含个人信息"}},
+        token=world.tokens["committee"],
+    )
+    assert hidden["data"]["moderateComment"]["__typename"] == "CommentSaved"
+
+    async def read(token: str) -> dict[str, Any]:
+        r = await gql(one, {"id": version["id"]}, token=token)
+        node: dict[str, Any] = r["data"]["consultationComments"]["nodes"][0]
+        return node
+
+    for token in (zhao, li, wang, world.tokens["committee"], zhao, li):
+        node = await read(token)
+        if token == li:
+            assert node["body"] == "李四的意见" and node["mine"] is True
+        elif token == world.tokens["committee"]:
+            assert node["body"] == "李四的意见" and node["mine"] is False
+        else:
+            assert node["body"] is None and node["mine"] is False
+        assert node["hidden"] is True
+    # 赵六 writes a comment of his own: from then on his page is his
+    await comment(gql, zhao, version["id"], clause(version, 3)["id"], "SUPPORT", "赵六的意见")
+    nodes = (await gql(one, {"id": version["id"]}, token=zhao))["data"]["consultationComments"]
+    assert [n["mine"] for n in nodes["nodes"]] == [False, True]
+    nodes = (await gql(one, {"id": version["id"]}, token=wang))["data"]["consultationComments"]
+    assert [n["mine"] for n in nodes["nodes"]] == [False, False]
