@@ -306,9 +306,12 @@ class Direct:
                     result = found.hit
                     entry = found.entry
                 else:
-                    result = await self._run(prepared, ctx, name, variables)
-                    if found is not None:
-                        found.keep(result)
+                    built = None
+                    try:
+                        built = result = await self._run(prepared, ctx, name, variables)
+                    finally:
+                        if found is not None:
+                            found.keep(built)
                 ok = committable(result)
             finally:
                 await ctx.close(commit=prepared.writing and ok)

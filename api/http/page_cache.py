@@ -6,6 +6,7 @@ extension that answers them from the cache while their data versions are unchang
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -113,16 +114,24 @@ class Lookup:
     until: datetime | None
     hit: Any = None
     entry: Entry | None = None  # the entry of a hit
+    flight: asyncio.Future[Entry | None] | None = None  # this request builds the page for others
 
     def keep(self, result: Any) -> None:
-        """Cache a freshly executed result (only a clean one: data, no errors)."""
+        """Cache a freshly executed result (only a clean one: data, no errors), and hand it to
+        the requests waiting for it. Called whatever happened (``None`` after an exception), so
+        that nobody waits for a build that ended."""
         clean = (
             result is not None
             and not getattr(result, "errors", None)
             and getattr(result, "data", None) is not None
         )
+        entry = None
         if self.hit is None and clean:
-            self.cache.put(self.key, Entry(self.stamp, self.until, result))
+            entry = Entry(self.stamp, self.until, result)
+            self.cache.put(self.key, entry)
+        if self.flight is not None:
+            self.cache.landed(self.key, self.stamp, self.flight, entry)
+            self.flight = None
 
 
 async def look_up(
@@ -160,6 +169,14 @@ async def look_up(
     )
     found = Lookup(cache, key, stamp, until)
     entry = cache.get(key)
+    if entry is None or entry.versions != stamp:
+        # Single flight: when a change has just made the page stale, the requests that arrive
+        # while one of them rebuilds it wait for that build instead of each making its own.
+        waited = await cache.building(key, stamp)
+        if isinstance(waited, asyncio.Future):
+            found.flight = waited
+            return found
+        entry = waited
     if entry is not None and entry.versions == stamp and (entry.until is None or now < entry.until):
         found.hit = entry.result
         found.entry = entry
@@ -191,6 +208,8 @@ class DraftingPageCache(SchemaExtension):
             )
             if found is not None and found.hit is not None:
                 ec.result = found.hit
-        yield
-        if found is not None:
-            found.keep(ec.result)
+        try:
+            yield
+        finally:
+            if found is not None:
+                found.keep(ec.result)

@@ -34,6 +34,7 @@ operation with another root field (or a fragment at the root) are never cached. 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -106,11 +107,39 @@ class PageCache:
 
     def __init__(self, size: int) -> None:
         self._entries: LRUCache[tuple[Any, ...], Entry] = LRUCache(maxsize=max(size, 1))
+        # the builds under way: (key, data versions) -> the entry they will make
+        self._flights: dict[tuple[Any, Any], asyncio.Future[Entry | None]] = {}
         # an object never changes compound, so this only bounds memory; LRU, not a wholesale clear
         self._owners: LRUCache[tuple[str, int], int] = LRUCache(maxsize=100_000)
 
     def get(self, key: tuple[Any, ...]) -> Entry | None:
         return self._entries.get(key)
+
+    async def building(
+        self, key: tuple[Any, ...], stamp: tuple[Any, ...]
+    ) -> Entry | asyncio.Future[Entry | None] | None:
+        """For a page that is missing or stale: if another request is building it for these
+        data versions, wait for that build and return its entry (None: it failed, build it
+        yourself); if none is, return a future that marks this request as the builder (resolve
+        it with :meth:`landed`)."""
+        flight = self._flights.get((key, stamp))
+        if flight is not None:
+            return await asyncio.shield(flight)
+        flight = asyncio.get_running_loop().create_future()
+        self._flights[(key, stamp)] = flight
+        return flight
+
+    def landed(
+        self,
+        key: tuple[Any, ...],
+        stamp: tuple[Any, ...],
+        flight: asyncio.Future[Entry | None],
+        entry: Entry | None,
+    ) -> None:
+        if self._flights.get((key, stamp)) is flight:
+            del self._flights[(key, stamp)]
+        if not flight.done():
+            flight.set_result(entry)
 
     def put(self, key: tuple[Any, ...], entry: Entry) -> None:
         self._entries[key] = entry

@@ -244,3 +244,54 @@ async def test_a_hidden_comment_is_read_only_by_its_author_and_moderators_whoeve
     assert [n["mine"] for n in nodes["nodes"]] == [False, True]
     nodes = (await gql(one, {"id": version["id"]}, token=wang))["data"]["consultationComments"]
     assert [n["mine"] for n in nodes["nodes"]] == [False, False]
+
+
+async def test_requests_arriving_while_a_page_is_rebuilt_wait_for_that_build(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    """After a change, the viewers who ask at once cost one build: the others wait for it
+    (single flight) and get the same page; a build that fails leaves them to build their own."""
+    import asyncio
+
+    from api.http.direct import Direct
+    from tests.support.drafting import statements
+
+    await create_proposal(gql, world.tokens["owner"], world.a)
+    _, zhao, wang = await _owners(runtime, world)
+    variables = {"c": str(world.a), "first": 10}
+    await page(gql, world, zhao)  # the roll's snapshot warmed
+    await create_proposal(gql, world.tokens["owner"], world.a, title="第二个提案")  # stale now
+
+    def builds(seen: list[str]) -> int:
+        return sum(1 for sql in seen if "substr(proposal.body" in sql)
+
+    with statements(runtime) as seen:
+        pages = await asyncio.gather(*(gql(PAGE, variables, token=t) for t in [zhao, wang] * 4))
+    assert builds(seen) == 1
+    assert all(p == pages[0] for p in pages) and pages[0]["data"]["proposals"]["totalCount"] == 2
+
+    # the builder fails: everyone who waited for it builds for themselves, nobody hangs
+    await create_proposal(gql, world.tokens["owner"], world.a, title="第三个提案")
+    real = Direct._run
+    failed: list[bool] = []
+
+    async def first_fails(self: Direct, *args: Any) -> Any:
+        if not failed:
+            failed.append(True)
+            await asyncio.sleep(0.05)  # the others arrive and wait
+            raise RuntimeError("the build broke")
+        return await real(self, *args)
+
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Direct, "_run", first_fails)
+        answers = await asyncio.wait_for(
+            asyncio.gather(
+                *(gql(PAGE, variables, token=t, expect_errors=True) for t in [zhao, wang] * 2),
+                return_exceptions=True,
+            ),
+            timeout=30,
+        )
+    good = [a for a in answers if isinstance(a, dict) and "errors" not in a]
+    assert len(good) == 3 and all(a["data"]["proposals"]["totalCount"] == 3 for a in good)
