@@ -25,18 +25,23 @@ from strawberry.types.graphql import OperationType
 
 from api.services.drafting_cache import Entry, PageCache, page_cache, versions
 
-# root field -> (what its argument names, the argument)
-PAGES: dict[str, tuple[str, str]] = {
-    "proposals": ("community", "communityId"),
-    "ruleDocuments": ("community", "communityId"),
-    "proposal": ("proposal", "id"),
-    "proposalComments": ("proposal", "proposalId"),
-    "ruleDocument": ("document", "id"),
-    "documentVersion": ("version", "id"),
-    "consultationComments": ("version", "versionId"),
-    "responseRegister": ("version", "versionId"),
-    "versionDiff": ("version", "newVersionId"),
+PROPOSALS = "proposals"  # the viewer wrote a proposal (a draft shows to its author) or signed one
+COMMENTS = "comments"  # the viewer wrote a comment (``mine``, a hidden comment's text)
+
+# root field -> (what its argument names, the argument, the viewer's own rows it shows
+# differently to them; api/services/drafting_cache.py finds which the viewer has)
+PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
+    "proposals": ("community", "communityId", frozenset({PROPOSALS})),
+    "ruleDocuments": ("community", "communityId", frozenset({COMMENTS})),
+    "proposal": ("proposal", "id", frozenset({PROPOSALS})),
+    "proposalComments": ("proposal", "proposalId", frozenset({COMMENTS})),
+    "ruleDocument": ("document", "id", frozenset({COMMENTS})),
+    "documentVersion": ("version", "id", frozenset({COMMENTS})),
+    "consultationComments": ("version", "versionId", frozenset({COMMENTS})),
+    "responseRegister": ("version", "versionId", frozenset({COMMENTS})),
+    "versionDiff": ("version", "newVersionId", frozenset({COMMENTS})),
 }
+HEADING = ("community", "id", frozenset[str]())  # community(id) { id name }
 
 
 def _argument(field: FieldNode, name: str, variables: dict[str, Any]) -> int | None:
@@ -76,11 +81,13 @@ def _names_only(field: FieldNode) -> bool:
 
 def plan(
     operation: OperationDefinitionNode | None, variables: dict[str, Any]
-) -> list[tuple[str, int]] | None:
-    """The objects a cacheable read depends on, or None when it is not cacheable."""
+) -> tuple[list[tuple[str, int]], frozenset[str]] | None:
+    """The objects a cacheable read depends on and the kinds of the viewer's own rows it shows
+    differently to them, or None when it is not cacheable."""
     if operation is None or operation.operation.value != "query":
         return None
     refs: list[tuple[str, int]] = []
+    own: set[str] = set()
     for selection in operation.selection_set.selections:
         if not isinstance(selection, FieldNode) or selection.directives:
             return None
@@ -88,12 +95,13 @@ def plan(
         if page is None:
             if selection.name.value != "community" or not _names_only(selection):
                 return None
-            page = ("community", "id")
+            page = HEADING
         ident = _argument(selection, page[1], variables)
         if ident is None:
             return None
         refs.append((page[0], ident))
-    return refs or None
+        own |= page[2]
+    return (refs, frozenset(own)) if refs else None
 
 
 def _operation(document: Any, name: str | None) -> OperationDefinitionNode | None:
@@ -147,16 +155,18 @@ async def look_up(
     viewer = ctx.viewer
     if size <= 0 or viewer is None:
         return None
-    refs = plan(operation, variables)
-    if refs is None:
+    planned = plan(operation, variables)
+    if planned is None:
         return None
+    refs, own = planned
     session = ctx.drafting.session
     cache = page_cache(ctx.runtime.engine.sync_engine, size)
     compounds = await cache.compounds(session, refs)
     if compounds is None:
         return None
     now = ctx.runtime.clock()
-    stamp, until, involved = await versions(session, compounds, now, viewer.account_id)
+    stamp, until, theirs = await versions(session, compounds, now, viewer.account_id)
+    involved = bool(own & theirs)
     key = (
         query,
         operation_name,

@@ -18,8 +18,9 @@ depends on changed:
   (upcoming, open, closed) as the clock passes a window's edge: the same statement finds the
   compound's next edge, and an entry is not served at or after it;
 * the key holds the query text, its variables, the language, every grant the viewer holds and
-  — when the viewer has anything of their own in the page's compounds (a proposal, draft or not,
-  a signature, a comment, found by the same statement) — their account. What a drafting page
+  — when the viewer has rows of their own in the page's compounds of a kind the page shows
+  differently to them (for proposal pages a proposal, draft or not, or a signature; for comment
+  and document pages a comment; found by the same statement) — their account. What a drafting page
   shows a viewer depends on nothing else: their grants decide access, drafts of rule documents
   and moderation, their own rows decide ``mine``, ``signedByMe``, their own drafts and their own
   hidden comments' text. So every viewer with the same grants and nothing of their own there
@@ -196,12 +197,14 @@ def _versions_query() -> Any:
     # to its owner: a proposal they wrote (drafts, ``mine``), a signature (``signedByMe``), a
     # comment (``mine``, a hidden comment's text)
     viewer = bindparam("viewer", type_=Integer())
-    involved = or_(
+    proposals = or_(
         exists().where(Proposal.community_id == Community.id, Proposal.author_account_id == viewer),
         exists().where(
             ProposalSignature.community_id == Community.id, ProposalSignature.account_id == viewer
         ),
-        exists().where(Comment.community_id == Community.id, Comment.author_account_id == viewer),
+    )
+    comments = exists().where(
+        Comment.community_id == Community.id, Comment.author_account_id == viewer
     )
     return (
         select(
@@ -210,7 +213,8 @@ def _versions_query() -> Any:
             DraftingVersion.version,
             Community.name,
             next_edge,
-            involved,
+            proposals,
+            comments,
         )
         .outerjoin(DraftingVersion, DraftingVersion.community_id == Community.id)
         .where(Community.id.in_(bindparam("ids", expanding=True)))
@@ -224,24 +228,29 @@ _VERSIONS = _versions_query()
 class Versions(NamedTuple):
     stamp: tuple[tuple[int, int, int, str], ...]  # (compound, roll, drafting version, name)
     until: datetime | None  # the earliest window edge still ahead in any of them
-    involved: bool  # the viewer has a proposal, signature or comment of their own in one
+    # the kinds of rows of their own the viewer has in any of them: "proposals" (one they wrote,
+    # draft or not, or signed), "comments" (one they wrote)
+    theirs: frozenset[str]
 
 
 async def versions(
     session: AsyncSession, community_ids: Sequence[int], now: datetime, viewer_id: int
 ) -> Versions:
-    """The data versions of the compounds a page shows, and whether the viewer is involved in
-    them, in one statement. The name is there for the page heading's ``community { id name }``
-    (api/http/page_cache.py)."""
+    """The data versions of the compounds a page shows, and which kinds of rows of their own
+    the viewer has there, in one statement. The name is there for the page heading's
+    ``community { id name }`` (api/http/page_cache.py)."""
     rows = await session.execute(
         _VERSIONS, {"ids": sorted(set(community_ids)), "now": now, "viewer": viewer_id}
     )
     stamp: list[tuple[int, int, int, str]] = []
     until: datetime | None = None
-    involved = False
-    for cid, roll, drafting, name, ahead, theirs in rows:
+    theirs: set[str] = set()
+    for cid, roll, drafting, name, ahead, proposals, comments in rows:
         stamp.append((cid, roll, drafting or 0, name))
         if ahead is not None and (until is None or ahead < until):
             until = ahead
-        involved = involved or bool(theirs)
-    return Versions(tuple(stamp), until, involved)
+        if proposals:
+            theirs.add("proposals")
+        if comments:
+            theirs.add("comments")
+    return Versions(tuple(stamp), until, frozenset(theirs))

@@ -295,3 +295,22 @@ async def test_requests_arriving_while_a_page_is_rebuilt_wait_for_that_build(
         )
     good = [a for a in answers if isinstance(a, dict) and "errors" not in a]
     assert len(good) == 3 and all(a["data"]["proposals"]["totalCount"] == 3 for a in good)
+
+
+async def test_a_co_signer_shares_the_consultation_but_not_the_proposals(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    """Signatures change only what proposal pages show: 李四, who co-signed, is served the version
+    page 赵六 had built, and keeps a proposals page of his own."""
+    p = await create_proposal(gql, world.tokens["owner"], world.a)
+    version = await published_version(gql, world, runtime, 3)
+    li, zhao, _ = await _owners(runtime, world)
+    ok(await gql(SIGN, {"input": {"proposalId": p["summary"]["id"]}}, token=li), "signProposal")
+    read = {"id": version["id"]}
+    built = await cost(gql, runtime, VERSION_PAGE, read, zhao)
+    assert await cost(gql, runtime, VERSION_PAGE, read, li) < built
+    listed = {"c": str(world.a), "first": 10}
+    await cost(gql, runtime, PAGE, listed, zhao)
+    assert await cost(gql, runtime, PAGE, listed, li) > 4  # built for him
+    assert (await page(gql, world, li))["nodes"][0]["signedByMe"] is True
+    assert (await page(gql, world, zhao))["nodes"][0]["signedByMe"] is False
