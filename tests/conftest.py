@@ -25,7 +25,7 @@ from api.http.app import create_app
 from api.runtime import Runtime
 from api.settings import Settings
 from api.store.migrations import upgrade
-from tests.support import lint
+from tests.support import demo_template, lint
 from tests.support.app import SECRET, Gql, make_settings, one_schema_per_limits
 from tests.support.backends import REDIS_HOST, REDIS_PORT, redis_answers, unavailable
 from tests.support.world import World, WorldSnapshot, build_world
@@ -328,6 +328,14 @@ async def world(runtime: Runtime, world_snapshot: WorldSnapshot) -> World:
 def _one_schema_per_limits() -> Iterator[None]:
     """Every app of the run shares one GraphQL schema per set of limits (tests/support/app.py)."""
     with one_schema_per_limits():
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_demo_seed_per_run() -> Iterator[None]:
+    """Every demo server of the run starts on a copy of one seeded demo of its kind
+    (tests/support/demo_template.py)."""
+    with demo_template.one_seed_per_run():
         yield
 
 

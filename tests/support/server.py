@@ -156,6 +156,10 @@ class Server:
     def start(self, wait: float = 120.0) -> Server:
         """Start the process and wait until /healthz answers 200; read what a demo printed."""
         self.var.mkdir(parents=True, exist_ok=True)
+        if self.command == "demo":  # a copy of the run's seeded demo, in a test run
+            from tests.support import demo_template
+
+            demo_template.prepare(self.var, clean_env(self.var, **self.env))
         self.out, self.err, self.err_times = [], [], []
         proc = self.proc = subprocess.Popen(
             [*command(), self.command, "--port", str(self.port)],

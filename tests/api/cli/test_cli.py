@@ -28,6 +28,7 @@ from api.http.app import create_app
 from api.runtime import Runtime
 from api.store.models import Community
 from tests.conftest import make_settings
+from tests.support import demo_template
 from tests.support.demo import ADMIN as ADMIN_PHONE
 
 COMMANDS = (
@@ -130,6 +131,7 @@ def place(tmp_path: Path) -> Place:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Place:
     p = Place(tmp_path_factory.mktemp("demo"))
+    demo_template.prepare(p.root / "var", p.env())  # a copy of the run's seeded demo
     r = p.run("demo", "--seed-only")
     assert r.returncode == 0, r.stderr
     assert "gongzhi-demo" in r.stdout  # the demo password is printed with the logins
