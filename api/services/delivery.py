@@ -182,13 +182,16 @@ async def deliver(
     return done
 
 
-async def deliver_all(rt: Runtime) -> Pass:
-    """Batches until none is full: everything due now (`gongzhi deliver`)."""
+async def deliver_all(rt: Runtime, stop: asyncio.Event | None = None) -> Pass:
+    """Batches until none is full: everything due now (`gongzhi deliver`); or, once ``stop`` is
+    set, the batch under way only: a stopping server must not spend its shutdown grace on a
+    long outbox (the demo's thousands of texts held a stop for the whole grace). What is left
+    waits in the outbox for the next worker or `gongzhi deliver`."""
     total = Pass()
     while True:
         one = await deliver(rt)
         total.add(one)
-        if one.claimed < rt.settings.delivery_batch:
+        if one.claimed < rt.settings.delivery_batch or (stop is not None and stop.is_set()):
             return total
 
 
@@ -220,11 +223,11 @@ async def scheduled(rt: Runtime) -> int:
     return told
 
 
-async def one_pass(rt: Runtime) -> Pass:
+async def one_pass(rt: Runtime, stop: asyncio.Event | None = None) -> Pass:
     """What `gongzhi deliver` runs once and the worker every poll: scheduled notices, then
-    every text due."""
+    every text due (until ``stop`` is set)."""
     await scheduled(rt)
-    return await deliver_all(rt)
+    return await deliver_all(rt, stop)
 
 
 async def run(rt: Runtime, stop: asyncio.Event) -> None:
@@ -232,7 +235,7 @@ async def run(rt: Runtime, stop: asyncio.Event) -> None:
     (api/services/inbox_events.py) and then the due texts, until ``stop`` is set."""
     while not stop.is_set():
         try:
-            await one_pass(rt)
+            await one_pass(rt, stop)
         except Exception:  # the next pass tries again; a dead worker would tell no one
             log.exception("outbox pass failed")
         with contextlib.suppress(TimeoutError):

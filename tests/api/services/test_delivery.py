@@ -94,6 +94,24 @@ async def test_a_pass_sends_each_due_text_once_with_its_id_as_key(
     assert len(file.sent()) == 3
 
 
+async def test_a_stopping_worker_finishes_its_batch_and_leaves_the_rest(
+    runtime: Runtime,
+) -> None:
+    """Asked to stop, the worker ends with the batch under way instead of emptying the outbox:
+    the rest is sent by the next pass (a stopping server's grace is not spent on texts)."""
+    from dataclasses import replace
+
+    use_clock(runtime, T)
+    runtime.settings = replace(runtime.settings, delivery_batch=2)
+    runtime.notifier = rec = Recorder()
+    await texts(runtime, 5)
+    stop = asyncio.Event()
+    stop.set()
+    assert (await delivery.one_pass(runtime, stop)).sent == 2
+    assert len(rec.keys) == 2
+    assert (await delivery.one_pass(runtime)).sent == 3  # not stopping: everything due
+
+
 async def test_failures_back_off_then_give_up(runtime: Runtime) -> None:
     clock = use_clock(runtime, T)
     runtime.notifier = rec = Recorder(fail=2)
