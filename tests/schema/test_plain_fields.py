@@ -19,10 +19,9 @@ from api.http.app import WEB_DIR
 from api.http.trusted import web_documents
 from api.runtime import Runtime
 from api.settings import Settings
-from api.store.models import Proposal, ProposalSignature
 from schema.plain_fields import PlainFieldsExecutor
 from tests.conftest import Gql, make_settings
-from tests.support.drafting import clause, comment, published_version
+from tests.support.drafting import clause, comment, published_version, seed_proposals
 from tests.support.world import World
 
 
@@ -133,9 +132,8 @@ async def test_each_awkward_case_is_answered_as_graphql_core_answers_it(document
     assert list(plain.data or {}) == list(core.data or {})  # the same key order, too
 
 
-async def test_plain_fields_do_take_the_short_way(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The comparison above is not vacuous: with the one-step completion on, graphql-core's
-    ``execute_field`` is not called for the plain fields."""
+def _count_slow_fields(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the fields graphql-core's ``execute_field`` completes, as they are."""
     calls: list[str] = []
     original = StrawberryGraphQLCoreExecutionContext.execute_field
 
@@ -144,6 +142,13 @@ async def test_plain_fields_do_take_the_short_way(monkeypatch: pytest.MonkeyPatc
         return original(self, parent, source, details, *rest)
 
     monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counting)
+    return calls
+
+
+async def test_plain_fields_do_take_the_short_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparison above is not vacuous: with the one-step completion on, graphql-core's
+    ``execute_field`` is not called for the plain fields."""
+    calls = _count_slow_fields(monkeypatch)
     plain_schema = strawberry.Schema(query=Query, execution_context_class=PlainFieldsExecutor)
     result = await plain_schema.execute("{ items { name count loud tags } }")
     assert not result.errors
@@ -160,48 +165,10 @@ def _web(where: str) -> str:
     return next(t for t, w in web_documents(WEB_DIR).documents.items() if w == where)
 
 
-async def _seed_proposals(runtime: Runtime, world: World) -> None:
-    async with runtime.writer() as s:
-        for i in range(30):
-            p = Proposal(
-                community_id=world.a,
-                author_account_id=world.accounts["owner" if i % 4 else "committee"],
-                author_person_id=1,
-                author_name="张三",
-                title=f"提案 {i}",
-                body="内容" * 70,
-                category="其他",
-                matter_type=(i % 9) + 1 if i % 2 else None,
-                status=["draft", "open", "qualified", "answered"][i % 4],
-                search_text=f"提案 {i}",
-                support_heads=i,
-                support_area_centi=17000 + i,
-                signature_count=i,
-                comment_count=i % 3,
-                submitted_at=datetime(2026, 12, 1, tzinfo=UTC) if i % 2 else None,
-            )
-            s.add(p)
-            await s.flush()
-            if i % 3 == 0:
-                s.add(
-                    ProposalSignature(
-                        community_id=world.a,
-                        proposal_id=p.id,
-                        elector_key=f"o:{i}",
-                        account_id=world.accounts["owner"],
-                        person_id=1,
-                        heads=1,
-                        area_centi=17000,
-                        roll_version=1,
-                    )
-                )
-        await s.commit()
-
-
 async def test_the_web_clients_pages_are_the_same_both_ways(
     gql: Gql, runtime: Runtime, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _seed_proposals(runtime, world)
+    await seed_proposals(runtime, world, 30, varied=True)
     version = await published_version(gql, world, runtime, 12)
     for n in (1, 2, 5):
         await comment(
@@ -216,14 +183,7 @@ async def test_the_web_clients_pages_are_the_same_both_ways(
         (_web("js/views/proposals.js: LIST"), {"id": str(world.a), "search": None}),
         (_web("js/views/version.js: ONE"), {"id": version["id"]}),
     ]
-    calls: list[str] = []
-    original = StrawberryGraphQLCoreExecutionContext.execute_field
-
-    def counting(self: Any, parent: Any, source: Any, details: Any, *rest: Any) -> Any:
-        calls.append(details[0].node.name.value)
-        return original(self, parent, source, details, *rest)
-
-    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counting)
+    calls = _count_slow_fields(monkeypatch)
     answers = {}
     field_calls = {}
     for way in ("plain", "core"):

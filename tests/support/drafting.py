@@ -22,7 +22,14 @@ from api.formats.ruletext import chinese_numeral
 from api.runtime import Runtime
 from api.services.accounts import start_session
 from api.services.roll import import_roll
-from api.store.models import Account, Community, Person, RoleMembership
+from api.store.models import (
+    Account,
+    Community,
+    Person,
+    Proposal,
+    ProposalSignature,
+    RoleMembership,
+)
 from tests.support.app import Gql
 from tests.support.documents import ADD_COMMENT, CREATE_DOCUMENT, CREATE_PROPOSAL, PUBLISH
 from tests.support.world import PASSWORD, World
@@ -325,3 +332,44 @@ async def published_version(gql: Gql, world: World, runtime: Runtime, n: int) ->
         token=world.tokens["committee"],
     )
     return ok(r, "publishVersion")["version"]  # type: ignore[no-any-return]
+
+
+async def seed_proposals(runtime: Runtime, world: World, n: int, *, varied: bool = False) -> None:
+    """``n`` proposals in compound A written by the owner, every other one co-signed by them.
+    ``varied``: every status (drafts by the committee member among them), matter types on the
+    odd ones, growing support and submission dates — for tests that compare whole pages."""
+    async with runtime.writer() as s:
+        for i in range(n):
+            p = Proposal(
+                community_id=world.a,
+                author_account_id=world.accounts["owner" if i % 4 or not varied else "committee"],
+                author_person_id=1,
+                author_name="张三",
+                title=f"提案 {i}",
+                body="内容" * (70 if varied else 50),
+                category="其他",
+                matter_type=(i % 9) + 1 if varied and i % 2 else None,
+                status=["draft", "open", "qualified", "answered"][i % 4] if varied else "open",
+                search_text=f"提案 {i}",
+                support_heads=i if varied else 1,
+                support_area_centi=17000 + (i if varied else 0),
+                signature_count=i if varied else 1,
+                comment_count=i % 3,
+                submitted_at=datetime(2026, 12, 1, tzinfo=UTC) if varied and i % 2 else None,
+            )
+            s.add(p)
+            await s.flush()
+            if (i % 3 == 0) if varied else (i % 2):
+                s.add(
+                    ProposalSignature(
+                        community_id=world.a,
+                        proposal_id=p.id,
+                        elector_key=f"o:{i}",
+                        account_id=world.accounts["owner"],
+                        person_id=1,
+                        heads=1,
+                        area_centi=17000,
+                        roll_version=1,
+                    )
+                )
+        await s.commit()

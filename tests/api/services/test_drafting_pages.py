@@ -13,7 +13,7 @@ import pytest
 
 from api.runtime import Runtime
 from api.settings import Settings
-from api.store.models import Comment, Proposal, ProposalSignature
+from api.store.models import Comment
 from tests.conftest import Gql, make_settings
 from tests.support.documents import (
     ADD_COMMENT,
@@ -23,49 +23,13 @@ from tests.support.documents import (
     THREADS,
     VERSION_PAGE,
 )
-from tests.support.drafting import cost, install_clock, ok, published_version
+from tests.support.drafting import cost, install_clock, ok, published_version, seed_proposals
 from tests.support.world import World
 
 
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
     return make_settings(tmp_path, db_url, drafting_cache_entries=0)
-
-
-async def seed_proposals(runtime: Runtime, world: World, n: int) -> None:
-    async with runtime.writer() as s:
-        for i in range(n):
-            p = Proposal(
-                community_id=world.a,
-                author_account_id=world.accounts["owner"],
-                author_person_id=1,
-                author_name="张三",
-                title=f"提案 {i}",
-                body="内容" * 50,
-                category="其他",
-                status="open",
-                search_text=f"提案 {i}",
-                support_heads=1,
-                support_area_centi=17000,
-                signature_count=1,
-                comment_count=i % 3,
-            )
-            s.add(p)
-            await s.flush()
-            if i % 2:
-                s.add(
-                    ProposalSignature(
-                        community_id=world.a,
-                        proposal_id=p.id,
-                        elector_key=f"o:{i}",
-                        account_id=world.accounts["owner"],
-                        person_id=1,
-                        heads=1,
-                        area_centi=17000,
-                        roll_version=1,
-                    )
-                )
-        await s.commit()
 
 
 async def test_proposals_page_statements_do_not_grow_with_its_size(
