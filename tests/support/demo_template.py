@@ -80,8 +80,9 @@ class Templates:
             with contextlib.closing(sqlite3.connect(made / DATABASE)) as db:
                 db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the whole database in the file
             self.sqlite[kind] = made
-        # each file with the private mode the demo gave it; ``var`` itself keeps its own
-        var.mkdir(parents=True, exist_ok=True)
+        # each file with the private mode the demo gave it; ``var`` itself keeps its own, or is
+        # made private as the service makes it (api/settings.py)
+        var.mkdir(parents=True, exist_ok=True, mode=0o700)
         for item in self.sqlite[kind].iterdir():
             if item.is_dir():
                 shutil.copytree(item, var / item.name, dirs_exist_ok=True)
