@@ -34,7 +34,8 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
     "proposals": ("community", "communityId", frozenset({PROPOSALS})),
     "ruleDocuments": ("community", "communityId", frozenset({COMMENTS})),
     "proposal": ("proposal", "id", frozenset({PROPOSALS})),
-    "proposalComments": ("proposal", "proposalId", frozenset({COMMENTS})),
+    # a draft's comments are its author's alone to read: authorship decides access here too
+    "proposalComments": ("proposal", "proposalId", frozenset({PROPOSALS, COMMENTS})),
     "ruleDocument": ("document", "id", frozenset({COMMENTS})),
     "documentVersion": ("version", "id", frozenset({COMMENTS})),
     "consultationComments": ("version", "versionId", frozenset({COMMENTS})),

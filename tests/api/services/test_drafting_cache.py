@@ -314,3 +314,25 @@ async def test_a_co_signer_shares_the_consultation_but_not_the_proposals(
     assert await cost(gql, runtime, PAGE, listed, li) > 4  # built for him
     assert (await page(gql, world, li))["nodes"][0]["signedByMe"] is True
     assert (await page(gql, world, zhao))["nodes"][0]["signedByMe"] is False
+
+
+# --- attacks on the shared entry (branch attack) ----------------------------------------------
+
+
+async def test_a_drafts_comment_page_built_for_its_author_is_not_served_to_another_owner(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    """Whether a proposal's comment page may be read at all depends on who wrote the proposal
+    (a draft is its author's alone), not only on comments: 李四 reading the (empty) comments of
+    his own draft must not make 赵六, with the same grants and nothing of his own, be served
+    that page instead of the not-found that keeps draft ids from being probed."""
+    from tests.support.documents import PROPOSAL_COMMENTS
+
+    li, zhao, _ = await _owners(runtime, world)
+    draft = await create_proposal(gql, li, world.a, title="李四的草稿", submit=False)
+    variables = {"p": draft["summary"]["id"], "first": 10}
+    own = await gql(PROPOSAL_COMMENTS, variables, token=li)
+    assert own["data"]["proposalComments"]["totalCount"] == 0
+    other = await gql(PROPOSAL_COMMENTS, variables, token=zhao, expect_errors=True)
+    assert "errors" in other, other
+    assert other["errors"][0]["extensions"]["code"] == "NOT_FOUND"
