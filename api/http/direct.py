@@ -311,7 +311,7 @@ class Direct:
                         built = result = await self._run(prepared, ctx, name, variables)
                     finally:
                         if found is not None:
-                            found.keep(built)
+                            await found.keep(built)
                 ok = committable(result)
             finally:
                 await ctx.close(commit=prepared.writing and ok)

@@ -34,7 +34,8 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
     "proposals": ("community", "communityId", frozenset({PROPOSALS})),
     "ruleDocuments": ("community", "communityId", frozenset({COMMENTS})),
     "proposal": ("proposal", "id", frozenset({PROPOSALS})),
-    "proposalComments": ("proposal", "proposalId", frozenset({COMMENTS})),
+    # a draft's comments are its author's alone to read: authorship decides access here too
+    "proposalComments": ("proposal", "proposalId", frozenset({PROPOSALS, COMMENTS})),
     "ruleDocument": ("document", "id", frozenset({COMMENTS})),
     "documentVersion": ("version", "id", frozenset({COMMENTS})),
     "consultationComments": ("version", "versionId", frozenset({COMMENTS})),
@@ -120,26 +121,49 @@ class Lookup:
     key: tuple[Any, ...]
     stamp: tuple[tuple[int, int, int, str], ...]
     until: datetime | None
+    # what the versions were read with, to read them again after a build (:meth:`_unchanged`)
+    session: Any = None
+    compounds: tuple[int, ...] = ()
+    now: datetime | None = None
+    viewer_id: int = 0
+    theirs: frozenset[str] = frozenset()
     hit: Any = None
     entry: Entry | None = None  # the entry of a hit
     flight: asyncio.Future[Entry | None] | None = None  # this request builds the page for others
 
-    def keep(self, result: Any) -> None:
-        """Cache a freshly executed result (only a clean one: data, no errors), and hand it to
-        the requests waiting for it. Called whatever happened (``None`` after an exception), so
-        that nobody waits for a build that ended."""
+    async def _unchanged(self) -> bool:
+        """Whether the page just built is the page of :attr:`stamp`. On PostgreSQL (READ
+        COMMITTED) every statement sees what has committed when it starts, so a write committed
+        between the versions statement and the page's statements is in the page but not in its
+        stamp: the viewer's own draft, saved from another tab, landed in the entry shared by
+        everyone with nothing of their own, and was served to those who had read the same
+        versions. Every write bumps the versions in its transaction, so the same versions read
+        again after the build mean nothing committed in between. SQLite reads one snapshot per
+        transaction, so there the first reading holds."""
+        if self.session is None or self.session.get_bind().dialect.name == "sqlite":
+            return True
+        assert self.now is not None
+        again = await versions(self.session, self.compounds, self.now, self.viewer_id)
+        return again.stamp == self.stamp and again.theirs == self.theirs
+
+    async def keep(self, result: Any) -> None:
+        """Cache a freshly executed result (only a clean one: data, no errors, built from the
+        data of its versions), and hand it to the requests waiting for it. Called whatever
+        happened (``None`` after an exception), so that nobody waits for a build that ended."""
         clean = (
             result is not None
             and not getattr(result, "errors", None)
             and getattr(result, "data", None) is not None
         )
         entry = None
-        if self.hit is None and clean:
-            entry = Entry(self.stamp, self.until, result)
-            self.cache.put(self.key, entry)
-        if self.flight is not None:
-            self.cache.landed(self.key, self.stamp, self.flight, entry)
-            self.flight = None
+        try:
+            if self.hit is None and clean and await self._unchanged():
+                entry = Entry(self.stamp, self.until, result)
+                self.cache.put(self.key, entry)
+        finally:
+            if self.flight is not None:
+                self.cache.landed(self.key, self.stamp, self.flight, entry)
+                self.flight = None
 
 
 async def look_up(
@@ -177,7 +201,9 @@ async def look_up(
         viewer.account_id if involved else None,
         viewer.grants,
     )
-    found = Lookup(cache, key, stamp, until)
+    found = Lookup(
+        cache, key, stamp, until, session, tuple(compounds), now, viewer.account_id, theirs
+    )
     entry = cache.get(key)
     if entry is None or entry.versions != stamp:
         # Single flight: when a change has just made the page stale, the requests that arrive
@@ -222,4 +248,4 @@ class DraftingPageCache(SchemaExtension):
             yield
         finally:
             if found is not None:
-                found.keep(ec.result)
+                await found.keep(ec.result)

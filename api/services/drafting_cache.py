@@ -20,7 +20,8 @@ depends on changed:
 * the key holds the query text, its variables, the language, every grant the viewer holds and
   — when the viewer has rows of their own in the page's compounds of a kind the page shows
   differently to them (for proposal pages a proposal, draft or not, or a signature; for comment
-  and document pages a comment; found by the same statement) — their account. What a drafting page
+  and document pages a comment, and for a proposal's comments both, since a draft's comments are
+  its author's alone to read; found by the same statement) — their account. What a drafting page
   shows a viewer depends on nothing else: their grants decide access, drafts of rule documents
   and moderation, their own rows decide ``mine``, ``signedByMe``, their own drafts and their own
   hidden comments' text. So every viewer with the same grants and nothing of their own there

@@ -314,3 +314,99 @@ async def test_a_co_signer_shares_the_consultation_but_not_the_proposals(
     assert await cost(gql, runtime, PAGE, listed, li) > 4  # built for him
     assert (await page(gql, world, li))["nodes"][0]["signedByMe"] is True
     assert (await page(gql, world, zhao))["nodes"][0]["signedByMe"] is False
+
+
+# --- attacks on the shared entry (branch attack) ----------------------------------------------
+
+
+async def test_a_drafts_comment_page_built_for_its_author_is_not_served_to_another_owner(
+    gql: Gql, runtime: Runtime, world: World
+) -> None:
+    """Whether a proposal's comment page may be read at all depends on who wrote the proposal
+    (a draft is its author's alone), not only on comments: 李四 reading the (empty) comments of
+    his own draft must not make 赵六, with the same grants and nothing of his own, be served
+    that page instead of the not-found that keeps draft ids from being probed."""
+    from tests.support.documents import PROPOSAL_COMMENTS
+
+    li, zhao, _ = await _owners(runtime, world)
+    draft = await create_proposal(gql, li, world.a, title="李四的草稿", submit=False)
+    variables = {"p": draft["summary"]["id"], "first": 10}
+    own = await gql(PROPOSAL_COMMENTS, variables, token=li)
+    assert own["data"]["proposalComments"]["totalCount"] == 0
+    other = await gql(PROPOSAL_COMMENTS, variables, token=zhao, expect_errors=True)
+    assert "errors" in other, other
+    assert other["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_a_write_committed_while_a_shared_page_is_built_does_not_reach_another_viewer(
+    gql: Gql, runtime: Runtime, world: World, monkeypatch: Any
+) -> None:
+    """The data versions and the viewer's own rows are read in one statement, the page in
+    later ones. On PostgreSQL (READ COMMITTED: each statement sees what has committed when it
+    starts) a write committed in between is in the page but not in its versions: 李四's draft,
+    saved from another tab while his list was being built, landed in the entry shared by every
+    owner with nothing of their own, under the versions from before it — and 赵六, who had read
+    those versions just before, was served it."""
+    import asyncio
+
+    from sqlalchemy import select
+
+    from api.http import page_cache
+    from api.services import drafting_cache
+    from api.store.models import Account, Proposal
+
+    await create_proposal(gql, world.tokens["owner"], world.a)
+    li, zhao, _ = await _owners(runtime, world)
+    async with runtime.writer() as s:
+        ids = dict(
+            (
+                await s.execute(
+                    select(Account.phone, Account.id).where(
+                        Account.phone.in_(["13900000002", "13900000004"])
+                    )
+                )
+            ).all()
+        )
+    li_id, zhao_id = ids["13900000002"], ids["13900000004"]
+    zhao_read = asyncio.Event()
+    li_done = asyncio.Event()
+    real = page_cache.versions
+
+    async def interleaved(session: Any, compounds: Any, now: Any, viewer_id: int) -> Any:
+        if viewer_id == zhao_id:
+            found = await real(session, compounds, now, viewer_id)
+            zhao_read.set()
+            await li_done.wait()  # 赵六 holds the versions from before the draft
+            return found
+        await zhao_read.wait()
+        found = await real(session, compounds, now, viewer_id)
+        async with runtime.writer() as s:  # 李四's other tab saves a draft, committed now
+            s.add(
+                Proposal(
+                    community_id=world.a,
+                    author_account_id=li_id,
+                    author_person_id=1,
+                    author_name="李四",
+                    title="李四的草稿",
+                    body="草稿",
+                    category="其他",
+                    status="draft",
+                    search_text="李四的草稿",
+                )
+            )
+            await drafting_cache.bump(s, world.a)
+            await s.commit()
+        return found
+
+    monkeypatch.setattr(page_cache, "versions", interleaved)
+
+    async def li_reads() -> dict[str, Any]:
+        try:
+            return await page(gql, world, li)
+        finally:
+            li_done.set()
+
+    theirs, _ = await asyncio.wait_for(
+        asyncio.gather(page(gql, world, zhao), li_reads()), timeout=30
+    )
+    assert [n["title"] for n in theirs["nodes"]] == ["加装电梯"], theirs  # no one else's draft
