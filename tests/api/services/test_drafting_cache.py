@@ -370,7 +370,7 @@ async def test_a_write_committed_while_a_shared_page_is_built_does_not_reach_ano
     li_id, zhao_id = ids["13900000002"], ids["13900000004"]
     zhao_read = asyncio.Event()
     li_done = asyncio.Event()
-    real = page_cache.versions
+    real = drafting_cache.versions  # what page_cache calls, wrapped below
 
     async def interleaved(session: Any, compounds: Any, now: Any, viewer_id: int) -> Any:
         if viewer_id == zhao_id:
