@@ -23,10 +23,14 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from api.services.drafting_cache import Entry, PageCache, page_cache, versions
-
-PROPOSALS = "proposals"  # the viewer wrote a proposal (a draft shows to its author) or signed one
-COMMENTS = "comments"  # the viewer wrote a comment (``mine``, a hidden comment's text)
+from api.services.drafting_cache import (
+    COMMENTS,
+    PROPOSALS,
+    Entry,
+    PageCache,
+    page_cache,
+    versions,
+)
 
 # root field -> (what its argument names, the argument, the viewer's own rows it shows
 # differently to them; api/services/drafting_cache.py finds which the viewer has)

@@ -61,6 +61,10 @@ from api.store.models import (
 )
 from api.store.models.base import UTCDateTime
 
+# the kinds of a viewer's own rows that a page shows differently to them (api/http/page_cache.py)
+PROPOSALS = "proposals"  # a proposal they wrote (a draft shows to its author only) or signed
+COMMENTS = "comments"  # a comment they wrote (``mine``, a hidden comment's text)
+
 _OWNER_OF = {
     "proposal": (Proposal.id, Proposal.community_id),
     "document": (Document.id, Document.community_id),
@@ -229,8 +233,7 @@ _VERSIONS = _versions_query()
 class Versions(NamedTuple):
     stamp: tuple[tuple[int, int, int, str], ...]  # (compound, roll, drafting version, name)
     until: datetime | None  # the earliest window edge still ahead in any of them
-    # the kinds of rows of their own the viewer has in any of them: "proposals" (one they wrote,
-    # draft or not, or signed), "comments" (one they wrote)
+    # the kinds of rows of their own the viewer has in any of them (PROPOSALS, COMMENTS)
     theirs: frozenset[str]
 
 
@@ -251,7 +254,7 @@ async def versions(
         if ahead is not None and (until is None or ahead < until):
             until = ahead
         if proposals:
-            theirs.add("proposals")
+            theirs.add(PROPOSALS)
         if comments:
-            theirs.add("comments")
+            theirs.add(COMMENTS)
     return Versions(tuple(stamp), until, frozenset(theirs))
