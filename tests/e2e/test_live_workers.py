@@ -1,6 +1,6 @@
 """Live tallies across two workers (issue #5): a `gongzhi demo` and a `gongzhi serve` on one
-throwaway PostgreSQL database (on the server of GONGZHI_TEST_PG_URL, default
-postgresql://root@127.0.0.1/test), their updates carried by Redis pub/sub (a private
+throwaway PostgreSQL database (on the server of GONGZHI_TEST_PG_URL; skipped, saying so,
+without it), their updates carried by Redis pub/sub (a private
 redis-server on a free port, never the shared one: the pub/sub channel ``gongzhi`` is global to
 a Redis server, and one test kills it) or by PostgreSQL LISTEN/NOTIFY.
 

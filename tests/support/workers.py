@@ -1,6 +1,10 @@
 """Two real workers on one throwaway PostgreSQL database, their pubsub over Redis (a private,
 killable redis-server) or LISTEN/NOTIFY: for tests/e2e/test_live_workers.py and
-tests/e2e/test_session_cache_workers.py."""
+tests/e2e/test_session_cache_workers.py.
+
+The database server is GONGZHI_TEST_PG_URL's, as for every PostgreSQL variant: without it these
+tests are skipped, saying so (the README's fast loop runs on SQLite alone; they took some 25 s
+of it setting up a demo on PostgreSQL), and CI, which always sets it, runs them."""
 
 from __future__ import annotations
 
@@ -20,9 +24,7 @@ from tests.support.backends import unavailable
 from tests.support.graphql_ws import WAIT
 from tests.support.server import Server, free_port, plant_secret
 
-PG_URL = (os.environ.get("GONGZHI_TEST_PG_URL") or "postgresql://root@127.0.0.1/test").replace(
-    "postgresql+asyncpg://", "postgresql://"
-)
+PG_URL = os.environ.get("GONGZHI_TEST_PG_URL", "").replace("postgresql+asyncpg://", "postgresql://")
 SECRET = "live-test-secret-0123456789abcdefghijklmn"  # 40 chars, shared by both workers
 
 
@@ -81,6 +83,10 @@ def _pg_admin(sql: str) -> None:
 @contextlib.contextmanager
 def throwaway_database() -> Iterator[str]:
     """A fresh PostgreSQL database on the test server; dropped afterwards."""
+    if not PG_URL:
+        unavailable(
+            "PostgreSQL not configured: set GONGZHI_TEST_PG_URL to run the two-worker tests"
+        )
     name = f"gz_live_{uuid.uuid4().hex[:10]}"
     try:
         _pg_admin(f'CREATE DATABASE "{name}"')
