@@ -3,7 +3,7 @@ test tiers.
 
 Tiers: every test gets exactly one of the markers unit, db, e2e, browser, fuzz, slow (registered
 in pyproject.toml), from where it lives and what it uses (see :func:`tier_of`), so that
-`pytest -m "not browser and not fuzz and not slow"` is the fast loop of the README.
+`pytest -n 2 -m "not browser and not fuzz and not slow"` is the fast loop of the README.
 
 PostgreSQL: set GONGZHI_TEST_PG_URL (CI sets it; `.ci/run` starts the server if needed). On a
 machine without it the PostgreSQL variants are skipped with a message saying so — except under
@@ -193,8 +193,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if not session.config.option.collectonly:  # ruff and mypy run beside the tests
-        lint.start_early(session.items)  # (tests/support/lint.py)
+    # ruff and mypy run beside the tests (tests/support/lint.py); under pytest-xdist (the
+    # README's fast loop, -n 2) every worker collects every test, so none starts them early: the
+    # worker that runs their test runs them then, while the other worker goes on with the rest
+    if not session.config.option.collectonly and "PYTEST_XDIST_WORKER" not in os.environ:
+        lint.start_early(session.items)
 
 
 def pytest_sessionfinish() -> None:

@@ -168,7 +168,9 @@ def test_production_check_refuses_a_short_secret(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "secret", [PROPER_SECRET, secrets.token_hex(16), secrets.token_urlsafe(32)]
+    "secret",
+    [PROPER_SECRET, secrets.token_hex(16), secrets.token_urlsafe(32)],
+    ids=["fixed", "token_hex", "token_urlsafe"],  # the same test ids in every process (xdist)
 )
 def test_production_check_accepts_a_proper_secret(tmp_path: Path, secret: str) -> None:
     s = Settings.from_env(env(tmp_path, secret_key=secret))

@@ -5,7 +5,8 @@ A cold mypy takes the better part of a minute while the rest of the run keeps on
 the two cores the README's figures are for, starting the hooks when collection ends
 (tests/conftest.py) lets them run beside the other tests instead of after them. Their test then
 collects the result; a hook whose test was not selected never starts, and one not yet collected
-when the run ends is stopped.
+when the run ends is stopped. Under pytest-xdist no hook starts early (tests/conftest.py): each
+worker collects every test but runs only some.
 """
 
 from __future__ import annotations
