@@ -68,7 +68,7 @@ class VotingError(Exception):
     error cannot break ballot secrecy.
     """
 
-    def __init__(self, code: ErrorCode, **detail: Fact) -> None:
+    def __init__(self, code: ErrorCode, /, **detail: Fact) -> None:
         self.code: ErrorCode = code
         self.detail: dict[str, Fact] = detail
         facts = ", ".join(f"{k}={v!r}" for k, v in sorted(detail.items()))

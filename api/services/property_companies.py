@@ -67,7 +67,7 @@ def refusal(error: va.AssessmentError, field: str) -> AppError:
         ),
     }
     zh, en = words.get(error.reason, ("输入无效", "invalid input"))
-    return AppError.of("BAD_ASSESSMENT_INPUT", zh, en, field=field, **error.facts)
+    return AppError.with_facts("BAD_ASSESSMENT_INPUT", zh, en, error.facts, field=field)
 
 
 async def district_of(session: AsyncSession, district_id: int) -> District:

@@ -222,7 +222,7 @@ def app_error(error: VotingError, field: str | None = None) -> AppError:
         if specific.fits(facts):
             zh, en = specific.zh, specific.en
             break
-    return AppError.of(error.code.value, zh, en, field=field, **facts)
+    return AppError.with_facts(error.code.value, zh, en, facts, field=field)
 
 
 def ledger_unverified() -> AppError:

@@ -56,11 +56,21 @@ class AppError(Exception):
 
     @classmethod
     def of(
-        cls, code: str, zh: str, en: str, *, field: str | None = None, **facts: object
+        cls, code: str, zh: str, en: str, /, *, field: str | None = None, **facts: object
     ) -> AppError:
         """A refusal whose two messages are templates over its facts (see :func:`interpolate`;
         a literal brace is written twice); the facts are kept as :attr:`extra`. A fact that is
-        None is left out."""
+        None is left out. Facts named by the caller's code; facts whose names come from data
+        (the voting core's) go through :meth:`with_facts`, where no name can collide with a
+        parameter."""
+        return cls.with_facts(code, zh, en, facts, field=field)
+
+    @classmethod
+    def with_facts(
+        cls, code: str, zh: str, en: str, facts: Mapping[str, object], *, field: str | None = None
+    ) -> AppError:
+        """:meth:`of` with the facts as a mapping: a fact may be called ``en``, ``zh``, ``code``
+        or ``field`` (a fact named ``en`` once crashed a refusal: found by Hypothesis)."""
         extra = {name: fact_text(value) for name, value in facts.items() if value is not None}
         return cls(
             code,

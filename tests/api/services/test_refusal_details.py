@@ -190,6 +190,16 @@ def test_every_fact_of_the_voting_core_becomes_a_fact_of_the_refusal(
     assert (error.zh, error.en) == MESSAGES[code] or "{" not in error.zh + error.en
 
 
+def test_a_fact_may_bear_the_name_of_a_parameter() -> None:
+    """Facts named like the parameters of the error and of the refusal: Hypothesis found that a
+    core fact called ``en`` crashed the refusal (``AppError.of() got multiple values``)."""
+    facts = {"en": "x", "zh": "y", "code": "z", "field": "w", "cls": "v", "detail": "u"}
+    error = app_error(VotingError(ErrorCode.INVALID_UNIT, **facts), field="unit")
+    assert error.code == "INVALID_UNIT" and error.field == "unit"
+    assert error.extra == facts
+    assert (error.zh, error.en) == MESSAGES[ErrorCode.INVALID_UNIT]
+
+
 async def test_a_refusals_facts_reach_the_client_over_graphql(
     gql: Gql, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
