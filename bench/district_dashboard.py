@@ -53,7 +53,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.machine import describe  # noqa: E402
+from bench.machine import SERVER_ENV, describe  # noqa: E402
 from tests.support.server import await_healthy, free_port, serve_logged  # noqa: E402
 
 COMPOUNDS = 500
@@ -526,6 +526,7 @@ def start_server(url: str, var_dir: str, port: int) -> subprocess.Popen[bytes]:
         "GONGZHI_SECRET_KEY": SECRET,
         "GONGZHI_VAR_DIR": var_dir,
         "GONGZHI_DATABASE_URL": url,
+        **SERVER_ENV,  # seeded texts stay in the outbox (bench/machine.py)
     }
     log = Path(var_dir) / "server.log"
     args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"]

@@ -696,7 +696,7 @@ def main() -> None:
     from api.settings import Settings
     from api.store.migrations import upgrade
     from bench.cast import seed, start_server, stop_server
-    from bench.machine import describe
+    from bench.machine import SERVER_ENV, describe
     from tests.support.server import free_port
 
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -719,6 +719,7 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")} | {
             "GONGZHI_SECRET_KEY": secret,
             "GONGZHI_VAR_DIR": str(tmp / "var"),
+            **SERVER_ENV,  # the seed's texts stay in the outbox (bench/machine.py)
         }
         if args.ping:
             env["GONGZHI_WS_PING_SECONDS"] = args.ping
