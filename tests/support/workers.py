@@ -3,7 +3,7 @@ killable redis-server) or LISTEN/NOTIFY: for tests/e2e/test_live_workers.py and
 tests/e2e/test_session_cache_workers.py.
 
 The database server is GONGZHI_TEST_PG_URL's, as for every PostgreSQL variant: without it these
-tests are skipped, saying so (the README's fast loop runs on SQLite alone; they took some 25 s
+tests are skipped, saying so (the README's fast loop runs on SQLite alone; they took some 20 s
 of it setting up a demo on PostgreSQL), and CI, which always sets it, runs them."""
 
 from __future__ import annotations
