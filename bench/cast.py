@@ -648,8 +648,8 @@ def bench_one(name: str, args: argparse.Namespace, workers: int = 1) -> float:
             env["GONGZHI_BENCH_CPROFILE"] = str(Path(args.cprofile).resolve())
             os.environ["GONGZHI_BENCH_CPROFILE_OUT"] = env["GONGZHI_BENCH_CPROFILE"]
         proc = start_server(env, port, tmp / "server.log", root, workers)
-        name = f"{name}, {workers} worker{'s' if workers > 1 else ''}"
-        print(f"[{name}] load average before the run: {os.getloadavg()[0]:.1f} (2 cores)")
+        tag = f"{name}, {workers} worker{'s' if workers > 1 else ''}"
+        print(f"[{tag}] load average before the run: {os.getloadavg()[0]:.1f} (2 cores)")
         casts = min(args.casts, len(seeded.voters))
         trivial, cast_phase, report, receipts = asyncio.run(
             load(
@@ -665,12 +665,12 @@ def bench_one(name: str, args: argparse.Namespace, workers: int = 1) -> float:
                 cprofile=bool(args.cprofile),
             )
         )
-        print(f"[{name}] {trivial.line()}")
-        print(f"[{name}] {cast_phase.line()}")
+        print(f"[{tag}] {trivial.line()}")
+        print(f"[{tag}] {cast_phase.line()}")
         ratio = cast_phase.rate / trivial.rate if trivial.rate else 0
-        print(f"[{name}] cast/trivial ratio (same client): {ratio:.2f}")
+        print(f"[{tag}] cast/trivial ratio (same client): {ratio:.2f}")
         if args.wrk:
-            print(f"[{name}] {run_wrk(port, args.concurrency, args.wrk)}")
+            print(f"[{tag}] {run_wrk(port, args.concurrency, args.wrk)}")
         acknowledged = len(receipts)
         # A receipt names its ballot by the tracking code (it carries no ledger position:
         # while voting is open that is the exact ballot count, issue #12 item 2).
@@ -689,11 +689,11 @@ def bench_one(name: str, args: argparse.Namespace, workers: int = 1) -> float:
             and all(r["counted"] for r in receipts)
         )
         print(
-            f"[{name}] verifyElection: ok={report['ok']} ledger entries={entries:,} "
+            f"[{tag}] verifyElection: ok={report['ok']} ledger entries={entries:,} "
             f"acknowledged casts={acknowledged:,} failed={cast_phase.failed} -> "
             f"{'consistent' if consistent else 'INCONSISTENT'}"
         )
-        if url.startswith("sqlite") and workers == 1:
+        if name == "sqlite" and workers == 1:
             server_ms = cast_phase.server_cpu / max(1, cast_phase.done) * 1000
             met = (
                 cast_phase.rate >= 1000
@@ -702,7 +702,7 @@ def bench_one(name: str, args: argparse.Namespace, workers: int = 1) -> float:
                 and server_ms < 1
             )
             print(
-                f"[{name}] issue #17 target 3 (>= 1,000/s, p99 < 100 ms at {args.concurrency}, "
+                f"[{tag}] issue #17 target 3 (>= 1,000/s, p99 < 100 ms at {args.concurrency}, "
                 f"ratio >= 0.5, server CPU < 1 ms a cast): {'met' if met else 'MISSED'}"
             )
         if not consistent:
@@ -711,7 +711,7 @@ def bench_one(name: str, args: argparse.Namespace, workers: int = 1) -> float:
     finally:
         if proc is not None:
             stop_server(proc)
-        if url.startswith("postgresql"):
+        if name == "pg":
             subprocess.run(["dropdb", *PG_ADMIN, "--if-exists", PG_DB], check=False)
         if args.keep:
             print(f"[{name}] kept {tmp}")
